@@ -1,0 +1,40 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin
+from django.utils.translation import gettext_lazy as _
+
+from .models import Institution, MonitoringGrant, Region, Unit, User
+
+
+class RegionInline(admin.TabularInline):
+    model = Region
+    extra = 0
+
+
+@admin.register(Institution)
+class InstitutionAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug", "is_active", "created_at"]
+    list_filter = ["is_active"]
+    search_fields = ["name", "slug"]
+    prepopulated_fields = {"slug": ["name"]}
+    inlines = [RegionInline]
+
+
+@admin.register(Unit)
+class UnitAdmin(admin.ModelAdmin):
+    list_display = ["name", "region", "institution"]
+    list_filter = ["institution"]
+    search_fields = ["name", "region__name"]
+
+
+@admin.register(User)
+class PersonAdmin(UserAdmin):
+    list_display = ["username", "email", "institution", "unit", "is_active", "is_staff"]
+    list_filter = ["groups", "institution", "is_active"]
+    search_fields = ["username", "email", "first_name", "last_name", "institution__name"]
+    fieldsets = UserAdmin.fieldsets + ((_("Institution"), {"fields": ["institution", "region", "unit", "is_on_duty"]}),)
+
+
+@admin.register(MonitoringGrant)
+class MonitoringGrantAdmin(admin.ModelAdmin):
+    list_display = ["person", "unit", "region", "granted_by", "granted_at", "revoked_at"]
+    list_filter = ["institution"]

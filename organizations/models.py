@@ -1,0 +1,180 @@
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from .roles import CUSTOMER_SIDE, DESK_ROLES, VENDOR_SIDE, Role
+
+
+class InstitutionQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(is_active=True)
+
+
+class Institution(models.Model):
+    """A customer organisation: the tenant. Everything a customer sees hangs from one of these."""
+
+    name = models.CharField(_("name"), max_length=200)
+    slug = models.SlugField(_("slug"), max_length=60, unique=True)
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    objects = InstitutionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("institution")
+        verbose_name_plural = _("institutions")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class TenantQuerySet(models.QuerySet):
+    """Every tenant-owned model's queryset: reads start from an institution."""
+
+    def for_institution(self, institution):
+        return self.filter(institution=institution)
+
+
+class Region(models.Model):
+    institution = models.ForeignKey(
+        Institution, on_delete=models.CASCADE, related_name="regions", verbose_name=_("institution")
+    )
+    name = models.CharField(_("name"), max_length=120)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    objects = TenantQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("region")
+        verbose_name_plural = _("regions")
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["institution", "name"], name="region_unique_name_per_institution")
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class Unit(models.Model):
+    institution = models.ForeignKey(
+        Institution, on_delete=models.CASCADE, related_name="units", verbose_name=_("institution")
+    )
+    region = models.ForeignKey(Region, on_delete=models.CASCADE, related_name="units", verbose_name=_("region"))
+    name = models.CharField(_("name"), max_length=120)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    objects = TenantQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("unit")
+        verbose_name_plural = _("units")
+        ordering = ["region__name", "name"]
+        constraints = [models.UniqueConstraint(fields=["region", "name"], name="unit_unique_name_per_region")]
+
+    def __str__(self):
+        return f"{self.region.name} / {self.name}"
+
+
+class PersonQuerySet(models.QuerySet):
+    def for_institution(self, institution):
+        return self.filter(institution=institution)
+
+    def with_role(self, *roles):
+        return self.filter(groups__name__in=[str(r) for r in roles]).distinct()
+
+
+class PersonManager(UserManager.from_queryset(PersonQuerySet)):
+    pass
+
+
+class User(AbstractUser):
+    """A person. Customer-side people belong to an institution (and maybe a region and unit);
+    vendor staff belong to none. The role is the person's group (see organizations.roles)."""
+
+    institution = models.ForeignKey(
+        Institution,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="people",
+        verbose_name=_("institution"),
+    )
+    region = models.ForeignKey(
+        Region, on_delete=models.SET_NULL, null=True, blank=True, related_name="people", verbose_name=_("region")
+    )
+    unit = models.ForeignKey(
+        Unit, on_delete=models.SET_NULL, null=True, blank=True, related_name="people", verbose_name=_("unit")
+    )
+    is_on_duty = models.BooleanField(
+        _("on duty"), default=True, help_text=_("Support engineers on duty receive newly routed tickets.")
+    )
+
+    objects = PersonManager()
+
+    class Meta:
+        verbose_name = _("person")
+        verbose_name_plural = _("people")
+        indexes = [models.Index(fields=["institution", "is_active"], name="person_institution_active")]
+
+    @property
+    def role(self) -> Role | None:
+        names = getattr(self, "_role_names", None)
+        if names is None:
+            names = self._role_names = set(self.groups.values_list("name", flat=True))
+        for role in Role:
+            if role.value in names:
+                return role
+        return None
+
+    def has_role(self, *roles) -> bool:
+        return self.role in roles
+
+    @property
+    def is_vendor_staff(self) -> bool:
+        return self.role in VENDOR_SIDE
+
+    @property
+    def is_customer_side(self) -> bool:
+        return self.role in CUSTOMER_SIDE
+
+    @property
+    def works_desk(self) -> bool:
+        return self.role in DESK_ROLES
+
+
+class MonitoringGrant(models.Model):
+    """Lets a manager follow the tickets of a unit or a whole region. Given and revoked by the
+    institution admin; a revoked grant stays as the record of who revoked it and when."""
+
+    institution = models.ForeignKey(Institution, on_delete=models.CASCADE, related_name="monitoring_grants")
+    person = models.ForeignKey(User, on_delete=models.CASCADE, related_name="monitoring_grants")
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, null=True, blank=True, related_name="monitoring_grants")
+    region = models.ForeignKey(
+        Region, on_delete=models.CASCADE, null=True, blank=True, related_name="monitoring_grants"
+    )
+    granted_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    granted_at = models.DateTimeField(_("granted at"))
+    revoked_by = models.ForeignKey(User, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+
+    objects = TenantQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("monitoring grant")
+        verbose_name_plural = _("monitoring grants")
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    models.Q(unit__isnull=False, region__isnull=True)
+                    | models.Q(unit__isnull=True, region__isnull=False)
+                ),
+                name="monitoring_grant_one_scope",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["person"], name="monitoring_grant_active", condition=models.Q(revoked_at__isnull=True)
+            )
+        ]

@@ -1,0 +1,20 @@
+"""The roles of the product. Each role is a Django group of the same name; a person holds one role."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    CUSTOMER = "customer", _("Customer")
+    UNIT_MANAGER = "unit_manager", _("Unit manager")
+    REGION_MANAGER = "region_manager", _("Region manager")
+    INSTITUTION_ADMIN = "institution_admin", _("Institution admin")
+    SUPPORT_ENGINEER = "support_engineer", _("Support engineer")
+    DESK_LEAD = "desk_lead", _("Desk lead")
+    PACKAGE_MANAGER = "package_manager", _("Package manager")
+
+
+CUSTOMER_SIDE = frozenset({Role.CUSTOMER, Role.UNIT_MANAGER, Role.REGION_MANAGER, Role.INSTITUTION_ADMIN})
+VENDOR_SIDE = frozenset({Role.SUPPORT_ENGINEER, Role.DESK_LEAD, Role.PACKAGE_MANAGER})
+# Vendor roles that work the support queue.
+DESK_ROLES = frozenset({Role.SUPPORT_ENGINEER, Role.DESK_LEAD})

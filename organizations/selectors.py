@@ -1,0 +1,60 @@
+from django.db.models import Count, Q
+
+from .models import Institution, MonitoringGrant, Region, Unit, User
+from .roles import CUSTOMER_SIDE
+
+
+def institution_get(*, slug: str) -> Institution | None:
+    return Institution.objects.filter(slug=slug).first()
+
+
+def institution_list_all_institutions():
+    # Vendor staff manage every institution.
+    return Institution.objects.order_by("name")
+
+
+def person_list_for_institution(*, institution: Institution, active_only: bool = False):
+    qs = User.objects.for_institution(institution).select_related("region", "unit").prefetch_related("groups")
+    return qs.filter(is_active=True) if active_only else qs
+
+
+def person_get(*, institution: Institution, pk: int) -> User | None:
+    return User.objects.for_institution(institution).filter(pk=pk).first()
+
+
+def seat_count(*, institution: Institution) -> int:
+    """People who take a place under the user cap: every active customer-side person."""
+    return (
+        User.objects.for_institution(institution)
+        .filter(is_active=True, groups__name__in=[str(r) for r in CUSTOMER_SIDE])
+        .distinct()
+        .count()
+    )
+
+
+def region_list(*, institution: Institution):
+    return Region.objects.for_institution(institution).annotate(unit_count=Count("units")).order_by("name")
+
+
+def region_get(*, institution: Institution, pk: int) -> Region | None:
+    return Region.objects.for_institution(institution).filter(pk=pk).first()
+
+
+def unit_list(*, institution: Institution, region: Region | None = None):
+    qs = Unit.objects.for_institution(institution).select_related("region")
+    return qs.filter(region=region) if region else qs
+
+
+def unit_get(*, institution: Institution, pk: int) -> Unit | None:
+    return Unit.objects.for_institution(institution).select_related("region").filter(pk=pk).first()
+
+
+def monitoring_grant_list(*, institution: Institution, active_only: bool = True):
+    qs = MonitoringGrant.objects.for_institution(institution).select_related("person", "unit", "region")
+    return qs.filter(revoked_at__isnull=True) if active_only else qs
+
+
+def monitoring_scope_for(*, person: User) -> Q:
+    """The units and regions a person monitors through active grants, as a ticket filter."""
+    grants = MonitoringGrant.objects.filter(person=person, revoked_at__isnull=True, institution=person.institution_id)
+    return Q(unit__in=grants.exclude(unit=None).values("unit")) | Q(region__in=grants.exclude(region=None).values("region"))

@@ -1,0 +1,173 @@
+from django.conf import settings
+from django.contrib.auth.models import Group
+from django.contrib.auth.tokens import default_token_generator
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+from django.utils.translation import gettext as _
+
+from packages.errors import NoActiveSubscription, UserCapReached
+from packages.selectors import subscription_get_active
+
+from .models import Institution, Region, Unit, User
+from .permissions import require_region_management
+from .roles import CUSTOMER_SIDE, Role
+from .selectors import seat_count
+
+
+def institution_create(*, actor: User | None, name: str, slug: str) -> Institution:
+    institution = Institution(name=name, slug=slug)
+    institution.full_clean()
+    institution.save()
+    return institution
+
+
+def _check_seat_available(institution: Institution) -> None:
+    subscription = subscription_get_active(institution=institution)
+    if subscription is None:
+        raise NoActiveSubscription(institution=institution.name)
+    if subscription.user_cap is not None and seat_count(institution=institution) >= subscription.user_cap:
+        raise UserCapReached(cap=subscription.user_cap, package=subscription.package.name)
+
+
+def _place(institution: Institution, unit: Unit | None, region: Region | None) -> tuple[Region | None, Unit | None]:
+    if unit is not None:
+        if unit.institution_id != institution.pk:
+            raise ValidationError({"unit": _("Choose a unit of this institution.")})
+        return unit.region, unit
+    if region is not None and region.institution_id != institution.pk:
+        raise ValidationError({"region": _("Choose a region of this institution.")})
+    return region, None
+
+
+def person_add(
+    *,
+    actor: User | None,
+    institution: Institution,
+    username: str,
+    email: str = "",
+    first_name: str = "",
+    last_name: str = "",
+    role: Role = Role.CUSTOMER,
+    password: str | None = None,
+    unit: Unit | None = None,
+    region: Region | None = None,
+) -> User:
+    """Add a customer-side person to an institution, taking one place under the user cap.
+
+    Raises UserCapReached when every place is taken, NoActiveSubscription without a contract,
+    ValidationError for bad fields; nothing is written then. The institution row is locked for the
+    count, so two admins adding at once cannot pass the cap together. Not idempotent."""
+    if role not in CUSTOMER_SIDE:
+        raise ValidationError({"role": _("Choose a role of the institution's side.")})
+    if (unit or region) is not None:
+        require_region_management(institution)
+    with transaction.atomic():
+        Institution.objects.select_for_update().get(pk=institution.pk)
+        _check_seat_available(institution)
+        region, unit = _place(institution, unit, region)
+        person = User(
+            username=username,
+            email=email,
+            first_name=first_name,
+            last_name=last_name,
+            institution=institution,
+            region=region,
+            unit=unit,
+        )
+        if password:
+            person.set_password(password)
+        else:
+            person.set_unusable_password()
+        person.full_clean()
+        person.save()
+        person.groups.add(Group.objects.get(name=role))
+    return person
+
+
+def person_invite(
+    *, actor: User | None, institution: Institution, email: str, role: Role = Role.CUSTOMER, base_url: str = "", **fields
+) -> User:
+    """Invite someone by e-mail: the account is created without a password, taking a place under
+    the cap at once, and the person chooses one through the link mailed after commit.
+    Raises what person_add raises; nothing is mailed then."""
+    person = person_add(
+        actor=actor, institution=institution, username=fields.pop("username", email), email=email, role=role, **fields
+    )
+    context = {
+        "user": person,
+        "uid": urlsafe_base64_encode(force_bytes(person.pk)),
+        "token": default_token_generator.make_token(person),
+        "base_url": base_url or settings.SITE_URL,
+    }
+    subject = "".join(render_to_string("registration/invitation_subject.txt", context).splitlines())
+    body = render_to_string("registration/invitation_email.txt", context)
+    transaction.on_commit(lambda: send_mail(subject, body, None, [email]))
+    return person
+
+
+def person_deactivate(*, actor: User, person: User) -> User:
+    """Deactivate a person: they lose access at once (and free a place under the cap)."""
+    person.is_active = False
+    person.save(update_fields=["is_active"])
+    from rest_framework.authtoken.models import Token
+
+    Token.objects.filter(user=person).delete()
+    return person
+
+
+def person_reactivate(*, actor: User, person: User) -> User:
+    with transaction.atomic():
+        Institution.objects.select_for_update().get(pk=person.institution_id)
+        _check_seat_available(person.institution)
+        person.is_active = True
+        person.save(update_fields=["is_active"])
+    return person
+
+
+def person_set_role(*, actor: User | None, person: User, role: Role) -> User:
+    person.groups.remove(*Group.objects.filter(name__in=Role.values))
+    person.groups.add(Group.objects.get(name=role))
+    person.__dict__.pop("_role_names", None)
+    return person
+
+
+def staff_add(*, actor: User | None, username: str, role: Role, password: str | None = None, **fields) -> User:
+    """Add a vendor-side person (engineer, desk lead, package manager)."""
+    if role in CUSTOMER_SIDE:
+        raise ValidationError({"role": _("Choose a vendor role.")})
+    person = User(username=username, is_staff=role == Role.PACKAGE_MANAGER, **fields)
+    person.set_password(password) if password else person.set_unusable_password()
+    person.full_clean()
+    person.save()
+    person.groups.add(Group.objects.get(name=role))
+    return person
+
+
+def region_create(*, actor: User, institution: Institution, name: str) -> Region:
+    require_region_management(institution)
+    region = Region(institution=institution, name=name)
+    region.full_clean()
+    region.save()
+    return region
+
+
+def unit_create(*, actor: User, institution: Institution, region: Region, name: str) -> Unit:
+    require_region_management(institution)
+    if region.institution_id != institution.pk:
+        raise ValidationError({"region": _("Choose a region of this institution.")})
+    unit = Unit(institution=institution, region=region, name=name)
+    unit.full_clean()
+    unit.save()
+    return unit
+
+
+def person_move(*, actor: User, person: User, unit: Unit | None, region: Region | None = None) -> User:
+    """Place a person in a unit (and so its region), or only in a region, or nowhere."""
+    require_region_management(person.institution)
+    person.region, person.unit = _place(person.institution, unit, region)
+    person.save(update_fields=["region", "unit"])
+    return person

@@ -1,0 +1,46 @@
+import datetime
+
+from django.utils import timezone
+
+from organizations.models import Institution
+
+from .models import Allotment, Package, QuotaEntry, Subscription
+
+
+def package_list(*, on_sale_only: bool = False):
+    qs = Package.objects.prefetch_related("channels").order_by("-priority")
+    return qs.filter(is_active=True) if on_sale_only else qs
+
+
+def subscription_get_active(*, institution: Institution, on: datetime.date | None = None) -> Subscription | None:
+    """The contract in force for the institution on the given day (today in Istanbul by default)."""
+    day = on or timezone.localdate()
+    return (
+        Subscription.objects.for_institution(institution)
+        .filter(starts_on__lte=day, ends_on__gte=day)
+        .select_related("package")
+        .order_by("-starts_on")
+        .first()
+    )
+
+
+def subscription_get_latest(*, institution: Institution) -> Subscription | None:
+    return Subscription.objects.for_institution(institution).select_related("package").order_by("-ends_on").first()
+
+
+def subscription_list_for_institution(*, institution: Institution):
+    return Subscription.objects.for_institution(institution).select_related("package").order_by("-starts_on")
+
+
+def allotment_list(*, subscription: Subscription) -> list[Allotment]:
+    order = {channel: i for i, channel in enumerate(["written", "phone", "remote", "onsite_days", "workshops"])}
+    return sorted(subscription.allotments.all(), key=lambda a: order.get(a.channel, 99))
+
+
+def allotment_get(*, subscription: Subscription, channel: str) -> Allotment | None:
+    return subscription.allotments.filter(channel=channel).first()
+
+
+def quota_entry_list(*, subscription: Subscription, channel: str | None = None):
+    qs = QuotaEntry.objects.for_institution(subscription.institution_id).filter(subscription=subscription)
+    return qs.filter(channel=channel) if channel else qs

@@ -1,0 +1,193 @@
+import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from organizations.models import Institution, User
+
+from .errors import ChannelNotIncluded, NoActiveSubscription, QuotaExhausted
+from .models import Allotment, Channel, Package, PackageChannel, QuotaEntry, Subscription
+from .selectors import subscription_get_active, subscription_get_latest
+
+
+def _one_year_from(starts_on: datetime.date) -> datetime.date:
+    try:
+        next_year = starts_on.replace(year=starts_on.year + 1)
+    except ValueError:  # 29 February
+        next_year = starts_on.replace(year=starts_on.year + 1, day=28)
+    return next_year - datetime.timedelta(days=1)
+
+
+def _resolve_figure(term: PackageChannel, requested: int | None) -> tuple[int | None, dict]:
+    """The contract figure of one channel, or the field error explaining why it is refused."""
+    label = Channel(term.channel).label
+    if not term.is_included:
+        if requested:
+            return None, {term.channel: _("%(channel)s is not included in this package.") % {"channel": label}}
+        return None, {}
+    if term.is_unlimited:
+        return None, {}
+    if requested is None:
+        if term.minimum == term.maximum:
+            return term.minimum, {}
+        return None, {
+            term.channel: _("Choose a figure between %(min)s and %(max)s for %(channel)s.")
+            % {"min": term.minimum, "max": term.maximum, "channel": label}
+        }
+    if not term.minimum <= requested <= term.maximum:
+        return None, {
+            term.channel: _("%(channel)s must be between %(min)s and %(max)s in this package; %(value)s is outside it.")
+            % {"channel": label, "min": term.minimum, "max": term.maximum, "value": requested}
+        }
+    return requested, {}
+
+
+def subscription_sell(
+    *,
+    actor: User | None,
+    institution: Institution,
+    package: Package,
+    starts_on: datetime.date,
+    user_cap: int | None = None,
+    figures: dict[str, int] | None = None,
+) -> Subscription:
+    """Sell one year of a package to an institution, copying the package's terms into the contract.
+
+    Figures given per channel (and the user cap) must lie in the package's ranges; a fixed figure
+    may be left out. Raises ValidationError with one message per offending field and writes
+    nothing then. Not idempotent: each call sells another contract; a second contract overlapping
+    the institution's current one is refused."""
+    figures = dict(figures or {})
+    unknown = set(figures) - set(Channel.values)
+    errors: dict[str, str] = {}
+    for name in sorted(unknown):
+        errors[name] = _("Unknown channel “%(channel)s”.") % {"channel": name}
+
+    if user_cap is None and package.users_max is not None and package.users_min == package.users_max:
+        user_cap = package.users_max
+    if user_cap is None and package.users_max is not None:
+        errors["user_cap"] = _("Choose a user cap between %(min)s and %(max)s.") % {
+            "min": package.users_min,
+            "max": package.users_max,
+        }
+    elif user_cap is not None and (
+        user_cap < package.users_min or (package.users_max is not None and user_cap > package.users_max)
+    ):
+        errors["user_cap"] = _("The user cap must be between %(min)s and %(max)s in this package.") % {
+            "min": package.users_min,
+            "max": package.users_max if package.users_max is not None else "∞",
+        }
+
+    resolved: list[tuple[PackageChannel, int | None]] = []
+    for term in package.channels.all():
+        figure, error = _resolve_figure(term, figures.get(term.channel))
+        errors.update(error)
+        resolved.append((term, figure))
+    if errors:
+        raise ValidationError(errors)
+
+    ends_on = _one_year_from(starts_on)
+    with transaction.atomic():
+        Institution.objects.select_for_update().get(pk=institution.pk)
+        overlapping = Subscription.objects.for_institution(institution).filter(
+            starts_on__lte=ends_on, ends_on__gte=starts_on
+        )
+        if overlapping.exists():
+            raise ValidationError(
+                {"starts_on": _("This institution already has a contract in that period; renew from its end.")}
+            )
+        subscription = Subscription(
+            institution=institution,
+            package=package,
+            starts_on=starts_on,
+            ends_on=ends_on,
+            user_cap=user_cap,
+            priority=package.priority,
+            first_response_minutes=package.first_response_minutes,
+            service_window_start=package.service_window_start,
+            service_window_end=package.service_window_end,
+            service_timezone=package.service_timezone,
+            sold_by=actor,
+        )
+        subscription.full_clean()
+        subscription.save()
+        Allotment.objects.bulk_create(
+            Allotment(
+                subscription=subscription,
+                channel=term.channel,
+                allotment=figure,
+                is_unlimited=term.is_unlimited,
+                is_included=term.is_included,
+            )
+            for term, figure in resolved
+        )
+    return subscription
+
+
+def subscription_renew(*, actor: User | None, subscription: Subscription, package: Package | None = None, **kwargs):
+    """Sell the next year right after the given contract, on the same or another package."""
+    return subscription_sell(
+        actor=actor,
+        institution=subscription.institution,
+        package=package or subscription.package,
+        starts_on=subscription.ends_on + datetime.timedelta(days=1),
+        **kwargs,
+    )
+
+
+def quota_consume(
+    *,
+    actor: User | None,
+    institution: Institution,
+    channel: str,
+    reference_type: str,
+    reference_id: str | int,
+    units: int = 1,
+    note: str = "",
+    at: datetime.datetime | None = None,
+) -> int | None:
+    """Consume units of a channel of the institution's contract in force and record the entry.
+
+    Returns what remains (None for an unlimited channel, which is counted but never blocked).
+    Raises QuotaExhausted, ChannelNotIncluded or NoActiveSubscription, writing nothing then, and
+    ValidationError for an unknown channel or a non-positive amount. The admission is one
+    conditional UPDATE, so concurrent calls can never take more than the allotment. Every call
+    consumes: callers make their own retries idempotent. Joins the caller's transaction."""
+    if channel not in Channel.values:
+        raise ValidationError({"channel": _("Unknown channel “%(channel)s”.") % {"channel": channel}})
+    if units < 1:
+        raise ValidationError({"units": _("At least one unit must be consumed.")})
+    at = at or timezone.now()
+    subscription = subscription_get_active(institution=institution, on=timezone.localdate(at))
+    if subscription is None:
+        latest = subscription_get_latest(institution=institution)
+        raise NoActiveSubscription(
+            institution=institution.name, ended_on=latest.ends_on if latest and latest.ends_on < timezone.localdate(at) else None
+        )
+    with transaction.atomic():
+        admitted = (
+            Allotment.objects.filter(subscription=subscription, channel=channel, is_included=True)
+            .filter(Q(is_unlimited=True) | Q(allotment__gte=F("used") + units))
+            .update(used=F("used") + units)
+        )
+        if not admitted:
+            allotment = Allotment.objects.filter(subscription=subscription, channel=channel).first()
+            if allotment is None or not allotment.is_included:
+                raise ChannelNotIncluded(channel=channel, package=subscription.package.name)
+            raise QuotaExhausted(channel=channel, allotment=allotment.allotment, renews_on=subscription.renews_on)
+        QuotaEntry.objects.create(
+            subscription=subscription,
+            institution=institution,
+            channel=channel,
+            units=units,
+            consumed_at=at,
+            consumed_by=actor,
+            reference_type=reference_type,
+            reference_id=str(reference_id),
+            note=note,
+        )
+        allotment = Allotment.objects.get(subscription=subscription, channel=channel)
+    return allotment.remaining

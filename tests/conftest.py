@@ -1,0 +1,62 @@
+"""Shared fixtures. Tests that need a real service ask for it through a fixture: on a newcomer's
+machine without it they skip with the reason; under CI (CI=true) a missing service fails them."""
+
+import os
+import shutil
+
+import pytest
+from django.db import connection
+
+IN_CI = os.environ.get("CI", "").lower() == "true"
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+
+
+def require_service(available: bool, reason: str) -> None:
+    if available:
+        return
+    if IN_CI:
+        pytest.fail(f"{reason} — required under CI=true", pytrace=False)
+    pytest.skip(reason)
+
+
+@pytest.fixture
+def postgres():
+    """The test runs on PostgreSQL (DATABASE_URL); SQLite cannot show what it checks."""
+    require_service(connection.vendor == "postgresql", "needs PostgreSQL: set DATABASE_URL=postgres://…")
+
+
+def _redis_ping(url: str) -> bool:
+    import redis
+
+    try:
+        return bool(redis.Redis.from_url(url, socket_connect_timeout=1).ping())
+    except (redis.exceptions.RedisError, OSError, ValueError):
+        return False
+
+
+@pytest.fixture
+def redis_url():
+    from django.conf import settings
+
+    url = settings.REDIS_URL or os.environ.get("REDIS_URL", "")
+    require_service(bool(url) and _redis_ping(url), "needs Redis: set REDIS_URL=redis://…")
+    return url
+
+
+@pytest.fixture
+def chromium_path():
+    available = os.path.exists(CHROMIUM) or shutil.which(CHROMIUM) is not None
+    require_service(available, f"needs Chromium at {CHROMIUM} (Debian package 'chromium')")
+    return CHROMIUM
+
+
+@pytest.fixture(autouse=True)
+def _media_root(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture
+def catalogue(db):
+    from packages.models import Package
+
+    return {package.code: package for package in Package.objects.prefetch_related("channels")}

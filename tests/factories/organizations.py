@@ -1,0 +1,60 @@
+import factory
+from django.contrib.auth.models import Group
+
+from organizations.models import Institution, Region, Unit, User
+from organizations.roles import VENDOR_SIDE, Role
+
+PASSWORD = "test-pass-2026"
+
+
+class InstitutionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Institution
+        django_get_or_create = ("slug",)
+
+    name = factory.Sequence(lambda n: f"Institution {n}")
+    slug = factory.Sequence(lambda n: f"institution-{n}")
+
+
+class RegionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Region
+
+    institution = factory.SubFactory(InstitutionFactory)
+    name = factory.Sequence(lambda n: f"Region {n}")
+
+
+class UnitFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Unit
+
+    region = factory.SubFactory(RegionFactory)
+    institution = factory.SelfAttribute("region.institution")
+    name = factory.Sequence(lambda n: f"Unit {n}")
+
+
+class PersonFactory(factory.django.DjangoModelFactory):
+    """A person holding `role`. Customer-side roles get an institution unless one is given (and the
+    unit's region and institution when a unit is given); vendor roles get none."""
+
+    class Meta:
+        model = User
+
+    role = Role.CUSTOMER
+    username = factory.Sequence(lambda n: f"person{n}")
+    email = factory.LazyAttribute(lambda p: f"{p.username}@example.test")
+    unit = None
+    region = factory.LazyAttribute(lambda p: p.unit.region if p.unit else None)
+    institution = factory.LazyAttribute(
+        lambda p: None
+        if p.role in VENDOR_SIDE
+        else (p.unit.institution if p.unit else p.region.institution if p.region else InstitutionFactory())
+    )
+
+    @classmethod
+    def _create(cls, model_class, *args, role, **kwargs):
+        person = model_class(**kwargs)
+        person.set_password(PASSWORD)
+        person.save()
+        person.groups.add(Group.objects.get(name=role))
+        return person

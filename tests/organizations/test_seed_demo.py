@@ -1,0 +1,54 @@
+import pytest
+from django.core.management import call_command
+
+from organizations.models import Institution, MonitoringGrant, User
+from organizations.roles import Role
+from packages.models import Allotment, QuotaEntry
+from packages.selectors import subscription_get_active
+
+pytestmark = pytest.mark.django_db
+
+
+def test_seed_demo_creates_every_login_and_is_idempotent():
+    # when
+    call_command("seed_demo")
+    counts = (User.objects.count(), Institution.objects.count(), MonitoringGrant.objects.count())
+    call_command("seed_demo")
+    # then
+    assert (User.objects.count(), Institution.objects.count(), MonitoringGrant.objects.count()) == counts
+    roles = {u.username: u.role for u in User.objects.all()}
+    assert roles["staff"] == Role.PACKAGE_MANAGER and User.objects.get(username="staff").is_superuser
+    assert roles["lead"] == Role.DESK_LEAD
+    assert roles["engineer1"] == roles["engineer2"] == Role.SUPPORT_ENGINEER
+    for slug in ("standard", "professional", "premium", "premiumplus"):
+        assert roles[f"{slug}-admin"] == Role.INSTITUTION_ADMIN
+        assert roles[f"{slug}-user1"] == roles[f"{slug}-user2"] == Role.CUSTOMER
+        assert User.objects.get(username=f"{slug}-user1").check_password("demo-pass-2026")
+
+
+def test_seed_demo_places_gold_people_in_the_tree():
+    # when
+    call_command("seed_demo")
+    # then
+    for slug in ("premium", "premiumplus"):
+        user1 = User.objects.get(username=f"{slug}-user1")
+        user2 = User.objects.get(username=f"{slug}-user2")
+        unit = User.objects.get(username=f"{slug}-unit")
+        region = User.objects.get(username=f"{slug}-region")
+        assert (user1.region.name, user1.unit.name) == ("Region 1", "Unit 1")
+        assert (user2.region.name, user2.unit.name) == ("Region 2", "Unit 1")
+        assert unit.role == Role.UNIT_MANAGER and unit.unit == user1.unit
+        assert region.role == Role.REGION_MANAGER and region.region == user1.region
+        assert Institution.objects.get(slug=slug).units.count() == 4
+
+
+def test_seed_demo_premium_contract_figures_and_full_allotments():
+    # when
+    call_command("seed_demo")
+    # then
+    subscription = subscription_get_active(institution=Institution.objects.get(slug="premium"))
+    assert subscription.user_cap == 50
+    figures = {a.channel: a.allotment for a in subscription.allotments.all()}
+    assert figures == {"written": 1000, "phone": 1000, "remote": 1000, "onsite_days": 6, "workshops": 12}
+    assert not QuotaEntry.objects.exists()
+    assert set(Allotment.objects.values_list("used", flat=True)) == {0}

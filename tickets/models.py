@@ -1,0 +1,362 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from organizations.models import Institution, Region, TenantQuerySet, Unit
+from packages.calendar import ServiceCalendar
+from packages.models import Subscription
+
+
+class Product(models.Model):
+    """A product of the vendor that tickets are about."""
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=120)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("product")
+        verbose_name_plural = _("products")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+OPEN_STATUSES = ("new", "open", "waiting")
+
+
+class Ticket(models.Model):
+    class Kind(models.TextChoices):
+        QUESTION = "question", _("Question")
+        PROBLEM = "problem", _("Problem")
+        BUG = "bug", _("Bug report")
+        FEATURE = "feature", _("Feature request")
+
+    class Status(models.TextChoices):
+        NEW = "new", _("New")
+        OPEN = "open", _("Open")
+        WAITING = "waiting", _("Waiting on customer")
+        RESOLVED = "resolved", _("Resolved")
+        CLOSED = "closed", _("Closed")
+
+    class Channel(models.TextChoices):
+        WRITTEN = "written", _("Written (web or app)")
+        PHONE = "phone", _("Phone")
+        REMOTE = "remote", _("Remote session")
+        ONSITE = "onsite", _("On-site")
+
+    institution = models.ForeignKey(
+        Institution, on_delete=models.PROTECT, related_name="tickets", verbose_name=_("institution")
+    )
+    subscription = models.ForeignKey(
+        Subscription, on_delete=models.PROTECT, related_name="tickets", verbose_name=_("subscription")
+    )
+    requester = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="requested_tickets", verbose_name=_("requester")
+    )
+    # The requester's place in the tree when the ticket was filed: monitoring follows the ticket's
+    # unit and region, not wherever the requester moves later.
+    region = models.ForeignKey(
+        Region, on_delete=models.SET_NULL, null=True, blank=True, related_name="tickets", verbose_name=_("region")
+    )
+    unit = models.ForeignKey(
+        Unit, on_delete=models.SET_NULL, null=True, blank=True, related_name="tickets", verbose_name=_("unit")
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.QUESTION)
+    product = models.ForeignKey(
+        Product, on_delete=models.PROTECT, null=True, blank=True, related_name="tickets", verbose_name=_("product")
+    )
+    subject = models.CharField(_("subject"), max_length=200)
+    description = models.TextField(_("description"))
+    channel = models.CharField(_("channel"), max_length=20, choices=Channel.choices, default=Channel.WRITTEN)
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.NEW)
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="assigned_tickets",
+        verbose_name=_("assignee"),
+    )
+    # The contract terms in force at filing, kept with the ticket.
+    priority = models.PositiveSmallIntegerField(_("priority"))
+    first_response_minutes = models.PositiveIntegerField(_("first-response time (minutes)"))
+    service_window_start = models.TimeField(_("service window opens"))
+    service_window_end = models.TimeField(_("service window closes"))
+    service_timezone = models.CharField(_("service time zone"), max_length=64)
+    first_response_due_at = models.DateTimeField(_("first response due at"))
+    warning_due_at = models.DateTimeField(_("warning due at"))
+    first_responded_at = models.DateTimeField(_("first responded at"), null=True, blank=True)
+    warned_at = models.DateTimeField(_("warned at"), null=True, blank=True)
+    breached_at = models.DateTimeField(_("breached at"), null=True, blank=True)
+    routed_at = models.DateTimeField(_("routed at"), null=True, blank=True)
+    resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    objects = TenantQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("ticket")
+        verbose_name_plural = _("tickets")
+        ordering = ["priority", "first_response_due_at", "created_at"]
+        indexes = [
+            # The engineers' queue: open tickets by priority, then deadline, then age.
+            models.Index(
+                fields=["priority", "first_response_due_at", "created_at", "id"],
+                name="ticket_queue",
+                condition=Q(status__in=OPEN_STATUSES),
+            ),
+            # The SLA sweep: unanswered tickets whose deadline or warning time has come.
+            models.Index(
+                fields=["first_response_due_at"],
+                name="ticket_breach_due",
+                condition=Q(first_responded_at__isnull=True, breached_at__isnull=True),
+            ),
+            models.Index(
+                fields=["warning_due_at"],
+                name="ticket_warning_due",
+                condition=Q(first_responded_at__isnull=True, warned_at__isnull=True, breached_at__isnull=True),
+            ),
+            models.Index(fields=["institution", "-created_at"], name="ticket_institution_recent"),
+            models.Index(fields=["institution", "unit"], name="ticket_institution_unit"),
+            models.Index(fields=["institution", "region"], name="ticket_institution_region"),
+            models.Index(fields=["requester", "-created_at"], name="ticket_requester_recent"),
+        ]
+
+    def __str__(self):
+        return f"#{self.pk} {self.subject}"
+
+    @property
+    def calendar(self) -> ServiceCalendar:
+        return ServiceCalendar(self.service_window_start, self.service_window_end, self.service_timezone)
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+    @property
+    def sla_state(self) -> str:
+        """running until first response; then answered, or breached if the deadline passed first."""
+        if self.breached_at is not None:
+            return "breached"
+        if self.first_responded_at is not None:
+            return "answered"
+        return "running"
+
+
+class TicketMessage(models.Model):
+    """A public reply, an internal note, or a logged phone call or remote session."""
+
+    class Kind(models.TextChoices):
+        REPLY = "reply", _("Reply")
+        NOTE = "note", _("Internal note")
+        CALL = "call", _("Phone call")
+        REMOTE = "remote", _("Remote session")
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="messages", verbose_name=_("ticket"))
+    institution = models.ForeignKey(Institution, on_delete=models.PROTECT, related_name="+")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("author")
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.REPLY)
+    body = models.TextField(_("message"))
+    duration_minutes = models.PositiveIntegerField(_("duration (minutes)"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    objects = TenantQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("message")
+        verbose_name_plural = _("messages")
+        ordering = ["created_at", "id"]
+
+    @property
+    def is_internal(self) -> bool:
+        return self.kind == self.Kind.NOTE
+
+
+def attachment_path(instance, filename):
+    return f"attachments/{instance.institution_id}/{instance.ticket_id}/{filename}"
+
+
+class Attachment(models.Model):
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="attachments", verbose_name=_("ticket"))
+    message = models.ForeignKey(
+        TicketMessage, on_delete=models.CASCADE, null=True, blank=True, related_name="attachments"
+    )
+    institution = models.ForeignKey(Institution, on_delete=models.PROTECT, related_name="+")
+    file = models.FileField(_("file"), upload_to=attachment_path, max_length=300)
+    original_name = models.CharField(_("file name"), max_length=255)
+    content_type = models.CharField(_("content type"), max_length=100)
+    size = models.PositiveBigIntegerField(_("size (bytes)"))
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    objects = TenantQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+        ordering = ["created_at"]
+
+    def __str__(self):
+        return self.original_name
+
+
+class TicketEvent(models.Model):
+    """The ticket's history: append-only, one row for every change."""
+
+    class Kind(models.TextChoices):
+        CREATED = "created", _("Filed")
+        STATUS_CHANGED = "status_changed", _("Status changed")
+        REPLIED = "replied", _("Replied")
+        NOTE_ADDED = "note_added", _("Internal note added")
+        CALL_LOGGED = "call_logged", _("Phone call logged")
+        REMOTE_LOGGED = "remote_logged", _("Remote session logged")
+        ASSIGNED = "assigned", _("Assigned")
+        ESCALATED = "escalated", _("Escalated to development")
+        DEVELOPMENT_UPDATED = "development_updated", _("Development item updated")
+        REOPENED = "reopened", _("Reopened")
+        FIRST_RESPONSE = "first_response", _("First response made")
+        SLA_WARNING = "sla_warning", _("SLA warning sent")
+        SLA_BREACHED = "sla_breached", _("First-response time breached")
+        DEADLINE_CHANGED = "deadline_changed", _("Deadline corrected")
+        SHARED = "shared", _("Shared")
+        UNSHARED = "unshared", _("Sharing removed")
+        ATTACHMENT_ADDED = "attachment_added", _("Attachment added")
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="events", verbose_name=_("ticket"))
+    institution = models.ForeignKey(Institution, on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    data = models.JSONField(_("data"), default=dict, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    objects = TenantQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("ticket event")
+        verbose_name_plural = _("ticket events")
+        ordering = ["created_at", "id"]
+
+
+class SLAEvent(models.Model):
+    """The append-only SLA log: each moment of a ticket's clock with the contract terms in force,
+    enough to rebuild compliance reports and audits. Warning, breach and first response happen at
+    most once per ticket, which the unique constraint guarantees whatever the workers repeat."""
+
+    class Kind(models.TextChoices):
+        CLOCK_STARTED = "clock_started", _("Clock started")
+        WARNING_SENT = "warning_sent", _("Warning sent")
+        BREACHED = "breached", _("Breached")
+        FIRST_RESPONSE = "first_response", _("First response made")
+        DEADLINE_CHANGED = "deadline_changed", _("Deadline corrected")
+
+    ONCE_KINDS = ("clock_started", "warning_sent", "breached", "first_response")
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="sla_events")
+    institution = models.ForeignKey(Institution, on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices)
+    occurred_at = models.DateTimeField(_("occurred at"))
+    recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+    deadline_at = models.DateTimeField(_("deadline"))
+    terms = models.JSONField(_("contract terms"), default=dict)
+
+    objects = TenantQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("SLA event")
+        verbose_name_plural = _("SLA events")
+        ordering = ["occurred_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["ticket", "kind"],
+                condition=Q(kind__in=["clock_started", "warning_sent", "breached", "first_response"]),
+                name="sla_event_once_per_ticket",
+            )
+        ]
+
+
+class DevelopmentItem(models.Model):
+    """The development unit's item for a bug report or feature request, visible to the customer."""
+
+    class State(models.TextChoices):
+        RECEIVED = "received", _("Received")
+        PLANNED = "planned", _("Planned")
+        IN_PROGRESS = "in_progress", _("In progress")
+        RELEASED = "released", _("Released")
+        DECLINED = "declined", _("Declined")
+
+    ticket = models.OneToOneField(Ticket, on_delete=models.CASCADE, related_name="development_item")
+    institution = models.ForeignKey(Institution, on_delete=models.PROTECT, related_name="+")
+    state = models.CharField(_("state"), max_length=20, choices=State.choices, default=State.RECEIVED)
+    expected_on = models.DateField(_("expected resolution date"), null=True, blank=True)
+    note = models.TextField(_("note to the customer"), blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    objects = TenantQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("development item")
+        verbose_name_plural = _("development items")
+
+
+class TicketShare(models.Model):
+    """A ticket shared with a named person, a unit or a region of the same institution."""
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="shares")
+    institution = models.ForeignKey(Institution, on_delete=models.PROTECT, related_name="+")
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, blank=True, related_name="ticket_shares"
+    )
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, null=True, blank=True, related_name="ticket_shares")
+    region = models.ForeignKey(Region, on_delete=models.CASCADE, null=True, blank=True, related_name="ticket_shares")
+    shared_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(_("shared at"), auto_now_add=True)
+
+    objects = TenantQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("ticket share")
+        verbose_name_plural = _("ticket shares")
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    Q(person__isnull=False, unit__isnull=True, region__isnull=True)
+                    | Q(person__isnull=True, unit__isnull=False, region__isnull=True)
+                    | Q(person__isnull=True, unit__isnull=True, region__isnull=False)
+                ),
+                name="ticket_share_one_target",
+            ),
+            models.UniqueConstraint(fields=["ticket", "person"], name="ticket_share_person_once"),
+            models.UniqueConstraint(fields=["ticket", "unit"], name="ticket_share_unit_once"),
+            models.UniqueConstraint(fields=["ticket", "region"], name="ticket_share_region_once"),
+        ]
+        indexes = [
+            models.Index(fields=["person", "ticket"], name="ticket_share_person"),
+            models.Index(fields=["unit", "ticket"], name="ticket_share_unit"),
+            models.Index(fields=["region", "ticket"], name="ticket_share_region"),
+        ]
+
+
+class IdempotencyRecord(models.Model):
+    """The first answer to a POST that carried an Idempotency-Key, replayed for retries."""
+
+    person = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=200)
+    scope = models.CharField(max_length=200, help_text="The endpoint the key was used on.")
+    status_code = models.PositiveSmallIntegerField(null=True, blank=True)
+    response_body = models.JSONField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["person", "key", "scope"], name="idempotency_once"),
+        ]
