@@ -1,4 +1,13 @@
 from .organizations import InstitutionFactory, PersonFactory, RegionFactory, UnitFactory
 from .packages import SubscriptionFactory
+from .tickets import TicketFactory, customer_with_subscription
 
-__all__ = ["InstitutionFactory", "PersonFactory", "RegionFactory", "SubscriptionFactory", "UnitFactory"]
+__all__ = [
+    "InstitutionFactory",
+    "PersonFactory",
+    "RegionFactory",
+    "SubscriptionFactory",
+    "TicketFactory",
+    "UnitFactory",
+    "customer_with_subscription",
+]

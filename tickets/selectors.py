@@ -1,0 +1,80 @@
+"""Reads of tickets. Which tickets a person may see is decided here, once, by ticket_visible_to;
+every list, detail, count and export of the web pages and the API starts from it."""
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+
+from organizations.models import User
+from organizations.permissions import package_has_feature
+from organizations.roles import VENDOR_SIDE, Role
+from organizations.selectors import monitoring_scope_for
+
+from .models import OPEN_STATUSES, Product, Ticket, TicketMessage, TicketShare
+
+
+def ticket_visible_to(*, person: User) -> QuerySet[Ticket]:
+    """The tickets the person may see, as one query.
+
+    Vendor staff see every institution's tickets (they work the shared queue). The institution
+    admin sees the whole institution. Everyone else sees what they filed and what is shared with
+    them, their unit or their region; on packages with region management, managers also see the
+    units and regions they were granted to monitor. An inactive person sees nothing."""
+    if not person.is_authenticated or not person.is_active:
+        return Ticket.objects.none()
+    role = person.role
+    if role in VENDOR_SIDE:
+        # The desk works one queue across all institutions.
+        return Ticket.objects.all()
+    if person.institution_id is None or role is None:
+        return Ticket.objects.none()
+    tickets = Ticket.objects.for_institution(person.institution_id)
+    if role == Role.INSTITUTION_ADMIN:
+        return tickets
+    rule = Q(requester=person)
+    if package_has_feature(person.institution, "has_region_management"):
+        shared = Q(person=person)
+        if person.unit_id:
+            shared |= Q(unit_id=person.unit_id)
+        if person.region_id:
+            shared |= Q(region_id=person.region_id)
+        rule |= Exists(TicketShare.objects.filter(shared, ticket=OuterRef("pk")))
+        rule |= monitoring_scope_for(person=person)
+    return tickets.filter(rule)
+
+
+def ticket_get_visible(*, person: User, pk) -> Ticket | None:
+    """One ticket the person may see, or None: another institution's ticket is indistinguishable
+    from a missing one."""
+    try:
+        pk = int(pk)
+    except (TypeError, ValueError):
+        return None
+    return (
+        ticket_visible_to(person=person)
+        .select_related("institution", "requester", "assignee", "product", "unit", "region", "subscription__package")
+        .filter(pk=pk)
+        .first()
+    )
+
+
+def ticket_list_for_requester_side(*, person: User) -> QuerySet[Ticket]:
+    return (
+        ticket_visible_to(person=person)
+        .select_related("product", "requester", "development_item")
+        .order_by("-created_at", "-id")
+    )
+
+
+def ticket_messages_visible_to(*, person: User, ticket: Ticket) -> QuerySet[TicketMessage]:
+    """The conversation of a ticket: internal notes only for the desk."""
+    messages = TicketMessage.objects.for_institution(ticket.institution_id).filter(ticket=ticket)
+    if person.role not in VENDOR_SIDE:
+        messages = messages.exclude(kind=TicketMessage.Kind.NOTE)
+    return messages.select_related("author").prefetch_related("attachments").order_by("created_at", "id")
+
+
+def ticket_open_count_for_institution(*, person: User) -> int:
+    return ticket_visible_to(person=person).filter(status__in=OPEN_STATUSES).count()
+
+
+def product_list():
+    return Product.objects.filter(is_active=True).order_by("name")

@@ -1,0 +1,29 @@
+"""Writes on tickets. Each service owns its transaction, records a history event for every change
+and queues Celery work only after commit."""
+
+from .conversation import (
+    development_item_update,
+    ticket_assign,
+    ticket_change_status,
+    ticket_escalate_to_development,
+    ticket_log_call,
+    ticket_log_remote,
+    ticket_note,
+    ticket_reopen,
+    ticket_reply,
+)
+from .filing import attachment_add, ticket_file
+
+__all__ = [
+    "attachment_add",
+    "development_item_update",
+    "ticket_assign",
+    "ticket_change_status",
+    "ticket_escalate_to_development",
+    "ticket_file",
+    "ticket_log_call",
+    "ticket_log_remote",
+    "ticket_note",
+    "ticket_reopen",
+    "ticket_reply",
+]

@@ -1,0 +1,142 @@
+import datetime
+import mimetypes
+from functools import partial
+from pathlib import PurePath
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.template.defaultfilters import filesizeformat
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from organizations.models import User
+from organizations.permissions import is_customer_side
+from packages.errors import NoActiveSubscription
+from packages.models import Channel
+from packages.selectors import subscription_get_active, subscription_get_latest
+from packages.services import quota_consume
+from tickets import dispatch
+from tickets.models import Attachment, DevelopmentItem, Product, Ticket, TicketMessage
+
+from .events import event_record
+from .sla import sla_clock_start, sla_deadlines
+
+DEVELOPMENT_KINDS = (Ticket.Kind.BUG, Ticket.Kind.FEATURE)
+
+
+def attachment_validate(upload: UploadedFile) -> None:
+    """Refuse a file that is too large or of a type the desk does not accept."""
+    extension = PurePath(upload.name or "").suffix.lower().lstrip(".")
+    if extension not in settings.ATTACHMENT_ALLOWED_EXTENSIONS:
+        raise ValidationError(
+            {
+                "attachments": _("“%(name)s” is not an accepted file type. Accepted: %(types)s.")
+                % {"name": upload.name, "types": ", ".join(settings.ATTACHMENT_ALLOWED_EXTENSIONS)}
+            }
+        )
+    if upload.size > settings.ATTACHMENT_MAX_BYTES:
+        raise ValidationError(
+            {
+                "attachments": _("“%(name)s” is %(size)s; files may be at most %(limit)s.")
+                % {
+                    "name": upload.name,
+                    "size": filesizeformat(upload.size),
+                    "limit": filesizeformat(settings.ATTACHMENT_MAX_BYTES),
+                }
+            }
+        )
+
+
+def attachment_add(
+    *, actor: User, ticket: Ticket, upload: UploadedFile, message: TicketMessage | None = None
+) -> Attachment:
+    """Store one file with the ticket (under MEDIA_ROOT). Raises ValidationError for a refused file."""
+    attachment_validate(upload)
+    attachment = Attachment(
+        ticket=ticket,
+        message=message,
+        institution_id=ticket.institution_id,
+        original_name=PurePath(upload.name).name[:255],
+        content_type=upload.content_type or mimetypes.guess_type(upload.name)[0] or "application/octet-stream",
+        size=upload.size,
+        uploaded_by=actor,
+    )
+    attachment.file.save(PurePath(upload.name).name, upload, save=False)
+    attachment.save()
+    event_record(ticket=ticket, kind="attachment_added", actor=actor, name=attachment.original_name)
+    return attachment
+
+
+def ticket_file(
+    *,
+    actor: User,
+    subject: str,
+    description: str,
+    kind: str = Ticket.Kind.QUESTION,
+    product: Product | None = None,
+    attachments: list[UploadedFile] | tuple = (),
+    at: datetime.datetime | None = None,
+) -> Ticket:
+    """File a written ticket for the actor's institution.
+
+    In one transaction: the ticket with the contract's priority, first-response time and service
+    window copied onto it and its deadline computed; one unit of the written quota; its
+    attachments; its history and SLA log; a development item for a bug report or feature request.
+    Raises NoActiveSubscription, QuotaExhausted or ValidationError and writes nothing then.
+    Routing and SLA timers are queued after commit and never wait on the broker.
+    Not idempotent: each call files a ticket (the API guards retries with Idempotency-Key)."""
+    if not is_customer_side(actor):
+        raise PermissionDenied(_("Only people of a customer institution can file tickets."))
+    for upload in attachments:
+        attachment_validate(upload)
+    institution = actor.institution
+    now = at or timezone.now()
+    subscription = subscription_get_active(institution=institution, on=timezone.localdate(now))
+    if subscription is None:
+        latest = subscription_get_latest(institution=institution)
+        raise NoActiveSubscription(institution=institution.name, ended_on=latest.ends_on if latest else None)
+    due_at, warning_at = sla_deadlines(subscription=subscription, filed_at=now)
+    with transaction.atomic():
+        ticket = Ticket(
+            institution=institution,
+            subscription=subscription,
+            requester=actor,
+            region_id=actor.region_id,
+            unit_id=actor.unit_id,
+            kind=kind,
+            product=product,
+            subject=subject,
+            description=description,
+            channel=Ticket.Channel.WRITTEN,
+            priority=subscription.priority,
+            first_response_minutes=subscription.first_response_minutes,
+            service_window_start=subscription.service_window_start,
+            service_window_end=subscription.service_window_end,
+            service_timezone=subscription.service_timezone,
+            first_response_due_at=due_at,
+            warning_due_at=warning_at,
+        )
+        ticket.full_clean(exclude=["institution", "subscription", "requester"])
+        ticket.save()
+        if at is not None:
+            Ticket.objects.filter(pk=ticket.pk).update(created_at=at)
+            ticket.created_at = at
+        quota_consume(
+            actor=actor,
+            institution=institution,
+            channel=Channel.WRITTEN,
+            reference_type="ticket",
+            reference_id=ticket.pk,
+            at=now,
+        )
+        for upload in attachments:
+            attachment_add(actor=actor, ticket=ticket, upload=upload)
+        event_record(ticket=ticket, kind="created", actor=actor, due_at=due_at.isoformat())
+        sla_clock_start(ticket=ticket)
+        if kind in DEVELOPMENT_KINDS:
+            DevelopmentItem.objects.create(ticket=ticket, institution=institution)
+            event_record(ticket=ticket, kind="escalated", actor=actor, automatic=True)
+        transaction.on_commit(partial(dispatch.ticket_filed, ticket.pk))
+    return ticket
