@@ -78,3 +78,36 @@ def ticket_open_count_for_institution(*, person: User) -> int:
 
 def product_list():
     return Product.objects.filter(is_active=True).order_by("name")
+
+
+def ticket_queue_all_institutions(
+    *,
+    engineer: User,
+    package: str | None = None,
+    institution: str | None = None,
+    product: str | None = None,
+    status: str | None = None,
+    scope: str | None = None,
+) -> QuerySet[Ticket]:
+    """The desk's queue: open tickets of every institution (the desk serves them all), by
+    contract priority (1 first), then first-response deadline, then age — the order of the
+    partial index ticket_queue. Filters: package code, institution slug, product code, one open
+    status, and scope "mine" or "unassigned"."""
+    if not engineer.is_active or engineer.role not in VENDOR_SIDE:
+        return Ticket.objects.none()
+    queue = Ticket.objects.filter(status__in=OPEN_STATUSES)
+    if status in OPEN_STATUSES:
+        queue = queue.filter(status=status)
+    if package:
+        queue = queue.filter(subscription__package__code=package)
+    if institution:
+        queue = queue.filter(institution__slug=institution)
+    if product:
+        queue = queue.filter(product__code=product)
+    if scope == "mine":
+        queue = queue.filter(assignee=engineer)
+    elif scope == "unassigned":
+        queue = queue.filter(assignee__isnull=True)
+    return queue.select_related("institution", "product", "assignee", "subscription__package").order_by(
+        "priority", "first_response_due_at", "created_at", "id"
+    )
