@@ -1,15 +1,19 @@
 import datetime
+from functools import partial
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.core.mail import EmailMessage
+from django.db import IntegrityError, transaction
 from django.db.models import F, Q
-from django.utils import timezone
+from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
 from organizations.models import Institution, User
+from organizations.roles import Role
 
 from .errors import ChannelNotIncluded, NoActiveSubscription, QuotaExhausted
-from .models import Allotment, Channel, Package, PackageChannel, QuotaEntry, Subscription
+from .models import Allotment, Channel, Package, PackageChannel, QuotaEntry, QuotaNotice, Subscription
 from .selectors import subscription_get_active, subscription_get_latest
 
 
@@ -190,4 +194,100 @@ def quota_consume(
             note=note,
         )
         allotment = Allotment.objects.get(subscription=subscription, channel=channel)
+        quota_notice_raise(allotment=allotment)
     return allotment.remaining
+
+
+# Remaining share of an allotment at which the institution admin is told the channel runs low.
+QUOTA_LOW_SHARE = 0.2
+
+
+def quota_notice_raise(*, allotment: Allotment) -> QuotaNotice | None:
+    """Record that a channel fell to 20 % remaining or ran out, once per level and subscription
+    (a unique row), and have the institution admins e-mailed after commit. Joins the caller's
+    transaction; the row is the outbox: quota_notice_sweep sends whatever the task did not."""
+    remaining = allotment.remaining
+    if remaining is None or not allotment.allotment:
+        return None
+    if remaining == 0:
+        level = QuotaNotice.Level.EXHAUSTED
+    elif remaining <= allotment.allotment * QUOTA_LOW_SHARE:
+        level = QuotaNotice.Level.LOW
+    else:
+        return None
+    notices = QuotaNotice.objects.filter(subscription_id=allotment.subscription_id, channel=allotment.channel)
+    if notices.filter(level=level).exists():
+        return None
+    try:
+        with transaction.atomic():
+            notice = QuotaNotice.objects.create(
+                subscription_id=allotment.subscription_id, channel=allotment.channel, level=level
+            )
+    except IntegrityError:
+        return None
+    transaction.on_commit(partial(_quota_notice_publish, notice.pk))
+    return notice
+
+
+def _quota_notice_publish(notice_id: int) -> None:
+    from slaportal.celery import publish
+
+    from .tasks import quota_notice_send as task
+
+    publish(task, args=[notice_id], queue="celery")
+
+
+def quota_notice_send(*, notice_id: int) -> bool:
+    """E-mail the institution admins about one quota notice not sent yet, and mark it sent.
+    The row is locked while sending, so concurrent senders send once; False when it is gone or
+    already sent. Mail errors propagate and leave it unsent for the sweep."""
+    with transaction.atomic():
+        notice = (
+            QuotaNotice.objects.select_for_update(skip_locked=True)
+            .filter(pk=notice_id, sent_at__isnull=True)
+            .select_related("subscription__institution", "subscription__package")
+            .first()
+        )
+        if notice is None:
+            return False
+        subscription = notice.subscription
+        admins = list(
+            User.objects.for_institution(subscription.institution_id)
+            .filter(groups__name=Role.INSTITUTION_ADMIN, is_active=True)
+            .exclude(email="")
+            .values_list("email", flat=True)
+        )
+        allotment = Allotment.objects.get(subscription=subscription, channel=notice.channel)
+        with translation.override(settings.LANGUAGE_CODE):
+            values = {
+                "channel": Channel(notice.channel).label,
+                "remaining": allotment.remaining,
+                "allotment": allotment.allotment,
+                "renews_on": formats.date_format(subscription.renews_on, "DATE_FORMAT"),
+                "package": subscription.package.name,
+            }
+            if notice.level == QuotaNotice.Level.EXHAUSTED:
+                subject = _("%(channel)s: your allotment is used up") % values
+                body = _(
+                    "All %(allotment)s units of %(channel)s in your %(package)s contract are used. "
+                    "The allotment renews on %(renews_on)s; to add more before then, ask your account "
+                    "manager for an extension."
+                ) % values
+            else:
+                subject = _("%(channel)s: 20 %% of your allotment is left") % values
+                body = _(
+                    "%(remaining)s of the %(allotment)s units of %(channel)s in your %(package)s "
+                    "contract are left. The allotment renews on %(renews_on)s."
+                ) % values
+        if admins:
+            EmailMessage(subject=subject, body=body, from_email=settings.DEFAULT_FROM_EMAIL, to=admins).send()
+        QuotaNotice.objects.filter(pk=notice.pk).update(sent_at=timezone.now())
+    return True
+
+
+def quota_notice_sweep(*, limit: int = 100) -> int:
+    """Send the quota notices whose e-mail has not gone out (the task was lost or failed)."""
+    pending = list(
+        QuotaNotice.objects.filter(sent_at__isnull=True).order_by("created_at").values_list("pk", flat=True)[:limit]
+    )
+    return sum(1 for notice_id in pending if quota_notice_send(notice_id=notice_id))

@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from organizations.models import Institution, Region, TenantQuerySet, Unit
@@ -110,16 +111,29 @@ class Ticket(models.Model):
                 name="ticket_queue",
                 condition=Q(status__in=OPEN_STATUSES),
             ),
-            # The SLA sweep: unanswered tickets whose deadline or warning time has come.
+            # The SLA sweep: open, unanswered tickets whose deadline or warning time has come. A
+            # ticket closed without an answer leaves the index, so the sweep never wades through
+            # the history of tickets it has nothing more to do for.
             models.Index(
                 fields=["first_response_due_at"],
                 name="ticket_breach_due",
-                condition=Q(first_responded_at__isnull=True, breached_at__isnull=True),
+                condition=Q(first_responded_at__isnull=True, breached_at__isnull=True, status__in=OPEN_STATUSES),
             ),
             models.Index(
                 fields=["warning_due_at"],
                 name="ticket_warning_due",
-                condition=Q(first_responded_at__isnull=True, warned_at__isnull=True, breached_at__isnull=True),
+                condition=Q(
+                    first_responded_at__isnull=True,
+                    warned_at__isnull=True,
+                    breached_at__isnull=True,
+                    status__in=OPEN_STATUSES,
+                ),
+            ),
+            # The routing sweep: open tickets no router has handled yet.
+            models.Index(
+                fields=["priority", "first_response_due_at"],
+                name="ticket_unrouted",
+                condition=Q(routed_at__isnull=True, status__in=OPEN_STATUSES),
             ),
             models.Index(fields=["institution", "-created_at"], name="ticket_institution_recent"),
             models.Index(fields=["institution", "unit"], name="ticket_institution_unit"),
@@ -344,6 +358,41 @@ class TicketShare(models.Model):
             models.Index(fields=["unit", "ticket"], name="ticket_share_unit"),
             models.Index(fields=["region", "ticket"], name="ticket_share_region"),
         ]
+
+
+class OutboxMessage(models.Model):
+    """Work that must survive a broker outage: written in the same transaction as the change that
+    calls for it, then done by the task sent after commit or, if that message never arrives, by
+    the periodic drain. Whoever does it first marks it processed; a row is locked while worked."""
+
+    class Kind(models.TextChoices):
+        ROUTE = "route", _("Route a new ticket")
+        EMAIL = "email", _("Send an e-mail")
+
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    # Routing of a priority-1 ticket is drained before that of a priority-4 one; e-mails after both.
+    priority = models.PositiveSmallIntegerField(_("priority"), default=9)
+    payload = models.JSONField(_("payload"), default=dict, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    available_at = models.DateTimeField(_("available at"), default=timezone.now)
+    attempts = models.PositiveIntegerField(_("attempts"), default=0)
+    last_error = models.TextField(_("last error"), blank=True)
+    processed_at = models.DateTimeField(_("processed at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("outbox message")
+        verbose_name_plural = _("outbox messages")
+        indexes = [
+            models.Index(
+                fields=["priority", "available_at", "id"],
+                name="outbox_pending",
+                condition=Q(processed_at__isnull=True),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.kind} #{self.pk}"
 
 
 class IdempotencyRecord(models.Model):

@@ -171,10 +171,21 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "store_processed": False,
     }
 else:
-    # Redis redelivers an unacknowledged task after the visibility timeout. Tasks here are
-    # short and never scheduled further ahead than this, so a redelivery only ever means a
-    # worker died; one hour leaves ample room above the longest task time limit.
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        # Redis hands an unacknowledged task to another worker after the visibility timeout.
+        # With acks_late a task stays unacknowledged while it waits for its ETA, so a task
+        # scheduled further ahead than this would be delivered again and again. Hence the rule:
+        # no ETA or countdown beyond tickets.dispatch.ETA_HORIZON (2.5 h), kept below this 3 h
+        # with room for the longest time limit. A longer timeout only delays the redelivery of
+        # work a dead worker held, which the periodic sweep does not wait for anyway.
+        "visibility_timeout": 3 * 3600,
+        # Consume the worker's queues in the order given (-Q sla,routing_p1,…,routing_p4,celery)
+        # instead of round robin: Redis has no message priorities, so the order of the queues is
+        # what lets SLA timers and priority-1 routing overtake priority-4 routing.
+        "queue_order_strategy": "priority",
+        # Filing a ticket must not hang on an unreachable Redis: fail fast, the sweep catches up.
+        "socket_connect_timeout": 1,
+    }
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_ENABLE_UTC = True
@@ -182,18 +193,33 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
-# Acknowledge after the task has run, so a task whose worker dies mid-way is delivered again;
-# acks_late alone drops the task when the worker child is killed (the message is acked as
-# failed), hence reject_on_worker_lost. Every task is a guarded database update, so running
-# one twice is harmless.
+# Acknowledge a task after it has run, so a task whose worker dies mid-way is delivered again.
+# acks_late only together with reject_on_worker_lost: alone, when the worker child is killed
+# (OOM, SIGKILL, time limit) the message is acknowledged as failed and the task is gone.
+# Redelivery means a task can run twice, which is harmless here: every effect is a guarded
+# UPDATE or a unique row.
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
+# One message at a time per process, so a long task never sits on messages another process
+# could run (the ETA timers a worker holds are outside this count).
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Defaults for every task; the SLA tasks set tighter limits of their own.
 CELERY_TASK_TIME_LIMIT = 300
 CELERY_TASK_SOFT_TIME_LIMIT = 240
+# One queue per purpose: `sla` for timers and sweeps, `routing_p1`…`routing_p4` for the routing
+# of new tickets by contract priority, `celery` for the rest (e-mails). Workers consume
+# -Q sla,routing_p1,routing_p2,routing_p3,routing_p4,celery in that order (see docs/engine.md).
+CELERY_TASK_DEFAULT_QUEUE = "celery"
+CELERY_TASK_ROUTES = {
+    "tickets.sla_*": {"queue": "sla"},
+    "tickets.outbox_drain": {"queue": "sla"},
+    "tickets.route_unrouted": {"queue": "routing_p1"},
+}
+# Exactly one beat process runs the schedule in slaportal/celery.py (two would send every entry
+# twice); the database scheduler keeps its state where the one process finds it after a restart.
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
-# The sending side must not hang when the broker is away: tickets are filed without it and
-# the periodic sweep catches up.
+# The sending side must not hang or fail when the broker is away: tickets are filed without it
+# and the periodic sweep catches up (see slaportal.celery.publish).
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_TASK_PUBLISH_RETRY = False
 

@@ -9,3 +9,6 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+# Tasks go to an in-process broker: a test never leaves messages in a shared Redis, and a test
+# that needs a real broker (or a dead one) points the Celery app at it itself.
+CELERY_BROKER_URL = "memory://"

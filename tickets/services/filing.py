@@ -1,6 +1,5 @@
 import datetime
 import mimetypes
-from functools import partial
 from pathlib import PurePath
 
 from django.conf import settings
@@ -17,10 +16,10 @@ from packages.errors import NoActiveSubscription
 from packages.models import Channel
 from packages.selectors import subscription_get_active, subscription_get_latest
 from packages.services import quota_consume
-from tickets import dispatch
 from tickets.models import Attachment, DevelopmentItem, Product, Ticket, TicketMessage
 
 from .events import event_record
+from .outbox import outbox_route_add
 from .sla import sla_clock_start, sla_deadlines
 
 DEVELOPMENT_KINDS = (Ticket.Kind.BUG, Ticket.Kind.FEATURE)
@@ -85,7 +84,8 @@ def ticket_file(
     window copied onto it and its deadline computed; one unit of the written quota; its
     attachments; its history and SLA log; a development item for a bug report or feature request.
     Raises NoActiveSubscription, QuotaExhausted or ValidationError and writes nothing then.
-    Routing and SLA timers are queued after commit and never wait on the broker.
+    The routing request is written to the outbox in the same transaction; routing and the SLA
+    timers are sent to the workers after commit and never wait on (or fail with) the broker.
     Not idempotent: each call files a ticket (the API guards retries with Idempotency-Key)."""
     if not is_customer_side(actor):
         raise PermissionDenied(_("Only people of a customer institution can file tickets."))
@@ -138,5 +138,5 @@ def ticket_file(
         if kind in DEVELOPMENT_KINDS:
             DevelopmentItem.objects.create(ticket=ticket, institution=institution)
             event_record(ticket=ticket, kind="escalated", actor=actor, automatic=True)
-        transaction.on_commit(partial(dispatch.ticket_filed, ticket.pk))
+        outbox_route_add(ticket=ticket)
     return ticket
