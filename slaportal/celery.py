@@ -88,6 +88,10 @@ def broker_reset() -> None:
     """Forget pooled broker connections and the back-off, after the broker URL changed."""
     global _broker_down_until
     _broker_down_until = 0.0
+    from kombu import pools
+
     if app._pool is not None:
         app._pool.force_close_all()
         app._pool = None
+    app.amqp._producer_pool = None
+    pools.reset()

@@ -162,8 +162,15 @@ SPECTACULAR_SETTINGS = {
 REDIS_URL = env("REDIS_URL", default="")
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=REDIS_URL or "filesystem://")
 BROKER_DIR = VAR_DIR / "broker"
+# See the Redis transport options below; tickets.dispatch.ETA_HORIZON stays under it.
+REDIS_VISIBILITY_TIMEOUT = 3 * 3600
+# A sender that cannot reach the broker gives up at once instead of sleeping through kombu's
+# connection retries (about 2 s): the web request goes on and the sweeps do the work later. The
+# worker and beat reconnect with their own retry settings, which this does not touch.
+_SEND_FAIL_FAST = {"max_retries": 0}
 if CELERY_BROKER_URL.startswith("filesystem://"):
     CELERY_BROKER_TRANSPORT_OPTIONS = {
+        **_SEND_FAIL_FAST,
         "data_folder_in": str(BROKER_DIR / "queue"),
         "data_folder_out": str(BROKER_DIR / "queue"),
         "processed_folder": str(BROKER_DIR / "processed"),
@@ -172,13 +179,14 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
     }
 else:
     CELERY_BROKER_TRANSPORT_OPTIONS = {
+        **_SEND_FAIL_FAST,
         # Redis hands an unacknowledged task to another worker after the visibility timeout.
         # With acks_late a task stays unacknowledged while it waits for its ETA, so a task
         # scheduled further ahead than this would be delivered again and again. Hence the rule:
         # no ETA or countdown beyond tickets.dispatch.ETA_HORIZON (2.5 h), kept below this 3 h
         # with room for the longest time limit. A longer timeout only delays the redelivery of
         # work a dead worker held, which the periodic sweep does not wait for anyway.
-        "visibility_timeout": 3 * 3600,
+        "visibility_timeout": REDIS_VISIBILITY_TIMEOUT,
         # Consume the worker's queues in the order given (-Q sla,routing_p1,…,routing_p4,celery)
         # instead of round robin: Redis has no message priorities, so the order of the queues is
         # what lets SLA timers and priority-1 routing overtake priority-4 routing.
