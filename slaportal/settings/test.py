@@ -10,5 +10,7 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 # Tasks go to an in-process broker: a test never leaves messages in a shared Redis, and a test
-# that needs a real broker (or a dead one) points the Celery app at it itself.
+# that needs a real broker (or a dead one) points the Celery app at it itself. The write URL,
+# because Celery lets a CELERY_BROKER_URL environment variable (set in CI) override broker_url.
 CELERY_BROKER_URL = "memory://"
+CELERY_BROKER_WRITE_URL = "memory://"

@@ -192,7 +192,9 @@ def test_unknown_channel_is_a_validation_error():
         quota_consume(actor=None, institution=subscription.institution, channel="fax", reference_type="t", reference_id=1)
 
 
-@pytest.mark.django_db(transaction=True)
+# serialized_rollback: the catalogue and role groups are migration data, which the flush after
+# every transactional test removes; each such test restores them for itself.
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_concurrent_consumption_never_exceeds_allotment(postgres):
     # given: an allotment of 20 and 50 consumers on their own connections
     subscription = SubscriptionFactory(package_code="standard")

@@ -41,7 +41,7 @@ def sent(monkeypatch):
 @pytest.fixture
 def dead_broker(monkeypatch):
     broker_reset()
-    monkeypatch.setattr(app.conf, "broker_url", DEAD_BROKER)
+    monkeypatch.setattr(app.conf, "broker_write_url", DEAD_BROKER)
     yield DEAD_BROKER
     broker_reset()
 
@@ -154,3 +154,8 @@ def test_every_beat_entry_names_a_registered_task():
     app.loader.import_default_modules()
     # then
     assert {entry["task"] for entry in app.conf.beat_schedule.values()} <= set(app.tasks)
+
+
+def test_tests_never_send_to_a_shared_broker():
+    # then
+    assert app.conf.broker_write_url == "memory://"
