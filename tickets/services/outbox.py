@@ -5,6 +5,7 @@ in the same transaction, so two workers never both do it; an e-mail may only be 
 worker dies between handing it to the mail server and committing (at least once, never lost)."""
 
 import datetime
+import functools
 import logging
 import smtplib
 import time
@@ -30,14 +31,23 @@ DRAIN_BUDGET_SECONDS = 20.0
 RETRY_BACKOFF_MAX = datetime.timedelta(hours=1)
 
 
-def ticket_link(ticket_id: int) -> str:
-    """The address of the ticket for an e-mail (the desk queue until the ticket page exists)."""
-    for name, args in (("ticket-detail", [ticket_id]), ("ticket-queue", [])):
+@functools.cache
+def _ticket_url_name() -> str | None:
+    """The page a notification links to: the ticket's own page, else the desk queue."""
+    for name, args in (("ticket-detail", [1]), ("ticket-queue", [])):
         try:
-            return settings.SITE_URL.rstrip("/") + reverse(name, args=args)
+            reverse(name, args=args)
         except NoReverseMatch:
             continue
-    return settings.SITE_URL
+        return name
+    return None
+
+
+def ticket_link(ticket_id: int) -> str:
+    """The address of the ticket for an e-mail."""
+    name = _ticket_url_name()
+    path = reverse(name, args=[ticket_id] if name == "ticket-detail" else []) if name else "/"
+    return settings.SITE_URL.rstrip("/") + path
 
 
 def email_message(*, subject: str, body: str, recipients: list[str], ticket: Ticket | None = None) -> OutboxMessage | None:
