@@ -19,17 +19,25 @@ app.autodiscover_tasks()
 # Exactly one beat process may run this schedule (docker-compose runs one `beat` replica; `dev.py
 # run` embeds it in its single worker): two beats would send every entry twice. That would be
 # harmless — every task is a guarded update — but would double the load for nothing.
+
+
+def _options(queue: str, expires: int) -> dict:
+    # `expires` is read by Celery's own scheduler, `expire_seconds` by django-celery-beat's
+    # DatabaseScheduler (the one configured); either way a stale run is dropped, not queued up.
+    return {"queue": queue, "expires": expires, "expire_seconds": expires}
+
+
 app.conf.beat_schedule = {
     # Breaches and warnings. Per-ticket timers (ETA tasks) fire at the second for deadlines known
     # less than ETA_HORIZON ahead; this pass is what makes the rest — tickets filed out of hours,
     # timers lost with a worker or a Redis outage, corrected deadlines — land within the 5 s
     # target too: a 2 s interval puts the worst case at about 2 s plus the pass itself, and a pass
     # with nothing due is one probe of the partial index ticket_breach_due (well under 1 ms).
-    # `expires` drops passes that queued up behind a long one instead of running them in a row.
+    # Expiry drops passes that queued up behind a long one instead of running them in a row.
     "sla-sweep": {
         "task": "tickets.sla_sweep",
         "schedule": timedelta(seconds=2),
-        "options": {"queue": "sla", "expires": 10},
+        "options": _options("sla", 10),
     },
     # The outbox: routing and e-mails whose message was lost or could not be sent (broker down).
     # Five seconds keeps a new ticket's routing and a breach e-mail prompt after an outage without
@@ -37,21 +45,21 @@ app.conf.beat_schedule = {
     "outbox-drain": {
         "task": "tickets.outbox_drain",
         "schedule": timedelta(seconds=5),
-        "options": {"queue": "sla", "expires": 20},
+        "options": _options("sla", 20),
     },
     # Tickets still unrouted half a minute after filing (no engineer was on duty, or the routing
     # outbox row found nobody): routing is not a deadline, so every 30 s is prompt enough.
     "route-unrouted": {
         "task": "tickets.route_unrouted",
         "schedule": timedelta(seconds=30),
-        "options": {"queue": "routing_p1", "expires": 60},
+        "options": _options("routing_p1", 60),
     },
     # Quota notices whose e-mail has not gone out yet (the task after the consumption normally
     # sends it at once); a minute is prompt enough for a note to the institution admin.
     "quota-notices": {
         "task": "packages.quota_notice_sweep",
         "schedule": timedelta(seconds=60),
-        "options": {"queue": "celery", "expires": 120},
+        "options": _options("celery", 120),
     },
 }
 

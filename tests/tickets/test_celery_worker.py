@@ -60,8 +60,8 @@ def worker(postgres, redis_url, tmp_path, monkeypatch):
     }
     process = subprocess.Popen(
         [sys.executable, "-m", "celery", "-A", "slaportal", "worker", "-B", "-P", "solo", "-l", "info",
-         "-Q", QUEUES, "-n", f"engine-test-{os.getpid()}@%h", "-S", "celery.beat:PersistentScheduler",
-         "-s", str(tmp_path / "beat-schedule"), "--without-gossip", "--without-mingle", "--without-heartbeat"],
+         "-Q", QUEUES, "-n", f"engine-test-{os.getpid()}@%h", "--without-gossip", "--without-mingle",
+         "--without-heartbeat"],
         cwd=Path(settings.BASE_DIR), env=env, stdout=log.open("w"), stderr=subprocess.STDOUT,
     )
     broker_reset()

@@ -131,41 +131,41 @@ def _local(moment: datetime.datetime) -> str:
     return formats.date_format(timezone.localtime(moment), "SHORT_DATETIME_FORMAT")
 
 
+def _email_values(ticket: Ticket) -> dict:
+    return {
+        "id": ticket.pk,
+        "subject": ticket.subject,
+        "institution": ticket.institution.name,
+        "priority": ticket.priority,
+        "due": _local(ticket.first_response_due_at),
+        "link": ticket_link(ticket.pk),
+    }
+
+
 def _breach_email(ticket: Ticket, leads: list[str]):
-    with translation.override(settings.LANGUAGE_CODE):
-        subject = _("Ticket #%(id)s missed its first-response deadline") % {"id": ticket.pk}
-        body = _(
+    values = _email_values(ticket)
+    subject = _("Ticket #%(id)s missed its first-response deadline") % values
+    body = (
+        _(
             "Ticket #%(id)s “%(subject)s” of %(institution)s (priority %(priority)s) had no first "
             "response by its deadline, %(due)s.\n\n%(link)s"
-        ) % {
-            "id": ticket.pk,
-            "subject": ticket.subject,
-            "institution": ticket.institution.name,
-            "priority": ticket.priority,
-            "due": _local(ticket.first_response_due_at),
-            "link": ticket_link(ticket.pk),
-        }
+        )
+        % values
+    )
     recipients = [*leads, ticket.assignee.email if ticket.assignee else ""]
     return email_message(subject=subject, body=body, recipients=recipients, ticket=ticket)
 
 
 def _warning_email(ticket: Ticket, leads: list[str]):
-    with translation.override(settings.LANGUAGE_CODE):
-        subject = _("Ticket #%(id)s: first response due at %(due)s") % {
-            "id": ticket.pk,
-            "due": _local(ticket.first_response_due_at),
-        }
-        body = _(
+    values = _email_values(ticket)
+    subject = _("Ticket #%(id)s: first response due at %(due)s") % values
+    body = (
+        _(
             "Ticket #%(id)s “%(subject)s” of %(institution)s (priority %(priority)s) has no first "
             "response yet; it is due at %(due)s.\n\n%(link)s"
-        ) % {
-            "id": ticket.pk,
-            "subject": ticket.subject,
-            "institution": ticket.institution.name,
-            "priority": ticket.priority,
-            "due": _local(ticket.first_response_due_at),
-            "link": ticket_link(ticket.pk),
-        }
+        )
+        % values
+    )
     recipients = [ticket.assignee.email if ticket.assignee else "", *leads]
     return email_message(subject=subject, body=body, recipients=recipients, ticket=ticket)
 
@@ -173,7 +173,24 @@ def _warning_email(ticket: Ticket, leads: list[str]):
 def _record(ids: list[int], *, kind: str, now: datetime.datetime) -> None:
     """History, SLA log and e-mails of tickets this transaction has just marked warned or
     breached. The SLA log's unique constraint is a second guard behind the conditional update."""
-    tickets = list(Ticket.objects.filter(pk__in=ids).select_related("institution", "assignee").order_by("pk"))
+    tickets = list(
+        Ticket.objects.filter(pk__in=ids)
+        .select_related("institution", "assignee")
+        .only(
+            "institution__name",
+            "assignee__email",
+            "subject",
+            "priority",
+            "first_response_minutes",
+            "service_window_start",
+            "service_window_end",
+            "service_timezone",
+            "subscription_id",
+            "first_response_due_at",
+            "warning_due_at",
+        )
+        .order_by("pk")
+    )
     leads = _desk_lead_addresses()
     breached = kind == SLAEvent.Kind.BREACHED
     TicketEvent.objects.bulk_create(
@@ -204,7 +221,10 @@ def _record(ids: list[int], *, kind: str, now: datetime.datetime) -> None:
         ignore_conflicts=True,
     )
     compose = _breach_email if breached else _warning_email
-    outbox_email_add_many(messages=[m for m in (compose(ticket, leads) for ticket in tickets) if m is not None])
+    # The desk's language: the e-mails go to vendor staff, whoever's request runs this.
+    with translation.override(settings.LANGUAGE_CODE):
+        emails = [compose(ticket, leads) for ticket in tickets]
+    outbox_email_add_many(messages=[email for email in emails if email is not None])
     logger.info("sla.recorded", extra={"kind": kind, "count": len(tickets)})
 
 
