@@ -13,12 +13,15 @@ from .conversation import (
     ticket_reply,
 )
 from .filing import attachment_add, ticket_file
+from .routing import ticket_route
+from .sla import ticket_deadline_correct
 
 __all__ = [
     "attachment_add",
     "development_item_update",
     "ticket_assign",
     "ticket_change_status",
+    "ticket_deadline_correct",
     "ticket_escalate_to_development",
     "ticket_file",
     "ticket_log_call",
@@ -26,4 +29,5 @@ __all__ = [
     "ticket_note",
     "ticket_reopen",
     "ticket_reply",
+    "ticket_route",
 ]
