@@ -58,3 +58,9 @@ def monitoring_scope_for(*, person: User) -> Q:
     """The units and regions a person monitors through active grants, as a ticket filter."""
     grants = MonitoringGrant.objects.filter(person=person, revoked_at__isnull=True, institution=person.institution_id)
     return Q(unit__in=grants.exclude(unit=None).values("unit")) | Q(region__in=grants.exclude(region=None).values("region"))
+
+
+def staff_get(*, pk: int) -> User | None:
+    """A vendor-side person (support engineer, desk lead, package manager), for assigning work.
+    Vendor staff belong to no institution, so this crosses no tenant."""
+    return User.objects.filter(pk=pk, institution__isnull=True).first()

@@ -8,7 +8,7 @@ from organizations.permissions import package_has_feature
 from organizations.roles import VENDOR_SIDE, Role
 from organizations.selectors import monitoring_scope_for
 
-from .models import OPEN_STATUSES, Product, Ticket, TicketMessage, TicketShare
+from .models import OPEN_STATUSES, Attachment, DevelopmentItem, Product, Ticket, TicketMessage, TicketShare
 
 
 def ticket_visible_to(*, person: User) -> QuerySet[Ticket]:
@@ -111,3 +111,19 @@ def ticket_queue_all_institutions(
     return queue.select_related("institution", "product", "assignee", "subscription__package").order_by(
         "priority", "first_response_due_at", "created_at", "id"
     )
+
+
+def attachment_list_visible_to(*, person: User, ticket: Ticket):
+    """A ticket's files; those of internal notes only for vendor staff."""
+    attachments = Attachment.objects.for_institution(ticket.institution_id).filter(ticket=ticket)
+    if person.role not in VENDOR_SIDE:
+        attachments = attachments.exclude(message__kind=TicketMessage.Kind.NOTE)
+    return attachments.select_related("uploaded_by").order_by("created_at", "id")
+
+
+def attachment_get_visible(*, person: User, ticket: Ticket, pk) -> Attachment | None:
+    return attachment_list_visible_to(person=person, ticket=ticket).filter(pk=pk).first()
+
+
+def development_item_for(*, ticket: Ticket) -> DevelopmentItem | None:
+    return DevelopmentItem.objects.for_institution(ticket.institution_id).filter(ticket=ticket).first()
