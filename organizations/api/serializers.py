@@ -113,7 +113,7 @@ class MeSerializer(serializers.Serializer):
     username = serializers.CharField()
     first_name = serializers.CharField()
     last_name = serializers.CharField()
-    email = serializers.EmailField(allow_blank=True)
+    email = serializers.CharField(allow_blank=True, help_text="May be empty.")
     role = serializers.ChoiceField(choices=Role.choices, allow_null=True)
     institution = InstitutionRefSerializer(allow_null=True)
     region = RegionRefSerializer(allow_null=True)
@@ -151,6 +151,8 @@ class UnitQuerySerializer(serializers.Serializer):
 
 
 class PersonSerializer(serializers.ModelSerializer):
+    # Not an EmailField: an account may have no address, and "" is not an e-mail.
+    email = serializers.CharField(read_only=True, help_text="May be empty.")
     role = serializers.SerializerMethodField()
     region = RegionRefSerializer(read_only=True, allow_null=True)
     unit = UnitRefSerializer(read_only=True, allow_null=True)

@@ -158,10 +158,10 @@ ORG_ERRORS = (403, 404)
 )
 class RegionViewSet(InstitutionAdminMixin, viewsets.GenericViewSet):
     serializer_class = RegionSerializer
+    lookup_value_regex = "[^/]+"
     needs_region_management = True
     pagination_class = None
     filter_backends = []
-    lookup_value_regex = "[0-9]+"
 
     def get_queryset(self):
         return selectors.region_list(institution=self.get_institution())
@@ -195,10 +195,10 @@ class RegionViewSet(InstitutionAdminMixin, viewsets.GenericViewSet):
 )
 class UnitViewSet(InstitutionAdminMixin, viewsets.GenericViewSet):
     serializer_class = UnitSerializer
+    lookup_value_regex = "[^/]+"
     needs_region_management = True
     pagination_class = None
     filter_backends = []
-    lookup_value_regex = "[0-9]+"
 
     def get_queryset(self):
         return selectors.unit_list(institution=self.get_institution())
@@ -262,9 +262,9 @@ class UnitViewSet(InstitutionAdminMixin, viewsets.GenericViewSet):
 )
 class PersonViewSet(InstitutionAdminMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
     serializer_class = PersonSerializer
+    lookup_value_regex = "[^/]+"
     pagination_class = PersonCursorPagination
     filterset_class = PersonFilter
-    lookup_value_regex = "[0-9]+"
     http_method_names = ["get", "post", "patch", "head", "options"]
 
     def get_queryset(self):

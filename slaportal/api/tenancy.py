@@ -22,6 +22,18 @@ from tickets.models import Ticket
 from tickets.selectors import ticket_get_visible, ticket_visible_to
 
 
+def object_id(value) -> int:
+    """A URL's id as an integer; anything else names no object (404, like a missing one)."""
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        raise NotFound(_("Not found.")) from None
+    # Beyond a 64-bit key nothing can exist; the database would refuse to compare it.
+    if not 0 < number < 2**63:
+        raise NotFound(_("Not found."))
+    return number
+
+
 class TicketScopedMixin:
     """For views on tickets and what hangs from them. The URL's `pk` names the ticket."""
 
@@ -36,7 +48,8 @@ class TicketScopedMixin:
         cannot see, and is refused on its own)."""
         cached = getattr(self, "_ticket", None)
         if cached is None:
-            cached = ticket_get_visible(person=self.request.user, pk=self.kwargs[self.ticket_url_kwarg])
+            pk = object_id(self.kwargs[self.ticket_url_kwarg])
+            cached = ticket_get_visible(person=self.request.user, pk=pk)
             if cached is None:
                 raise NotFound(_("Not found."))
             self._ticket = cached
@@ -67,7 +80,7 @@ class InstitutionAdminMixin:
 
     def lookup(self, selector, pk):
         """One object of the person's institution through an organizations selector, else 404."""
-        found = selector(institution=self.institution, pk=pk)
+        found = selector(institution=self.institution, pk=object_id(pk))
         if found is None:
             raise NotFound(_("Not found."))
         return found

@@ -23,7 +23,7 @@ from organizations.selectors import staff_get
 from slaportal.api.errors import error_responses
 from slaportal.api.idempotency import IDEMPOTENCY_PARAMETER, idempotent
 from slaportal.api.pagination import QueueCursorPagination, TicketCursorPagination
-from slaportal.api.tenancy import TicketScopedMixin
+from slaportal.api.tenancy import TicketScopedMixin, object_id
 from tickets import selectors
 from tickets.services import (
     attachment_add,
@@ -110,12 +110,13 @@ class DownloadRenderer(BaseRenderer):
 )
 class TicketViewSet(TicketScopedMixin, GenericViewSet):
     serializer_class = TicketSerializer
+    # Any segment reaches the view, which answers a malformed id with the same JSON 404 as a missing one.
+    lookup_value_regex = "[^/]+"
     pagination_class = TicketCursorPagination
     filter_backends = [DjangoFilterBackend, OrderingFilter]
     filterset_class = TicketFilter
     ordering_fields = ["created_at", "updated_at", "first_response_due_at", "priority"]
     ordering = ("-created_at", "-id")
-    lookup_value_regex = "[0-9]+"
 
     def get_queryset(self):
         return self.visible_tickets().select_related(
@@ -311,7 +312,7 @@ class TicketViewSet(TicketScopedMixin, GenericViewSet):
     @action(
         detail=True,
         methods=["get"],
-        url_path=r"attachments/(?P<attachment_id>[0-9]+)",
+        url_path=r"attachments/(?P<attachment_id>[^/]+)",
         url_name="attachment-download",
         pagination_class=None,
         filter_backends=[],
@@ -319,7 +320,7 @@ class TicketViewSet(TicketScopedMixin, GenericViewSet):
     )
     def attachment_download(self, request, pk, attachment_id):
         ticket = self.get_ticket()
-        attachment = selectors.attachment_get_visible(person=request.user, ticket=ticket, pk=attachment_id)
+        attachment = selectors.attachment_get_visible(person=request.user, ticket=ticket, pk=object_id(attachment_id))
         if attachment is None or not attachment.file.storage.exists(attachment.file.name):
             raise NotFound(_("Not found."))
         return FileResponse(
