@@ -121,6 +121,10 @@ def _django_validation_fields(exc: DjangoValidationError) -> tuple[str, dict[str
     return " ".join(str(m) for m in exc.messages), {}
 
 
+# Service refusals that depend on the ticket's current state rather than on what was sent.
+STATE_CONFLICT_CODES = {"invalid_transition", "reopen_expired"}
+
+
 def to_domain_error(exc: Exception) -> DomainError | None:
     """The API form of a domain, Django or service error, or None for what DRF handles itself."""
     if isinstance(exc, QuotaExhausted):
@@ -138,13 +142,12 @@ def to_domain_error(exc: Exception) -> DomainError | None:
         return DomainError(
             status_code=403, code=exc.code, message=exc.message(), feature=str(exc.feature), packages=exc.packages
         )
-    if isinstance(exc, TicketStateError):
-        message, fields = _django_validation_fields(exc)
-        code = exc.code if getattr(exc, "code", None) else "invalid_transition"
-        return DomainError(status_code=409, code=code, message=message, fields=fields)
     if isinstance(exc, DjangoValidationError):
         message, fields = _django_validation_fields(exc)
-        return DomainError(status_code=422, code="rejected", message=message, fields=fields)
+        code = getattr(exc, "code", None)
+        if isinstance(exc, TicketStateError) or code in STATE_CONFLICT_CODES:
+            return DomainError(status_code=409, code=code or "invalid_transition", message=message, fields=fields)
+        return DomainError(status_code=422, code=code or "rejected", message=message, fields=fields)
     if isinstance(exc, DjangoPermissionDenied):
         message = str(exc) or _("You are not allowed to do this.")
         return DomainError(status_code=403, code="permission_denied", message=message)
