@@ -74,10 +74,10 @@ ERROR_DESCRIPTIONS = {
 }
 
 
-def error_responses(*codes: int) -> dict:
-    """OpenAPI responses for the given error statuses, all with the one error shape. 401 and 429
-    apply to every authenticated endpoint, so they are always included."""
-    wanted = sorted({*codes, 401, 429})
+def error_responses(*codes: int, public: bool = False) -> dict:
+    """OpenAPI responses for the given error statuses, all with the one error shape. 429 applies
+    to every endpoint and 401 to every one that needs credentials, so they are always included."""
+    wanted = sorted({*codes, 429} | (set() if public else {401}))
     return {code: OpenApiResponse(ErrorSerializer, description=ERROR_DESCRIPTIONS[code]) for code in wanted}
 
 
