@@ -4,7 +4,9 @@ every answer must be one the schema documents (status, content type and body).""
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
@@ -29,7 +31,18 @@ def _no_throttles(settings):
 
 
 @pytest.fixture
-def fuzz_data(db, _no_throttles):
+def _keep_test_connection():
+    # The WSGI handler closes "obsolete" connections around each request, and inside the test's
+    # transaction PostgreSQL's looks obsolete; Django's own test client unhooks this the same way.
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
+def fuzz_data(db, _no_throttles, _keep_test_connection):
     """A Premium institution with a tree, people and tickets at every stage, and the desk."""
     subscription = SubscriptionFactory(package_code="premium")
     institution = subscription.institution
