@@ -37,6 +37,12 @@ from .models import Ticket
 QUEUE_LIMIT = 200
 
 
+def refresh_seconds() -> int:
+    # The desk pages poll for changes; 15 s keeps the queue current without loading the server.
+    # Read per request, so a test can shorten it.
+    return getattr(settings, "DESK_REFRESH_SECONDS", 15)
+
+
 def _apply_errors(form, error: ValidationError) -> None:
     if hasattr(error, "error_dict"):
         for field, errors in error.message_dict.items():
@@ -261,6 +267,7 @@ def _queue_context(request):
         "limit": QUEUE_LIMIT,
         "now": timezone.now(),
         "partial_url": reverse("ticket-queue-partial"),
+        "refresh_seconds": refresh_seconds(),
     }
 
 
@@ -276,7 +283,12 @@ def ticket_queue_partial(request):
 
 def _board_context(request):
     tickets = list(selectors.ticket_board_all_institutions(lead=request.user))
-    return {"tickets": tickets, "count": len(tickets), "partial_url": reverse("desk-board-partial")}
+    return {
+        "tickets": tickets,
+        "count": len(tickets),
+        "partial_url": reverse("desk-board-partial"),
+        "refresh_seconds": refresh_seconds(),
+    }
 
 
 @role_required(Role.DESK_LEAD)

@@ -3,8 +3,8 @@
 (function () {
   "use strict";
   var body = document.body;
-  var leftTpl = body.getAttribute("data-tpl-left") || "%s left";
-  var overTpl = body.getAttribute("data-tpl-overdue") || "%s overdue";
+  var leftTpl = body.getAttribute("data-tpl-left") || "{time} left";
+  var overTpl = body.getAttribute("data-tpl-overdue") || "{time} overdue";
 
   function pad(n) { return n < 10 ? "0" + n : String(n); }
   function clock(ms) {
@@ -23,7 +23,7 @@
       if (isNaN(due)) { continue; }
       var left = due - now;
       var state = left <= 0 ? "sla-breached" : (!isNaN(warn) && now >= warn ? "sla-near" : "sla-ok");
-      el.textContent = (left > 0 ? leftTpl : overTpl).replace("%s", clock(left));
+      el.textContent = (left > 0 ? leftTpl : overTpl).replace("{time}", clock(left));
       el.classList.remove("sla-ok", "sla-near", "sla-breached");
       el.classList.add(state);
       var row = el.closest("tr");
