@@ -104,3 +104,17 @@ def test_forbidden_page_is_rendered_in_layout(browser_client, customer):
     # then
     assert response.status_code == 403
     assert "Not allowed" in response.content.decode()
+
+
+def test_browser_language_does_not_override_turkish_default(client):
+    # when
+    response = client.get(reverse("login"), HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    # then
+    assert '<html lang="tr">' in response.content.decode()
+
+
+def test_api_still_follows_accept_language(client):
+    # when
+    response = client.get("/api/v1/packages/", HTTP_ACCEPT_LANGUAGE="en")
+    # then
+    assert response["Content-Language"] == "en"

@@ -70,12 +70,12 @@ def test_admin_sale_goes_through_the_service(client, package_manager):
     assert Allotment.objects.get(subscription=subscription, channel="written").allotment == 2000
 
 
-def test_admin_sale_outside_the_range_is_refused_next_to_the_field(client, package_manager):
+def test_admin_sale_outside_the_range_is_refused_next_to_the_field(browser_client, package_manager):
     # given
     institution = InstitutionFactory()
-    login(client, package_manager)
+    login(browser_client, package_manager)
     # when
-    response = client.post(
+    response = browser_client.post(
         reverse("admin:packages_subscription_add"),
         {
             "institution": institution.pk,
@@ -84,7 +84,6 @@ def test_admin_sale_outside_the_range_is_refused_next_to_the_field(client, packa
             "user_cap": "100",
             "written": "9000", "phone": "1000", "remote": "1000", "onsite_days": "4", "workshops": "20",
         },
-        HTTP_ACCEPT_LANGUAGE="en",
     )
     # then
     assert response.status_code == 200
