@@ -33,6 +33,20 @@ def pytest_runtest_makereport(item, call):
     setattr(item, f"rep_{report.when}", report)
 
 
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    """After the flush that ends a transactional test, put back what the migrations created (role
+    groups, the catalogue), so transactional tests that run later in the session find it."""
+    yield
+    from django.db import connection
+    from pytest_django.plugin import blocking_manager_key
+
+    contents = getattr(connection, "_test_serialized_contents", None)
+    if contents and item.get_closest_marker("browser"):
+        with item.config.stash[blocking_manager_key].unblock():
+            connection.creation.deserialize_db_from_string(contents)
+
+
 @pytest.fixture
 def browser(chromium_path):
     # One browser per test: Playwright's event loop must not outlive the test, or the next test's

@@ -114,11 +114,3 @@ def test_queue_refreshes_without_reload_and_counts_down(demo, open_page, live_se
     expect(row.locator("[data-sla=running]")).to_contain_text("kaldı")
     assert engineer.evaluate("window.__notReloaded") is True
 
-
-def test_customer_home_fits_a_phone(demo, open_page, live_server):
-    # given
-    page = log_in(open_page(width=390, height=844), live_server, "premium-user1")
-
-    # then: nothing wider than the screen, and every quota bar shown
-    assert page.evaluate("document.documentElement.scrollWidth") <= 390
-    expect(page.locator(".quota")).to_have_count(5)

@@ -75,7 +75,6 @@ class Command(BaseCommand):
                 for name, username, path in PAGES:
                     context = browser.new_context(
                         viewport={"width": options["width"], "height": 844},
-                        device_scale_factor=2,
                         locale=options["language"],
                         timezone_id=settings.TIME_ZONE,
                     )
