@@ -204,3 +204,7 @@ class QuotaEntryAdmin(admin.ModelAdmin):
 class QuotaNoticeAdmin(admin.ModelAdmin):
     list_display = ["subscription", "channel", "level", "created_at", "sent_at"]
     list_filter = ["level", "channel"]
+
+
+admin.site.site_header = _("SLA Portal administration")
+admin.site.site_title = _("SLA Portal administration")
