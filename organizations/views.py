@@ -69,11 +69,15 @@ def home(request):
 def _people_context(request, **forms):
     institution = request.user.institution
     subscription = subscription_get_active(institution=institution)
+    people = list(selectors.person_list_for_institution(institution=institution).order_by("-is_active", "username"))
+    for person in people:
+        # The role from the prefetched groups, so the list costs no query per person.
+        person._role_names = {group.name for group in person.groups.all()}
     return {
         "institution": institution,
         "subscription": subscription,
         "seats": selectors.seat_count(institution=institution),
-        "people": selectors.person_list_for_institution(institution=institution).order_by("-is_active", "username"),
+        "people": people,
         "add_form": forms.get("add_form") or PersonAddForm(prefix="add"),
         "invite_form": forms.get("invite_form") or PersonInviteForm(prefix="invite"),
     }
