@@ -176,39 +176,60 @@ def ticket_detail(request, pk):
 DESK_ACTIONS = {"note", "call", "remote", "status", "assign", "escalate", "development"}
 
 
-def _then(call, message: str):
-    def perform(data):
-        call(data)
-        return message
-
-    return perform
-
-
 def _action_form(request, ticket: Ticket, action: str):
-    """The bound form of an action on the ticket and the call that performs it, returning the
+    """The bound form of an action on the ticket, and the call that performs it and returns the
     message shown on success."""
     user, post = request.user, request.POST
-    if action == "reply":
-        form = ReplyForm(post, request.FILES, prefix="reply")
-        return form, _then(lambda d: services.ticket_reply(actor=user, ticket=ticket, body=d["body"], attachments=d["attachments"]), _("Your reply was sent."))
-    if action == "note":
-        return NoteForm(post, prefix="note"), _then(lambda d: services.ticket_note(actor=user, ticket=ticket, body=d["body"]), _("The note was added."))
-    if action == "call":
-        return ContactForm(post, prefix="call"), _then(lambda d: services.ticket_log_call(actor=user, ticket=ticket, **d), _("The phone call was logged."))
-    if action == "remote":
-        return ContactForm(post, prefix="remote"), _then(lambda d: services.ticket_log_remote(actor=user, ticket=ticket, **d), _("The remote session was logged."))
-    if action == "status":
-        return StatusForm(post, prefix="status"), _then(lambda d: services.ticket_change_status(actor=user, ticket=ticket, status=d["status"]), _("The status was changed."))
-    if action == "assign":
-        return AssignForm(post, prefix="assign", engineers=person_list_desk()), _then(lambda d: services.ticket_assign(actor=user, ticket=ticket, assignee=d["assignee"]), _("The ticket was reassigned."))
-    if action == "escalate":
-        return EscalateForm(post, prefix="escalate"), _then(lambda d: services.ticket_escalate_to_development(actor=user, ticket=ticket, **d), _("The ticket was forwarded to development."))
-    if action == "development":
+
+    def reply(d):
+        services.ticket_reply(actor=user, ticket=ticket, body=d["body"], attachments=d["attachments"])
+        return _("Your reply was sent.")
+
+    def note(d):
+        services.ticket_note(actor=user, ticket=ticket, body=d["body"])
+        return _("The note was added.")
+
+    def call(d):
+        services.ticket_log_call(actor=user, ticket=ticket, **d)
+        return _("The phone call was logged.")
+
+    def remote(d):
+        services.ticket_log_remote(actor=user, ticket=ticket, **d)
+        return _("The remote session was logged.")
+
+    def status(d):
+        services.ticket_change_status(actor=user, ticket=ticket, status=d["status"])
+        return _("The status was changed.")
+
+    def assign(d):
+        services.ticket_assign(actor=user, ticket=ticket, assignee=d["assignee"])
+        return _("The ticket was reassigned.")
+
+    def escalate(d):
+        services.ticket_escalate_to_development(actor=user, ticket=ticket, **d)
+        return _("The ticket was forwarded to development.")
+
+    def development(d):
         item = _development_item(ticket)
         if item is None:
-            raise Http404
-        return DevelopmentForm(post, prefix="development"), _then(lambda d: services.development_item_update(actor=user, item=item, **d), _("The development item was updated."))
-    raise Http404
+            raise ValidationError(_("This ticket has no development item yet; escalate it first."))
+        services.development_item_update(actor=user, item=item, **d)
+        return _("The development item was updated.")
+
+    actions = {
+        "reply": (lambda: ReplyForm(post, request.FILES, prefix="reply"), reply),
+        "note": (lambda: NoteForm(post, prefix="note"), note),
+        "call": (lambda: ContactForm(post, prefix="call"), call),
+        "remote": (lambda: ContactForm(post, prefix="remote"), remote),
+        "status": (lambda: StatusForm(post, prefix="status"), status),
+        "assign": (lambda: AssignForm(post, prefix="assign", engineers=person_list_desk()), assign),
+        "escalate": (lambda: EscalateForm(post, prefix="escalate"), escalate),
+        "development": (lambda: DevelopmentForm(post, prefix="development"), development),
+    }
+    if action not in actions:
+        raise Http404
+    make_form, perform = actions[action]
+    return make_form(), perform
 
 
 @require_POST
