@@ -335,3 +335,30 @@ def test_board_query_count_is_bounded(client, lead, django_assert_max_num_querie
     # then
     with django_assert_max_num_queries(10):
         client.get(reverse("desk-board"))
+
+
+def test_countdown_is_amber_after_the_warning_time(client, engineer):
+    # given: a Premium ticket (60 min) filed 50 minutes ago, past its 80 % warning time
+    ticket = TicketFactory()
+    Ticket.objects.filter(pk=ticket.pk).update(
+        warning_due_at=timezone.now() - datetime.timedelta(minutes=2),
+        first_response_due_at=timezone.now() + datetime.timedelta(minutes=10),
+    )
+    login(client, engineer)
+    # when
+    page = client.get(reverse("ticket-queue")).content.decode()
+    # then
+    assert 'class="countdown sla-near"' in page
+
+
+def test_updating_a_development_item_that_does_not_exist_is_refused(browser_client, engineer):
+    # given
+    ticket = TicketFactory(kind="question")
+    login(browser_client, engineer)
+    # when
+    response = browser_client.post(
+        reverse("ticket-action", args=[ticket.pk, "development"]), {"development-state": "planned"}
+    )
+    # then
+    assert response.status_code == 400
+    assert "escalate it first" in response.content.decode()

@@ -1,6 +1,7 @@
 """How a ticket's SLA state and development item look on every page that lists tickets."""
 
 from django import template
+from django.utils import timezone
 
 register = template.Library()
 
@@ -15,9 +16,20 @@ def sla_display(ticket) -> str:
     return "running"
 
 
+def countdown_class(ticket, now=None) -> str:
+    """The countdown's colour before the script takes over: amber once the warning time has come,
+    red once the deadline has passed."""
+    now = now or timezone.now()
+    if now >= ticket.first_response_due_at:
+        return "sla-breached"
+    if now >= ticket.warning_due_at:
+        return "sla-near"
+    return "sla-ok"
+
+
 @register.inclusion_tag("tickets/includes/sla.html")
 def sla(ticket):
-    return {"ticket": ticket, "state": sla_display(ticket)}
+    return {"ticket": ticket, "state": sla_display(ticket), "css": countdown_class(ticket)}
 
 
 @register.filter
