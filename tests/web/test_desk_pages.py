@@ -362,3 +362,24 @@ def test_updating_a_development_item_that_does_not_exist_is_refused(browser_clie
     # then
     assert response.status_code == 400
     assert "escalate it first" in response.content.decode()
+
+
+def test_workspace_offers_to_take_an_unassigned_ticket(browser_client, engineer):
+    # given
+    ticket = TicketFactory()
+    login(browser_client, engineer)
+    # when
+    page = browser_client.get(reverse("ticket-detail", args=[ticket.pk])).content.decode()
+    # then
+    assert f'name="assign-assignee" value="{engineer.pk}"' in page
+
+
+def test_engineer_takes_an_unassigned_ticket(client, engineer):
+    # given
+    ticket = TicketFactory()
+    login(client, engineer)
+    # when
+    client.post(reverse("ticket-action", args=[ticket.pk, "assign"]), {"assign-assignee": str(engineer.pk)})
+    # then
+    ticket.refresh_from_db()
+    assert ticket.assignee == engineer
