@@ -207,7 +207,8 @@ def org_tree(request):
         elif action in ("rename-region", "rename-unit"):
             form = NameForm(request.POST, prefix="rename")
             getter = selectors.region_get if action == "rename-region" else selectors.unit_get
-            target = getter(institution=institution, pk=request.POST.get("pk") or 0)
+            pk = request.POST.get("pk", "")
+            target = getter(institution=institution, pk=int(pk)) if pk.isdigit() else None
             if target is None:
                 raise Http404
             if form.is_valid():

@@ -81,6 +81,8 @@ def ticket_list(request):
 
 @role_required(*CUSTOMER_SIDE)
 def ticket_new(request):
+    if request.user.institution_id is None:
+        raise PermissionDenied(_("Only people of a customer institution can file tickets."))
     products = selectors.product_list()
     blocker = filing_blocker(request.user)
     if request.method != "POST":

@@ -233,3 +233,12 @@ def test_admin_of_expired_contract_cannot_add_people(browser_client):
     # then
     assert response.status_code == 400
     assert "no active support contract" in response.content.decode()
+
+
+def test_rename_with_a_malformed_id_is_not_found(client, institution_admin):
+    # given
+    login(client, institution_admin)
+    # when
+    response = client.post(reverse("org-tree"), {"action": "rename-unit", "pk": "abc", "rename-name": "X"})
+    # then
+    assert response.status_code == 404
