@@ -143,7 +143,8 @@ def _detail(request, ticket: Ticket, status: int = 200, **forms):
         "ticket": ticket,
         "desk": desk,
         "conversation": selectors.ticket_messages_visible_to(person=user, ticket=ticket),
-        "attachments": selectors.attachment_list_visible(person=user, ticket=ticket),
+        # Files sent with a reply are shown under that reply; these came with the ticket itself.
+        "attachments": selectors.attachment_list_visible(person=user, ticket=ticket).filter(message__isnull=True),
         "events": selectors.ticket_event_list(person=user, ticket=ticket) if desk else [],
         "development": development,
         "can_reply": ticket.status != Ticket.Status.CLOSED and (desk or user.is_customer_side),

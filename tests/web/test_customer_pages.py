@@ -371,3 +371,17 @@ def test_expired_contract_still_lets_customer_read_tickets(client):
     response = client.get(reverse("ticket-list"))
     # then
     assert response.status_code == 200
+
+
+def test_reply_attachment_is_shown_under_its_reply_only(browser_client, customer):
+    # given
+    ticket = TicketFactory(requester=customer)
+    login(browser_client, customer)
+    browser_client.post(
+        reverse("ticket-action", args=[ticket.pk, "reply"]),
+        {"reply-body": "Log attached", "reply-attachments": SimpleUploadedFile("trace.log", b"x", content_type="text/plain")},
+    )
+    # when
+    page = browser_client.get(reverse("ticket-detail", args=[ticket.pk])).content.decode()
+    # then
+    assert page.count("trace.log") == 1
