@@ -60,7 +60,8 @@ def monitoring_scope_for(*, person: User) -> Q:
     return Q(unit__in=grants.exclude(unit=None).values("unit")) | Q(region__in=grants.exclude(region=None).values("region"))
 
 
-def staff_get(*, pk: int) -> User | None:
-    """A vendor-side person (support engineer, desk lead, package manager), for assigning work.
-    Vendor staff belong to no institution, so this crosses no tenant."""
-    return User.objects.filter(pk=pk, institution__isnull=True).first()
+def person_list_desk():
+    """The vendor's desk people, to whom tickets can be assigned."""
+    from .roles import DESK_ROLES
+
+    return User.objects.with_role(*DESK_ROLES).filter(is_active=True).order_by("username")

@@ -19,7 +19,7 @@ from rest_framework.response import Response
 from rest_framework.viewsets import GenericViewSet
 
 from organizations.permissions import is_desk
-from organizations.selectors import staff_get
+from organizations.selectors import person_list_desk
 from slaportal.api.errors import error_responses
 from slaportal.api.idempotency import IDEMPOTENCY_PARAMETER, idempotent
 from slaportal.api.pagination import QueueCursorPagination, TicketCursorPagination
@@ -173,8 +173,8 @@ class TicketViewSet(TicketScopedMixin, GenericViewSet):
             raise PermissionDenied(_("Only support engineers can do this."))
         if pk is None:
             return None
-        person = staff_get(pk=pk)
-        if person is None or not is_desk(person):
+        person = person_list_desk().filter(pk=pk).first()
+        if person is None:
             raise ValidationError({"assignee": [_("Tickets can only be assigned to support engineers.")]})
         return person
 
@@ -287,7 +287,8 @@ class TicketViewSet(TicketScopedMixin, GenericViewSet):
         if request.method == "GET":
             return Response(
                 AttachmentSerializer(
-                    selectors.attachment_list_visible_to(person=request.user, ticket=ticket), many=True
+                    selectors.attachment_list_visible(person=request.user, ticket=ticket).select_related("uploaded_by"),
+                    many=True,
                 ).data
             )
         serializer = AttachmentUploadSerializer(data=request.data)
@@ -320,7 +321,9 @@ class TicketViewSet(TicketScopedMixin, GenericViewSet):
     )
     def attachment_download(self, request, pk, attachment_id):
         ticket = self.get_ticket()
-        attachment = selectors.attachment_get_visible(person=request.user, ticket=ticket, pk=object_id(attachment_id))
+        attachment = (
+            selectors.attachment_list_visible(person=request.user, ticket=ticket).filter(pk=object_id(attachment_id)).first()
+        )
         if attachment is None or not attachment.file.storage.exists(attachment.file.name):
             raise NotFound(_("Not found."))
         return FileResponse(
