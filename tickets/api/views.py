@@ -210,7 +210,7 @@ class TicketViewSet(TicketScopedMixin, GenericViewSet):
         return Response(MessageSerializer(message).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
-        summary="Add an internal note" ,
+        summary="Add an internal note",
         description="Seen only by vendor staff; not a first response." + DESK_ONLY,
         parameters=[TICKET_ID],
         request=ReplySerializer,
