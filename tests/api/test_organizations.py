@@ -233,3 +233,16 @@ def test_reactivation_beyond_the_user_cap_is_409(client_for, standard_admin):
     # then
     assert response.status_code == 409
     assert not User.objects.get(pk=leaver.pk).is_active
+
+
+@pytest.mark.parametrize(("url", "rows"), [("/api/v1/regions/", 3), ("/api/v1/units/", 6)])
+def test_tree_list_query_count_does_not_grow(client_for, admin, url, rows, django_assert_max_num_queries):
+    # given
+    for _ in range(3):
+        region = RegionFactory(institution=admin.institution)
+        UnitFactory.create_batch(2, region=region)
+    client = client_for(admin)
+    # when / then: token and person, role, package check, list
+    with django_assert_max_num_queries(5):
+        response = client.get(url)
+    assert len(response.json()) == rows
