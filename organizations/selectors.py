@@ -58,3 +58,10 @@ def monitoring_scope_for(*, person: User) -> Q:
     """The units and regions a person monitors through active grants, as a ticket filter."""
     grants = MonitoringGrant.objects.filter(person=person, revoked_at__isnull=True, institution=person.institution_id)
     return Q(unit__in=grants.exclude(unit=None).values("unit")) | Q(region__in=grants.exclude(region=None).values("region"))
+
+
+def person_list_desk():
+    """The vendor's desk people, to whom tickets can be assigned."""
+    from .roles import DESK_ROLES
+
+    return User.objects.with_role(*DESK_ROLES).filter(is_active=True).order_by("username")

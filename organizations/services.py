@@ -171,3 +171,19 @@ def person_move(*, actor: User, person: User, unit: Unit | None, region: Region 
     person.region, person.unit = _place(person.institution, unit, region)
     person.save(update_fields=["region", "unit"])
     return person
+
+
+def region_rename(*, actor: User, region: Region, name: str) -> Region:
+    require_region_management(region.institution)
+    region.name = name
+    region.full_clean()
+    region.save(update_fields=["name"])
+    return region
+
+
+def unit_rename(*, actor: User, unit: Unit, name: str) -> Unit:
+    require_region_management(unit.institution)
+    unit.name = name
+    unit.full_clean()
+    unit.save(update_fields=["name"])
+    return unit
