@@ -38,6 +38,13 @@ def require_institution_admin(actor: User, institution: Institution) -> None:
     raise PermissionDenied(_("Only the institution's admin can do this."))
 
 
+def require_own_institution_admin(actor: User, institution: Institution) -> None:
+    """The actor is this institution's own admin (vendor staff do not stand in for them here)."""
+    if actor.is_active and actor.role == Role.INSTITUTION_ADMIN and actor.institution_id == institution.pk:
+        return
+    raise PermissionDenied(_("Only the institution's admin can do this."))
+
+
 def is_desk(actor: User) -> bool:
     return actor.is_active and actor.role in DESK_ROLES
 

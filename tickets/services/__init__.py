@@ -13,6 +13,7 @@ from .conversation import (
     ticket_reply,
 )
 from .filing import attachment_add, ticket_file
+from .sharing import ticket_share, ticket_unshare
 
 __all__ = [
     "attachment_add",
@@ -26,4 +27,6 @@ __all__ = [
     "ticket_note",
     "ticket_reopen",
     "ticket_reply",
+    "ticket_share",
+    "ticket_unshare",
 ]
