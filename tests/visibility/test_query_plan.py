@@ -58,7 +58,7 @@ def region_manager_over_100k_tickets(postgres):
     subscription = SubscriptionFactory(package_code="premium_plus")
     institution = subscription.institution
     units = []
-    for r in range(REGIONS):
+    for _ in range(REGIONS):
         region = RegionFactory(institution=institution)
         units += [UnitFactory(region=region) for _ in range(UNITS_PER_REGION)]
     requesters = [PersonFactory(institution=institution, unit=unit) for unit in units[::7]]
