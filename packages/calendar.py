@@ -79,6 +79,9 @@ class ServiceCalendar:
         object.__setattr__(self, "_wraps", self.end < self.start)
         object.__setattr__(self, "_window", window)
 
+    def __reduce__(self) -> tuple[type[ServiceCalendar], tuple[time, time, str]]:
+        return type(self), (self.start, self.end, self.tz)
+
     def is_open(self, at: datetime) -> bool:
         """Whether the service clock is running at ``at``."""
         instant = _to_utc(at)
@@ -137,7 +140,7 @@ class ServiceCalendar:
             local_date = at.toordinal()
         else:
             local_date = instant.astimezone(self._zone).toordinal()
-        return local_date - self._wraps
+        return local_date - 1 if self._wraps else local_date
 
     def _locate(self, instant: datetime, day: int) -> tuple[int, datetime, datetime]:
         """The first non-empty window from local ``day`` on that closes after ``instant``."""
@@ -150,7 +153,7 @@ class ServiceCalendar:
 
     def _resolve_window(self, day: int) -> Window:
         opening_date = date.fromordinal(day)
-        closing_date = opening_date if self.start < self.end else opening_date + _DAY
+        closing_date = opening_date + _DAY if self._wraps else opening_date
         return (
             self._resolve(datetime.combine(opening_date, self.start)),
             self._resolve(datetime.combine(closing_date, self.end)),
