@@ -1,11 +1,11 @@
 """Reads of tickets. Which tickets a person may see is decided here, once, by ticket_visible_to;
 every list, detail, count and export of the web pages and the API starts from it."""
 
-from django.db.models import BooleanField, F, Func, Q, QuerySet, Subquery
+from django.db.models import BooleanField, Exists, F, Func, OuterRef, Q, QuerySet, Subquery
 
-from organizations.models import User
+from organizations.models import MonitoringGrant, User
 from organizations.permissions import is_customer_side
-from organizations.roles import VENDOR_SIDE, Role
+from organizations.roles import CUSTOMER_SIDE, VENDOR_SIDE, Role
 from organizations.selectors import monitoring_scope_for, region_management_in_force
 
 from .models import OPEN_STATUSES, Product, Ticket, TicketMessage, TicketShare
@@ -73,6 +73,42 @@ def ticket_visible_to(*, person: User) -> QuerySet[Ticket]:
     if role == Role.INSTITUTION_ADMIN:
         return tickets
     return tickets.filter(Q(requester=person) | _InIds(_shared_with(person)) | monitoring_scope_for(person=person))
+
+
+def _holds_role(*roles: Role) -> Exists:
+    return Exists(
+        User.groups.through.objects.filter(user_id=OuterRef("pk"), group__name__in=[str(r) for r in roles])
+    )
+
+
+def person_list_seeing_ticket(*, ticket: Ticket) -> QuerySet[User]:
+    """The active people of the ticket's institution who find the ticket in ticket_visible_to:
+    whom to tell about it (notifications, digests). The same rules read the other way round, as
+    one query; tests/visibility/test_property.py checks the two agree. Vendor staff, who see every
+    ticket through the desk, are not listed: the desk has its own notices."""
+    institution_id = ticket.institution_id
+    people = User.objects.for_institution(institution_id).filter(is_active=True)
+    gold = region_management_in_force(institution_id=institution_id)
+    shared = TicketShare.objects.for_institution(institution_id).filter(
+        Q(person_id=OuterRef("pk")) | Q(unit_id=OuterRef("unit_id")) | Q(region_id=OuterRef("region_id")),
+        ticket_id=ticket.pk,
+    )
+    rule = _holds_role(Role.INSTITUTION_ADMIN) | (Q(pk=ticket.requester_id) & _holds_role(*CUSTOMER_SIDE))
+    rule |= _holds_role(*CUSTOMER_SIDE) & Exists(shared.filter(gold))
+    active_grants = MonitoringGrant.objects.filter(person_id=OuterRef("pk"), revoked_at__isnull=True).filter(gold)
+    if ticket.unit_id:
+        rule |= (
+            Q(unit_id=ticket.unit_id)
+            & _holds_role(Role.UNIT_MANAGER)
+            & Exists(active_grants.filter(unit_id=ticket.unit_id))
+        )
+    if ticket.region_id:
+        rule |= (
+            Q(region_id=ticket.region_id)
+            & _holds_role(Role.REGION_MANAGER)
+            & Exists(active_grants.filter(region_id=ticket.region_id))
+        )
+    return people.filter(rule).order_by("pk")
 
 
 def ticket_can_share(*, person: User, ticket: Ticket) -> bool:

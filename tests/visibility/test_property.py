@@ -19,7 +19,7 @@ from tests.factories import (
     customer_with_subscription,
 )
 from tests.factories.visibility import MonitoringGrantFactory, TicketShareFactory
-from tickets.selectors import ticket_visible_to
+from tickets.selectors import person_list_seeing_ticket, ticket_visible_to
 
 pytestmark = pytest.mark.django_db
 
@@ -211,6 +211,12 @@ SHARED_TO_A_REGION_SEEN_FROM_ITS_UNIT = {
 }
 
 
+def transpose(seen: dict[int, set[int]], tickets: int) -> dict[int, set[int]]:
+    return {
+        ticket: {person for person, visible in seen.items() if ticket in visible} for ticket in range(tickets)
+    }
+
+
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(world=worlds())
 @example(world=CUSTOMER_HOLDING_A_UNIT_GRANT)
@@ -236,3 +242,29 @@ def test_selector_matches_the_reference(db, world):
     # then
     assert foreign.pk not in ids
     assert seen == {index: reference(world, index) for index in range(len(people))}
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(world=worlds())
+@example(world=CUSTOMER_HOLDING_A_UNIT_GRANT)
+@example(world=REGION_MANAGER_OUTSIDE_ANY_UNIT)
+@example(world=MANAGER_MOVED_AWAY_FROM_THEIR_GRANT)
+@example(world=SHARED_TO_A_REGION_SEEN_FROM_ITS_UNIT)
+def test_audience_of_a_ticket_matches_the_reference(db, world):
+    world = normalise(world)
+    with transaction.atomic():
+        # given
+        people, tickets = build(world)
+        index_of = {person.pk: index for index, person in enumerate(people)}
+        # when
+        audience = {
+            index: {
+                index_of.get(pk, "the admin")
+                for pk in person_list_seeing_ticket(ticket=ticket).values_list("pk", flat=True)
+            }
+            for index, ticket in enumerate(tickets)
+        }
+        transaction.set_rollback(True)
+    # then
+    expected = transpose({index: reference(world, index) for index in range(len(people))}, len(tickets))
+    assert audience == {ticket: people_ | {"the admin"} for ticket, people_ in expected.items()}

@@ -15,7 +15,7 @@ from tests.factories import (
     customer_with_subscription,
 )
 from tests.factories.visibility import MonitoringGrantFactory, TicketShareFactory
-from tickets.selectors import ticket_get_visible, ticket_visible_to
+from tickets.selectors import person_list_seeing_ticket, ticket_get_visible, ticket_visible_to
 
 pytestmark = pytest.mark.django_db
 
@@ -192,3 +192,16 @@ def test_visible_list_is_one_query(django_assert_num_queries):
         rows = list(ticket_visible_to(person=viewer))
     # then
     assert len(rows) == 6
+
+
+def test_audience_of_a_ticket_is_who_sees_it_in_one_query(django_assert_num_queries):
+    # given
+    world = build_world("premium", Role.UNIT_MANAGER)
+    ticket = world.tickets["same unit"]
+    # when
+    with django_assert_num_queries(1):
+        audience = list(person_list_seeing_ticket(ticket=ticket))
+    # then
+    assert world.viewer in audience
+    assert ticket.requester in audience
+    assert all(ticket in ticket_visible_to(person=person) for person in audience)
