@@ -166,8 +166,11 @@ def ticket_list_for_requester_side(*, person: User) -> QuerySet[Ticket]:
 
 
 def ticket_messages_visible_to(*, person: User, ticket: Ticket) -> QuerySet[TicketMessage]:
-    """The conversation of a ticket: internal notes only for the desk."""
-    messages = TicketMessage.objects.for_institution(ticket.institution_id).filter(ticket=ticket)
+    """The conversation of a ticket: internal notes only for the desk; nothing at all for a person
+    who may not see the ticket (checked inside the same query, through ticket_visible_to)."""
+    messages = TicketMessage.objects.for_institution(ticket.institution_id).filter(
+        ticket=ticket, ticket__in=ticket_visible_to(person=person).filter(pk=ticket.pk)
+    )
     if person.role not in VENDOR_SIDE:
         messages = messages.exclude(kind=TicketMessage.Kind.NOTE)
     return messages.select_related("author").prefetch_related("attachments").order_by("created_at", "id")

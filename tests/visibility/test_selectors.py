@@ -15,7 +15,13 @@ from tests.factories import (
     customer_with_subscription,
 )
 from tests.factories.visibility import MonitoringGrantFactory, TicketShareFactory
-from tickets.selectors import person_list_seeing_ticket, ticket_get_visible, ticket_visible_to
+from tickets.selectors import (
+    person_list_seeing_ticket,
+    ticket_get_visible,
+    ticket_messages_visible_to,
+    ticket_visible_to,
+)
+from tickets.services import ticket_reply
 
 pytestmark = pytest.mark.django_db
 
@@ -205,3 +211,15 @@ def test_audience_of_a_ticket_is_who_sees_it_in_one_query(django_assert_num_quer
     assert world.viewer in audience
     assert ticket.requester in audience
     assert all(ticket in ticket_visible_to(person=person) for person in audience)
+
+
+def test_conversation_of_a_ticket_the_person_may_not_see_is_empty():
+    # given
+    world = build_world("premium", Role.CUSTOMER)
+    ticket = world.tickets["same region"]
+    ticket_reply(actor=ticket.requester, ticket=ticket, body="Still failing.")
+    # when
+    messages = ticket_messages_visible_to(person=world.viewer, ticket=ticket)
+    # then
+    assert ticket_messages_visible_to(person=ticket.requester, ticket=ticket).count() == 1
+    assert not messages.exists()
