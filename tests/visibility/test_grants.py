@@ -233,3 +233,14 @@ def test_a_new_grant_after_a_move_replaces_the_old_one(tree):
     old.refresh_from_db()
     assert old.revoked_at is not None and old.revoked_by == tree["admin"]
     assert new.unit == tree["unit3"]
+
+
+def test_django_admin_shows_grants_but_cannot_add_them(client):
+    # given
+    staff = PersonFactory(role=Role.PACKAGE_MANAGER, is_staff=True, is_superuser=True)
+    client.force_login(staff)
+    # when
+    response = client.get("/admin/organizations/monitoringgrant/add/")
+    # then
+    assert response.status_code == 403
+    assert client.get("/admin/organizations/monitoringgrant/").status_code == 200
