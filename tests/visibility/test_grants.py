@@ -2,7 +2,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from organizations.models import MonitoringGrant
-from organizations.permissions import FeatureLocked
+from organizations.permissions import FeatureLocked, region_management_lock
 from organizations.roles import Role
 from organizations.services import (
     monitoring_grant_give,
@@ -244,3 +244,14 @@ def test_django_admin_shows_grants_but_cannot_add_them(client):
     # then
     assert response.status_code == 403
     assert client.get("/admin/organizations/monitoringgrant/").status_code == 200
+
+
+def test_region_management_lock_names_the_gold_packages_without_raising():
+    # given
+    standard = SubscriptionFactory(package_code="standard").institution
+    premium = SubscriptionFactory(package_code="premium").institution
+    # when
+    locked, open_ = region_management_lock(standard), region_management_lock(premium)
+    # then
+    assert sorted(locked.packages) == ["Premium + SLA Paketi", "Premium SLA Paketi"]
+    assert open_ is None
