@@ -1,6 +1,10 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+
+from packages.models import Subscription
 
 from .models import Institution, MonitoringGrant, Region, Unit, User
 
@@ -8,15 +12,51 @@ from .models import Institution, MonitoringGrant, Region, Unit, User
 class RegionInline(admin.TabularInline):
     model = Region
     extra = 0
+    fields = ["name"]
+
+
+class SubscriptionInline(admin.TabularInline):
+    """The institution's contracts; they change only through the sale forms of the subscription admin."""
+
+    model = Subscription
+    extra = 0
+    fields = ["package", "starts_on", "ends_on", "user_cap", "sold_by"]
+    readonly_fields = fields
+    can_delete = False
+    show_change_link = True
+
+    def has_add_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Institution)
 class InstitutionAdmin(admin.ModelAdmin):
-    list_display = ["name", "slug", "is_active", "created_at"]
-    list_filter = ["is_active"]
+    list_display = ["name", "slug", "is_active", "created_at", "sell_link"]
+    list_filter = ["is_active", "subscriptions__package"]
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
-    inlines = [RegionInline]
+    inlines = [SubscriptionInline, RegionInline]
+
+    @admin.display(description=_("Contract"))
+    def sell_link(self, obj):
+        return format_html(
+            '<a href="{}?institution={}">{}</a>', reverse("admin:packages_subscription_add"), obj.pk, _("Sell")
+        )
+
+
+class UnitInline(admin.TabularInline):
+    model = Unit
+    extra = 0
+    fields = ["name"]
+
+
+@admin.register(Region)
+class RegionAdmin(admin.ModelAdmin):
+    list_display = ["name", "institution"]
+    list_filter = ["institution"]
+    search_fields = ["name", "institution__name"]
+    list_select_related = ["institution"]
+    inlines = [UnitInline]
 
 
 @admin.register(Unit)
@@ -24,6 +64,7 @@ class UnitAdmin(admin.ModelAdmin):
     list_display = ["name", "region", "institution"]
     list_filter = ["institution"]
     search_fields = ["name", "region__name"]
+    list_select_related = ["region", "institution"]
 
 
 @admin.register(User)
@@ -31,6 +72,7 @@ class PersonAdmin(UserAdmin):
     list_display = ["username", "email", "institution", "unit", "is_active", "is_staff"]
     list_filter = ["groups", "institution", "is_active"]
     search_fields = ["username", "email", "first_name", "last_name", "institution__name"]
+    list_select_related = ["institution", "unit__region"]
     fieldsets = UserAdmin.fieldsets + ((_("Institution"), {"fields": ["institution", "region", "unit", "is_on_duty"]}),)
 
 
@@ -41,6 +83,7 @@ class MonitoringGrantAdmin(admin.ModelAdmin):
 
     list_display = ["person", "unit", "region", "granted_by", "granted_at", "revoked_by", "revoked_at"]
     list_filter = ["institution"]
+    list_select_related = ["person", "unit__region", "region", "granted_by", "revoked_by"]
 
     def has_add_permission(self, request):
         return False

@@ -103,3 +103,10 @@ def monitoring_scope_for(*, person: User) -> Q:
         person=person, institution_id=person.institution_id, revoked_at__isnull=True, **scope
     ).filter(region_management_in_force(institution_id=person.institution_id))
     return Q(**scope) & Q(Exists(grant))
+
+
+def person_list_desk():
+    """The vendor's desk people, to whom tickets can be assigned."""
+    from .roles import DESK_ROLES
+
+    return User.objects.with_role(*DESK_ROLES).filter(is_active=True).order_by("username")

@@ -260,3 +260,19 @@ def monitoring_grant_revoke(*, actor: User, grant: MonitoringGrant) -> Monitorin
     else:
         grant.refresh_from_db(fields=["revoked_by", "revoked_at"])
     return grant
+
+
+def region_rename(*, actor: User, region: Region, name: str) -> Region:
+    require_region_management(region.institution)
+    region.name = name
+    region.full_clean()
+    region.save(update_fields=["name"])
+    return region
+
+
+def unit_rename(*, actor: User, unit: Unit, name: str) -> Unit:
+    require_region_management(unit.institution)
+    unit.name = name
+    unit.full_clean()
+    unit.save(update_fields=["name"])
+    return unit

@@ -1,7 +1,228 @@
-from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from packages.errors import QuotaError
+from packages.selectors import allotment_list, subscription_get_active, subscription_get_latest
+from tickets.selectors import ticket_list_for_requester_side
+
+from . import selectors, services
+from .decorators import role_required
+from .forms import NameForm, PersonAddForm, PersonInviteForm, PersonMoveForm, UnitCreateForm
+from .permissions import FeatureLocked, require_institution_admin, require_region_management
+from .roles import Role
 
 
-@login_required
+def quota_rows(subscription) -> list[dict]:
+    """Each channel of the contract as the home page shows it: a bar, unlimited, or priced separately."""
+    rows = []
+    for allotment in allotment_list(subscription=subscription):
+        row = {"channel": allotment.get_channel_display(), "code": allotment.channel, "used": allotment.used}
+        if not allotment.is_included:
+            row["state"] = "not_included"
+        elif allotment.is_unlimited:
+            row["state"] = "unlimited"
+        else:
+            total = allotment.allotment or 0
+            remaining = allotment.remaining or 0
+            percent = round(100 * remaining / total) if total else 0
+            row.update(
+                state="limited",
+                allotment=total,
+                remaining=remaining,
+                percent=percent,
+                level="empty" if remaining == 0 else "low" if percent <= 20 else "ok",
+            )
+        rows.append(row)
+    return rows
+
+
 def home(request):
-    return render(request, "organizations/home.html")
+    """Each role starts where its work is: the desk at the queue, vendor staff at the catalogue,
+    the institution's people at their subscription and tickets."""
+    if not request.user.is_authenticated:
+        return redirect("login")
+    user = request.user
+    if user.works_desk:
+        return redirect("ticket-queue")
+    if user.role == Role.PACKAGE_MANAGER:
+        return redirect("package-catalogue")
+    if not user.is_customer_side or user.institution is None:
+        return render(request, "organizations/home_empty.html")
+    institution = user.institution
+    subscription = subscription_get_active(institution=institution)
+    context = {
+        "institution": institution,
+        "subscription": subscription,
+        "latest": None if subscription else subscription_get_latest(institution=institution),
+        "quotas": quota_rows(subscription) if subscription else [],
+        "seats": selectors.seat_count(institution=institution),
+        "tickets": ticket_list_for_requester_side(person=user)[:5],
+        "is_admin": user.role == Role.INSTITUTION_ADMIN,
+    }
+    return render(request, "organizations/home.html", context)
+
+
+def _people_context(request, **forms):
+    institution = request.user.institution
+    subscription = subscription_get_active(institution=institution)
+    people = list(selectors.person_list_for_institution(institution=institution).order_by("-is_active", "username"))
+    for person in people:
+        # The role from the prefetched groups, so the list costs no query per person.
+        person._role_names = {group.name for group in person.groups.all()}
+    return {
+        "institution": institution,
+        "subscription": subscription,
+        "seats": selectors.seat_count(institution=institution),
+        "people": people,
+        "add_form": forms.get("add_form") or PersonAddForm(prefix="add"),
+        "invite_form": forms.get("invite_form") or PersonInviteForm(prefix="invite"),
+    }
+
+
+def _apply_errors(form, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for field, errors in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error.messages)
+
+
+@role_required(Role.INSTITUTION_ADMIN)
+def people(request):
+    institution = request.user.institution
+    require_institution_admin(request.user, institution)
+    if request.method != "POST":
+        return render(request, "organizations/person_list.html", _people_context(request))
+    action = request.POST.get("action")
+    form = PersonInviteForm(request.POST, prefix="invite") if action == "invite" else PersonAddForm(request.POST, prefix="add")
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            if action == "invite":
+                person = services.person_invite(
+                    actor=request.user, institution=institution, email=data["email"], role=Role(data["role"]),
+                    first_name=data["first_name"], last_name=data["last_name"],
+                    base_url=request.build_absolute_uri("/").rstrip("/"),
+                )
+                messages.success(request, _("An invitation was sent to %(email)s.") % {"email": person.email})
+            else:
+                person = services.person_add(
+                    actor=request.user, institution=institution, username=data["username"], email=data["email"],
+                    first_name=data["first_name"], last_name=data["last_name"], role=Role(data["role"]),
+                    password=data["password"],
+                )
+                messages.success(request, _("%(name)s was added.") % {"name": person.username})
+            return redirect("people")
+        except QuotaError as error:
+            form.add_error(None, error.message())
+        except ValidationError as error:
+            _apply_errors(form, error)
+    key = "invite_form" if action == "invite" else "add_form"
+    return render(request, "organizations/person_list.html", _people_context(request, **{key: form}), status=400)
+
+
+@require_POST
+@role_required(Role.INSTITUTION_ADMIN)
+def person_active(request, pk):
+    institution = request.user.institution
+    require_institution_admin(request.user, institution)
+    person = selectors.person_get(institution=institution, pk=pk)
+    if person is None:
+        raise Http404
+    if person.pk == request.user.pk:
+        messages.error(request, _("You cannot deactivate yourself."))
+        return redirect("people")
+    try:
+        if request.POST.get("active") == "1":
+            services.person_reactivate(actor=request.user, person=person)
+            messages.success(request, _("%(name)s can log in again.") % {"name": person.username})
+        else:
+            services.person_deactivate(actor=request.user, person=person)
+            messages.success(request, _("%(name)s was deactivated.") % {"name": person.username})
+    except QuotaError as error:
+        messages.error(request, error.message())
+    return redirect("people")
+
+
+def _tree_context(institution, **forms):
+    regions = selectors.region_list(institution=institution)
+    units = selectors.unit_list(institution=institution)
+    people = selectors.person_list_for_institution(institution=institution, active_only=True).order_by("username")
+    return {
+        "institution": institution,
+        "regions": regions,
+        "units": units,
+        "people": people,
+        "region_form": forms.get("region_form") or NameForm(prefix="region"),
+        "unit_form": forms.get("unit_form") or UnitCreateForm(prefix="unit", regions=regions),
+        "move_form": forms.get("move_form") or PersonMoveForm(prefix="move", people=people, units=units),
+        "tree_error": forms.get("tree_error"),
+    }
+
+
+@role_required(Role.INSTITUTION_ADMIN)
+def org_tree(request):
+    institution = request.user.institution
+    require_institution_admin(request.user, institution)
+    try:
+        require_region_management(institution)
+    except FeatureLocked as locked:
+        return render(request, "organizations/tree_locked.html", {"locked": locked}, status=200)
+    if request.method != "POST":
+        return render(request, "organizations/tree.html", _tree_context(institution))
+    action = request.POST.get("action")
+    regions = selectors.region_list(institution=institution)
+    units = selectors.unit_list(institution=institution)
+    people = selectors.person_list_for_institution(institution=institution, active_only=True)
+    forms = {}
+    form = None
+    try:
+        if action == "region":
+            form = forms["region_form"] = NameForm(request.POST, prefix="region")
+            if form.is_valid():
+                services.region_create(actor=request.user, institution=institution, name=form.cleaned_data["name"])
+                messages.success(request, _("The region was created."))
+                return redirect("org-tree")
+        elif action == "unit":
+            form = forms["unit_form"] = UnitCreateForm(request.POST, prefix="unit", regions=regions)
+            if form.is_valid():
+                services.unit_create(
+                    actor=request.user, institution=institution, region=form.cleaned_data["region"],
+                    name=form.cleaned_data["name"],
+                )
+                messages.success(request, _("The unit was created."))
+                return redirect("org-tree")
+        elif action == "move":
+            form = forms["move_form"] = PersonMoveForm(request.POST, prefix="move", people=people, units=units)
+            if form.is_valid():
+                services.person_move(
+                    actor=request.user, person=form.cleaned_data["person"], unit=form.cleaned_data["unit"]
+                )
+                messages.success(request, _("The person was moved."))
+                return redirect("org-tree")
+        elif action in ("rename-region", "rename-unit"):
+            form = NameForm(request.POST, prefix="rename")
+            getter = selectors.region_get if action == "rename-region" else selectors.unit_get
+            pk = request.POST.get("pk", "")
+            target = getter(institution=institution, pk=int(pk)) if pk.isdigit() else None
+            if target is None:
+                raise Http404
+            if form.is_valid():
+                rename = services.region_rename if action == "rename-region" else services.unit_rename
+                rename(actor=request.user, **{action.removeprefix("rename-"): target}, name=form.cleaned_data["name"])
+                messages.success(request, _("The name was changed."))
+                return redirect("org-tree")
+            forms["tree_error"] = "; ".join(e for errors in form.errors.values() for e in errors)
+        else:
+            raise Http404
+    except ValidationError as error:
+        if form is not None and action not in ("rename-region", "rename-unit"):
+            _apply_errors(form, error)
+        else:
+            forms["tree_error"] = "; ".join(error.messages)
+    return render(request, "organizations/tree.html", _tree_context(institution, **forms), status=400)
+

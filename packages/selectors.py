@@ -44,3 +44,8 @@ def allotment_get(*, subscription: Subscription, channel: str) -> Allotment | No
 def quota_entry_list(*, subscription: Subscription, channel: str | None = None):
     qs = QuotaEntry.objects.for_institution(subscription.institution_id).filter(subscription=subscription)
     return qs.filter(channel=channel) if channel else qs
+
+
+def subscription_get_all_institutions(*, pk: int) -> Subscription | None:
+    # Vendor staff sell and adjust every institution's contract.
+    return Subscription.objects.select_related("institution", "package").filter(pk=pk).first()

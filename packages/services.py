@@ -191,3 +191,55 @@ def quota_consume(
         )
         allotment = Allotment.objects.get(subscription=subscription, channel=channel)
     return allotment.remaining
+
+
+def subscription_adjust(
+    *, actor: User | None, subscription: Subscription, user_cap: int | None = None, figures: dict[str, int] | None = None
+) -> Subscription:
+    """Change a running contract's user cap or channel figures, within the ranges its package
+    allows; a figure can never go below what was already used, nor the cap below the people
+    already holding a place. Raises ValidationError per field and writes nothing then. Running it
+    twice with the same figures is harmless."""
+    from organizations.selectors import seat_count
+
+    figures = {channel: value for channel, value in (figures or {}).items() if value is not None}
+    package = subscription.package
+    errors: dict[str, str] = {}
+    if user_cap is not None:
+        if user_cap < package.users_min or (package.users_max is not None and user_cap > package.users_max):
+            errors["user_cap"] = _("The user cap must be between %(min)s and %(max)s in this package.") % {
+                "min": package.users_min,
+                "max": package.users_max if package.users_max is not None else "∞",
+            }
+        elif user_cap < seat_count(institution=subscription.institution):
+            errors["user_cap"] = _("%(count)s people already hold a place; deactivate some first.") % {
+                "count": seat_count(institution=subscription.institution)
+            }
+    terms = {term.channel: term for term in package.channels.all()}
+    with transaction.atomic():
+        allotments = {
+            a.channel: a for a in Allotment.objects.select_for_update().filter(subscription=subscription)
+        }
+        for channel, value in figures.items():
+            term, allotment = terms.get(channel), allotments.get(channel)
+            if term is None or allotment is None:
+                errors[channel] = _("Unknown channel “%(channel)s”.") % {"channel": channel}
+                continue
+            if allotment.is_unlimited:
+                continue
+            _figure, error = _resolve_figure(term, value)
+            if error:
+                errors.update(error)
+            elif value < allotment.used:
+                errors[channel] = _("%(used)s were already used; the figure cannot be lower.") % {"used": allotment.used}
+        if errors:
+            raise ValidationError(errors)
+        for channel, value in figures.items():
+            allotment = allotments[channel]
+            if not allotment.is_unlimited and allotment.allotment != value:
+                allotment.allotment = value
+                allotment.save(update_fields=["allotment"])
+        if user_cap is not None and user_cap != subscription.user_cap:
+            subscription.user_cap = user_cap
+            subscription.save(update_fields=["user_cap"])
+    return subscription

@@ -11,6 +11,8 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("", include("organizations.urls")),
+    path("", include("tickets.urls")),
+    path("", include("packages.urls")),
 ]
 
 if settings.DEBUG:

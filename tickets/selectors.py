@@ -215,3 +215,52 @@ def ticket_queue_all_institutions(
     return queue.select_related("institution", "product", "assignee", "subscription__package").order_by(
         "priority", "first_response_due_at", "created_at", "id"
     )
+
+
+def ticket_board_all_institutions(*, lead: User, now=None) -> QuerySet[Ticket]:
+    """The desk lead's board: unanswered open tickets of every institution (the desk serves them
+    all) whose warning time has come or whose deadline has passed, the most urgent first."""
+    from django.utils import timezone
+
+    if not lead.is_active or lead.role != Role.DESK_LEAD:
+        return Ticket.objects.none()
+    now = now or timezone.now()
+    return (
+        Ticket.objects.filter(status__in=OPEN_STATUSES, first_responded_at__isnull=True)
+        .filter(Q(warning_due_at__lte=now) | Q(first_response_due_at__lte=now) | Q(breached_at__isnull=False))
+        .select_related("institution", "product", "assignee", "subscription__package")
+        .order_by("first_response_due_at", "priority", "id")
+    )
+
+
+def ticket_event_list(*, person: User, ticket: Ticket) -> QuerySet:
+    """A ticket's history, for the desk only (it names internal notes)."""
+    from .models import TicketEvent
+
+    if person.role not in VENDOR_SIDE:
+        return TicketEvent.objects.none()
+    return TicketEvent.objects.for_institution(ticket.institution_id).filter(ticket=ticket).select_related("actor")
+
+
+def attachment_list_visible(*, person: User, ticket: Ticket) -> QuerySet:
+    """The files of a ticket the person can see (it is up to the caller to have checked the ticket)."""
+    from .models import Attachment
+
+    files = Attachment.objects.for_institution(ticket.institution_id).filter(ticket=ticket)
+    if person.role not in VENDOR_SIDE:
+        files = files.exclude(message__kind=TicketMessage.Kind.NOTE)
+    return files.order_by("created_at", "id")
+
+
+def attachment_get_visible(*, person: User, pk):
+    """One file, through its ticket's visibility: another institution's file is a missing one."""
+    from .models import Attachment
+
+    try:
+        pk = int(pk)
+    except (TypeError, ValueError):
+        return None
+    files = Attachment.objects.filter(pk=pk, ticket__in=ticket_visible_to(person=person))
+    if person.role not in VENDOR_SIDE:
+        files = files.exclude(message__kind=TicketMessage.Kind.NOTE)
+    return files.first()

@@ -1,0 +1,385 @@
+import datetime
+import re
+
+import pytest
+import time_machine
+from django.urls import reverse
+from django.utils import timezone
+
+from organizations.roles import Role
+from packages.models import Allotment
+from tests.factories import PersonFactory, TicketFactory, customer_with_subscription
+from tests.web.conftest import exhaust, login
+from tickets.models import DevelopmentItem, Ticket, TicketMessage
+from tickets.services import ticket_assign, ticket_change_status, ticket_log_call
+
+pytestmark = pytest.mark.django_db
+
+
+def _rows(page: str) -> list[int]:
+    return [int(n) for n in re.findall(r'<tr data-ticket="(\d+)"', page)]
+
+
+def test_queue_orders_premium_ahead_of_older_standard(client, engineer):
+    # given
+    older_standard = TicketFactory(requester=customer_with_subscription("standard"))
+    newer_premium = TicketFactory(requester=customer_with_subscription("premium"))
+    login(client, engineer)
+    # when
+    page = client.get(reverse("ticket-queue")).content.decode()
+    # then
+    assert _rows(page) == [newer_premium.pk, older_standard.pk]
+
+
+def test_queue_shows_package_count_and_countdown(browser_client, engineer):
+    # given
+    TicketFactory(requester=customer_with_subscription("premium"))
+    login(browser_client, engineer)
+    # when
+    page = browser_client.get(reverse("ticket-queue")).content.decode()
+    # then
+    assert "1 open ticket" in page
+    assert "Premium" in page
+    assert "data-deadline=" in page
+
+
+def test_queue_filters_by_package(client, engineer):
+    # given
+    TicketFactory(requester=customer_with_subscription("standard"))
+    premium = TicketFactory(requester=customer_with_subscription("premium"))
+    login(client, engineer)
+    # when
+    page = client.get(reverse("ticket-queue"), {"package": "premium"}).content.decode()
+    # then
+    assert _rows(page) == [premium.pk]
+
+
+def test_queue_filters_by_institution(client, engineer):
+    # given
+    TicketFactory(requester=customer_with_subscription("premium"))
+    wanted = TicketFactory(requester=customer_with_subscription("premium"))
+    login(client, engineer)
+    # when
+    page = client.get(reverse("ticket-queue"), {"institution": wanted.institution.slug}).content.decode()
+    # then
+    assert _rows(page) == [wanted.pk]
+
+
+def test_queue_filter_mine_shows_only_my_tickets(client, engineer):
+    # given
+    TicketFactory()
+    mine = ticket_assign(actor=engineer, ticket=TicketFactory(), assignee=engineer)
+    login(client, engineer)
+    # when
+    page = client.get(reverse("ticket-queue"), {"scope": "mine"}).content.decode()
+    # then
+    assert _rows(page) == [mine.pk]
+
+
+def test_queue_filter_unassigned_hides_assigned(client, engineer):
+    # given
+    free = TicketFactory()
+    ticket_assign(actor=engineer, ticket=TicketFactory(), assignee=engineer)
+    login(client, engineer)
+    # when
+    page = client.get(reverse("ticket-queue"), {"scope": "unassigned"}).content.decode()
+    # then
+    assert _rows(page) == [free.pk]
+
+
+def test_queue_filter_by_status(client, engineer):
+    # given
+    TicketFactory()
+    waiting = TicketFactory()
+    ticket_change_status(actor=engineer, ticket=waiting, status="waiting")
+    login(client, engineer)
+    # when
+    page = client.get(reverse("ticket-queue"), {"status": "waiting"}).content.decode()
+    # then
+    assert _rows(page) == [waiting.pk]
+
+
+def test_queue_partial_is_rows_without_layout(client, engineer):
+    # given
+    ticket = TicketFactory()
+    login(client, engineer)
+    # when
+    page = client.get(reverse("ticket-queue-partial")).content.decode()
+    # then
+    assert _rows(page) == [ticket.pk]
+    assert "<html" not in page
+
+
+def test_queue_page_polls_its_partial(client, engineer):
+    # given
+    login(client, engineer)
+    # when
+    page = client.get(reverse("ticket-queue")).content.decode()
+    # then
+    assert f'data-refresh-url="{reverse("ticket-queue-partial")}"' in page
+
+
+def test_queue_query_count_does_not_grow_with_tickets(client, engineer, django_assert_max_num_queries):
+    # given
+    for code in ("standard", "professional", "premium", "premium_plus"):
+        TicketFactory(requester=customer_with_subscription(code))
+        TicketFactory(requester=customer_with_subscription(code))
+    login(client, engineer)
+    # then
+    with django_assert_max_num_queries(12):
+        response = client.get(reverse("ticket-queue"))
+    assert len(_rows(response.content.decode())) == 8
+
+
+def test_breached_ticket_is_red_in_queue(client, engineer):
+    # given
+    with time_machine.travel(timezone.now() - datetime.timedelta(days=2)):
+        ticket = TicketFactory()
+    Ticket.objects.filter(pk=ticket.pk).update(breached_at=timezone.now())
+    login(client, engineer)
+    # when
+    page = client.get(reverse("ticket-queue")).content.decode()
+    # then
+    assert 'data-sla="breached"' in page
+
+
+def test_engineer_reply_answers_in_time(browser_client, engineer):
+    # given
+    ticket = TicketFactory()
+    login(browser_client, engineer)
+    # when
+    response = browser_client.post(
+        reverse("ticket-action", args=[ticket.pk, "reply"]), {"reply-body": "Please update."}, follow=True
+    )
+    # then
+    ticket.refresh_from_db()
+    assert ticket.first_responded_at is not None
+    assert "Answered in time" in response.content.decode()
+
+
+def test_workspace_shows_internal_notes_and_history_to_desk(browser_client, engineer):
+    # given
+    ticket = TicketFactory()
+    login(browser_client, engineer)
+    browser_client.post(reverse("ticket-action", args=[ticket.pk, "note"]), {"note-body": "Check 2025 bug"})
+    # when
+    page = browser_client.get(reverse("ticket-detail", args=[ticket.pk])).content.decode()
+    # then
+    assert "Check 2025 bug" in page
+    assert "Internal note added" in page
+
+
+def test_logging_a_call_consumes_phone_quota(client, engineer):
+    # given
+    ticket = TicketFactory()
+    login(client, engineer)
+    # when
+    client.post(reverse("ticket-action", args=[ticket.pk, "call"]), {"call-body": "Walked through", "call-duration_minutes": "12"})
+    # then
+    assert Allotment.objects.get(subscription=ticket.subscription, channel="phone").used == 1
+    assert ticket.messages.get().kind == TicketMessage.Kind.CALL
+
+
+def test_call_on_exhausted_phone_quota_is_refused_and_keeps_text(browser_client, engineer):
+    # given
+    ticket = TicketFactory(requester=customer_with_subscription("standard"))
+    exhaust(ticket.subscription, channel="phone")
+    login(browser_client, engineer)
+    # when
+    response = browser_client.post(
+        reverse("ticket-action", args=[ticket.pk, "call"]), {"call-body": "Typed call summary"}
+    )
+    # then
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert "is used up" in page
+    assert "Typed call summary</textarea>" in page
+
+
+def test_remote_session_after_call_is_logged(client, engineer):
+    # given
+    ticket = TicketFactory()
+    ticket_log_call(actor=engineer, ticket=ticket, body="Call")
+    login(client, engineer)
+    # when
+    response = client.post(reverse("ticket-action", args=[ticket.pk, "remote"]), {"remote-body": "Fixed remotely"})
+    # then
+    assert response.status_code == 302
+    assert ticket.messages.filter(kind=TicketMessage.Kind.REMOTE).exists()
+
+
+def test_remote_session_without_call_is_refused_with_reason(browser_client, engineer):
+    # given
+    ticket = TicketFactory()
+    login(browser_client, engineer)
+    # when
+    response = browser_client.post(reverse("ticket-action", args=[ticket.pk, "remote"]), {"remote-body": "Too soon"})
+    # then
+    assert response.status_code == 400
+    assert "Log a phone call first" in response.content.decode()
+
+
+def test_status_change_from_workspace(client, engineer):
+    # given
+    ticket = TicketFactory()
+    login(client, engineer)
+    # when
+    client.post(reverse("ticket-action", args=[ticket.pk, "status"]), {"status-status": "waiting"})
+    # then
+    ticket.refresh_from_db()
+    assert ticket.status == Ticket.Status.WAITING
+
+
+def test_reassign_from_workspace(client, engineer):
+    # given
+    ticket = TicketFactory()
+    colleague = PersonFactory(role=Role.SUPPORT_ENGINEER)
+    login(client, engineer)
+    # when
+    client.post(reverse("ticket-action", args=[ticket.pk, "assign"]), {"assign-assignee": str(colleague.pk)})
+    # then
+    ticket.refresh_from_db()
+    assert ticket.assignee == colleague
+
+
+def test_reassign_to_a_customer_is_refused(client, engineer, customer):
+    # given
+    ticket = TicketFactory()
+    login(client, engineer)
+    # when
+    response = client.post(reverse("ticket-action", args=[ticket.pk, "assign"]), {"assign-assignee": str(customer.pk)})
+    # then
+    assert response.status_code == 400
+    ticket.refresh_from_db()
+    assert ticket.assignee is None
+
+
+def test_escalate_to_development_then_update_it(browser_client, engineer):
+    # given
+    ticket = TicketFactory(kind="question")
+    login(browser_client, engineer)
+    # when
+    browser_client.post(reverse("ticket-action", args=[ticket.pk, "escalate"]), {"escalate-note": "Seen it"})
+    browser_client.post(
+        reverse("ticket-action", args=[ticket.pk, "development"]),
+        {"development-state": "planned", "development-expected_on": "2027-03-01", "development-note": "In 12.1"},
+    )
+    # then
+    item = DevelopmentItem.objects.get(ticket=ticket)
+    assert item.state == "planned"
+    assert item.expected_on == datetime.date(2027, 3, 1)
+
+
+def test_unknown_action_is_not_found(client, engineer):
+    # given
+    ticket = TicketFactory()
+    login(client, engineer)
+    # when
+    response = client.post(reverse("ticket-action", args=[ticket.pk, "explode"]))
+    # then
+    assert response.status_code == 404
+
+
+def test_engineer_cannot_open_board(client, engineer):
+    # given
+    login(client, engineer)
+    # then
+    assert client.get(reverse("desk-board")).status_code == 403
+
+
+def test_board_lists_tickets_near_or_past_deadline_only(client, lead):
+    # given
+    with time_machine.travel(timezone.now() - datetime.timedelta(days=2)):
+        late = TicketFactory()
+    TicketFactory()
+    login(client, lead)
+    # when
+    page = client.get(reverse("desk-board")).content.decode()
+    # then
+    assert _rows(page) == [late.pk]
+
+
+def test_board_partial_refreshes_without_layout(client, lead):
+    # given
+    login(client, lead)
+    # when
+    page = client.get(reverse("desk-board-partial")).content.decode()
+    # then
+    assert "board-count" in page
+    assert "<html" not in page
+
+
+def test_lead_also_works_the_queue(client, lead):
+    # given
+    TicketFactory()
+    login(client, lead)
+    # then
+    assert client.get(reverse("ticket-queue")).status_code == 200
+
+
+def test_desk_home_is_the_queue(client, engineer):
+    # given
+    login(client, engineer)
+    # when
+    response = client.get("/")
+    # then
+    assert response.url == reverse("ticket-queue")
+
+
+def test_board_query_count_is_bounded(client, lead, django_assert_max_num_queries):
+    # given
+    with time_machine.travel(timezone.now() - datetime.timedelta(days=2)):
+        for _ in range(6):
+            TicketFactory()
+    login(client, lead)
+    # then
+    with django_assert_max_num_queries(10):
+        client.get(reverse("desk-board"))
+
+
+def test_countdown_is_amber_after_the_warning_time(client, engineer):
+    # given: a Premium ticket (60 min) filed 50 minutes ago, past its 80 % warning time
+    ticket = TicketFactory()
+    Ticket.objects.filter(pk=ticket.pk).update(
+        warning_due_at=timezone.now() - datetime.timedelta(minutes=2),
+        first_response_due_at=timezone.now() + datetime.timedelta(minutes=10),
+    )
+    login(client, engineer)
+    # when
+    page = client.get(reverse("ticket-queue")).content.decode()
+    # then
+    assert 'class="countdown sla-near"' in page
+
+
+def test_updating_a_development_item_that_does_not_exist_is_refused(browser_client, engineer):
+    # given
+    ticket = TicketFactory(kind="question")
+    login(browser_client, engineer)
+    # when
+    response = browser_client.post(
+        reverse("ticket-action", args=[ticket.pk, "development"]), {"development-state": "planned"}
+    )
+    # then
+    assert response.status_code == 400
+    assert "escalate it first" in response.content.decode()
+
+
+def test_workspace_offers_to_take_an_unassigned_ticket(browser_client, engineer):
+    # given
+    ticket = TicketFactory()
+    login(browser_client, engineer)
+    # when
+    page = browser_client.get(reverse("ticket-detail", args=[ticket.pk])).content.decode()
+    # then
+    assert f'name="assign-assignee" value="{engineer.pk}"' in page
+
+
+def test_engineer_takes_an_unassigned_ticket(client, engineer):
+    # given
+    ticket = TicketFactory()
+    login(client, engineer)
+    # when
+    client.post(reverse("ticket-action", args=[ticket.pk, "assign"]), {"assign-assignee": str(engineer.pk)})
+    # then
+    ticket.refresh_from_db()
+    assert ticket.assignee == engineer

@@ -1,0 +1,135 @@
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from tickets.models import OPEN_STATUSES, DevelopmentItem, Ticket
+from tickets.services.filing import attachment_validate
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one input; each is checked against the desk's size and type limits."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput())
+        kwargs.setdefault("required", False)
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        files = data if isinstance(data, list | tuple) else ([data] if data else [])
+        cleaned = [super(MultipleFileField, self).clean(f, initial) for f in files]
+        errors = []
+        for upload in cleaned:
+            try:
+                attachment_validate(upload)
+            except ValidationError as error:
+                errors.extend(error.messages)
+        if errors:
+            raise ValidationError(errors)
+        return cleaned
+
+
+def _attachments_field():
+    from django.conf import settings
+    from django.template.defaultfilters import filesizeformat
+
+    return MultipleFileField(
+        label=_("Attachments"),
+        help_text=_("Up to %(limit)s each: %(types)s.")
+        % {
+            "limit": filesizeformat(settings.ATTACHMENT_MAX_BYTES),
+            "types": ", ".join(settings.ATTACHMENT_ALLOWED_EXTENSIONS),
+        },
+    )
+
+
+class TicketForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Kind"), choices=Ticket.Kind.choices, initial=Ticket.Kind.QUESTION)
+    product = forms.ModelChoiceField(label=_("Product"), queryset=None, required=False, empty_label=_("Not sure"))
+    subject = forms.CharField(label=_("Subject"), max_length=200)
+    description = forms.CharField(
+        label=_("Description"),
+        widget=forms.Textarea(attrs={"rows": 7}),
+        help_text=_("What happened, what you expected, and the steps to see it."),
+    )
+
+    def __init__(self, *args, products, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["product"].queryset = products
+        self.fields["attachments"] = _attachments_field()
+
+
+class ReplyForm(forms.Form):
+    body = forms.CharField(label=_("Your reply"), widget=forms.Textarea(attrs={"rows": 4}))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["attachments"] = _attachments_field()
+
+
+class NoteForm(forms.Form):
+    body = forms.CharField(
+        label=_("Internal note"), widget=forms.Textarea(attrs={"rows": 3}), help_text=_("Only the desk sees notes.")
+    )
+
+
+class ContactForm(forms.Form):
+    body = forms.CharField(label=_("What was done"), widget=forms.Textarea(attrs={"rows": 3}))
+    duration_minutes = forms.IntegerField(label=_("Duration (minutes)"), min_value=1, max_value=24 * 60, required=False)
+
+
+class StatusForm(forms.Form):
+    status = forms.ChoiceField(label=_("Status"), choices=Ticket.Status.choices)
+
+
+class AssignForm(forms.Form):
+    assignee = forms.ModelChoiceField(label=_("Assignee"), queryset=None, required=False, empty_label=_("Nobody"))
+
+    def __init__(self, *args, engineers, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["assignee"].queryset = engineers
+
+
+class EscalateForm(forms.Form):
+    expected_on = forms.DateField(
+        label=_("Expected resolution date"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    note = forms.CharField(label=_("Note to the customer"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
+
+
+class DevelopmentForm(forms.Form):
+    state = forms.ChoiceField(label=_("State"), choices=DevelopmentItem.State.choices)
+    expected_on = forms.DateField(
+        label=_("Expected resolution date"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    note = forms.CharField(label=_("Note to the customer"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
+
+
+class QueueFilterForm(forms.Form):
+    """The queue's filters, read from the query string; unknown values are simply ignored."""
+
+    package = forms.ChoiceField(label=_("Package"), required=False)
+    institution = forms.ChoiceField(label=_("Institution"), required=False)
+    product = forms.ChoiceField(label=_("Product"), required=False)
+    status = forms.ChoiceField(label=_("Status"), required=False)
+    scope = forms.ChoiceField(
+        label=_("Assigned"),
+        required=False,
+        choices=[("", _("Everyone")), ("mine", _("Mine")), ("unassigned", _("Unassigned"))],
+    )
+
+    def __init__(self, *args, packages, institutions, products, **kwargs):
+        super().__init__(*args, **kwargs)
+        every = [("", _("All"))]
+        self.fields["package"].choices = every + [(p.code, p.name) for p in packages]
+        self.fields["institution"].choices = every + [(i.slug, i.name) for i in institutions]
+        self.fields["product"].choices = every + [(p.code, p.name) for p in products]
+        self.fields["status"].choices = every + [(s, Ticket.Status(s).label) for s in OPEN_STATUSES]
+
+    def filters(self) -> dict:
+        if not self.is_valid():
+            return {}
+        return {name: value for name, value in self.cleaned_data.items() if value}

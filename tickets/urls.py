@@ -1,0 +1,16 @@
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("tickets/", views.ticket_list, name="ticket-list"),
+    path("tickets/new/", views.ticket_new, name="ticket-new"),
+    path("tickets/<int:pk>/", views.ticket_detail, name="ticket-detail"),
+    path("tickets/<int:pk>/reopen/", views.ticket_reopen, name="ticket-reopen"),
+    path("tickets/<int:pk>/<slug:action>/", views.ticket_action, name="ticket-action"),
+    path("attachments/<int:pk>/", views.attachment_download, name="attachment-download"),
+    path("desk/queue/", views.ticket_queue, name="ticket-queue"),
+    path("desk/queue/rows/", views.ticket_queue_partial, name="ticket-queue-partial"),
+    path("desk/board/", views.desk_board, name="desk-board"),
+    path("desk/board/rows/", views.desk_board_partial, name="desk-board-partial"),
+]

@@ -1,0 +1,325 @@
+import datetime
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from organizations.decorators import role_required
+from organizations.permissions import is_desk
+from organizations.roles import CUSTOMER_SIDE, DESK_ROLES, Role
+from organizations.selectors import institution_list_all_institutions, person_list_desk
+from packages.errors import NoActiveSubscription, QuotaError, QuotaExhausted
+from packages.models import Channel
+from packages.selectors import allotment_get, package_list, subscription_get_active, subscription_get_latest
+
+from . import selectors, services
+from .forms import (
+    AssignForm,
+    ContactForm,
+    DevelopmentForm,
+    EscalateForm,
+    NoteForm,
+    QueueFilterForm,
+    ReplyForm,
+    StatusForm,
+    TicketForm,
+)
+from .models import Ticket
+
+QUEUE_LIMIT = 200
+
+
+def refresh_seconds() -> int:
+    # The desk pages poll for changes; 15 s keeps the queue current without loading the server.
+    # Read per request, so a test can shorten it.
+    return getattr(settings, "DESK_REFRESH_SECONDS", 15)
+
+
+def _apply_errors(form, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for field, errors in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error.messages)
+
+
+def filing_blocker(person) -> str | None:
+    """Why the person cannot file a ticket right now (no contract, written quota used up), said
+    before they type anything; None when filing is open."""
+    institution = person.institution
+    subscription = subscription_get_active(institution=institution)
+    if subscription is None:
+        latest = subscription_get_latest(institution=institution)
+        ended_on = latest.ends_on if latest and latest.ends_on < timezone.localdate() else None
+        return NoActiveSubscription(institution=institution.name, ended_on=ended_on).message()
+    written = allotment_get(subscription=subscription, channel=Channel.WRITTEN)
+    if written is not None and written.is_included and not written.is_unlimited and written.remaining == 0:
+        return QuotaExhausted(
+            channel=Channel.WRITTEN, allotment=written.allotment, renews_on=subscription.renews_on
+        ).message()
+    return None
+
+
+@role_required(*CUSTOMER_SIDE)
+def ticket_list(request):
+    tickets = selectors.ticket_list_for_requester_side(person=request.user)
+    page = Paginator(tickets, 25).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "tickets/ticket_list.html",
+        {"page": page, "tickets": page.object_list, "show_requester": request.user.role != Role.CUSTOMER},
+    )
+
+
+@role_required(*CUSTOMER_SIDE)
+def ticket_new(request):
+    if request.user.institution_id is None:
+        raise PermissionDenied(_("Only people of a customer institution can file tickets."))
+    products = selectors.product_list()
+    blocker = filing_blocker(request.user)
+    if request.method != "POST":
+        form = TicketForm(products=products)
+        return render(request, "tickets/ticket_new.html", {"form": form, "blocker": blocker})
+    form = TicketForm(request.POST, request.FILES, products=products)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            ticket = services.ticket_file(
+                actor=request.user,
+                subject=data["subject"],
+                description=data["description"],
+                kind=data["kind"],
+                product=data["product"],
+                attachments=data["attachments"],
+            )
+        except QuotaError as error:
+            form.add_error(None, error.message())
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, _("Ticket #%(number)s was filed.") % {"number": ticket.pk})
+            return redirect("ticket-detail", pk=ticket.pk)
+    return render(
+        request,
+        "tickets/ticket_new.html",
+        {"form": form, "blocker": filing_blocker(request.user), "refused": True},
+        status=400,
+    )
+
+
+def _get_ticket(request, pk) -> Ticket:
+    ticket = selectors.ticket_get_visible(person=request.user, pk=pk)
+    if ticket is None:
+        raise Http404
+    return ticket
+
+
+def _development_item(ticket: Ticket):
+    try:
+        return ticket.development_item
+    except Ticket.development_item.RelatedObjectDoesNotExist:
+        return None
+
+
+def _can_reopen(user, ticket: Ticket) -> bool:
+    if ticket.status != Ticket.Status.RESOLVED or ticket.resolved_at is None:
+        return False
+    return timezone.now() <= ticket.resolved_at + datetime.timedelta(days=settings.TICKET_REOPEN_DAYS)
+
+
+def _detail(request, ticket: Ticket, status: int = 200, **forms):
+    user = request.user
+    desk = is_desk(user)
+    development = _development_item(ticket)
+    context = {
+        "ticket": ticket,
+        "desk": desk,
+        "conversation": selectors.ticket_messages_visible_to(person=user, ticket=ticket),
+        # Files sent with a reply are shown under that reply; these came with the ticket itself.
+        "attachments": selectors.attachment_list_visible(person=user, ticket=ticket).filter(message__isnull=True),
+        "events": selectors.ticket_event_list(person=user, ticket=ticket) if desk else [],
+        "development": development,
+        "can_reply": ticket.status != Ticket.Status.CLOSED and (desk or user.is_customer_side),
+        "can_reopen": user.is_customer_side and _can_reopen(user, ticket),
+        "reply_form": forms.get("reply") or ReplyForm(prefix="reply"),
+    }
+    if desk:
+        context.update(
+            note_form=forms.get("note") or NoteForm(prefix="note"),
+            call_form=forms.get("call") or ContactForm(prefix="call"),
+            remote_form=forms.get("remote") or ContactForm(prefix="remote"),
+            status_form=forms.get("status") or StatusForm(prefix="status", initial={"status": ticket.status}),
+            assign_form=forms.get("assign")
+            or AssignForm(prefix="assign", engineers=person_list_desk(), initial={"assignee": ticket.assignee_id}),
+            escalate_form=forms.get("escalate") or EscalateForm(prefix="escalate"),
+            development_form=forms.get("development")
+            or DevelopmentForm(
+                prefix="development",
+                initial={"state": development.state, "expected_on": development.expected_on, "note": development.note}
+                if development
+                else None,
+            ),
+        )
+    return render(request, "tickets/ticket_detail.html", context, status=status)
+
+
+@login_required
+def ticket_detail(request, pk):
+    return _detail(request, _get_ticket(request, pk))
+
+
+DESK_ACTIONS = {"note", "call", "remote", "status", "assign", "escalate", "development"}
+
+
+def _action_form(request, ticket: Ticket, action: str):
+    """The bound form of an action on the ticket, and the call that performs it and returns the
+    message shown on success."""
+    user, post = request.user, request.POST
+
+    def reply(d):
+        services.ticket_reply(actor=user, ticket=ticket, body=d["body"], attachments=d["attachments"])
+        return _("Your reply was sent.")
+
+    def note(d):
+        services.ticket_note(actor=user, ticket=ticket, body=d["body"])
+        return _("The note was added.")
+
+    def call(d):
+        services.ticket_log_call(actor=user, ticket=ticket, **d)
+        return _("The phone call was logged.")
+
+    def remote(d):
+        services.ticket_log_remote(actor=user, ticket=ticket, **d)
+        return _("The remote session was logged.")
+
+    def status(d):
+        services.ticket_change_status(actor=user, ticket=ticket, status=d["status"])
+        return _("The status was changed.")
+
+    def assign(d):
+        services.ticket_assign(actor=user, ticket=ticket, assignee=d["assignee"])
+        return _("The ticket was reassigned.")
+
+    def escalate(d):
+        services.ticket_escalate_to_development(actor=user, ticket=ticket, **d)
+        return _("The ticket was forwarded to development.")
+
+    def development(d):
+        item = _development_item(ticket)
+        if item is None:
+            raise ValidationError(_("This ticket has no development item yet; escalate it first."))
+        services.development_item_update(actor=user, item=item, **d)
+        return _("The development item was updated.")
+
+    actions = {
+        "reply": (lambda: ReplyForm(post, request.FILES, prefix="reply"), reply),
+        "note": (lambda: NoteForm(post, prefix="note"), note),
+        "call": (lambda: ContactForm(post, prefix="call"), call),
+        "remote": (lambda: ContactForm(post, prefix="remote"), remote),
+        "status": (lambda: StatusForm(post, prefix="status"), status),
+        "assign": (lambda: AssignForm(post, prefix="assign", engineers=person_list_desk()), assign),
+        "escalate": (lambda: EscalateForm(post, prefix="escalate"), escalate),
+        "development": (lambda: DevelopmentForm(post, prefix="development"), development),
+    }
+    if action not in actions:
+        raise Http404
+    make_form, perform = actions[action]
+    return make_form(), perform
+
+
+@require_POST
+@login_required
+def ticket_action(request, pk, action):
+    """Every change made from the ticket page. A refused change shows the page again with what
+    was typed and the reason next to the form."""
+    ticket = _get_ticket(request, pk)
+    if action in DESK_ACTIONS and not is_desk(request.user):
+        raise PermissionDenied(_("Only support engineers can do this."))
+    form, perform = _action_form(request, ticket, action)
+    if form.is_valid():
+        try:
+            done = perform(form.cleaned_data)
+        except QuotaError as error:
+            form.add_error(None, error.message())
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, done)
+            return redirect("ticket-detail", pk=ticket.pk)
+    return _detail(request, _get_ticket(request, pk), status=400, **{action: form})
+
+
+@require_POST
+@role_required(*CUSTOMER_SIDE)
+def ticket_reopen(request, pk):
+    ticket = _get_ticket(request, pk)
+    try:
+        services.ticket_reopen(actor=request.user, ticket=ticket)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("The ticket was reopened."))
+    return redirect("ticket-detail", pk=ticket.pk)
+
+
+@login_required
+def attachment_download(request, pk):
+    attachment = selectors.attachment_get_visible(person=request.user, pk=pk)
+    if attachment is None:
+        raise Http404
+    return FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.original_name)
+
+
+def _queue_context(request):
+    packages = package_list()
+    institutions = institution_list_all_institutions()
+    products = selectors.product_list()
+    form = QueueFilterForm(request.GET or None, packages=packages, institutions=institutions, products=products)
+    queue = selectors.ticket_queue_all_institutions(engineer=request.user, **form.filters())
+    return {
+        "filter_form": form,
+        "count": queue.count(),
+        "tickets": queue[:QUEUE_LIMIT],
+        "limit": QUEUE_LIMIT,
+        "now": timezone.now(),
+        "partial_url": reverse("ticket-queue-partial"),
+        "refresh_seconds": refresh_seconds(),
+    }
+
+
+@role_required(*DESK_ROLES)
+def ticket_queue(request):
+    return render(request, "tickets/queue.html", _queue_context(request))
+
+
+@role_required(*DESK_ROLES)
+def ticket_queue_partial(request):
+    return render(request, "tickets/includes/queue_rows.html", _queue_context(request))
+
+
+def _board_context(request):
+    tickets = list(selectors.ticket_board_all_institutions(lead=request.user))
+    return {
+        "tickets": tickets,
+        "count": len(tickets),
+        "partial_url": reverse("desk-board-partial"),
+        "refresh_seconds": refresh_seconds(),
+    }
+
+
+@role_required(Role.DESK_LEAD)
+def desk_board(request):
+    return render(request, "tickets/board.html", _board_context(request))
+
+
+@role_required(Role.DESK_LEAD)
+def desk_board_partial(request):
+    return render(request, "tickets/includes/board_rows.html", _board_context(request))
