@@ -60,3 +60,19 @@ def catalogue(db):
     from packages.models import Package
 
     return {package.code: package for package in Package.objects.prefetch_related("channels")}
+
+
+
+def pytest_collection_modifyitems(items):
+    """A transactional test (threads on their own connections, a live server) ends with a flush that
+    also wipes the rows of data migrations: the package catalogue and the role groups. Serialized
+    rollback makes each such test start from them again, whichever transactional test ran before."""
+    for item in items:
+        marker = item.get_closest_marker("django_db")
+        kwargs = dict(marker.kwargs) if marker else {}
+        transactional = kwargs.get("transaction") or {"transactional_db", "live_server"} & set(item.fixturenames)
+        if transactional and "serialized_rollback" not in kwargs:
+            item.add_marker(
+                pytest.mark.django_db(*(marker.args if marker else ()), **{**kwargs, "transaction": True, "serialized_rollback": True}),
+                append=False,
+            )

@@ -8,7 +8,7 @@ from organizations.permissions import is_customer_side
 from organizations.roles import CUSTOMER_SIDE, VENDOR_SIDE, Role
 from organizations.selectors import monitoring_scope_for, region_management_in_force
 
-from .models import OPEN_STATUSES, Product, Ticket, TicketMessage, TicketShare
+from .models import OPEN_STATUSES, DevelopmentItem, Product, Ticket, TicketMessage, TicketShare
 
 
 class _InIds(Func):
@@ -215,6 +215,10 @@ def ticket_queue_all_institutions(
     return queue.select_related("institution", "product", "assignee", "subscription__package").order_by(
         "priority", "first_response_due_at", "created_at", "id"
     )
+
+
+def development_item_for(*, ticket: Ticket) -> DevelopmentItem | None:
+    return DevelopmentItem.objects.for_institution(ticket.institution_id).filter(ticket=ticket).first()
 
 
 def ticket_board_all_institutions(*, lead: User, now=None) -> QuerySet[Ticket]:

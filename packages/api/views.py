@@ -3,11 +3,17 @@ from rest_framework import generics
 from rest_framework.permissions import AllowAny
 
 from packages.selectors import package_list
+from slaportal.api.errors import error_responses
 
 from .serializers import PackageSerializer
 
 
-@extend_schema(summary="The package catalogue", description="Public: the packages on sale and their terms.", auth=[])
+@extend_schema(
+    summary="The package catalogue",
+    description="Public: the packages on sale and their terms.",
+    auth=[],
+    responses={200: PackageSerializer(many=True), **error_responses(public=True)},
+)
 class PackageListView(generics.ListAPIView):
     serializer_class = PackageSerializer
     permission_classes = [AllowAny]

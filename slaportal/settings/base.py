@@ -140,20 +140,51 @@ ANONYMOUS_USER_NAME = None
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        # Apps send "Authorization: Token …"; the browser keeps its session.
         "rest_framework.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [
+        "rest_framework.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
+    "EXCEPTION_HANDLER": "slaportal.api.errors.api_exception_handler",
+    "DEFAULT_THROTTLE_CLASSES": ["slaportal.api.throttles.UserThrottle", "slaportal.api.throttles.WriteThrottle"],
+    # Per person (per address when anonymous). High enough for a busy engineer's app; the login
+    # rate is per address, on top of django-axes' lockout per username and address.
+    "DEFAULT_THROTTLE_RATES": {
+        "user": env("API_THROTTLE_USER", default="1200/min"),
+        "write": env("API_THROTTLE_WRITE", default="120/min"),
+        "login": env("API_THROTTLE_LOGIN", default="20/min"),
+    },
+    "DATETIME_FORMAT": "iso-8601",
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "SLA Portal API",
-    "DESCRIPTION": "Version 1 of the API used by the SLA Portal iOS and Android apps and by integrations.",
+    "DESCRIPTION": (
+        "Version 1 of the API used by the SLA Portal iOS and Android apps and by integrations. "
+        "Authenticate with `Authorization: Token <token>` (POST /api/v1/auth/token/). Every error has "
+        "one shape: `{\"error\": {\"code\", \"message\", \"fields\"}}`; messages follow Accept-Language "
+        "(Turkish by default, English)."
+    ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "ENUM_NAME_OVERRIDES": {
+        "RoleEnum": "organizations.roles.Role",
+        "CustomerSideRoleEnum": "organizations.api.serializers.CUSTOMER_SIDE_ROLES",
+        "TicketStatusEnum": "tickets.models.Ticket.Status",
+        "TicketKindEnum": "tickets.models.Ticket.Kind",
+        "DevelopmentStateEnum": "tickets.models.DevelopmentItem.State",
+    },
 }
 
 # --- Celery -----------------------------------------------------------------------------------

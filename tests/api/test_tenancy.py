@@ -1,0 +1,186 @@
+"""The tenant boundary: every endpoint that names an object, called by people of another
+institution with the real ids of the first institution's objects, answers 404 with no data and
+changes nothing; lists never show another institution's objects."""
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from drf_spectacular.generators import SchemaGenerator
+
+from organizations.roles import Role
+from organizations.services import region_create, unit_create
+from tests.factories import PersonFactory, SubscriptionFactory, TicketFactory
+from tickets.models import Ticket, TicketEvent
+from tickets.services import attachment_add, ticket_reply
+
+pytestmark = pytest.mark.django_db
+
+SECRET = "Kuzey bölgesi maaş tablosu"
+
+# (method, path as in the schema, body) for every operation on one object.
+TICKET_ENDPOINTS = [
+    ("get", "/api/v1/tickets/{id}/", None),
+    ("patch", "/api/v1/tickets/{id}/", {"status": "closed"}),
+    ("get", "/api/v1/tickets/{id}/replies/", None),
+    ("post", "/api/v1/tickets/{id}/replies/", {"body": "Hello"}),
+    ("get", "/api/v1/tickets/{id}/attachments/", None),
+    ("post", "/api/v1/tickets/{id}/attachments/", "file"),
+    ("get", "/api/v1/tickets/{id}/attachments/{attachment_id}/", None),
+    ("post", "/api/v1/tickets/{id}/reopen/", {}),
+    ("post", "/api/v1/tickets/{id}/notes/", {"body": "x"}),
+    ("post", "/api/v1/tickets/{id}/calls/", {"body": "x"}),
+    ("post", "/api/v1/tickets/{id}/remote-sessions/", {"body": "x"}),
+    ("post", "/api/v1/tickets/{id}/status/", {"status": "closed"}),
+    ("post", "/api/v1/tickets/{id}/assign/", {"assignee": None}),
+    ("post", "/api/v1/tickets/{id}/escalate/", {}),
+    ("get", "/api/v1/tickets/{id}/development-item/", None),
+    ("patch", "/api/v1/tickets/{id}/development-item/", {"state": "released"}),
+]
+ORGANIZATION_ENDPOINTS = [
+    ("get", "/api/v1/regions/{id}/", None),
+    ("get", "/api/v1/units/{id}/", None),
+    ("get", "/api/v1/people/{id}/", None),
+    ("patch", "/api/v1/people/{id}/", {"role": "customer"}),
+    ("post", "/api/v1/people/{id}/deactivate/", {}),
+    ("post", "/api/v1/people/{id}/reactivate/", {}),
+]
+
+
+@pytest.fixture
+def first_institution(db):
+    """Institution A with a tree, people and a ticket holding a file, a message and a development item."""
+    subscription = SubscriptionFactory(package_code="premium")
+    institution = subscription.institution
+    admin = PersonFactory(institution=institution, role=Role.INSTITUTION_ADMIN)
+    region = region_create(actor=admin, institution=institution, name="Kuzey")
+    unit = unit_create(actor=admin, institution=institution, region=region, name="Merkez")
+    person = PersonFactory(unit=unit, role=Role.CUSTOMER)
+    ticket = TicketFactory(requester=person, subject=SECRET, kind="bug")
+    ticket_reply(actor=person, ticket=ticket, body=SECRET)
+    attachment = attachment_add(actor=person, ticket=ticket, upload=SimpleUploadedFile("plan.txt", SECRET.encode()))
+    return {"ticket": ticket, "attachment": attachment, "region": region, "unit": unit, "person": person}
+
+
+@pytest.fixture
+def second_institution(db):
+    subscription = SubscriptionFactory(package_code="premium")
+    return {
+        "admin": PersonFactory(institution=subscription.institution, role=Role.INSTITUTION_ADMIN),
+        "customer": PersonFactory(institution=subscription.institution, role=Role.CUSTOMER),
+    }
+
+
+def _url(path: str, objects: dict) -> str:
+    resource = path.split("/")[3]
+    ids = {
+        "tickets": objects["ticket"].pk,
+        "regions": objects["region"].pk,
+        "units": objects["unit"].pk,
+        "people": objects["person"].pk,
+    }
+    return path.replace("{id}", str(ids[resource])).replace("{attachment_id}", str(objects["attachment"].pk))
+
+
+def _call(client, method, url, body):
+    if body == "file":
+        return client.post(url, {"file": SimpleUploadedFile("x.txt", b"x")}, format="multipart")
+    return getattr(client, method)(url, body)
+
+
+def _assert_not_found_and_no_data(response):
+    assert response.status_code == 404
+    assert response.json() == {"error": {"code": "not_found", "message": response.json()["error"]["message"], "fields": {}}}
+    assert SECRET not in response.content.decode()
+
+
+def _state(objects) -> tuple:
+    ticket = Ticket.objects.get(pk=objects["ticket"].pk)
+    person = objects["person"].__class__.objects.get(pk=objects["person"].pk)
+    return (ticket.status, ticket.assignee_id, TicketEvent.objects.filter(ticket=ticket).count(), person.is_active)
+
+
+@pytest.mark.parametrize(("method", "path", "body"), TICKET_ENDPOINTS, ids=[f"{m} {p}" for m, p, _ in TICKET_ENDPOINTS])
+@pytest.mark.parametrize("role", ["admin", "customer"])
+def test_ticket_endpoints_answer_other_institutions_with_404(
+    client_for, first_institution, second_institution, method, path, body, role
+):
+    # given
+    client = client_for(second_institution[role])
+    before = _state(first_institution)
+    # when
+    response = _call(client, method, _url(path, first_institution), body)
+    # then
+    _assert_not_found_and_no_data(response)
+    assert _state(first_institution) == before
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body"), ORGANIZATION_ENDPOINTS, ids=[f"{m} {p}" for m, p, _ in ORGANIZATION_ENDPOINTS]
+)
+def test_organization_endpoints_answer_other_institutions_admin_with_404(
+    client_for, first_institution, second_institution, method, path, body
+):
+    # given
+    client = client_for(second_institution["admin"])
+    before = _state(first_institution)
+    # when
+    response = _call(client, method, _url(path, first_institution), body)
+    # then
+    _assert_not_found_and_no_data(response)
+    assert _state(first_institution) == before
+
+
+def test_the_tables_cover_every_operation_on_one_object():
+    # given
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    # when
+    operations = {
+        (method, path) for path, item in schema["paths"].items() if "{" in path for method in item if method != "parameters"
+    }
+    # then
+    assert operations == {(m, p) for m, p, _ in TICKET_ENDPOINTS + ORGANIZATION_ENDPOINTS}
+
+
+LISTS = [
+    "/api/v1/tickets/",
+    "/api/v1/people/",
+    "/api/v1/regions/",
+    "/api/v1/units/",
+]
+
+
+@pytest.mark.parametrize("url", LISTS)
+def test_lists_never_show_another_institutions_objects(client_for, first_institution, second_institution, url):
+    # given
+    client = client_for(second_institution["admin"])
+    # when
+    response = client.get(url)
+    # then
+    assert response.status_code == 200
+    body = response.json()
+    rows = body["results"] if isinstance(body, dict) else body
+    foreign_ids = {first_institution[k].pk for k in ("ticket", "region", "unit", "person")}
+    assert not {row["id"] for row in rows} & foreign_ids
+    assert SECRET not in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    "url", ["/api/v1/people/?unit={unit}", "/api/v1/people/?region={region}", "/api/v1/units/?region={region}"]
+)
+def test_filtering_by_another_institutions_ids_finds_nothing(client_for, first_institution, second_institution, url):
+    # when
+    response = client_for(second_institution["admin"]).get(
+        url.format(unit=first_institution["unit"].pk, region=first_institution["region"].pk)
+    )
+    # then
+    body = response.json()
+    assert (body["results"] if isinstance(body, dict) else body) == []
+
+
+def test_the_first_institutions_admin_reaches_the_same_ids(client_for, first_institution):
+    # given: the control — the ids are real and reachable from their own institution
+    admin = first_institution["person"].institution.people.get(groups__name=Role.INSTITUTION_ADMIN)
+    client = client_for(admin)
+    # when
+    statuses = {client.get(_url(p, first_institution)).status_code for m, p, _ in TICKET_ENDPOINTS if m == "get"}
+    # then
+    assert statuses == {200}

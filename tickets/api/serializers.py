@@ -1,0 +1,165 @@
+from django.urls import reverse
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from organizations.api.serializers import InstitutionRefSerializer
+from tickets.models import OPEN_STATUSES, Attachment, DevelopmentItem, Ticket, TicketMessage
+
+
+def _name(person) -> str:
+    return person.get_full_name() or person.username
+
+
+class PersonRefSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.SerializerMethodField()
+
+    def get_name(self, person) -> str:
+        return _name(person)
+
+
+class ProductRefSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+
+
+class DevelopmentItemSerializer(serializers.ModelSerializer):
+    state_label = serializers.CharField(source="get_state_display", read_only=True)
+
+    class Meta:
+        model = DevelopmentItem
+        fields = ["state", "state_label", "expected_on", "note", "updated_at"]
+        read_only_fields = fields
+
+
+class TicketSerializer(serializers.ModelSerializer):
+    kind_label = serializers.CharField(source="get_kind_display", read_only=True)
+    status_label = serializers.CharField(source="get_status_display", read_only=True)
+    product = ProductRefSerializer(read_only=True, allow_null=True)
+    institution = InstitutionRefSerializer(read_only=True)
+    requester = PersonRefSerializer(read_only=True)
+    assignee = PersonRefSerializer(read_only=True, allow_null=True)
+    sla_state = serializers.ChoiceField(
+        choices=["running", "answered", "breached"],
+        read_only=True,
+        help_text="running until the first response; answered, or breached if the deadline passed first",
+    )
+    development_item = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Ticket
+        fields = [
+            "id", "subject", "description", "kind", "kind_label", "product", "channel", "status", "status_label",
+            "priority", "institution", "requester", "assignee", "first_response_due_at", "first_responded_at",
+            "breached_at", "sla_state", "created_at", "updated_at", "resolved_at", "closed_at", "development_item",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(DevelopmentItemSerializer(allow_null=True))
+    def get_development_item(self, ticket):
+        try:
+            item = ticket.development_item
+        except DevelopmentItem.DoesNotExist:
+            return None
+        return DevelopmentItemSerializer(item).data
+
+
+class TicketCreateSerializer(serializers.Serializer):
+    subject = serializers.CharField(max_length=200)
+    description = serializers.CharField()
+    kind = serializers.ChoiceField(
+        choices=Ticket.Kind.choices,
+        default=Ticket.Kind.QUESTION.value,
+        help_text="A bug report or feature request also opens a development item.",
+    )
+    product = serializers.SlugField(
+        max_length=40, required=False, allow_null=True, help_text="A product code (see the web form)."
+    )
+
+
+class TicketUpdateSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(
+        choices=Ticket.Status.choices,
+        required=False,
+        help_text="Customers may only mark a ticket resolved or closed; the desk works every step.",
+    )
+    assignee = serializers.IntegerField(
+        min_value=1, required=False, allow_null=True, help_text="Support desk only: a support engineer's id, or null."
+    )
+
+
+class AttachmentSerializer(serializers.ModelSerializer):
+    name = serializers.CharField(source="original_name", read_only=True)
+    uploaded_by = PersonRefSerializer(read_only=True)
+    download_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Attachment
+        fields = ["id", "name", "content_type", "size", "uploaded_by", "created_at", "download_url"]
+        read_only_fields = fields
+
+    def get_download_url(self, attachment) -> str:
+        return reverse(
+            "api-ticket-attachment-download", kwargs={"pk": attachment.ticket_id, "attachment_id": attachment.pk}
+        )
+
+
+class AttachmentUploadSerializer(serializers.Serializer):
+    file = serializers.FileField(help_text="At most ATTACHMENT_MAX_BYTES (10 MB by default), of an accepted type.")
+
+
+class MessageSerializer(serializers.ModelSerializer):
+    author = PersonRefSerializer(read_only=True)
+    from_support = serializers.SerializerMethodField()
+    attachments = AttachmentSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = TicketMessage
+        fields = ["id", "kind", "body", "author", "from_support", "duration_minutes", "created_at", "attachments"]
+        read_only_fields = fields
+
+    def get_from_support(self, message) -> bool:
+        # Vendor staff belong to no institution.
+        return message.author.institution_id is None
+
+
+class ReplySerializer(serializers.Serializer):
+    body = serializers.CharField()
+
+
+class ContactLogSerializer(serializers.Serializer):
+    body = serializers.CharField(help_text="What was done or agreed.")
+    duration_minutes = serializers.IntegerField(min_value=1, max_value=24 * 60, required=False, allow_null=True)
+
+
+class StatusChangeSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=Ticket.Status.choices)
+
+
+class AssignSerializer(serializers.Serializer):
+    assignee = serializers.IntegerField(min_value=1, allow_null=True, help_text="A support engineer's id, or null.")
+
+
+class EscalateSerializer(serializers.Serializer):
+    expected_on = serializers.DateField(required=False, allow_null=True)
+    note = serializers.CharField(required=False, allow_blank=True, default="", help_text="Shown to the customer.")
+
+
+class DevelopmentItemUpdateSerializer(serializers.Serializer):
+    state = serializers.ChoiceField(choices=DevelopmentItem.State.choices, required=False)
+    expected_on = serializers.DateField(required=False, allow_null=True)
+    note = serializers.CharField(required=False, allow_blank=True, help_text="Shown to the customer.")
+
+
+class QueueQuerySerializer(serializers.Serializer):
+    package = serializers.SlugField(required=False, help_text="A package code, e.g. premium.")
+    institution = serializers.SlugField(required=False, help_text="An institution's slug.")
+    product = serializers.SlugField(required=False, help_text="A product code.")
+    status = serializers.ChoiceField(
+        choices=[(s, Ticket.Status(s).label) for s in OPEN_STATUSES], required=False, help_text="One open status."
+    )
+    scope = serializers.ChoiceField(
+        choices=[("mine", "mine"), ("unassigned", "unassigned")],
+        required=False,
+        help_text="mine: assigned to me; unassigned: assigned to nobody.",
+    )
