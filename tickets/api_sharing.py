@@ -1,22 +1,22 @@
 """Thin API views for ticket shares and monitoring grants, over the services. Not wired into
-slaportal/api_urls.py here: the API's router includes `urlpatterns` below under /api/v1/.
+slaportal/api_urls.py: add `path("", include("tickets.api_sharing"))` there to publish them.
 
-Errors: 404 for a ticket, share, grant or target the person may not see (another institution's
-looks missing); 400 with the field's message for a refused target; 403 with
-{"code": "feature_locked", "detail": ..., "packages": [...]} on a package without region
-management; 403 for anyone else the rules refuse."""
+They reach tickets through TicketScopedMixin and organization objects through
+InstitutionAdminMixin, and raise; slaportal.api.errors shapes every refusal: 404 for a ticket,
+share or grant the person may not see (another institution's looks missing), 422 with the field
+for a refused target, 403 `feature_locked` naming the packages on a package without region
+management, 403 for anyone else the rules refuse."""
 
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.urls import path
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
+from rest_framework.exceptions import NotFound
+from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from organizations.models import MonitoringGrant
-from organizations.permissions import FeatureLocked, require_own_institution_admin
 from organizations.selectors import (
     monitoring_grant_get,
     monitoring_grant_list,
@@ -25,8 +25,9 @@ from organizations.selectors import (
     unit_get,
 )
 from organizations.services import monitoring_grant_give, monitoring_grant_revoke
+from slaportal.api.tenancy import InstitutionAdminMixin, TicketScopedMixin, object_id
 from tickets.models import TicketShare
-from tickets.selectors import ticket_get_visible, ticket_share_get, ticket_share_list
+from tickets.selectors import ticket_share_get, ticket_share_list
 from tickets.services.sharing import ticket_share, ticket_unshare
 
 
@@ -70,108 +71,76 @@ class GrantRequestSerializer(serializers.Serializer):
     person = serializers.IntegerField()
 
 
-def _refusal(error: Exception) -> Response:
-    if isinstance(error, FeatureLocked):
-        return Response(
-            {"code": error.code, "detail": error.message(), "packages": error.packages},
-            status=status.HTTP_403_FORBIDDEN,
-        )
-    if isinstance(error, ValidationError):
-        detail = error.message_dict if hasattr(error, "error_dict") else {"detail": error.messages}
-        return Response(detail, status=status.HTTP_400_BAD_REQUEST)
-    return Response({"detail": str(error)}, status=status.HTTP_403_FORBIDDEN)
+TARGETS = {
+    "person": (person_get, lambda: _("Choose a person of this institution.")),
+    "unit": (unit_get, lambda: _("Choose a unit of this institution.")),
+    "region": (region_get, lambda: _("Choose a region of this institution.")),
+}
 
 
-def _visible_ticket(request, pk):
-    ticket = ticket_get_visible(person=request.user, pk=pk)
-    if ticket is None:
-        raise Http404
-    return ticket
+class TicketShareListView(TicketScopedMixin, GenericAPIView):
+    serializer_class = TicketShareSerializer
+    pagination_class = None
 
-
-class TicketShareListView(APIView):
     @extend_schema(responses=TicketShareSerializer(many=True))
     def get(self, request, pk):
-        ticket = _visible_ticket(request, pk)
-        return Response(TicketShareSerializer(ticket_share_list(person=request.user, ticket=ticket), many=True).data)
+        shares = ticket_share_list(person=request.user, ticket=self.get_ticket())
+        return Response(TicketShareSerializer(shares, many=True).data)
 
     @extend_schema(request=ShareRequestSerializer, responses={201: TicketShareSerializer})
     def post(self, request, pk):
-        ticket = _visible_ticket(request, pk)
+        ticket = self.get_ticket()
         body = ShareRequestSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        lookups = {"person": person_get, "unit": unit_get, "region": region_get}
         targets = {}
-        for name, lookup in lookups.items():
+        for name, (selector, refusal) in TARGETS.items():
             if name in body.validated_data:
                 # Looked up in the ticket's institution: another institution's id is not found.
-                targets[name] = lookup(institution=ticket.institution, pk=body.validated_data[name])
+                targets[name] = selector(institution=ticket.institution, pk=body.validated_data[name])
                 if targets[name] is None:
-                    return Response({name: [_("Not found.")]}, status=status.HTTP_400_BAD_REQUEST)
-        try:
-            share = ticket_share(actor=request.user, ticket=ticket, **targets)
-        except (PermissionDenied, ValidationError) as error:
-            return _refusal(error)
+                    raise DjangoValidationError({name: refusal()})
+        share = ticket_share(actor=request.user, ticket=ticket, **targets)
         return Response(TicketShareSerializer(share).data, status=status.HTTP_201_CREATED)
 
 
-class TicketShareDetailView(APIView):
+class TicketShareDetailView(TicketScopedMixin, GenericAPIView):
+    serializer_class = TicketShareSerializer
+
     @extend_schema(responses={204: None})
     def delete(self, request, pk, share_pk):
-        ticket = _visible_ticket(request, pk)
-        share = ticket_share_get(person=request.user, ticket=ticket, pk=share_pk)
+        share = ticket_share_get(person=request.user, ticket=self.get_ticket(), pk=object_id(share_pk))
         if share is None:
-            raise Http404
-        try:
-            ticket_unshare(actor=request.user, share=share)
-        except PermissionDenied as error:
-            return _refusal(error)
+            raise NotFound(_("Not found."))
+        ticket_unshare(actor=request.user, share=share)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-def _admin_institution(request):
-    institution = request.user.institution
-    if institution is None:
-        raise PermissionDenied
-    require_own_institution_admin(request.user, institution)
-    return institution
+class MonitoringGrantListView(InstitutionAdminMixin, GenericAPIView):
+    serializer_class = MonitoringGrantSerializer
+    pagination_class = None
 
-
-class MonitoringGrantListView(APIView):
     @extend_schema(responses=MonitoringGrantSerializer(many=True))
     def get(self, request):
-        try:
-            institution = _admin_institution(request)
-        except PermissionDenied as error:
-            return _refusal(error)
-        grants = monitoring_grant_list(institution=institution, active_only=False).order_by("-granted_at", "-id")
+        grants = monitoring_grant_list(institution=self.institution, active_only=False).order_by("-granted_at", "-id")
         return Response(MonitoringGrantSerializer(grants, many=True).data)
 
     @extend_schema(request=GrantRequestSerializer, responses={201: MonitoringGrantSerializer})
     def post(self, request):
         body = GrantRequestSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        try:
-            institution = _admin_institution(request)
-            person = person_get(institution=institution, pk=body.validated_data["person"])
-            if person is None:
-                return Response({"person": [_("Not found.")]}, status=status.HTTP_400_BAD_REQUEST)
-            grant = monitoring_grant_give(actor=request.user, person=person)
-        except (PermissionDenied, ValidationError) as error:
-            return _refusal(error)
+        person = person_get(institution=self.institution, pk=body.validated_data["person"])
+        if person is None:
+            raise DjangoValidationError({"person": _("Choose a person of this institution.")})
+        grant = monitoring_grant_give(actor=request.user, person=person)
         return Response(MonitoringGrantSerializer(grant).data, status=status.HTTP_201_CREATED)
 
 
-class MonitoringGrantRevokeView(APIView):
+class MonitoringGrantRevokeView(InstitutionAdminMixin, GenericAPIView):
+    serializer_class = MonitoringGrantSerializer
+
     @extend_schema(request=None, responses=MonitoringGrantSerializer)
     def post(self, request, pk):
-        try:
-            institution = _admin_institution(request)
-        except PermissionDenied as error:
-            return _refusal(error)
-        grant = monitoring_grant_get(institution=institution, pk=pk)
-        if grant is None:
-            raise Http404
+        grant = self.lookup(monitoring_grant_get, pk)
         grant = monitoring_grant_revoke(actor=request.user, grant=grant)
         return Response(MonitoringGrantSerializer(grant).data)
 

@@ -62,7 +62,8 @@ def test_sharing_with_another_institutions_person_is_400(unit):
         f"/api/v1/tickets/{ticket.pk}/shares/", {"person": stranger.pk}, format="json"
     )
     # then
-    assert response.status_code == 400
+    assert response.status_code == 422
+    assert list(response.json()["error"]["fields"]) == ["person"]
     assert not TicketShare.objects.exists()
 
 
@@ -77,8 +78,8 @@ def test_silver_package_answers_feature_locked_with_the_packages():
     )
     # then
     assert response.status_code == 403
-    assert response.json()["code"] == "feature_locked"
-    assert sorted(response.json()["packages"]) == ["Premium + SLA Paketi", "Premium SLA Paketi"]
+    assert response.json()["error"]["code"] == "feature_locked"
+    assert sorted(response.json()["error"]["packages"]) == ["Premium + SLA Paketi", "Premium SLA Paketi"]
 
 
 def test_unshare_deletes_the_share(unit):
@@ -120,7 +121,8 @@ def test_grant_for_another_institutions_person_is_400(unit):
     # when
     response = client_for(admin).post("/api/v1/monitoring-grants/", {"person": stranger.pk}, format="json")
     # then
-    assert response.status_code == 400
+    assert response.status_code == 422
+    assert list(response.json()["error"]["fields"]) == ["person"]
     assert not MonitoringGrant.objects.exists()
 
 
