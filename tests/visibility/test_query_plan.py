@@ -73,13 +73,12 @@ def region_manager_over_100k_tickets(postgres):
 def test_region_manager_list_is_one_indexed_query(region_manager_over_100k_tickets, django_assert_num_queries):
     # given
     manager = region_manager_over_100k_tickets
-    assert manager.role == Role.REGION_MANAGER
+    assert manager.role == Role.REGION_MANAGER  # the role is loaded once per request, before any list
     page = ticket_list_for_requester_side(person=manager)[:25]
     # when
     with django_assert_num_queries(1):
         rows = list(page)
     plan = _plan(page)
-    print(plan)
     # then
     assert len(rows) == 25
     assert {t.region_id for t in rows} == {manager.region_id}
@@ -90,13 +89,12 @@ def test_region_manager_list_is_one_indexed_query(region_manager_over_100k_ticke
 def test_region_manager_count_is_one_indexed_query(region_manager_over_100k_tickets, django_assert_num_queries):
     # given
     manager = region_manager_over_100k_tickets
-    assert manager.role == Role.REGION_MANAGER
+    assert manager.role == Role.REGION_MANAGER  # the role is loaded once per request, before any list
     visible = ticket_visible_to(person=manager)
     # when
     with django_assert_num_queries(1):
         count = visible.count()
     plan = _plan(visible)
-    print(plan)
     # then
     assert count == TICKETS // REGIONS + 1
     assert not re.search(r"Seq Scan on tickets_ticket\b", plan)
