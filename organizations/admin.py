@@ -78,6 +78,18 @@ class PersonAdmin(UserAdmin):
 
 @admin.register(MonitoringGrant)
 class MonitoringGrantAdmin(admin.ModelAdmin):
-    list_display = ["person", "unit", "region", "granted_by", "granted_at", "revoked_at"]
+    """Read-only: grants are the institution admin's to give and revoke (through
+    organizations.services), and every row is the record of who did so and when."""
+
+    list_display = ["person", "unit", "region", "granted_by", "granted_at", "revoked_by", "revoked_at"]
     list_filter = ["institution"]
-    list_select_related = ["person", "unit__region", "region", "granted_by"]
+    list_select_related = ["person", "unit__region", "region", "granted_by", "revoked_by"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -172,9 +172,8 @@ class MonitoringGrant(models.Model):
                 ),
                 name="monitoring_grant_one_scope",
             ),
-        ]
-        indexes = [
-            models.Index(
-                fields=["person"], name="monitoring_grant_active", condition=models.Q(revoked_at__isnull=True)
-            )
+            # One active grant per person; it also serves as the index the ticket lists probe.
+            models.UniqueConstraint(
+                fields=["person"], condition=models.Q(revoked_at__isnull=True), name="monitoring_grant_one_active"
+            ),
         ]

@@ -38,6 +38,13 @@ def require_institution_admin(actor: User, institution: Institution) -> None:
     raise PermissionDenied(_("Only the institution's admin can do this."))
 
 
+def require_own_institution_admin(actor: User, institution: Institution) -> None:
+    """The actor is this institution's own admin (vendor staff do not stand in for them here)."""
+    if actor.is_active and actor.role == Role.INSTITUTION_ADMIN and actor.institution_id == institution.pk:
+        return
+    raise PermissionDenied(_("Only the institution's admin can do this."))
+
+
 def is_desk(actor: User) -> bool:
     return actor.is_active and actor.role in DESK_ROLES
 
@@ -53,12 +60,23 @@ def package_has_feature(institution: Institution, feature_field: str) -> bool:
     return bool(subscription and getattr(subscription.package, feature_field))
 
 
-def require_region_management(institution: Institution) -> None:
-    """Region-based organisation management is a Gold feature (Premium, Premium+)."""
-    if not package_has_feature(institution, "has_region_management"):
-        from packages.selectors import package_list
+def region_management_lock(institution: Institution) -> FeatureLocked | None:
+    """None when the contract in force includes region-based organisation management (Premium,
+    Premium+); otherwise the FeatureLocked to show — pages use it to present the feature as
+    locked, naming the packages that include it, without raising."""
+    if package_has_feature(institution, "has_region_management"):
+        return None
+    from packages.selectors import package_list
 
-        raise FeatureLocked(
-            feature=_("Region-based organisation management"),
-            packages=[p.name for p in package_list(on_sale_only=True) if p.has_region_management],
-        )
+    return FeatureLocked(
+        feature=_("Region-based organisation management"),
+        packages=[p.name for p in package_list(on_sale_only=True) if p.has_region_management],
+    )
+
+
+def require_region_management(institution: Institution) -> None:
+    """Region-based organisation management is a Gold feature (Premium, Premium+): the tree,
+    monitoring grants and ticket sharing."""
+    lock = region_management_lock(institution)
+    if lock is not None:
+        raise lock

@@ -1,7 +1,8 @@
-from django.db.models import Count, Q
+from django.db.models import BooleanField, Count, Exists, Q, Subquery
+from django.utils import timezone
 
 from .models import Institution, MonitoringGrant, Region, Unit, User
-from .roles import CUSTOMER_SIDE
+from .roles import CUSTOMER_SIDE, Role
 
 
 def institution_get(*, slug: str) -> Institution | None:
@@ -54,10 +55,54 @@ def monitoring_grant_list(*, institution: Institution, active_only: bool = True)
     return qs.filter(revoked_at__isnull=True) if active_only else qs
 
 
+def monitoring_grant_get(*, institution: Institution, pk) -> MonitoringGrant | None:
+    try:
+        pk = int(pk)
+    except (TypeError, ValueError):
+        return None
+    return monitoring_grant_list(institution=institution, active_only=False).filter(pk=pk).first()
+
+
+def monitoring_grant_active_for(*, person: User) -> MonitoringGrant | None:
+    """The person's active grant, if any (a person holds at most one)."""
+    return MonitoringGrant.objects.filter(person=person, revoked_at__isnull=True).select_related("unit", "region").first()
+
+
+def region_management_in_force(*, institution_id: int) -> Subquery:
+    """Whether the institution's contract in force today includes region-based organisation
+    management, as a boolean SQL expression. It is evaluated inside the query that uses it, so a
+    ticket list stays one query and follows a change of contract at once. It picks the contract
+    the way packages.selectors.subscription_get_active does (the latest one started)."""
+    from packages.models import Subscription
+
+    today = timezone.localdate()
+    in_force = (
+        Subscription.objects.for_institution(institution_id)
+        .filter(starts_on__lte=today, ends_on__gte=today)
+        .order_by("-starts_on")
+        .values("package__has_region_management")[:1]
+    )
+    return Subquery(in_force, output_field=BooleanField())
+
+
 def monitoring_scope_for(*, person: User) -> Q:
-    """The units and regions a person monitors through active grants, as a ticket filter."""
-    grants = MonitoringGrant.objects.filter(person=person, revoked_at__isnull=True, institution=person.institution_id)
-    return Q(unit__in=grants.exclude(unit=None).values("unit")) | Q(region__in=grants.exclude(region=None).values("region"))
+    """The tickets a manager monitors, as a ticket filter: the tickets filed in their unit (unit
+    manager) or region (region manager), while an active grant names that unit or region.
+
+    The role and the person's current place both have to match the grant, so moving a manager or
+    changing their role changes what they monitor at once. The grant's existence and the package
+    are checked inside the same query."""
+    role = person.role
+    if role == Role.UNIT_MANAGER and person.unit_id:
+        scope = {"unit_id": person.unit_id}
+    elif role == Role.REGION_MANAGER and person.region_id:
+        scope = {"region_id": person.region_id}
+    else:
+        return Q(pk__in=[])
+    grant = MonitoringGrant.objects.filter(
+        person=person, institution_id=person.institution_id, revoked_at__isnull=True, **scope
+    ).filter(region_management_in_force(institution_id=person.institution_id))
+    return Q(**scope) & Q(Exists(grant))
 
 
 def person_list_desk():

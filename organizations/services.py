@@ -1,10 +1,11 @@
 from django.conf import settings
 from django.contrib.auth.models import Group
 from django.contrib.auth.tokens import default_token_generator
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
+from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
@@ -12,8 +13,8 @@ from django.utils.translation import gettext as _
 from packages.errors import NoActiveSubscription, UserCapReached
 from packages.selectors import subscription_get_active
 
-from .models import Institution, Region, Unit, User
-from .permissions import require_region_management
+from .models import Institution, MonitoringGrant, Region, Unit, User
+from .permissions import require_own_institution_admin, require_region_management
 from .roles import CUSTOMER_SIDE, Role
 from .selectors import seat_count
 
@@ -129,9 +130,13 @@ def person_reactivate(*, actor: User, person: User) -> User:
 
 
 def person_set_role(*, actor: User | None, person: User, role: Role) -> User:
-    person.groups.remove(*Group.objects.filter(name__in=Role.values))
-    person.groups.add(Group.objects.get(name=role))
-    person.__dict__.pop("_role_names", None)
+    """Give the person another role. A monitoring grant that no longer fits the role is revoked
+    in the same transaction (recorded as revoked by the actor)."""
+    with transaction.atomic():
+        person.groups.remove(*Group.objects.filter(name__in=Role.values))
+        person.groups.add(Group.objects.get(name=role))
+        person.__dict__.pop("_role_names", None)
+        _monitoring_grants_revoke_unfitting(actor=actor, person=person)
     return person
 
 
@@ -166,11 +171,95 @@ def unit_create(*, actor: User, institution: Institution, region: Region, name: 
 
 
 def person_move(*, actor: User, person: User, unit: Unit | None, region: Region | None = None) -> User:
-    """Place a person in a unit (and so its region), or only in a region, or nowhere."""
+    """Place a person in a unit (and so its region), or only in a region, or nowhere.
+
+    What the person sees follows their new place at once (shares to their unit or region are read
+    from where they are now); a monitoring grant on the place they left is revoked in the same
+    transaction, recorded as revoked by the actor."""
     require_region_management(person.institution)
-    person.region, person.unit = _place(person.institution, unit, region)
-    person.save(update_fields=["region", "unit"])
+    with transaction.atomic():
+        person.region, person.unit = _place(person.institution, unit, region)
+        person.save(update_fields=["region", "unit"])
+        _monitoring_grants_revoke_unfitting(actor=actor, person=person)
     return person
+
+
+def _monitoring_scope(person: User) -> dict | None:
+    """The part of the tree a person's role and place let them monitor: a unit manager their
+    unit, a region manager their region."""
+    if person.role == Role.UNIT_MANAGER and person.unit_id:
+        return {"unit_id": person.unit_id, "region_id": None}
+    if person.role == Role.REGION_MANAGER and person.region_id:
+        return {"unit_id": None, "region_id": person.region_id}
+    return None
+
+
+def _monitoring_grants_revoke_unfitting(*, actor: User | None, person: User) -> int:
+    """Revoke the person's active grants that their role and place no longer fit."""
+    active = MonitoringGrant.objects.filter(person=person, revoked_at__isnull=True)
+    scope = _monitoring_scope(person)
+    if scope is not None:
+        active = active.exclude(**scope)
+    return active.update(revoked_by=actor, revoked_at=timezone.now())
+
+
+def monitoring_grant_give(*, actor: User, person: User) -> MonitoringGrant:
+    """Let a manager monitor their part of the tree: a unit manager their unit's tickets, a
+    region manager every ticket of their region. Given by the institution's own admin, person by
+    person; recorded with who gave it and when.
+
+    Raises PermissionDenied unless the actor is the person's institution admin, FeatureLocked on a
+    package without region management (naming the packages that include it), ValidationError for
+    an inactive person, a person who is not a unit or region manager, or one not placed in a unit
+    (unit manager) or region (region manager). A person holds at most one active grant: a grant on
+    a place they left is revoked first. Running it twice is harmless: the active grant on the same
+    place is returned as it is."""
+    institution = person.institution
+    if institution is None:
+        raise PermissionDenied(_("Only the institution's admin can do this."))
+    require_own_institution_admin(actor, institution)
+    require_region_management(institution)
+    if not person.is_active:
+        raise ValidationError({"person": _("Choose an active person of this institution.")})
+    if person.role not in (Role.UNIT_MANAGER, Role.REGION_MANAGER):
+        raise ValidationError({"person": _("Monitoring is given to unit and region managers only.")})
+    scope = _monitoring_scope(person)
+    if scope is None:
+        raise ValidationError(
+            {
+                "person": _("Place the unit manager in a unit first.")
+                if person.role == Role.UNIT_MANAGER
+                else _("Place the region manager in a region first.")
+            }
+        )
+    with transaction.atomic():
+        # The person's row is the lock: two admins granting at once give one grant.
+        User.objects.select_for_update().filter(pk=person.pk).first()
+        current = MonitoringGrant.objects.filter(person=person, revoked_at__isnull=True, **scope).first()
+        if current is not None:
+            return current
+        MonitoringGrant.objects.filter(person=person, revoked_at__isnull=True).update(
+            revoked_by=actor, revoked_at=timezone.now()
+        )
+        grant = MonitoringGrant(
+            institution=institution, person=person, granted_by=actor, granted_at=timezone.now(), **scope
+        )
+        grant.full_clean()
+        grant.save()
+    return grant
+
+
+def monitoring_grant_revoke(*, actor: User, grant: MonitoringGrant) -> MonitoringGrant:
+    """Take a monitoring grant back, recording who did and when; the row stays as the record.
+    Only the institution's own admin may; allowed on every package, so access can always be taken
+    back. Running it twice is harmless: the first revocation stands."""
+    require_own_institution_admin(actor, grant.institution)
+    now = timezone.now()
+    if MonitoringGrant.objects.filter(pk=grant.pk, revoked_at__isnull=True).update(revoked_by=actor, revoked_at=now):
+        grant.revoked_by, grant.revoked_at = actor, now
+    else:
+        grant.refresh_from_db(fields=["revoked_by", "revoked_at"])
+    return grant
 
 
 def region_rename(*, actor: User, region: Region, name: str) -> Region:

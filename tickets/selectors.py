@@ -1,44 +1,145 @@
 """Reads of tickets. Which tickets a person may see is decided here, once, by ticket_visible_to;
 every list, detail, count and export of the web pages and the API starts from it."""
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import BooleanField, Exists, F, Func, OuterRef, Q, QuerySet, Subquery
 
-from organizations.models import User
-from organizations.permissions import package_has_feature
-from organizations.roles import VENDOR_SIDE, Role
-from organizations.selectors import monitoring_scope_for
+from organizations.models import MonitoringGrant, User
+from organizations.permissions import is_customer_side
+from organizations.roles import CUSTOMER_SIDE, VENDOR_SIDE, Role
+from organizations.selectors import monitoring_scope_for, region_management_in_force
 
 from .models import OPEN_STATUSES, DevelopmentItem, Product, Ticket, TicketMessage, TicketShare
 
 
-def ticket_visible_to(*, person: User) -> QuerySet[Ticket]:
-    """The tickets the person may see, as one query.
+class _InIds(Func):
+    """`id IN (subquery)`; on PostgreSQL `id = ANY(ARRAY(subquery))`, which the planner can
+    answer from an index as one arm of a BitmapOr next to the requester and tree arms. (A plain
+    IN beside an OR becomes a filter over every row of the institution.)"""
 
-    Vendor staff see every institution's tickets (they work the shared queue). The institution
-    admin sees the whole institution. Everyone else sees what they filed and what is shared with
-    them, their unit or their region; on packages with region management, managers also see the
-    units and regions they were granted to monitor. An inactive person sees nothing."""
+    arg_joiner = " IN "
+    template = "%(expressions)s"
+    output_field = BooleanField()
+    conditional = True
+
+    def __init__(self, queryset):
+        super().__init__(F("pk"), Subquery(queryset))
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        return self.as_sql(
+            compiler, connection, arg_joiner=" = ANY(ARRAY", template="%(expressions)s)", **extra_context
+        )
+
+
+def _shared_with(person: User):
+    """The ids of tickets shared with the person, their current unit or their current region,
+    on a package with region management in force."""
+    target = Q(person=person)
+    if person.unit_id:
+        target |= Q(unit_id=person.unit_id)
+    if person.region_id:
+        target |= Q(region_id=person.region_id)
+    return (
+        TicketShare.objects.for_institution(person.institution_id)
+        .filter(target)
+        .filter(region_management_in_force(institution_id=person.institution_id))
+        .values("ticket_id")
+    )
+
+
+def ticket_visible_to(*, person: User) -> QuerySet[Ticket]:
+    """The tickets the person may see, as one query (given the person's role, which the person
+    object caches).
+
+    - Support engineers, desk leads and package managers (vendor staff) see every institution's
+      tickets: the desk serves one queue across all of them.
+    - The institution admin sees the whole institution, on every package.
+    - Everyone else on the customer side sees what they filed; on a package with region
+      management in force (Premium, Premium+) also what is shared with them, their unit or their
+      region (TicketShare), and, for a unit or region manager holding an active monitoring grant
+      on their current unit or region, every ticket filed there.
+    - An inactive person, or a customer-side person without an institution or role, sees nothing.
+
+    The person's unit, region, role and active flag are read from the person object, which each
+    request loads afresh: a move or a deactivation shows on the next request."""
     if not person.is_authenticated or not person.is_active:
         return Ticket.objects.none()
     role = person.role
     if role in VENDOR_SIDE:
         # The desk works one queue across all institutions.
         return Ticket.objects.all()
-    if person.institution_id is None or role is None:
+    if not is_customer_side(person):
         return Ticket.objects.none()
     tickets = Ticket.objects.for_institution(person.institution_id)
     if role == Role.INSTITUTION_ADMIN:
         return tickets
-    rule = Q(requester=person)
-    if package_has_feature(person.institution, "has_region_management"):
-        shared = Q(person=person)
-        if person.unit_id:
-            shared |= Q(unit_id=person.unit_id)
-        if person.region_id:
-            shared |= Q(region_id=person.region_id)
-        rule |= Exists(TicketShare.objects.filter(shared, ticket=OuterRef("pk")))
-        rule |= monitoring_scope_for(person=person)
-    return tickets.filter(rule)
+    return tickets.filter(Q(requester=person) | _InIds(_shared_with(person)) | monitoring_scope_for(person=person))
+
+
+def _holds_role(*roles: Role) -> Exists:
+    return Exists(
+        User.groups.through.objects.filter(user_id=OuterRef("pk"), group__name__in=[str(r) for r in roles])
+    )
+
+
+def person_list_seeing_ticket(*, ticket: Ticket) -> QuerySet[User]:
+    """The active people of the ticket's institution who find the ticket in ticket_visible_to:
+    whom to tell about it (notifications, digests). The same rules read the other way round, as
+    one query; tests/visibility/test_property.py checks the two agree. Vendor staff, who see every
+    ticket through the desk, are not listed: the desk has its own notices."""
+    institution_id = ticket.institution_id
+    people = User.objects.for_institution(institution_id).filter(is_active=True)
+    gold = region_management_in_force(institution_id=institution_id)
+    shared = TicketShare.objects.for_institution(institution_id).filter(
+        Q(person_id=OuterRef("pk")) | Q(unit_id=OuterRef("unit_id")) | Q(region_id=OuterRef("region_id")),
+        ticket_id=ticket.pk,
+    )
+    rule = _holds_role(Role.INSTITUTION_ADMIN) | (Q(pk=ticket.requester_id) & _holds_role(*CUSTOMER_SIDE))
+    rule |= _holds_role(*CUSTOMER_SIDE) & Exists(shared.filter(gold))
+    active_grants = MonitoringGrant.objects.filter(person_id=OuterRef("pk"), revoked_at__isnull=True).filter(gold)
+    if ticket.unit_id:
+        rule |= (
+            Q(unit_id=ticket.unit_id)
+            & _holds_role(Role.UNIT_MANAGER)
+            & Exists(active_grants.filter(unit_id=ticket.unit_id))
+        )
+    if ticket.region_id:
+        rule |= (
+            Q(region_id=ticket.region_id)
+            & _holds_role(Role.REGION_MANAGER)
+            & Exists(active_grants.filter(region_id=ticket.region_id))
+        )
+    return people.filter(rule).order_by("pk")
+
+
+def ticket_can_share(*, person: User, ticket: Ticket) -> bool:
+    """Whether the person may share the ticket and undo its shares, package aside: its requester,
+    the institution admin, or a manager above the requester — the unit manager of the ticket's unit
+    or the region manager of its region, holding an active monitoring grant there. (The package
+    check is the service's: it raises FeatureLocked with the packages to name.)"""
+    if not is_customer_side(person) or person.institution_id != ticket.institution_id:
+        return False
+    if person.pk == ticket.requester_id or person.role == Role.INSTITUTION_ADMIN:
+        return True
+    # The same rule ticket_visible_to applies: whoever monitors a ticket may share it.
+    return Ticket.objects.filter(pk=ticket.pk).filter(monitoring_scope_for(person=person)).exists()
+
+
+def ticket_share_list(*, person: User, ticket: Ticket) -> QuerySet[TicketShare]:
+    """The shares of a ticket the person may see (none for a ticket they may not see)."""
+    return (
+        TicketShare.objects.for_institution(ticket.institution_id)
+        .filter(ticket__in=ticket_visible_to(person=person).filter(pk=ticket.pk))
+        .select_related("person", "unit__region", "region", "shared_by")
+        .order_by("created_at", "id")
+    )
+
+
+def ticket_share_get(*, person: User, ticket: Ticket, pk) -> TicketShare | None:
+    try:
+        pk = int(pk)
+    except (TypeError, ValueError):
+        return None
+    return ticket_share_list(person=person, ticket=ticket).filter(pk=pk).first()
 
 
 def ticket_get_visible(*, person: User, pk) -> Ticket | None:
@@ -65,8 +166,11 @@ def ticket_list_for_requester_side(*, person: User) -> QuerySet[Ticket]:
 
 
 def ticket_messages_visible_to(*, person: User, ticket: Ticket) -> QuerySet[TicketMessage]:
-    """The conversation of a ticket: internal notes only for the desk."""
-    messages = TicketMessage.objects.for_institution(ticket.institution_id).filter(ticket=ticket)
+    """The conversation of a ticket: internal notes only for the desk; nothing at all for a person
+    who may not see the ticket (checked inside the same query, through ticket_visible_to)."""
+    messages = TicketMessage.objects.for_institution(ticket.institution_id).filter(
+        ticket=ticket, ticket__in=ticket_visible_to(person=person).filter(pk=ticket.pk)
+    )
     if person.role not in VENDOR_SIDE:
         messages = messages.exclude(kind=TicketMessage.Kind.NOTE)
     return messages.select_related("author").prefetch_related("attachments").order_by("created_at", "id")

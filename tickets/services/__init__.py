@@ -14,6 +14,7 @@ from .conversation import (
 )
 from .filing import attachment_add, ticket_file
 from .routing import ticket_route
+from .sharing import ticket_share, ticket_unshare
 from .sla import ticket_deadline_correct
 
 __all__ = [
@@ -30,4 +31,6 @@ __all__ = [
     "ticket_reopen",
     "ticket_reply",
     "ticket_route",
+    "ticket_share",
+    "ticket_unshare",
 ]

@@ -8,8 +8,9 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
-from organizations.models import Institution, MonitoringGrant, Region, Unit, User
+from organizations.models import Institution, Region, Unit, User
 from organizations.roles import Role
+from organizations.services import monitoring_grant_give
 from packages.models import Package
 from packages.selectors import subscription_get_active
 from packages.services import subscription_sell
@@ -102,8 +103,6 @@ class Command(BaseCommand):
         )
         region_manager = self._person(f"{slug}-region", Role.REGION_MANAGER, institution=institution, region=r1u1.region)
         admin = User.objects.get(username=f"{slug}-admin")
-        for person, scope in ((unit_manager, {"unit": r1u1}), (region_manager, {"region": r1u1.region})):
-            if not MonitoringGrant.objects.filter(person=person, revoked_at=None, **scope).exists():
-                MonitoringGrant.objects.create(
-                    institution=institution, person=person, granted_by=admin, granted_at=timezone.now(), **scope
-                )
+        # Through the service, as the admin would: it returns the active grant on a second run.
+        for manager in (unit_manager, region_manager):
+            monitoring_grant_give(actor=admin, person=manager)

@@ -1,0 +1,108 @@
+"""Moving or deactivating a person changes what they see at once."""
+
+import pytest
+from django.core.management import call_command
+from rest_framework.authentication import TokenAuthentication
+from rest_framework.authtoken.models import Token
+from rest_framework.exceptions import AuthenticationFailed
+
+from organizations.models import MonitoringGrant, User
+from organizations.roles import Role
+from organizations.services import person_deactivate, person_move
+from tests.factories import PersonFactory, RegionFactory, SubscriptionFactory, TicketFactory, UnitFactory
+from tickets.selectors import ticket_get_visible, ticket_visible_to
+from tickets.services.sharing import ticket_share
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def tree():
+    institution = SubscriptionFactory(package_code="premium").institution
+    region1, region2 = RegionFactory(institution=institution), RegionFactory(institution=institution)
+    return {
+        "institution": institution,
+        "unit1": UnitFactory(region=region1),
+        "unit2": UnitFactory(region=region2),
+        "admin": PersonFactory(role=Role.INSTITUTION_ADMIN, institution=institution),
+    }
+
+
+def test_moving_a_person_shows_the_new_units_shares_and_hides_the_old_ones(tree):
+    # given
+    person = PersonFactory(unit=tree["unit1"])
+    to_old = TicketFactory(requester=PersonFactory(unit=tree["unit2"]))
+    to_new = TicketFactory(requester=PersonFactory(unit=tree["unit1"]))
+    ticket_share(actor=to_old.requester, ticket=to_old, unit=tree["unit1"])
+    ticket_share(actor=to_new.requester, ticket=to_new, unit=tree["unit2"])
+    # when
+    person_move(actor=tree["admin"], person=person, unit=tree["unit2"])
+    # then
+    assert set(ticket_visible_to(person=person)) == {to_new}
+
+
+def test_moved_person_still_sees_their_own_tickets(tree):
+    # given
+    person = PersonFactory(unit=tree["unit1"])
+    own = TicketFactory(requester=person)
+    # when
+    person_move(actor=tree["admin"], person=person, unit=tree["unit2"])
+    # then
+    assert own in ticket_visible_to(person=person)
+
+
+def test_move_shows_on_the_next_load_of_the_person(tree):
+    # given
+    person = PersonFactory(unit=tree["unit1"])
+    shared = TicketFactory(requester=PersonFactory(unit=tree["unit2"]))
+    ticket_share(actor=shared.requester, ticket=shared, unit=tree["unit1"])
+    # when
+    person_move(actor=tree["admin"], person=User.objects.get(pk=person.pk), unit=tree["unit2"])
+    # then
+    assert shared not in ticket_visible_to(person=User.objects.get(pk=person.pk))
+
+
+def test_deactivated_person_sees_nothing_not_even_their_own(tree):
+    # given
+    person = PersonFactory(unit=tree["unit1"])
+    own = TicketFactory(requester=person)
+    # when
+    person_deactivate(actor=tree["admin"], person=person)
+    # then
+    assert not ticket_visible_to(person=User.objects.get(pk=person.pk)).exists()
+    assert ticket_get_visible(person=person, pk=own.pk) is None
+
+
+def test_deactivated_managers_token_stops_working(tree):
+    # given
+    manager = PersonFactory(role=Role.UNIT_MANAGER, unit=tree["unit1"])
+    token = Token.objects.create(user=manager)
+    # when
+    person_deactivate(actor=tree["admin"], person=manager)
+    # then
+    with pytest.raises(AuthenticationFailed):
+        TokenAuthentication().authenticate_credentials(token.key)
+
+
+def test_seed_demo_gives_manager_grants_through_the_service_once():
+    # given
+    call_command("seed_demo")
+    # when
+    call_command("seed_demo")
+    # then
+    for slug in ("premium", "premiumplus"):
+        admin = User.objects.get(username=f"{slug}-admin")
+        for manager in (f"{slug}-unit", f"{slug}-region"):
+            grants = MonitoringGrant.objects.filter(person__username=manager)
+            assert [(g.granted_by, g.revoked_at) for g in grants] == [(admin, None)]
+
+
+def test_seed_demo_unit_manager_sees_unit_colleagues_ticket():
+    # given
+    call_command("seed_demo")
+    colleague = User.objects.get(username="premium-user1")
+    ticket = TicketFactory(requester=colleague)
+    # when
+    visible = ticket_visible_to(person=User.objects.get(username="premium-unit"))
+    # then
+    assert ticket in visible
