@@ -180,5 +180,9 @@ def api_exception_handler(exc, context):
             body["code"] = "throttled"
             if exc.wait is not None:
                 body["retry_after"] = int(exc.wait)
+    if isinstance(exc, exceptions.UnsupportedMediaType):
+        # A body in a type no parser reads is a malformed request, documented as 400 like a
+        # parse error, not a 415 every endpoint would have to document.
+        response.status_code = 400
     response.data = {"error": body}
     return response

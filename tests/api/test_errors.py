@@ -49,6 +49,14 @@ def test_malformed_json_is_a_parse_error(client_for, customer):
     assert response.json()["error"]["code"] == "parse_error"
 
 
+def test_body_of_an_unreadable_type_is_a_documented_400(client_for, customer):
+    # when
+    response = client_for(customer).post("/api/v1/tickets/", "subject", content_type="text/plain")
+    # then
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "unsupported_media_type"
+
+
 def test_field_errors_are_listed_per_field(client_for, customer):
     # when
     error = client_for(customer).post("/api/v1/tickets/", {"subject": "x" * 201}).json()["error"]
