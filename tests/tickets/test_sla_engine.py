@@ -76,6 +76,7 @@ def test_breach_emails_desk_leads_and_assignee_once(assigned_ticket, time_machin
     assert len(mailoutbox) == 1
     assert sorted(mailoutbox[0].to) == ["engineer@example.test", "lead@example.test"]
     assert f"#{assigned_ticket.pk}" in mailoutbox[0].subject
+    assert f"/tickets/{assigned_ticket.pk}/" in mailoutbox[0].body
 
 
 def test_breach_sla_log_carries_deadline_and_terms(assigned_ticket, time_machine):
