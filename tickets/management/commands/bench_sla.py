@@ -305,7 +305,7 @@ class Command(BaseCommand):
                 deadlines[pk] = due
                 cursor.execute(
                     f"UPDATE {Ticket._meta.db_table} SET first_response_due_at = %s, warning_due_at = %s WHERE id = %s",  # noqa: S608
-                    [due, due + datetime.timedelta(hours=1), pk],
+                    [due, due + dispatch.ETA_HORIZON + datetime.timedelta(hours=1), pk],
                 )
         return deadlines
 
@@ -348,8 +348,10 @@ class Command(BaseCommand):
             while "ready." not in log.read_text() and time.monotonic() - waited < 60:
                 time.sleep(0.2)
             deadlines = self.lag_tickets(count, spread)
+            # Only the breach timers: warning times beyond the horizon are not sent at all.
+            beyond = dispatch.ETA_HORIZON + datetime.timedelta(hours=1)
             for pk, due in deadlines.items():
-                dispatch.sla_timers(ticket_id=pk, due_at=due, warning_at=due + datetime.timedelta(hours=1))
+                dispatch.sla_timers(ticket_id=pk, due_at=due, warning_at=due + beyond)
             last = max(deadlines.values())
             while timezone.now() < last + datetime.timedelta(seconds=6):
                 time.sleep(0.5)
