@@ -6,8 +6,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from drf_spectacular.generators import SchemaGenerator
 
-from organizations.roles import Role
 from organizations.models import MonitoringGrant
+from organizations.roles import Role
 from organizations.services import monitoring_grant_give, region_create, unit_create
 from tests.factories import PersonFactory, SubscriptionFactory, TicketFactory
 from tickets.models import Ticket, TicketEvent, TicketShare
