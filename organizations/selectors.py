@@ -24,6 +24,7 @@ def person_list_managers(*, institution: Institution):
     return (
         person_list_for_institution(institution=institution, active_only=True)
         .filter(groups__name__in=[Role.UNIT_MANAGER.value, Role.REGION_MANAGER.value])
+        .select_related("unit__region")
         .distinct()
         .order_by("username")
     )
