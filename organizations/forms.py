@@ -60,3 +60,21 @@ class PersonMoveForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["person"].queryset = people
         self.fields["unit"].queryset = units
+
+
+class GrantForm(forms.Form):
+    person = forms.ModelChoiceField(
+        label=_("Manager"),
+        queryset=None,
+        help_text=_("A unit manager monitors their unit, a region manager their whole region."),
+    )
+
+    def __init__(self, *args, managers, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["person"].queryset = managers
+        self.fields["person"].label_from_instance = _manager_label
+
+
+def _manager_label(person) -> str:
+    name = person.get_full_name() or person.username
+    return f"{name} · {person.unit or person.region or '—'}"

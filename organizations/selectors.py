@@ -19,6 +19,17 @@ def person_list_for_institution(*, institution: Institution, active_only: bool =
     return qs.filter(is_active=True) if active_only else qs
 
 
+def person_list_managers(*, institution: Institution):
+    """The active unit and region managers of the institution: whom a monitoring grant can go to."""
+    return (
+        person_list_for_institution(institution=institution, active_only=True)
+        .filter(groups__name__in=[Role.UNIT_MANAGER.value, Role.REGION_MANAGER.value])
+        .select_related("unit__region")
+        .distinct()
+        .order_by("username")
+    )
+
+
 def person_get(*, institution: Institution, pk: int) -> User | None:
     return User.objects.for_institution(institution).filter(pk=pk).first()
 

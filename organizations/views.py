@@ -11,8 +11,14 @@ from tickets.selectors import ticket_list_for_requester_side
 
 from . import selectors, services
 from .decorators import role_required
-from .forms import NameForm, PersonAddForm, PersonInviteForm, PersonMoveForm, UnitCreateForm
-from .permissions import FeatureLocked, require_institution_admin, require_region_management
+from .forms import GrantForm, NameForm, PersonAddForm, PersonInviteForm, PersonMoveForm, UnitCreateForm
+from .permissions import (
+    FeatureLocked,
+    region_management_lock,
+    require_institution_admin,
+    require_own_institution_admin,
+    require_region_management,
+)
 from .roles import Role
 
 
@@ -226,3 +232,56 @@ def org_tree(request):
             forms["tree_error"] = "; ".join(error.messages)
     return render(request, "organizations/tree.html", _tree_context(institution, **forms), status=400)
 
+
+
+def _monitoring_context(institution, form: GrantForm | None = None) -> dict:
+    lock = region_management_lock(institution)
+    grants = (
+        selectors.monitoring_grant_list(institution=institution, active_only=False)
+        .select_related("granted_by", "revoked_by", "unit__region")
+        .order_by("-granted_at", "-id")
+    )
+    return {
+        "institution": institution,
+        "lock": lock,
+        "grants": grants,
+        "grant_form": None if lock else form or GrantForm(managers=selectors.person_list_managers(institution=institution)),
+    }
+
+
+@role_required(Role.INSTITUTION_ADMIN)
+def monitoring(request):
+    """The institution admin gives unit and region managers their monitoring grants and takes them
+    back; every grant stays listed with who gave and revoked it and when. Without region
+    management (Standard, Professional) giving is shown locked; revoking stays open."""
+    institution = request.user.institution
+    require_own_institution_admin(request.user, institution)
+    if request.method != "POST":
+        return render(request, "organizations/monitoring.html", _monitoring_context(institution))
+    require_region_management(institution)
+    form = GrantForm(request.POST, managers=selectors.person_list_managers(institution=institution))
+    if form.is_valid():
+        person = form.cleaned_data["person"]
+        try:
+            services.monitoring_grant_give(actor=request.user, person=person)
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            name = person.get_full_name() or person.username
+            messages.success(request, _("%(name)s can now monitor their part of the institution.") % {"name": name})
+            return redirect("monitoring")
+    return render(request, "organizations/monitoring.html", _monitoring_context(institution, form), status=400)
+
+
+@require_POST
+@role_required(Role.INSTITUTION_ADMIN)
+def monitoring_revoke(request, pk):
+    institution = request.user.institution
+    require_own_institution_admin(request.user, institution)
+    grant = selectors.monitoring_grant_get(institution=institution, pk=pk)
+    if grant is None:
+        raise Http404
+    services.monitoring_grant_revoke(actor=request.user, grant=grant)
+    name = grant.person.get_full_name() or grant.person.username
+    messages.success(request, _("The monitoring grant of %(name)s was revoked.") % {"name": name})
+    return redirect("monitoring")

@@ -133,3 +133,29 @@ class QueueFilterForm(forms.Form):
         if not self.is_valid():
             return {}
         return {name: value for name, value in self.cleaned_data.items() if value}
+
+
+class PersonChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, person):
+        name = person.get_full_name()
+        return f"{name} ({person.username})" if name else person.username
+
+
+class ShareForm(forms.Form):
+    """One target of the ticket's institution: a person, a unit or a region."""
+
+    person = PersonChoiceField(label=_("Person"), queryset=None, required=False, empty_label="—")
+    unit = forms.ModelChoiceField(label=_("Unit"), queryset=None, required=False, empty_label="—")
+    region = forms.ModelChoiceField(label=_("Region"), queryset=None, required=False, empty_label="—")
+
+    def __init__(self, *args, people, units, regions, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["person"].queryset = people
+        self.fields["unit"].queryset = units
+        self.fields["region"].queryset = regions
+
+    def clean(self):
+        data = super().clean()
+        if not self.errors and len([value for value in data.values() if value]) != 1:
+            raise forms.ValidationError(_("Choose one person, one unit or one region to share with."))
+        return data

@@ -7,6 +7,7 @@ urlpatterns = [
     path("tickets/new/", views.ticket_new, name="ticket-new"),
     path("tickets/<int:pk>/", views.ticket_detail, name="ticket-detail"),
     path("tickets/<int:pk>/reopen/", views.ticket_reopen, name="ticket-reopen"),
+    path("tickets/<int:pk>/shares/<int:share_pk>/undo/", views.ticket_unshare, name="ticket-unshare"),
     path("tickets/<int:pk>/<slug:action>/", views.ticket_action, name="ticket-action"),
     path("attachments/<int:pk>/", views.attachment_download, name="attachment-download"),
     path("desk/queue/", views.ticket_queue, name="ticket-queue"),

@@ -13,9 +13,15 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from organizations.decorators import role_required
-from organizations.permissions import is_desk
+from organizations.permissions import is_desk, region_management_lock
 from organizations.roles import CUSTOMER_SIDE, DESK_ROLES, Role
-from organizations.selectors import institution_list_all_institutions, person_list_desk
+from organizations.selectors import (
+    institution_list_all_institutions,
+    person_list_desk,
+    person_list_for_institution,
+    region_list,
+    unit_list,
+)
 from packages.errors import NoActiveSubscription, QuotaError, QuotaExhausted
 from packages.models import Channel
 from packages.selectors import allotment_get, package_list, subscription_get_active, subscription_get_latest
@@ -29,6 +35,7 @@ from .forms import (
     NoteForm,
     QueueFilterForm,
     ReplyForm,
+    ShareForm,
     StatusForm,
     TicketForm,
 )
@@ -135,6 +142,35 @@ def _can_reopen(user, ticket: Ticket) -> bool:
     return timezone.now() <= ticket.resolved_at + datetime.timedelta(days=settings.TICKET_REOPEN_DAYS)
 
 
+def _share_form(ticket: Ticket, data=None) -> ShareForm:
+    """The share form with targets of the ticket's institution only; the requester, who sees the
+    ticket anyway, is not offered."""
+    institution = ticket.institution
+    return ShareForm(
+        data,
+        prefix="share",
+        people=person_list_for_institution(institution=institution, active_only=True)
+        .exclude(pk=ticket.requester_id)
+        .order_by("first_name", "last_name", "username"),
+        units=unit_list(institution=institution),
+        regions=region_list(institution=institution),
+    )
+
+
+def _share_context(user, ticket: Ticket, form: ShareForm | None) -> dict:
+    """The share panel, for those who may share the ticket: its shares with an undo button, and
+    either the form or, on a package without region management, the feature shown as locked."""
+    if not selectors.ticket_can_share(person=user, ticket=ticket):
+        return {"can_share": False}
+    lock = region_management_lock(ticket.institution)
+    return {
+        "can_share": True,
+        "share_lock": lock,
+        "shares": selectors.ticket_share_list(person=user, ticket=ticket),
+        "share_form": None if lock else form or _share_form(ticket),
+    }
+
+
 def _detail(request, ticket: Ticket, status: int = 200, **forms):
     user = request.user
     desk = is_desk(user)
@@ -150,6 +186,7 @@ def _detail(request, ticket: Ticket, status: int = 200, **forms):
         "can_reply": ticket.status != Ticket.Status.CLOSED and (desk or user.is_customer_side),
         "can_reopen": user.is_customer_side and _can_reopen(user, ticket),
         "reply_form": forms.get("reply") or ReplyForm(prefix="reply"),
+        **_share_context(user, ticket, forms.get("share")),
     }
     if desk:
         context.update(
@@ -212,6 +249,10 @@ def _action_form(request, ticket: Ticket, action: str):
         services.ticket_escalate_to_development(actor=user, ticket=ticket, **d)
         return _("The ticket was forwarded to development.")
 
+    def share(d):
+        services.ticket_share(actor=user, ticket=ticket, **{name: value for name, value in d.items() if value})
+        return _("The ticket was shared.")
+
     def development(d):
         item = _development_item(ticket)
         if item is None:
@@ -228,6 +269,7 @@ def _action_form(request, ticket: Ticket, action: str):
         "assign": (lambda: AssignForm(post, prefix="assign", engineers=person_list_desk()), assign),
         "escalate": (lambda: EscalateForm(post, prefix="escalate"), escalate),
         "development": (lambda: DevelopmentForm(post, prefix="development"), development),
+        "share": (lambda: _share_form(ticket, post), share),
     }
     if action not in actions:
         raise Http404
@@ -243,6 +285,8 @@ def ticket_action(request, pk, action):
     ticket = _get_ticket(request, pk)
     if action in DESK_ACTIONS and not is_desk(request.user):
         raise PermissionDenied(_("Only support engineers can do this."))
+    if action == "share" and not selectors.ticket_can_share(person=request.user, ticket=ticket):
+        raise PermissionDenied(_("Only the requester or a manager above them can share this ticket."))
     form, perform = _action_form(request, ticket, action)
     if form.is_valid():
         try:
@@ -255,6 +299,19 @@ def ticket_action(request, pk, action):
             messages.success(request, done)
             return redirect("ticket-detail", pk=ticket.pk)
     return _detail(request, _get_ticket(request, pk), status=400, **{action: form})
+
+
+@require_POST
+@role_required(*CUSTOMER_SIDE)
+def ticket_unshare(request, pk, share_pk):
+    """Undo one share of the ticket; allowed on every package, so access can always be taken back."""
+    ticket = _get_ticket(request, pk)
+    share = selectors.ticket_share_get(person=request.user, ticket=ticket, pk=share_pk)
+    if share is None:
+        raise Http404
+    services.ticket_unshare(actor=request.user, share=share)
+    messages.success(request, _("The sharing was undone."))
+    return redirect("ticket-detail", pk=ticket.pk)
 
 
 @require_POST

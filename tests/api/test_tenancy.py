@@ -6,11 +6,13 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from drf_spectacular.generators import SchemaGenerator
 
+from organizations.models import MonitoringGrant
 from organizations.roles import Role
-from organizations.services import region_create, unit_create
+from organizations.services import monitoring_grant_give, region_create, unit_create
 from tests.factories import PersonFactory, SubscriptionFactory, TicketFactory
-from tickets.models import Ticket, TicketEvent
+from tickets.models import Ticket, TicketEvent, TicketShare
 from tickets.services import attachment_add, ticket_reply
+from tickets.services.sharing import ticket_share
 
 pytestmark = pytest.mark.django_db
 
@@ -34,6 +36,9 @@ TICKET_ENDPOINTS = [
     ("post", "/api/v1/tickets/{id}/escalate/", {}),
     ("get", "/api/v1/tickets/{id}/development-item/", None),
     ("patch", "/api/v1/tickets/{id}/development-item/", {"state": "released"}),
+    ("get", "/api/v1/tickets/{id}/shares/", None),
+    ("post", "/api/v1/tickets/{id}/shares/", {"region": "{region}"}),
+    ("delete", "/api/v1/tickets/{id}/shares/{share_id}/", None),
 ]
 ORGANIZATION_ENDPOINTS = [
     ("get", "/api/v1/regions/{id}/", None),
@@ -42,12 +47,14 @@ ORGANIZATION_ENDPOINTS = [
     ("patch", "/api/v1/people/{id}/", {"role": "customer"}),
     ("post", "/api/v1/people/{id}/deactivate/", {}),
     ("post", "/api/v1/people/{id}/reactivate/", {}),
+    ("post", "/api/v1/monitoring-grants/{id}/revoke/", None),
 ]
 
 
 @pytest.fixture
 def first_institution(db):
-    """Institution A with a tree, people and a ticket holding a file, a message and a development item."""
+    """Institution A with a tree, people, a monitoring grant and a ticket holding a file, a message,
+    a development item and a share."""
     subscription = SubscriptionFactory(package_code="premium")
     institution = subscription.institution
     admin = PersonFactory(institution=institution, role=Role.INSTITUTION_ADMIN)
@@ -57,7 +64,13 @@ def first_institution(db):
     ticket = TicketFactory(requester=person, subject=SECRET, kind="bug")
     ticket_reply(actor=person, ticket=ticket, body=SECRET)
     attachment = attachment_add(actor=person, ticket=ticket, upload=SimpleUploadedFile("plan.txt", SECRET.encode()))
-    return {"ticket": ticket, "attachment": attachment, "region": region, "unit": unit, "person": person}
+    share = ticket_share(actor=person, ticket=ticket, unit=unit)
+    manager = PersonFactory(unit=unit, role=Role.UNIT_MANAGER)
+    grant = monitoring_grant_give(actor=admin, person=manager)
+    return {
+        "ticket": ticket, "attachment": attachment, "region": region, "unit": unit, "person": person,
+        "share": share, "grant": grant,
+    }
 
 
 @pytest.fixture
@@ -76,8 +89,20 @@ def _url(path: str, objects: dict) -> str:
         "regions": objects["region"].pk,
         "units": objects["unit"].pk,
         "people": objects["person"].pk,
+        "monitoring-grants": objects["grant"].pk,
     }
-    return path.replace("{id}", str(ids[resource])).replace("{attachment_id}", str(objects["attachment"].pk))
+    return (
+        path.replace("{id}", str(ids[resource]))
+        .replace("{attachment_id}", str(objects["attachment"].pk))
+        .replace("{share_id}", str(objects["share"].pk))
+    )
+
+
+def _body(body, objects):
+    """The body with "{region}"-style values replaced by the first institution's real ids."""
+    if not isinstance(body, dict):
+        return body
+    return {key: objects[value[1:-1]].pk if str(value).startswith("{") else value for key, value in body.items()}
 
 
 def _call(client, method, url, body):
@@ -95,7 +120,14 @@ def _assert_not_found_and_no_data(response):
 def _state(objects) -> tuple:
     ticket = Ticket.objects.get(pk=objects["ticket"].pk)
     person = objects["person"].__class__.objects.get(pk=objects["person"].pk)
-    return (ticket.status, ticket.assignee_id, TicketEvent.objects.filter(ticket=ticket).count(), person.is_active)
+    return (
+        ticket.status,
+        ticket.assignee_id,
+        TicketEvent.objects.filter(ticket=ticket).count(),
+        person.is_active,
+        sorted(TicketShare.objects.filter(ticket=ticket).values_list("pk", "unit_id", "region_id", "person_id")),
+        MonitoringGrant.objects.get(pk=objects["grant"].pk).revoked_at,
+    )
 
 
 @pytest.mark.parametrize(("method", "path", "body"), TICKET_ENDPOINTS, ids=[f"{m} {p}" for m, p, _ in TICKET_ENDPOINTS])
@@ -107,7 +139,7 @@ def test_ticket_endpoints_answer_other_institutions_with_404(
     client = client_for(second_institution[role])
     before = _state(first_institution)
     # when
-    response = _call(client, method, _url(path, first_institution), body)
+    response = _call(client, method, _url(path, first_institution), _body(body, first_institution))
     # then
     _assert_not_found_and_no_data(response)
     assert _state(first_institution) == before
@@ -123,7 +155,7 @@ def test_organization_endpoints_answer_other_institutions_admin_with_404(
     client = client_for(second_institution["admin"])
     before = _state(first_institution)
     # when
-    response = _call(client, method, _url(path, first_institution), body)
+    response = _call(client, method, _url(path, first_institution), _body(body, first_institution))
     # then
     _assert_not_found_and_no_data(response)
     assert _state(first_institution) == before

@@ -13,7 +13,7 @@ from tests.factories import (
 )
 from tickets.models import TicketShare
 
-pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.visibility.urls")]
+pytestmark = pytest.mark.django_db
 
 
 def client_for(person) -> APIClient:
@@ -52,7 +52,7 @@ def test_sharing_another_institutions_ticket_is_404(unit):
     assert response.status_code == 404
 
 
-def test_sharing_with_another_institutions_person_is_400(unit):
+def test_sharing_with_another_institutions_person_is_422(unit):
     # given
     requester = PersonFactory(unit=unit)
     ticket = TicketFactory(requester=requester)
@@ -111,7 +111,7 @@ def test_admin_gives_and_revokes_a_grant(unit):
     assert MonitoringGrant.objects.get(pk=grant_id).revoked_at is not None
 
 
-def test_grant_for_another_institutions_person_is_400(unit):
+def test_grant_for_another_institutions_person_is_422(unit):
     # given
     admin = PersonFactory(role=Role.INSTITUTION_ADMIN, institution=unit.institution)
     foreign_unit = UnitFactory(

@@ -1,6 +1,7 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
+from .sharing import TicketShareDetailView, TicketShareListView
 from .views import QueueView, TicketViewSet
 
 router = SimpleRouter()
@@ -8,5 +9,7 @@ router.register("tickets", TicketViewSet, basename="api-ticket")
 
 urlpatterns = [
     path("queue/", QueueView.as_view(), name="api-queue"),
+    path("tickets/<str:pk>/shares/", TicketShareListView.as_view(), name="api-ticket-share-list"),
+    path("tickets/<str:pk>/shares/<str:share_id>/", TicketShareDetailView.as_view(), name="api-ticket-share-detail"),
     *router.urls,
 ]
