@@ -112,7 +112,12 @@ class QueueFilterForm(forms.Form):
     """The queue's filters, read from the query string; unknown values are simply ignored."""
 
     package = forms.ChoiceField(label=_("Package"), required=False)
-    institution = forms.ChoiceField(label=_("Institution"), required=False)
+    # A free-text short name: the desk serves thousands of institutions, too many for a list.
+    institution = forms.SlugField(
+        label=_("Institution"),
+        required=False,
+        widget=forms.TextInput(attrs={"placeholder": _("short name, e.g. premium")}),
+    )
     product = forms.ChoiceField(label=_("Product"), required=False)
     status = forms.ChoiceField(label=_("Status"), required=False)
     scope = forms.ChoiceField(
@@ -121,11 +126,10 @@ class QueueFilterForm(forms.Form):
         choices=[("", _("Everyone")), ("mine", _("Mine")), ("unassigned", _("Unassigned"))],
     )
 
-    def __init__(self, *args, packages, institutions, products, **kwargs):
+    def __init__(self, *args, packages, products, **kwargs):
         super().__init__(*args, **kwargs)
         every = [("", _("All"))]
         self.fields["package"].choices = every + [(p.code, p.name) for p in packages]
-        self.fields["institution"].choices = every + [(i.slug, i.name) for i in institutions]
         self.fields["product"].choices = every + [(p.code, p.name) for p in products]
         self.fields["status"].choices = every + [(s, Ticket.Status(s).label) for s in OPEN_STATUSES]
 
