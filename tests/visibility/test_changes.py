@@ -9,34 +9,22 @@ from rest_framework.exceptions import AuthenticationFailed
 from organizations.models import MonitoringGrant, User
 from organizations.roles import Role
 from organizations.services import person_deactivate, person_move
-from tests.factories import PersonFactory, RegionFactory, SubscriptionFactory, TicketFactory, UnitFactory
+from tests.factories import PersonFactory, TicketFactory
 from tickets.selectors import ticket_get_visible, ticket_visible_to
 from tickets.services.sharing import ticket_share
 
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def tree():
-    institution = SubscriptionFactory(package_code="premium").institution
-    region1, region2 = RegionFactory(institution=institution), RegionFactory(institution=institution)
-    return {
-        "institution": institution,
-        "unit1": UnitFactory(region=region1),
-        "unit2": UnitFactory(region=region2),
-        "admin": PersonFactory(role=Role.INSTITUTION_ADMIN, institution=institution),
-    }
-
-
 def test_moving_a_person_shows_the_new_units_shares_and_hides_the_old_ones(tree):
     # given
     person = PersonFactory(unit=tree["unit1"])
-    to_old = TicketFactory(requester=PersonFactory(unit=tree["unit2"]))
+    to_old = TicketFactory(requester=PersonFactory(unit=tree["unit3"]))
     to_new = TicketFactory(requester=PersonFactory(unit=tree["unit1"]))
     ticket_share(actor=to_old.requester, ticket=to_old, unit=tree["unit1"])
-    ticket_share(actor=to_new.requester, ticket=to_new, unit=tree["unit2"])
+    ticket_share(actor=to_new.requester, ticket=to_new, unit=tree["unit3"])
     # when
-    person_move(actor=tree["admin"], person=person, unit=tree["unit2"])
+    person_move(actor=tree["admin"], person=person, unit=tree["unit3"])
     # then
     assert set(ticket_visible_to(person=person)) == {to_new}
 
@@ -46,7 +34,7 @@ def test_moved_person_still_sees_their_own_tickets(tree):
     person = PersonFactory(unit=tree["unit1"])
     own = TicketFactory(requester=person)
     # when
-    person_move(actor=tree["admin"], person=person, unit=tree["unit2"])
+    person_move(actor=tree["admin"], person=person, unit=tree["unit3"])
     # then
     assert own in ticket_visible_to(person=person)
 
@@ -54,10 +42,10 @@ def test_moved_person_still_sees_their_own_tickets(tree):
 def test_move_shows_on_the_next_load_of_the_person(tree):
     # given
     person = PersonFactory(unit=tree["unit1"])
-    shared = TicketFactory(requester=PersonFactory(unit=tree["unit2"]))
+    shared = TicketFactory(requester=PersonFactory(unit=tree["unit3"]))
     ticket_share(actor=shared.requester, ticket=shared, unit=tree["unit1"])
     # when
-    person_move(actor=tree["admin"], person=User.objects.get(pk=person.pk), unit=tree["unit2"])
+    person_move(actor=tree["admin"], person=User.objects.get(pk=person.pk), unit=tree["unit3"])
     # then
     assert shared not in ticket_visible_to(person=User.objects.get(pk=person.pk))
 

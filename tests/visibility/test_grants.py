@@ -16,21 +16,6 @@ from tickets.selectors import ticket_visible_to
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def tree():
-    institution = SubscriptionFactory(package_code="premium").institution
-    region1, region2 = RegionFactory(institution=institution), RegionFactory(institution=institution)
-    return {
-        "institution": institution,
-        "region1": region1,
-        "region2": region2,
-        "unit1": UnitFactory(region=region1),
-        "unit2": UnitFactory(region=region1),
-        "unit3": UnitFactory(region=region2),
-        "admin": PersonFactory(role=Role.INSTITUTION_ADMIN, institution=institution),
-    }
-
-
 def test_grant_records_who_gave_it_and_when(tree):
     # given
     manager = PersonFactory(role=Role.UNIT_MANAGER, unit=tree["unit1"])
