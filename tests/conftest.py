@@ -7,6 +7,9 @@ import shutil
 import pytest
 from django.db import connection
 
+from organizations.roles import Role
+from tests.factories import PersonFactory, SubscriptionFactory
+
 IN_CI = os.environ.get("CI", "").lower() == "true"
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 
@@ -76,3 +79,19 @@ def pytest_collection_modifyitems(items):
                 pytest.mark.django_db(*(marker.args if marker else ()), **{**kwargs, "transaction": True, "serialized_rollback": True}),
                 append=False,
             )
+
+
+@pytest.fixture
+def premium(db):
+    """A Premium contract of a fresh institution."""
+    return SubscriptionFactory(package_code="premium")
+
+
+@pytest.fixture
+def customer(premium):
+    return PersonFactory(role=Role.CUSTOMER, institution=premium.institution)
+
+
+@pytest.fixture
+def engineer(db):
+    return PersonFactory(role=Role.SUPPORT_ENGINEER)

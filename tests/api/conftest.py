@@ -4,7 +4,7 @@ from rest_framework.test import APIClient
 
 from organizations.roles import Role
 from slaportal.api.services import api_token_issue
-from tests.factories import PersonFactory, SubscriptionFactory
+from tests.factories import PersonFactory
 
 
 @pytest.fixture(autouse=True)
@@ -27,21 +27,9 @@ def client_for():
     return make
 
 
-@pytest.fixture
-def premium(db):
-    return SubscriptionFactory(package_code="premium")
-
-
-@pytest.fixture
-def customer(premium):
-    return PersonFactory(institution=premium.institution, role=Role.CUSTOMER)
 
 
 @pytest.fixture
 def admin(premium):
     return PersonFactory(institution=premium.institution, role=Role.INSTITUTION_ADMIN)
 
-
-@pytest.fixture
-def engineer(db):
-    return PersonFactory(role=Role.SUPPORT_ENGINEER)

@@ -4,9 +4,8 @@ import pytest
 import time_machine
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from organizations.roles import Role
 from packages.errors import QuotaExhausted
-from tests.factories import PersonFactory, TicketFactory, customer_with_subscription
+from tests.factories import TicketFactory, customer_with_subscription
 from tickets.models import Ticket
 from tickets.services import (
     ticket_change_status,
@@ -19,10 +18,6 @@ from tickets.services import (
 
 pytestmark = pytest.mark.django_db
 
-
-@pytest.fixture
-def engineer():
-    return PersonFactory(role=Role.SUPPORT_ENGINEER)
 
 
 def test_reply_by_engineer_sets_first_response(engineer):

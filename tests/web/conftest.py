@@ -19,29 +19,17 @@ def login(client, person):
     return client
 
 
-@pytest.fixture
-def premium():
-    return SubscriptionFactory(package_code="premium")
-
 
 @pytest.fixture
 def standard():
     return SubscriptionFactory(package_code="standard")
 
 
-@pytest.fixture
-def customer(premium):
-    return PersonFactory(role=Role.CUSTOMER, institution=premium.institution)
-
 
 @pytest.fixture
 def institution_admin(premium):
     return PersonFactory(role=Role.INSTITUTION_ADMIN, institution=premium.institution)
 
-
-@pytest.fixture
-def engineer(db):
-    return PersonFactory(role=Role.SUPPORT_ENGINEER)
 
 
 @pytest.fixture
