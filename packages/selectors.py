@@ -4,6 +4,7 @@ from django.utils import timezone
 
 from organizations.models import Institution
 
+from .errors import NoActiveSubscription
 from .models import Allotment, Package, QuotaEntry, Subscription
 
 
@@ -22,6 +23,19 @@ def subscription_get_active(*, institution: Institution, on: datetime.date | Non
         .order_by("-starts_on")
         .first()
     )
+
+
+def subscription_in_force(*, institution: Institution, on: datetime.date | None = None) -> Subscription:
+    """The contract in force on the day, or NoActiveSubscription saying when the last one ended
+    (only if it has ended: a contract that has not started yet has no end to speak of)."""
+    day = on or timezone.localdate()
+    subscription = subscription_get_active(institution=institution, on=day)
+    if subscription is None:
+        latest = subscription_get_latest(institution=institution)
+        raise NoActiveSubscription(
+            institution=institution.name, ended_on=latest.ends_on if latest and latest.ends_on < day else None
+        )
+    return subscription
 
 
 def subscription_get_latest(*, institution: Institution) -> Subscription | None:

@@ -12,9 +12,9 @@ from django.utils.translation import gettext as _
 from organizations.models import Institution, User
 from organizations.roles import Role
 
-from .errors import ChannelNotIncluded, NoActiveSubscription, QuotaExhausted
+from .errors import ChannelNotIncluded, QuotaExhausted
 from .models import Allotment, Channel, Package, PackageChannel, QuotaEntry, QuotaNotice, Subscription
-from .selectors import subscription_get_active, subscription_get_latest
+from .selectors import subscription_in_force
 
 
 def _one_year_from(starts_on: datetime.date) -> datetime.date:
@@ -165,12 +165,7 @@ def quota_consume(
     if units < 1:
         raise ValidationError({"units": _("At least one unit must be consumed.")})
     at = at or timezone.now()
-    subscription = subscription_get_active(institution=institution, on=timezone.localdate(at))
-    if subscription is None:
-        latest = subscription_get_latest(institution=institution)
-        raise NoActiveSubscription(
-            institution=institution.name, ended_on=latest.ends_on if latest and latest.ends_on < timezone.localdate(at) else None
-        )
+    subscription = subscription_in_force(institution=institution, on=timezone.localdate(at))
     with transaction.atomic():
         admitted = (
             Allotment.objects.filter(subscription=subscription, channel=channel, is_included=True)

@@ -23,7 +23,7 @@ from organizations.selectors import (
 )
 from packages.errors import NoActiveSubscription, QuotaError, QuotaExhausted
 from packages.models import Channel
-from packages.selectors import allotment_get, package_list, subscription_get_active, subscription_get_latest
+from packages.selectors import allotment_get, package_list, subscription_in_force
 
 from . import selectors, services
 from .forms import (
@@ -61,12 +61,10 @@ def _apply_errors(form, error: ValidationError) -> None:
 def filing_blocker(person) -> str | None:
     """Why the person cannot file a ticket right now (no contract, written quota used up), said
     before they type anything; None when filing is open."""
-    institution = person.institution
-    subscription = subscription_get_active(institution=institution)
-    if subscription is None:
-        latest = subscription_get_latest(institution=institution)
-        ended_on = latest.ends_on if latest and latest.ends_on < timezone.localdate() else None
-        return NoActiveSubscription(institution=institution.name, ended_on=ended_on).message()
+    try:
+        subscription = subscription_in_force(institution=person.institution)
+    except NoActiveSubscription as error:
+        return error.message()
     written = allotment_get(subscription=subscription, channel=Channel.WRITTEN)
     if written is not None and written.is_included and not written.is_unlimited and written.remaining == 0:
         return QuotaExhausted(

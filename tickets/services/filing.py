@@ -12,9 +12,8 @@ from django.utils.translation import gettext as _
 
 from organizations.models import User
 from organizations.permissions import is_customer_side
-from packages.errors import NoActiveSubscription
 from packages.models import Channel
-from packages.selectors import subscription_get_active, subscription_get_latest
+from packages.selectors import subscription_in_force
 from packages.services import quota_consume
 from tickets.models import Attachment, DevelopmentItem, Product, Ticket, TicketMessage
 
@@ -93,10 +92,7 @@ def ticket_file(
         attachment_validate(upload)
     institution = actor.institution
     now = at or timezone.now()
-    subscription = subscription_get_active(institution=institution, on=timezone.localdate(now))
-    if subscription is None:
-        latest = subscription_get_latest(institution=institution)
-        raise NoActiveSubscription(institution=institution.name, ended_on=latest.ends_on if latest else None)
+    subscription = subscription_in_force(institution=institution, on=timezone.localdate(now))
     due_at, warning_at = sla_deadlines(subscription=subscription, filed_at=now)
     with transaction.atomic():
         ticket = Ticket(
