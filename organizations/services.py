@@ -19,13 +19,6 @@ from .roles import CUSTOMER_SIDE, Role
 from .selectors import seat_count
 
 
-def institution_create(*, actor: User | None, name: str, slug: str) -> Institution:
-    institution = Institution(name=name, slug=slug)
-    institution.full_clean()
-    institution.save()
-    return institution
-
-
 def _check_seat_available(institution: Institution) -> None:
     subscription = subscription_get_active(institution=institution)
     if subscription is None:
@@ -137,18 +130,6 @@ def person_set_role(*, actor: User | None, person: User, role: Role) -> User:
         person.groups.add(Group.objects.get(name=role))
         person.__dict__.pop("_role_names", None)
         _monitoring_grants_revoke_unfitting(actor=actor, person=person)
-    return person
-
-
-def staff_add(*, actor: User | None, username: str, role: Role, password: str | None = None, **fields) -> User:
-    """Add a vendor-side person (engineer, desk lead, package manager)."""
-    if role in CUSTOMER_SIDE:
-        raise ValidationError({"role": _("Choose a vendor role.")})
-    person = User(username=username, is_staff=role == Role.PACKAGE_MANAGER, **fields)
-    person.set_password(password) if password else person.set_unusable_password()
-    person.full_clean()
-    person.save()
-    person.groups.add(Group.objects.get(name=role))
     return person
 
 

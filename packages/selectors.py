@@ -5,7 +5,7 @@ from django.utils import timezone
 from organizations.models import Institution
 
 from .errors import NoActiveSubscription
-from .models import Allotment, Package, QuotaEntry, Subscription
+from .models import Allotment, Package, Subscription
 
 
 def package_list(*, on_sale_only: bool = False):
@@ -42,10 +42,6 @@ def subscription_get_latest(*, institution: Institution) -> Subscription | None:
     return Subscription.objects.for_institution(institution).select_related("package").order_by("-ends_on").first()
 
 
-def subscription_list_for_institution(*, institution: Institution):
-    return Subscription.objects.for_institution(institution).select_related("package").order_by("-starts_on")
-
-
 def allotment_list(*, subscription: Subscription) -> list[Allotment]:
     order = {channel: i for i, channel in enumerate(["written", "phone", "remote", "onsite_days", "workshops"])}
     return sorted(subscription.allotments.all(), key=lambda a: order.get(a.channel, 99))
@@ -53,11 +49,6 @@ def allotment_list(*, subscription: Subscription) -> list[Allotment]:
 
 def allotment_get(*, subscription: Subscription, channel: str) -> Allotment | None:
     return subscription.allotments.filter(channel=channel).first()
-
-
-def quota_entry_list(*, subscription: Subscription, channel: str | None = None):
-    qs = QuotaEntry.objects.for_institution(subscription.institution_id).filter(subscription=subscription)
-    return qs.filter(channel=channel) if channel else qs
 
 
 def subscription_get_all_institutions(*, pk: int) -> Subscription | None:

@@ -176,10 +176,6 @@ def ticket_messages_visible_to(*, person: User, ticket: Ticket) -> QuerySet[Tick
     return messages.select_related("author").prefetch_related("attachments").order_by("created_at", "id")
 
 
-def ticket_open_count_for_institution(*, person: User) -> int:
-    return ticket_visible_to(person=person).filter(status__in=OPEN_STATUSES).count()
-
-
 def product_list():
     return Product.objects.filter(is_active=True).order_by("name")
 
