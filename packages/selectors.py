@@ -5,7 +5,7 @@ from django.utils import timezone
 from organizations.models import Institution
 
 from .errors import NoActiveSubscription
-from .models import Allotment, Package, Subscription
+from .models import Allotment, Channel, Package, Subscription
 
 
 def package_list(*, on_sale_only: bool = False):
@@ -43,7 +43,7 @@ def subscription_get_latest(*, institution: Institution) -> Subscription | None:
 
 
 def allotment_list(*, subscription: Subscription) -> list[Allotment]:
-    order = {channel: i for i, channel in enumerate(["written", "phone", "remote", "onsite_days", "workshops"])}
+    order = {channel: i for i, channel in enumerate(Channel.values)}
     return sorted(subscription.allotments.all(), key=lambda a: order.get(a.channel, 99))
 
 
