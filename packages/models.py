@@ -18,7 +18,40 @@ class Channel(models.TextChoices):
     WORKSHOPS = "workshops", _("Institution-specific workshops")
 
 
-class Package(models.Model):
+class ContractTerms(models.Model):
+    """The service terms a package sells, a subscription fixes at sale and a ticket keeps from
+    filing: declared once here, copied from one holder to the next with `terms_from`."""
+
+    TERM_FIELDS = (
+        "priority",
+        "first_response_minutes",
+        "service_window_start",
+        "service_window_end",
+        "service_timezone",
+    )
+
+    priority = models.PositiveSmallIntegerField(_("support priority"), help_text=_("1 is served first."))
+    first_response_minutes = models.PositiveIntegerField(_("maximum first-response time (minutes)"))
+    service_window_start = models.TimeField(_("service window opens"), default=datetime.time(8, 0))
+    service_window_end = models.TimeField(
+        _("service window closes"), default=datetime.time(0, 0), help_text=_("00:00 means midnight (24:00).")
+    )
+    service_timezone = models.CharField(_("service time zone"), max_length=64, default="Europe/Istanbul")
+
+    class Meta:
+        abstract = True
+
+    @classmethod
+    def terms_from(cls, source: "ContractTerms") -> dict:
+        """The terms of `source` as keyword arguments for a new holder of them."""
+        return {name: getattr(source, name) for name in cls.TERM_FIELDS}
+
+    @property
+    def calendar(self) -> ServiceCalendar:
+        return ServiceCalendar(self.service_window_start, self.service_window_end, self.service_timezone)
+
+
+class Package(ContractTerms):
     """A yearly support package of the catalogue. Vendor staff edit it; a running subscription
     keeps the figures it was sold with, so edits here apply to new subscriptions only."""
 
@@ -33,13 +66,6 @@ class Package(models.Model):
     users_max = models.PositiveIntegerField(
         _("maximum users"), null=True, blank=True, help_text=_("Empty means no upper bound.")
     )
-    priority = models.PositiveSmallIntegerField(_("support priority"), help_text=_("1 is served first."))
-    first_response_minutes = models.PositiveIntegerField(_("maximum first-response time (minutes)"))
-    service_window_start = models.TimeField(_("service window opens"), default=datetime.time(8, 0))
-    service_window_end = models.TimeField(
-        _("service window closes"), default=datetime.time(0, 0), help_text=_("00:00 means midnight (24:00).")
-    )
-    service_timezone = models.CharField(_("service time zone"), max_length=64, default="Europe/Istanbul")
     has_onboarding = models.BooleanField(_("welcome / onboarding service"), default=True)
     has_online_service = models.BooleanField(_("online service 365 days"), default=True)
     has_mobile_apps = models.BooleanField(_("web, iOS and Android apps"), default=True)
@@ -81,10 +107,6 @@ class Package(models.Model):
             ServiceCalendar(self.service_window_start, self.service_window_end, self.service_timezone)
         except ValueError:
             raise ValidationError({"service_timezone": _("Unknown time zone.")}) from None
-
-    @property
-    def calendar(self) -> ServiceCalendar:
-        return ServiceCalendar(self.service_window_start, self.service_window_end, self.service_timezone)
 
     @property
     def features(self) -> dict[str, bool]:
@@ -131,7 +153,7 @@ class PackageChannel(models.Model):
             raise ValidationError({"is_unlimited": _("A channel that is not included cannot be unlimited.")})
 
 
-class Subscription(models.Model):
+class Subscription(ContractTerms):
     """One institution's contract for one package and one year, with every figure resolved and
     copied at sale, so later catalogue edits leave it untouched."""
 
@@ -146,11 +168,6 @@ class Subscription(models.Model):
     user_cap = models.PositiveIntegerField(
         _("user cap"), null=True, blank=True, help_text=_("Empty means no upper bound.")
     )
-    priority = models.PositiveSmallIntegerField(_("support priority"))
-    first_response_minutes = models.PositiveIntegerField(_("maximum first-response time (minutes)"))
-    service_window_start = models.TimeField(_("service window opens"))
-    service_window_end = models.TimeField(_("service window closes"))
-    service_timezone = models.CharField(_("service time zone"), max_length=64)
     sold_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -173,10 +190,6 @@ class Subscription(models.Model):
 
     def __str__(self):
         return f"{self.institution} · {self.package} ({self.starts_on:%Y-%m-%d} – {self.ends_on:%Y-%m-%d})"
-
-    @property
-    def calendar(self) -> ServiceCalendar:
-        return ServiceCalendar(self.service_window_start, self.service_window_end, self.service_timezone)
 
     @property
     def renews_on(self) -> datetime.date:

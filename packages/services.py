@@ -109,11 +109,7 @@ def subscription_sell(
             starts_on=starts_on,
             ends_on=ends_on,
             user_cap=user_cap,
-            priority=package.priority,
-            first_response_minutes=package.first_response_minutes,
-            service_window_start=package.service_window_start,
-            service_window_end=package.service_window_end,
-            service_timezone=package.service_timezone,
+            **Subscription.terms_from(package),
             sold_by=actor,
         )
         subscription.full_clean()

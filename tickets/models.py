@@ -5,8 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from organizations.models import Institution, Region, TenantQuerySet, Unit
-from packages.calendar import ServiceCalendar
-from packages.models import Subscription
+from packages.models import Channel, ContractTerms, Subscription
 
 
 class Product(models.Model):
@@ -28,7 +27,7 @@ class Product(models.Model):
 OPEN_STATUSES = ("new", "open", "waiting")
 
 
-class Ticket(models.Model):
+class Ticket(ContractTerms):
     class Kind(models.TextChoices):
         QUESTION = "question", _("Question")
         PROBLEM = "problem", _("Problem")
@@ -41,12 +40,6 @@ class Ticket(models.Model):
         WAITING = "waiting", _("Waiting on customer")
         RESOLVED = "resolved", _("Resolved")
         CLOSED = "closed", _("Closed")
-
-    class Channel(models.TextChoices):
-        WRITTEN = "written", _("Written (web or app)")
-        PHONE = "phone", _("Phone")
-        REMOTE = "remote", _("Remote session")
-        ONSITE = "onsite", _("On-site")
 
     institution = models.ForeignKey(
         Institution, on_delete=models.PROTECT, related_name="tickets", verbose_name=_("institution")
@@ -71,6 +64,7 @@ class Ticket(models.Model):
     )
     subject = models.CharField(_("subject"), max_length=200)
     description = models.TextField(_("description"))
+    # The quota channel the ticket came through and is counted on.
     channel = models.CharField(_("channel"), max_length=20, choices=Channel.choices, default=Channel.WRITTEN)
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.NEW)
     assignee = models.ForeignKey(
@@ -81,12 +75,7 @@ class Ticket(models.Model):
         related_name="assigned_tickets",
         verbose_name=_("assignee"),
     )
-    # The contract terms in force at filing, kept with the ticket.
-    priority = models.PositiveSmallIntegerField(_("priority"))
-    first_response_minutes = models.PositiveIntegerField(_("first-response time (minutes)"))
-    service_window_start = models.TimeField(_("service window opens"))
-    service_window_end = models.TimeField(_("service window closes"))
-    service_timezone = models.CharField(_("service time zone"), max_length=64)
+    # The contract terms in force at filing are kept with the ticket (ContractTerms).
     first_response_due_at = models.DateTimeField(_("first response due at"))
     warning_due_at = models.DateTimeField(_("warning due at"))
     first_responded_at = models.DateTimeField(_("first responded at"), null=True, blank=True)
@@ -143,10 +132,6 @@ class Ticket(models.Model):
 
     def __str__(self):
         return f"#{self.pk} {self.subject}"
-
-    @property
-    def calendar(self) -> ServiceCalendar:
-        return ServiceCalendar(self.service_window_start, self.service_window_end, self.service_timezone)
 
     @property
     def is_open(self) -> bool:
@@ -260,6 +245,10 @@ class TicketEvent(models.Model):
         ordering = ["created_at", "id"]
 
 
+# The moments of a ticket's clock that happen at most once; the constraint below holds it.
+SLA_ONCE_KINDS = ("clock_started", "warning_sent", "breached", "first_response")
+
+
 class SLAEvent(models.Model):
     """The append-only SLA log: each moment of a ticket's clock with the contract terms in force,
     enough to rebuild compliance reports and audits. Warning, breach and first response happen at
@@ -271,8 +260,6 @@ class SLAEvent(models.Model):
         BREACHED = "breached", _("Breached")
         FIRST_RESPONSE = "first_response", _("First response made")
         DEADLINE_CHANGED = "deadline_changed", _("Deadline corrected")
-
-    ONCE_KINDS = ("clock_started", "warning_sent", "breached", "first_response")
 
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="sla_events")
     institution = models.ForeignKey(Institution, on_delete=models.PROTECT, related_name="+")
@@ -291,7 +278,7 @@ class SLAEvent(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["ticket", "kind"],
-                condition=Q(kind__in=["clock_started", "warning_sent", "breached", "first_response"]),
+                condition=Q(kind__in=SLA_ONCE_KINDS),
                 name="sla_event_once_per_ticket",
             )
         ]

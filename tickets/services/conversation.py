@@ -12,7 +12,7 @@ from organizations.permissions import is_desk
 from packages.models import Channel
 from packages.services import quota_consume
 from tickets.errors import invalid_transition
-from tickets.models import DevelopmentItem, Ticket, TicketMessage
+from tickets.models import DevelopmentItem, Ticket, TicketEvent, TicketMessage
 
 from .events import event_record
 from .filing import attachment_add
@@ -59,7 +59,7 @@ def _set_status(ticket: Ticket, actor: User, status: str, now: datetime.datetime
         ticket.closed_at = now
         fields.append("closed_at")
     ticket.save(update_fields=fields)
-    event_record(ticket=ticket, kind="status_changed", actor=actor, old=previous, new=status)
+    event_record(ticket=ticket, kind=TicketEvent.Kind.STATUS_CHANGED, actor=actor, old=previous, new=status)
 
 
 def _message(
@@ -92,7 +92,7 @@ def ticket_reply(
         message = _message(actor=actor, ticket=ticket, kind=TicketMessage.Kind.REPLY, body=body)
         for upload in attachments:
             attachment_add(actor=actor, ticket=ticket, upload=upload, message=message)
-        event_record(ticket=ticket, kind="replied", actor=actor, message_id=message.pk)
+        event_record(ticket=ticket, kind=TicketEvent.Kind.REPLIED, actor=actor, message_id=message.pk)
         if is_desk(actor):
             sla_first_response(ticket=ticket, actor=actor, at=now)
             if ticket.status == Status.NEW:
@@ -107,7 +107,7 @@ def ticket_note(*, actor: User, ticket: Ticket, body: str) -> TicketMessage:
     _require_desk(actor)
     with transaction.atomic():
         message = _message(actor=actor, ticket=ticket, kind=TicketMessage.Kind.NOTE, body=body)
-        event_record(ticket=ticket, kind="note_added", actor=actor, message_id=message.pk)
+        event_record(ticket=ticket, kind=TicketEvent.Kind.NOTE_ADDED, actor=actor, message_id=message.pk)
     return message
 
 
@@ -132,7 +132,7 @@ def _log_contact(
         )
         event_record(
             ticket=ticket,
-            kind="call_logged" if kind == TicketMessage.Kind.CALL else "remote_logged",
+            kind=TicketEvent.Kind.CALL_LOGGED if kind == TicketMessage.Kind.CALL else TicketEvent.Kind.REMOTE_LOGGED,
             actor=actor,
             message_id=message.pk,
             duration_minutes=duration_minutes,
@@ -198,7 +198,7 @@ def ticket_reopen(*, actor: User, ticket: Ticket) -> Ticket:
         ticket.status = Status.OPEN
         ticket.resolved_at = None
         ticket.save(update_fields=["status", "resolved_at", "updated_at"])
-        event_record(ticket=ticket, kind="reopened", actor=actor, old=previous)
+        event_record(ticket=ticket, kind=TicketEvent.Kind.REOPENED, actor=actor, old=previous)
     return ticket
 
 
@@ -216,7 +216,7 @@ def ticket_assign(*, actor: User | None, ticket: Ticket, assignee: User | None) 
         ticket.assignee = assignee
         ticket.save(update_fields=["assignee", "updated_at"])
         event_record(
-            ticket=ticket, kind="assigned", actor=actor, old=previous, new=assignee.pk if assignee else None
+            ticket=ticket, kind=TicketEvent.Kind.ASSIGNED, actor=actor, old=previous, new=assignee.pk if assignee else None
         )
     return ticket
 
@@ -233,7 +233,7 @@ def ticket_escalate_to_development(
             defaults={"institution_id": ticket.institution_id, "expected_on": expected_on, "note": note},
         )
         if created:
-            event_record(ticket=ticket, kind="escalated", actor=actor)
+            event_record(ticket=ticket, kind=TicketEvent.Kind.ESCALATED, actor=actor)
     return item
 
 
@@ -254,7 +254,7 @@ def development_item_update(
         item.save(update_fields=["state", "expected_on", "note", "updated_at"])
         event_record(
             ticket=item.ticket,
-            kind="development_updated",
+            kind=TicketEvent.Kind.DEVELOPMENT_UPDATED,
             actor=actor,
             old=previous,
             new=state,

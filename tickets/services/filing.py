@@ -15,7 +15,7 @@ from organizations.permissions import is_customer_side
 from packages.models import Channel
 from packages.selectors import subscription_in_force
 from packages.services import quota_consume
-from tickets.models import Attachment, DevelopmentItem, Product, Ticket, TicketMessage
+from tickets.models import Attachment, DevelopmentItem, Product, Ticket, TicketEvent, TicketMessage
 
 from .events import event_record
 from .outbox import outbox_route_add
@@ -63,7 +63,7 @@ def attachment_add(
     )
     attachment.file.save(PurePath(upload.name).name, upload, save=False)
     attachment.save()
-    event_record(ticket=ticket, kind="attachment_added", actor=actor, name=attachment.original_name)
+    event_record(ticket=ticket, kind=TicketEvent.Kind.ATTACHMENT_ADDED, actor=actor, name=attachment.original_name)
     return attachment
 
 
@@ -105,12 +105,8 @@ def ticket_file(
             product=product,
             subject=subject,
             description=description,
-            channel=Ticket.Channel.WRITTEN,
-            priority=subscription.priority,
-            first_response_minutes=subscription.first_response_minutes,
-            service_window_start=subscription.service_window_start,
-            service_window_end=subscription.service_window_end,
-            service_timezone=subscription.service_timezone,
+            channel=Channel.WRITTEN,
+            **Ticket.terms_from(subscription),
             first_response_due_at=due_at,
             warning_due_at=warning_at,
         )
@@ -129,10 +125,10 @@ def ticket_file(
         )
         for upload in attachments:
             attachment_add(actor=actor, ticket=ticket, upload=upload)
-        event_record(ticket=ticket, kind="created", actor=actor, due_at=due_at.isoformat())
+        event_record(ticket=ticket, kind=TicketEvent.Kind.CREATED, actor=actor, due_at=due_at.isoformat())
         sla_clock_start(ticket=ticket)
         if kind in DEVELOPMENT_KINDS:
             DevelopmentItem.objects.create(ticket=ticket, institution=institution)
-            event_record(ticket=ticket, kind="escalated", actor=actor, automatic=True)
+            event_record(ticket=ticket, kind=TicketEvent.Kind.ESCALATED, actor=actor, automatic=True)
         outbox_route_add(ticket=ticket)
     return ticket

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from organizations.models import User
 from organizations.roles import Role
-from tickets.models import OPEN_STATUSES, Ticket
+from tickets.models import OPEN_STATUSES, Ticket, TicketEvent
 
 from .events import event_record
 
@@ -59,7 +59,7 @@ def ticket_route(*, ticket_id: int, now: datetime.datetime | None = None) -> int
         ).update(assignee=engineer, routed_at=now, updated_at=now)
         if assigned != 1:
             return None
-        event_record(ticket=ticket, kind="assigned", actor=None, old=None, new=engineer.pk, routed=True)
+        event_record(ticket=ticket, kind=TicketEvent.Kind.ASSIGNED, actor=None, old=None, new=engineer.pk, routed=True)
     logger.info("routing.assigned", extra={"ticket_id": ticket_id, "engineer_id": engineer.pk})
     return engineer.pk
 

@@ -14,7 +14,7 @@ from guardian.shortcuts import assign_perm, remove_perm
 from organizations.models import Region, Unit, User
 from organizations.permissions import is_customer_side, require_region_management
 from organizations.roles import CUSTOMER_SIDE
-from tickets.models import Ticket, TicketShare
+from tickets.models import Ticket, TicketEvent, TicketShare
 from tickets.selectors import ticket_can_share
 
 from .events import event_record
@@ -89,7 +89,7 @@ def ticket_share(
             share.save()
             if kind == "person":
                 assign_perm(VIEW_PERMISSION, target, ticket)
-            event_record(ticket=ticket, kind="shared", actor=actor, **_describe(kind, target))
+            event_record(ticket=ticket, kind=TicketEvent.Kind.SHARED, actor=actor, **_describe(kind, target))
     except IntegrityError:
         # Someone shared the same ticket with the same target at the same moment.
         return existing.get()
@@ -112,4 +112,4 @@ def ticket_unshare(*, actor: User, share: TicketShare) -> None:
             return
         if kind == "person":
             remove_perm(VIEW_PERMISSION, target, ticket)
-        event_record(ticket=ticket, kind="unshared", actor=actor, **_describe(kind, target))
+        event_record(ticket=ticket, kind=TicketEvent.Kind.UNSHARED, actor=actor, **_describe(kind, target))

@@ -17,7 +17,6 @@ from django.utils.translation import gettext as _
 from organizations.models import User
 from organizations.permissions import require_role
 from organizations.roles import Role
-from packages.calendar import ServiceCalendar
 from packages.models import Subscription
 from tickets import dispatch
 from tickets.models import OPEN_STATUSES, SLAEvent, Ticket, TicketEvent
@@ -44,9 +43,7 @@ def sla_deadlines(
     *, subscription: Subscription, filed_at: datetime.datetime
 ) -> tuple[datetime.datetime, datetime.datetime]:
     """First-response deadline and warning time for a ticket filed now under this contract."""
-    calendar = ServiceCalendar(
-        subscription.service_window_start, subscription.service_window_end, subscription.service_timezone
-    )
+    calendar = subscription.calendar
     minutes = subscription.first_response_minutes
     due_at = calendar.add_service_minutes(filed_at, minutes)
     warning_at = calendar.add_service_minutes(filed_at, math.floor(minutes * settings.SLA_WARNING_RATIO * 60) / 60)
@@ -84,7 +81,7 @@ def sla_first_response(*, ticket: Ticket, actor: User, at: datetime.datetime | N
         sla_log(ticket=ticket, kind=SLAEvent.Kind.FIRST_RESPONSE, occurred_at=at)
         event_record(
             ticket=ticket,
-            kind="first_response",
+            kind=TicketEvent.Kind.FIRST_RESPONSE,
             actor=actor,
             at=at.isoformat(),
             in_time=at <= ticket.first_response_due_at,
@@ -340,7 +337,7 @@ def ticket_deadline_correct(*, actor: User, ticket: Ticket, due_at: datetime.dat
         ticket.warning_due_at = warning_at
         ticket.save(update_fields=["first_response_due_at", "warning_due_at", "updated_at"])
         event_record(
-            ticket=ticket, kind="deadline_changed", actor=actor, old=previous.isoformat(), new=due_at.isoformat()
+            ticket=ticket, kind=TicketEvent.Kind.DEADLINE_CHANGED, actor=actor, old=previous.isoformat(), new=due_at.isoformat()
         )
         SLAEvent.objects.create(
             ticket=ticket,

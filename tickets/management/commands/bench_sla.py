@@ -110,11 +110,7 @@ class Command(BaseCommand):
                     package=package,
                     starts_on=today - datetime.timedelta(days=100),
                     ends_on=today + datetime.timedelta(days=264),
-                    priority=package.priority,
-                    first_response_minutes=package.first_response_minutes,
-                    service_window_start=package.service_window_start,
-                    service_window_end=package.service_window_end,
-                    service_timezone=package.service_timezone,
+                    **Subscription.terms_from(package),
                 )
                 for i, institution in enumerate(institutions)
                 for package in [packages[i % len(packages)]]
