@@ -1,6 +1,6 @@
 """Role and package checks in one place; services call these before they act."""
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext as _
 
 from .models import Institution, User
@@ -36,6 +36,21 @@ def require_institution_admin(actor: User, institution: Institution) -> None:
     if actor.is_active and actor.role == Role.INSTITUTION_ADMIN and actor.institution_id == institution.pk:
         return
     raise PermissionDenied(_("Only the institution's admin can do this."))
+
+
+def require_person_admin(actor: User, person: User) -> None:
+    """The actor administers the person's institution (see require_institution_admin). Vendor
+    staff, who belong to no institution, are nobody's to manage here."""
+    if person.institution_id is None:
+        raise PermissionDenied(_("Only the institution's admin can do this."))
+    require_institution_admin(actor, person.institution)
+
+
+def refuse_self(actor: User, person: User) -> None:
+    """Nobody changes their own role or access: an admin cannot lock themselves out or hand
+    themselves another role."""
+    if actor.pk == person.pk:
+        raise ValidationError(_("You cannot change your own role or access."))
 
 
 def require_own_institution_admin(actor: User, institution: Institution) -> None:

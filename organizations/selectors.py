@@ -15,7 +15,7 @@ def institution_list_all_institutions():
 
 
 def person_list_for_institution(*, institution: Institution, active_only: bool = False):
-    qs = User.objects.for_institution(institution).select_related("region", "unit").prefetch_related("groups")
+    qs = User.objects.for_institution(institution).select_related("region", "unit")
     return qs.filter(is_active=True) if active_only else qs
 
 
@@ -23,9 +23,8 @@ def person_list_managers(*, institution: Institution):
     """The active unit and region managers of the institution: whom a monitoring grant can go to."""
     return (
         person_list_for_institution(institution=institution, active_only=True)
-        .filter(groups__name__in=[Role.UNIT_MANAGER.value, Role.REGION_MANAGER.value])
+        .filter(role__in=[Role.UNIT_MANAGER, Role.REGION_MANAGER])
         .select_related("unit__region")
-        .distinct()
         .order_by("username")
     )
 
@@ -38,8 +37,7 @@ def seat_count(*, institution: Institution) -> int:
     """People who take a place under the user cap: every active customer-side person."""
     return (
         User.objects.for_institution(institution)
-        .filter(is_active=True, groups__name__in=[str(r) for r in CUSTOMER_SIDE])
-        .distinct()
+        .filter(is_active=True, role__in=CUSTOMER_SIDE)
         .count()
     )
 

@@ -75,10 +75,7 @@ def home(request):
 def _people_context(request, **forms):
     institution = request.user.institution
     subscription = subscription_get_active(institution=institution)
-    people = list(selectors.person_list_for_institution(institution=institution).order_by("-is_active", "username"))
-    for person in people:
-        # The role from the prefetched groups, so the list costs no query per person.
-        person._role_names = {group.name for group in person.groups.all()}
+    people = selectors.person_list_for_institution(institution=institution).order_by("-is_active", "username")
     return {
         "institution": institution,
         "subscription": subscription,
@@ -139,9 +136,6 @@ def person_active(request, pk):
     person = selectors.person_get(institution=institution, pk=pk)
     if person is None:
         raise Http404
-    if person.pk == request.user.pk:
-        messages.error(request, _("You cannot deactivate yourself."))
-        return redirect("people")
     try:
         if request.POST.get("active") == "1":
             services.person_reactivate(actor=request.user, person=person)
@@ -151,6 +145,8 @@ def person_active(request, pk):
             messages.success(request, _("%(name)s was deactivated.") % {"name": person.username})
     except QuotaError as error:
         messages.error(request, error.message())
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
     return redirect("people")
 
 

@@ -1,8 +1,8 @@
 import factory
-from django.contrib.auth.models import Group
 
 from organizations.models import Institution, Region, Unit, User
 from organizations.roles import VENDOR_SIDE, Role
+from organizations.services import person_groups_sync
 
 PASSWORD = "test-pass-2026"
 
@@ -52,9 +52,9 @@ class PersonFactory(factory.django.DjangoModelFactory):
     )
 
     @classmethod
-    def _create(cls, model_class, *args, role, **kwargs):
+    def _create(cls, model_class, *args, **kwargs):
         person = model_class(**kwargs)
         person.set_password(PASSWORD)
         person.save()
-        person.groups.add(Group.objects.get(name=role))
+        person_groups_sync(person=person)
         return person
