@@ -78,3 +78,19 @@ class GrantForm(forms.Form):
 def _manager_label(person) -> str:
     name = person.get_full_name() or person.username
     return f"{name} · {person.unit or person.region or '—'}"
+
+
+class AuditFilterForm(forms.Form):
+    """Narrows the audit log page; vendor staff also choose the institution."""
+
+    action = forms.ChoiceField(label=_("Action"), required=False)
+    institution = forms.ModelChoiceField(label=_("Institution"), queryset=None, required=False)
+
+    def __init__(self, *args, action_choices, institutions=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["action"].choices = [("", _("All actions")), *action_choices]
+        if institutions is None:
+            del self.fields["institution"]
+        else:
+            self.fields["institution"].queryset = institutions
+            self.fields["institution"].empty_label = _("All institutions")

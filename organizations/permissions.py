@@ -4,7 +4,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext as _
 
 from .models import Institution, User
-from .roles import CUSTOMER_SIDE, DESK_ROLES, Role
+from .roles import CUSTOMER_SIDE, DESK_ROLES, VENDOR_SIDE, Role
 
 
 class FeatureLocked(PermissionDenied):
@@ -58,6 +58,16 @@ def require_own_institution_admin(actor: User, institution: Institution) -> None
     if actor.is_active and actor.role == Role.INSTITUTION_ADMIN and actor.institution_id == institution.pk:
         return
     raise PermissionDenied(_("Only the institution's admin can do this."))
+
+
+def audit_log_scope(actor: User) -> Institution | None:
+    """Whose audit log the actor reads: an institution admin their own institution's; vendor staff
+    every institution's (None). Raises PermissionDenied for everyone else."""
+    if actor.is_active and actor.role == Role.INSTITUTION_ADMIN and actor.institution_id is not None:
+        return actor.institution
+    if actor.is_active and actor.role in VENDOR_SIDE:
+        return None
+    raise PermissionDenied(_("Only institution admins and vendor staff can read the audit log."))
 
 
 def is_desk(actor: User) -> bool:

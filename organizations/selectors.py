@@ -1,7 +1,7 @@
 from django.db.models import BooleanField, Count, Exists, Q, Subquery
 from django.utils import timezone
 
-from .models import Institution, MonitoringGrant, Region, Unit, User
+from .models import AuditEvent, Institution, MonitoringGrant, Region, Unit, User
 from .roles import CUSTOMER_SIDE, Role
 
 
@@ -119,3 +119,30 @@ def person_list_desk():
     from .roles import DESK_ROLES
 
     return User.objects.with_role(*DESK_ROLES).filter(is_active=True).order_by("username")
+
+
+def audit_event_list(*, institution: Institution, action: str = ""):
+    """An institution's audit log, newest first."""
+    return _audit_events(AuditEvent.objects.for_institution(institution), action)
+
+
+def audit_event_list_all_institutions(*, institution_id: int | None = None, action: str = ""):
+    # Vendor staff read every institution's log (and the changes that belong to none).
+    events = AuditEvent.objects.all()
+    if institution_id is not None:
+        events = events.filter(institution_id=institution_id)
+    return _audit_events(events, action)
+
+
+def audit_event_list_for(*, scope: Institution | None, institution_id: int | None = None, action: str = ""):
+    """The log a reader sees, given organizations.permissions.audit_log_scope: their institution's,
+    or (scope None, vendor staff) every institution's, narrowed to one when asked."""
+    if scope is not None:
+        return audit_event_list(institution=scope, action=action)
+    return audit_event_list_all_institutions(institution_id=institution_id, action=action)
+
+
+def _audit_events(events, action: str):
+    if action:
+        events = events.filter(action=action)
+    return events.select_related("actor", "institution").order_by("-created_at", "-id")

@@ -10,4 +10,5 @@ urlpatterns = [
     path("institution/tree/", views.org_tree, name="org-tree"),
     path("institution/monitoring/", views.monitoring, name="monitoring"),
     path("institution/monitoring/<int:pk>/revoke/", views.monitoring_revoke, name="monitoring-revoke"),
+    path("institution/audit/", views.audit_log, name="audit-log"),
 ]

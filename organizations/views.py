@@ -1,5 +1,6 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -10,16 +11,26 @@ from packages.selectors import allotment_list, subscription_get_active, subscrip
 from tickets.selectors import ticket_list_for_requester_side
 
 from . import selectors, services
+from .audit import audit_action_choices, audit_action_label
 from .decorators import role_required
-from .forms import GrantForm, NameForm, PersonAddForm, PersonInviteForm, PersonMoveForm, UnitCreateForm
+from .forms import (
+    AuditFilterForm,
+    GrantForm,
+    NameForm,
+    PersonAddForm,
+    PersonInviteForm,
+    PersonMoveForm,
+    UnitCreateForm,
+)
 from .permissions import (
     FeatureLocked,
+    audit_log_scope,
     region_management_lock,
     require_institution_admin,
     require_own_institution_admin,
     require_region_management,
 )
-from .roles import Role
+from .roles import VENDOR_SIDE, Role
 
 
 def quota_rows(subscription) -> list[dict]:
@@ -281,3 +292,30 @@ def monitoring_revoke(request, pk):
     name = grant.person.get_full_name() or grant.person.username
     messages.success(request, _("The monitoring grant of %(name)s was revoked.") % {"name": name})
     return redirect("monitoring")
+
+
+@role_required(Role.INSTITUTION_ADMIN, *VENDOR_SIDE)
+def audit_log(request):
+    """Who changed what in the institution, newest first: an institution admin reads their own
+    institution's log; vendor staff read every institution's and may narrow it to one."""
+    scope = audit_log_scope(request.user)
+    form = AuditFilterForm(
+        request.GET,
+        action_choices=audit_action_choices(),
+        institutions=selectors.institution_list_all_institutions() if scope is None else None,
+    )
+    filters = form.cleaned_data if form.is_valid() else {}
+    chosen = filters.get("institution")
+    events = selectors.audit_event_list_for(
+        scope=scope, institution_id=chosen.pk if chosen else None, action=filters.get("action", "")
+    )
+    page = Paginator(events, 25).get_page(request.GET.get("page"))
+    for event in page.object_list:
+        event.action_label = audit_action_label(event.action)
+        keys = sorted(event.before.keys() | event.after.keys())
+        event.changes = [(key, event.before.get(key), event.after.get(key)) for key in keys]
+    return render(
+        request,
+        "organizations/audit_log.html",
+        {"page": page, "events": page.object_list, "form": form, "all_institutions": scope is None},
+    )

@@ -1,6 +1,6 @@
 import factory
 
-from organizations.models import Institution, Region, Unit, User
+from organizations.models import AuditEvent, Institution, Region, Unit, User
 from organizations.roles import VENDOR_SIDE, Role
 from organizations.services import person_groups_sync
 
@@ -58,3 +58,19 @@ class PersonFactory(factory.django.DjangoModelFactory):
         person.save()
         person_groups_sync(person=person)
         return person
+
+
+class AuditEventFactory(factory.django.DjangoModelFactory):
+    """An audit row as a service writes it: a region of the institution renamed by its admin."""
+
+    class Meta:
+        model = AuditEvent
+
+    institution = factory.SubFactory(InstitutionFactory)
+    actor = factory.LazyAttribute(lambda e: PersonFactory(role=Role.INSTITUTION_ADMIN, institution=e.institution))
+    action = "region.rename"
+    target_type = "organizations.region"
+    target_id = factory.Sequence(lambda n: n + 1)
+    target_label = factory.Sequence(lambda n: f"Region {n}")
+    before = factory.LazyAttribute(lambda e: {"name": "Old"})
+    after = factory.LazyAttribute(lambda e: {"name": e.target_label})
