@@ -21,6 +21,7 @@ from .forms import (
     PersonInviteForm,
     PersonMoveForm,
     UnitCreateForm,
+    form_errors_add,
 )
 from .permissions import (
     FeatureLocked,
@@ -97,14 +98,6 @@ def _people_context(request, **forms):
     }
 
 
-def _apply_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
-
-
 @role_required(Role.INSTITUTION_ADMIN)
 def people(request):
     institution = request.user.institution
@@ -131,10 +124,8 @@ def people(request):
                 )
                 messages.success(request, _("%(name)s was added.") % {"name": person.username})
             return redirect("people")
-        except QuotaError as error:
-            form.add_error(None, error.message())
-        except ValidationError as error:
-            _apply_errors(form, error)
+        except (QuotaError, ValidationError) as error:
+            form_errors_add(form, error)
     key = "invite_form" if action == "invite" else "add_form"
     return render(request, "organizations/person_list.html", _people_context(request, **{key: form}), status=400)
 
@@ -234,7 +225,7 @@ def org_tree(request):
             raise Http404
     except ValidationError as error:
         if form is not None and action not in ("rename-region", "rename-unit"):
-            _apply_errors(form, error)
+            form_errors_add(form, error)
         else:
             forms["tree_error"] = "; ".join(error.messages)
     return render(request, "organizations/tree.html", _tree_context(institution, **forms), status=400)
@@ -272,7 +263,7 @@ def monitoring(request):
         try:
             services.monitoring_grant_give(actor=request.user, person=person)
         except ValidationError as error:
-            _apply_errors(form, error)
+            form_errors_add(form, error)
         else:
             name = person.get_full_name() or person.username
             messages.success(request, _("%(name)s can now monitor their part of the institution.") % {"name": name})

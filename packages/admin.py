@@ -7,6 +7,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from organizations.forms import form_errors_add
 from organizations.selectors import institution_list_all_institutions
 
 from .forms import SubscriptionAdjustForm, SubscriptionRenewForm, SubscriptionSellForm
@@ -43,11 +44,6 @@ class AllotmentInline(admin.TabularInline):
 
     def has_add_permission(self, request, obj=None):
         return False
-
-
-def _apply_errors(form, error: ValidationError) -> None:
-    for field, errors in error.message_dict.items():
-        form.add_error(field if field in form.fields else None, errors)
 
 
 @admin.register(Subscription)
@@ -125,7 +121,7 @@ class SubscriptionAdmin(admin.ModelAdmin):
                     figures=form.figures(),
                 )
             except ValidationError as error:
-                _apply_errors(form, error)
+                form_errors_add(form, error)
             else:
                 self.log_addition(request, subscription, [{"added": {}}])
                 messages.success(request, _("The contract was sold: %(contract)s") % {"contract": subscription})
@@ -151,7 +147,7 @@ class SubscriptionAdmin(admin.ModelAdmin):
                     figures=form.figures(),
                 )
             except ValidationError as error:
-                _apply_errors(form, error)
+                form_errors_add(form, error)
             else:
                 self.log_addition(request, renewed, [{"added": {}}])
                 messages.success(request, _("The contract was renewed: %(contract)s") % {"contract": renewed})
@@ -174,7 +170,7 @@ class SubscriptionAdmin(admin.ModelAdmin):
                     figures=form.figures(),
                 )
             except ValidationError as error:
-                _apply_errors(form, error)
+                form_errors_add(form, error)
             else:
                 self.log_change(request, subscription, [{"changed": {"fields": list(form.changed_data)}}])
                 messages.success(request, _("The contract's figures were changed."))
