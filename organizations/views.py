@@ -1,3 +1,5 @@
+from functools import wraps
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -168,68 +170,118 @@ def _tree_context(institution, **forms):
     }
 
 
-@role_required(Role.INSTITUTION_ADMIN)
-def org_tree(request):
-    institution = request.user.institution
-    require_institution_admin(request.user, institution)
-    try:
-        require_region_management(institution)
-    except FeatureLocked as locked:
-        return render(request, "organizations/tree_locked.html", {"locked": locked}, status=200)
-    if request.method != "POST":
-        return render(request, "organizations/tree.html", _tree_context(institution))
-    action = request.POST.get("action")
-    regions = selectors.region_list(institution=institution)
-    units = selectors.unit_list(institution=institution)
-    people = selectors.person_list_for_institution(institution=institution, active_only=True)
-    forms = {}
-    form = None
-    try:
-        if action == "region":
-            form = forms["region_form"] = NameForm(request.POST, prefix="region")
-            if form.is_valid():
-                services.region_create(actor=request.user, institution=institution, name=form.cleaned_data["name"])
-                messages.success(request, _("The region was created."))
-                return redirect("org-tree")
-        elif action == "unit":
-            form = forms["unit_form"] = UnitCreateForm(request.POST, prefix="unit", regions=regions)
-            if form.is_valid():
-                services.unit_create(
-                    actor=request.user, institution=institution, region=form.cleaned_data["region"],
-                    name=form.cleaned_data["name"],
-                )
-                messages.success(request, _("The unit was created."))
-                return redirect("org-tree")
-        elif action == "move":
-            form = forms["move_form"] = PersonMoveForm(request.POST, prefix="move", people=people, units=units)
-            if form.is_valid():
-                services.person_move(
-                    actor=request.user, person=form.cleaned_data["person"], unit=form.cleaned_data["unit"]
-                )
-                messages.success(request, _("The person was moved."))
-                return redirect("org-tree")
-        elif action in ("rename-region", "rename-unit"):
-            form = NameForm(request.POST, prefix="rename")
-            getter = selectors.region_get if action == "rename-region" else selectors.unit_get
-            pk = request.POST.get("pk", "")
-            target = getter(institution=institution, pk=int(pk)) if pk.isdigit() else None
-            if target is None:
-                raise Http404
-            if form.is_valid():
-                rename = services.region_rename if action == "rename-region" else services.unit_rename
-                rename(actor=request.user, **{action.removeprefix("rename-"): target}, name=form.cleaned_data["name"])
-                messages.success(request, _("The name was changed."))
-                return redirect("org-tree")
-            forms["tree_error"] = "; ".join(e for errors in form.errors.values() for e in errors)
-        else:
-            raise Http404
-    except ValidationError as error:
-        if form is not None and action not in ("rename-region", "rename-unit"):
-            form_errors_add(form, error)
-        else:
-            forms["tree_error"] = "; ".join(error.messages)
+def _tree_page(view):
+    """The institution admin's tree pages: on a package without region management every one of
+    them shows the feature locked, naming the packages that include it."""
+
+    @role_required(Role.INSTITUTION_ADMIN)
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        institution = request.user.institution
+        require_institution_admin(request.user, institution)
+        try:
+            require_region_management(institution)
+        except FeatureLocked as locked:
+            return render(request, "organizations/tree_locked.html", {"locked": locked}, status=200)
+        return view(request, institution, *args, **kwargs)
+
+    return wrapper
+
+
+def _tree_refused(request, institution, **forms):
     return render(request, "organizations/tree.html", _tree_context(institution, **forms), status=400)
 
+
+@_tree_page
+def org_tree(request, institution):
+    return render(request, "organizations/tree.html", _tree_context(institution))
+
+
+@require_POST
+@_tree_page
+def tree_region_create(request, institution):
+    form = NameForm(request.POST, prefix="region")
+    if form.is_valid():
+        try:
+            services.region_create(actor=request.user, institution=institution, name=form.cleaned_data["name"])
+        except ValidationError as error:
+            form_errors_add(form, error)
+        else:
+            messages.success(request, _("The region was created."))
+            return redirect("org-tree")
+    return _tree_refused(request, institution, region_form=form)
+
+
+@require_POST
+@_tree_page
+def tree_unit_create(request, institution):
+    form = UnitCreateForm(request.POST, prefix="unit", regions=selectors.region_list(institution=institution))
+    if form.is_valid():
+        try:
+            services.unit_create(
+                actor=request.user, institution=institution, region=form.cleaned_data["region"],
+                name=form.cleaned_data["name"],
+            )
+        except ValidationError as error:
+            form_errors_add(form, error)
+        else:
+            messages.success(request, _("The unit was created."))
+            return redirect("org-tree")
+    return _tree_refused(request, institution, unit_form=form)
+
+
+@require_POST
+@_tree_page
+def tree_person_move(request, institution):
+    form = PersonMoveForm(
+        request.POST,
+        prefix="move",
+        people=selectors.person_list_for_institution(institution=institution, active_only=True),
+        units=selectors.unit_list(institution=institution),
+    )
+    if form.is_valid():
+        try:
+            services.person_move(actor=request.user, person=form.cleaned_data["person"], unit=form.cleaned_data["unit"])
+        except ValidationError as error:
+            form_errors_add(form, error)
+        else:
+            messages.success(request, _("The person was moved."))
+            return redirect("org-tree")
+    return _tree_refused(request, institution, move_form=form)
+
+
+def _tree_rename(request, institution, target, rename):
+    form = NameForm(request.POST, prefix="rename")
+    if not form.is_valid():
+        return _tree_refused(request, institution, tree_error="; ".join(e for errors in form.errors.values() for e in errors))
+    try:
+        rename(actor=request.user, target=target, name=form.cleaned_data["name"])
+    except ValidationError as error:
+        return _tree_refused(request, institution, tree_error="; ".join(error.messages))
+    messages.success(request, _("The name was changed."))
+    return redirect("org-tree")
+
+
+@require_POST
+@_tree_page
+def tree_region_rename(request, institution, pk):
+    region = selectors.region_get(institution=institution, pk=pk)
+    if region is None:
+        raise Http404
+    return _tree_rename(
+        request, institution, region, lambda *, actor, target, name: services.region_rename(actor=actor, region=target, name=name)
+    )
+
+
+@require_POST
+@_tree_page
+def tree_unit_rename(request, institution, pk):
+    unit = selectors.unit_get(institution=institution, pk=pk)
+    if unit is None:
+        raise Http404
+    return _tree_rename(
+        request, institution, unit, lambda *, actor, target, name: services.unit_rename(actor=actor, unit=target, name=name)
+    )
 
 
 def _monitoring_context(institution, form: GrantForm | None = None) -> dict:
