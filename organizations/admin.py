@@ -10,6 +10,19 @@ from .models import AuditEvent, Institution, MonitoringGrant, Region, Unit, User
 from .services import person_groups_sync
 
 
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """For records written by services alone: listed and shown, never added, changed or deleted here."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 class RegionInline(admin.TabularInline):
     model = Region
     extra = 0
@@ -88,7 +101,7 @@ class PersonAdmin(UserAdmin):
 
 
 @admin.register(MonitoringGrant)
-class MonitoringGrantAdmin(admin.ModelAdmin):
+class MonitoringGrantAdmin(ReadOnlyAdmin):
     """Read-only: grants are the institution admin's to give and revoke (through
     organizations.services), and every row is the record of who did so and when."""
 
@@ -96,18 +109,9 @@ class MonitoringGrantAdmin(admin.ModelAdmin):
     list_filter = ["institution"]
     list_select_related = ["person", "unit__region", "region", "granted_by", "revoked_by"]
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
+class AuditEventAdmin(ReadOnlyAdmin):
     """Read-only: the audit log is written by the services alone."""
 
     list_display = ["created_at", "institution", "actor", "action", "target_type", "target_label"]
@@ -115,12 +119,3 @@ class AuditEventAdmin(admin.ModelAdmin):
     search_fields = ["target_label", "actor__username"]
     list_select_related = ["institution", "actor"]
     date_hierarchy = "created_at"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

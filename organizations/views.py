@@ -197,37 +197,41 @@ def org_tree(request, institution):
     return render(request, "organizations/tree.html", _tree_context(institution))
 
 
-@require_POST
-@_tree_page
-def tree_region_create(request, institution):
-    form = NameForm(request.POST, prefix="region")
+def _tree_submit(request, institution, *, key: str, form, perform, done: str):
+    """Run one tree change from its form: back to the tree with `done` said, or the tree again
+    with the form showing why the service refused."""
     if form.is_valid():
         try:
-            services.region_create(actor=request.user, institution=institution, name=form.cleaned_data["name"])
+            perform(form.cleaned_data)
         except ValidationError as error:
             form_errors_add(form, error)
         else:
-            messages.success(request, _("The region was created."))
+            messages.success(request, done)
             return redirect("org-tree")
-    return _tree_refused(request, institution, region_form=form)
+    return _tree_refused(request, institution, **{key: form})
+
+
+@require_POST
+@_tree_page
+def tree_region_create(request, institution):
+    return _tree_submit(
+        request, institution, key="region_form", form=NameForm(request.POST, prefix="region"),
+        perform=lambda data: services.region_create(actor=request.user, institution=institution, name=data["name"]),
+        done=_("The region was created."),
+    )
 
 
 @require_POST
 @_tree_page
 def tree_unit_create(request, institution):
-    form = UnitCreateForm(request.POST, prefix="unit", regions=selectors.region_list(institution=institution))
-    if form.is_valid():
-        try:
-            services.unit_create(
-                actor=request.user, institution=institution, region=form.cleaned_data["region"],
-                name=form.cleaned_data["name"],
-            )
-        except ValidationError as error:
-            form_errors_add(form, error)
-        else:
-            messages.success(request, _("The unit was created."))
-            return redirect("org-tree")
-    return _tree_refused(request, institution, unit_form=form)
+    return _tree_submit(
+        request, institution, key="unit_form",
+        form=UnitCreateForm(request.POST, prefix="unit", regions=selectors.region_list(institution=institution)),
+        perform=lambda data: services.unit_create(
+            actor=request.user, institution=institution, region=data["region"], name=data["name"]
+        ),
+        done=_("The unit was created."),
+    )
 
 
 @require_POST
@@ -239,15 +243,11 @@ def tree_person_move(request, institution):
         people=selectors.person_list_for_institution(institution=institution, active_only=True),
         units=selectors.unit_list(institution=institution),
     )
-    if form.is_valid():
-        try:
-            services.person_move(actor=request.user, person=form.cleaned_data["person"], unit=form.cleaned_data["unit"])
-        except ValidationError as error:
-            form_errors_add(form, error)
-        else:
-            messages.success(request, _("The person was moved."))
-            return redirect("org-tree")
-    return _tree_refused(request, institution, move_form=form)
+    return _tree_submit(
+        request, institution, key="move_form", form=form,
+        perform=lambda data: services.person_move(actor=request.user, person=data["person"], unit=data["unit"]),
+        done=_("The person was moved."),
+    )
 
 
 def _tree_rename(request, institution, target, rename):

@@ -7,6 +7,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from organizations.admin import ReadOnlyAdmin
 from organizations.forms import form_errors_add
 from organizations.selectors import institution_list_all_institutions
 
@@ -179,21 +180,12 @@ class SubscriptionAdmin(admin.ModelAdmin):
 
 
 @admin.register(QuotaEntry)
-class QuotaEntryAdmin(admin.ModelAdmin):
+class QuotaEntryAdmin(ReadOnlyAdmin):
     list_display = ["consumed_at", "institution", "channel", "units", "consumed_by", "reference_type", "reference_id"]
     list_filter = ["channel", "institution"]
     search_fields = ["institution__name", "reference_id"]
     list_select_related = ["institution", "consumed_by"]
     date_hierarchy = "consumed_at"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(QuotaNotice)

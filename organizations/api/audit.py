@@ -77,10 +77,11 @@ class AuditLogView(ListAPIView):
             "Who changed what, when, with the changed fields before and after: people added, invited, "
             "deactivated, reactivated, moved or given another role; regions and units created and renamed; "
             "monitoring grants given and revoked; tickets shared and unshared. Institution admins read their "
-            "institution's log, vendor staff every institution's. Newest first, cursor-paginated."
+            "institution's log, vendor staff every institution's. Newest first, cursor-paginated (an unreadable "
+            "`cursor` answers 404)."
         ),
         parameters=[AuditQuerySerializer],
-        responses={200: AuditEventSerializer(many=True), **error_responses(400, 403)},
+        responses={200: AuditEventSerializer(many=True), **error_responses(400, 403, 404)},
     )
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
