@@ -140,7 +140,17 @@ def person_add(
 
 
 def person_invite(
-    *, actor: User, institution: Institution, email: str, role: Role = Role.CUSTOMER, base_url: str = "", **fields
+    *,
+    actor: User,
+    institution: Institution,
+    email: str,
+    role: Role = Role.CUSTOMER,
+    base_url: str = "",
+    username: str | None = None,
+    first_name: str = "",
+    last_name: str = "",
+    unit: Unit | None = None,
+    region: Region | None = None,
 ) -> User:
     """Invite someone by e-mail: the account is created without a password, taking a place under
     the cap at once, and the person chooses one through the link mailed after commit.
@@ -149,14 +159,14 @@ def person_invite(
         actor=actor,
         action="person.invite",
         institution=institution,
-        username=fields.pop("username", email),
+        username=username or email,
         email=email,
         role=role,
-        first_name=fields.pop("first_name", ""),
-        last_name=fields.pop("last_name", ""),
+        first_name=first_name,
+        last_name=last_name,
         password=None,
-        unit=fields.pop("unit", None),
-        region=fields.pop("region", None),
+        unit=unit,
+        region=region,
     )
     context = {
         "user": person,
