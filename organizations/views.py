@@ -250,38 +250,35 @@ def tree_person_move(request, institution):
     )
 
 
-def _tree_rename(request, institution, target, rename):
-    form = NameForm(request.POST, prefix="rename")
-    if not form.is_valid():
-        return _tree_refused(request, institution, tree_error="; ".join(e for errors in form.errors.values() for e in errors))
-    try:
-        rename(actor=request.user, target=target, name=form.cleaned_data["name"])
-    except ValidationError as error:
-        return _tree_refused(request, institution, tree_error="; ".join(error.messages))
-    messages.success(request, _("The name was changed."))
-    return redirect("org-tree")
+def _tree_rename_view(getter, rename):
+    """The view renaming one region or unit of the institution (404 for another institution's)."""
+
+    @require_POST
+    @_tree_page
+    def view(request, institution, pk):
+        target = getter(institution=institution, pk=pk)
+        if target is None:
+            raise Http404
+        form = NameForm(request.POST, prefix="rename")
+        if not form.is_valid():
+            errors = "; ".join(e for field_errors in form.errors.values() for e in field_errors)
+            return _tree_refused(request, institution, tree_error=errors)
+        try:
+            rename(request.user, target, form.cleaned_data["name"])
+        except ValidationError as error:
+            return _tree_refused(request, institution, tree_error="; ".join(error.messages))
+        messages.success(request, _("The name was changed."))
+        return redirect("org-tree")
+
+    return view
 
 
-@require_POST
-@_tree_page
-def tree_region_rename(request, institution, pk):
-    region = selectors.region_get(institution=institution, pk=pk)
-    if region is None:
-        raise Http404
-    return _tree_rename(
-        request, institution, region, lambda *, actor, target, name: services.region_rename(actor=actor, region=target, name=name)
-    )
-
-
-@require_POST
-@_tree_page
-def tree_unit_rename(request, institution, pk):
-    unit = selectors.unit_get(institution=institution, pk=pk)
-    if unit is None:
-        raise Http404
-    return _tree_rename(
-        request, institution, unit, lambda *, actor, target, name: services.unit_rename(actor=actor, unit=target, name=name)
-    )
+tree_region_rename = _tree_rename_view(
+    selectors.region_get, lambda actor, region, name: services.region_rename(actor=actor, region=region, name=name)
+)
+tree_unit_rename = _tree_rename_view(
+    selectors.unit_get, lambda actor, unit, name: services.unit_rename(actor=actor, unit=unit, name=name)
+)
 
 
 def _monitoring_context(institution, form: GrantForm | None = None) -> dict:
