@@ -6,7 +6,21 @@ from django.utils.translation import gettext_lazy as _
 
 from packages.models import Subscription
 
-from .models import Institution, MonitoringGrant, Region, Unit, User
+from .models import AuditEvent, Institution, MonitoringGrant, Region, Unit, User
+from .services import person_groups_sync
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """For records written by services alone: listed and shown, never added, changed or deleted here."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 class RegionInline(admin.TabularInline):
@@ -69,15 +83,25 @@ class UnitAdmin(admin.ModelAdmin):
 
 @admin.register(User)
 class PersonAdmin(UserAdmin):
-    list_display = ["username", "email", "institution", "unit", "is_active", "is_staff"]
-    list_filter = ["groups", "institution", "is_active"]
+    """The role is the column; the role's group follows it on save (the group only carries the
+    admin's model permissions), so the groups are shown, not edited."""
+
+    list_display = ["username", "email", "role", "institution", "unit", "is_active", "is_staff"]
+    list_filter = ["role", "institution", "is_active"]
     search_fields = ["username", "email", "first_name", "last_name", "institution__name"]
     list_select_related = ["institution", "unit__region"]
-    fieldsets = UserAdmin.fieldsets + ((_("Institution"), {"fields": ["institution", "region", "unit", "is_on_duty"]}),)
+    fieldsets = UserAdmin.fieldsets + (
+        (_("Institution"), {"fields": ["role", "institution", "region", "unit", "is_on_duty"]}),
+    )
+    readonly_fields = ["groups"]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        person_groups_sync(person=obj)
 
 
 @admin.register(MonitoringGrant)
-class MonitoringGrantAdmin(admin.ModelAdmin):
+class MonitoringGrantAdmin(ReadOnlyAdmin):
     """Read-only: grants are the institution admin's to give and revoke (through
     organizations.services), and every row is the record of who did so and when."""
 
@@ -85,11 +109,13 @@ class MonitoringGrantAdmin(admin.ModelAdmin):
     list_filter = ["institution"]
     list_select_related = ["person", "unit__region", "region", "granted_by", "revoked_by"]
 
-    def has_add_permission(self, request):
-        return False
 
-    def has_change_permission(self, request, obj=None):
-        return False
+@admin.register(AuditEvent)
+class AuditEventAdmin(ReadOnlyAdmin):
+    """Read-only: the audit log is written by the services alone."""
 
-    def has_delete_permission(self, request, obj=None):
-        return False
+    list_display = ["created_at", "institution", "actor", "action", "target_type", "target_label"]
+    list_filter = ["action", "institution"]
+    search_fields = ["target_label", "actor__username"]
+    list_select_related = ["institution", "actor"]
+    date_hierarchy = "created_at"

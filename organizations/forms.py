@@ -1,8 +1,23 @@
 from django import forms
 from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from .roles import Role
+
+
+def form_errors_add(form: forms.Form, error: Exception) -> None:
+    """Show a service's refusal on the form that asked for it: a ValidationError's messages next to
+    their fields (above the form for a field the form does not have), any other domain error (a
+    quota error, which renders itself as a sentence) above the form."""
+    if not isinstance(error, ValidationError):
+        form.add_error(None, str(error))
+    elif hasattr(error, "error_dict"):
+        for field, errors in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error.messages)
+
 
 INSTITUTION_ROLES = [
     (Role.CUSTOMER, Role.CUSTOMER.label),
@@ -78,3 +93,19 @@ class GrantForm(forms.Form):
 def _manager_label(person) -> str:
     name = person.get_full_name() or person.username
     return f"{name} · {person.unit or person.region or '—'}"
+
+
+class AuditFilterForm(forms.Form):
+    """Narrows the audit log page; vendor staff also choose the institution."""
+
+    action = forms.ChoiceField(label=_("Action"), required=False)
+    institution = forms.ModelChoiceField(label=_("Institution"), queryset=None, required=False)
+
+    def __init__(self, *args, action_choices, institutions=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["action"].choices = [("", _("All actions")), *action_choices]
+        if institutions is None:
+            del self.fields["institution"]
+        else:
+            self.fields["institution"].queryset = institutions
+            self.fields["institution"].empty_label = _("All institutions")

@@ -1,5 +1,7 @@
 from django.contrib.auth.models import AbstractUser, UserManager
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .roles import CUSTOMER_SIDE, DESK_ROLES, VENDOR_SIDE, Role
@@ -82,7 +84,7 @@ class PersonQuerySet(models.QuerySet):
         return self.filter(institution=institution)
 
     def with_role(self, *roles):
-        return self.filter(groups__name__in=[str(r) for r in roles]).distinct()
+        return self.filter(role__in=roles)
 
 
 class PersonManager(UserManager.from_queryset(PersonQuerySet)):
@@ -91,8 +93,12 @@ class PersonManager(UserManager.from_queryset(PersonQuerySet)):
 
 class User(AbstractUser):
     """A person. Customer-side people belong to an institution (and maybe a region and unit);
-    vendor staff belong to none. The role is the person's group (see organizations.roles)."""
+    vendor staff belong to none. The role is a column; the Django groups follow it (see
+    organizations.roles)."""
 
+    role = models.CharField(
+        _("role"), max_length=32, choices=Role.choices, null=True, blank=True, db_index=True, default=None
+    )
     institution = models.ForeignKey(
         Institution,
         on_delete=models.PROTECT,
@@ -117,16 +123,18 @@ class User(AbstractUser):
         verbose_name = _("person")
         verbose_name_plural = _("people")
         indexes = [models.Index(fields=["institution", "is_active"], name="person_institution_active")]
-
-    @property
-    def role(self) -> Role | None:
-        names = getattr(self, "_role_names", None)
-        if names is None:
-            names = self._role_names = set(self.groups.values_list("name", flat=True))
-        for role in Role:
-            if role.value in names:
-                return role
-        return None
+        constraints = [
+            # Customer-side people belong to an institution; vendor staff to none. A person without
+            # a role (an account made by createsuperuser) may be either.
+            models.CheckConstraint(
+                condition=(
+                    models.Q(role__in=sorted(r.value for r in CUSTOMER_SIDE), institution__isnull=False)
+                    | models.Q(role__in=sorted(r.value for r in VENDOR_SIDE), institution__isnull=True)
+                    | models.Q(role__isnull=True)
+                ),
+                name="person_role_matches_institution",
+            ),
+        ]
 
     def has_role(self, *roles) -> bool:
         return self.role in roles
@@ -177,3 +185,48 @@ class MonitoringGrant(models.Model):
                 fields=["person"], condition=models.Q(revoked_at__isnull=True), name="monitoring_grant_one_active"
             ),
         ]
+
+
+class AuditEvent(models.Model):
+    """One change made through a service: who did what to which object, when, and the object's
+    fields before and after. Written in the service's own transaction by organizations.audit, so a
+    change and its record stand or fall together. Rows are never changed or deleted.
+
+    The action is a code such as `person.deactivate`; the target is named by its model label and
+    id, so any app can record its own actions here. `institution` is the tenant the change belongs
+    to (None for changes outside every institution, such as the package catalogue)."""
+
+    institution = models.ForeignKey(
+        Institution,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="audit_events",
+        verbose_name=_("institution"),
+    )
+    actor = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("actor")
+    )
+    action = models.CharField(_("action"), max_length=64)
+    target_type = models.CharField(_("target type"), max_length=100)
+    target_id = models.PositiveBigIntegerField(_("target id"), null=True, blank=True)
+    # The target's name when the change was made: the record stays readable after a rename.
+    target_label = models.CharField(_("target"), max_length=255, blank=True)
+    before = models.JSONField(_("before"), default=dict, blank=True, encoder=DjangoJSONEncoder)
+    after = models.JSONField(_("after"), default=dict, blank=True, encoder=DjangoJSONEncoder)
+    created_at = models.DateTimeField(_("at"), default=timezone.now)
+
+    objects = TenantQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("audit event")
+        verbose_name_plural = _("audit events")
+        indexes = [
+            # The audit log of an institution, newest first, and the vendor's view across them.
+            models.Index(fields=["institution", "-created_at", "-id"], name="audit_institution_recent"),
+            models.Index(fields=["-created_at", "-id"], name="audit_recent"),
+            models.Index(fields=["target_type", "target_id"], name="audit_target"),
+        ]
+
+    def __str__(self):
+        return f"{self.action} {self.target_label}"

@@ -1,10 +1,10 @@
 """Role and package checks in one place; services call these before they act."""
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext as _
 
 from .models import Institution, User
-from .roles import CUSTOMER_SIDE, DESK_ROLES, Role
+from .roles import CUSTOMER_SIDE, DESK_ROLES, VENDOR_SIDE, Role
 
 
 class FeatureLocked(PermissionDenied):
@@ -38,11 +38,36 @@ def require_institution_admin(actor: User, institution: Institution) -> None:
     raise PermissionDenied(_("Only the institution's admin can do this."))
 
 
+def require_person_admin(actor: User, person: User) -> None:
+    """The actor administers the person's institution (see require_institution_admin). Vendor
+    staff, who belong to no institution, are nobody's to manage here."""
+    if person.institution_id is None:
+        raise PermissionDenied(_("Only the institution's admin can do this."))
+    require_institution_admin(actor, person.institution)
+
+
+def refuse_self(actor: User, person: User) -> None:
+    """Nobody changes their own role or access: an admin cannot lock themselves out or hand
+    themselves another role."""
+    if actor.pk == person.pk:
+        raise ValidationError(_("You cannot change your own role or access."))
+
+
 def require_own_institution_admin(actor: User, institution: Institution) -> None:
     """The actor is this institution's own admin (vendor staff do not stand in for them here)."""
     if actor.is_active and actor.role == Role.INSTITUTION_ADMIN and actor.institution_id == institution.pk:
         return
     raise PermissionDenied(_("Only the institution's admin can do this."))
+
+
+def audit_log_scope(actor: User) -> Institution | None:
+    """Whose audit log the actor reads: an institution admin their own institution's; vendor staff
+    every institution's (None). Raises PermissionDenied for everyone else."""
+    if actor.is_active and actor.role == Role.INSTITUTION_ADMIN and actor.institution_id is not None:
+        return actor.institution
+    if actor.is_active and actor.role in VENDOR_SIDE:
+        return None
+    raise PermissionDenied(_("Only institution admins and vendor staff can read the audit log."))
 
 
 def is_desk(actor: User) -> bool:

@@ -1,4 +1,6 @@
-"""The roles of the product. Each role is a Django group of the same name; a person holds one role."""
+"""The roles of the product. A person holds one role: the `User.role` column. Each role also has a
+Django group of the same name, derived from the column (organizations.services.person_groups_sync),
+which carries only the model permissions the Django admin checks."""
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _

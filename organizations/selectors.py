@@ -1,7 +1,7 @@
 from django.db.models import BooleanField, Count, Exists, Q, Subquery
 from django.utils import timezone
 
-from .models import Institution, MonitoringGrant, Region, Unit, User
+from .models import AuditEvent, Institution, MonitoringGrant, Region, Unit, User
 from .roles import CUSTOMER_SIDE, Role
 
 
@@ -15,7 +15,7 @@ def institution_list_all_institutions():
 
 
 def person_list_for_institution(*, institution: Institution, active_only: bool = False):
-    qs = User.objects.for_institution(institution).select_related("region", "unit").prefetch_related("groups")
+    qs = User.objects.for_institution(institution).select_related("region", "unit")
     return qs.filter(is_active=True) if active_only else qs
 
 
@@ -23,9 +23,8 @@ def person_list_managers(*, institution: Institution):
     """The active unit and region managers of the institution: whom a monitoring grant can go to."""
     return (
         person_list_for_institution(institution=institution, active_only=True)
-        .filter(groups__name__in=[Role.UNIT_MANAGER.value, Role.REGION_MANAGER.value])
+        .filter(role__in=[Role.UNIT_MANAGER, Role.REGION_MANAGER])
         .select_related("unit__region")
-        .distinct()
         .order_by("username")
     )
 
@@ -38,8 +37,7 @@ def seat_count(*, institution: Institution) -> int:
     """People who take a place under the user cap: every active customer-side person."""
     return (
         User.objects.for_institution(institution)
-        .filter(is_active=True, groups__name__in=[str(r) for r in CUSTOMER_SIDE])
-        .distinct()
+        .filter(is_active=True, role__in=CUSTOMER_SIDE)
         .count()
     )
 
@@ -121,3 +119,30 @@ def person_list_desk():
     from .roles import DESK_ROLES
 
     return User.objects.with_role(*DESK_ROLES).filter(is_active=True).order_by("username")
+
+
+def audit_event_list(*, institution: Institution, action: str = ""):
+    """An institution's audit log, newest first."""
+    return _audit_events(AuditEvent.objects.for_institution(institution), action)
+
+
+def audit_event_list_all_institutions(*, institution_id: int | None = None, action: str = ""):
+    # Vendor staff read every institution's log (and the changes that belong to none).
+    events = AuditEvent.objects.all()
+    if institution_id is not None:
+        events = events.filter(institution_id=institution_id)
+    return _audit_events(events, action)
+
+
+def audit_event_list_for(*, scope: Institution | None, institution_id: int | None = None, action: str = ""):
+    """The log a reader sees, given organizations.permissions.audit_log_scope: their institution's,
+    or (scope None, vendor staff) every institution's, narrowed to one when asked."""
+    if scope is not None:
+        return audit_event_list(institution=scope, action=action)
+    return audit_event_list_all_institutions(institution_id=institution_id, action=action)
+
+
+def _audit_events(events, action: str):
+    if action:
+        events = events.filter(action=action)
+    return events.select_related("actor", "institution").order_by("-created_at", "-id")

@@ -9,12 +9,20 @@ from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
+from rest_framework.authtoken.models import Token
 
 from packages.errors import NoActiveSubscription, UserCapReached
 from packages.selectors import subscription_get_active
 
+from .audit import audit_record
 from .models import Institution, MonitoringGrant, Region, Unit, User
-from .permissions import require_own_institution_admin, require_region_management
+from .permissions import (
+    refuse_self,
+    require_institution_admin,
+    require_own_institution_admin,
+    require_person_admin,
+    require_region_management,
+)
 from .roles import CUSTOMER_SIDE, Role
 from .selectors import seat_count
 
@@ -37,24 +45,41 @@ def _place(institution: Institution, unit: Unit | None, region: Region | None) -
     return region, None
 
 
-def person_add(
+def person_groups_sync(*, person: User) -> None:
+    """Put the person in the Django group of their role and in no other role's group. The groups
+    carry only the model permissions the Django admin checks; the role column is what the product
+    reads. Called by every service that sets a role (and by the demo data and test factories).
+    Harmless to repeat."""
+    role_groups = Group.objects.filter(name__in=Role.values)
+    person.groups.remove(*role_groups.exclude(name=person.role or ""))
+    if person.role:
+        person.groups.add(*role_groups.filter(name=person.role))
+
+
+def _place_record(person: User) -> dict:
+    return {
+        "region_id": person.region_id,
+        "region": person.region.name if person.region else None,
+        "unit_id": person.unit_id,
+        "unit": person.unit.name if person.unit else None,
+    }
+
+
+def _person_create(
     *,
-    actor: User | None,
+    actor: User,
+    action: str,
     institution: Institution,
     username: str,
-    email: str = "",
-    first_name: str = "",
-    last_name: str = "",
-    role: Role = Role.CUSTOMER,
-    password: str | None = None,
-    unit: Unit | None = None,
-    region: Region | None = None,
+    email: str,
+    first_name: str,
+    last_name: str,
+    role: Role,
+    password: str | None,
+    unit: Unit | None,
+    region: Region | None,
 ) -> User:
-    """Add a customer-side person to an institution, taking one place under the user cap.
-
-    Raises UserCapReached when every place is taken, NoActiveSubscription without a contract,
-    ValidationError for bad fields; nothing is written then. The institution row is locked for the
-    count, so two admins adding at once cannot pass the cap together. Not idempotent."""
+    require_institution_admin(actor, institution)
     if role not in CUSTOMER_SIDE:
         raise ValidationError({"role": _("Choose a role of the institution's side.")})
     if (unit or region) is not None:
@@ -68,6 +93,7 @@ def person_add(
             email=email,
             first_name=first_name,
             last_name=last_name,
+            role=role,
             institution=institution,
             region=region,
             unit=unit,
@@ -78,18 +104,69 @@ def person_add(
             person.set_unusable_password()
         person.full_clean()
         person.save()
-        person.groups.add(Group.objects.get(name=role))
+        person_groups_sync(person=person)
+        audit_record(
+            actor=actor,
+            action=action,
+            target=person,
+            after={"role": person.role, "email": person.email, "is_active": True, **_place_record(person)},
+        )
     return person
 
 
+def person_add(
+    *,
+    actor: User,
+    institution: Institution,
+    username: str,
+    email: str = "",
+    first_name: str = "",
+    last_name: str = "",
+    role: Role = Role.CUSTOMER,
+    password: str | None = None,
+    unit: Unit | None = None,
+    region: Region | None = None,
+) -> User:
+    """Add a customer-side person to an institution, taking one place under the user cap.
+
+    Raises PermissionDenied unless the actor administers the institution, UserCapReached when
+    every place is taken, NoActiveSubscription without a contract, ValidationError for bad fields;
+    nothing is written then. The institution row is locked for the count, so two admins adding at
+    once cannot pass the cap together. Records `person.add`. Not idempotent."""
+    return _person_create(
+        actor=actor, action="person.add", institution=institution, username=username, email=email,
+        first_name=first_name, last_name=last_name, role=role, password=password, unit=unit, region=region,
+    )
+
+
 def person_invite(
-    *, actor: User | None, institution: Institution, email: str, role: Role = Role.CUSTOMER, base_url: str = "", **fields
+    *,
+    actor: User,
+    institution: Institution,
+    email: str,
+    role: Role = Role.CUSTOMER,
+    base_url: str = "",
+    username: str | None = None,
+    first_name: str = "",
+    last_name: str = "",
+    unit: Unit | None = None,
+    region: Region | None = None,
 ) -> User:
     """Invite someone by e-mail: the account is created without a password, taking a place under
     the cap at once, and the person chooses one through the link mailed after commit.
-    Raises what person_add raises; nothing is mailed then."""
-    person = person_add(
-        actor=actor, institution=institution, username=fields.pop("username", email), email=email, role=role, **fields
+    Raises what person_add raises; nothing is mailed then. Records `person.invite`."""
+    person = _person_create(
+        actor=actor,
+        action="person.invite",
+        institution=institution,
+        username=username or email,
+        email=email,
+        role=role,
+        first_name=first_name,
+        last_name=last_name,
+        password=None,
+        unit=unit,
+        region=region,
     )
     context = {
         "user": person,
@@ -104,50 +181,111 @@ def person_invite(
 
 
 def person_deactivate(*, actor: User, person: User) -> User:
-    """Deactivate a person: they lose access at once (and free a place under the cap)."""
-    person.is_active = False
-    person.save(update_fields=["is_active"])
-    from rest_framework.authtoken.models import Token
+    """Deactivate a person: they lose access at once (their API tokens are deleted) and free a
+    place under the cap.
 
-    Token.objects.filter(user=person).delete()
+    Raises PermissionDenied unless the actor administers the person's institution, and
+    ValidationError for the actor themselves. In one transaction with its `person.deactivate`
+    record. Running it twice is harmless: an inactive person is left as they are, unrecorded."""
+    require_person_admin(actor, person)
+    refuse_self(actor, person)
+    with transaction.atomic():
+        if not User.objects.filter(pk=person.pk, is_active=True).update(is_active=False):
+            person.is_active = False
+            return person
+        person.is_active = False
+        Token.objects.filter(user=person).delete()
+        audit_record(
+            actor=actor, action="person.deactivate", target=person, before={"is_active": True}, after={"is_active": False}
+        )
     return person
 
 
 def person_reactivate(*, actor: User, person: User) -> User:
+    """Let a deactivated person log in again, taking a place under the cap.
+
+    Raises PermissionDenied unless the actor administers the person's institution, ValidationError
+    for the actor themselves, UserCapReached or NoActiveSubscription (nothing is written then).
+    Records `person.reactivate`. Running it twice is harmless: an active person is left as they
+    are, unrecorded."""
+    require_person_admin(actor, person)
+    refuse_self(actor, person)
     with transaction.atomic():
         Institution.objects.select_for_update().get(pk=person.institution_id)
+        if User.objects.filter(pk=person.pk, is_active=True).exists():
+            person.is_active = True
+            return person
         _check_seat_available(person.institution)
         person.is_active = True
         person.save(update_fields=["is_active"])
+        audit_record(
+            actor=actor, action="person.reactivate", target=person, before={"is_active": False}, after={"is_active": True}
+        )
     return person
 
 
-def person_set_role(*, actor: User | None, person: User, role: Role) -> User:
-    """Give the person another role. A monitoring grant that no longer fits the role is revoked
-    in the same transaction (recorded as revoked by the actor)."""
+def person_set_role(*, actor: User, person: User, role: Role) -> User:
+    """Give the person another role of the institution's side. A monitoring grant that no longer
+    fits the role is revoked in the same transaction (recorded as revoked by the actor, and listed
+    in the `person.set_role` record).
+
+    Raises PermissionDenied unless the actor administers the person's institution, and
+    ValidationError for the actor themselves or a vendor role. Running it twice is harmless: the
+    same role again changes and records nothing."""
+    require_person_admin(actor, person)
+    refuse_self(actor, person)
+    if role not in CUSTOMER_SIDE:
+        raise ValidationError({"role": _("Choose a role of the institution's side.")})
+    if person.role == role:
+        return person
     with transaction.atomic():
-        person.groups.remove(*Group.objects.filter(name__in=Role.values))
-        person.groups.add(Group.objects.get(name=role))
-        person.__dict__.pop("_role_names", None)
-        _monitoring_grants_revoke_unfitting(actor=actor, person=person)
+        before = person.role
+        person.role = role
+        person.full_clean()
+        person.save(update_fields=["role"])
+        person_groups_sync(person=person)
+        revoked = _monitoring_grants_revoke_unfitting(actor=actor, person=person)
+        audit_record(
+            actor=actor,
+            action="person.set_role",
+            target=person,
+            before={"role": before},
+            after={"role": person.role, "revoked_grant_ids": revoked},
+        )
     return person
 
 
 def region_create(*, actor: User, institution: Institution, name: str) -> Region:
+    """Create a region. Raises PermissionDenied unless the actor administers the institution,
+    FeatureLocked without region management, ValidationError for a name already taken. Records
+    `region.create`. Not idempotent (a second call is refused as a duplicate name)."""
+    require_institution_admin(actor, institution)
     require_region_management(institution)
-    region = Region(institution=institution, name=name)
-    region.full_clean()
-    region.save()
+    with transaction.atomic():
+        region = Region(institution=institution, name=name)
+        region.full_clean()
+        region.save()
+        audit_record(actor=actor, action="region.create", target=region, after={"name": region.name})
     return region
 
 
 def unit_create(*, actor: User, institution: Institution, region: Region, name: str) -> Unit:
+    """Create a unit in a region of the institution. Raises what region_create raises, and
+    ValidationError for another institution's region. Records `unit.create`."""
+    require_institution_admin(actor, institution)
     require_region_management(institution)
     if region.institution_id != institution.pk:
         raise ValidationError({"region": _("Choose a region of this institution.")})
-    unit = Unit(institution=institution, region=region, name=name)
-    unit.full_clean()
-    unit.save()
+    with transaction.atomic():
+        unit = Unit(institution=institution, region=region, name=name)
+        unit.full_clean()
+        unit.save()
+        audit_record(
+            actor=actor,
+            action="unit.create",
+            target=unit,
+            after={"name": unit.name, "region_id": region.pk, "region": region.name},
+        )
     return unit
 
 
@@ -156,12 +294,27 @@ def person_move(*, actor: User, person: User, unit: Unit | None, region: Region 
 
     What the person sees follows their new place at once (shares to their unit or region are read
     from where they are now); a monitoring grant on the place they left is revoked in the same
-    transaction, recorded as revoked by the actor."""
+    transaction, recorded as revoked by the actor and listed in the `person.move` record.
+    Raises PermissionDenied unless the actor administers the person's institution, FeatureLocked
+    without region management, ValidationError for another institution's unit or region.
+    Running it twice is harmless: the same place again changes and records nothing."""
+    require_person_admin(actor, person)
     require_region_management(person.institution)
+    new_region, new_unit = _place(person.institution, unit, region)
+    if (person.region_id, person.unit_id) == (getattr(new_region, "pk", None), getattr(new_unit, "pk", None)):
+        return person
     with transaction.atomic():
-        person.region, person.unit = _place(person.institution, unit, region)
+        before = _place_record(person)
+        person.region, person.unit = new_region, new_unit
         person.save(update_fields=["region", "unit"])
-        _monitoring_grants_revoke_unfitting(actor=actor, person=person)
+        revoked = _monitoring_grants_revoke_unfitting(actor=actor, person=person)
+        audit_record(
+            actor=actor,
+            action="person.move",
+            target=person,
+            before=before,
+            after={**_place_record(person), "revoked_grant_ids": revoked},
+        )
     return person
 
 
@@ -175,13 +328,15 @@ def _monitoring_scope(person: User) -> dict | None:
     return None
 
 
-def _monitoring_grants_revoke_unfitting(*, actor: User | None, person: User) -> int:
-    """Revoke the person's active grants that their role and place no longer fit."""
+def _monitoring_grants_revoke_unfitting(*, actor: User, person: User) -> list[int]:
+    """Revoke the person's active grants that their role and place no longer fit; their ids."""
     active = MonitoringGrant.objects.filter(person=person, revoked_at__isnull=True)
     scope = _monitoring_scope(person)
     if scope is not None:
         active = active.exclude(**scope)
-    return active.update(revoked_by=actor, revoked_at=timezone.now())
+    ids = list(active.values_list("pk", flat=True))
+    MonitoringGrant.objects.filter(pk__in=ids, revoked_at__isnull=True).update(revoked_by=actor, revoked_at=timezone.now())
+    return ids
 
 
 def monitoring_grant_give(*, actor: User, person: User) -> MonitoringGrant:
@@ -193,8 +348,8 @@ def monitoring_grant_give(*, actor: User, person: User) -> MonitoringGrant:
     package without region management (naming the packages that include it), ValidationError for
     an inactive person, a person who is not a unit or region manager, or one not placed in a unit
     (unit manager) or region (region manager). A person holds at most one active grant: a grant on
-    a place they left is revoked first. Running it twice is harmless: the active grant on the same
-    place is returned as it is."""
+    a place they left is revoked first. Records `monitoring_grant.give`. Running it twice is
+    harmless: the active grant on the same place is returned as it is, unrecorded."""
     institution = person.institution
     if institution is None:
         raise PermissionDenied(_("Only the institution's admin can do this."))
@@ -219,41 +374,72 @@ def monitoring_grant_give(*, actor: User, person: User) -> MonitoringGrant:
         current = MonitoringGrant.objects.filter(person=person, revoked_at__isnull=True, **scope).first()
         if current is not None:
             return current
-        MonitoringGrant.objects.filter(person=person, revoked_at__isnull=True).update(
-            revoked_by=actor, revoked_at=timezone.now()
+        replaced = list(
+            MonitoringGrant.objects.filter(person=person, revoked_at__isnull=True).values_list("pk", flat=True)
         )
+        MonitoringGrant.objects.filter(pk__in=replaced).update(revoked_by=actor, revoked_at=timezone.now())
         grant = MonitoringGrant(
             institution=institution, person=person, granted_by=actor, granted_at=timezone.now(), **scope
         )
         grant.full_clean()
         grant.save()
+        audit_record(
+            actor=actor,
+            action="monitoring_grant.give",
+            target=grant,
+            before={"revoked_grant_ids": replaced},
+            after={"person_id": person.pk, "person": person.username, **scope},
+        )
     return grant
 
 
 def monitoring_grant_revoke(*, actor: User, grant: MonitoringGrant) -> MonitoringGrant:
     """Take a monitoring grant back, recording who did and when; the row stays as the record.
     Only the institution's own admin may; allowed on every package, so access can always be taken
-    back. Running it twice is harmless: the first revocation stands."""
+    back. Records `monitoring_grant.revoke`. Running it twice is harmless: the first revocation
+    stands and only it is recorded."""
     require_own_institution_admin(actor, grant.institution)
     now = timezone.now()
-    if MonitoringGrant.objects.filter(pk=grant.pk, revoked_at__isnull=True).update(revoked_by=actor, revoked_at=now):
-        grant.revoked_by, grant.revoked_at = actor, now
-    else:
-        grant.refresh_from_db(fields=["revoked_by", "revoked_at"])
+    with transaction.atomic():
+        if MonitoringGrant.objects.filter(pk=grant.pk, revoked_at__isnull=True).update(
+            revoked_by=actor, revoked_at=now
+        ):
+            grant.revoked_by, grant.revoked_at = actor, now
+            audit_record(
+                actor=actor,
+                action="monitoring_grant.revoke",
+                target=grant,
+                before={"revoked_at": None},
+                after={"revoked_at": now, "revoked_by_id": actor.pk},
+            )
+        else:
+            grant.refresh_from_db(fields=["revoked_by", "revoked_at"])
     return grant
 
 
 def region_rename(*, actor: User, region: Region, name: str) -> Region:
+    """Rename a region. Raises PermissionDenied unless the actor administers its institution,
+    FeatureLocked without region management, ValidationError for a name already taken. Records
+    `region.rename`; the same name again changes and records nothing."""
+    require_institution_admin(actor, region.institution)
     require_region_management(region.institution)
-    region.name = name
-    region.full_clean()
-    region.save(update_fields=["name"])
-    return region
+    return _rename(actor=actor, action="region.rename", target=region, name=name)
 
 
 def unit_rename(*, actor: User, unit: Unit, name: str) -> Unit:
+    """Rename a unit; as region_rename. Records `unit.rename`."""
+    require_institution_admin(actor, unit.institution)
     require_region_management(unit.institution)
-    unit.name = name
-    unit.full_clean()
-    unit.save(update_fields=["name"])
-    return unit
+    return _rename(actor=actor, action="unit.rename", target=unit, name=name)
+
+
+def _rename(*, actor: User, action: str, target: Region | Unit, name: str):
+    before = target.name
+    if before == name:
+        return target
+    with transaction.atomic():
+        target.name = name
+        target.full_clean()
+        target.save(update_fields=["name"])
+        audit_record(actor=actor, action=action, target=target, before={"name": before}, after={"name": name})
+    return target

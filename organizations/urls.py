@@ -8,6 +8,12 @@ urlpatterns = [
     path("institution/people/", views.people, name="people"),
     path("institution/people/<int:pk>/active/", views.person_active, name="person-active"),
     path("institution/tree/", views.org_tree, name="org-tree"),
+    path("institution/tree/regions/", views.tree_region_create, name="org-tree-region-create"),
+    path("institution/tree/regions/<int:pk>/rename/", views.tree_region_rename, name="org-tree-region-rename"),
+    path("institution/tree/units/", views.tree_unit_create, name="org-tree-unit-create"),
+    path("institution/tree/units/<int:pk>/rename/", views.tree_unit_rename, name="org-tree-unit-rename"),
+    path("institution/tree/move/", views.tree_person_move, name="org-tree-person-move"),
     path("institution/monitoring/", views.monitoring, name="monitoring"),
     path("institution/monitoring/<int:pk>/revoke/", views.monitoring_revoke, name="monitoring-revoke"),
+    path("institution/audit/", views.audit_log, name="audit-log"),
 ]

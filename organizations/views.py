@@ -1,5 +1,8 @@
+from functools import wraps
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -10,16 +13,27 @@ from packages.selectors import allotment_list, subscription_get_active, subscrip
 from tickets.selectors import ticket_list_for_requester_side
 
 from . import selectors, services
+from .audit import audit_action_choices, audit_action_label
 from .decorators import role_required
-from .forms import GrantForm, NameForm, PersonAddForm, PersonInviteForm, PersonMoveForm, UnitCreateForm
+from .forms import (
+    AuditFilterForm,
+    GrantForm,
+    NameForm,
+    PersonAddForm,
+    PersonInviteForm,
+    PersonMoveForm,
+    UnitCreateForm,
+    form_errors_add,
+)
 from .permissions import (
     FeatureLocked,
+    audit_log_scope,
     region_management_lock,
     require_institution_admin,
     require_own_institution_admin,
     require_region_management,
 )
-from .roles import Role
+from .roles import VENDOR_SIDE, Role
 
 
 def quota_rows(subscription) -> list[dict]:
@@ -75,10 +89,7 @@ def home(request):
 def _people_context(request, **forms):
     institution = request.user.institution
     subscription = subscription_get_active(institution=institution)
-    people = list(selectors.person_list_for_institution(institution=institution).order_by("-is_active", "username"))
-    for person in people:
-        # The role from the prefetched groups, so the list costs no query per person.
-        person._role_names = {group.name for group in person.groups.all()}
+    people = selectors.person_list_for_institution(institution=institution).order_by("-is_active", "username")
     return {
         "institution": institution,
         "subscription": subscription,
@@ -87,14 +98,6 @@ def _people_context(request, **forms):
         "add_form": forms.get("add_form") or PersonAddForm(prefix="add"),
         "invite_form": forms.get("invite_form") or PersonInviteForm(prefix="invite"),
     }
-
-
-def _apply_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
 
 
 @role_required(Role.INSTITUTION_ADMIN)
@@ -123,10 +126,8 @@ def people(request):
                 )
                 messages.success(request, _("%(name)s was added.") % {"name": person.username})
             return redirect("people")
-        except QuotaError as error:
-            form.add_error(None, error.message())
-        except ValidationError as error:
-            _apply_errors(form, error)
+        except (QuotaError, ValidationError) as error:
+            form_errors_add(form, error)
     key = "invite_form" if action == "invite" else "add_form"
     return render(request, "organizations/person_list.html", _people_context(request, **{key: form}), status=400)
 
@@ -139,9 +140,6 @@ def person_active(request, pk):
     person = selectors.person_get(institution=institution, pk=pk)
     if person is None:
         raise Http404
-    if person.pk == request.user.pk:
-        messages.error(request, _("You cannot deactivate yourself."))
-        return redirect("people")
     try:
         if request.POST.get("active") == "1":
             services.person_reactivate(actor=request.user, person=person)
@@ -151,6 +149,8 @@ def person_active(request, pk):
             messages.success(request, _("%(name)s was deactivated.") % {"name": person.username})
     except QuotaError as error:
         messages.error(request, error.message())
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
     return redirect("people")
 
 
@@ -170,68 +170,115 @@ def _tree_context(institution, **forms):
     }
 
 
-@role_required(Role.INSTITUTION_ADMIN)
-def org_tree(request):
-    institution = request.user.institution
-    require_institution_admin(request.user, institution)
-    try:
-        require_region_management(institution)
-    except FeatureLocked as locked:
-        return render(request, "organizations/tree_locked.html", {"locked": locked}, status=200)
-    if request.method != "POST":
-        return render(request, "organizations/tree.html", _tree_context(institution))
-    action = request.POST.get("action")
-    regions = selectors.region_list(institution=institution)
-    units = selectors.unit_list(institution=institution)
-    people = selectors.person_list_for_institution(institution=institution, active_only=True)
-    forms = {}
-    form = None
-    try:
-        if action == "region":
-            form = forms["region_form"] = NameForm(request.POST, prefix="region")
-            if form.is_valid():
-                services.region_create(actor=request.user, institution=institution, name=form.cleaned_data["name"])
-                messages.success(request, _("The region was created."))
-                return redirect("org-tree")
-        elif action == "unit":
-            form = forms["unit_form"] = UnitCreateForm(request.POST, prefix="unit", regions=regions)
-            if form.is_valid():
-                services.unit_create(
-                    actor=request.user, institution=institution, region=form.cleaned_data["region"],
-                    name=form.cleaned_data["name"],
-                )
-                messages.success(request, _("The unit was created."))
-                return redirect("org-tree")
-        elif action == "move":
-            form = forms["move_form"] = PersonMoveForm(request.POST, prefix="move", people=people, units=units)
-            if form.is_valid():
-                services.person_move(
-                    actor=request.user, person=form.cleaned_data["person"], unit=form.cleaned_data["unit"]
-                )
-                messages.success(request, _("The person was moved."))
-                return redirect("org-tree")
-        elif action in ("rename-region", "rename-unit"):
-            form = NameForm(request.POST, prefix="rename")
-            getter = selectors.region_get if action == "rename-region" else selectors.unit_get
-            pk = request.POST.get("pk", "")
-            target = getter(institution=institution, pk=int(pk)) if pk.isdigit() else None
-            if target is None:
-                raise Http404
-            if form.is_valid():
-                rename = services.region_rename if action == "rename-region" else services.unit_rename
-                rename(actor=request.user, **{action.removeprefix("rename-"): target}, name=form.cleaned_data["name"])
-                messages.success(request, _("The name was changed."))
-                return redirect("org-tree")
-            forms["tree_error"] = "; ".join(e for errors in form.errors.values() for e in errors)
-        else:
-            raise Http404
-    except ValidationError as error:
-        if form is not None and action not in ("rename-region", "rename-unit"):
-            _apply_errors(form, error)
-        else:
-            forms["tree_error"] = "; ".join(error.messages)
+def _tree_page(view):
+    """The institution admin's tree pages: on a package without region management every one of
+    them shows the feature locked, naming the packages that include it."""
+
+    @role_required(Role.INSTITUTION_ADMIN)
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        institution = request.user.institution
+        require_institution_admin(request.user, institution)
+        try:
+            require_region_management(institution)
+        except FeatureLocked as locked:
+            return render(request, "organizations/tree_locked.html", {"locked": locked}, status=200)
+        return view(request, institution, *args, **kwargs)
+
+    return wrapper
+
+
+def _tree_refused(request, institution, **forms):
     return render(request, "organizations/tree.html", _tree_context(institution, **forms), status=400)
 
+
+@_tree_page
+def org_tree(request, institution):
+    return render(request, "organizations/tree.html", _tree_context(institution))
+
+
+def _tree_submit(request, institution, *, key: str, form, perform, done: str):
+    """Run one tree change from its form: back to the tree with `done` said, or the tree again
+    with the form showing why the service refused."""
+    if form.is_valid():
+        try:
+            perform(form.cleaned_data)
+        except ValidationError as error:
+            form_errors_add(form, error)
+        else:
+            messages.success(request, done)
+            return redirect("org-tree")
+    return _tree_refused(request, institution, **{key: form})
+
+
+@require_POST
+@_tree_page
+def tree_region_create(request, institution):
+    return _tree_submit(
+        request, institution, key="region_form", form=NameForm(request.POST, prefix="region"),
+        perform=lambda data: services.region_create(actor=request.user, institution=institution, name=data["name"]),
+        done=_("The region was created."),
+    )
+
+
+@require_POST
+@_tree_page
+def tree_unit_create(request, institution):
+    return _tree_submit(
+        request, institution, key="unit_form",
+        form=UnitCreateForm(request.POST, prefix="unit", regions=selectors.region_list(institution=institution)),
+        perform=lambda data: services.unit_create(
+            actor=request.user, institution=institution, region=data["region"], name=data["name"]
+        ),
+        done=_("The unit was created."),
+    )
+
+
+@require_POST
+@_tree_page
+def tree_person_move(request, institution):
+    form = PersonMoveForm(
+        request.POST,
+        prefix="move",
+        people=selectors.person_list_for_institution(institution=institution, active_only=True),
+        units=selectors.unit_list(institution=institution),
+    )
+    return _tree_submit(
+        request, institution, key="move_form", form=form,
+        perform=lambda data: services.person_move(actor=request.user, person=data["person"], unit=data["unit"]),
+        done=_("The person was moved."),
+    )
+
+
+def _tree_rename_view(getter, rename):
+    """The view renaming one region or unit of the institution (404 for another institution's)."""
+
+    @require_POST
+    @_tree_page
+    def view(request, institution, pk):
+        target = getter(institution=institution, pk=pk)
+        if target is None:
+            raise Http404
+        form = NameForm(request.POST, prefix="rename")
+        if not form.is_valid():
+            errors = "; ".join(e for field_errors in form.errors.values() for e in field_errors)
+            return _tree_refused(request, institution, tree_error=errors)
+        try:
+            rename(request.user, target, form.cleaned_data["name"])
+        except ValidationError as error:
+            return _tree_refused(request, institution, tree_error="; ".join(error.messages))
+        messages.success(request, _("The name was changed."))
+        return redirect("org-tree")
+
+    return view
+
+
+tree_region_rename = _tree_rename_view(
+    selectors.region_get, lambda actor, region, name: services.region_rename(actor=actor, region=region, name=name)
+)
+tree_unit_rename = _tree_rename_view(
+    selectors.unit_get, lambda actor, unit, name: services.unit_rename(actor=actor, unit=unit, name=name)
+)
 
 
 def _monitoring_context(institution, form: GrantForm | None = None) -> dict:
@@ -265,7 +312,7 @@ def monitoring(request):
         try:
             services.monitoring_grant_give(actor=request.user, person=person)
         except ValidationError as error:
-            _apply_errors(form, error)
+            form_errors_add(form, error)
         else:
             name = person.get_full_name() or person.username
             messages.success(request, _("%(name)s can now monitor their part of the institution.") % {"name": name})
@@ -285,3 +332,30 @@ def monitoring_revoke(request, pk):
     name = grant.person.get_full_name() or grant.person.username
     messages.success(request, _("The monitoring grant of %(name)s was revoked.") % {"name": name})
     return redirect("monitoring")
+
+
+@role_required(Role.INSTITUTION_ADMIN, *VENDOR_SIDE)
+def audit_log(request):
+    """Who changed what in the institution, newest first: an institution admin reads their own
+    institution's log; vendor staff read every institution's and may narrow it to one."""
+    scope = audit_log_scope(request.user)
+    form = AuditFilterForm(
+        request.GET,
+        action_choices=audit_action_choices(),
+        institutions=selectors.institution_list_all_institutions() if scope is None else None,
+    )
+    filters = form.cleaned_data if form.is_valid() else {}
+    chosen = filters.get("institution")
+    events = selectors.audit_event_list_for(
+        scope=scope, institution_id=chosen.pk if chosen else None, action=filters.get("action", "")
+    )
+    page = Paginator(events, 25).get_page(request.GET.get("page"))
+    for event in page.object_list:
+        event.action_label = audit_action_label(event.action)
+        keys = sorted(event.before.keys() | event.after.keys())
+        event.changes = [(key, event.before.get(key), event.after.get(key)) for key in keys]
+    return render(
+        request,
+        "organizations/audit_log.html",
+        {"page": page, "events": page.object_list, "form": form, "all_institutions": scope is None},
+    )

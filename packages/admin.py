@@ -7,6 +7,8 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from organizations.admin import ReadOnlyAdmin
+from organizations.forms import form_errors_add
 from organizations.selectors import institution_list_all_institutions
 
 from .forms import SubscriptionAdjustForm, SubscriptionRenewForm, SubscriptionSellForm
@@ -43,11 +45,6 @@ class AllotmentInline(admin.TabularInline):
 
     def has_add_permission(self, request, obj=None):
         return False
-
-
-def _apply_errors(form, error: ValidationError) -> None:
-    for field, errors in error.message_dict.items():
-        form.add_error(field if field in form.fields else None, errors)
 
 
 @admin.register(Subscription)
@@ -125,7 +122,7 @@ class SubscriptionAdmin(admin.ModelAdmin):
                     figures=form.figures(),
                 )
             except ValidationError as error:
-                _apply_errors(form, error)
+                form_errors_add(form, error)
             else:
                 self.log_addition(request, subscription, [{"added": {}}])
                 messages.success(request, _("The contract was sold: %(contract)s") % {"contract": subscription})
@@ -151,7 +148,7 @@ class SubscriptionAdmin(admin.ModelAdmin):
                     figures=form.figures(),
                 )
             except ValidationError as error:
-                _apply_errors(form, error)
+                form_errors_add(form, error)
             else:
                 self.log_addition(request, renewed, [{"added": {}}])
                 messages.success(request, _("The contract was renewed: %(contract)s") % {"contract": renewed})
@@ -174,7 +171,7 @@ class SubscriptionAdmin(admin.ModelAdmin):
                     figures=form.figures(),
                 )
             except ValidationError as error:
-                _apply_errors(form, error)
+                form_errors_add(form, error)
             else:
                 self.log_change(request, subscription, [{"changed": {"fields": list(form.changed_data)}}])
                 messages.success(request, _("The contract's figures were changed."))
@@ -183,21 +180,12 @@ class SubscriptionAdmin(admin.ModelAdmin):
 
 
 @admin.register(QuotaEntry)
-class QuotaEntryAdmin(admin.ModelAdmin):
+class QuotaEntryAdmin(ReadOnlyAdmin):
     list_display = ["consumed_at", "institution", "channel", "units", "consumed_by", "reference_type", "reference_id"]
     list_filter = ["channel", "institution"]
     search_fields = ["institution__name", "reference_id"]
     list_select_related = ["institution", "consumed_by"]
     date_hierarchy = "consumed_at"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(QuotaNotice)

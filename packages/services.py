@@ -244,7 +244,7 @@ def quota_notice_send(*, notice_id: int) -> bool:
         subscription = notice.subscription
         admins = list(
             User.objects.for_institution(subscription.institution_id)
-            .filter(groups__name=Role.INSTITUTION_ADMIN, is_active=True)
+            .filter(role=Role.INSTITUTION_ADMIN, is_active=True)
             .exclude(email="")
             .values_list("email", flat=True)
         )

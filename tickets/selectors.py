@@ -47,8 +47,8 @@ def _shared_with(person: User):
 
 
 def ticket_visible_to(*, person: User) -> QuerySet[Ticket]:
-    """The tickets the person may see, as one query (given the person's role, which the person
-    object caches).
+    """The tickets the person may see, as one query (the person's role is a column of the person
+    object already loaded).
 
     - Support engineers, desk leads and package managers (vendor staff) see every institution's
       tickets: the desk serves one queue across all of them.
@@ -75,10 +75,8 @@ def ticket_visible_to(*, person: User) -> QuerySet[Ticket]:
     return tickets.filter(Q(requester=person) | _InIds(_shared_with(person)) | monitoring_scope_for(person=person))
 
 
-def _holds_role(*roles: Role) -> Exists:
-    return Exists(
-        User.groups.through.objects.filter(user_id=OuterRef("pk"), group__name__in=[str(r) for r in roles])
-    )
+def _holds_role(*roles: Role) -> Q:
+    return Q(role__in=roles)
 
 
 def person_list_seeing_ticket(*, ticket: Ticket) -> QuerySet[User]:

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from organizations.decorators import role_required
+from organizations.forms import form_errors_add
 from organizations.permissions import is_desk, region_management_lock
 from organizations.roles import CUSTOMER_SIDE, DESK_ROLES, Role
 from organizations.selectors import (
@@ -49,13 +50,6 @@ def refresh_seconds() -> int:
     # Read per request, so a test can shorten it.
     return getattr(settings, "DESK_REFRESH_SECONDS", 15)
 
-
-def _apply_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
 
 
 def filing_blocker(person) -> str | None:
@@ -105,10 +99,8 @@ def ticket_new(request):
                 product=data["product"],
                 attachments=data["attachments"],
             )
-        except QuotaError as error:
-            form.add_error(None, error.message())
-        except ValidationError as error:
-            _apply_errors(form, error)
+        except (QuotaError, ValidationError) as error:
+            form_errors_add(form, error)
         else:
             messages.success(request, _("Ticket #%(number)s was filed.") % {"number": ticket.pk})
             return redirect("ticket-detail", pk=ticket.pk)
@@ -289,10 +281,8 @@ def ticket_action(request, pk, action):
     if form.is_valid():
         try:
             done = perform(form.cleaned_data)
-        except QuotaError as error:
-            form.add_error(None, error.message())
-        except ValidationError as error:
-            _apply_errors(form, error)
+        except (QuotaError, ValidationError) as error:
+            form_errors_add(form, error)
         else:
             messages.success(request, done)
             return redirect("ticket-detail", pk=ticket.pk)

@@ -1,6 +1,5 @@
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError as DjangoValidationError
-from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from organizations.models import Institution, Region, Unit, User
@@ -8,12 +7,6 @@ from organizations.roles import CUSTOMER_SIDE, Role
 from packages.models import Channel
 
 CUSTOMER_SIDE_ROLES = [(role.value, role.label) for role in Role if role in CUSTOMER_SIDE]
-
-
-def role_of(person: User) -> str | None:
-    """The person's role from prefetched groups (User.role would query once per person)."""
-    names = {group.name for group in person.groups.all()}
-    return next((role.value for role in Role if role.value in names), None)
 
 
 class TokenRequestSerializer(serializers.Serializer):
@@ -153,7 +146,7 @@ class UnitQuerySerializer(serializers.Serializer):
 class PersonSerializer(serializers.ModelSerializer):
     # Not an EmailField: an account may have no address, and "" is not an e-mail.
     email = serializers.CharField(read_only=True, help_text="May be empty.")
-    role = serializers.SerializerMethodField()
+    role = serializers.ChoiceField(choices=Role.choices, allow_null=True, read_only=True)
     region = RegionRefSerializer(read_only=True, allow_null=True)
     unit = UnitRefSerializer(read_only=True, allow_null=True)
 
@@ -164,10 +157,6 @@ class PersonSerializer(serializers.ModelSerializer):
             "date_joined", "last_login",
         ]
         read_only_fields = fields
-
-    @extend_schema_field(serializers.ChoiceField(choices=Role.choices, allow_null=True))
-    def get_role(self, person) -> str | None:
-        return role_of(person)
 
 
 class PersonCreateSerializer(serializers.Serializer):

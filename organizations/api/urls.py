@@ -1,6 +1,7 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
+from .audit import AuditLogView
 from .grants import MonitoringGrantListView, MonitoringGrantRevokeView
 from .views import MeView, PersonViewSet, RegionViewSet, TokenView, UnitViewSet
 
@@ -12,6 +13,7 @@ router.register("people", PersonViewSet, basename="api-person")
 urlpatterns = [
     path("auth/token/", TokenView.as_view(), name="api-auth-token"),
     path("me/", MeView.as_view(), name="api-me"),
+    path("audit-log/", AuditLogView.as_view(), name="api-audit-log"),
     path("monitoring-grants/", MonitoringGrantListView.as_view(), name="api-monitoring-grant-list"),
     path("monitoring-grants/<str:pk>/revoke/", MonitoringGrantRevokeView.as_view(), name="api-monitoring-grant-revoke"),
     *router.urls,

@@ -2,7 +2,6 @@
 people) — the same services and the same package gating as the web pages."""
 
 from django.contrib.auth import authenticate
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
@@ -129,7 +128,7 @@ class MeView(APIView):
             "first_name": person.first_name,
             "last_name": person.last_name,
             "email": person.email,
-            "role": person.role.value if person.role else None,
+            "role": person.role or None,
             "institution": person.institution,
             "region": person.region,
             "unit": person.unit,
@@ -287,10 +286,6 @@ class PersonViewSet(InstitutionAdminMixin, mixins.ListModelMixin, viewsets.Gener
                 raise ValidationError({"region": [_("Choose a region of this institution.")]})
         return place
 
-    def _refuse_self(self, person):
-        if person.pk == self.request.user.pk:
-            raise DjangoValidationError(_("You cannot change your own role or access."))
-
     def retrieve(self, request, pk):
         return Response(PersonSerializer(self._get(pk)).data)
 
@@ -318,7 +313,6 @@ class PersonViewSet(InstitutionAdminMixin, mixins.ListModelMixin, viewsets.Gener
         data = serializer.validated_data
         with transaction.atomic():
             if "role" in data:
-                self._refuse_self(person)
                 person_set_role(actor=request.user, person=person, role=Role(data["role"]))
             if "unit" in data or "region" in data:
                 place = self._place(data)
@@ -328,7 +322,6 @@ class PersonViewSet(InstitutionAdminMixin, mixins.ListModelMixin, viewsets.Gener
     @action(detail=True, methods=["post"])
     def deactivate(self, request, pk):
         person = self._get(pk)
-        self._refuse_self(person)
         person_deactivate(actor=request.user, person=person)
         return Response(PersonSerializer(self._get(pk)).data)
 

@@ -21,3 +21,7 @@ class QueueCursorPagination(_Cursor):
 
 class PersonCursorPagination(_Cursor):
     ordering = ("username",)
+
+
+class AuditCursorPagination(_Cursor):
+    ordering = ("-created_at", "-id")

@@ -1,8 +1,9 @@
-from .organizations import InstitutionFactory, PersonFactory, RegionFactory, UnitFactory
+from .organizations import AuditEventFactory, InstitutionFactory, PersonFactory, RegionFactory, UnitFactory
 from .packages import SubscriptionFactory
 from .tickets import TicketFactory, customer_with_subscription
 
 __all__ = [
+    "AuditEventFactory",
     "InstitutionFactory",
     "PersonFactory",
     "RegionFactory",

@@ -1,8 +1,8 @@
 import factory
-from django.contrib.auth.models import Group
 
-from organizations.models import Institution, Region, Unit, User
+from organizations.models import AuditEvent, Institution, Region, Unit, User
 from organizations.roles import VENDOR_SIDE, Role
+from organizations.services import person_groups_sync
 
 PASSWORD = "test-pass-2026"
 
@@ -52,9 +52,25 @@ class PersonFactory(factory.django.DjangoModelFactory):
     )
 
     @classmethod
-    def _create(cls, model_class, *args, role, **kwargs):
+    def _create(cls, model_class, *args, **kwargs):
         person = model_class(**kwargs)
         person.set_password(PASSWORD)
         person.save()
-        person.groups.add(Group.objects.get(name=role))
+        person_groups_sync(person=person)
         return person
+
+
+class AuditEventFactory(factory.django.DjangoModelFactory):
+    """An audit row as a service writes it: a region of the institution renamed by its admin."""
+
+    class Meta:
+        model = AuditEvent
+
+    institution = factory.SubFactory(InstitutionFactory)
+    actor = factory.LazyAttribute(lambda e: PersonFactory(role=Role.INSTITUTION_ADMIN, institution=e.institution))
+    action = "region.rename"
+    target_type = "organizations.region"
+    target_id = factory.Sequence(lambda n: n + 1)
+    target_label = factory.Sequence(lambda n: f"Region {n}")
+    before = factory.LazyAttribute(lambda e: {"name": "Old"})
+    after = factory.LazyAttribute(lambda e: {"name": e.target_label})

@@ -143,7 +143,7 @@ def test_creating_a_region_on_standard_is_refused(client, standard_admin):
     # given
     login(client, standard_admin)
     # when
-    client.post(reverse("org-tree"), {"action": "region", "region-name": "North"})
+    client.post(reverse("org-tree-region-create"), {"region-name": "North"})
     # then
     assert not Region.objects.filter(institution=standard_admin.institution).exists()
 
@@ -152,9 +152,9 @@ def test_premium_admin_creates_region_and_unit(client, institution_admin):
     # given
     login(client, institution_admin)
     # when
-    client.post(reverse("org-tree"), {"action": "region", "region-name": "North"})
+    client.post(reverse("org-tree-region-create"), {"region-name": "North"})
     region = Region.objects.get(institution=institution_admin.institution, name="North")
-    client.post(reverse("org-tree"), {"action": "unit", "unit-region": str(region.pk), "unit-name": "Planning"})
+    client.post(reverse("org-tree-unit-create"), {"unit-region": str(region.pk), "unit-name": "Planning"})
     # then
     assert [u.name for u in region.units.all()] == ["Planning"]
 
@@ -164,7 +164,7 @@ def test_duplicate_region_name_is_refused_with_reason(browser_client, institutio
     RegionFactory(institution=institution_admin.institution, name="North")
     login(browser_client, institution_admin)
     # when
-    response = browser_client.post(reverse("org-tree"), {"action": "region", "region-name": "North"})
+    response = browser_client.post(reverse("org-tree-region-create"), {"region-name": "North"})
     # then
     assert response.status_code == 400
     assert "already exists" in response.content.decode()
@@ -175,7 +175,7 @@ def test_rename_region(client, institution_admin):
     region = RegionFactory(institution=institution_admin.institution, name="North")
     login(client, institution_admin)
     # when
-    client.post(reverse("org-tree"), {"action": "rename-region", "pk": str(region.pk), "rename-name": "Kuzey"})
+    client.post(reverse("org-tree-region-rename", args=[region.pk]), {"rename-name": "Kuzey"})
     # then
     region.refresh_from_db()
     assert region.name == "Kuzey"
@@ -186,7 +186,7 @@ def test_renaming_another_institutions_region_is_not_found(client, institution_a
     region = RegionFactory(institution=stranger.institution, name="Theirs")
     login(client, institution_admin)
     # when
-    response = client.post(reverse("org-tree"), {"action": "rename-region", "pk": str(region.pk), "rename-name": "Mine"})
+    response = client.post(reverse("org-tree-region-rename", args=[region.pk]), {"rename-name": "Mine"})
     # then
     assert response.status_code == 404
 
@@ -196,7 +196,7 @@ def test_move_person_into_unit(client, institution_admin, customer):
     unit = UnitFactory(region=RegionFactory(institution=institution_admin.institution))
     login(client, institution_admin)
     # when
-    client.post(reverse("org-tree"), {"action": "move", "move-person": str(customer.pk), "move-unit": str(unit.pk)})
+    client.post(reverse("org-tree-person-move"), {"move-person": str(customer.pk), "move-unit": str(unit.pk)})
     # then
     customer.refresh_from_db()
     assert customer.unit == unit and customer.region == unit.region
@@ -239,6 +239,72 @@ def test_rename_with_a_malformed_id_is_not_found(client, institution_admin):
     # given
     login(client, institution_admin)
     # when
-    response = client.post(reverse("org-tree"), {"action": "rename-unit", "pk": "abc", "rename-name": "X"})
+    response = client.post("/institution/tree/units/abc/rename/", {"rename-name": "X"})
     # then
     assert response.status_code == 404
+
+
+# Each tree action: its URL name, its URL arguments given a unit of the institution, a body.
+TREE_ACTIONS = {
+    "org-tree-region-create": (lambda unit: [], {"region-name": "North"}),
+    "org-tree-unit-create": (lambda unit: [], {"unit-name": "Planning"}),
+    "org-tree-person-move": (lambda unit: [], {"move-unit": ""}),
+    "org-tree-region-rename": (lambda unit: [unit.region_id], {"rename-name": "Kuzey"}),
+    "org-tree-unit-rename": (lambda unit: [unit.pk], {"rename-name": "Kuzey"}),
+}
+
+
+@pytest.mark.parametrize(("name", "action"), TREE_ACTIONS.items(), ids=TREE_ACTIONS.keys())
+def test_tree_actions_are_refused_to_a_customer(client, customer, name, action):
+    # given
+    url_args, data = action
+    unit = UnitFactory(region=RegionFactory(institution=customer.institution))
+    login(client, customer)
+    # when
+    response = client.post(reverse(name, args=url_args(unit)), data)
+    # then
+    assert response.status_code == 403
+
+
+def test_renaming_another_institutions_unit_is_not_found(client, institution_admin, stranger):
+    # given
+    unit = UnitFactory(region=RegionFactory(institution=stranger.institution), name="Theirs")
+    login(client, institution_admin)
+    # when
+    response = client.post(reverse("org-tree-unit-rename", args=[unit.pk]), {"rename-name": "Mine"})
+    # then
+    assert response.status_code == 404
+    unit.refresh_from_db()
+    assert unit.name == "Theirs"
+
+
+def test_moving_another_institutions_person_is_refused(client, institution_admin, stranger):
+    # given
+    unit = UnitFactory(region=RegionFactory(institution=institution_admin.institution))
+    login(client, institution_admin)
+    # when
+    response = client.post(reverse("org-tree-person-move"), {"move-person": str(stranger.pk), "move-unit": str(unit.pk)})
+    # then
+    assert response.status_code == 400
+    stranger.refresh_from_db()
+    assert stranger.unit is None
+
+
+def test_creating_a_unit_in_another_institutions_region_is_refused(client, institution_admin, stranger):
+    # given
+    region = RegionFactory(institution=stranger.institution)
+    login(client, institution_admin)
+    # when
+    response = client.post(reverse("org-tree-unit-create"), {"unit-region": str(region.pk), "unit-name": "Mine"})
+    # then
+    assert response.status_code == 400
+    assert not region.units.exists()
+
+
+def test_tree_actions_answer_only_post(client, institution_admin):
+    # given
+    login(client, institution_admin)
+    # when
+    response = client.get(reverse("org-tree-region-create"))
+    # then
+    assert response.status_code == 405

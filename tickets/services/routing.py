@@ -27,7 +27,7 @@ def engineer_least_loaded() -> User | None:
     """The active, on-duty support engineer with the fewest open tickets (the earliest account
     on a tie), or None when nobody is on duty."""
     return (
-        User.objects.filter(groups__name=Role.SUPPORT_ENGINEER, is_active=True, is_on_duty=True)
+        User.objects.filter(role=Role.SUPPORT_ENGINEER, is_active=True, is_on_duty=True)
         .annotate(
             open_work=Count("assigned_tickets", filter=Q(assigned_tickets__status__in=OPEN_STATUSES), distinct=True)
         )

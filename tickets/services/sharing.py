@@ -9,8 +9,10 @@ name" for code that checks one object; lists never read guardian's table."""
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from guardian.shortcuts import assign_perm, remove_perm
 
+from organizations.audit import audit_actions_register, audit_record
 from organizations.models import Region, Unit, User
 from organizations.permissions import is_customer_side, require_region_management
 from organizations.roles import CUSTOMER_SIDE
@@ -20,6 +22,8 @@ from tickets.selectors import ticket_can_share
 from .events import event_record
 
 VIEW_PERMISSION = "tickets.view_ticket"
+
+audit_actions_register({"ticket.share": gettext_lazy("Ticket shared"), "ticket.unshare": gettext_lazy("Sharing undone")})
 
 
 def _require_may_share(actor: User, ticket: Ticket) -> None:
@@ -72,8 +76,8 @@ def ticket_share(
     Allowed to whoever tickets.selectors.ticket_can_share admits; only on a package with region management (Premium, Premium+),
     otherwise FeatureLocked naming those packages. Raises PermissionDenied for anyone else and
     ValidationError for a target outside the institution, an inactive or vendor-side person, or the
-    requester. In one transaction: the share, guardian's view_ticket for a named person, and a
-    `shared` event. Running it twice is harmless: the second call returns the existing share and
+    requester. In one transaction: the share, guardian's view_ticket for a named person, a
+    `shared` event and a `ticket.share` audit row. Running it twice is harmless: the second call returns the existing share and
     records nothing."""
     _require_may_share(actor, ticket)
     kind, target = _target(person, unit, region)
@@ -90,6 +94,7 @@ def ticket_share(
             if kind == "person":
                 assign_perm(VIEW_PERMISSION, target, ticket)
             event_record(ticket=ticket, kind=TicketEvent.Kind.SHARED, actor=actor, **_describe(kind, target))
+            audit_record(actor=actor, action="ticket.share", target=ticket, after=_describe(kind, target))
     except IntegrityError:
         # Someone shared the same ticket with the same target at the same moment.
         return existing.get()
@@ -99,7 +104,8 @@ def ticket_share(
 def ticket_unshare(*, actor: User, share: TicketShare) -> None:
     """Undo a share. Allowed to whoever may share the ticket (see ticket_share); allowed on every
     package, so access can always be taken back. In one transaction: the share is deleted,
-    guardian's view_ticket of a named person removed, and an `unshared` event recorded. Running it
+    guardian's view_ticket of a named person removed, and an `unshared` event and a
+    `ticket.unshare` audit row recorded. Running it
     twice is harmless: the second call finds nothing to delete and records nothing."""
     ticket = share.ticket
     if not ticket_can_share(person=actor, ticket=ticket):
@@ -113,3 +119,4 @@ def ticket_unshare(*, actor: User, share: TicketShare) -> None:
         if kind == "person":
             remove_perm(VIEW_PERMISSION, target, ticket)
         event_record(ticket=ticket, kind=TicketEvent.Kind.UNSHARED, actor=actor, **_describe(kind, target))
+        audit_record(actor=actor, action="ticket.unshare", target=ticket, before=_describe(kind, target))

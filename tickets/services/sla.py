@@ -118,7 +118,7 @@ def _warning_due(now: datetime.datetime) -> Q:
 
 def _desk_lead_addresses() -> list[str]:
     return list(
-        User.objects.filter(groups__name=Role.DESK_LEAD, is_active=True)
+        User.objects.filter(role=Role.DESK_LEAD, is_active=True)
         .exclude(email="")
         .values_list("email", flat=True)
     )

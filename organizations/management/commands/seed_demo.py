@@ -3,14 +3,13 @@ Running it again changes nothing that is already there."""
 
 import datetime
 
-from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
 from organizations.models import Institution, Region, Unit, User
 from organizations.roles import Role
-from organizations.services import monitoring_grant_give
+from organizations.services import monitoring_grant_give, person_groups_sync
 from packages.models import Package
 from packages.selectors import subscription_get_active
 from packages.services import subscription_sell
@@ -63,12 +62,19 @@ class Command(BaseCommand):
     def _person(self, username, role, *, institution, region=None, unit=None, **extra) -> User:
         person, created = User.objects.get_or_create(
             username=username,
-            defaults={"institution": institution, "region": region, "unit": unit, "email": f"{username}@demo.local", **extra},
+            defaults={
+                "role": role,
+                "institution": institution,
+                "region": region,
+                "unit": unit,
+                "email": f"{username}@demo.local",
+                **extra,
+            },
         )
         if created:
             person.set_password(PASSWORD)
             person.save(update_fields=["password"])
-            person.groups.add(Group.objects.get(name=role))
+            person_groups_sync(person=person)
         return person
 
     def _institution(self, slug, name, package, cap, figures):

@@ -24,7 +24,6 @@ import time
 from pathlib import Path
 
 from django.conf import settings
-from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand
 from django.db import connection, transaction
 from django.test import Client
@@ -34,6 +33,7 @@ from django.utils import timezone
 
 from organizations.models import Institution, User
 from organizations.roles import Role
+from organizations.services import person_groups_sync
 from packages.calendar_bench import clock_ops_per_second
 from packages.models import Package, Subscription
 from slaportal.celery import app
@@ -121,10 +121,12 @@ class Command(BaseCommand):
             [User(username=f"{PREFIX}customer-{i}", institution=institution) for i, institution in enumerate(institutions)],
             batch_size=BATCH,
         )
-        engineer = User.objects.create(username=STAFF[0], email="bench-engineer@example.test", is_on_duty=False)
-        engineer.groups.add(Group.objects.get(name=Role.SUPPORT_ENGINEER))
-        lead = User.objects.create(username=STAFF[1], email="bench-lead@example.test")
-        lead.groups.add(Group.objects.get(name=Role.DESK_LEAD))
+        engineer = User.objects.create(
+            username=STAFF[0], email="bench-engineer@example.test", is_on_duty=False, role=Role.SUPPORT_ENGINEER
+        )
+        lead = User.objects.create(username=STAFF[1], email="bench-lead@example.test", role=Role.DESK_LEAD)
+        for person in (engineer, lead):
+            person_groups_sync(person=person)
         rows = [
             (i, institution.pk, subscription.pk, requester.pk, subscription.priority, subscription.first_response_minutes)
             for i, (institution, subscription, requester) in enumerate(zip(institutions, subscriptions, requesters, strict=True))

@@ -1,0 +1,78 @@
+"""The audit log, written by services: one row per change, in the service's transaction.
+
+Any app records its changes through `audit_record` and names its action codes once with
+`audit_actions_register`, so the log page can show them in the reader's language. A service
+records only what it changed: a call that finds the work already done records nothing."""
+
+from collections.abc import Mapping
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from .models import AuditEvent, Institution, User
+
+_ACTION_LABELS: dict[str, str] = {}
+
+# Passed for `institution` to take it from the target (its `institution_id`).
+FROM_TARGET = object()
+
+
+def audit_actions_register(labels: Mapping[str, str]) -> None:
+    """Name action codes for the log page (lazy translations, so each reader gets their language)."""
+    _ACTION_LABELS.update(labels)
+
+
+def audit_action_label(action: str) -> str:
+    return str(_ACTION_LABELS.get(action, action))
+
+
+def audit_action_choices() -> list[tuple[str, str]]:
+    return sorted(((code, str(label)) for code, label in _ACTION_LABELS.items()), key=lambda item: item[1])
+
+
+def audit_record(
+    *,
+    actor: User | None,
+    action: str,
+    target: models.Model,
+    before: Mapping | None = None,
+    after: Mapping | None = None,
+    institution: Institution | None | object = FROM_TARGET,
+) -> AuditEvent:
+    """Write one audit row. Call it inside the service's transaction, after the change is saved,
+    so the row is rolled back with the change. `before` and `after` hold the fields the action
+    changed (JSON: dates and decimals are written as strings). Not idempotent: one row per call."""
+    if institution is FROM_TARGET:
+        institution_id = getattr(target, "institution_id", None)
+    else:
+        institution_id = institution.pk if institution is not None else None
+    event = AuditEvent(
+        institution_id=institution_id,
+        actor=actor,
+        action=action,
+        target_type=target._meta.label_lower,
+        target_id=target.pk,
+        target_label=str(target)[:255],
+        before=dict(before or {}),
+        after=dict(after or {}),
+    )
+    event.save()
+    return event
+
+
+audit_actions_register(
+    {
+        "person.add": _("Person added"),
+        "person.invite": _("Person invited"),
+        "person.deactivate": _("Person deactivated"),
+        "person.reactivate": _("Person reactivated"),
+        "person.set_role": _("Role changed"),
+        "person.move": _("Person moved"),
+        "region.create": _("Region created"),
+        "region.rename": _("Region renamed"),
+        "unit.create": _("Unit created"),
+        "unit.rename": _("Unit renamed"),
+        "monitoring_grant.give": _("Monitoring granted"),
+        "monitoring_grant.revoke": _("Monitoring revoked"),
+    }
+)
