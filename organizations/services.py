@@ -11,10 +11,11 @@ from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 
 from packages.errors import NoActiveSubscription, UserCapReached
+from packages.permissions import require_region_management
 from packages.selectors import subscription_get_active
 
 from .models import Institution, MonitoringGrant, Region, Unit, User
-from .permissions import require_own_institution_admin, require_region_management
+from .permissions import require_own_institution_admin
 from .roles import CUSTOMER_SIDE, Role
 from .selectors import seat_count
 

@@ -12,8 +12,9 @@ from django.utils.translation import gettext as _
 from guardian.shortcuts import assign_perm, remove_perm
 
 from organizations.models import Region, Unit, User
-from organizations.permissions import is_customer_side, require_region_management
+from organizations.permissions import is_customer_side
 from organizations.roles import CUSTOMER_SIDE
+from packages.permissions import require_region_management
 from tickets.models import Ticket, TicketShare
 from tickets.selectors import ticket_can_share
 
