@@ -1,20 +1,12 @@
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-from core.errors import DomainError
-
 from .models import Ticket
 
 
-class TicketStateError(ValidationError, DomainError):
-    """An action the ticket's status does not allow (e.g. reopening long after resolution). A
-    ValidationError for forms, a DomainError for the API: 409, the ticket's current state refuses it."""
-
-    code = "invalid_transition"
-    status_code = 409
-
-    def message(self) -> str:
-        return " ".join(str(m) for m in self.messages)
+class TicketStateError(ValidationError):
+    """An action the ticket's status does not allow (e.g. reopening long after resolution). The
+    API answers its code (`invalid_transition`) with 409, as every state-conflict code."""
 
 
 def invalid_transition(current: str, target: str) -> TicketStateError:
