@@ -8,7 +8,10 @@ from datetime import timedelta
 
 from celery import Celery
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "slaportal.settings.local")
+# Production, like wsgi.py and asgi.py: a worker or beat started the ordinary way is a server
+# process, and `import slaportal.wsgi` runs this module first (the package imports its Celery
+# app), so this default is the one every server gets. manage.py and dev.py choose local settings.
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "slaportal.settings.production")
 
 logger = logging.getLogger(__name__)
 
