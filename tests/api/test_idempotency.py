@@ -1,14 +1,13 @@
 import threading
 
 import pytest
-from django.db import connection
-from rest_framework.test import APIClient
-
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
 from django.test import RequestFactory
 from django.test.client import encode_multipart
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
+from rest_framework.test import APIClient
 
 from organizations.roles import Role
 from packages.models import Allotment

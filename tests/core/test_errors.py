@@ -6,7 +6,13 @@ from rest_framework.views import APIView
 
 from core.errors import DomainError
 from organizations.permissions import FeatureLocked
-from packages.errors import ChannelNotIncluded, NoActiveSubscription, QuotaError, QuotaExhausted, UserCapReached
+from packages.errors import (
+    ChannelNotIncluded,
+    NoActiveSubscription,
+    QuotaError,
+    QuotaExhausted,
+    UserCapReached,
+)
 
 APP_ERRORS = [
     (QuotaExhausted(channel="written", allotment=10, renews_on=datetime.date(2027, 1, 1)), 409),
