@@ -2,7 +2,8 @@
 """The two commands of the README.
 
     python3 dev.py run    install into .venv, migrate, load demo data, start web + Celery worker + beat
-    python3 dev.py test   install into .venv and run the whole test suite (extra args go to pytest)
+    python3 dev.py test   install into .venv, run ruff, the import-linter contracts (the layers of
+                          docs/architecture.md) and the whole test suite (extra args go to pytest)
 
 Only Python 3.11+ is needed: everything else is installed into ./.venv.
 """
@@ -96,6 +97,8 @@ def test(args):
     install()
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "slaportal.settings.test"}
     sh(PY, "-m", "ruff", "check", ".")
+    # The layers of docs/architecture.md; the contracts are in pyproject.toml.
+    sh(BIN / "lint-imports", "--no-cache", "--no-logo")
     sys.exit(subprocess.run([str(PY), "-m", "pytest", *args], cwd=ROOT, env=env).returncode)
 
 

@@ -1,10 +1,6 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
-from django.urls import reverse
-from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
-
-from packages.models import Subscription
 
 from .models import AuditEvent, Institution, MonitoringGrant, Region, Unit, User
 from .services import person_groups_sync
@@ -29,33 +25,15 @@ class RegionInline(admin.TabularInline):
     fields = ["name"]
 
 
-class SubscriptionInline(admin.TabularInline):
-    """The institution's contracts; they change only through the sale forms of the subscription admin."""
-
-    model = Subscription
-    extra = 0
-    fields = ["package", "starts_on", "ends_on", "user_cap", "sold_by"]
-    readonly_fields = fields
-    can_delete = False
-    show_change_link = True
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-
 @admin.register(Institution)
 class InstitutionAdmin(admin.ModelAdmin):
-    list_display = ["name", "slug", "is_active", "created_at", "sell_link"]
-    list_filter = ["is_active", "subscriptions__package"]
+    """The institution and its tree; packages.admin adds its contracts, which live in the layer above."""
+
+    list_display = ["name", "slug", "is_active", "created_at"]
+    list_filter = ["is_active"]
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
-    inlines = [SubscriptionInline, RegionInline]
-
-    @admin.display(description=_("Contract"))
-    def sell_link(self, obj):
-        return format_html(
-            '<a href="{}?institution={}">{}</a>', reverse("admin:packages_subscription_add"), obj.pk, _("Sell")
-        )
+    inlines = [RegionInline]
 
 
 class UnitInline(admin.TabularInline):

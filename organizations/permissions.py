@@ -1,16 +1,20 @@
-"""Role and package checks in one place; services call these before they act."""
+"""Role checks in one place; services call these before they act. Package checks read the
+contract, which lives in the layer above: they are in packages.permissions."""
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext as _
+
+from core.errors import DomainError
 
 from .models import Institution, User
 from .roles import CUSTOMER_SIDE, DESK_ROLES, VENDOR_SIDE, Role
 
 
-class FeatureLocked(PermissionDenied):
+class FeatureLocked(DomainError, PermissionDenied):
     """A feature the institution's package does not include; names the packages that do."""
 
     code = "feature_locked"
+    status_code = 403
 
     def __init__(self, *, feature: str, packages: list[str]):
         self.feature = feature
@@ -22,6 +26,9 @@ class FeatureLocked(PermissionDenied):
             "feature": self.feature,
             "packages": ", ".join(self.packages),
         }
+
+    def as_dict(self) -> dict:
+        return {"feature": str(self.feature), "packages": self.packages}
 
 
 def require_role(actor: User, *roles: Role) -> None:
@@ -76,32 +83,3 @@ def is_desk(actor: User) -> bool:
 
 def is_customer_side(actor: User) -> bool:
     return actor.is_active and actor.role in CUSTOMER_SIDE and actor.institution_id is not None
-
-
-def package_has_feature(institution: Institution, feature_field: str) -> bool:
-    from packages.selectors import subscription_get_active
-
-    subscription = subscription_get_active(institution=institution)
-    return bool(subscription and getattr(subscription.package, feature_field))
-
-
-def region_management_lock(institution: Institution) -> FeatureLocked | None:
-    """None when the contract in force includes region-based organisation management (Premium,
-    Premium+); otherwise the FeatureLocked to show — pages use it to present the feature as
-    locked, naming the packages that include it, without raising."""
-    if package_has_feature(institution, "has_region_management"):
-        return None
-    from packages.selectors import package_list
-
-    return FeatureLocked(
-        feature=_("Region-based organisation management"),
-        packages=[p.name for p in package_list(on_sale_only=True) if p.has_region_management],
-    )
-
-
-def require_region_management(institution: Institution) -> None:
-    """Region-based organisation management is a Gold feature (Premium, Premium+): the tree,
-    monitoring grants and ticket sharing."""
-    lock = region_management_lock(institution)
-    if lock is not None:
-        raise lock

@@ -1,8 +1,7 @@
-from django.db.models import BooleanField, Count, Exists, Q, Subquery
-from django.utils import timezone
+from django.db.models import Count
 
 from .models import AuditEvent, Institution, MonitoringGrant, Region, Unit, User
-from .roles import CUSTOMER_SIDE, Role
+from .roles import CUSTOMER_SIDE, DESK_ROLES, Role
 
 
 def institution_get(*, slug: str) -> Institution | None:
@@ -77,47 +76,8 @@ def monitoring_grant_active_for(*, person: User) -> MonitoringGrant | None:
     return MonitoringGrant.objects.filter(person=person, revoked_at__isnull=True).select_related("unit", "region").first()
 
 
-def region_management_in_force(*, institution_id: int) -> Subquery:
-    """Whether the institution's contract in force today includes region-based organisation
-    management, as a boolean SQL expression. It is evaluated inside the query that uses it, so a
-    ticket list stays one query and follows a change of contract at once. It picks the contract
-    the way packages.selectors.subscription_get_active does (the latest one started)."""
-    from packages.models import Subscription
-
-    today = timezone.localdate()
-    in_force = (
-        Subscription.objects.for_institution(institution_id)
-        .filter(starts_on__lte=today, ends_on__gte=today)
-        .order_by("-starts_on")
-        .values("package__has_region_management")[:1]
-    )
-    return Subquery(in_force, output_field=BooleanField())
-
-
-def monitoring_scope_for(*, person: User) -> Q:
-    """The tickets a manager monitors, as a ticket filter: the tickets filed in their unit (unit
-    manager) or region (region manager), while an active grant names that unit or region.
-
-    The role and the person's current place both have to match the grant, so moving a manager or
-    changing their role changes what they monitor at once. The grant's existence and the package
-    are checked inside the same query."""
-    role = person.role
-    if role == Role.UNIT_MANAGER and person.unit_id:
-        scope = {"unit_id": person.unit_id}
-    elif role == Role.REGION_MANAGER and person.region_id:
-        scope = {"region_id": person.region_id}
-    else:
-        return Q(pk__in=[])
-    grant = MonitoringGrant.objects.filter(
-        person=person, institution_id=person.institution_id, revoked_at__isnull=True, **scope
-    ).filter(region_management_in_force(institution_id=person.institution_id))
-    return Q(**scope) & Q(Exists(grant))
-
-
 def person_list_desk():
     """The vendor's desk people, to whom tickets can be assigned."""
-    from .roles import DESK_ROLES
-
     return User.objects.with_role(*DESK_ROLES).filter(is_active=True).order_by("username")
 
 

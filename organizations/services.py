@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from rest_framework.authtoken.models import Token
 
 from packages.errors import NoActiveSubscription, UserCapReached
+from packages.permissions import require_region_management
 from packages.selectors import subscription_get_active
 
 from .audit import audit_record
@@ -21,7 +22,6 @@ from .permissions import (
     require_institution_admin,
     require_own_institution_admin,
     require_person_admin,
-    require_region_management,
 )
 from .roles import CUSTOMER_SIDE, Role
 from .selectors import seat_count

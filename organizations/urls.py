@@ -4,7 +4,6 @@ from . import views
 
 urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
-    path("", views.home, name="home"),
     path("institution/people/", views.people, name="people"),
     path("institution/people/<int:pk>/active/", views.person_active, name="person-active"),
     path("institution/tree/", views.org_tree, name="org-tree"),

@@ -9,8 +9,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from packages.errors import QuotaError
-from packages.selectors import allotment_list, subscription_get_active, subscription_get_latest
-from tickets.selectors import ticket_list_for_requester_side
+from packages.permissions import region_management_lock, require_region_management
+from packages.selectors import subscription_get_active
 
 from . import selectors, services
 from .audit import audit_action_choices, audit_action_label
@@ -28,62 +28,10 @@ from .forms import (
 from .permissions import (
     FeatureLocked,
     audit_log_scope,
-    region_management_lock,
     require_institution_admin,
     require_own_institution_admin,
-    require_region_management,
 )
 from .roles import VENDOR_SIDE, Role
-
-
-def quota_rows(subscription) -> list[dict]:
-    """Each channel of the contract as the home page shows it: a bar, unlimited, or priced separately."""
-    rows = []
-    for allotment in allotment_list(subscription=subscription):
-        row = {"channel": allotment.get_channel_display(), "code": allotment.channel, "used": allotment.used}
-        if not allotment.is_included:
-            row["state"] = "not_included"
-        elif allotment.is_unlimited:
-            row["state"] = "unlimited"
-        else:
-            total = allotment.allotment or 0
-            remaining = allotment.remaining or 0
-            percent = round(100 * remaining / total) if total else 0
-            row.update(
-                state="limited",
-                allotment=total,
-                remaining=remaining,
-                percent=percent,
-                level="empty" if remaining == 0 else "low" if percent <= 20 else "ok",
-            )
-        rows.append(row)
-    return rows
-
-
-def home(request):
-    """Each role starts where its work is: the desk at the queue, vendor staff at the catalogue,
-    the institution's people at their subscription and tickets."""
-    if not request.user.is_authenticated:
-        return redirect("login")
-    user = request.user
-    if user.works_desk:
-        return redirect("ticket-queue")
-    if user.role == Role.PACKAGE_MANAGER:
-        return redirect("package-catalogue")
-    if not user.is_customer_side or user.institution is None:
-        return render(request, "organizations/home_empty.html")
-    institution = user.institution
-    subscription = subscription_get_active(institution=institution)
-    context = {
-        "institution": institution,
-        "subscription": subscription,
-        "latest": None if subscription else subscription_get_latest(institution=institution),
-        "quotas": quota_rows(subscription) if subscription else [],
-        "seats": selectors.seat_count(institution=institution),
-        "tickets": ticket_list_for_requester_side(person=user)[:5],
-        "is_admin": user.role == Role.INSTITUTION_ADMIN,
-    }
-    return render(request, "organizations/home.html", context)
 
 
 def _people_context(request, **forms):

@@ -7,8 +7,9 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from organizations.admin import ReadOnlyAdmin
+from organizations.admin import InstitutionAdmin, ReadOnlyAdmin
 from organizations.forms import form_errors_add
+from organizations.models import Institution
 from organizations.selectors import institution_list_all_institutions
 
 from .forms import SubscriptionAdjustForm, SubscriptionRenewForm, SubscriptionSellForm
@@ -196,3 +197,36 @@ class QuotaNoticeAdmin(admin.ModelAdmin):
 
 admin.site.site_header = _("SLA Portal administration")
 admin.site.site_title = _("SLA Portal administration")
+
+
+class SubscriptionInline(admin.TabularInline):
+    """The institution's contracts; they change only through the sale forms of the subscription admin."""
+
+    model = Subscription
+    extra = 0
+    fields = ["package", "starts_on", "ends_on", "user_cap", "sold_by"]
+    readonly_fields = fields
+    can_delete = False
+    show_change_link = True
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class InstitutionWithContractsAdmin(InstitutionAdmin):
+    """The institution admin page with the institution's contracts and a link to sell one. It is
+    registered here because contracts belong to packages, which sits above organizations."""
+
+    list_display = [*InstitutionAdmin.list_display, "sell_link"]
+    list_filter = [*InstitutionAdmin.list_filter, "subscriptions__package"]
+    inlines = [SubscriptionInline, *InstitutionAdmin.inlines]
+
+    @admin.display(description=_("Contract"))
+    def sell_link(self, obj):
+        return format_html(
+            '<a href="{}?institution={}">{}</a>', reverse("admin:packages_subscription_add"), obj.pk, _("Sell")
+        )
+
+
+admin.site.unregister(Institution)
+admin.site.register(Institution, InstitutionWithContractsAdmin)

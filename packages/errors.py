@@ -1,20 +1,20 @@
 """Domain errors of subscriptions and quotas. Each carries what the customer needs to be told and
-renders itself as a translated sentence; the web and the API turn them into their own shapes."""
+renders itself as a translated sentence; the web and the API turn them into their own shapes.
+All answer 409 in the API: the request is valid, the contract's current state refuses it."""
 
 import datetime
 
 from django.utils import formats
 from django.utils.translation import gettext as _
 
+from core.errors import DomainError
 
-class QuotaError(Exception):
+from .models import Channel
+
+
+class QuotaError(DomainError):
     code = "quota_error"
-
-    def message(self) -> str:
-        raise NotImplementedError
-
-    def __str__(self):
-        return self.message()
+    status_code = 409
 
 
 class QuotaExhausted(QuotaError):
@@ -27,8 +27,6 @@ class QuotaExhausted(QuotaError):
         super().__init__(channel, allotment, renews_on)
 
     def message(self) -> str:
-        from .models import Channel
-
         return _(
             "Your %(channel)s allotment of %(allotment)s for this contract year is used up. "
             "It renews on %(renews_on)s; to add more before then, ask your account manager for an extension."
@@ -51,12 +49,13 @@ class ChannelNotIncluded(QuotaError):
         super().__init__(channel, package)
 
     def message(self) -> str:
-        from .models import Channel
-
         return _("%(channel)s is not included in the %(package)s package; it is priced separately.") % {
             "channel": Channel(self.channel).label,
             "package": self.package,
         }
+
+    def as_dict(self) -> dict:
+        return {"channel": self.channel, "package": self.package}
 
 
 class NoActiveSubscription(QuotaError):
@@ -77,6 +76,9 @@ class NoActiveSubscription(QuotaError):
             "institution": self.institution
         }
 
+    def as_dict(self) -> dict:
+        return {"ended_on": self.ended_on.isoformat() if self.ended_on else None}
+
 
 class UserCapReached(QuotaError):
     code = "user_cap_reached"
@@ -91,3 +93,6 @@ class UserCapReached(QuotaError):
             "Your %(package)s contract allows %(cap)s people to receive support, and all places are taken. "
             "Deactivate someone or extend the contract to add another person."
         ) % {"package": self.package, "cap": self.cap}
+
+    def as_dict(self) -> dict:
+        return {"cap": self.cap, "package": self.package}

@@ -153,6 +153,15 @@ class PackageChannel(models.Model):
             raise ValidationError({"is_unlimited": _("A channel that is not included cannot be unlimited.")})
 
 
+class SubscriptionQuerySet(TenantQuerySet):
+    def in_force(self, *, on: datetime.date):
+        """The contracts in force on the day, the one that decides first (the latest started)
+        first. "In force" is decided here only: the single-contract selector, the SQL subquery of
+        the visibility queries and the package feature checks all start from it, so a grace
+        period after the end date is a change to this method alone."""
+        return self.filter(starts_on__lte=on, ends_on__gte=on).order_by("-starts_on")
+
+
 class Subscription(ContractTerms):
     """One institution's contract for one package and one year, with every figure resolved and
     copied at sale, so later catalogue edits leave it untouched."""
@@ -178,7 +187,7 @@ class Subscription(ContractTerms):
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
-    objects = TenantQuerySet.as_manager()
+    objects = SubscriptionQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("subscription")

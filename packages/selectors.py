@@ -1,5 +1,6 @@
 import datetime
 
+from django.db.models import BooleanField, Subquery
 from django.utils import timezone
 
 from organizations.models import Institution
@@ -16,13 +17,20 @@ def package_list(*, on_sale_only: bool = False):
 def subscription_get_active(*, institution: Institution, on: datetime.date | None = None) -> Subscription | None:
     """The contract in force for the institution on the given day (today in Istanbul by default)."""
     day = on or timezone.localdate()
-    return (
-        Subscription.objects.for_institution(institution)
-        .filter(starts_on__lte=day, ends_on__gte=day)
-        .select_related("package")
-        .order_by("-starts_on")
-        .first()
+    return Subscription.objects.for_institution(institution).in_force(on=day).select_related("package").first()
+
+
+def region_management_in_force(*, institution_id: int) -> Subquery:
+    """Whether the institution's contract in force today includes region-based organisation
+    management, as a boolean SQL expression. It is evaluated inside the query that uses it, so a
+    ticket list stays one query and follows a change of contract at once. The contract is the one
+    subscription_get_active returns: both start from Subscription.objects.in_force."""
+    in_force = (
+        Subscription.objects.for_institution(institution_id)
+        .in_force(on=timezone.localdate())
+        .values("package__has_region_management")[:1]
     )
+    return Subquery(in_force, output_field=BooleanField())
 
 
 def subscription_in_force(*, institution: Institution, on: datetime.date | None = None) -> Subscription:

@@ -11,6 +11,8 @@ from django.utils.translation import gettext as _
 
 from organizations.models import Institution, User
 from organizations.roles import Role
+from organizations.selectors import seat_count
+from slaportal.celery import publish
 
 from .errors import ChannelNotIncluded, QuotaExhausted
 from .models import Allotment, Channel, Package, PackageChannel, QuotaEntry, QuotaNotice, Subscription
@@ -221,11 +223,7 @@ def quota_notice_raise(*, allotment: Allotment) -> QuotaNotice | None:
 
 
 def _quota_notice_publish(notice_id: int) -> None:
-    from slaportal.celery import publish
-
-    from .tasks import quota_notice_send as task
-
-    publish(task, args=[notice_id], queue="celery")
+    publish("packages.quota_notice_send", args=[notice_id], queue="celery")
 
 
 def quota_notice_send(*, notice_id: int) -> bool:
@@ -291,8 +289,6 @@ def subscription_adjust(
     allows; a figure can never go below what was already used, nor the cap below the people
     already holding a place. Raises ValidationError per field and writes nothing then. Running it
     twice with the same figures is harmless."""
-    from organizations.selectors import seat_count
-
     figures = {channel: value for channel, value in (figures or {}).items() if value is not None}
     package = subscription.package
     errors: dict[str, str] = {}

@@ -1,6 +1,11 @@
+"""The application servers' entry point (gunicorn, uvicorn): production settings unless
+DJANGO_SETTINGS_MODULE says otherwise, so a server started the ordinary way never runs with
+DEBUG and the local defaults. manage.py and dev.py keep the local settings; dev.py sets
+DJANGO_SETTINGS_MODULE for its gunicorn itself."""
+
 import os
 
 from django.core.asgi import get_asgi_application
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "slaportal.settings.local")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "slaportal.settings.production")
 application = get_asgi_application()

@@ -8,7 +8,10 @@ from datetime import timedelta
 
 from celery import Celery
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "slaportal.settings.local")
+# Production, like wsgi.py and asgi.py: a worker or beat started the ordinary way is a server
+# process, and `import slaportal.wsgi` runs this module first (the package imports its Celery
+# app), so this default is the one every server gets. manage.py and dev.py choose local settings.
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "slaportal.settings.production")
 
 logger = logging.getLogger(__name__)
 
@@ -61,6 +64,13 @@ app.conf.beat_schedule = {
         "schedule": timedelta(seconds=60),
         "options": _options("celery", 120),
     },
+    # Idempotency-Key records past IDEMPOTENCY_RETENTION (a day): nothing waits on their removal,
+    # so hourly keeps the table at about a day of keys, each run a few small batches.
+    "idempotency-purge": {
+        "task": "core.idempotency_purge",
+        "schedule": timedelta(hours=1),
+        "options": _options("celery", 1800),
+    },
 }
 
 # After a failed send, further sends are skipped for this long: during an outage each request
@@ -69,10 +79,12 @@ BROKER_BACKOFF_SECONDS = 10.0
 _broker_down_until = 0.0
 
 
-def publish(task, *, args: list | tuple = (), queue: str | None = None, eta=None) -> bool:
-    """Send a task, never raising and never retrying: False when the broker is unreachable.
-    Callers use it after commit for work the database already records (outbox rows, deadline
-    columns), so a message that is not sent is only a delay, never a loss."""
+def publish(name: str, *, args: list | tuple = (), queue: str | None = None, eta=None) -> bool:
+    """Send the task registered under `name`, never raising and never retrying: False when the
+    broker is unreachable. Callers use it after commit for work the database already records
+    (outbox rows, deadline columns), so a message that is not sent is only a delay, never a loss.
+    Tasks go by name so that the code that sends one never imports the module that runs it
+    (tasks import services, and services send tasks)."""
     from kombu.exceptions import OperationalError
 
     global _broker_down_until
@@ -84,10 +96,10 @@ def publish(task, *, args: list | tuple = (), queue: str | None = None, eta=None
     if eta is not None:
         options["eta"] = eta
     try:
-        task.apply_async(args=list(args), **options)
+        app.send_task(name, args=list(args), **options)
     except (OperationalError, OSError) as exc:
         _broker_down_until = time.monotonic() + BROKER_BACKOFF_SECONDS
-        logger.warning("celery.publish_failed", extra={"task": task.name, "error": repr(exc)})
+        logger.warning("celery.publish_failed", extra={"task": name, "error": repr(exc)})
         return False
     return True
 

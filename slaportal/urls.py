@@ -10,6 +10,7 @@ urlpatterns = [
     path("api/v1/", include("slaportal.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("", include("portal.urls")),
     path("", include("organizations.urls")),
     path("", include("tickets.urls")),
     path("", include("packages.urls")),

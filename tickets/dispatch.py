@@ -1,7 +1,8 @@
 """Hand-off from committed writes to the Celery workers. Called through transaction.on_commit;
 sending never blocks long or fails the request that wrote the data (slaportal.celery.publish):
 the rows themselves — deadline columns, outbox rows — are the record of what is to be done, and
-the periodic sweeps do whatever a lost or unsent message would have done."""
+the periodic sweeps do whatever a lost or unsent message would have done. Tasks are named, not
+imported (tickets.tasks imports the services that call this module)."""
 
 import datetime
 import logging
@@ -28,11 +29,9 @@ def routing_queue(priority: int) -> str:
 def sla_timers(*, ticket_id: int, due_at: datetime.datetime, warning_at: datetime.datetime) -> int:
     """Send the warning and breach timers of a ticket whose moments fall within ETA_HORIZON.
     Returns how many were sent."""
-    from . import tasks
-
     now = timezone.now()
     sent = 0
-    for task, moment in ((tasks.sla_warning, warning_at), (tasks.sla_breach, due_at)):
+    for task, moment in (("tickets.sla_warning", warning_at), ("tickets.sla_breach", due_at)):
         if moment - now <= ETA_HORIZON:
             sent += publish(task, args=[ticket_id], queue="sla", eta=max(moment, now))
     return sent
@@ -47,9 +46,7 @@ def ticket_filed(
     warning_at: datetime.datetime,
 ) -> None:
     """After a ticket is filed: its routing on its priority's queue, then its SLA timers."""
-    from . import tasks
-
-    if publish(tasks.outbox_deliver, args=[route_message_id], queue=routing_queue(priority)):
+    if publish("tickets.outbox_deliver", args=[route_message_id], queue=routing_queue(priority)):
         sla_timers(ticket_id=ticket_id, due_at=due_at, warning_at=warning_at)
     else:
         logger.warning("dispatch.ticket_filed_deferred", extra={"ticket_id": ticket_id})
@@ -57,6 +54,4 @@ def ticket_filed(
 
 def outbox_pending() -> None:
     """Outbox e-mails were written: have them drained now rather than at the next beat."""
-    from . import tasks
-
-    publish(tasks.outbox_drain, queue="celery")
+    publish("tickets.outbox_drain", queue="celery")

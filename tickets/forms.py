@@ -1,5 +1,7 @@
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
 from tickets.models import OPEN_STATUSES, DevelopmentItem, Ticket
@@ -33,9 +35,6 @@ class MultipleFileField(forms.FileField):
 
 
 def _attachments_field():
-    from django.conf import settings
-    from django.template.defaultfilters import filesizeformat
-
     return MultipleFileField(
         label=_("Attachments"),
         help_text=_("Up to %(limit)s each: %(types)s.")

@@ -380,19 +380,3 @@ class OutboxMessage(models.Model):
 
     def __str__(self):
         return f"{self.kind} #{self.pk}"
-
-
-class IdempotencyRecord(models.Model):
-    """The first answer to a POST that carried an Idempotency-Key, replayed for retries."""
-
-    person = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    key = models.CharField(max_length=200)
-    scope = models.CharField(max_length=200, help_text="The endpoint the key was used on.")
-    status_code = models.PositiveSmallIntegerField(null=True, blank=True)
-    response_body = models.JSONField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["person", "key", "scope"], name="idempotency_once"),
-        ]

@@ -2,13 +2,23 @@
 every list, detail, count and export of the web pages and the API starts from it."""
 
 from django.db.models import BooleanField, Exists, F, Func, OuterRef, Q, QuerySet, Subquery
+from django.utils import timezone
 
 from organizations.models import MonitoringGrant, User
 from organizations.permissions import is_customer_side
 from organizations.roles import CUSTOMER_SIDE, VENDOR_SIDE, Role
-from organizations.selectors import monitoring_scope_for, region_management_in_force
+from packages.selectors import region_management_in_force
 
-from .models import OPEN_STATUSES, DevelopmentItem, Product, Ticket, TicketMessage, TicketShare
+from .models import (
+    OPEN_STATUSES,
+    Attachment,
+    DevelopmentItem,
+    Product,
+    Ticket,
+    TicketEvent,
+    TicketMessage,
+    TicketShare,
+)
 
 
 class _InIds(Func):
@@ -44,6 +54,26 @@ def _shared_with(person: User):
         .filter(region_management_in_force(institution_id=person.institution_id))
         .values("ticket_id")
     )
+
+
+def monitoring_scope_for(*, person: User) -> Q:
+    """The tickets a manager monitors, as a ticket filter: the tickets filed in their unit (unit
+    manager) or region (region manager), while an active grant names that unit or region.
+
+    The role and the person's current place both have to match the grant, so moving a manager or
+    changing their role changes what they monitor at once. The grant's existence and the package
+    are checked inside the same query."""
+    role = person.role
+    if role == Role.UNIT_MANAGER and person.unit_id:
+        scope = {"unit_id": person.unit_id}
+    elif role == Role.REGION_MANAGER and person.region_id:
+        scope = {"region_id": person.region_id}
+    else:
+        return Q(pk__in=[])
+    grant = MonitoringGrant.objects.filter(
+        person=person, institution_id=person.institution_id, revoked_at__isnull=True, **scope
+    ).filter(region_management_in_force(institution_id=person.institution_id))
+    return Q(**scope) & Q(Exists(grant))
 
 
 def ticket_visible_to(*, person: User) -> QuerySet[Ticket]:
@@ -218,8 +248,6 @@ def development_item_for(*, ticket: Ticket) -> DevelopmentItem | None:
 def ticket_board_all_institutions(*, lead: User, now=None) -> QuerySet[Ticket]:
     """The desk lead's board: unanswered open tickets of every institution (the desk serves them
     all) whose warning time has come or whose deadline has passed, the most urgent first."""
-    from django.utils import timezone
-
     if not lead.is_active or lead.role != Role.DESK_LEAD:
         return Ticket.objects.none()
     now = now or timezone.now()
@@ -233,8 +261,6 @@ def ticket_board_all_institutions(*, lead: User, now=None) -> QuerySet[Ticket]:
 
 def ticket_event_list(*, person: User, ticket: Ticket) -> QuerySet:
     """A ticket's history, for the desk only (it names internal notes)."""
-    from .models import TicketEvent
-
     if person.role not in VENDOR_SIDE:
         return TicketEvent.objects.none()
     return TicketEvent.objects.for_institution(ticket.institution_id).filter(ticket=ticket).select_related("actor")
@@ -242,8 +268,6 @@ def ticket_event_list(*, person: User, ticket: Ticket) -> QuerySet:
 
 def attachment_list_visible(*, person: User, ticket: Ticket) -> QuerySet:
     """The files of a ticket the person can see (it is up to the caller to have checked the ticket)."""
-    from .models import Attachment
-
     files = Attachment.objects.for_institution(ticket.institution_id).filter(ticket=ticket)
     if person.role not in VENDOR_SIDE:
         files = files.exclude(message__kind=TicketMessage.Kind.NOTE)
@@ -252,8 +276,6 @@ def attachment_list_visible(*, person: User, ticket: Ticket) -> QuerySet:
 
 def attachment_get_visible(*, person: User, pk):
     """One file, through its ticket's visibility: another institution's file is a missing one."""
-    from .models import Attachment
-
     try:
         pk = int(pk)
     except (TypeError, ValueError):

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 
 from organizations.decorators import role_required
 from organizations.forms import form_errors_add
-from organizations.permissions import is_desk, region_management_lock
+from organizations.permissions import is_desk
 from organizations.roles import CUSTOMER_SIDE, DESK_ROLES, Role
 from organizations.selectors import (
     person_list_desk,
@@ -24,6 +24,7 @@ from organizations.selectors import (
 )
 from packages.errors import NoActiveSubscription, QuotaError, QuotaExhausted
 from packages.models import Channel
+from packages.permissions import region_management_lock
 from packages.selectors import allotment_get, package_list, subscription_in_force
 
 from . import selectors, services

@@ -15,7 +15,8 @@ from organizations.models import MonitoringGrant
 from organizations.selectors import monitoring_grant_get, monitoring_grant_list, person_get
 from organizations.services import monitoring_grant_give, monitoring_grant_revoke
 from slaportal.api.errors import error_responses
-from slaportal.api.tenancy import InstitutionAdminMixin
+
+from .tenancy import InstitutionAdminMixin
 
 GRANT_ID = OpenApiParameter("id", OpenApiTypes.INT, OpenApiParameter.PATH, description="A monitoring grant's id.")
 

@@ -27,7 +27,6 @@ from packages.selectors import allotment_list, subscription_get_active
 from slaportal.api.errors import DomainError, error_responses
 from slaportal.api.pagination import PersonCursorPagination
 from slaportal.api.services import api_token_issue, api_token_revoke
-from slaportal.api.tenancy import InstitutionAdminMixin
 from slaportal.api.throttles import LoginThrottle
 
 from .filters import PersonFilter
@@ -44,6 +43,7 @@ from .serializers import (
     UnitSerializer,
     subscription_data,
 )
+from .tenancy import InstitutionAdminMixin
 
 
 class TokenView(APIView):

@@ -7,6 +7,9 @@ Turkish by default), `fields` maps a request field to its messages (empty when t
 about one field). Domain errors add what the person needs to act on: an exhausted quota carries
 `channel`, `allotment` and `renews_on`; a locked feature `feature` and `packages`.
 
+Each domain error (a subclass of core.errors.DomainError, whichever app raises it) carries its
+own code, status and facts, so this module knows that one class and no app's errors.
+
 Status codes: 400 the request itself is malformed or fails field validation; 401 no or bad
 credentials; 403 the role or the package does not allow it; 404 missing or another institution's;
 409 the request is valid but the current state refuses it (quota used up, no contract, user cap
@@ -22,15 +25,7 @@ from drf_spectacular.utils import OpenApiResponse
 from rest_framework import exceptions, serializers
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from organizations.permissions import FeatureLocked
-from packages.errors import (
-    ChannelNotIncluded,
-    NoActiveSubscription,
-    QuotaError,
-    QuotaExhausted,
-    UserCapReached,
-)
-from tickets.errors import TicketStateError
+from core import errors as domain
 
 
 class ErrorBodySerializer(serializers.Serializer):
@@ -68,7 +63,8 @@ ERROR_DESCRIPTIONS = {
     409: "The current state refuses it: `quota_exhausted` (with `channel`, `allotment`, `renews_on`), "
     "`channel_not_included`, `no_active_subscription`, `user_cap_reached`, `invalid_transition`, "
     "`reopen_expired`, `idempotency_in_progress`.",
-    422: "A business rule of the action refuses it (`rejected`), e.g. a reply on a closed ticket.",
+    422: "A business rule of the action refuses it (`rejected`), e.g. a reply on a closed ticket; or an "
+    "Idempotency-Key already used with a different body (`idempotency_key_mismatch`).",
     429: "Too many requests (`throttled`, with `retry_after` and a Retry-After header) or too many failed "
     "logins (`locked_out`).",
 }
@@ -127,25 +123,13 @@ STATE_CONFLICT_CODES = {"invalid_transition", "reopen_expired"}
 
 def to_domain_error(exc: Exception) -> DomainError | None:
     """The API form of a domain, Django or service error, or None for what DRF handles itself."""
-    if isinstance(exc, QuotaExhausted):
-        return DomainError(status_code=409, code=exc.code, message=exc.message(), **exc.as_dict())
-    if isinstance(exc, ChannelNotIncluded):
-        return DomainError(status_code=409, code=exc.code, message=exc.message(), channel=exc.channel, package=exc.package)
-    if isinstance(exc, NoActiveSubscription):
-        ended_on = exc.ended_on.isoformat() if exc.ended_on else None
-        return DomainError(status_code=409, code=exc.code, message=exc.message(), ended_on=ended_on)
-    if isinstance(exc, UserCapReached):
-        return DomainError(status_code=409, code=exc.code, message=exc.message(), cap=exc.cap, package=exc.package)
-    if isinstance(exc, QuotaError):
-        return DomainError(status_code=409, code=exc.code, message=exc.message())
-    if isinstance(exc, FeatureLocked):
-        return DomainError(
-            status_code=403, code=exc.code, message=exc.message(), feature=str(exc.feature), packages=exc.packages
-        )
+    if isinstance(exc, domain.DomainError):
+        code = exc.code or type(exc).code
+        return DomainError(status_code=exc.status_code, code=code, message=exc.message(), **exc.as_dict())
     if isinstance(exc, DjangoValidationError):
         message, fields = _django_validation_fields(exc)
         code = getattr(exc, "code", None)
-        if isinstance(exc, TicketStateError) or code in STATE_CONFLICT_CODES:
+        if code in STATE_CONFLICT_CODES:
             return DomainError(status_code=409, code=code or "invalid_transition", message=message, fields=fields)
         return DomainError(status_code=422, code=code or "rejected", message=message, fields=fields)
     if isinstance(exc, DjangoPermissionDenied):

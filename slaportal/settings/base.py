@@ -1,5 +1,6 @@
 """Settings shared by every environment; each value that differs per machine comes from the environment."""
 
+import datetime
 from pathlib import Path
 
 import environ
@@ -30,10 +31,12 @@ INSTALLED_APPS = [
     "guardian",
     "axes",
     "django_celery_beat",
+    "core",
     "organizations",
     "packages",
     "tickets",
     "learning",
+    "portal",
 ]
 
 MIDDLEWARE = [
@@ -266,6 +269,10 @@ CELERY_TASK_PUBLISH_RETRY = False
 SLA_WARNING_RATIO = env.float("SLA_WARNING_RATIO", default=0.8)
 # Days after resolution during which the customer may reopen a ticket.
 TICKET_REOPEN_DAYS = 7
+
+# API Idempotency-Key answers are replayed for this long, then purged (core.idempotency_purge).
+# A day covers any client's retries, as Stripe's 24 hours do.
+IDEMPOTENCY_RETENTION = datetime.timedelta(hours=env.int("IDEMPOTENCY_RETENTION_HOURS", default=24))
 
 LOGGING = {
     "version": 1,

@@ -1,13 +1,19 @@
 import threading
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
+from django.test import RequestFactory
+from django.test.client import encode_multipart
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.request import Request
 from rest_framework.test import APIClient
 
 from organizations.roles import Role
 from packages.models import Allotment
+from slaportal.api.idempotency import request_fingerprint
 from slaportal.api.services import api_token_issue
-from tests.factories import PersonFactory, TicketFactory, customer_with_subscription
+from tests.factories import IdempotencyRecordFactory, PersonFactory, TicketFactory, customer_with_subscription
 from tickets.models import Ticket, TicketMessage
 
 pytestmark = pytest.mark.django_db
@@ -94,6 +100,87 @@ def test_a_key_is_bound_to_its_endpoint(client_for, customer, engineer):
     client.post(f"/api/v1/tickets/{second.pk}/calls/", {"body": "Called."}, HTTP_IDEMPOTENCY_KEY="same")
     # then
     assert Allotment.objects.get(subscription=first.subscription, channel="phone").used == 2
+
+
+def test_the_same_key_with_another_body_is_refused_and_files_nothing(client_for, customer):
+    # given
+    client = client_for(customer)
+    client.post("/api/v1/tickets/", NEW_TICKET, HTTP_IDEMPOTENCY_KEY="reused")
+    # when: a new request under the key of the first
+    response = client.post(
+        "/api/v1/tickets/", {"subject": "Another", "description": "Else."}, HTTP_IDEMPOTENCY_KEY="reused"
+    )
+    # then
+    assert response.status_code == 422
+    assert response.json() == {
+        "error": {
+            "code": "idempotency_key_mismatch",
+            "message": response.json()["error"]["message"],
+            "fields": {},
+        }
+    }
+    assert "Idempotent-Replayed" not in response.headers
+    assert Ticket.objects.count() == 1
+    assert _written_used(customer) == 1
+
+
+def test_the_mismatch_message_is_turkish_by_default(client_for, customer):
+    # given
+    client = client_for(customer)
+    client.post("/api/v1/tickets/", NEW_TICKET, HTTP_IDEMPOTENCY_KEY="reused")
+    # when
+    response = client.post("/api/v1/tickets/", {**NEW_TICKET, "subject": "Other"}, HTTP_IDEMPOTENCY_KEY="reused")
+    # then
+    assert response.json()["error"]["message"].startswith("Bu Idempotency-Key")
+
+
+def test_a_retry_with_the_fields_in_another_order_is_the_same_request(client_for, customer):
+    # given
+    client = client_for(customer)
+    first = client.post(
+        "/api/v1/tickets/", '{"subject": "Export fails", "description": "At 40 %."}',
+        content_type="application/json", HTTP_IDEMPOTENCY_KEY="ordered",
+    )
+    # when
+    retry = client.post(
+        "/api/v1/tickets/", '{"description": "At 40 %.", "subject": "Export fails"}',
+        content_type="application/json", HTTP_IDEMPOTENCY_KEY="ordered",
+    )
+    # then
+    assert (retry.status_code, retry.json()) == (first.status_code, first.json())
+    assert retry.headers["Idempotent-Replayed"] == "true"
+
+
+def test_a_record_kept_from_before_bodies_were_compared_still_replays(client_for, customer):
+    # given: an answer stored without a fingerprint
+    IdempotencyRecordFactory(
+        person=customer, key="legacy", scope="POST /api/v1/tickets/", request_hash="", response_body={"id": 41}
+    )
+    # when
+    response = client_for(customer).post("/api/v1/tickets/", NEW_TICKET, HTTP_IDEMPOTENCY_KEY="legacy")
+    # then
+    assert (response.status_code, response.json()) == (201, {"id": 41})
+    assert not Ticket.objects.exists()
+
+
+def _multipart_request(boundary: str, content: bytes) -> Request:
+    upload = SimpleUploadedFile("log.txt", content, content_type="text/plain")
+    body = encode_multipart(boundary, {"body": "See the log.", "file": upload})
+    django_request = RequestFactory().post(
+        "/api/v1/tickets/1/attachments/", body, content_type=f"multipart/form-data; boundary={boundary}"
+    )
+    return Request(django_request, parsers=[JSONParser(), FormParser(), MultiPartParser()])
+
+
+def test_a_multipart_fingerprint_reads_the_files_not_the_boundary():
+    # given: the same fields and file under two boundaries, and a file with other bytes
+    first, same = _multipart_request("BoUnDaRy-1", b"line 1"), _multipart_request("other-boundary", b"line 1")
+    changed = _multipart_request("BoUnDaRy-1", b"line 2")
+    # when
+    fingerprints = [request_fingerprint(r) for r in (first, same, changed)]
+    # then: and the view can still read the upload
+    assert fingerprints[0] == fingerprints[1] != fingerprints[2]
+    assert first.data["file"].read() == b"line 1"
 
 
 def _concurrently(requests: list) -> list:

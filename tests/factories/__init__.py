@@ -1,9 +1,11 @@
+from .core import IdempotencyRecordFactory
 from .organizations import AuditEventFactory, InstitutionFactory, PersonFactory, RegionFactory, UnitFactory
 from .packages import SubscriptionFactory
 from .tickets import TicketFactory, customer_with_subscription
 
 __all__ = [
     "AuditEventFactory",
+    "IdempotencyRecordFactory",
     "InstitutionFactory",
     "PersonFactory",
     "RegionFactory",

@@ -30,8 +30,8 @@ def sent(monkeypatch):
     """What dispatch hands to the broker: (task name, args, queue, eta)."""
     calls = []
 
-    def publish(task, *, args=(), queue=None, eta=None):
-        calls.append((task.name, list(args), queue, eta))
+    def publish(name, *, args=(), queue=None, eta=None):
+        calls.append((name, list(args), queue, eta))
         return True
 
     monkeypatch.setattr(dispatch, "publish", publish)

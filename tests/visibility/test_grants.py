@@ -2,7 +2,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from organizations.models import MonitoringGrant
-from organizations.permissions import FeatureLocked, region_management_lock
+from organizations.permissions import FeatureLocked
 from organizations.roles import Role
 from organizations.services import (
     monitoring_grant_give,
@@ -10,6 +10,7 @@ from organizations.services import (
     person_move,
     person_set_role,
 )
+from packages.permissions import region_management_lock
 from tests.factories import PersonFactory, RegionFactory, SubscriptionFactory, TicketFactory, UnitFactory
 from tickets.selectors import ticket_visible_to
 

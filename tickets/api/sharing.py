@@ -18,10 +18,12 @@ from rest_framework.response import Response
 
 from organizations.selectors import person_get, region_get, unit_get
 from slaportal.api.errors import error_responses
-from slaportal.api.tenancy import TicketScopedMixin, object_id
+from slaportal.api.tenancy import object_id
 from tickets.models import TicketShare
 from tickets.selectors import ticket_share_get, ticket_share_list
 from tickets.services.sharing import ticket_share, ticket_unshare
+
+from .tenancy import TicketScopedMixin
 
 # Ids beyond a 64-bit key name nothing; bounding them keeps the database from being asked.
 MAX_ID = 2**63 - 1

@@ -23,7 +23,7 @@ from organizations.selectors import person_list_desk
 from slaportal.api.errors import error_responses
 from slaportal.api.idempotency import IDEMPOTENCY_PARAMETER, idempotent
 from slaportal.api.pagination import QueueCursorPagination, TicketCursorPagination
-from slaportal.api.tenancy import TicketScopedMixin, object_id
+from slaportal.api.tenancy import object_id
 from tickets import selectors
 from tickets.services import (
     attachment_add,
@@ -57,6 +57,7 @@ from .serializers import (
     TicketSerializer,
     TicketUpdateSerializer,
 )
+from .tenancy import TicketScopedMixin
 
 TICKET_ID = OpenApiParameter("id", OpenApiTypes.INT, OpenApiParameter.PATH, description="A ticket's id.")
 ATTACHMENT_ID = OpenApiParameter(

@@ -14,8 +14,9 @@ from guardian.shortcuts import assign_perm, remove_perm
 
 from organizations.audit import audit_actions_register, audit_record
 from organizations.models import Region, Unit, User
-from organizations.permissions import is_customer_side, require_region_management
+from organizations.permissions import is_customer_side
 from organizations.roles import CUSTOMER_SIDE
+from packages.permissions import require_region_management
 from tickets.models import Ticket, TicketEvent, TicketShare
 from tickets.selectors import ticket_can_share
 

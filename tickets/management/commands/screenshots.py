@@ -10,6 +10,10 @@ from django.core.management.base import BaseCommand, CommandError
 from django.core.servers.basehttp import ThreadedWSGIServer, WSGIRequestHandler
 from django.core.wsgi import get_wsgi_application
 
+from organizations.models import User
+from tickets.selectors import product_list
+from tickets.services import ticket_file
+
 BROWSER_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -97,10 +101,6 @@ class Command(BaseCommand):
                 server.server_close()
 
     def _file_samples(self):
-        from organizations.models import User
-        from tickets.selectors import product_list
-        from tickets.services import ticket_file
-
         product = product_list().first()
         for username, kind, subject in SAMPLE_TICKETS:
             person = User.objects.get(username=username)

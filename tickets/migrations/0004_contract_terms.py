@@ -16,7 +16,7 @@ def onsite_from_quota_channel(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('tickets', '0002_engine_outbox_and_sweep_indexes'),
+        ('tickets', '0003_idempotency_record_to_core'),
     ]
 
     operations = [
