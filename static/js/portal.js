@@ -7,6 +7,7 @@
   var leftTpl = body.getAttribute("data-tpl-left") || "{time} left";
   var overTpl = body.getAttribute("data-tpl-overdue") || "{time} overdue";
   var minutesTpl = body.getAttribute("data-tpl-minutes") || "{minutes} min";
+  var nearTpl = body.getAttribute("data-tpl-near") || "Warning time reached, {time} left";
   /* The countdowns themselves change every second and are not live regions (role=timer): a screen
      reader is told, politely, when a deadline's state changes (warning time reached, overdue) and,
      on a page with a single countdown, the time left once a minute. */
@@ -55,7 +56,9 @@
       var label = labelOf(el);
       var key = el.getAttribute("data-deadline") + "|" + label;
       var spoken = label + ": " + (left > 0 ? leftTpl : overTpl).replace("{time}", minutes(left));
-      if (knownStates[key] !== undefined && knownStates[key] !== state) { changes.push(spoken); }
+      if (knownStates[key] !== undefined && knownStates[key] !== state) {
+        changes.push(state === "sla-near" ? label + ": " + nearTpl.replace("{time}", minutes(left)) : spoken);
+      }
       knownStates[key] = state;
       single = nodes.length === 1 ? spoken : null;
       el.classList.remove("sla-ok", "sla-near", "sla-breached");
