@@ -111,9 +111,12 @@
     });
   }
 
-  /* After a refused submission the first error gets the focus: a field marked aria-invalid (its
-     messages are tied to it by aria-describedby) or the form's own error, whichever comes first. */
-  var firstError = document.querySelector("form [aria-invalid=true], .notice.error[tabindex]");
+  /* After a refused submission the first error gets the focus: a field in error (its messages are
+     tied to it by aria-describedby) or the form's own error, whichever comes first. */
+  var firstError = document.querySelector("form .field.has-error, .notice.error[tabindex]");
+  if (firstError && firstError.classList.contains("field")) {
+    firstError = firstError.querySelector("input:not([type=hidden]), select, textarea");
+  }
   if (firstError) { firstError.focus(); }
 
   tick();
