@@ -76,8 +76,15 @@
     }
   }
 
+  function summaryOf(el) {
+    var summary = el.querySelector("[data-summary]");
+    return summary ? summary.textContent.replace(/\s+/g, " ").trim() : "";
+  }
+
   /* A container with data-refresh-url is replaced by that URL's HTML every data-refresh-seconds,
-     keeping the page's own query string (the queue's filters). */
+     keeping the page's own query string (the queue's filters). The container is not a live region
+     (a screen reader would read the whole table at every refresh): its summary line ("3 open
+     tickets") is announced when it changes. */
   function startRefresh(el) {
     var seconds = parseInt(el.getAttribute("data-refresh-seconds") || "15", 10);
     var url = el.getAttribute("data-refresh-url");
@@ -87,7 +94,10 @@
         .then(function (r) { return r.ok ? r.text() : null; })
         .then(function (html) {
           if (html !== null) {
+            var before = summaryOf(el);
             el.innerHTML = html;
+            var after = summaryOf(el);
+            if (after && after !== before) { announce(after); }
             el.setAttribute("data-refreshed-at", String(Date.now()));
             tick();
           }

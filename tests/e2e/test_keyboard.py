@@ -192,3 +192,19 @@ def test_countdown_is_announced_politely_once_a_minute_and_when_its_state_change
     # then: it is announced at once
     expect(countdown).to_have_class(re.compile("sla-near"))
     expect(announcer).to_contain_text("Uyarı zamanı geldi")
+
+
+def test_queue_refresh_announces_its_new_count_not_its_table(demo, open_page, live_server, settings):
+    # given
+    settings.DESK_REFRESH_SECONDS = 1
+    page = log_in(open_page(), live_server, "engineer1", "/desk/queue/")
+    announcer = page.locator("[data-sla-announcer]")
+    assert page.locator("#queue").get_attribute("aria-live") is None
+
+    # when: a ticket arrives while the queue is open
+    ticket = ticket_file(actor=User.objects.get(username="premiumplus-user1"), subject="Yeni geldi", description="—")
+
+    # then: the new count is announced
+    expect(page.locator(f"tr[data-ticket='{ticket.pk}']")).to_be_visible(timeout=8_000)
+    expect(announcer).to_contain_text("açık talep")
+    assert announcer.inner_text() == page.get_by_test_id("queue-count").inner_text()
