@@ -75,6 +75,7 @@ class Audit:
         context.add_init_script(path=str(AXE))
         context.add_init_script(path=str(RUNNER))
         context.expose_binding("__a11yReport", lambda source, report: self.reports.append(report))
+        context.on("page", self.watch)
 
     def watch(self, page) -> None:
         page.on("load", lambda loaded: self.loaded.setdefault(loaded.url, loaded.context))
@@ -93,7 +94,7 @@ class Audit:
                 if report:
                     self.reports.append(report)
         audited = {report["url"] for report in self.reports}
-        for url, context in self.loaded.items():
+        for url, context in list(self.loaded.items()):
             if url in audited or not url.startswith("http"):
                 continue
             page = context.new_page()

@@ -79,10 +79,7 @@ def open_page(browser, live_server, request):
         if audit is not None:
             audit.attach(context)
         contexts.append(context)
-        page = context.new_page()
-        if audit is not None:
-            audit.watch(page)
-        return page
+        return context.new_page()
 
     yield open_
     failed = getattr(request.node, "rep_call", None)
