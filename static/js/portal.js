@@ -1,6 +1,7 @@
 /* SLA Portal: live countdowns to first-response deadlines, and panels that refresh themselves.
    No framework: a page works without this script, which only keeps it current. No inline script
-   or style anywhere: the pages are served under a Content-Security-Policy without 'unsafe-inline'. */
+   or style anywhere, so the pages can be served under a Content-Security-Policy without
+   'unsafe-inline'. */
 (function () {
   "use strict";
   var body = document.body;
