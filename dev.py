@@ -9,6 +9,7 @@ Only Python 3.11+ is needed: everything else is installed into ./.venv.
 """
 
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -37,6 +38,20 @@ def install():
     if not STAMP.exists() or STAMP.stat().st_mtime < pyproject.stat().st_mtime:
         sh(PY, "-m", "pip", "install", "--disable-pip-version-check", "-q", "-e", ".[dev]")
         STAMP.touch()
+
+
+def install_browser_checks():
+    """axe-core (package.json) for the browser tests' accessibility audit, when npm is at hand;
+    without it those tests skip with the reason (and fail under CI=true)."""
+    lock = ROOT / "package-lock.json"
+    installed = ROOT / "node_modules" / ".package-lock.json"
+    if installed.exists() and installed.stat().st_mtime >= lock.stat().st_mtime:
+        return
+    npm = shutil.which("npm")
+    if npm is None:
+        print("npm not found: the accessibility checks of the browser tests will skip (install Node.js and npm).")
+        return
+    sh(npm, "ci", "--no-audit", "--no-fund", "--loglevel=error")
 
 
 def run():
@@ -95,6 +110,7 @@ Press Ctrl+C to stop.
 
 def test(args):
     install()
+    install_browser_checks()
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "slaportal.settings.test"}
     sh(PY, "-m", "ruff", "check", ".")
     # The layers of docs/architecture.md; the contracts are in pyproject.toml.

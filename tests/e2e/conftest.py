@@ -8,6 +8,9 @@ import re
 from pathlib import Path
 
 import pytest
+from django.conf import settings
+
+from tests.e2e import a11y
 
 # Playwright's sync API runs an event loop in the test thread; Django would otherwise refuse
 # the database calls the tests make around it.
@@ -42,7 +45,8 @@ def pytest_runtest_teardown(item, nextitem):
     from pytest_django.plugin import blocking_manager_key
 
     contents = getattr(connection, "_test_serialized_contents", None)
-    if contents and item.get_closest_marker("browser"):
+    # After the session's last test the test database is already gone, and nothing needs the rows.
+    if contents and item.get_closest_marker("browser") and nextitem is not None:
         with item.config.stash[blocking_manager_key].unblock():
             connection.creation.deserialize_db_from_string(contents)
 
@@ -61,12 +65,19 @@ def browser(chromium_path):
 
 @pytest.fixture
 def open_page(browser, live_server, request):
-    """Opens a page in a fresh browser context (its own cookies: one person per context)."""
+    """Opens a page in a fresh browser context (its own cookies: one person per context). Every
+    page loaded in it is audited with axe-core (tests/e2e/a11y.py): the test fails on a serious or
+    critical WCAG 2.1 AA violation."""
     contexts = []
+    audit = a11y.Audit() if a11y.axe_or_warn() else None
 
-    def open_(width=1280, height=900):
+    def open_(width=1280, height=900, language=None):
         context = browser.new_context(viewport={"width": width, "height": height}, timezone_id="Europe/Istanbul")
         context.set_default_timeout(10_000)
+        if language:
+            context.add_cookies([{"name": settings.LANGUAGE_COOKIE_NAME, "value": language, "url": live_server.url}])
+        if audit is not None:
+            audit.attach(context)
         contexts.append(context)
         return context.new_page()
 
@@ -78,8 +89,17 @@ def open_page(browser, live_server, request):
         for i, context in enumerate(contexts):
             for j, page in enumerate(context.pages):
                 page.screenshot(path=str(ARTIFACTS / f"{name}-{i}-{j}.png"), full_page=True)
+    found = audit.finish(contexts) if audit is not None and not (failed is not None and failed.failed) else ""
     for context in contexts:
         context.close()
+    if found:
+        pytest.fail("axe-core found serious or critical violations:\n" + found, pytrace=False)
+
+
+@pytest.fixture
+def axe():
+    """A test of accessibility itself: skips without axe-core (fails under CI=true)."""
+    a11y.require_axe()
 
 
 @pytest.fixture
