@@ -389,10 +389,30 @@ class OutboxMessage(models.Model):
                 name="outbox_pending",
                 condition=Q(processed_at__isnull=True),
             ),
+            # The purge deletes the oldest processed rows first.
+            models.Index(
+                fields=["processed_at"],
+                name="outbox_processed",
+                condition=Q(processed_at__isnull=False),
+            ),
         ]
 
     def __str__(self):
         return f"{self.kind} #{self.pk}"
+
+
+class EngineHeartbeat(models.Model):
+    """When a periodic job of the SLA engine last completed (one row per job, updated in place).
+    In the database rather than Redis so that /health/ can tell a dead beat or worker apart from
+    a Redis outage, and still knows after Redis lost everything."""
+
+    SLA_SWEEP = "sla_sweep"
+
+    name = models.CharField(max_length=50, primary_key=True)
+    completed_at = models.DateTimeField()
+
+    def __str__(self):
+        return f"{self.name} {self.completed_at:%Y-%m-%d %H:%M:%S}"
 
 
 class IdempotencyRecord(models.Model):

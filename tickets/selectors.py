@@ -1,14 +1,25 @@
 """Reads of tickets. Which tickets a person may see is decided here, once, by ticket_visible_to;
 every list, detail, count and export of the web pages and the API starts from it."""
 
+import datetime
+
 from django.db.models import BooleanField, Exists, F, Func, OuterRef, Q, QuerySet, Subquery
+from django.utils import timezone
 
 from organizations.models import MonitoringGrant, User
 from organizations.permissions import is_customer_side
 from organizations.roles import CUSTOMER_SIDE, VENDOR_SIDE, Role
 from organizations.selectors import monitoring_scope_for, region_management_in_force
 
-from .models import OPEN_STATUSES, DevelopmentItem, Product, Ticket, TicketMessage, TicketShare
+from .models import (
+    OPEN_STATUSES,
+    DevelopmentItem,
+    EngineHeartbeat,
+    Product,
+    Ticket,
+    TicketMessage,
+    TicketShare,
+)
 
 
 class _InIds(Func):
@@ -264,3 +275,11 @@ def attachment_get_visible(*, person: User, pk):
     if person.role not in VENDOR_SIDE:
         files = files.exclude(message__kind=TicketMessage.Kind.NOTE)
     return files.first()
+
+
+def engine_heartbeat_age(*, name: str, now=None) -> datetime.timedelta | None:
+    """How long ago the periodic job `name` last completed; None when it never has."""
+    completed_at = EngineHeartbeat.objects.filter(pk=name).values_list("completed_at", flat=True).first()
+    if completed_at is None:
+        return None
+    return (now or timezone.now()) - completed_at

@@ -63,6 +63,13 @@
     autos[j].addEventListener("change", function (e) { e.target.form.submit(); });
   }
 
+  /* Meter bars get their width from data-percent: an inline style="width: …" attribute would be
+     refused by the Content-Security-Policy, a width set through the DOM is not. */
+  var meters = document.querySelectorAll("[data-percent]");
+  for (var k = 0; k < meters.length; k++) {
+    meters[k].style.width = Math.max(0, Math.min(100, parseFloat(meters[k].getAttribute("data-percent")) || 0)) + "%";
+  }
+
   tick();
   setInterval(tick, 1000);
 })();
