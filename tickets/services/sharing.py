@@ -114,17 +114,3 @@ def ticket_unshare(*, actor: User, share: TicketShare) -> None:
             remove_perm(VIEW_PERMISSION, target, ticket)
         event_record(ticket=ticket, kind="unshared", actor=actor, **_describe(kind, target))
 
-
-def ticket_permissions_forget(*, instance: Ticket, **_kwargs) -> int:
-    """Delete django-guardian's object permissions on a deleted ticket (connected to post_delete in
-    tickets.apps). Guardian stores the ticket's key as text under its content type, not as a
-    foreign key, so without this its rows would outlive the ticket — and a new ticket that reused
-    the key would inherit them."""
-    from django.contrib.contenttypes.models import ContentType
-    from guardian.models import GroupObjectPermission, UserObjectPermission
-
-    content_type = ContentType.objects.get_for_model(Ticket)
-    return sum(
-        model.objects.filter(content_type=content_type, object_pk=str(instance.pk)).delete()[0]
-        for model in (UserObjectPermission, GroupObjectPermission)
-    )
