@@ -15,18 +15,15 @@ from django.utils.translation import gettext as _
 
 from organizations.roles import Role
 from slaportal.celery import app, broker_reset
-from tests.conftest import require_service
 from tests.factories import PersonFactory, TicketFactory
 from tickets.models import OutboxMessage, SLAEvent, Ticket, TicketEvent
 from tickets.services.sla import ticket_deadline_correct
 
 from .processes import (
-    PrivateRedis,
     Process,
     celery,
     database_url,
     engine_env,
-    redis_server_available,
     sent_subjects,
     wait_for,
 )
@@ -47,15 +44,6 @@ FAULTS = [
     (18.0, "kill worker"),
     (19.0, "start worker"),
 ]
-
-
-@pytest.fixture
-def private_redis(tmp_path):
-    require_service(redis_server_available(), "needs redis-server on the PATH (Debian package redis-server)")
-    server = PrivateRedis(tmp_path)
-    server.start()
-    yield server
-    server.kill()
 
 
 @pytest.fixture
