@@ -127,11 +127,12 @@ def install():
 
 
 def run():
-    install()
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": os.environ.get("DJANGO_SETTINGS_MODULE", "slaportal.settings.local")}
     host, port = "127.0.0.1", int(os.environ.get("PORT", "8000"))
+    # Before installing or migrating anything: a port in use is the commonest failure to start.
     if not port_free(host, port):
         port_taken(host, port)
+    install()
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": os.environ.get("DJANGO_SETTINGS_MODULE", "slaportal.settings.local")}
     broker = Path(os.environ.get("CELERY_BROKER_DIR", ROOT / "var" / "broker"))
     for folder in ("queue", "processed", "control"):
         (broker / folder).mkdir(parents=True, exist_ok=True)

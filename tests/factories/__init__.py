@@ -1,9 +1,10 @@
 from .organizations import InstitutionFactory, PersonFactory, RegionFactory, UnitFactory
 from .packages import SubscriptionFactory
-from .tickets import TicketFactory, customer_with_subscription
+from .tickets import OutboxMessageFactory, TicketFactory, customer_with_subscription
 
 __all__ = [
     "InstitutionFactory",
+    "OutboxMessageFactory",
     "PersonFactory",
     "RegionFactory",
     "SubscriptionFactory",
