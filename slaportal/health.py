@@ -35,7 +35,7 @@ class Broker(HealthCheck):
 
         try:
             with app.connection_for_write() as broker:
-                broker.ensure_connection(max_retries=1)
+                broker.ensure_connection(max_retries=0)
                 broker.default_channel  # noqa: B018 - opening a channel is what talks to the broker
         except (OperationalError, OSError) as exc:
             raise ServiceUnavailable("broker unreachable") from exc
