@@ -11,7 +11,8 @@ from .processes import ROOT
 
 
 def production_env(**extra) -> dict:
-    env = {key: value for key, value in os.environ.items() if key != "DATABASE_URL"}
+    # Not the test run's own: DJANGO_ALLOW_ASYNC_UNSAFE (set by the browser tests) fails async.E001.
+    env = {key: value for key, value in os.environ.items() if key not in ("DATABASE_URL", "DJANGO_ALLOW_ASYNC_UNSAFE")}
     return {
         **env,
         "DJANGO_SETTINGS_MODULE": "slaportal.settings.production",

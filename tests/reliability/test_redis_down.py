@@ -10,9 +10,10 @@ from django.test import Client, override_settings
 from django.urls import reverse
 from rest_framework.test import APIClient
 
+from organizations.roles import Role
 from slaportal.api.services import api_token_issue
 from slaportal.celery import app, broker_reset
-from tests.factories import TicketFactory
+from tests.factories import PersonFactory, TicketFactory
 from tests.factories.organizations import PASSWORD
 from tickets.models import OutboxMessage, Ticket
 from tickets.services.outbox import outbox_drain
@@ -78,6 +79,11 @@ def test_filing_logging_in_and_pages_work_with_redis_stopped(production_redis, c
     web = Client()
     web_login = web.post(reverse("login"), {"username": customer.username, "password": PASSWORD})
     pages = {url: web.get(url).status_code for url in web_pages(existing)}
+    desk_pages = {}
+    for person, name in ((engineer, "ticket-queue"), (PersonFactory(role=Role.DESK_LEAD), "desk-board")):
+        desk = Client()
+        desk.force_login(person)
+        desk_pages[name] = desk.get(reverse(name)).status_code
     api_reads = {url: api.get(url).status_code for url in ("/api/v1/me/", "/api/v1/tickets/", "/api/v1/packages/")}
     print(f"5 filings with Redis stopped: {filing_seconds:.2f} s")
     # then: filed (201), quickly; logged in; every page and read answers
@@ -86,6 +92,7 @@ def test_filing_logging_in_and_pages_work_with_redis_stopped(production_redis, c
     assert token_login.status_code == 200 and token_login.json()["token"]
     assert web_login.status_code == 302 and web_login.url == reverse("home")
     assert pages == dict.fromkeys(pages, 200)
+    assert desk_pages == dict.fromkeys(desk_pages, 200)
     assert api_reads == dict.fromkeys(api_reads, 200)
     # and once Redis is back the outbox routes what was filed meanwhile, and the deadlines stand
     production_redis.start()
