@@ -230,6 +230,8 @@ REDIS_VISIBILITY_TIMEOUT = 3 * 3600
 # worker and beat reconnect with their own retry settings, which this does not touch.
 _SEND_FAIL_FAST = {"max_retries": 0}
 if CELERY_BROKER_URL.startswith("filesystem://"):
+    # kombu's filesystem transport, with each message written atomically (see slaportal/broker.py).
+    CELERY_BROKER_TRANSPORT = "slaportal.broker:Transport"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         **_SEND_FAIL_FAST,
         # A worker looks for a new message this often once it has run out (kombu's default is
