@@ -3,6 +3,9 @@ ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1
 WORKDIR /app
 COPY pyproject.toml ./
 COPY . .
-RUN pip install --no-cache-dir . && python manage.py collectstatic --noinput -v 0 || true
+# Each step on its own line and nothing swallowing its exit status: a failed install fails the build.
+RUN pip install --no-cache-dir .
+# collectstatic reads no database or secret; the local settings are enough to run it at build time.
+RUN DJANGO_SETTINGS_MODULE=slaportal.settings.local python manage.py collectstatic --noinput -v 0
 EXPOSE 8000
 CMD ["gunicorn", "slaportal.wsgi", "-b", "0.0.0.0:8000", "-w", "4", "--threads", "4"]

@@ -8,9 +8,11 @@
 Only Python 3.11+ is needed: everything else is installed into ./.venv.
 """
 
+import importlib.util
 import os
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -22,6 +24,92 @@ VENV = ROOT / ".venv"
 BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
 PY = BIN / "python"
 STAMP = VENV / ".installed"
+# How long the web server and the workers get to come up before `run` calls the start a failure.
+STARTUP_SECONDS = 60
+# A process that is still running this long after the web server answered is taken as started.
+SETTLE_SECONDS = 3
+
+
+def _queues():
+    """slaportal/queues.py, read without importing the package (which needs the virtualenv)."""
+    spec = importlib.util.spec_from_file_location("slaportal_queues", ROOT / "slaportal" / "queues.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def worker_commands(python, *, schedule: Path, name: str = "slaportal") -> list[list[str]]:
+    """The two Celery workers of `run`: one consuming only the SLA sweep's queue, with beat embedded,
+    so no burst of timers or routing can delay a sweep; one consuming every other queue in their
+    declared order. Tests start the embedded default with the same commands."""
+    sweep_queue = _queues().SWEEP_QUEUE
+    celery = [str(python), "-m", "celery", "-A", "slaportal", "worker", "-l", "info"]
+    return [
+        [*celery, "-B", "-s", str(schedule), "-c", "1", "-Q", sweep_queue, "-n", f"{name}-sweep@%h"],
+        [*celery, "-c", "2", "-X", sweep_queue, "-n", f"{name}-work@%h"],
+    ]
+
+
+def port_free(host: str, port: int) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError:
+            return False
+    return True
+
+
+def port_taken(host: str, port: int) -> None:
+    suggestion = next((p for p in range(port + 1, port + 100) if port_free(host, p)), port + 1)
+    sys.exit(
+        f"Port {port} on {host} is already in use (another SLA Portal or another program).\n"
+        f"Stop it, or start on another port:  PORT={suggestion} python3 dev.py run"
+    )
+
+
+def answers(host: str, port: int) -> bool:
+    try:
+        with socket.create_connection((host, port), timeout=0.5):
+            return True
+    except OSError:
+        return False
+
+
+def stop_all(procs: dict) -> None:
+    for p in procs.values():
+        if p.poll() is None:
+            p.send_signal(signal.SIGTERM)
+    for p in procs.values():
+        try:
+            p.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            p.kill()
+
+
+def dead(procs: dict) -> list[str]:
+    return [f"{name} exited with code {p.returncode}" for name, p in procs.items() if p.poll() is not None]
+
+
+def wait_started(procs: dict, host: str, port: int) -> None:
+    """Return once the web server answers and every process has stayed up; otherwise stop the rest
+    and exit non-zero, saying which process ended (its own output is above)."""
+    started = time.monotonic()
+    answered = None
+    while time.monotonic() - started < STARTUP_SECONDS:
+        failures = dead(procs)
+        if failures:
+            stop_all(procs)
+            if procs["web server"].returncode is not None and not port_free(host, port):
+                port_taken(host, port)
+            sys.exit("SLA Portal did not start: " + "; ".join(failures) + " (see its output above).")
+        if answered is None and answers(host, port):
+            answered = time.monotonic()
+        if answered is not None and time.monotonic() - answered >= SETTLE_SECONDS:
+            return
+        time.sleep(0.2)
+    stop_all(procs)
+    sys.exit(f"SLA Portal did not start: nothing answered on http://{host}:{port}/ within {STARTUP_SECONDS} s.")
 
 
 def sh(*args, **kwargs):
@@ -55,29 +143,36 @@ def install_browser_checks():
 
 
 def run():
+    host, port = "127.0.0.1", int(os.environ.get("PORT", "8000"))
+    # Before installing or migrating anything: a port in use is the commonest failure to start.
+    if not port_free(host, port):
+        port_taken(host, port)
     install()
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": os.environ.get("DJANGO_SETTINGS_MODULE", "slaportal.settings.local")}
-    host, port = "127.0.0.1", os.environ.get("PORT", "8000")
-    (ROOT / "var" / "broker" / "queue").mkdir(parents=True, exist_ok=True)
-    for folder in ("processed", "control"):
-        (ROOT / "var" / "broker" / folder).mkdir(parents=True, exist_ok=True)
+    broker = Path(os.environ.get("CELERY_BROKER_DIR", ROOT / "var" / "broker"))
+    for folder in ("queue", "processed", "control"):
+        (broker / folder).mkdir(parents=True, exist_ok=True)
     sh(PY, "manage.py", "migrate", "--noinput", env=env)
     sh(PY, "manage.py", "seed_demo", env=env)
     sh(PY, "manage.py", "collectstatic", "--noinput", "-v", "0", env=env)
-    procs = [
-        subprocess.Popen(
+    sweep_worker, worker = worker_commands(PY, schedule=ROOT / "var" / "celerybeat-schedule")
+    procs = {
+        "web server": subprocess.Popen(
             [str(BIN / "gunicorn"), "slaportal.wsgi", "-b", f"{host}:{port}", "-w", "2", "--threads", "4",
              "--access-logfile", "-"],
             cwd=ROOT, env=env,
         ),
-        subprocess.Popen(
-            [str(PY), "-m", "celery", "-A", "slaportal", "worker", "-B", "-l", "info", "-c", "2",
-             "-Q", "sla,routing_p1,routing_p2,routing_p3,routing_p4,celery",
-             "-s", str(ROOT / "var" / "celerybeat-schedule")],
-            cwd=ROOT, env=env,
-        ),
-    ]
-    time.sleep(2)
+        "Celery sweep worker and beat": subprocess.Popen(sweep_worker, cwd=ROOT, env=env),
+        "Celery worker": subprocess.Popen(worker, cwd=ROOT, env=env),
+    }
+
+    def stop(*_):
+        stop_all(procs)
+        sys.exit(0)
+
+    signal.signal(signal.SIGINT, stop)
+    signal.signal(signal.SIGTERM, stop)
+    wait_started(procs, host, port)
     print(
         f"""
 SLA Portal is running: http://{host}:{port}/   (API docs: http://{host}:{port}/api/docs/)
@@ -89,23 +184,11 @@ Press Ctrl+C to stop.
 """,
         flush=True,
     )
-
-    def stop(*_):
-        for p in procs:
-            if p.poll() is None:
-                p.send_signal(signal.SIGTERM)
-        for p in procs:
-            try:
-                p.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                p.kill()
-        sys.exit(0)
-
-    signal.signal(signal.SIGINT, stop)
-    signal.signal(signal.SIGTERM, stop)
-    while all(p.poll() is None for p in procs):
+    while not dead(procs):
         time.sleep(1)
-    stop()
+    failures = dead(procs)
+    stop_all(procs)
+    sys.exit("SLA Portal stopped: " + "; ".join(failures) + " (see its output above).")
 
 
 def test(args):

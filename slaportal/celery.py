@@ -7,6 +7,9 @@ import time
 from datetime import timedelta
 
 from celery import Celery
+from kombu import Queue
+
+from .queues import QUEUES, SWEEP_QUEUE
 
 # Production, like wsgi.py and asgi.py: a worker or beat started the ordinary way is a server
 # process, and `import slaportal.wsgi` runs this module first (the package imports its Celery
@@ -19,8 +22,14 @@ app = Celery("slaportal")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
+# Every queue, declared once (slaportal/queues.py) in the order a worker serves them: the Redis
+# transport option `queue_order_strategy: priority` takes from the first non-empty queue in this
+# order. A plain `celery -A slaportal worker` consumes all of them; `dev.py run` splits them over
+# its two workers with `-Q sla_sweep` / `-X sla_sweep`.
+app.conf.task_queues = [Queue(name, routing_key=name) for name in QUEUES]
+
 # Exactly one beat process may run this schedule (docker-compose runs one `beat` replica; `dev.py
-# run` embeds it in its single worker): two beats would send every entry twice. That would be
+# run` embeds it in its sweep worker): two beats would send every entry twice. That would be
 # harmless — every task is a guarded update — but would double the load for nothing.
 
 
@@ -40,7 +49,7 @@ app.conf.beat_schedule = {
     "sla-sweep": {
         "task": "tickets.sla_sweep",
         "schedule": timedelta(seconds=2),
-        "options": _options("sla", 10),
+        "options": _options(SWEEP_QUEUE, 10),
     },
     # The outbox: routing and e-mails whose message was lost or could not be sent (broker down).
     # Five seconds keeps a new ticket's routing and a breach e-mail prompt after an outage without
@@ -56,6 +65,13 @@ app.conf.beat_schedule = {
         "task": "tickets.route_unrouted",
         "schedule": timedelta(seconds=30),
         "options": _options("routing_p1", 60),
+    },
+    # Processed outbox rows past OUTBOX_RETENTION_DAYS, deleted in batches. Every 15 minutes keeps
+    # each run short; nothing depends on how soon an old row goes.
+    "outbox-purge": {
+        "task": "tickets.outbox_purge",
+        "schedule": timedelta(minutes=15),
+        "options": _options("celery", 600),
     },
     # Quota notices whose e-mail has not gone out yet (the task after the consumption normally
     # sends it at once); a minute is prompt enough for a note to the institution admin.

@@ -3,6 +3,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
 from organizations.models import Institution, Region, TenantQuerySet, Unit
 from packages.models import Channel, ContractTerms, Subscription
@@ -347,6 +348,18 @@ class TicketShare(models.Model):
         ]
 
 
+class TicketUserObjectPermission(UserObjectPermissionBase):
+    """django-guardian's per-ticket permissions (a share with a named person) with a real foreign
+    key: deleting a ticket deletes them. Guardian's generic table keeps the key as text, so its
+    rows would outlive the ticket, and a later ticket reusing the key would inherit them."""
+
+    content_object = models.ForeignKey(Ticket, on_delete=models.CASCADE)
+
+
+class TicketGroupObjectPermission(GroupObjectPermissionBase):
+    content_object = models.ForeignKey(Ticket, on_delete=models.CASCADE)
+
+
 class OutboxMessage(models.Model):
     """Work that must survive a broker outage: written in the same transaction as the change that
     calls for it, then done by the task sent after commit or, if that message never arrives, by
@@ -376,7 +389,28 @@ class OutboxMessage(models.Model):
                 name="outbox_pending",
                 condition=Q(processed_at__isnull=True),
             ),
+            # The purge deletes the oldest processed rows first.
+            models.Index(
+                fields=["processed_at"],
+                name="outbox_processed",
+                condition=Q(processed_at__isnull=False),
+            ),
         ]
 
     def __str__(self):
         return f"{self.kind} #{self.pk}"
+
+
+class EngineHeartbeat(models.Model):
+    """When a periodic job of the SLA engine last completed (one row per job, updated in place).
+    In the database rather than Redis so that /health/ can tell a dead beat or worker apart from
+    a Redis outage, and still knows after Redis lost everything."""
+
+    SLA_SWEEP = "sla_sweep"
+
+    name = models.CharField(max_length=50, primary_key=True)
+    completed_at = models.DateTimeField()
+
+    def __str__(self):
+        return f"{self.name} {self.completed_at:%Y-%m-%d %H:%M:%S}"
+

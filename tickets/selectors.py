@@ -1,6 +1,8 @@
 """Reads of tickets. Which tickets a person may see is decided here, once, by ticket_visible_to;
 every list, detail, count and export of the web pages and the API starts from it."""
 
+import datetime
+
 from django.db.models import BooleanField, Exists, F, Func, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
@@ -13,6 +15,7 @@ from .models import (
     OPEN_STATUSES,
     Attachment,
     DevelopmentItem,
+    EngineHeartbeat,
     Product,
     Ticket,
     TicketEvent,
@@ -284,3 +287,11 @@ def attachment_get_visible(*, person: User, pk):
     if person.role not in VENDOR_SIDE:
         files = files.exclude(message__kind=TicketMessage.Kind.NOTE)
     return files.first()
+
+
+def engine_heartbeat_age(*, name: str, now=None) -> datetime.timedelta | None:
+    """How long ago the periodic job `name` last completed; None when it never has."""
+    completed_at = EngineHeartbeat.objects.filter(pk=name).values_list("completed_at", flat=True).first()
+    if completed_at is None:
+        return None
+    return (now or timezone.now()) - completed_at

@@ -8,6 +8,7 @@ from django.db import InterfaceError, OperationalError
 
 from .services.outbox import outbox_deliver as _outbox_deliver
 from .services.outbox import outbox_drain as _outbox_drain
+from .services.outbox import outbox_purge as _outbox_purge
 from .services.routing import ticket_route_unrouted
 from .services.sla import sla_breach_record, sla_warning_record
 from .services.sla import sla_sweep as _sla_sweep
@@ -45,3 +46,8 @@ def outbox_drain() -> None:
 @shared_task(name="tickets.route_unrouted", time_limit=60, soft_time_limit=50)
 def route_unrouted() -> None:
     ticket_route_unrouted()
+
+
+@shared_task(name="tickets.outbox_purge", time_limit=60, soft_time_limit=50)
+def outbox_purge() -> None:
+    _outbox_purge()

@@ -4,6 +4,7 @@ import datetime
 from pathlib import Path
 
 import environ
+from csp.constants import NONE, SELF
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -31,6 +32,8 @@ INSTALLED_APPS = [
     "guardian",
     "axes",
     "django_celery_beat",
+    "csp",
+    "health_check",
     "core",
     "organizations",
     "packages",
@@ -41,6 +44,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "slaportal.middleware.TurkishFirstLocaleMiddleware",
@@ -97,11 +101,13 @@ AUTHENTICATION_BACKENDS = [
     "guardian.backends.ObjectPermissionBackend",
 ]
 
+# OWASP ASVS 5.0 (V6.2): at least 8 characters, not a commonly used password (Django's list of
+# 20,000), not the person's own name or e-mail address, and no composition rules — so no
+# "must contain a digit", and no refusal of an all-digit password (a long PIN is allowed).
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
-    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
 LOGIN_URL = "login"
@@ -126,6 +132,8 @@ STORAGES = {
 }
 
 EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
+# Where the file-based e-mail backend writes (used by the fault tests to count e-mails).
+EMAIL_FILE_PATH = env("EMAIL_FILE_PATH", default=str(VAR_DIR / "mail"))
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="SLA Portal <destek@slaportal.local>")
 
 # Uploads: the ticket form refuses larger files itself with a translated message.
@@ -137,6 +145,28 @@ AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = 0.25
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
+
+# Security headers. Content-Security-Policy allows scripts, styles, fonts and images from this
+# site only: no inline <script> or <style>, no style="…" attribute, no third-party host. The
+# browsable API docs page is the one exception (slaportal/urls.py), for swagger-ui from its CDN.
+# Django's SecurityMiddleware sends X-Content-Type-Options: nosniff and Referrer-Policy.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SESSION_COOKIE_HTTPONLY = True
 
 GUARDIAN_RAISE_403 = False
 ANONYMOUS_USER_NAME = None
@@ -195,7 +225,7 @@ SPECTACULAR_SETTINGS = {
 # server, so the embedded default runs a real worker and beat.
 REDIS_URL = env("REDIS_URL", default="")
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=REDIS_URL or "filesystem://")
-BROKER_DIR = VAR_DIR / "broker"
+BROKER_DIR = Path(env("CELERY_BROKER_DIR", default=str(VAR_DIR / "broker")))
 # See the Redis transport options below; tickets.dispatch.ETA_HORIZON stays under it.
 REDIS_VISIBILITY_TIMEOUT = 3 * 3600
 # A sender that cannot reach the broker gives up at once instead of sleeping through kombu's
@@ -203,8 +233,13 @@ REDIS_VISIBILITY_TIMEOUT = 3 * 3600
 # worker and beat reconnect with their own retry settings, which this does not touch.
 _SEND_FAIL_FAST = {"max_retries": 0}
 if CELERY_BROKER_URL.startswith("filesystem://"):
+    # kombu's filesystem transport, with each message written atomically (see slaportal/broker.py).
+    CELERY_BROKER_TRANSPORT = "slaportal.broker:Transport"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         **_SEND_FAIL_FAST,
+        # A worker looks for a new message this often once it has run out (kombu's default is
+        # 1 s): at 1 s a worker with two processes ran about two tasks a second under a burst.
+        "polling_interval": 0.1,
         "data_folder_in": str(BROKER_DIR / "queue"),
         "data_folder_out": str(BROKER_DIR / "queue"),
         "processed_folder": str(BROKER_DIR / "processed"),
@@ -221,8 +256,8 @@ else:
         # with room for the longest time limit. A longer timeout only delays the redelivery of
         # work a dead worker held, which the periodic sweep does not wait for anyway.
         "visibility_timeout": REDIS_VISIBILITY_TIMEOUT,
-        # Consume the worker's queues in the order given (-Q sla,routing_p1,…,routing_p4,celery)
-        # instead of round robin: Redis has no message priorities, so the order of the queues is
+        # Consume the worker's queues in the order declared (slaportal.celery.QUEUES) instead of
+        # round robin: Redis has no message priorities, so the order of the queues is
         # what lets SLA timers and priority-1 routing overtake priority-4 routing.
         "queue_order_strategy": "priority",
         # Filing a ticket must not hang on an unreachable Redis: fail fast, the sweep catches up.
@@ -248,9 +283,8 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # Defaults for every task; the SLA tasks set tighter limits of their own.
 CELERY_TASK_TIME_LIMIT = 300
 CELERY_TASK_SOFT_TIME_LIMIT = 240
-# One queue per purpose: `sla` for timers and sweeps, `routing_p1`…`routing_p4` for the routing
-# of new tickets by contract priority, `celery` for the rest (e-mails). Workers consume
-# -Q sla,routing_p1,routing_p2,routing_p3,routing_p4,celery in that order (see docs/engine.md).
+# One queue per purpose, declared once with their order in slaportal.celery.QUEUES (see
+# docs/engine.md): a worker started without -Q consumes all of them.
 CELERY_TASK_DEFAULT_QUEUE = "celery"
 CELERY_TASK_ROUTES = {
     "tickets.sla_*": {"queue": "sla"},
@@ -264,6 +298,12 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # and the periodic sweep catches up (see slaportal.celery.publish).
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_TASK_PUBLISH_RETRY = False
+
+# Processed outbox rows are kept this long (for the admin's outbox list and investigations),
+# then deleted by the beat's outbox purge in batches.
+OUTBOX_RETENTION_DAYS = env.int("OUTBOX_RETENTION_DAYS", default=30)
+# /health/ fails when the last completed SLA sweep is older than this (beat or every worker dead).
+SLA_SWEEP_MAX_AGE_SECONDS = env.int("SLA_SWEEP_MAX_AGE_SECONDS", default=30)
 
 # SLA: warn the desk when this share of the first-response time has passed.
 SLA_WARNING_RATIO = env.float("SLA_WARNING_RATIO", default=0.8)

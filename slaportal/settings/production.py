@@ -12,12 +12,26 @@ SESSION_COOKIE_SECURE = env.bool("DJANGO_SECURE_COOKIES", default=True)
 CSRF_COOKIE_SECURE = env.bool("DJANGO_SECURE_COOKIES", default=True)
 EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.smtp.EmailBackend")
 
-# Throttle counters and django-axes share one cache across every gunicorn worker and host.
+# HTTPS only. Behind a proxy that terminates TLS, SECURE_PROXY_SSL_HEADER tells Django the request
+# was HTTPS; plain HTTP is redirected. The health paths are exempt: load balancers and
+# orchestrators probe them over plain HTTP inside the network.
+SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=True)
+SECURE_REDIRECT_EXEMPT = [r"^health/"]
+# One year, subdomains included, as the HSTS preload list requires. Set DJANGO_SECURE_HSTS_SECONDS
+# to a few minutes while trying HTTPS out on a new host, since browsers remember the header.
+SECURE_HSTS_SECONDS = env.int("DJANGO_SECURE_HSTS_SECONDS", default=365 * 24 * 3600)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("DJANGO_SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
+SECURE_HSTS_PRELOAD = env.bool("DJANGO_SECURE_HSTS_PRELOAD", default=True)
+
+# Throttle counters share one cache across every gunicorn worker and host. It fails open: with
+# Redis unreachable a request is let through and the outage logged (slaportal/cache.py), and the
+# short timeouts keep a request from hanging on a Redis that does not answer.
 if REDIS_URL:  # noqa: F405
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "slaportal.cache.FailOpenRedisCache",
             "LOCATION": env("CACHE_URL", default=REDIS_URL),  # noqa: F405
             "KEY_PREFIX": "slaportal",
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
         }
     }

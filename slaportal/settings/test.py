@@ -14,6 +14,7 @@ STORAGES = {
 # because Celery lets a CELERY_BROKER_URL environment variable (set in CI) override broker_url.
 CELERY_BROKER_URL = "memory://"
 CELERY_BROKER_WRITE_URL = "memory://"
+CELERY_BROKER_TRANSPORT = None
 # Tests run without collectstatic: serve from the app folders as runserver would.
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True

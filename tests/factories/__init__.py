@@ -1,12 +1,13 @@
 from .core import IdempotencyRecordFactory
 from .organizations import AuditEventFactory, InstitutionFactory, PersonFactory, RegionFactory, UnitFactory
 from .packages import SubscriptionFactory
-from .tickets import TicketFactory, customer_with_subscription
+from .tickets import OutboxMessageFactory, TicketFactory, customer_with_subscription
 
 __all__ = [
     "AuditEventFactory",
     "IdempotencyRecordFactory",
     "InstitutionFactory",
+    "OutboxMessageFactory",
     "PersonFactory",
     "RegionFactory",
     "SubscriptionFactory",

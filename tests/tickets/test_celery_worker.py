@@ -6,42 +6,22 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
-from urllib.parse import quote
 
 import pytest
 import redis
 from django.conf import settings
-from django.db import connection
 from django.utils import timezone
 
 from organizations.roles import Role
 from slaportal.celery import app, broker_reset
+from slaportal.queues import QUEUES
 from tests.factories import PersonFactory, TicketFactory
+from tests.reliability.processes import database_url, wait_for
 from tickets.models import SLAEvent, Ticket
 from tickets.services.sla import ticket_deadline_correct
 
 pytestmark = [pytest.mark.celery_worker, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
-QUEUES = "sla,routing_p1,routing_p2,routing_p3,routing_p4,celery"
-
-
-def database_url() -> str:
-    db = connection.settings_dict
-    credentials = quote(db["USER"] or "")
-    if db["PASSWORD"]:
-        credentials += ":" + quote(db["PASSWORD"])
-    return f"postgres://{credentials}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
-
-
-def wait_for(condition, timeout: float, interval: float = 0.2):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(interval)
-    return None
 
 
 @pytest.fixture
@@ -60,7 +40,7 @@ def worker(postgres, redis_url, tmp_path, monkeypatch):
     }
     process = subprocess.Popen(
         [sys.executable, "-m", "celery", "-A", "slaportal", "worker", "-B", "-P", "solo", "-l", "info",
-         "-Q", QUEUES, "-n", f"engine-test-{os.getpid()}@%h", "--without-gossip", "--without-mingle",
+         "-n", f"engine-test-{os.getpid()}@%h", "--without-gossip", "--without-mingle",
          "--without-heartbeat"],
         cwd=Path(settings.BASE_DIR), env=env, stdout=log.open("w"), stderr=subprocess.STDOUT,
     )
@@ -78,7 +58,7 @@ def worker(postgres, redis_url, tmp_path, monkeypatch):
             process.kill()
         broker_reset()
         client = redis.Redis.from_url(redis_url)
-        client.delete(*QUEUES.split(","), "unacked", "unacked_index", "unacked_mutex")
+        client.delete(*QUEUES, "unacked", "unacked_index", "unacked_mutex")
 
 
 def test_worker_records_the_breach_when_the_deadline_passes(worker):

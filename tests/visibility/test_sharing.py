@@ -1,6 +1,5 @@
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
-from guardian.models import UserObjectPermission
 
 from organizations.permissions import FeatureLocked
 from organizations.roles import Role
@@ -13,7 +12,7 @@ from tests.factories import (
     UnitFactory,
     customer_with_subscription,
 )
-from tickets.models import TicketEvent, TicketShare
+from tickets.models import TicketEvent, TicketShare, TicketUserObjectPermission
 from tickets.selectors import ticket_can_share, ticket_share_list, ticket_visible_to
 from tickets.services.sharing import ticket_share, ticket_unshare
 
@@ -128,8 +127,8 @@ def test_guardian_permissions_follow_person_shares_exactly(tree):
         ticket_unshare(actor=requester, share=share)
     # then
     granted = {
-        (p.user_id, int(p.object_pk))
-        for p in UserObjectPermission.objects.filter(permission__codename="view_ticket")
+        (p.user_id, p.content_object_id)
+        for p in TicketUserObjectPermission.objects.filter(permission__codename="view_ticket")
     }
     assert granted == set(TicketShare.objects.filter(person__isnull=False).values_list("person_id", "ticket_id"))
     assert len(granted) == 3

@@ -27,6 +27,9 @@ logger = logging.getLogger(__name__)
 DRAIN_BATCH = 200
 # A pass stops taking new batches after this long, well inside the drain task's time limit.
 DRAIN_BUDGET_SECONDS = 20.0
+# The purge deletes processed rows older than settings.OUTBOX_RETENTION_DAYS this many at a time,
+# each batch its own short statement, so it never holds many row locks or a long transaction.
+PURGE_BATCH = 1000
 # Failed e-mails are tried again later, waiting longer each time, at most an hour.
 RETRY_BACKOFF_MAX = datetime.timedelta(hours=1)
 
@@ -173,3 +176,27 @@ def outbox_route_add(*, ticket: Ticket) -> OutboxMessage:
         )
     )
     return message
+
+
+def outbox_purge(
+    *, now: datetime.datetime | None = None, batch: int = PURGE_BATCH, budget_seconds: float = DRAIN_BUDGET_SECONDS
+) -> int:
+    """Delete processed outbox rows older than the retention period, oldest first, in batches
+    (index outbox_processed), until none is left or the time budget is spent (the next run
+    continues). Pending rows are never touched. Returns how many rows were deleted."""
+    cutoff = (now or timezone.now()) - datetime.timedelta(days=settings.OUTBOX_RETENTION_DAYS)
+    started = time.monotonic()
+    total = 0
+    while time.monotonic() - started < budget_seconds:
+        ids = list(
+            OutboxMessage.objects.filter(processed_at__lt=cutoff)
+            .order_by("processed_at")
+            .values_list("pk", flat=True)[:batch]
+        )
+        if ids:
+            total += OutboxMessage.objects.filter(pk__in=ids).delete()[0]
+        if len(ids) < batch:
+            break
+    if total:
+        logger.info("outbox.purged", extra={"count": total})
+    return total

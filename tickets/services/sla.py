@@ -19,7 +19,7 @@ from organizations.permissions import require_role
 from organizations.roles import Role
 from packages.models import Subscription
 from tickets import dispatch
-from tickets.models import OPEN_STATUSES, SLAEvent, Ticket, TicketEvent
+from tickets.models import OPEN_STATUSES, EngineHeartbeat, SLAEvent, Ticket, TicketEvent
 
 from .events import event_record
 from .outbox import email_message, outbox_email_add_many, ticket_link
@@ -306,7 +306,15 @@ def sla_sweep(*, limit: int = SWEEP_BATCH, budget_seconds: float = SWEEP_BUDGET_
             counts[key] += done
             if done < limit:
                 break
+    engine_heartbeat_record(name=EngineHeartbeat.SLA_SWEEP)
     return counts
+
+
+def engine_heartbeat_record(*, name: str, at: datetime.datetime | None = None) -> None:
+    """Note that a periodic job completed: one UPDATE of one row, cheap enough for every pass."""
+    at = at or timezone.now()
+    if not EngineHeartbeat.objects.filter(pk=name).update(completed_at=at):
+        EngineHeartbeat.objects.update_or_create(name=name, defaults={"completed_at": at})
 
 
 def ticket_deadline_correct(*, actor: User, ticket: Ticket, due_at: datetime.datetime) -> Ticket:

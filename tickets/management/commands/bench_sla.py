@@ -338,7 +338,7 @@ class Command(BaseCommand):
         env = {**os.environ, "DJANGO_SETTINGS_MODULE": os.environ.get("DJANGO_SETTINGS_MODULE", "slaportal.settings.local")}
         worker = subprocess.Popen(
             [sys.executable, "-m", "celery", "-A", "slaportal", "worker", "-B", "-l", "info", "-c", "2",
-             "-Q", "sla,routing_p1,routing_p2,routing_p3,routing_p4,celery", "-n", f"bench-{os.getpid()}@%h"],
+             "-n", f"bench-{os.getpid()}@%h"],
             cwd=settings.BASE_DIR, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT,
         )
         try:
