@@ -1,0 +1,69 @@
+from django.conf import settings
+from django.db.models import QuerySet
+
+from organizations.models import User
+from organizations.roles import CUSTOMER_SIDE, DESK_ROLES, Role
+
+from .models import MANDATORY_KINDS, Kind, Mode, Notification, NotificationPreference, NotificationProfile
+
+CUSTOMER_KINDS = (
+    Kind.TICKET_FILED,
+    Kind.DESK_ANSWERED,
+    Kind.CUSTOMER_REPLIED,
+    Kind.WAITING_ON_CUSTOMER,
+    Kind.RESOLVED,
+    Kind.REOPENED,
+    Kind.DEVELOPMENT_UPDATED,
+    Kind.SHARE_GIVEN,
+)
+ADMIN_KINDS = (Kind.DAILY_DIGEST, Kind.QUOTA_EXHAUSTED)
+DESK_KINDS = (Kind.CUSTOMER_REPLIED, Kind.RESOLVED, Kind.REOPENED, Kind.SLA_BREACH)
+
+
+def kind_list_for(*, person: User) -> list[str]:
+    """The kinds a person can receive, in the order the preferences page lists them."""
+    role = person.role
+    if role in DESK_ROLES:
+        return list(DESK_KINDS)
+    if role in CUSTOMER_SIDE:
+        return list(CUSTOMER_KINDS) + (list(ADMIN_KINDS) if role == Role.INSTITUTION_ADMIN else [])
+    return []
+
+
+def modes_allowed(kind: str) -> list[str]:
+    if kind in MANDATORY_KINDS:
+        return [Mode.ON]
+    if kind == Kind.DAILY_DIGEST:
+        return [Mode.ON, Mode.OFF]
+    return [Mode.ON, Mode.DIGEST, Mode.OFF]
+
+
+def preference_modes_for(*, person: User) -> dict[str, str]:
+    """Every kind the person can receive with its mode: on unless they chose otherwise."""
+    chosen = dict(NotificationPreference.objects.filter(person=person).values_list("kind", "mode"))
+    return {
+        kind: Mode.ON if kind in MANDATORY_KINDS else chosen.get(kind, Mode.ON)
+        for kind in kind_list_for(person=person)
+    }
+
+
+def preference_modes_for_many(*, people: list[User], kind: str) -> dict[int, str]:
+    """One kind's mode for several people in one query (the fan-out's)."""
+    chosen = dict(
+        NotificationPreference.objects.filter(person__in=people, kind=kind).values_list("person_id", "mode")
+    )
+    return {person.pk: chosen.get(person.pk, Mode.ON) for person in people}
+
+
+def language_for(*, person_id: int | None) -> str:
+    if person_id is None:
+        return settings.LANGUAGE_CODE
+    language = NotificationProfile.objects.filter(person_id=person_id).values_list("language", flat=True).first()
+    return language or settings.LANGUAGE_CODE
+
+
+def notification_held_list(*, recipient: User) -> QuerySet[Notification]:
+    """What waits for the recipient's next daily digest."""
+    return Notification.objects.filter(recipient=recipient, status=Notification.Status.HELD).select_related(
+        "ticket"
+    )

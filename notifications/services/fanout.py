@@ -1,0 +1,155 @@
+"""Ticket history → notifications. The ticket services already write a TicketEvent for every
+change in the change's own transaction; this pass reads them in id order behind a cursor and
+writes one Notification per event, recipient and kind. The unique constraint
+(event, recipient, kind) makes a repeat harmless, so the pass may re-read recent events: the
+cursor only moves past events older than SETTLE, because an event id is taken before its
+transaction commits and a slower transaction can commit a lower id after a higher one."""
+
+import datetime
+import logging
+import time
+from collections import defaultdict
+
+from django.db import transaction
+from django.utils import timezone
+
+from organizations.models import User
+from organizations.permissions import is_desk
+from tickets.models import Ticket, TicketEvent, TicketShare
+
+from ..models import FanoutCursor, Kind, Mode, Notification
+from ..selectors import preference_modes_for_many
+
+logger = logging.getLogger(__name__)
+
+CURSOR = "ticket-events"
+BATCH = 2000
+SETTLE = datetime.timedelta(seconds=60)
+BUDGET_SECONDS = 20.0
+NOTIFYING_EVENTS = ("created", "replied", "status_changed", "reopened", "development_updated", "shared")
+STATUS_MODE = {Mode.ON: Notification.Status.PENDING, Mode.DIGEST: Notification.Status.HELD, Mode.OFF: Notification.Status.SKIPPED}
+
+
+def _customer_side(ticket: Ticket, shared: list[User]) -> list[User]:
+    return [ticket.requester, *shared]
+
+
+def event_recipients(event: TicketEvent, shared: list[User]) -> tuple[str, list[User]] | None:
+    """The kind of notification an event calls for and who receives it, or None. The person who
+    acted is not told of their own act (except the filing acknowledgement); the assignee hears
+    of what the customer side did."""
+    ticket, actor, data = event.ticket, event.actor, event.data
+    by_desk = actor is not None and is_desk(actor)
+    customers = _customer_side(ticket, shared)
+    assignee = [ticket.assignee] if ticket.assignee_id and not by_desk else []
+    if event.kind == "created":
+        return Kind.TICKET_FILED, [ticket.requester]
+    if event.kind == "replied":
+        return (Kind.DESK_ANSWERED, customers) if by_desk else (Kind.CUSTOMER_REPLIED, customers + assignee)
+    if event.kind == "status_changed":
+        new, old = data.get("new"), data.get("old")
+        if new == Ticket.Status.WAITING:
+            return Kind.WAITING_ON_CUSTOMER, customers
+        if new == Ticket.Status.RESOLVED:
+            return Kind.RESOLVED, customers + assignee
+        if new == Ticket.Status.OPEN and old == Ticket.Status.RESOLVED:
+            return Kind.REOPENED, customers + assignee
+        return None
+    if event.kind == "reopened":
+        return Kind.REOPENED, customers + assignee
+    if event.kind == "development_updated":
+        return Kind.DEVELOPMENT_UPDATED, customers
+    if event.kind == "shared" and data.get("target") == "person":
+        person = next((p for p in shared if p.pk == data.get("target_id")), None)
+        return (Kind.SHARE_GIVEN, [person]) if person else None
+    return None
+
+
+def _notifications_for(event: TicketEvent, shared: list[User]) -> list[Notification]:
+    plan = event_recipients(event, shared)
+    if plan is None:
+        return []
+    kind, people = plan
+    unique = {}
+    for person in people:
+        if person is None or not person.is_active:
+            continue
+        if person.pk == event.actor_id and kind != Kind.TICKET_FILED:
+            continue
+        unique[person.pk] = person
+    if not unique:
+        return []
+    modes = preference_modes_for_many(people=list(unique.values()), kind=kind)
+    return [
+        Notification(
+            kind=kind,
+            status=STATUS_MODE[modes[person.pk]] if person.email else Notification.Status.SKIPPED,
+            institution_id=event.institution_id,
+            recipient=person,
+            to_address=person.email,
+            ticket_id=event.ticket_id,
+            event=event,
+            data=event.data,
+        )
+        for person in unique.values()
+    ]
+
+
+def _person_shares(ticket_ids: set[int]) -> dict[int, list[User]]:
+    shared: dict[int, list[User]] = defaultdict(list)
+    for share in TicketShare.objects.filter(ticket_id__in=ticket_ids, person__isnull=False).select_related("person"):
+        shared[share.ticket_id].append(share.person)
+    return shared
+
+
+def _settled_prefix(rows: list[tuple[int, str, datetime.datetime]], before: datetime.datetime) -> int | None:
+    """The highest id up to which every scanned event is older than `before`."""
+    last = None
+    for event_id, _, created_at in rows:
+        if created_at >= before:
+            break
+        last = event_id
+    return last
+
+
+def _pass(cursor: FanoutCursor, now: datetime.datetime) -> tuple[int, bool]:
+    rows = list(
+        TicketEvent.objects.filter(id__gt=cursor.last_event_id)
+        .order_by("id")
+        .values_list("id", "kind", "created_at")[:BATCH]
+    )
+    wanted = [event_id for event_id, kind, _ in rows if kind in NOTIFYING_EVENTS]
+    events = list(
+        TicketEvent.objects.filter(id__in=wanted)
+        .select_related("actor", "ticket__requester", "ticket__assignee")
+        .order_by("id")
+    )
+    shared = _person_shares({event.ticket_id for event in events})
+    notifications = [n for event in events for n in _notifications_for(event, shared.get(event.ticket_id, []))]
+    created = Notification.objects.bulk_create(notifications, ignore_conflicts=True) if notifications else []
+    settled = _settled_prefix(rows, now - SETTLE)
+    if settled is not None and settled > cursor.last_event_id:
+        cursor.last_event_id = settled
+        cursor.save(update_fields=["last_event_id", "updated_at"])
+    more = len(rows) == BATCH and settled == rows[-1][0]
+    return len(created), more
+
+
+def notification_fanout(*, budget_seconds: float = BUDGET_SECONDS) -> int:
+    """Turn new ticket events into notifications. Returns how many rows were offered (repeats
+    are dropped by the unique constraint). Harmless to run twice or concurrently: a pass that
+    finds the cursor locked by another returns at once."""
+    FanoutCursor.objects.get_or_create(name=CURSOR)
+    started = time.monotonic()
+    total = 0
+    more = True
+    while more and time.monotonic() - started < budget_seconds:
+        with transaction.atomic():
+            cursor = FanoutCursor.objects.select_for_update(skip_locked=True).filter(name=CURSOR).first()
+            if cursor is None:
+                break
+            count, more = _pass(cursor, timezone.now())
+            total += count
+    if total:
+        logger.info("notifications.fanout", extra={"count": total})
+    return total
