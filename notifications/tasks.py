@@ -8,7 +8,6 @@ from .services.fanout import notification_fanout
 from .services.imap import imap_poll
 
 
-
 # Not retried: the next beat runs it again within seconds.
 @shared_task(name="notifications.dispatch", time_limit=60, soft_time_limit=50)
 def dispatch() -> None:

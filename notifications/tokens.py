@@ -13,7 +13,7 @@ REPLY_SALT = "notifications.reply-address"
 UNSUBSCRIBE_SALT = "notifications.unsubscribe"
 # Long enough that guessing one is hopeless, short enough for a 64-character local part.
 REPLY_MAC_LENGTH = 20
-_REPLY_TOKEN = re.compile(r"^(\d+)-(\d+)-([0-9a-f]{%d})$" % REPLY_MAC_LENGTH)
+_REPLY_TOKEN = re.compile(rf"^(\d+)-(\d+)-([0-9a-f]{{{REPLY_MAC_LENGTH}}})$")
 
 
 def _reply_mac(ticket_id: int, person_id: int) -> str:
