@@ -5,7 +5,7 @@ from django.views.decorators.csrf import csrf_exempt
 
 
 @csrf_exempt
-def mailgun_inbound(request):
+def mailgun_inbound(request, *args):
     """Mailgun's inbound route (forward to this URL), through django-anymail, which checks the
     HMAC signature with ANYMAIL["MAILGUN_WEBHOOK_SIGNING_KEY"] and sends its inbound signal.
     Without a signing key the endpoint does not exist: an unsigned intake would let anyone post

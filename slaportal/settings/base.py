@@ -186,6 +186,8 @@ SPECTACULAR_SETTINGS = {
         "TicketStatusEnum": "tickets.models.Ticket.Status",
         "TicketKindEnum": "tickets.models.Ticket.Kind",
         "DevelopmentStateEnum": "tickets.models.DevelopmentItem.State",
+        "NotificationModeEnum": "notifications.models.Mode",
+        "NotificationKindEnum": "notifications.models.Kind",
     },
 }
 

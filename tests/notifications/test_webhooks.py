@@ -13,7 +13,7 @@ from .mail import raw_mail
 pytestmark = pytest.mark.django_db
 
 KEY = "mailgun-signing-key"
-URL = "/anymail/mailgun/inbound/"
+URL = "/anymail/mailgun/inbound_mime/"
 
 
 def signed(fields: dict, key: str = KEY) -> dict:
