@@ -11,11 +11,11 @@ from django.urls import reverse
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
-from tickets.models import DevelopmentItem, Ticket, TicketMessage
+from tickets.models import DevelopmentItem, Ticket
 from tickets.services.outbox import ticket_link
 
 from .models import MANDATORY_KINDS, Kind, Notification
-from .selectors import language_for
+from .selectors import language_for, message_body
 from .tokens import reply_address, unsubscribe_token
 
 
@@ -48,7 +48,7 @@ def _message_body(data: dict) -> str:
     message_id_ = data.get("message_id")
     if not message_id_:
         return ""
-    return TicketMessage.objects.filter(pk=message_id_).values_list("body", flat=True).first() or ""
+    return message_body(message_id=message_id_)
 
 
 def _about(notification: Notification, ticket: Ticket) -> tuple[str, list[str], str]:

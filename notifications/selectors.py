@@ -1,10 +1,10 @@
 from django.conf import settings
-from django.db.models import QuerySet
 
 from organizations.models import User
 from organizations.roles import CUSTOMER_SIDE, DESK_ROLES, Role
+from tickets.models import TicketMessage
 
-from .models import MANDATORY_KINDS, Kind, Mode, Notification, NotificationPreference, NotificationProfile
+from .models import MANDATORY_KINDS, Kind, Mode, NotificationPreference, NotificationProfile
 
 CUSTOMER_KINDS = (
     Kind.TICKET_FILED,
@@ -62,8 +62,6 @@ def language_for(*, person_id: int | None) -> str:
     return language or settings.LANGUAGE_CODE
 
 
-def notification_held_list(*, recipient: User) -> QuerySet[Notification]:
-    """What waits for the recipient's next daily digest."""
-    return Notification.objects.filter(recipient=recipient, status=Notification.Status.HELD).select_related(
-        "ticket"
-    )
+def message_body(*, message_id: int) -> str:
+    """The text of a ticket message a notification quotes (a public reply: the event names it)."""
+    return TicketMessage.objects.filter(pk=message_id).values_list("body", flat=True).first() or ""
