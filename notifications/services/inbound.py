@@ -153,6 +153,10 @@ def _reply_to_ticket(record: InboundMessage, token: tuple[int, int], body: str, 
         _refuse(record, reason="not_visible", reply=None)
         return
     record.person, record.ticket = person, ticket
+    if not body and not files:
+        # Nothing written above the quoted history: a mistaken send, not a message for the desk.
+        _refuse(record, reason="empty", reply=None)
+        return
     with translation.override(language_for(person_id=person.pk)):
         try:
             with transaction.atomic():

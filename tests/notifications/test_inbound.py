@@ -83,6 +83,16 @@ def test_reply_keeps_attachments_within_the_limits(customer, settings):
     assert list(Attachment.objects.filter(ticket=ticket).values_list("original_name", flat=True)) == ["error.log"]
 
 
+def test_reply_with_nothing_above_the_quote_adds_nothing(customer):
+    # given
+    ticket = TicketFactory(requester=customer)
+    # when
+    record = receive(reply_mail(ticket=ticket, person=customer, body=""))
+    # then
+    assert (record.outcome, record.reason) == ("refused", "empty")
+    assert not TicketMessage.objects.filter(ticket=ticket).exists()
+
+
 def test_reply_with_another_persons_token_is_refused(customer, premium):
     # given
     ticket = TicketFactory(requester=customer)
