@@ -22,7 +22,7 @@ def _day_bounds(day: datetime.date) -> tuple[datetime.datetime, datetime.datetim
 
 def _summary(institution_id: int, day: datetime.date) -> dict:
     start, end = _day_bounds(day)
-    tickets = Ticket.objects.filter(institution_id=institution_id)
+    tickets = Ticket.objects.for_institution(institution_id)
     return {
         "filed": tickets.filter(created_at__gte=start, created_at__lt=end).count(),
         "breached": tickets.filter(breached_at__gte=start, breached_at__lt=end).count(),

@@ -148,6 +148,30 @@ def test_new_mail_with_exhausted_quota_gets_a_polite_reply_and_creates_nothing(c
     assert (reply.kind, reply.to_address) == (Kind.INTAKE_REFUSED, customer.email)
 
 
+def test_new_mail_without_a_contract_in_force_gets_a_polite_reply(db):
+    # given
+    person = PersonFactory(role=Role.CUSTOMER)
+    # when
+    record = receive(raw_mail(sender=person.email))
+    # then
+    assert (record.outcome, record.reason) == ("refused", "no_active_subscription")
+    assert not Ticket.objects.exists()
+    assert Notification.objects.get(inbound=record).recipient == person
+
+
+def test_html_only_mail_is_read_as_text(customer):
+    # given
+    raw = (
+        f"From: {customer.email}\r\nTo: destek@slaportal.local\r\nSubject: Map\r\n"
+        "Message-ID: <html-1@client.example.test>\r\nMIME-Version: 1.0\r\n"
+        "Content-Type: text/html; charset=utf-8\r\n\r\n<p>The map is <b>blank</b> &amp; slow.</p>\r\n"
+    ).encode()
+    # when
+    receive(raw)
+    # then
+    assert Ticket.objects.get(requester=customer).description == "The map is blank & slow."
+
+
 def test_unknown_sender_gets_a_polite_reply_and_creates_nothing(db):
     # when
     record = receive(raw_mail(sender="someone@elsewhere.test"))
