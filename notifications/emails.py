@@ -136,6 +136,15 @@ def _refused_context(notification: Notification) -> dict:
     }
 
 
+def _can_unsubscribe(notification: Notification) -> bool:
+    """Whether the e-mail gets a one-click unsubscribe: not for mandatory kinds and intake
+    answers, nor for a digest made only of what the person chose to get in the digest (there is
+    no admin summary to stop; the preferences page changes the held kinds)."""
+    if not notification.recipient_id or notification.kind in MANDATORY_KINDS | {Kind.INTAKE_REFUSED}:
+        return False
+    return notification.kind != Kind.DAILY_DIGEST or bool(notification.data.get("summary"))
+
+
 def notification_email(notification: Notification, connection=None) -> EmailMultiAlternatives:
     """The e-mail for a notification, rendered in the recipient's language."""
     language = language_for(person_id=notification.recipient_id)
@@ -154,7 +163,7 @@ def notification_email(notification: Notification, connection=None) -> EmailMult
             context, template = _ticket_context(notification), "notification"
             headers["In-Reply-To"] = headers["References"] = thread_id(notification.ticket_id)
             reply_to = [reply_address(ticket_id=notification.ticket_id, person_id=notification.recipient_id)]
-        if notification.recipient_id and notification.kind not in MANDATORY_KINDS | {Kind.INTAKE_REFUSED}:
+        if _can_unsubscribe(notification):
             url = unsubscribe_url(person_id=notification.recipient_id, kind=notification.kind)
             context["unsubscribe_url"] = url
             headers["List-Unsubscribe"] = f"<{url}>"

@@ -43,3 +43,18 @@ def test_held_notifications_go_into_the_next_digest(smtp_sink, customer):
     [mail] = smtp_sink.to(customer.email)
     assert f"#{ticket.pk} Held one" in mail.get_body(preferencelist=("plain",)).get_content()
     assert Notification.objects.get(kind=Kind.TICKET_FILED).status == "digested"
+    assert mail["List-Unsubscribe"] is None
+
+
+def test_admin_digest_unsubscribe_header_turns_the_digest_off(smtp_sink, client, premium):
+    # given
+    admin = PersonFactory(role=Role.INSTITUTION_ADMIN, institution=premium.institution)
+    digest_compose_all_institutions(on=timezone.localdate())
+    notification_drain()
+    [mail] = smtp_sink.to(admin.email)
+    url = mail["List-Unsubscribe"].strip().strip("<>")
+    # when
+    response = client.post(url.removeprefix("http://127.0.0.1:8000"), {"List-Unsubscribe": "One-Click"})
+    # then
+    assert response.status_code == 200
+    assert NotificationPreference.objects.get(person=admin, kind=Kind.DAILY_DIGEST).mode == "off"
