@@ -26,7 +26,7 @@ def test_filed_ticket_mail_names_ticket_deadline_institution_and_link(smtp_sink,
     dispatch()
     # then
     [mail] = smtp_sink.to(customer.email)
-    assert mail["Subject"].startswith(f"[#{ticket.pk}] Export fails")
+    assert mail["Subject"].strip().startswith(f"[#{ticket.pk}] Export fails")
     text = mail.get_body(preferencelist=("plain",)).get_content()
     assert customer.institution.name in text
     assert f"https://portal.example.test/tickets/{ticket.pk}/" in text
@@ -122,7 +122,7 @@ def test_assignee_hears_of_the_customers_reply_and_the_customer_not_of_their_own
     # when
     dispatch()
     # then
-    assert [m["Subject"] for m in smtp_sink.to(engineer.email)] == [f"[#{ticket.pk}] {ticket.subject} — Yeni yanıt"]
+    assert [m["Subject"].strip() for m in smtp_sink.to(engineer.email)] == [f"[#{ticket.pk}] {ticket.subject} — Yeni yanıt"]
     assert not Notification.objects.filter(recipient=customer, kind=Kind.CUSTOMER_REPLIED).exists()
 
 
