@@ -137,7 +137,8 @@ def _pass(cursor: FanoutCursor, now: datetime.datetime) -> tuple[int, bool]:
 
 def notification_fanout(*, budget_seconds: float = BUDGET_SECONDS) -> int:
     """Turn new ticket events into notifications. Returns how many rows were offered (repeats
-    are dropped by the unique constraint). Harmless to run twice or concurrently: a pass that
+    are dropped by the unique constraint). Reads every institution's history: the event ids are
+    one stream, and each notification keeps its event's institution. Harmless to run twice or concurrently: a pass that
     finds the cursor locked by another returns at once."""
     FanoutCursor.objects.get_or_create(name=CURSOR)
     started = time.monotonic()
