@@ -56,3 +56,14 @@ def test_mailgun_inbound_does_not_exist_without_a_signing_key(client, settings, 
     # then
     assert response.status_code == 404
     assert not InboundMessage.objects.exists()
+
+
+def test_the_same_message_posted_twice_files_one_ticket(client, mailgun, customer):
+    # given
+    raw = raw_mail(sender=customer.email, message_id="<retried@client.example.test>").decode()
+    client.post(URL, signed({"body-mime": raw}))
+    # when
+    response = client.post(URL, signed({"body-mime": raw}))
+    # then
+    assert response.status_code == 200
+    assert Ticket.objects.filter(requester=customer).count() == 1
