@@ -47,12 +47,17 @@ def preference_modes_for(*, person: User) -> dict[str, str]:
     }
 
 
-def preference_modes_for_many(*, people: list[User], kind: str) -> dict[int, str]:
-    """One kind's mode for several people in one query (the fan-out's)."""
-    chosen = dict(
-        NotificationPreference.objects.filter(person__in=people, kind=kind).values_list("person_id", "mode")
-    )
-    return {person.pk: chosen.get(person.pk, Mode.ON) for person in people}
+def preference_modes_for_pairs(*, pairs: set[tuple[int, str]]) -> dict[tuple[int, str], str]:
+    """The mode of each (person id, kind) pair, in one query (the fan-out's); on where unset."""
+    if not pairs:
+        return {}
+    chosen = {
+        (person_id, kind): mode
+        for person_id, kind, mode in NotificationPreference.objects.filter(
+            person_id__in={person_id for person_id, _ in pairs}, kind__in={kind for _, kind in pairs}
+        ).values_list("person_id", "kind", "mode")
+    }
+    return {pair: chosen.get(pair, Mode.ON) for pair in pairs}
 
 
 def language_for(*, person_id: int | None) -> str:
@@ -65,3 +70,10 @@ def language_for(*, person_id: int | None) -> str:
 def message_body(*, message_id: int) -> str:
     """The text of a ticket message a notification quotes (a public reply: the event names it)."""
     return TicketMessage.objects.filter(pk=message_id).values_list("body", flat=True).first() or ""
+
+
+def desk_person_ids(*, person_ids: set[int]) -> set[int]:
+    """Which of these people work the desk (active support engineers and desk leads), in one query."""
+    return set(
+        User.objects.with_role(*DESK_ROLES).filter(pk__in=person_ids, is_active=True).values_list("pk", flat=True)
+    )

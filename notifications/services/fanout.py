@@ -14,11 +14,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from organizations.models import User
-from organizations.permissions import is_desk
 from tickets.models import Ticket, TicketEvent, TicketShare
 
 from ..models import FanoutCursor, Kind, Mode, Notification
-from ..selectors import preference_modes_for_many
+from ..selectors import desk_person_ids, preference_modes_for_pairs
 
 logger = logging.getLogger(__name__)
 
@@ -34,12 +33,11 @@ def _customer_side(ticket: Ticket, shared: list[User]) -> list[User]:
     return [ticket.requester, *shared]
 
 
-def event_recipients(event: TicketEvent, shared: list[User]) -> tuple[str, list[User]] | None:
+def event_recipients(event: TicketEvent, shared: list[User], *, by_desk: bool) -> tuple[str, list[User]] | None:
     """The kind of notification an event calls for and who receives it, or None. The person who
     acted is not told of their own act (except the filing acknowledgement); the assignee hears
     of what the customer side did."""
-    ticket, actor, data = event.ticket, event.actor, event.data
-    by_desk = actor is not None and is_desk(actor)
+    ticket, data = event.ticket, event.data
     customers = _customer_side(ticket, shared)
     assignee = [ticket.assignee] if ticket.assignee_id and not by_desk else []
     if event.kind == "created":
@@ -65,25 +63,32 @@ def event_recipients(event: TicketEvent, shared: list[User]) -> tuple[str, list[
     return None
 
 
-def _notifications_for(event: TicketEvent, shared: list[User]) -> list[Notification]:
-    plan = event_recipients(event, shared)
+def _recipients_of(event: TicketEvent, shared: list[User], *, by_desk: bool) -> tuple[str, list[User]]:
+    plan = event_recipients(event, shared, by_desk=by_desk)
     if plan is None:
-        return []
+        return "", []
     kind, people = plan
-    unique = {}
+    unique: dict[int, User] = {}
     for person in people:
         if person is None or not person.is_active:
             continue
         if person.pk == event.actor_id and kind != Kind.TICKET_FILED:
             continue
         unique[person.pk] = person
-    if not unique:
-        return []
-    modes = preference_modes_for_many(people=list(unique.values()), kind=kind)
+    return kind, list(unique.values())
+
+
+def _notifications(events: list[TicketEvent], shared: dict[int, list[User]], desk: set[int]) -> list[Notification]:
+    """The batch's notifications, with every recipient's preferences read in one query."""
+    plans = [
+        (event, *_recipients_of(event, shared.get(event.ticket_id, []), by_desk=event.actor_id in desk))
+        for event in events
+    ]
+    modes = preference_modes_for_pairs(pairs={(person.pk, kind) for _, kind, people in plans for person in people})
     return [
         Notification(
             kind=kind,
-            status=STATUS_MODE[modes[person.pk]] if person.email else Notification.Status.SKIPPED,
+            status=STATUS_MODE[modes[(person.pk, kind)]] if person.email else Notification.Status.SKIPPED,
             institution_id=event.institution_id,
             recipient=person,
             to_address=person.email,
@@ -91,7 +96,8 @@ def _notifications_for(event: TicketEvent, shared: list[User]) -> list[Notificat
             event=event,
             data=event.data,
         )
-        for person in unique.values()
+        for event, kind, people in plans
+        for person in people
     ]
 
 
@@ -125,7 +131,8 @@ def _pass(cursor: FanoutCursor, now: datetime.datetime) -> tuple[int, bool]:
         .order_by("id")
     )
     shared = _person_shares({event.ticket_id for event in events})
-    notifications = [n for event in events for n in _notifications_for(event, shared.get(event.ticket_id, []))]
+    desk = desk_person_ids(person_ids={event.actor_id for event in events if event.actor_id})
+    notifications = _notifications(events, shared, desk)
     created = Notification.objects.bulk_create(notifications, ignore_conflicts=True) if notifications else []
     settled = _settled_prefix(rows, now - SETTLE)
     if settled is not None and settled > cursor.last_event_id:

@@ -15,6 +15,7 @@ from tickets.services import (
     ticket_assign,
     ticket_change_status,
     ticket_reopen,
+    ticket_reply,
     ticket_share,
 )
 
@@ -96,3 +97,14 @@ def test_events_before_the_cursor_are_not_notified_again(customer):
     notification_fanout()
     # then
     assert not Notification.objects.exists()
+
+
+def test_fanout_query_count_does_not_grow_with_the_events(customer, engineer, django_assert_max_num_queries):
+    # given: twenty tickets, each answered by the desk
+    for _ in range(20):
+        ticket_reply(actor=engineer, ticket=TicketFactory(requester=customer), body="Answer")
+    # when
+    with django_assert_max_num_queries(12):
+        notification_fanout()
+    # then
+    assert Notification.objects.filter(kind=Kind.DESK_ANSWERED).count() == 20
