@@ -7,6 +7,7 @@ import time
 from datetime import timedelta
 
 from celery import Celery
+from celery.schedules import crontab
 from kombu import Queue
 
 from .queues import QUEUES, SWEEP_QUEUE
@@ -86,6 +87,27 @@ app.conf.beat_schedule = {
         "task": "core.idempotency_purge",
         "schedule": timedelta(hours=1),
         "options": _options("celery", 1800),
+    },
+    # Customer notifications: new ticket events turned into e-mails and sent. Five seconds keeps
+    # an answer's e-mail prompt; a pass with nothing new is one primary-key range probe.
+    "notifications-dispatch": {
+        "task": "notifications.dispatch",
+        "schedule": timedelta(seconds=5),
+        "options": _options("celery", 20),
+    },
+    # The support mailbox: a reply by e-mail within a minute is as prompt as people expect, and
+    # the mail server is not polled more often than its operators would like.
+    "notifications-imap": {
+        "task": "notifications.imap_poll",
+        "schedule": timedelta(seconds=60),
+        "options": _options("celery", 110),
+    },
+    # The daily digest, once each morning before the working day (Europe/Istanbul), covering the
+    # day before; a second run the same day adds nothing.
+    "notifications-digest": {
+        "task": "notifications.daily_digest",
+        "schedule": crontab(hour=7, minute=0),
+        "options": _options("celery", 3600),
     },
 }
 

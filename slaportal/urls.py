@@ -28,6 +28,7 @@ urlpatterns = [
     path("", include("organizations.urls")),
     path("", include("tickets.urls")),
     path("", include("packages.urls")),
+    path("", include("notifications.urls")),
 ]
 
 if settings.DEBUG:

@@ -40,6 +40,8 @@ INSTALLED_APPS = [
     "tickets",
     "learning",
     "portal",
+    "notifications",
+    "anymail",
 ]
 
 MIDDLEWARE = [
@@ -217,6 +219,8 @@ SPECTACULAR_SETTINGS = {
         "TicketStatusEnum": "tickets.models.Ticket.Status",
         "TicketKindEnum": "tickets.models.Ticket.Kind",
         "DevelopmentStateEnum": "tickets.models.DevelopmentItem.State",
+        "NotificationModeEnum": "notifications.models.Mode",
+        "NotificationKindEnum": "notifications.models.Kind",
     },
 }
 
@@ -324,3 +328,21 @@ LOGGING = {
 
 # The address people reach the portal at, used in links sent by e-mail.
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
+
+# Notifications (docs/notifications.md). Replies come back to this mailbox, plus-addressed with a
+# signed token per ticket and person (destek+<token>@…), so the mail server must deliver
+# plus-addresses to the mailbox itself; new e-mails to the bare address file tickets.
+NOTIFICATIONS_REPLY_ADDRESS = env("NOTIFICATIONS_REPLY_ADDRESS", default="destek@slaportal.local")
+# The support mailbox polled by beat. No host: no polling.
+NOTIFICATIONS_IMAP = {
+    "HOST": env("INBOUND_IMAP_HOST", default=""),
+    "PORT": env.int("INBOUND_IMAP_PORT", default=993),
+    "USER": env("INBOUND_IMAP_USER", default=""),
+    "PASSWORD": env("INBOUND_IMAP_PASSWORD", default=""),
+    "SSL": env.bool("INBOUND_IMAP_SSL", default=True),
+    "STARTTLS": env.bool("INBOUND_IMAP_STARTTLS", default=False),
+    "FOLDER": env("INBOUND_IMAP_FOLDER", default="INBOX"),
+}
+# django-anymail's inbound webhooks: Mailgun's is wired (notifications/webhooks.py); its HMAC
+# signing key is required, the endpoint answers 404 without it.
+ANYMAIL = {"MAILGUN_WEBHOOK_SIGNING_KEY": env("MAILGUN_WEBHOOK_SIGNING_KEY", default="")}

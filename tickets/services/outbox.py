@@ -34,6 +34,11 @@ PURGE_BATCH = 1000
 RETRY_BACKOFF_MAX = datetime.timedelta(hours=1)
 
 
+def retry_delay(attempts: int) -> datetime.timedelta:
+    """How long a failed e-mail waits before its next try: 30 s doubling, at most an hour."""
+    return min(datetime.timedelta(seconds=30 * 2 ** min(attempts, 10)), RETRY_BACKOFF_MAX)
+
+
 @functools.cache
 def _ticket_url_name() -> str | None:
     """The page a notification links to: the ticket's own page, else the desk queue."""
@@ -104,9 +109,7 @@ def _work(messages: list[OutboxMessage], now: datetime.datetime) -> int:
             except (smtplib.SMTPException, OSError) as exc:
                 message.attempts += 1
                 message.last_error = repr(exc)[:2000]
-                message.available_at = now + min(
-                    datetime.timedelta(seconds=30 * 2 ** min(message.attempts, 10)), RETRY_BACKOFF_MAX
-                )
+                message.available_at = now + retry_delay(message.attempts)
                 message.save(update_fields=["attempts", "last_error", "available_at"])
                 logger.warning(
                     "outbox.failed",

@@ -1,0 +1,34 @@
+from django.contrib import admin
+
+from .models import InboundMessage, Notification
+
+
+@admin.register(Notification)
+class NotificationAdmin(admin.ModelAdmin):
+    """Read-only: what was sent to whom, and what failed (status "failed", last error)."""
+
+    list_display = ("id", "kind", "status", "to_address", "ticket_id", "attempts", "created_at", "sent_at")
+    list_filter = ("status", "kind")
+    search_fields = ("to_address",)
+    readonly_fields = [f.name for f in Notification._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(InboundMessage)
+class InboundMessageAdmin(admin.ModelAdmin):
+    """Read-only: every e-mail received and what became of it."""
+
+    list_display = ("received_at", "from_address", "subject", "source", "outcome", "reason", "ticket_id")
+    list_filter = ("outcome", "source", "reason")
+    search_fields = ("from_address", "subject", "message_id")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -1,0 +1,163 @@
+"""Ticket history → notifications. The ticket services already write a TicketEvent for every
+change in the change's own transaction; this pass reads them in id order behind a cursor and
+writes one Notification per event, recipient and kind. The unique constraint
+(event, recipient, kind) makes a repeat harmless, so the pass may re-read recent events: the
+cursor only moves past events older than SETTLE, because an event id is taken before its
+transaction commits and a slower transaction can commit a lower id after a higher one."""
+
+import datetime
+import logging
+import time
+from collections import defaultdict
+
+from django.db import transaction
+from django.utils import timezone
+
+from organizations.models import User
+from tickets.models import Ticket, TicketEvent, TicketShare
+
+from ..models import FanoutCursor, Kind, Mode, Notification
+from ..selectors import desk_person_ids, preference_modes_for_pairs
+
+logger = logging.getLogger(__name__)
+
+CURSOR = "ticket-events"
+BATCH = 2000
+SETTLE = datetime.timedelta(seconds=60)
+BUDGET_SECONDS = 20.0
+NOTIFYING_EVENTS = ("created", "replied", "status_changed", "reopened", "development_updated", "shared")
+STATUS_MODE = {Mode.ON: Notification.Status.PENDING, Mode.DIGEST: Notification.Status.HELD, Mode.OFF: Notification.Status.SKIPPED}
+
+
+def _customer_side(ticket: Ticket, shared: list[User]) -> list[User]:
+    return [ticket.requester, *shared]
+
+
+def event_recipients(event: TicketEvent, shared: list[User], *, by_desk: bool) -> tuple[str, list[User]] | None:
+    """The kind of notification an event calls for and who receives it, or None. The person who
+    acted is not told of their own act (except the filing acknowledgement); the assignee hears
+    of what the customer side did."""
+    ticket, data = event.ticket, event.data
+    customers = _customer_side(ticket, shared)
+    assignee = [ticket.assignee] if ticket.assignee_id and not by_desk else []
+    if event.kind == "created":
+        return Kind.TICKET_FILED, [ticket.requester]
+    if event.kind == "replied":
+        return (Kind.DESK_ANSWERED, customers) if by_desk else (Kind.CUSTOMER_REPLIED, customers + assignee)
+    if event.kind == "status_changed":
+        new, old = data.get("new"), data.get("old")
+        if new == Ticket.Status.WAITING:
+            return Kind.WAITING_ON_CUSTOMER, customers
+        if new == Ticket.Status.RESOLVED:
+            return Kind.RESOLVED, customers + assignee
+        if new == Ticket.Status.OPEN and old == Ticket.Status.RESOLVED:
+            return Kind.REOPENED, customers + assignee
+        return None
+    if event.kind == "reopened":
+        return Kind.REOPENED, customers + assignee
+    if event.kind == "development_updated":
+        return Kind.DEVELOPMENT_UPDATED, customers
+    if event.kind == "shared" and data.get("target") == "person":
+        person = next((p for p in shared if p.pk == data.get("target_id")), None)
+        return (Kind.SHARE_GIVEN, [person]) if person else None
+    return None
+
+
+def _recipients_of(event: TicketEvent, shared: list[User], *, by_desk: bool) -> tuple[str, list[User]]:
+    plan = event_recipients(event, shared, by_desk=by_desk)
+    if plan is None:
+        return "", []
+    kind, people = plan
+    unique: dict[int, User] = {}
+    for person in people:
+        if person is None or not person.is_active:
+            continue
+        if person.pk == event.actor_id and kind != Kind.TICKET_FILED:
+            continue
+        unique[person.pk] = person
+    return kind, list(unique.values())
+
+
+def _notifications(events: list[TicketEvent], shared: dict[int, list[User]], desk: set[int]) -> list[Notification]:
+    """The batch's notifications, with every recipient's preferences read in one query."""
+    plans = [
+        (event, *_recipients_of(event, shared.get(event.ticket_id, []), by_desk=event.actor_id in desk))
+        for event in events
+    ]
+    modes = preference_modes_for_pairs(pairs={(person.pk, kind) for _, kind, people in plans for person in people})
+    return [
+        Notification(
+            kind=kind,
+            status=STATUS_MODE[modes[(person.pk, kind)]] if person.email else Notification.Status.SKIPPED,
+            institution_id=event.institution_id,
+            recipient=person,
+            to_address=person.email,
+            ticket_id=event.ticket_id,
+            event=event,
+            data=event.data,
+        )
+        for event, kind, people in plans
+        for person in people
+    ]
+
+
+def _person_shares(ticket_ids: set[int]) -> dict[int, list[User]]:
+    shared: dict[int, list[User]] = defaultdict(list)
+    for share in TicketShare.objects.filter(ticket_id__in=ticket_ids, person__isnull=False).select_related("person"):
+        shared[share.ticket_id].append(share.person)
+    return shared
+
+
+def _settled_prefix(rows: list[tuple[int, str, datetime.datetime]], before: datetime.datetime) -> int | None:
+    """The highest id up to which every scanned event is older than `before`."""
+    last = None
+    for event_id, _, created_at in rows:
+        if created_at >= before:
+            break
+        last = event_id
+    return last
+
+
+def _pass(cursor: FanoutCursor, now: datetime.datetime) -> tuple[int, bool]:
+    rows = list(
+        TicketEvent.objects.filter(id__gt=cursor.last_event_id)
+        .order_by("id")
+        .values_list("id", "kind", "created_at")[:BATCH]
+    )
+    wanted = [event_id for event_id, kind, _ in rows if kind in NOTIFYING_EVENTS]
+    events = list(
+        TicketEvent.objects.filter(id__in=wanted)
+        .select_related("actor", "ticket__requester", "ticket__assignee")
+        .order_by("id")
+    )
+    shared = _person_shares({event.ticket_id for event in events})
+    desk = desk_person_ids(person_ids={event.actor_id for event in events if event.actor_id})
+    notifications = _notifications(events, shared, desk)
+    created = Notification.objects.bulk_create(notifications, ignore_conflicts=True) if notifications else []
+    settled = _settled_prefix(rows, now - SETTLE)
+    if settled is not None and settled > cursor.last_event_id:
+        cursor.last_event_id = settled
+        cursor.save(update_fields=["last_event_id", "updated_at"])
+    more = len(rows) == BATCH and settled == rows[-1][0]
+    return len(created), more
+
+
+def notification_fanout(*, budget_seconds: float = BUDGET_SECONDS) -> int:
+    """Turn new ticket events into notifications. Returns how many rows were offered (repeats
+    are dropped by the unique constraint). Reads every institution's history: the event ids are
+    one stream, and each notification keeps its event's institution. Harmless to run twice or concurrently: a pass that
+    finds the cursor locked by another returns at once."""
+    FanoutCursor.objects.get_or_create(name=CURSOR)
+    started = time.monotonic()
+    total = 0
+    more = True
+    while more and time.monotonic() - started < budget_seconds:
+        with transaction.atomic():
+            cursor = FanoutCursor.objects.select_for_update(skip_locked=True).filter(name=CURSOR).first()
+            if cursor is None:
+                break
+            count, more = _pass(cursor, timezone.now())
+            total += count
+    if total:
+        logger.info("notifications.fanout", extra={"count": total})
+    return total
