@@ -61,6 +61,14 @@ app.conf.beat_schedule = {
         "schedule": timedelta(seconds=60),
         "options": _options("celery", 120),
     },
+    # Training reminders 24 h and 1 h before the start: the registration's reminder columns are
+    # the outbox, so a lost run is only a delay. A reminder a minute late is still on time, and a
+    # pass with nothing due is one probe of the partial index registration_reminder_due.
+    "training-reminders": {
+        "task": "learning.training_reminder_sweep",
+        "schedule": timedelta(seconds=60),
+        "options": _options("celery", 120),
+    },
 }
 
 # After a failed send, further sends are skipped for this long: during an outage each request
