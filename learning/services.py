@@ -165,9 +165,9 @@ def training_reminder_send(*, registration_id: int, kind: str, now: datetime.dat
                 "link": settings.SITE_URL.rstrip("/") + reverse("learning-training", args=[training.pk]),
             }
             if kind == "24h":
-                subject = _("Tomorrow: %(title)s") % values
+                subject = _("Training reminder: %(title)s, %(starts)s") % values
             else:
-                subject = _("In one hour: %(title)s") % values
+                subject = _("Starting within the hour: %(title)s") % values
             body = _(
                 "You registered for the online training “%(title)s”, which starts at %(starts)s "
                 "(Istanbul time). The meeting link appears on the session's page an hour before the start: "

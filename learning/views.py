@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.storage import default_storage
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -47,7 +48,14 @@ def training_calendar(request):
     form = TrainingFilterForm(request.GET or None, products=selectors.product_list_in_use())
     product_id = form.cleaned_data["product"].pk if form.is_valid() and form.cleaned_data["product"] else None
     view = "list" if request.GET.get("view") == "list" else "month"
-    context = {"form": form, "view": view, "access": access, "product_id": product_id}
+    feed = selectors.feed_get(person=request.user) if access.can_register else None
+    context = {
+        "form": form,
+        "view": view,
+        "access": access,
+        "product_id": product_id,
+        "feed_url": request.build_absolute_uri(reverse("learning-feed", args=[feed.token])) if feed else "",
+    }
     if view == "month":
         first = _month(request.GET.get("month"))
         weeks = calendar.Calendar(firstweekday=0).monthdatescalendar(first.year, first.month)
@@ -91,7 +99,6 @@ def training_detail(request, pk: int):
     access = training_access(person=request.user)
     training = _training_or_404(access, pk)
     now = timezone.now()
-    feed = selectors.feed_get(person=request.user) if access.can_register else None
     context = {
         "training": training,
         "access": access,
@@ -101,7 +108,6 @@ def training_detail(request, pk: int):
         "is_full": training.capacity is not None and training.registered_count >= training.capacity,
         "places_left": None if training.capacity is None else max(training.capacity - training.registered_count, 0),
         "meeting_url": selectors.training_meeting_url_for(access=access, training=training),
-        "feed": feed,
     }
     return render(request, "learning/training_detail.html", context)
 
@@ -179,7 +185,7 @@ def training_feed_reset(request):
     else:
         services.feed_reset(actor=request.user)
         messages.success(request, _("Your calendar feed has a new address; the old one no longer works."))
-    return redirect(request.POST.get("next") or "learning-calendar")
+    return redirect("learning-calendar")
 
 
 @role_required(Role.PACKAGE_MANAGER)
