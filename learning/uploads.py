@@ -6,7 +6,7 @@ from pathlib import PurePosixPath, PureWindowsPath
 
 import filetype
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import SuspiciousFileOperation, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.template.defaultfilters import filesizeformat
 from django.utils.text import get_valid_filename
@@ -37,8 +37,11 @@ SNIFF_BYTES = 8192
 
 def safe_file_name(name: str) -> str:
     """The last part of the name, with only ordinary characters: `../../x.pdf` becomes `x.pdf`."""
-    base = PureWindowsPath(PurePosixPath(name or "").name).name
-    cleaned = get_valid_filename(base.replace("..", "")).lstrip(".") if base else ""
+    base = PureWindowsPath(PurePosixPath(name or "").name).name.replace("..", "").lstrip(".")
+    try:
+        cleaned = get_valid_filename(base)
+    except SuspiciousFileOperation:
+        cleaned = ""
     return cleaned[:150] or "file"
 
 

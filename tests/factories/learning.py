@@ -25,6 +25,7 @@ class TrainingFactory(factory.django.DjangoModelFactory):
 class LibraryItemFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = LibraryItem
+        skip_postgeneration_save = True
 
     kind = LibraryItem.Kind.HELP_DOCUMENT
     title = factory.Sequence(lambda n: f"Kılavuz {n}")
