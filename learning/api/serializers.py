@@ -6,13 +6,13 @@ from learning.models import LibraryFile, LibraryItem, Registration, Training
 from learning.selectors import library_file_versions, training_meeting_url_for
 
 
-class ProductRefSerializer(serializers.Serializer):
+class LearningProductSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     name = serializers.CharField()
 
 
 class TrainingSerializer(serializers.ModelSerializer):
-    product = ProductRefSerializer(allow_null=True, read_only=True)
+    product = LearningProductSerializer(allow_null=True, read_only=True)
     registered_count = serializers.IntegerField(read_only=True)
     places_left = serializers.SerializerMethodField(help_text="null when the session has no limit")
     is_registered = serializers.BooleanField(read_only=True)
@@ -81,7 +81,7 @@ class LibraryFileGroupSerializer(serializers.Serializer):
 
 
 class LibraryItemSerializer(serializers.ModelSerializer):
-    product = ProductRefSerializer(allow_null=True, read_only=True)
+    product = LearningProductSerializer(allow_null=True, read_only=True)
     tags = serializers.ListField(child=serializers.CharField(), source="tag_list")
     files = serializers.SerializerMethodField()
 

@@ -3,7 +3,7 @@ import datetime
 import factory
 from django.utils import timezone
 
-from learning.models import LibraryItem, Training
+from learning.models import PRODUCT_MODEL, LibraryItem, Training
 
 
 class TrainingFactory(factory.django.DjangoModelFactory):
@@ -14,7 +14,7 @@ class TrainingFactory(factory.django.DjangoModelFactory):
 
     title = factory.Sequence(lambda n: f"Netcad eğitimi {n}")
     description = "Parsel sorguları ve katman stilleri."
-    starts_at = factory.LazyFunction(lambda: timezone.now() + datetime.timedelta(days=2))
+    starts_at = factory.LazyFunction(lambda: timezone.now().replace(second=0, microsecond=0) + datetime.timedelta(days=2))
     ends_at = factory.LazyAttribute(lambda t: t.starts_at + datetime.timedelta(hours=1))
     language = "tr"
     capacity = None
@@ -39,3 +39,12 @@ class LibraryItemFactory(factory.django.DjangoModelFactory):
 
         if create:
             library_item_index(item=item)
+
+
+class ProductFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = PRODUCT_MODEL
+        django_get_or_create = ("code",)
+
+    code = factory.Sequence(lambda n: f"product-{n}")
+    name = factory.Sequence(lambda n: f"Ürün {n}")
