@@ -59,14 +59,15 @@ class _TrainingMixin:
     summary="Training sessions",
     description=(
         "The published sessions, soonest first (`past`: latest first). Customer side with a contract in "
-        "force; after the contract has ended, past sessions only for 30 days; 403 otherwise."
+        "force; after the contract has ended, past sessions only for 30 days; 403 otherwise. Cursor-paginated "
+        "(404 for a cursor that is not one)."
     ),
     parameters=[
         OpenApiParameter("upcoming", OpenApiTypes.BOOL, description="Only sessions that have not ended."),
         OpenApiParameter("past", OpenApiTypes.BOOL, description="Only sessions that have ended."),
         OpenApiParameter("product", OpenApiTypes.INT, description="A product's id."),
     ],
-    responses={200: TrainingSerializer(many=True), **error_responses(403)},
+    responses={200: TrainingSerializer(many=True), **error_responses(403, 404)},
 )
 class TrainingListView(_TrainingMixin, GenericAPIView):
     serializer_class = TrainingSerializer
@@ -146,14 +147,15 @@ class _LibraryMixin:
     summary="The library",
     description=(
         "Help documents, videos and project documents / data sets, newest first. `search` is full-text "
-        "(Turkish stemming on PostgreSQL). Customer side with a contract in force; 403 otherwise."
+        "(Turkish stemming on PostgreSQL). Customer side with a contract in force; 403 otherwise. "
+        "Cursor-paginated (404 for a cursor that is not one)."
     ),
     parameters=[
         OpenApiParameter("search", OpenApiTypes.STR),
         OpenApiParameter("kind", OpenApiTypes.STR, enum=LibraryItem.Kind.values),
         OpenApiParameter("product", OpenApiTypes.INT, description="A product's id."),
     ],
-    responses={200: LibraryItemSerializer(many=True), **error_responses(403)},
+    responses={200: LibraryItemSerializer(many=True), **error_responses(403, 404)},
 )
 class LibraryListView(_LibraryMixin, GenericAPIView):
     pagination_class = LibraryPagination
