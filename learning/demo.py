@@ -77,7 +77,7 @@ def _library() -> None:
         (LibraryItem.Kind.HELP_DOCUMENT, "Netcad kurulum kılavuzu", "netcad", "kurulum, lisans, belediye",
          "Kurulum adımları ve lisans sunucusu ayarları.", "kurulum-kilavuzu.pdf"),
         (LibraryItem.Kind.VIDEO, "Parsel sorgusu nasıl yapılır?", "netcad", "parsel, sorgu, video",
-         "Kısa bir anlatım videosu.", "recording.webm"),
+         "Kısa bir anlatım videosu.", "parsel-sorgusu.webm"),
         (LibraryItem.Kind.PROJECT_DOCUMENT, "Örnek adres veri seti", "netgis", "adres, veri seti, belediyeler",
          "Belediyelerin adres projelerinde kullanılabilecek örnek veri.", "adres-veri-seti.csv"),
     ]
@@ -89,6 +89,5 @@ def _library() -> None:
         if not created:
             continue
         library_item_index(item=item)
-        library_file_add(
-            actor=None, item=item, upload=SimpleUploadedFile(file_name, (FILES / file_name).read_bytes())
-        )
+        source = FILES / ("recording.webm" if file_name.endswith(".webm") else file_name)
+        library_file_add(actor=None, item=item, upload=SimpleUploadedFile(file_name, source.read_bytes()))

@@ -12,6 +12,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.dates import WEEKDAYS_ABBR
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -76,7 +77,7 @@ def training_calendar(request):
             "next_month": (first + datetime.timedelta(days=32)).replace(day=1),
             "weeks": [[{"day": day, "in_month": day.month == first.month, "sessions": by_day.get(day, [])}
                        for day in week] for week in weeks],
-            "weekdays": [calendar.day_abbr[i] for i in range(7)],
+            "weekdays": [WEEKDAYS_ABBR[i] for i in range(7)],
             "today": timezone.localdate(),
         }
     else:
