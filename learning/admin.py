@@ -5,6 +5,7 @@ its next version."""
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
@@ -24,7 +25,7 @@ class TrainingAdminForm(forms.ModelForm):
 
     def clean_recording_file(self):
         upload = self.cleaned_data.get("recording_file")
-        if upload and hasattr(upload, "content_type") and not getattr(upload, "_committed", True):
+        if isinstance(upload, UploadedFile):
             self.recording_content_type = training_recording_check(upload)
             upload.name = safe_file_name(upload.name)
         return upload
