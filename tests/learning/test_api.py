@@ -220,3 +220,23 @@ def test_library_list_query_count_does_not_grow(customer, document, django_asser
     # when / then
     with django_assert_max_num_queries(6):
         assert len(client.get("/api/v1/library/").json()["results"]) == 11
+
+
+def test_other_institution_cannot_cancel_my_registration(customer, other_customer, training):
+    # given
+    training_register(actor=customer, training=training)
+    # when
+    response = api(other_customer).delete(f"/api/v1/trainings/{training.pk}/registration/")
+    # then: their own (absent) registration is gone, mine stays
+    assert response.status_code == 204
+    assert list(training.registrations.values_list("person", flat=True)) == [customer.pk]
+
+
+def test_download_counts_stay_per_person_across_institutions(customer, other_customer, document):
+    # when
+    api(customer).get(f"/api/v1/library/{document.pk}/download/")
+    api(other_customer).get(f"/api/v1/library/{document.pk}/download/")
+    # then
+    assert dict(Download.objects.values_list("person", "institution")) == {
+        customer.pk: customer.institution_id, other_customer.pk: other_customer.institution_id,
+    }
