@@ -99,10 +99,10 @@ class Registration(models.Model):
         ordering = ["created_at", "id"]
         constraints = [models.UniqueConstraint(fields=["training", "person"], name="registration_once_per_person")]
         indexes = [
-            # The reminder sweep's probe: only rows still owing a reminder.
+            # The reminder sweep's probe. The 1-hour reminder is always the last one sent, so a
+            # registration leaves the index once it has gone out.
             models.Index(
-                fields=["training"], name="registration_reminder_due",
-                condition=Q(reminder_24h_sent_at__isnull=True) | Q(reminder_1h_sent_at__isnull=True),
+                fields=["training"], name="registration_reminder_due", condition=Q(reminder_1h_sent_at__isnull=True)
             ),
         ]
 

@@ -63,7 +63,7 @@ app.conf.beat_schedule = {
     },
     # Training reminders 24 h and 1 h before the start: the registration's reminder columns are
     # the outbox, so a lost run is only a delay. A reminder a minute late is still on time, and a
-    # pass with nothing due is one probe of the partial index registration_reminder_due.
+    # pass with nothing due is a range probe of the index of published sessions by start.
     "training-reminders": {
         "task": "learning.training_reminder_sweep",
         "schedule": timedelta(seconds=60),
