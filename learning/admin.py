@@ -6,6 +6,7 @@ from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
+from django.db import models
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
@@ -15,9 +16,17 @@ from .services import library_file_add, library_item_index, training_recording_c
 from .uploads import safe_file_name, upload_check
 
 
+def _formfield(field, **kwargs):
+    # Links typed without a scheme are taken as https, as Django 6 will do.
+    if isinstance(field, models.URLField):
+        kwargs.setdefault("assume_scheme", "https")
+    return field.formfield(**kwargs)
+
+
 class TrainingAdminForm(forms.ModelForm):
     class Meta:
         model = Training
+        formfield_callback = _formfield
         fields = [
             "title", "product", "description", "language", "is_published", "starts_at", "ends_at", "capacity",
             "meeting_url", "recording_file", "recording_url",
@@ -49,9 +58,13 @@ class RegistrationInline(admin.TabularInline):
         return False
 
 
+URL_FIELDS = {models.URLField: {"assume_scheme": "https"}}
+
+
 @admin.register(Training)
 class TrainingAdmin(admin.ModelAdmin):
     form = TrainingAdminForm
+    formfield_overrides = URL_FIELDS
     list_display = ["title", "product", "starts_at", "language", "capacity", "is_published", "attendance_link"]
     list_filter = ["is_published", "product", "language"]
     search_fields = ["title", "description"]
@@ -94,6 +107,7 @@ class LibraryItemAdminForm(forms.ModelForm):
 
     class Meta:
         model = LibraryItem
+        formfield_callback = _formfield
         fields = ["kind", "title", "description", "product", "tags", "language", "external_url", "is_published"]
 
     def clean_upload(self):
@@ -106,6 +120,7 @@ class LibraryItemAdminForm(forms.ModelForm):
 @admin.register(LibraryItem)
 class LibraryItemAdmin(admin.ModelAdmin):
     form = LibraryItemAdminForm
+    formfield_overrides = URL_FIELDS
     list_display = ["title", "kind", "product", "language", "is_published", "created_at"]
     list_filter = ["kind", "product", "language", "is_published"]
     search_fields = ["title", "description", "tags"]
