@@ -109,6 +109,14 @@ app.conf.beat_schedule = {
         "schedule": crontab(hour=7, minute=0),
         "options": _options("celery", 3600),
     },
+    # Training reminders 24 h and 1 h before the start: the registration's reminder columns are
+    # the outbox, so a lost run is only a delay. A reminder a minute late is still on time, and a
+    # pass with nothing due is a range probe of the index of published sessions by start.
+    "training-reminders": {
+        "task": "learning.training_reminder_sweep",
+        "schedule": timedelta(seconds=60),
+        "options": _options("celery", 120),
+    },
 }
 
 # After a failed send, further sends are skipped for this long: during an outage each request

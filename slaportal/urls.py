@@ -29,6 +29,7 @@ urlpatterns = [
     path("", include("tickets.urls")),
     path("", include("packages.urls")),
     path("", include("notifications.urls")),
+    path("", include("learning.urls")),
 ]
 
 if settings.DEBUG:

@@ -133,6 +133,28 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 
+# S3-compatible storage for uploaded files when a bucket is configured (django-storages); files
+# are private there and the learning downloads hand out short-lived signed URLs instead of streaming.
+AWS_STORAGE_BUCKET_NAME = env("AWS_STORAGE_BUCKET_NAME", default="")
+if AWS_STORAGE_BUCKET_NAME:
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": AWS_STORAGE_BUCKET_NAME,
+            "endpoint_url": env("AWS_S3_ENDPOINT_URL", default=None),
+            "region_name": env("AWS_S3_REGION_NAME", default=None),
+            "default_acl": "private",
+            "querystring_auth": True,
+            "querystring_expire": env.int("LEARNING_SIGNED_URL_SECONDS", default=300),
+            "file_overwrite": False,
+        },
+    }
+
+# Learning library uploads (see docs/learning.md): videos may be large, everything else less so.
+LEARNING_VIDEO_MAX_BYTES = env.int("LEARNING_VIDEO_MAX_BYTES", default=2 * 1024**3)
+LEARNING_FILE_MAX_BYTES = env.int("LEARNING_FILE_MAX_BYTES", default=200 * 1024**2)
+LEARNING_SIGNED_URL_SECONDS = env.int("LEARNING_SIGNED_URL_SECONDS", default=300)
+
 EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 # Where the file-based e-mail backend writes (used by the fault tests to count e-mails).
 EMAIL_FILE_PATH = env("EMAIL_FILE_PATH", default=str(VAR_DIR / "mail"))

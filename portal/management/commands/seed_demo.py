@@ -7,6 +7,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
+from learning.demo import learning_demo_seed
 from organizations.models import Institution, Region, Unit, User
 from organizations.roles import Role
 from organizations.services import monitoring_grant_give, person_groups_sync
@@ -57,6 +58,7 @@ class Command(BaseCommand):
                 self._person(username, role, institution=None, **extra)
             for slug, name, package_code, cap, figures in INSTITUTIONS:
                 self._institution(slug, name, Package.objects.get(code=package_code), cap, figures)
+        learning_demo_seed()
         self.stdout.write(self.style.SUCCESS(f"Demo data is ready; every demo login uses the password {PASSWORD}"))
 
     def _person(self, username, role, *, institution, region=None, unit=None, **extra) -> User:

@@ -1,5 +1,5 @@
 """Phone-width screenshots of the pages people meet first, so anyone can look at them without
-running the portal: the customer's home and the engineers' queue."""
+running the portal: the customer's home, the engineers' queue, the training calendar and the library."""
 
 import threading
 from pathlib import Path
@@ -27,6 +27,8 @@ PAGES = [
     # file name, login, path
     ("customer-home.png", "premium-user1", "/"),
     ("engineer-queue.png", "engineer1", "/desk/queue/"),
+    ("learning-calendar.png", "premium-user1", "/learning/"),
+    ("learning-library.png", "premium-user1", "/learning/library/"),
 ]
 SAMPLE_TICKETS = [
     ("premium-user1", "bug", "Parsel sorgusu boş sonuç döndürüyor"),
@@ -42,7 +44,10 @@ class _QuietHandler(WSGIRequestHandler):
 
 
 class Command(BaseCommand):
-    help = "Save 390 px wide PNGs of the customer home and the engineer queue (demo logins) under var/screenshots/."
+    help = (
+        "Save 390 px wide PNGs of the customer home, the engineer queue, the training calendar and the library "
+        "(demo logins) under var/screenshots/."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--out", default=str(settings.VAR_DIR / "screenshots"), help="Folder for the PNG files.")

@@ -1,0 +1,213 @@
+"""Trainings and the library for the apps. Access is decided once per request from the person's
+contract (learning.access); registrations go through learning.services."""
+
+from django.http import Http404
+from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import status
+from rest_framework.generics import GenericAPIView
+from rest_framework.pagination import CursorPagination
+from rest_framework.response import Response
+
+from learning import selectors, services
+from learning.access import library_access, training_access
+from learning.errors import TrainingError
+from learning.models import LibraryItem
+from learning.views import library_download_response
+from slaportal.api.errors import DomainError, error_responses
+
+from .serializers import LibraryItemSerializer, RegistrationSerializer, TrainingSerializer
+
+OBJECT_ID = OpenApiParameter("id", OpenApiTypes.INT, OpenApiParameter.PATH, description="The object's id.")
+
+
+class TrainingPagination(CursorPagination):
+    page_size = 25
+    page_size_query_param = "page_size"
+    max_page_size = 100
+    ordering = ("starts_at", "id")
+
+
+class LibraryPagination(TrainingPagination):
+    ordering = ("-created_at", "-id")
+
+
+def _int_or_none(value) -> int | None:
+    return int(value) if value and str(value).isdigit() else None
+
+
+class _TrainingMixin:
+    pagination_class = None
+    filter_backends = []
+
+    def get_serializer_context(self):
+        return {**super().get_serializer_context(), "access": self.access, "now": timezone.now()}
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        self.access = training_access(person=request.user)
+
+    def get_training(self):
+        training = selectors.training_get_for(access=self.access, pk=_int_or_none(self.kwargs["id"]) or 0)
+        if training is None:
+            raise Http404
+        return training
+
+
+@extend_schema(
+    summary="Training sessions",
+    description=(
+        "The published sessions, soonest first (`past`: latest first). Customer side with a contract in "
+        "force; after the contract has ended, past sessions only for 30 days; 403 otherwise. Cursor-paginated "
+        "(404 for a cursor that is not one)."
+    ),
+    parameters=[
+        OpenApiParameter("upcoming", OpenApiTypes.BOOL, description="Only sessions that have not ended."),
+        OpenApiParameter("past", OpenApiTypes.BOOL, description="Only sessions that have ended."),
+        OpenApiParameter("product", OpenApiTypes.INT, description="A product's id."),
+    ],
+    responses={200: TrainingSerializer(many=True), **error_responses(403, 404)},
+)
+class TrainingListView(_TrainingMixin, GenericAPIView):
+    serializer_class = TrainingSerializer
+    pagination_class = TrainingPagination
+
+    def get(self, request):
+        params = request.query_params
+        when = "upcoming" if params.get("upcoming") in ("1", "true") else None
+        if params.get("past") in ("1", "true"):
+            when = "past"
+            self.paginator.ordering = ("-starts_at", "-id")
+        queryset = selectors.training_list_for(access=self.access, product_id=_int_or_none(params.get("product")), when=when)
+        page = self.paginate_queryset(queryset)
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+
+@extend_schema(
+    summary="One training session",
+    parameters=[OBJECT_ID],
+    responses={200: TrainingSerializer, **error_responses(403, 404)},
+)
+class TrainingDetailView(_TrainingMixin, GenericAPIView):
+    serializer_class = TrainingSerializer
+
+    def get(self, request, **kwargs):
+        return Response(self.get_serializer(self.get_training()).data)
+
+
+class TrainingRegistrationView(_TrainingMixin, GenericAPIView):
+    serializer_class = RegistrationSerializer
+
+    @extend_schema(
+        summary="Register for a session",
+        description=(
+            "Customer side with a contract in force. 201 with the registration (also when already "
+            "registered); 409 `training_full` when every place is taken, `registration_closed` once the "
+            "session has started, `no_active_subscription` without a contract in force."
+        ),
+        parameters=[OBJECT_ID],
+        request=None,
+        responses={201: RegistrationSerializer, **error_responses(403, 404, 409)},
+    )
+    def post(self, request, **kwargs):
+        training = self.get_training()
+        try:
+            registration = services.training_register(actor=request.user, training=training)
+        except TrainingError as exc:
+            raise DomainError(status_code=409, code=exc.code, message=exc.message()) from exc
+        return Response(RegistrationSerializer(registration).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="Give up a place",
+        description="204 also when there was no registration; 409 `registration_closed` once the session has started.",
+        parameters=[OBJECT_ID],
+        request=None,
+        responses={204: OpenApiResponse(description="Not registered (any more)."), **error_responses(403, 404, 409)},
+    )
+    def delete(self, request, **kwargs):
+        training = self.get_training()
+        try:
+            services.training_unregister(actor=request.user, training=training)
+        except TrainingError as exc:
+            raise DomainError(status_code=409, code=exc.code, message=exc.message()) from exc
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class _LibraryMixin:
+    serializer_class = LibraryItemSerializer
+    filter_backends = []
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        self.access = library_access(person=request.user)
+
+
+@extend_schema(
+    summary="The library",
+    description=(
+        "Help documents, videos and project documents / data sets, newest first. `search` is full-text "
+        "(Turkish stemming on PostgreSQL). Customer side with a contract in force; 403 otherwise. "
+        "Cursor-paginated (404 for a cursor that is not one)."
+    ),
+    parameters=[
+        OpenApiParameter("search", OpenApiTypes.STR),
+        OpenApiParameter("kind", OpenApiTypes.STR, enum=LibraryItem.Kind.values),
+        OpenApiParameter("product", OpenApiTypes.INT, description="A product's id."),
+    ],
+    responses={200: LibraryItemSerializer(many=True), **error_responses(403, 404)},
+)
+class LibraryListView(_LibraryMixin, GenericAPIView):
+    pagination_class = LibraryPagination
+
+    def get(self, request):
+        params = request.query_params
+        kind = params.get("kind", "")
+        queryset = selectors.library_item_list_for(
+            access=self.access,
+            search=params.get("search", "")[:200],
+            kind=kind if kind in LibraryItem.Kind.values else "",
+            product_id=_int_or_none(params.get("product")),
+        )
+        page = self.paginate_queryset(queryset)
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+
+@extend_schema(
+    summary="One library item", parameters=[OBJECT_ID], responses={200: LibraryItemSerializer, **error_responses(403, 404)}
+)
+class LibraryDetailView(_LibraryMixin, GenericAPIView):
+    pagination_class = None
+
+    def get(self, request, **kwargs):
+        item = selectors.library_item_get_for(access=self.access, pk=_int_or_none(kwargs["id"]) or 0)
+        if item is None:
+            raise Http404
+        return Response(self.get_serializer(item).data)
+
+
+@extend_schema(
+    summary="Download a library file",
+    description=(
+        "The item's file (`file`: a file id from the item's `files`, any version; by default the newest "
+        "version of its first file), streamed with Content-Disposition and HTTP Range support (206), or a "
+        "redirect to a short-lived signed URL on object storage, or to the item's external link. Each "
+        "download is counted per person and item."
+    ),
+    parameters=[OBJECT_ID, OpenApiParameter("file", OpenApiTypes.INT)],
+    responses={
+        (200, "application/octet-stream"): OpenApiResponse(OpenApiTypes.BINARY, description="The whole file."),
+        (206, "application/octet-stream"): OpenApiResponse(OpenApiTypes.BINARY, description="The range asked for."),
+        302: OpenApiResponse(description="A signed URL or the external link."),
+        **error_responses(403, 404),
+    },
+)
+class LibraryDownloadView(_LibraryMixin, GenericAPIView):
+    pagination_class = None
+
+    def perform_content_negotiation(self, request, force=False):
+        # The file is whatever type it is; errors are always JSON.
+        return super().perform_content_negotiation(request, force=True)
+
+    def get(self, request, **kwargs):
+        return library_download_response(request, item_id=_int_or_none(kwargs["id"]) or 0)

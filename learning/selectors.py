@@ -1,0 +1,184 @@
+"""Reads of the learning services. Sessions and library items are the vendor's and shared by every
+subscriber, so they are scoped by the person's access rather than by institution; registrations
+and download counts are tenant-owned and read through the person."""
+
+import datetime
+
+from django.contrib.postgres.search import SearchQuery
+from django.db import connection
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from organizations.models import User
+
+from .access import LearningAccess
+from .models import CalendarFeed, LibraryFile, LibraryItem, Registration, Training
+
+SEARCH_CONFIG = "turkish"
+
+
+def search_stems(text: str) -> str:
+    """The text's words stemmed by the turkish configuration until the stems stop changing.
+    PostgreSQL's Turkish snowball stemmer takes one suffix layer per pass (`belediyeler` →
+    `belediye` → `beledi`), so a word and its inflected form meet only at the fixed point; the
+    library indexes these stems and searches with them. PostgreSQL only."""
+    current = text
+    for _round in range(5):
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT array_to_string(tsvector_to_array(to_tsvector(%s::regconfig, %s)), ' ')",
+                [SEARCH_CONFIG, current],
+            )
+            stems = cursor.fetchone()[0]
+        if stems == current:
+            break
+        current = stems
+    return current
+
+
+def training_list_for(
+    *,
+    access: LearningAccess,
+    product_id: int | None = None,
+    when: str | None = None,
+    starts_from: datetime.datetime | None = None,
+    starts_before: datetime.datetime | None = None,
+) -> QuerySet[Training]:
+    """The sessions the person may see, with `registered_count` and `is_registered` for them.
+    `when` is "upcoming" (not ended yet) or "past" (ended). An ended contract sees past sessions only."""
+    now = timezone.now()
+    qs = Training.objects.select_related("product").annotate(
+        registered_count=Count("registrations", distinct=True),
+        is_registered=Exists(Registration.objects.filter(training=OuterRef("pk"), person=access.person)),
+    )
+    if not access.is_vendor:
+        qs = qs.filter(is_published=True)
+    if access.past_only:
+        qs = qs.filter(ends_at__lte=now)
+    if product_id:
+        qs = qs.filter(product_id=product_id)
+    if when == "upcoming":
+        qs = qs.filter(ends_at__gt=now)
+    elif when == "past":
+        qs = qs.filter(ends_at__lte=now).order_by("-starts_at", "-id")
+    if starts_from is not None:
+        qs = qs.filter(starts_at__gte=starts_from)
+    if starts_before is not None:
+        qs = qs.filter(starts_at__lt=starts_before)
+    return qs
+
+
+# The meeting link is shown to registered people from this long before the start.
+MEETING_LINK_BEFORE = datetime.timedelta(hours=1)
+
+
+def training_meeting_url_for(*, access: LearningAccess, training: Training) -> str:
+    """The online meeting link if the person may see it now: vendor staff always, registered
+    people from an hour before the start until the end; otherwise an empty string."""
+    if not training.meeting_url:
+        return ""
+    if access.is_vendor:
+        return training.meeting_url
+    now = timezone.now()
+    if getattr(training, "is_registered", False) and training.starts_at - MEETING_LINK_BEFORE <= now < training.ends_at:
+        return training.meeting_url
+    return ""
+
+
+def training_get_for(*, access: LearningAccess, pk: int) -> Training | None:
+    return training_list_for(access=access).filter(pk=pk).first()
+
+
+def training_get_all_institutions(*, pk: int) -> Training | None:
+    # Vendor staff and the reminder sweep work on sessions whoever registered for them.
+    return Training.objects.select_related("product").filter(pk=pk).first()
+
+
+def registration_get(*, training: Training, person: User) -> Registration | None:
+    return Registration.objects.filter(training=training, person=person).first()
+
+
+def registration_list_for_training_all_institutions(*, training: Training) -> QuerySet[Registration]:
+    # Vendor staff record attendance for everyone registered, whatever their institution.
+    return training.registrations.select_related("person", "institution").order_by(
+        "institution__name", "person__last_name", "person__first_name", "person__username"
+    )
+
+
+def training_list_registered(*, person: User) -> QuerySet[Training]:
+    """The published sessions the person registered for: their calendar feed."""
+    return Training.objects.published().filter(registrations__person=person).order_by("starts_at")
+
+
+def training_list_attended(*, person: User) -> QuerySet[Training]:
+    """Sessions the person attended: what personnel performance tracking counts."""
+    return Training.objects.filter(registrations__person=person, registrations__attended_at__isnull=False)
+
+
+def feed_get_by_token(*, token: str) -> CalendarFeed | None:
+    if not token:
+        return None
+    return CalendarFeed.objects.select_related("person").filter(token=token, person__is_active=True).first()
+
+
+def feed_get(*, person: User) -> CalendarFeed | None:
+    return CalendarFeed.objects.filter(person=person).first()
+
+
+def product_list_in_use():
+    """The products some session or item is about, for the filters."""
+    product_model = Training._meta.get_field("product").related_model
+    return product_model.objects.filter(
+        Q(pk__in=Training.objects.values("product_id")) | Q(pk__in=LibraryItem.objects.values("product_id"))
+    ).order_by("name")
+
+
+def library_item_list_for(
+    *, access: LearningAccess, search: str = "", kind: str = "", product_id: int | None = None
+) -> QuerySet[LibraryItem]:
+    """Items the person may read, newest first, with their files. The search is PostgreSQL
+    full-text search in the turkish configuration (so inflected forms match their stem); other
+    databases fall back to a plain substring match."""
+    files = LibraryFile.objects.order_by("name", "-version")
+    qs = (
+        LibraryItem.objects.select_related("product")
+        .prefetch_related(Prefetch("files", queryset=files))
+        .filter(kind__in=access.library_kinds)
+        .order_by("-created_at", "-id")
+    )
+    if not access.is_vendor:
+        qs = qs.filter(is_published=True)
+    if kind:
+        qs = qs.filter(kind=kind)
+    if product_id:
+        qs = qs.filter(product_id=product_id)
+    search = search.strip()
+    if search:
+        if connection.vendor == "postgresql":
+            stems = search_stems(search)
+            if not stems:
+                return qs.none()
+            qs = qs.filter(search_vector=SearchQuery(stems, config=SEARCH_CONFIG))
+        else:
+            qs = qs.filter(Q(title__icontains=search) | Q(description__icontains=search) | Q(tags__icontains=search))
+    return qs
+
+
+def library_item_get_for(*, access: LearningAccess, pk: int) -> LibraryItem | None:
+    return library_item_list_for(access=access).filter(pk=pk).first()
+
+
+def library_file_for_download(*, item: LibraryItem, file_id: int | None = None) -> LibraryFile | None:
+    """The file asked for, or the newest version of the item's first file."""
+    files = sorted(item.files.all(), key=lambda f: (f.name, -f.version))
+    if file_id is not None:
+        return next((f for f in files if f.pk == file_id), None)
+    return files[0] if files else None
+
+
+def library_file_versions(*, item: LibraryItem) -> list[dict]:
+    """The item's files grouped by name: the current version and the previous ones."""
+    groups: dict[str, list[LibraryFile]] = {}
+    for file in sorted(item.files.all(), key=lambda f: (f.name, -f.version)):
+        groups.setdefault(file.name, []).append(file)
+    return [{"name": name, "current": versions[0], "previous": versions[1:]} for name, versions in groups.items()]

@@ -1,0 +1,19 @@
+from django.core.management import call_command
+from django.utils import timezone
+
+from learning.models import LibraryFile, LibraryItem, Training
+
+
+def test_seed_demo_adds_the_learning_content_once(db):
+    # when
+    call_command("seed_demo")
+    call_command("seed_demo")
+    # then
+    now = timezone.now()
+    upcoming = Training.objects.filter(starts_at__gt=now, is_published=True)
+    assert sorted(upcoming.values_list("capacity", flat=True), key=str) == [3, None]
+    [past] = Training.objects.filter(ends_at__lt=now)
+    assert past.recording_file.storage.exists(past.recording_file.name)
+    assert sorted(LibraryItem.objects.values_list("kind", flat=True)) == sorted(LibraryItem.Kind.values)
+    assert LibraryFile.objects.count() == 3
+    assert all(f.file.storage.exists(f.file.name) for f in LibraryFile.objects.all())

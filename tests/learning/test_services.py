@@ -1,0 +1,276 @@
+import datetime
+import io
+import threading
+
+import pytest
+import time_machine
+from django.core import mail
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection, connections
+from django.utils import timezone
+
+from learning.errors import RegistrationClosed, TrainingFull
+from learning.models import Download, Registration
+from learning.selectors import feed_get_by_token, training_list_attended
+from learning.services import (
+    download_count,
+    feed_get_or_create,
+    feed_reset,
+    training_attendance_import,
+    training_attendance_record,
+    training_register,
+    training_reminder_send,
+    training_reminder_sweep,
+    training_unregister,
+)
+from organizations.roles import Role
+from packages.errors import NoActiveSubscription
+from tests.factories import PersonFactory, SubscriptionFactory
+from tests.factories.learning import TrainingFactory
+
+
+def test_register_takes_a_place(customer, training):
+    # when
+    registration = training_register(actor=customer, training=training)
+    # then
+    assert registration.institution == customer.institution
+    assert training.registrations.get().person == customer
+
+
+def test_registering_twice_keeps_one_place(customer, training):
+    # given
+    first = training_register(actor=customer, training=training)
+    # when
+    second = training_register(actor=customer, training=training)
+    # then
+    assert second.pk == first.pk
+    assert training.registrations.count() == 1
+
+
+def test_full_session_refuses_another_person(premium):
+    # given
+    training = TrainingFactory(capacity=1)
+    training_register(actor=PersonFactory(institution=premium.institution), training=training)
+    # when / then
+    with pytest.raises(TrainingFull):
+        training_register(actor=PersonFactory(institution=premium.institution), training=training)
+    assert training.registrations.count() == 1
+
+
+def test_started_session_refuses_registration(customer):
+    # given
+    training = TrainingFactory(starts_at=timezone.now() - datetime.timedelta(minutes=5))
+    # when / then
+    with pytest.raises(RegistrationClosed):
+        training_register(actor=customer, training=training)
+
+
+def test_draft_session_refuses_registration(customer):
+    # given
+    training = TrainingFactory(is_published=False)
+    # when / then
+    with pytest.raises(RegistrationClosed):
+        training_register(actor=customer, training=training)
+
+
+def test_no_contract_refuses_registration(no_contract, training):
+    # when / then
+    with pytest.raises(NoActiveSubscription):
+        training_register(actor=no_contract, training=training)
+    assert training.registrations.count() == 0
+
+
+def test_ended_contract_refuses_registration(ended_recently, training):
+    # when / then
+    with pytest.raises(NoActiveSubscription) as refused:
+        training_register(actor=ended_recently, training=training)
+    assert refused.value.ended_on is not None
+
+
+def test_vendor_staff_do_not_register(manager, training):
+    # when / then
+    with pytest.raises(PermissionDenied):
+        training_register(actor=manager, training=training)
+
+
+def test_unregister_frees_the_place(premium):
+    # given: a one-place session taken by someone who then gives it up
+    training = TrainingFactory(capacity=1)
+    first = PersonFactory(institution=premium.institution)
+    training_register(actor=first, training=training)
+    # when
+    assert training_unregister(actor=first, training=training) is True
+    # then
+    second = PersonFactory(institution=premium.institution)
+    assert training_register(actor=second, training=training).person == second
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_concurrent_registrations_never_exceed_capacity(postgres):
+    # given: three places and twelve people registering at the same moment on their own connections
+    subscription = SubscriptionFactory(package_code="premium")
+    training = TrainingFactory(capacity=3)
+    people = [PersonFactory(institution=subscription.institution) for _ in range(12)]
+    barrier = threading.Barrier(len(people))
+    outcomes: list[str] = []
+    lock = threading.Lock()
+
+    def register(person) -> None:
+        try:
+            barrier.wait()
+            training_register(actor=person, training=training)
+            result = "ok"
+        except TrainingFull:
+            result = "full"
+        finally:
+            connections.close_all()
+        with lock:
+            outcomes.append(result)
+
+    # when
+    threads = [threading.Thread(target=register, args=(person,)) for person in people]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    # then
+    assert connection.vendor == "postgresql"
+    assert outcomes.count("ok") == 3
+    assert outcomes.count("full") == 9
+    assert Registration.objects.filter(training=training).count() == 3
+
+
+def test_reminders_are_sent_once_each_24h_and_1h_before(customer):
+    # given: a session starting at 10:00 tomorrow, and a registration
+    start = timezone.now().replace(microsecond=0) + datetime.timedelta(days=2)
+    training = TrainingFactory(starts_at=start, title="Katman stilleri")
+    training_register(actor=customer, training=training)
+    # when: the sweep runs twice a day early, twice in the 24-hour window, twice in the last hour
+    sent = []
+    for moment in (start - datetime.timedelta(hours=30), start - datetime.timedelta(hours=23, minutes=59),
+                   start - datetime.timedelta(hours=23), start - datetime.timedelta(minutes=59),
+                   start - datetime.timedelta(minutes=30)):
+        for _twice in range(2):
+            sent.append(training_reminder_sweep(now=moment))
+    # then
+    assert sent == [0, 0, 1, 0, 0, 0, 1, 0, 0, 0]
+    assert len(mail.outbox) == 2
+    assert mail.outbox[0].subject.startswith("Eğitim hatırlatması: Katman stilleri, ")
+    assert mail.outbox[1].subject == "Bir saat içinde başlıyor: Katman stilleri"
+    assert mail.outbox[0].to == [customer.email]
+    registration = training.registrations.get()
+    assert registration.reminder_24h_sent_at is not None
+    assert registration.reminder_1h_sent_at is not None
+
+
+def test_registering_in_the_last_hour_gets_only_the_1h_reminder(customer):
+    # given
+    training = TrainingFactory(starts_at=timezone.now() + datetime.timedelta(minutes=40))
+    registration = training_register(actor=customer, training=training)
+    # when
+    sent = training_reminder_sweep()
+    # then
+    assert sent == 1
+    registration.refresh_from_db()
+    assert registration.reminder_24h_sent_at is None
+    assert registration.reminder_1h_sent_at is not None
+
+
+def test_reminder_send_twice_sends_once(customer):
+    # given
+    training = TrainingFactory(starts_at=timezone.now() + datetime.timedelta(hours=5))
+    registration = training_register(actor=customer, training=training)
+    # when
+    first = training_reminder_send(registration_id=registration.pk, kind="24h")
+    second = training_reminder_send(registration_id=registration.pk, kind="24h")
+    # then
+    assert (first, second) == (True, False)
+    assert len(mail.outbox) == 1
+
+
+def test_failed_mail_leaves_the_reminder_for_the_next_sweep(customer, monkeypatch):
+    # given
+    training = TrainingFactory(starts_at=timezone.now() + datetime.timedelta(hours=5))
+    registration = training_register(actor=customer, training=training)
+
+    def refuse(*args, **kwargs):
+        raise OSError("mail server down")
+
+    monkeypatch.setattr("learning.services.send_mail", refuse)
+    # when
+    with pytest.raises(OSError):
+        training_reminder_sweep()
+    # then
+    registration.refresh_from_db()
+    assert registration.reminder_24h_sent_at is None
+
+
+def test_attendance_ticks_registered_people(premium, manager):
+    # given: two registered people of a session that has started
+    with time_machine.travel(timezone.now() - datetime.timedelta(days=3)):
+        training = TrainingFactory(starts_at=timezone.now() + datetime.timedelta(days=1))
+        came, missed = (PersonFactory(institution=premium.institution) for _ in range(2))
+        training_register(actor=came, training=training)
+        training_register(actor=missed, training=training)
+    # when
+    marked = training_attendance_record(actor=manager, training=training, person_ids=[came.pk])
+    # then
+    assert marked == 1
+    assert list(training_list_attended(person=came)) == [training]
+    assert list(training_list_attended(person=missed)) == []
+
+
+def test_attendance_before_the_start_is_refused(manager, training):
+    # when / then
+    with pytest.raises(ValidationError):
+        training_attendance_record(actor=manager, training=training, person_ids=[])
+
+
+def test_attendance_by_a_customer_is_refused(customer):
+    # given
+    training = TrainingFactory(starts_at=timezone.now() - datetime.timedelta(hours=2))
+    # when / then
+    with pytest.raises(PermissionDenied):
+        training_attendance_record(actor=customer, training=training, person_ids=[customer.pk])
+
+
+def test_attendance_csv_marks_people_by_address_and_reports_strangers(premium, manager):
+    # given: a past session; one person registered, one joined without registering
+    training = TrainingFactory(starts_at=timezone.now() - datetime.timedelta(hours=2))
+    registered = PersonFactory(institution=premium.institution, email="ayse@belediye.test")
+    walk_in = PersonFactory(institution=premium.institution, email="mehmet@belediye.test")
+    Registration.objects.bulk_create([Registration(training=training, person=registered, institution=premium.institution)])
+    csv_file = io.BytesIO("Ad,E-posta\nAyşe,AYSE@belediye.test\nMehmet,mehmet@belediye.test\nX,nobody@x.test\n".encode())
+    upload = SimpleUploadedFile("katilimcilar.csv", csv_file.read())
+    # when
+    marked, unknown = training_attendance_import(actor=manager, training=training, upload=upload)
+    # then
+    assert marked == 2
+    assert unknown == ["nobody@x.test"]
+    assert set(training.registrations.filter(attended_at__isnull=False).values_list("person", flat=True)) == {
+        registered.pk, walk_in.pk
+    }
+
+
+def test_feed_reset_makes_the_old_address_stop_working(customer):
+    # given
+    old = feed_get_or_create(actor=customer).token
+    # when
+    new = feed_reset(actor=customer).token
+    # then
+    assert new != old
+    assert feed_get_by_token(token=old) is None
+    assert feed_get_by_token(token=new).person == customer
+
+
+def test_downloads_are_counted_per_person_and_item(customer, document):
+    # given
+    colleague = PersonFactory(role=Role.CUSTOMER, institution=customer.institution)
+    # when
+    download_count(person=customer, item=document)
+    download_count(person=customer, item=document)
+    download_count(person=colleague, item=document)
+    # then
+    counts = dict(Download.objects.filter(item=document).values_list("person", "count"))
+    assert counts == {customer.pk: 2, colleague.pk: 1}
