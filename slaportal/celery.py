@@ -61,6 +61,14 @@ app.conf.beat_schedule = {
         "schedule": timedelta(seconds=60),
         "options": _options("celery", 120),
     },
+    # Satisfaction surveys: make the survey of each resolution, e-mail the question, and remind
+    # once after three days. A survey is on the ticket page the moment it is resolved whatever
+    # this pass does; the pass only carries the e-mails, for which a minute is prompt enough.
+    "survey-sweep": {
+        "task": "reports.survey_sweep",
+        "schedule": timedelta(seconds=60),
+        "options": _options("celery", 120),
+    },
 }
 
 # After a failed send, further sends are skipped for this long: during an outage each request

@@ -11,6 +11,8 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("", include("organizations.urls")),
+    # Before tickets: its "tickets/<id>/<action>/" would take the survey's address.
+    path("", include("reports.urls")),
     path("", include("tickets.urls")),
     path("", include("packages.urls")),
 ]

@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "packages",
     "tickets",
     "learning",
+    "reports",
 ]
 
 MIDDLEWARE = [
