@@ -1,8 +1,11 @@
 from django.urls import path
 
-from . import survey_views
+from . import survey_views, views
 
 urlpatterns = [
     path("tickets/<int:pk>/survey/", survey_views.survey_answer_view, name="survey-answer"),
     path("surveys/<str:token>/", survey_views.survey_link_view, name="survey-link"),
+    path("reports/", views.report_page, name="report-page"),
+    path("reports/chart/<slug:name>.svg", views.report_chart, name="report-chart"),
+    path("reports/download.<str:fmt>", views.report_download, name="report-download"),
 ]

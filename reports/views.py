@@ -1,0 +1,106 @@
+"""The institution report (/reports/), its charts and files, and the vendor-wide view."""
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse, HttpResponseBadRequest
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from packages.models import Channel
+from tickets.models import DevelopmentItem, Ticket
+
+from . import charts, files
+from .forms import PeriodForm
+from .periods import PeriodError, last_full_month, period_from_query
+from .selectors import report_scope_for
+from .services import report_figures
+
+
+def _scope(request):
+    scope = report_scope_for(person=request.user)
+    if scope is None:
+        raise PermissionDenied(_("Your role does not give access to reports."))
+    return scope
+
+
+def _cache_key(request, scope) -> str:
+    return f"person:{request.user.pk}:{request.user.role}"
+
+
+def _context(request, scope, period, *, base_url: str, extra_query: str = "") -> dict:
+    figures = report_figures(scope=scope, period=period, cache_key=_cache_key(request, scope) + extra_query)
+    query = period.query() + extra_query
+    tables = charts.chart_tables(figures)
+    return {
+        "scope": scope,
+        "period": period,
+        "previous": period.previous(),
+        "figures": figures,
+        "charts": [
+            {"name": name, "url": f"{base_url}chart/{name}.svg?{query}", **table} for name, table in tables.items()
+        ],
+        "query": query,
+        "kinds": Ticket.Kind.choices,
+        "ticket_channels": Ticket.Channel.choices,
+        "channels": Channel.choices,
+        "states": DevelopmentItem.State.choices,
+    }
+
+
+@login_required
+def report_page(request):
+    scope = _scope(request)
+    today = timezone.localdate()
+    contract_start = scope.subscription.starts_on if scope.subscription else None
+    form = PeriodForm(request.GET or None, today=today, contract_start=contract_start)
+    if request.GET and "from" in request.GET and "period" not in request.GET:
+        form = PeriodForm(
+            {"period": "custom", "start": request.GET.get("from"), "end": request.GET.get("to")},
+            today=today,
+            contract_start=contract_start,
+        )
+    if form.is_bound and not form.is_valid():
+        return render(request, "reports/report_page.html", {"form": form, "scope": scope}, status=400)
+    period = form.cleaned_data["range"] if form.is_bound else last_full_month(today)
+    context = _context(request, scope, period, base_url=reverse("report-page"))
+    context["form"] = form
+    return render(request, "reports/report_page.html", context)
+
+
+def _period_or_400(request):
+    try:
+        return period_from_query(request.GET.get("from", ""), request.GET.get("to", "")), None
+    except PeriodError as exc:
+        return None, HttpResponseBadRequest(exc.message())
+
+
+def _svg_response(svg: str) -> HttpResponse:
+    response = HttpResponse(svg, content_type="image/svg+xml; charset=utf-8")
+    # The chart's own stylesheet is the only thing it may use: no scripts, nothing fetched.
+    response["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'"
+    response["Cache-Control"] = "private, max-age=120"
+    return response
+
+
+@login_required
+def report_chart(request, name):
+    scope = _scope(request)
+    period, error = _period_or_400(request)
+    if error:
+        return error
+    svg = charts.chart_svg(name, report_figures(scope=scope, period=period, cache_key=_cache_key(request, scope)))
+    if svg is None:
+        return HttpResponse(status=404)
+    return _svg_response(svg)
+
+
+@login_required
+def report_download(request, fmt):
+    scope = _scope(request)
+    period, error = _period_or_400(request)
+    if error:
+        return error
+    context = _context(request, scope, period, base_url=reverse("report-page"))
+    return files.report_file_response(fmt=fmt, context=context, request=request)
