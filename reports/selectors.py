@@ -43,10 +43,7 @@ def report_scope_for(*, person: User) -> ReportScope | None:
     surveys = Survey.objects.for_institution(institution)
     items = DevelopmentItem.objects.for_institution(institution)
     if person.role == Role.INSTITUTION_ADMIN:
-        subscription = subscription_get_active(institution=institution) or subscription_get_latest(
-            institution=institution
-        )
-        return ReportScope(tickets, surveys, items, institution, subscription, whole_institution=True)
+        return report_scope_institution(institution=institution)
     if person.role in (Role.UNIT_MANAGER, Role.REGION_MANAGER) and package_has_feature(
         institution, "has_region_management"
     ):
@@ -54,6 +51,19 @@ def report_scope_for(*, person: User) -> ReportScope | None:
         ids = tickets.values("id")
         return ReportScope(tickets, surveys.filter(ticket__in=ids), items.filter(ticket__in=ids), institution)
     return None
+
+
+def report_scope_institution(*, institution: Institution) -> ReportScope:
+    """The whole institution, with the contract in force (or the latest one) for its quota."""
+    subscription = subscription_get_active(institution=institution) or subscription_get_latest(institution=institution)
+    return ReportScope(
+        Ticket.objects.for_institution(institution),
+        Survey.objects.for_institution(institution),
+        DevelopmentItem.objects.for_institution(institution),
+        institution,
+        subscription,
+        whole_institution=True,
+    )
 
 
 def report_scope_all_institutions(
