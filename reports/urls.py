@@ -8,4 +8,6 @@ urlpatterns = [
     path("reports/", views.report_page, name="report-page"),
     path("reports/chart/<slug:name>.svg", views.report_chart, name="report-chart"),
     path("reports/download.<str:fmt>", views.report_download, name="report-download"),
+    path("vendor/reports/", views.vendor_report_page, name="vendor-report-page"),
+    path("vendor/reports/chart/<slug:name>.svg", views.vendor_report_chart, name="vendor-report-chart"),
 ]

@@ -1,5 +1,7 @@
 """The institution report (/reports/), its charts and files, and the vendor-wide view."""
 
+from urllib.parse import urlencode
+
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse, HttpResponseBadRequest
@@ -8,13 +10,19 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from organizations.decorators import role_required
 from packages.models import Channel
 from tickets.models import DevelopmentItem, Ticket
 
-from . import charts, files
+from . import charts, files, vendor
 from .forms import PeriodForm
 from .periods import PeriodError, last_full_month, period_from_query
-from .selectors import report_scope_for
+from .selectors import (
+    VENDOR_REPORT_ROLES,
+    institution_get_all_institutions,
+    report_scope_all_institutions,
+    report_scope_for,
+)
 from .services import report_figures
 
 
@@ -104,3 +112,48 @@ def report_download(request, fmt):
         return error
     context = _context(request, scope, period, base_url=reverse("report-page"))
     return files.report_file_response(fmt=fmt, context=context, request=request)
+
+
+# --- the vendor-wide view ----------------------------------------------------------------------
+
+
+def _vendor_scope(request):
+    institution = institution_get_all_institutions(slug=request.GET.get("institution", ""))
+    package = request.GET.get("package", "")
+    scope = report_scope_all_institutions(person=request.user, package=package, institution=institution)
+    if scope is None:
+        raise PermissionDenied(_("Your role does not give access to reports."))
+    extra = ""
+    if package:
+        extra += "&" + urlencode({"package": package})
+    if institution:
+        extra += "&" + urlencode({"institution": institution.slug})
+    return scope, extra
+
+
+@role_required(*VENDOR_REPORT_ROLES)
+def vendor_report_page(request):
+    scope, extra = _vendor_scope(request)
+    today = timezone.localdate()
+    data = {k: v for k, v in request.GET.items() if k not in ("package", "institution")}
+    form = PeriodForm(data or None, today=today, contract_start=None)
+    if form.is_bound and not form.is_valid():
+        return render(request, "reports/vendor_report.html", vendor.filter_context(request, form=form), status=400)
+    period = form.cleaned_data["range"] if form.is_bound else last_full_month(today)
+    context = _context(request, scope, period, base_url=reverse("vendor-report-page"), extra_query=extra)
+    context.update(vendor.filter_context(request, form=form))
+    context.update(vendor.vendor_figures(scope=scope, period=period, today=today))
+    return render(request, "reports/vendor_report.html", context)
+
+
+@role_required(*VENDOR_REPORT_ROLES)
+def vendor_report_chart(request, name):
+    scope, extra = _vendor_scope(request)
+    period, error = _period_or_400(request)
+    if error:
+        return error
+    figures = report_figures(scope=scope, period=period, cache_key=_cache_key(request, scope) + extra)
+    svg = charts.chart_svg(name, figures)
+    if svg is None:
+        return HttpResponse(status=404)
+    return _svg_response(svg)

@@ -260,3 +260,35 @@ def test_pdf_carries_the_institution_name_and_compliance(data, today, client):
     assert "Ankara Büyükşehir Belediyesi" in text
     assert "60,0 %" in text
     assert "İlk yanıt uyumu" in text
+
+
+def test_unit_manager_sees_only_the_monitored_unit(today, client_for):
+    # given a Premium institution with two units; one ticket filed in each in November
+    from organizations.services import monitoring_grant_give
+    from tests.factories import PersonFactory, SubscriptionFactory, UnitFactory
+
+    with time_machine.travel(dataset.at(9, 1, 9), tick=False):
+        institution = SubscriptionFactory(package_code="premium").institution
+    admin = PersonFactory(institution=institution, role=dataset.Role.INSTITUTION_ADMIN)
+    watched, other = UnitFactory(region__institution=institution), UnitFactory(region__institution=institution)
+    manager = PersonFactory(institution=institution, unit=watched, role=dataset.Role.UNIT_MANAGER)
+    monitoring_grant_give(actor=admin, person=manager)
+    for unit in (watched, other):
+        customer = PersonFactory(institution=institution, unit=unit, role=dataset.Role.CUSTOMER)
+        dataset._file(customer, dataset.at(11, 5, 10), kind="question", product=None)
+    # when
+    managed = _summary(client_for, manager).json()
+    whole = _summary(client_for, admin).json()
+    # then
+    assert (managed["tickets_filed"], whole["tickets_filed"]) == (1, 2)
+    assert managed["quota"] == {}
+    assert whole["quota"]["written"]["used"] == 2
+
+
+def test_unit_manager_on_silver_may_not_see_reports(today, client_for):
+    from tests.factories import PersonFactory, SubscriptionFactory, UnitFactory
+
+    institution = SubscriptionFactory(package_code="standard").institution
+    unit = UnitFactory(region__institution=institution)
+    manager = PersonFactory(institution=institution, unit=unit, role=dataset.Role.UNIT_MANAGER)
+    assert _summary(client_for, manager).status_code == 403
