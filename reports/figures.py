@@ -29,7 +29,7 @@ from tickets.models import DevelopmentItem, Ticket
 
 from .models import Survey
 from .periods import Period, zone
-from .sql import MinutesBetween, percentiles, service_minutes_between
+from .sql import MinutesBetween, percentiles, service_minutes_stats
 
 HISTOGRAM_EDGES = (0, 15, 30, 60, 90, 120)
 BREACH_LIST_LIMIT = 200
@@ -73,12 +73,18 @@ def _counts(tickets: QuerySet[Ticket], period: Period) -> dict:
     }
 
 
-def _first_response_minutes(tickets: QuerySet[Ticket], period: Period) -> dict:
+def _first_response(tickets: QuerySet[Ticket], period: Period, *, histogram: bool = False) -> dict:
     answered = _filed(tickets, period).filter(first_responded_at__isnull=False)
-    values = percentiles(
-        answered, service_minutes_between("created_at", "first_responded_at"), {"median": 0.5, "p90": 0.9}
-    )
-    return {"median": _round(values["median"]), "p90": _round(values["p90"])}
+    edges = HISTOGRAM_EDGES if histogram else ()
+    stats = service_minutes_stats(answered, "created_at", "first_responded_at", {"median": 0.5, "p90": 0.9}, edges)
+    result = {"median": _round(stats["median"]), "p90": _round(stats["p90"])}
+    if histogram:
+        bounds = zip(HISTOGRAM_EDGES, [*HISTOGRAM_EDGES[1:], None], strict=True)
+        result["histogram"] = [
+            {"from": low, "to": high, "count": count}
+            for (low, high), count in zip(bounds, stats["histogram"], strict=True)
+        ]
+    return result
 
 
 def _resolution_hours(tickets: QuerySet[Ticket], period: Period) -> dict:
@@ -91,20 +97,6 @@ def _resolution_hours(tickets: QuerySet[Ticket], period: Period) -> dict:
         "p90": _round(values["p90"] / 60 if values["p90"] is not None else None),
         "average": _round(average / 60 if average is not None else None),
     }
-
-
-def _histogram(tickets: QuerySet[Ticket], period: Period) -> list[dict]:
-    answered = _filed(tickets, period).filter(first_responded_at__isnull=False)
-    answered = answered.annotate(_sm=service_minutes_between("created_at", "first_responded_at"))
-    bounds = list(zip(HISTOGRAM_EDGES, [*HISTOGRAM_EDGES[1:], None], strict=True))
-    aggregates = {}
-    for index, (low, high) in enumerate(bounds):
-        condition = Q(_sm__gte=low) if high is None else Q(_sm__gte=low, _sm__lt=high)
-        aggregates[f"b{index}"] = Count("id", filter=condition)
-    counts = answered.aggregate(**aggregates)
-    return [
-        {"from": low, "to": high, "count": counts[f"b{index}"]} for index, (low, high) in enumerate(bounds)
-    ]
 
 
 def _by(queryset: QuerySet[Ticket], field: str) -> list[dict]:
@@ -215,10 +207,12 @@ def quota_use(subscription: Subscription | None, *, today: datetime.date | None 
     return result
 
 
-def headline(tickets: QuerySet[Ticket], surveys: QuerySet[Survey], period: Period) -> dict:
+def headline(
+    tickets: QuerySet[Ticket], surveys: QuerySet[Survey], period: Period, *, histogram: bool = False
+) -> dict:
     """The figures shown beside the previous period's, and the API summary's core."""
     figures = _counts(tickets, period)
-    figures["first_response_minutes"] = _first_response_minutes(tickets, period)
+    figures["first_response_minutes"] = _first_response(tickets, period, histogram=histogram)
     figures["resolution_hours"] = _resolution_hours(tickets, period)
     figures["satisfaction"] = satisfaction(surveys, period, detail=False)
     return figures
@@ -234,7 +228,8 @@ def full(
     """Every figure of the report page, the files and the e-mail."""
     filed = _filed(tickets, period)
     resolved = _resolved(tickets, period)
-    figures = headline(tickets, surveys, period)
+    figures = headline(tickets, surveys, period, histogram=True)
+    figures["histogram"] = figures["first_response_minutes"].pop("histogram")
     figures["previous"] = headline(tickets, surveys, period.previous())
     figures["filed_by"] = {
         "kind": _by(filed, "kind"),
@@ -246,7 +241,6 @@ def full(
         "product": _by(resolved, "product__name"),
         "channel": _by(resolved, "channel"),
     }
-    figures["histogram"] = _histogram(tickets, period)
     figures["breach_list"] = _breach_list(tickets, period)
     figures["satisfaction"] = satisfaction(surveys, period)
     figures["development_items"] = development_items(items, filed)

@@ -11,7 +11,7 @@ matches packages.calendar for the catalogue's windows (opening before closing, o
 import math
 
 from django.db import connections
-from django.db.models import Aggregate, F, FloatField, Func, QuerySet
+from django.db.models import Aggregate, Count, F, FloatField, Func, Q, QuerySet
 
 
 class _Vendor(Func):
@@ -29,7 +29,7 @@ class MinutesBetween(_Vendor):
 
     def as_postgresql(self, compiler, connection, **extra):
         (a, pa), (b, pb) = (compiler.compile(e) for e in self.source_expressions)
-        return f"(EXTRACT(EPOCH FROM ({b} - {a})) / 60.0)", (*pb, *pa)
+        return f"(date_part('epoch', ({b} - {a})) / 60.0)", (*pb, *pa)
 
     def as_sqlite(self, compiler, connection, **extra):
         (a, pa), (b, pb) = (compiler.compile(e) for e in self.source_expressions)
@@ -57,10 +57,10 @@ class _ServiceOrdinal(_Vendor):
     def as_postgresql(self, compiler, connection, **extra):
         t, s, e, z = self._parts(compiler)
         local = f"({t} AT TIME ZONE {z})"
-        start = f"(EXTRACT(EPOCH FROM {s}) / 60.0)"
-        end = f"(CASE WHEN EXTRACT(EPOCH FROM {e}) = 0 THEN 1440.0 ELSE EXTRACT(EPOCH FROM {e}) / 60.0 END)"
+        start = f"(date_part('epoch', {s}) / 60.0)"
+        end = f"(CASE WHEN date_part('epoch', {e}) = 0 THEN 1440.0 ELSE date_part('epoch', {e}) / 60.0 END)"
         width = f"({end} - {start})"
-        epoch = f"(EXTRACT(EPOCH FROM {local}) / 60.0)"
+        epoch = f"(date_part('epoch', {local}) / 60.0)"
         day = f"FLOOR({epoch} / 1440.0)"
         minute = f"({epoch} - {day} * 1440.0)"
         return f"({day} * {width} + LEAST(GREATEST({minute} - {start}, 0), {width}))", ()
@@ -96,13 +96,33 @@ class Percentile(Aggregate):
         super().__init__(expression, fraction=float(fraction), **extra)
 
 
+class Percentiles(Aggregate):
+    """percentile_cont over an array of fractions, answering an array (PostgreSQL)."""
+
+    function = "PERCENTILE_CONT"
+    name = "Percentiles"
+    template = "%(function)s(ARRAY[%(fractions)s]::float8[]) WITHIN GROUP (ORDER BY %(expressions)s)"
+
+    def __init__(self, expression, fractions: list[float], **extra):
+        from django.contrib.postgres.fields import ArrayField
+
+        super().__init__(
+            expression,
+            fractions=", ".join(repr(float(f)) for f in fractions),
+            output_field=ArrayField(FloatField()),
+            **extra,
+        )
+
+
 def percentiles(queryset: QuerySet, expression, fractions: dict[str, float]) -> dict[str, float | None]:
     """The continuous percentiles of the expression over the queryset's rows: percentile_cont in
     one aggregate on PostgreSQL; elsewhere the one or two rows around each position, read with
     ORDER BY … LIMIT 2 OFFSET k and interpolated as percentile_cont does."""
     if connections[queryset.db].vendor == "postgresql":
-        return queryset.aggregate(**{name: Percentile(expression, f) for name, f in fractions.items()})
-    ordered = queryset.annotate(_v=expression).filter(_v__isnull=False).order_by("_v")
+        # One percentile_cont over an array of fractions: one sort for all of them.
+        values = queryset.order_by().aggregate(_p=Percentiles(expression, list(fractions.values())))["_p"]
+        return dict(zip(fractions, values or [None] * len(fractions), strict=True))
+    ordered = queryset.order_by().annotate(_v=expression).filter(_v__isnull=False).order_by("_v")
     count = ordered.count()
     result: dict[str, float | None] = {}
     for name, fraction in fractions.items():
@@ -114,4 +134,62 @@ def percentiles(queryset: QuerySet, expression, fractions: dict[str, float]) -> 
         values = [float(v) for v in ordered.values_list("_v", flat=True)[low : low + 2]]
         upper = values[1] if len(values) > 1 else values[0]
         result[name] = values[0] + (upper - values[0]) * (position - low)
+    return result
+
+
+def service_minutes_stats(
+    queryset: QuerySet, start: str, end: str, fractions: dict[str, float], edges: tuple[int, ...] = ()
+) -> dict:
+    """Percentiles and a histogram (counts per [edge, next edge), the last open-ended) of the
+    service minutes from column `start` to `end` over the queryset's rows, in one query.
+
+    On PostgreSQL the service minutes are computed once per row in a derived table, the
+    percentiles with one percentile_cont over an array of fractions (one sort), the histogram
+    with width_bucket — several times faster than repeating the expression in each aggregate.
+    Elsewhere, the portable expressions above."""
+    names = list(fractions)
+    if connections[queryset.db].vendor == "postgresql":
+        rows = queryset.order_by().values(start, end, "service_window_start", "service_window_end", "service_timezone")
+        inner, params = rows.query.sql_with_params()
+        edge_sql = ", ".join(str(int(e)) for e in edges[1:]) if edges else ""
+        sql = f"""
+            WITH m AS (
+                SELECT (FLOOR(y.b / 1440.0) * y.w + LEAST(GREATEST(y.b - FLOOR(y.b / 1440.0) * 1440.0 - y.s, 0), y.w))
+                     - (FLOOR(y.a / 1440.0) * y.w + LEAST(GREATEST(y.a - FLOOR(y.a / 1440.0) * 1440.0 - y.s, 0), y.w))
+                       AS v
+                FROM (
+                    SELECT date_part('epoch', (x.{start} AT TIME ZONE x.service_timezone)) / 60.0 AS a,
+                           date_part('epoch', (x.{end} AT TIME ZONE x.service_timezone)) / 60.0 AS b,
+                           date_part('epoch', x.service_window_start) / 60.0 AS s,
+                           (CASE WHEN date_part('epoch', x.service_window_end) = 0 THEN 1440.0
+                                 ELSE date_part('epoch', x.service_window_end) / 60.0 END)
+                           - date_part('epoch', x.service_window_start) / 60.0 AS w
+                    FROM ({inner}) AS x
+                ) AS y
+            )
+            SELECT (SELECT percentile_cont(ARRAY[{", ".join(repr(float(fractions[n])) for n in names)}])
+                           WITHIN GROUP (ORDER BY v) FROM m)
+                   {"," if edges else ""}
+                   {f"(SELECT array_agg(ARRAY[k, c]) FROM (SELECT width_bucket(v, ARRAY[{edge_sql}]::float8[]) AS k, COUNT(*) AS c FROM m GROUP BY 1) AS h)" if edges else ""}
+        """  # noqa: S608 - column names from the code, values as parameters
+        with connections[queryset.db].cursor() as cursor:
+            cursor.execute(sql, params)
+            row = cursor.fetchone()
+        values = row[0] or [None] * len(names)
+        result: dict = dict(zip(names, values, strict=True))
+        if edges:
+            counts = {int(k): int(c) for k, c in (row[1] or [])}
+            result["histogram"] = [counts.get(i, 0) for i in range(len(edges))]
+        return result
+    expression = service_minutes_between(start, end)
+    result = percentiles(queryset, expression, fractions)
+    if edges:
+        annotated = queryset.annotate(_sm=expression)
+        bounds = list(zip(edges, [*edges[1:], None], strict=True))
+        aggregates = {
+            f"b{i}": Count("id", filter=Q(_sm__gte=low) if high is None else Q(_sm__gte=low, _sm__lt=high))
+            for i, (low, high) in enumerate(bounds)
+        }
+        counts = annotated.aggregate(**aggregates)
+        result["histogram"] = [counts[f"b{i}"] for i in range(len(bounds))]
     return result
