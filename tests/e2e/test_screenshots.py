@@ -16,3 +16,5 @@ def test_screenshots_command_saves_phone_width_pages(demo, chromium_path, live_s
     # then: 390 px wide; a full-page screenshot would be wider if anything overflowed the phone
     assert _png_width(tmp_path / "customer-home.png") == 390
     assert _png_width(tmp_path / "engineer-queue.png") == 390
+    assert _png_width(tmp_path / "report-390.png") == 390
+    assert _png_width(tmp_path / "report-1280.png") == 1280
