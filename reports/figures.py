@@ -20,6 +20,7 @@ import datetime
 import math
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.db import connections
 from django.db.models import Avg, Count, F, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
@@ -29,7 +30,7 @@ from tickets.models import DevelopmentItem, Ticket
 
 from .models import Survey
 from .periods import Period, zone
-from .sql import MinutesBetween, percentiles, service_minutes_stats
+from .sql import MinutesBetween, Percentiles, percentiles, service_minutes_stats
 
 HISTOGRAM_EDGES = (0, 15, 30, 60, 90, 120)
 BREACH_LIST_LIMIT = 200
@@ -57,46 +58,101 @@ MET = Q(first_responded_at__isnull=False, first_responded_at__lte=F("first_respo
 BREACHED = Q(breached_at__isnull=False) | Q(first_responded_at__gt=F("first_response_due_at"))
 
 
-def _counts(tickets: QuerySet[Ticket], period: Period) -> dict:
-    """Filed, resolved, met and breached in two aggregate queries."""
-    filed = _filed(tickets, period).aggregate(
-        filed=Count("id"), met=Count("id", filter=MET), breached=Count("id", filter=BREACHED)
+def _window(tickets: QuerySet[Ticket], periods: list[Period]) -> QuerySet[Ticket]:
+    """The tickets filed or resolved in any of the periods: one scan serves them all."""
+    first, last = min(p.starts_at for p in periods), max(p.ends_at for p in periods)
+    return tickets.filter(
+        Q(created_at__gte=first, created_at__lt=last) | Q(resolved_at__gte=first, resolved_at__lt=last)
     )
-    resolved = _resolved(tickets, period).aggregate(resolved=Count("id"))
-    decided = filed["met"] + filed["breached"]
-    return {
-        "tickets_filed": filed["filed"],
-        "tickets_resolved": resolved["resolved"],
-        "first_response_met": filed["met"],
-        "breaches": filed["breached"],
-        "first_response_compliance": round(filed["met"] / decided, 4) if decided else None,
-    }
 
 
-def _first_response(tickets: QuerySet[Ticket], period: Period, *, histogram: bool = False) -> dict:
-    answered = _filed(tickets, period).filter(first_responded_at__isnull=False)
-    edges = HISTOGRAM_EDGES if histogram else ()
-    stats = service_minutes_stats(answered, "created_at", "first_responded_at", {"median": 0.5, "p90": 0.9}, edges)
-    result = {"median": _round(stats["median"]), "p90": _round(stats["p90"])}
+def _in(field: str, period: Period) -> Q:
+    return Q(**{f"{field}__gte": period.starts_at, f"{field}__lt": period.ends_at})
+
+
+def _ticket_pass(tickets: QuerySet[Ticket], periods: list[Period], *, detail: bool) -> list[dict]:
+    """Per period, in one aggregate query: filed, met, breached, resolved, and the resolution
+    time (average, and on PostgreSQL median and 90th percentile); for the first period with
+    detail, the filed and resolved counts per kind and channel too."""
+    postgres = connections[tickets.db].vendor == "postgresql"
+    minutes = MinutesBetween("created_at", "resolved_at")
+    aggregates = {}
+    for i, period in enumerate(periods):
+        filed, resolved = _in("created_at", period), _in("resolved_at", period)
+        aggregates.update({
+            f"filed{i}": Count("id", filter=filed),
+            f"met{i}": Count("id", filter=filed & MET),
+            f"breached{i}": Count("id", filter=filed & BREACHED),
+            f"resolved{i}": Count("id", filter=resolved),
+            f"ravg{i}": Avg(minutes, filter=resolved),
+        })
+        if postgres:
+            aggregates[f"rpct{i}"] = Percentiles(minutes, [0.5, 0.9], filter=resolved)
+    if detail:
+        filed, resolved = _in("created_at", periods[0]), _in("resolved_at", periods[0])
+        for field, values in (("kind", Ticket.Kind.values), ("channel", Ticket.Channel.values)):
+            for value in values:
+                aggregates[f"f_{field}_{value}"] = Count("id", filter=filed & Q(**{field: value}))
+                aggregates[f"r_{field}_{value}"] = Count("id", filter=resolved & Q(**{field: value}))
+    totals = _window(tickets, periods).order_by().aggregate(**aggregates)
+    results = []
+    for i, period in enumerate(periods):
+        decided = totals[f"met{i}"] + totals[f"breached{i}"]
+        if postgres:
+            median, p90 = totals[f"rpct{i}"] or (None, None)
+        else:
+            values = percentiles(tickets.filter(_in("resolved_at", period)), minutes, {"m": 0.5, "p": 0.9})
+            median, p90 = values["m"], values["p"]
+        hours = {
+            "median": _round(median / 60 if median is not None else None),
+            "p90": _round(p90 / 60 if p90 is not None else None),
+            "average": _round(totals[f"ravg{i}"] / 60 if totals[f"ravg{i}"] is not None else None),
+        }
+        results.append({
+            "tickets_filed": totals[f"filed{i}"],
+            "tickets_resolved": totals[f"resolved{i}"],
+            "first_response_met": totals[f"met{i}"],
+            "breaches": totals[f"breached{i}"],
+            "first_response_compliance": round(totals[f"met{i}"] / decided, 4) if decided else None,
+            "resolution_hours": hours,
+        })
+    if detail:
+        for prefix, key in (("f", "filed_by"), ("r", "resolved_by")):
+            results[0][key] = {
+                field: sorted(
+                    (
+                        {"key": value, "count": totals[f"{prefix}_{field}_{value}"]}
+                        for value in values
+                        if totals[f"{prefix}_{field}_{value}"]
+                    ),
+                    key=lambda row: (-row["count"], row["key"]),
+                )
+                for field, values in (("kind", Ticket.Kind.values), ("channel", Ticket.Channel.values))
+            }
+    return results
+
+
+def _first_response(tickets: QuerySet[Ticket], periods: list[Period], *, histogram: bool) -> list[dict]:
+    """Service minutes from filing to first response, per period: median, 90th percentile and,
+    for the first period, the histogram; one query."""
+    first, last = min(p.starts_at for p in periods), max(p.ends_at for p in periods)
+    answered = tickets.filter(created_at__gte=first, created_at__lt=last, first_responded_at__isnull=False)
+    stats = service_minutes_stats(
+        answered,
+        "created_at",
+        "first_responded_at",
+        {"median": 0.5, "p90": 0.9},
+        HISTOGRAM_EDGES if histogram else (),
+        groups=[(p.starts_at, p.ends_at) for p in periods],
+    )
+    results = [{"median": _round(s["median"]), "p90": _round(s["p90"])} for s in stats]
     if histogram:
         bounds = zip(HISTOGRAM_EDGES, [*HISTOGRAM_EDGES[1:], None], strict=True)
-        result["histogram"] = [
+        results[0]["histogram"] = [
             {"from": low, "to": high, "count": count}
-            for (low, high), count in zip(bounds, stats["histogram"], strict=True)
+            for (low, high), count in zip(bounds, stats[0]["histogram"], strict=True)
         ]
-    return result
-
-
-def _resolution_hours(tickets: QuerySet[Ticket], period: Period) -> dict:
-    resolved = _resolved(tickets, period)
-    minutes = MinutesBetween("created_at", "resolved_at")
-    values = percentiles(resolved, minutes, {"median": 0.5, "p90": 0.9})
-    average = resolved.aggregate(avg=Avg(minutes))["avg"]
-    return {
-        "median": _round(values["median"] / 60 if values["median"] is not None else None),
-        "p90": _round(values["p90"] / 60 if values["p90"] is not None else None),
-        "average": _round(average / 60 if average is not None else None),
-    }
+    return results
 
 
 def _by(queryset: QuerySet[Ticket], field: str) -> list[dict]:
@@ -115,14 +171,24 @@ def _breach_list(tickets: QuerySet[Ticket], period: Period) -> list[dict]:
     )
 
 
-def satisfaction(surveys: QuerySet[Survey], period: Period, *, detail: bool = True) -> dict:
+def satisfaction_periods(surveys: QuerySet[Survey], periods: list[Period]) -> list[dict]:
+    """Average and number of answers given in each period, in one query."""
+    first, last = min(p.starts_at for p in periods), max(p.ends_at for p in periods)
+    aggregates = {}
+    for i, period in enumerate(periods):
+        answered = _in("answered_at", period)
+        aggregates[f"avg{i}"] = Avg("score", filter=answered)
+        aggregates[f"n{i}"] = Count("id", filter=answered)
+    totals = surveys.filter(answered_at__gte=first, answered_at__lt=last).order_by().aggregate(**aggregates)
+    return [{"average": _round(totals[f"avg{i}"], 2), "responses": totals[f"n{i}"]} for i in range(len(periods))]
+
+
+def satisfaction(surveys: QuerySet[Survey], period: Period) -> dict:
+    """The distribution of scores, the average per month and the latest comments of the answers
+    given in the period."""
     answered = surveys.filter(answered_at__gte=period.starts_at, answered_at__lt=period.ends_at)
-    scores = {f"s{score}": Count("id", filter=Q(score=score)) for score in range(1, 6)}
-    totals = answered.aggregate(average=Avg("score"), responses=Count("id"), **scores)
-    result = {"average": _round(totals["average"], 2), "responses": totals["responses"]}
-    if not detail:
-        return result
-    result["distribution"] = [{"score": s, "count": totals[f"s{s}"]} for s in range(1, 6)]
+    scores = answered.order_by().aggregate(**{f"s{score}": Count("id", filter=Q(score=score)) for score in range(1, 6)})
+    result = {"distribution": [{"score": s, "count": scores[f"s{s}"]} for s in range(1, 6)]}
     trend = (
         answered.annotate(month=TruncMonth("answered_at", tzinfo=zone()))
         .values("month")
@@ -207,15 +273,25 @@ def quota_use(subscription: Subscription | None, *, today: datetime.date | None 
     return result
 
 
-def headline(
-    tickets: QuerySet[Ticket], surveys: QuerySet[Survey], period: Period, *, histogram: bool = False
-) -> dict:
-    """The figures shown beside the previous period's, and the API summary's core."""
-    figures = _counts(tickets, period)
-    figures["first_response_minutes"] = _first_response(tickets, period, histogram=histogram)
-    figures["resolution_hours"] = _resolution_hours(tickets, period)
-    figures["satisfaction"] = satisfaction(surveys, period, detail=False)
-    return figures
+def headlines(
+    tickets: QuerySet[Ticket], surveys: QuerySet[Survey], periods: list[Period], *, detail: bool = False
+) -> list[dict]:
+    """The headline figures of each period (the API summary's core; the page shows the previous
+    period's beside the current one's): three queries whatever the number of periods."""
+    results = _ticket_pass(tickets, periods, detail=detail)
+    for result, first_response, answers in zip(
+        results,
+        _first_response(tickets, periods, histogram=detail),
+        satisfaction_periods(surveys, periods),
+        strict=True,
+    ):
+        result["first_response_minutes"] = first_response
+        result["satisfaction"] = answers
+    return results
+
+
+def headline(tickets: QuerySet[Ticket], surveys: QuerySet[Survey], period: Period) -> dict:
+    return headlines(tickets, surveys, [period])[0]
 
 
 def full(
@@ -228,21 +304,13 @@ def full(
     """Every figure of the report page, the files and the e-mail."""
     filed = _filed(tickets, period)
     resolved = _resolved(tickets, period)
-    figures = headline(tickets, surveys, period, histogram=True)
+    figures, previous = headlines(tickets, surveys, [period, period.previous()], detail=True)
+    figures["previous"] = previous
     figures["histogram"] = figures["first_response_minutes"].pop("histogram")
-    figures["previous"] = headline(tickets, surveys, period.previous())
-    figures["filed_by"] = {
-        "kind": _by(filed, "kind"),
-        "product": _by(filed, "product__name"),
-        "channel": _by(filed, "channel"),
-    }
-    figures["resolved_by"] = {
-        "kind": _by(resolved, "kind"),
-        "product": _by(resolved, "product__name"),
-        "channel": _by(resolved, "channel"),
-    }
+    figures["filed_by"]["product"] = _by(filed, "product__name")
+    figures["resolved_by"]["product"] = _by(resolved, "product__name")
     figures["breach_list"] = _breach_list(tickets, period)
-    figures["satisfaction"] = satisfaction(surveys, period)
+    figures["satisfaction"].update(satisfaction(surveys, period))
     figures["development_items"] = development_items(items, filed)
     figures["quota"] = quota_use(subscription)
     return figures

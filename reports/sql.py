@@ -138,58 +138,88 @@ def percentiles(queryset: QuerySet, expression, fractions: dict[str, float]) -> 
 
 
 def service_minutes_stats(
-    queryset: QuerySet, start: str, end: str, fractions: dict[str, float], edges: tuple[int, ...] = ()
-) -> dict:
-    """Percentiles and a histogram (counts per [edge, next edge), the last open-ended) of the
-    service minutes from column `start` to `end` over the queryset's rows, in one query.
+    queryset: QuerySet,
+    start: str,
+    end: str,
+    fractions: dict[str, float],
+    edges: tuple[int, ...] = (),
+    groups: list[tuple] | None = None,
+) -> list[dict]:
+    """Percentiles of the service minutes from column `start` to `end`, for each group of rows
+    whose `start` falls in [from, to) (one group of every row when groups is None), and for the
+    first group a histogram (counts per [edge, next edge), the last open-ended), in one query.
 
     On PostgreSQL the service minutes are computed once per row in a derived table, the
-    percentiles with one percentile_cont over an array of fractions (one sort), the histogram
-    with width_bucket — several times faster than repeating the expression in each aggregate.
-    Elsewhere, the portable expressions above."""
+    percentiles with one percentile_cont over an array of fractions per group (one sort each),
+    the histogram with width_bucket — several times faster than repeating the expression in each
+    aggregate. Elsewhere, the portable expressions above, a query or two per figure."""
     names = list(fractions)
-    if connections[queryset.db].vendor == "postgresql":
-        rows = queryset.order_by().values(start, end, "service_window_start", "service_window_end", "service_timezone")
-        inner, params = rows.query.sql_with_params()
-        edge_sql = ", ".join(str(int(e)) for e in edges[1:]) if edges else ""
-        sql = f"""
-            WITH m AS (
-                SELECT (FLOOR(y.b / 1440.0) * y.w + LEAST(GREATEST(y.b - FLOOR(y.b / 1440.0) * 1440.0 - y.s, 0), y.w))
-                     - (FLOOR(y.a / 1440.0) * y.w + LEAST(GREATEST(y.a - FLOOR(y.a / 1440.0) * 1440.0 - y.s, 0), y.w))
-                       AS v
-                FROM (
-                    SELECT date_part('epoch', (x.{start} AT TIME ZONE x.service_timezone)) / 60.0 AS a,
-                           date_part('epoch', (x.{end} AT TIME ZONE x.service_timezone)) / 60.0 AS b,
-                           date_part('epoch', x.service_window_start) / 60.0 AS s,
-                           (CASE WHEN date_part('epoch', x.service_window_end) = 0 THEN 1440.0
-                                 ELSE date_part('epoch', x.service_window_end) / 60.0 END)
-                           - date_part('epoch', x.service_window_start) / 60.0 AS w
-                    FROM ({inner}) AS x
-                ) AS y
-            )
-            SELECT (SELECT percentile_cont(ARRAY[{", ".join(repr(float(fractions[n])) for n in names)}])
-                           WITHIN GROUP (ORDER BY v) FROM m)
-                   {"," if edges else ""}
-                   {f"(SELECT array_agg(ARRAY[k, c]) FROM (SELECT width_bucket(v, ARRAY[{edge_sql}]::float8[]) AS k, COUNT(*) AS c FROM m GROUP BY 1) AS h)" if edges else ""}
-        """  # noqa: S608 - column names from the code, values as parameters
-        with connections[queryset.db].cursor() as cursor:
-            cursor.execute(sql, params)
-            row = cursor.fetchone()
-        values = row[0] or [None] * len(names)
-        result: dict = dict(zip(names, values, strict=True))
-        if edges:
-            counts = {int(k): int(c) for k, c in (row[1] or [])}
-            result["histogram"] = [counts.get(i, 0) for i in range(len(edges))]
-        return result
-    expression = service_minutes_between(start, end)
-    result = percentiles(queryset, expression, fractions)
+    groups = groups or [(None, None)]
+    if connections[queryset.db].vendor != "postgresql":
+        return _service_minutes_stats_portable(queryset, start, end, fractions, edges, groups)
+    rows = queryset.order_by().values(start, end, "service_window_start", "service_window_end", "service_timezone")
+    inner, inner_params = rows.query.sql_with_params()
+    cases, case_params = [], []
+    for index, (low, high) in enumerate(groups):
+        if low is None:
+            cases.append(f"WHEN TRUE THEN {index}")
+        else:
+            cases.append(f"WHEN x.{start} >= %s AND x.{start} < %s THEN {index}")
+            case_params += [low, high]
+    array = ", ".join(repr(float(fractions[n])) for n in names)
+    selects = [
+        # Numbers formatted from floats and ints only.
+        f"(SELECT percentile_cont(ARRAY[{array}]::float8[]) WITHIN GROUP (ORDER BY v) FROM m WHERE g = {index})"  # noqa: S608
+        for index in range(len(groups))
+    ]
     if edges:
-        annotated = queryset.annotate(_sm=expression)
-        bounds = list(zip(edges, [*edges[1:], None], strict=True))
-        aggregates = {
-            f"b{i}": Count("id", filter=Q(_sm__gte=low) if high is None else Q(_sm__gte=low, _sm__lt=high))
-            for i, (low, high) in enumerate(bounds)
-        }
-        counts = annotated.aggregate(**aggregates)
-        result["histogram"] = [counts[f"b{i}"] for i in range(len(bounds))]
-    return result
+        edge_sql = ", ".join(str(int(e)) for e in edges[1:])
+        selects.append(
+            f"(SELECT array_agg(ARRAY[k, c]) FROM (SELECT width_bucket(v, ARRAY[{edge_sql}]::float8[]) AS k, "  # noqa: S608
+            "COUNT(*) AS c FROM m WHERE g = 0 GROUP BY 1) AS h)"
+        )
+    sql = f"""
+        WITH m AS (
+            SELECT (FLOOR(y.b / 1440.0) * y.w + LEAST(GREATEST(y.b - FLOOR(y.b / 1440.0) * 1440.0 - y.s, 0), y.w))
+                 - (FLOOR(y.a / 1440.0) * y.w + LEAST(GREATEST(y.a - FLOOR(y.a / 1440.0) * 1440.0 - y.s, 0), y.w))
+                   AS v, y.g
+            FROM (
+                SELECT date_part('epoch', (x.{start} AT TIME ZONE x.service_timezone)) / 60.0 AS a,
+                       date_part('epoch', (x.{end} AT TIME ZONE x.service_timezone)) / 60.0 AS b,
+                       date_part('epoch', x.service_window_start) / 60.0 AS s,
+                       (CASE WHEN date_part('epoch', x.service_window_end) = 0 THEN 1440.0
+                             ELSE date_part('epoch', x.service_window_end) / 60.0 END)
+                       - date_part('epoch', x.service_window_start) / 60.0 AS w,
+                       CASE {" ".join(cases)} END AS g
+                FROM ({inner}) AS x
+            ) AS y
+        )
+        SELECT {", ".join(selects)}
+    """  # noqa: S608 - column names from the code, values as parameters
+    with connections[queryset.db].cursor() as cursor:
+        cursor.execute(sql, [*case_params, *inner_params])
+        row = cursor.fetchone()
+    results = [dict(zip(names, row[index] or [None] * len(names), strict=True)) for index in range(len(groups))]
+    if edges:
+        counts = {int(k): int(c) for k, c in (row[len(groups)] or [])}
+        results[0]["histogram"] = [counts.get(i, 0) for i in range(len(edges))]
+    return results
+
+
+def _service_minutes_stats_portable(queryset, start, end, fractions, edges, groups) -> list[dict]:
+    expression = service_minutes_between(start, end)
+    results = []
+    for index, (low, high) in enumerate(groups):
+        rows = queryset if low is None else queryset.filter(**{f"{start}__gte": low, f"{start}__lt": high})
+        result = percentiles(rows, expression, fractions)
+        if edges and index == 0:
+            annotated = rows.annotate(_sm=expression)
+            bounds = list(zip(edges, [*edges[1:], None], strict=True))
+            aggregates = {
+                f"b{i}": Count("id", filter=Q(_sm__gte=low_) if high_ is None else Q(_sm__gte=low_, _sm__lt=high_))
+                for i, (low_, high_) in enumerate(bounds)
+            }
+            counts = annotated.aggregate(**aggregates)
+            result["histogram"] = [counts[f"b{i}"] for i in range(len(bounds))]
+        results.append(result)
+    return results
