@@ -292,3 +292,38 @@ def test_unit_manager_on_silver_may_not_see_reports(today, client_for):
     unit = UnitFactory(region__institution=institution)
     manager = PersonFactory(institution=institution, unit=unit, role=dataset.Role.UNIT_MANAGER)
     assert _summary(client_for, manager).status_code == 403
+
+
+def test_admin_on_standard_reads_the_report(today, client):
+    # given the admin of a Standard institution
+    from tests.factories import PersonFactory, SubscriptionFactory
+
+    institution = SubscriptionFactory(package_code="standard").institution
+    client.force_login(PersonFactory(institution=institution, role=dataset.Role.INSTITUTION_ADMIN))
+    # when
+    response = client.get(reverse("report-page"))
+    # then the report is there, with the quota of the contract
+    assert response.status_code == 200
+    assert 'data-testid="quota"' in response.content.decode()
+
+
+def test_region_manager_page_shows_the_monitored_part_without_quota(today, client):
+    # given a region manager monitoring one of two regions, a ticket filed in each in November
+    from organizations.services import monitoring_grant_give
+    from tests.factories import PersonFactory, RegionFactory, SubscriptionFactory
+
+    with time_machine.travel(dataset.at(9, 1, 9), tick=False):
+        institution = SubscriptionFactory(package_code="premium_plus").institution
+    admin = PersonFactory(institution=institution, role=dataset.Role.INSTITUTION_ADMIN)
+    watched, other = RegionFactory(institution=institution), RegionFactory(institution=institution)
+    manager = PersonFactory(institution=institution, region=watched, role=dataset.Role.REGION_MANAGER)
+    monitoring_grant_give(actor=admin, person=manager)
+    for region in (watched, other):
+        customer = PersonFactory(institution=institution, region=region, role=dataset.Role.CUSTOMER)
+        dataset._file(customer, dataset.at(11, 5, 10), kind="problem", product=None)
+    client.force_login(manager)
+    # when
+    html = client.get(reverse("report-page") + "?" + NOVEMBER).content.decode()
+    # then
+    assert _figure(html, "tickets_filed") == "1"
+    assert 'data-testid="quota"' not in html
