@@ -20,15 +20,13 @@ from django.utils import timezone, translation
 
 from organizations.models import Institution, User
 from organizations.roles import Role
-from packages.models import Channel, Subscription
-from tickets.models import DevelopmentItem, Ticket
+from packages.models import Subscription
 
 from . import files
-from .charts import chart_tables
 from .models import ReportDelivery
 from .periods import Period, last_full_month, month_period
 from .selectors import report_scope_institution
-from .services import report_figures
+from .services import report_context, report_figures
 
 logger = logging.getLogger(__name__)
 RETRY_MAX = datetime.timedelta(hours=6)
@@ -80,19 +78,9 @@ def _context(delivery: ReportDelivery) -> dict:
     period = month_period(delivery.period_on.strftime("%Y-%m"))
     scope = report_scope_institution(institution=delivery.institution)
     figures = report_figures(scope=scope, period=period)
-    tables = chart_tables(figures)
-    return {
-        "scope": scope,
-        "period": period,
-        "previous": period.previous(),
-        "figures": figures,
-        "charts": [{"name": name, "url": "", **table} for name, table in tables.items()],
-        "kinds": Ticket.Kind.choices,
-        "ticket_channels": Ticket.Channel.choices,
-        "channels": Channel.choices,
-        "states": DevelopmentItem.State.choices,
-        "site_url": settings.SITE_URL.rstrip("/"),
-    }
+    context = report_context(scope=scope, period=period, figures=figures, query=period.query())
+    context["site_url"] = settings.SITE_URL.rstrip("/")
+    return context
 
 
 def _send(delivery: ReportDelivery, recipients: list[str]) -> None:

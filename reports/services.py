@@ -6,7 +6,11 @@ import hashlib
 
 from django.core.cache import cache
 
+from packages.models import Channel
+from tickets.models import DevelopmentItem, Ticket
+
 from . import figures as figures_module
+from .charts import chart_tables
 from .periods import Period
 from .selectors import ReportScope
 
@@ -23,6 +27,25 @@ def report_figures(*, scope: ReportScope, period: Period, cache_key: str = "") -
         return compute()
     key = "reports:figures:" + hashlib.sha256(f"{cache_key}|{period.first}|{period.last}".encode()).hexdigest()
     return cache.get_or_set(key, compute, CACHE_SECONDS)
+
+
+def report_context(*, scope: ReportScope, period: Period, figures: dict, chart_base: str = "", query: str = "") -> dict:
+    """What the report's templates (page, PDF, e-mail) are rendered with."""
+    return {
+        "scope": scope,
+        "period": period,
+        "previous": period.previous(),
+        "figures": figures,
+        "charts": [
+            {"name": name, "url": f"{chart_base}chart/{name}.svg?{query}" if chart_base else "", **table}
+            for name, table in chart_tables(figures).items()
+        ],
+        "query": query,
+        "kinds": Ticket.Kind.choices,
+        "ticket_channels": Ticket.Channel.choices,
+        "channels": Channel.choices,
+        "states": DevelopmentItem.State.choices,
+    }
 
 
 def report_summary(*, scope: ReportScope, period: Period) -> dict:

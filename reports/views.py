@@ -11,8 +11,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from organizations.decorators import role_required
-from packages.models import Channel
-from tickets.models import DevelopmentItem, Ticket
 
 from . import charts, files, vendor
 from .forms import PeriodForm
@@ -23,7 +21,7 @@ from .selectors import (
     report_scope_all_institutions,
     report_scope_for,
 )
-from .services import report_figures
+from .services import report_context, report_figures
 
 
 def _scope(request):
@@ -33,28 +31,17 @@ def _scope(request):
     return scope
 
 
-def _cache_key(request, scope) -> str:
-    return f"person:{request.user.pk}:{request.user.role}"
+def _cache_key(request) -> str:
+    # Everything the person's scope depends on: a move or a role change reads afresh.
+    person = request.user
+    return f"person:{person.pk}:{person.role}:{person.institution_id}:{person.region_id}:{person.unit_id}"
 
 
 def _context(request, scope, period, *, base_url: str, extra_query: str = "") -> dict:
-    figures = report_figures(scope=scope, period=period, cache_key=_cache_key(request, scope) + extra_query)
-    query = period.query() + extra_query
-    tables = charts.chart_tables(figures)
-    return {
-        "scope": scope,
-        "period": period,
-        "previous": period.previous(),
-        "figures": figures,
-        "charts": [
-            {"name": name, "url": f"{base_url}chart/{name}.svg?{query}", **table} for name, table in tables.items()
-        ],
-        "query": query,
-        "kinds": Ticket.Kind.choices,
-        "ticket_channels": Ticket.Channel.choices,
-        "channels": Channel.choices,
-        "states": DevelopmentItem.State.choices,
-    }
+    figures = report_figures(scope=scope, period=period, cache_key=_cache_key(request) + extra_query)
+    return report_context(
+        scope=scope, period=period, figures=figures, chart_base=base_url, query=period.query() + extra_query
+    )
 
 
 @login_required
@@ -98,7 +85,7 @@ def report_chart(request, name):
     period, error = _period_or_400(request)
     if error:
         return error
-    svg = charts.chart_svg(name, report_figures(scope=scope, period=period, cache_key=_cache_key(request, scope)))
+    svg = charts.chart_svg(name, report_figures(scope=scope, period=period, cache_key=_cache_key(request)))
     if svg is None:
         return HttpResponse(status=404)
     return _svg_response(svg)
@@ -152,7 +139,7 @@ def vendor_report_chart(request, name):
     period, error = _period_or_400(request)
     if error:
         return error
-    figures = report_figures(scope=scope, period=period, cache_key=_cache_key(request, scope) + extra)
+    figures = report_figures(scope=scope, period=period, cache_key=_cache_key(request) + extra)
     svg = charts.chart_svg(name, figures)
     if svg is None:
         return HttpResponse(status=404)
