@@ -10,6 +10,7 @@ urlpatterns = [
     path("", include("tickets.api.urls")),
     path("", include("notifications.api.urls")),
     path("", include("learning.api.urls")),
+    path("", include("reports.api.urls")),
     # Last: whatever else is asked under /api/v1/ gets the API's JSON 404.
     re_path(r"^.*$", NotFoundView.as_view()),
 ]

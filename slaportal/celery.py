@@ -117,6 +117,29 @@ app.conf.beat_schedule = {
         "schedule": timedelta(seconds=60),
         "options": _options("celery", 120),
     },
+    # Satisfaction surveys: make the survey of each resolution, e-mail the question, and remind
+    # once after three days. A survey is on the ticket page the moment it is resolved whatever
+    # this pass does; the pass only carries the e-mails, for which a minute is prompt enough.
+    "survey-sweep": {
+        "task": "reports.survey_sweep",
+        "schedule": timedelta(seconds=60),
+        "options": _options("celery", 120),
+    },
+    # The monthly report goes out on the 1st at 09:00 (CELERY_TIMEZONE is Istanbul): the start of
+    # the first working morning of the month. Each institution and month has one delivery row, so
+    # a beat that fires twice, or late, sends nothing twice.
+    "monthly-reports": {
+        "task": "reports.monthly_reports",
+        "schedule": crontab(minute=0, hour=9, day_of_month=1),
+        "options": _options("celery", 6 * 3600),
+    },
+    # Monthly reports whose e-mail failed (mail server down) or whose message was lost: every ten
+    # minutes is prompt for a monthly e-mail, and a pass with nothing pending is one index probe.
+    "report-delivery-drain": {
+        "task": "reports.report_delivery_drain",
+        "schedule": timedelta(minutes=10),
+        "options": _options("celery", 600),
+    },
 }
 
 # After a failed send, further sends are skipped for this long: during an outage each request

@@ -26,6 +26,8 @@ urlpatterns = [
     path("health/live/", health.live, name="health-live"),
     path("", include("portal.urls")),
     path("", include("organizations.urls")),
+    # Before tickets: its "tickets/<id>/<action>/" would take the survey's address.
+    path("", include("reports.urls")),
     path("", include("tickets.urls")),
     path("", include("packages.urls")),
     path("", include("notifications.urls")),

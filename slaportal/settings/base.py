@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "portal",
     "notifications",
     "anymail",
+    "reports",
 ]
 
 MIDDLEWARE = [

@@ -11,7 +11,7 @@ from organizations.roles import Role
 from organizations.services import monitoring_grant_give, region_create, unit_create
 from tests.factories import PersonFactory, SubscriptionFactory, TicketFactory
 from tickets.models import Ticket, TicketEvent, TicketShare
-from tickets.services import attachment_add, ticket_reply
+from tickets.services import attachment_add, ticket_change_status, ticket_reply
 from tickets.services.sharing import ticket_share
 
 pytestmark = pytest.mark.django_db
@@ -39,6 +39,8 @@ TICKET_ENDPOINTS = [
     ("get", "/api/v1/tickets/{id}/shares/", None),
     ("post", "/api/v1/tickets/{id}/shares/", {"region": "{region}"}),
     ("delete", "/api/v1/tickets/{id}/shares/{share_id}/", None),
+    ("get", "/api/v1/tickets/{id}/survey/", None),
+    ("post", "/api/v1/tickets/{id}/survey/", {"score": 5}),
 ]
 ORGANIZATION_ENDPOINTS = [
     ("get", "/api/v1/regions/{id}/", None),
@@ -222,6 +224,9 @@ def test_the_first_institutions_admin_reaches_the_same_ids(client_for, first_ins
     # given: the control — the ids are real and reachable from their own institution
     admin = first_institution["person"].institution.people.get(role=Role.INSTITUTION_ADMIN)
     client = client_for(admin)
+    # a resolved ticket, so that its satisfaction survey exists too
+    engineer = PersonFactory(role=Role.SUPPORT_ENGINEER)
+    ticket_change_status(actor=engineer, ticket=first_institution["ticket"], status="resolved")
     # when
     statuses = {client.get(_url(p, first_institution)).status_code for m, p, _ in TICKET_ENDPOINTS if m == "get"}
     # then

@@ -18,3 +18,5 @@ def test_screenshots_command_saves_phone_width_pages(demo, chromium_path, live_s
     assert _png_width(tmp_path / "engineer-queue.png") == 390
     assert _png_width(tmp_path / "learning-calendar.png") == 390
     assert _png_width(tmp_path / "learning-library.png") == 390
+    assert _png_width(tmp_path / "report-390.png") == 390
+    assert _png_width(tmp_path / "report-1280.png") == 1280

@@ -1,5 +1,6 @@
 """Phone-width screenshots of the pages people meet first, so anyone can look at them without
-running the portal: the customer's home, the engineers' queue, the training calendar and the library."""
+running the portal: the customer's home, the engineers' queue, the training calendar, the library and
+the institution report (at 1280 and 390 px)."""
 
 import threading
 from pathlib import Path
@@ -24,11 +25,13 @@ BROWSER_ARGS = [
     "--no-first-run",
 ]
 PAGES = [
-    # file name, login, path
-    ("customer-home.png", "premium-user1", "/"),
-    ("engineer-queue.png", "engineer1", "/desk/queue/"),
-    ("learning-calendar.png", "premium-user1", "/learning/"),
-    ("learning-library.png", "premium-user1", "/learning/library/"),
+    # file name, login, path, width (None: the --width option)
+    ("customer-home.png", "premium-user1", "/", None),
+    ("engineer-queue.png", "engineer1", "/desk/queue/", None),
+    ("learning-calendar.png", "premium-user1", "/learning/", None),
+    ("learning-library.png", "premium-user1", "/learning/library/", None),
+    ("report-1280.png", "premium-admin", "/reports/", 1280),
+    ("report-390.png", "premium-admin", "/reports/", 390),
 ]
 SAMPLE_TICKETS = [
     ("premium-user1", "bug", "Parsel sorgusu boş sonuç döndürüyor"),
@@ -45,8 +48,8 @@ class _QuietHandler(WSGIRequestHandler):
 
 class Command(BaseCommand):
     help = (
-        "Save 390 px wide PNGs of the customer home, the engineer queue, the training calendar and the library "
-        "(demo logins) under var/screenshots/."
+        "Save 390 px wide PNGs of the customer home, the engineer queue, the training calendar and the library, "
+        "and the institution report at 1280 and 390 px (demo logins), under var/screenshots/."
     )
 
     def add_arguments(self, parser):
@@ -81,9 +84,9 @@ class Command(BaseCommand):
                 browser = playwright.chromium.launch(
                     executable_path=options["chromium"], headless=True, args=BROWSER_ARGS
                 )
-                for name, username, path in PAGES:
+                for name, username, path, width in PAGES:
                     context = browser.new_context(
-                        viewport={"width": options["width"], "height": 844},
+                        viewport={"width": width or options["width"], "height": 844},
                         locale=options["language"],
                         timezone_id=settings.TIME_ZONE,
                     )
@@ -96,6 +99,8 @@ class Command(BaseCommand):
                     page.fill("input[name=password]", options["password"])
                     page.click("[data-testid=login-submit]")
                     page.wait_for_url(f"{base_url}{path}")
+                    # Charts are images fetched after the page: wait until they are drawn.
+                    page.wait_for_load_state("networkidle")
                     page.screenshot(path=str(out / name), full_page=True)
                     context.close()
                     self.stdout.write(f"{out / name}")

@@ -1,0 +1,79 @@
+"""GET /api/v1/reports/summary/?from=…&to=…: the report's headline figures for the mobile apps,
+over what the person's report covers (reports.selectors)."""
+
+from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from reports.periods import PeriodError, period_from_query
+from reports.selectors import report_scope_for
+from reports.services import report_summary
+from slaportal.api.errors import DomainError, error_responses
+
+
+class PercentilesSerializer(serializers.Serializer):
+    median = serializers.FloatField(allow_null=True)
+    p90 = serializers.FloatField(allow_null=True)
+
+
+class SatisfactionSerializer(serializers.Serializer):
+    average = serializers.FloatField(allow_null=True)
+    responses = serializers.IntegerField()
+
+
+class QuotaSerializer(serializers.Serializer):
+    allotment = serializers.IntegerField(allow_null=True, help_text="null when unlimited")
+    used = serializers.IntegerField()
+
+
+# "from" is a Python keyword, so the serializer is built from a dict of its fields.
+SummarySerializer = type(
+    "SummarySerializer",
+    (serializers.Serializer,),
+    {
+        "from": serializers.DateField(),
+        "to": serializers.DateField(),
+        "tickets_filed": serializers.IntegerField(),
+        "tickets_resolved": serializers.IntegerField(),
+        "first_response_compliance": serializers.FloatField(
+            allow_null=True, help_text="0–1; null when no ticket of the period is decided yet"
+        ),
+        "first_response_minutes": PercentilesSerializer(help_text="service minutes"),
+        "breaches": serializers.IntegerField(),
+        "satisfaction": SatisfactionSerializer(),
+        "quota": serializers.DictField(child=QuotaSerializer(), help_text="per channel; empty for a manager's part"),
+        "development_items": serializers.DictField(child=serializers.IntegerField(), help_text="count per state"),
+    },
+)
+
+
+RANGE = [
+    OpenApiParameter("from", OpenApiTypes.STR, required=True, description="First day, YYYY-MM-DD (or an aware datetime)."),
+    OpenApiParameter("to", OpenApiTypes.STR, required=True, description="Last day, inclusive; at most 3 years after from."),
+]
+
+
+class ReportSummaryView(APIView):
+    @extend_schema(
+        summary="The report's summary for a period",
+        description="The institution admin: the whole institution; unit and region managers on Premium and "
+        "Premium+: what they monitor (no quota). A reversed, malformed or naive range, or one longer than "
+        "3 years, is 400 with the field `range`.",
+        parameters=RANGE,
+        responses={200: SummarySerializer, **error_responses(400, 403)},
+    )
+    def get(self, request):
+        scope = report_scope_for(person=request.user)
+        if scope is None:
+            raise PermissionDenied(_("Your role does not give access to reports."))
+        try:
+            period = period_from_query(request.query_params.get("from", ""), request.query_params.get("to", ""))
+        except PeriodError as exc:
+            raise DomainError(
+                status_code=400, code="invalid", message=exc.message(), fields={exc.field: [exc.message()]}
+            ) from None
+        return Response(SummarySerializer(report_summary(scope=scope, period=period)).data)

@@ -1,0 +1,9 @@
+from django.urls import path
+
+from .summary import ReportSummaryView
+from .surveys import TicketSurveyView
+
+urlpatterns = [
+    path("tickets/<str:pk>/survey/", TicketSurveyView.as_view(), name="api-ticket-survey"),
+    path("reports/summary/", ReportSummaryView.as_view(), name="api-report-summary"),
+]

@@ -1,0 +1,143 @@
+"""The monthly report e-mail: on the 1st at 09:00 Istanbul time each institution admin receives the
+last month's report, a summary in the body and the PDF attached.
+
+ReportDelivery is this e-mail's outbox. Scheduling writes one row per institution and month —
+the unique (institution, period_on) makes a second beat, a repeated task or the command write
+nothing more — and asks for a drain after commit. The drain locks a pending row (others skip it),
+renders the PDF, sends, and marks the row sent in the same transaction; a failed send is tried
+again later, waiting longer each time. As with the tickets outbox, an e-mail may go twice only if
+a worker dies between the mail server's acceptance and the commit."""
+
+import datetime
+import logging
+import smtplib
+
+from django.conf import settings
+from django.core.mail import EmailMessage
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+
+from organizations.models import Institution, User
+from organizations.roles import Role
+from packages.models import Subscription
+
+from . import files
+from .models import ReportDelivery
+from .periods import Period, last_full_month, month_period
+from .selectors import report_scope_institution
+from .services import report_context, report_figures
+
+logger = logging.getLogger(__name__)
+RETRY_MAX = datetime.timedelta(hours=6)
+
+
+def _publish_drain() -> None:
+    from slaportal.celery import publish
+
+    from . import tasks
+
+    publish(tasks.report_delivery_drain, queue="celery")
+
+
+def report_delivery_schedule(*, period: Period, now: datetime.datetime | None = None) -> int:
+    """Write the month's delivery of every active institution whose contract covered part of the
+    month (across all institutions: the vendor reports to each). Returns how many rows are new.
+    Harmless to repeat."""
+    now = now or timezone.now()
+    covered = Subscription.objects.filter(starts_on__lte=period.last, ends_on__gte=period.first).values(
+        "institution_id"
+    )
+    institution_ids = list(Institution.objects.active().filter(pk__in=covered).values_list("pk", flat=True))
+    before = ReportDelivery.objects.filter(period_on=period.first).count()
+    with transaction.atomic():
+        ReportDelivery.objects.bulk_create(
+            [
+                ReportDelivery(institution_id=pk, period_on=period.first, available_at=now, language=settings.LANGUAGE_CODE)
+                for pk in institution_ids
+            ],
+            ignore_conflicts=True,
+        )
+        transaction.on_commit(_publish_drain)
+    created = ReportDelivery.objects.filter(period_on=period.first).count() - before
+    logger.info("reports.delivery_scheduled", extra={"period": period.first.isoformat(), "count": created})
+    return created
+
+
+def report_delivery_schedule_last_month(*, now: datetime.datetime | None = None) -> int:
+    now = now or timezone.now()
+    return report_delivery_schedule(period=last_full_month(timezone.localdate(now)), now=now)
+
+
+def _recipients(institution_id: int) -> list[str]:
+    admins = User.objects.for_institution(institution_id).with_role(Role.INSTITUTION_ADMIN).filter(is_active=True)
+    return sorted({email for email in admins.values_list("email", flat=True) if email})
+
+
+def _context(delivery: ReportDelivery) -> dict:
+    period = month_period(delivery.period_on.strftime("%Y-%m"))
+    scope = report_scope_institution(institution=delivery.institution)
+    figures = report_figures(scope=scope, period=period)
+    context = report_context(scope=scope, period=period, figures=figures, query=period.query())
+    context["site_url"] = settings.SITE_URL.rstrip("/")
+    return context
+
+
+def _send(delivery: ReportDelivery, recipients: list[str]) -> None:
+    with translation.override(delivery.language):
+        context = _context(delivery)
+        subject = render_to_string("reports/email/monthly_subject.txt", context).strip()
+        body = render_to_string("reports/email/monthly_body.txt", context)
+        pdf = files.report_pdf(context)
+    message = EmailMessage(subject=subject, body=body, from_email=settings.DEFAULT_FROM_EMAIL, to=recipients)
+    message.attach(f"report-{delivery.period_on:%Y-%m}.pdf", pdf, "application/pdf")
+    message.send()
+
+
+def report_delivery_send(*, delivery_id: int, now: datetime.datetime | None = None) -> bool:
+    """Send one pending delivery now. False when it is gone, sent, not yet due or being sent."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        delivery = (
+            ReportDelivery.objects.select_for_update(skip_locked=True)
+            .select_related("institution")
+            .filter(pk=delivery_id, sent_at__isnull=True, available_at__lte=now)
+            .first()
+        )
+        if delivery is None:
+            return False
+        recipients = _recipients(delivery.institution_id)
+        try:
+            if recipients:
+                _send(delivery, recipients)
+        except (smtplib.SMTPException, OSError) as exc:
+            delivery.attempts += 1
+            delivery.last_error = repr(exc)[:2000]
+            delivery.available_at = now + min(datetime.timedelta(minutes=5 * 2 ** min(delivery.attempts, 8)), RETRY_MAX)
+            delivery.save(update_fields=["attempts", "last_error", "available_at"])
+            logger.warning("reports.delivery_failed", extra={"delivery_id": delivery.pk, "attempts": delivery.attempts})
+            return False
+        delivery.recipients = recipients
+        delivery.sent_at = now
+        delivery.save(update_fields=["recipients", "sent_at"])
+    logger.info("reports.delivery_sent", extra={"delivery_id": delivery.pk, "recipients": len(recipients)})
+    return True
+
+
+def report_delivery_drain(*, now: datetime.datetime | None = None, limit: int = 200) -> int:
+    """Send the pending deliveries that are due, one locked row at a time (a PDF each takes a
+    moment; other drains work other rows meanwhile). Returns how many were sent."""
+    now = now or timezone.now()
+    due = list(
+        ReportDelivery.objects.filter(sent_at__isnull=True, available_at__lte=now)
+        .order_by("available_at", "pk")
+        .values_list("pk", flat=True)[:limit]
+    )
+    return sum(report_delivery_send(delivery_id=pk, now=now) for pk in due)
+
+
+def report_delivery_run(*, period: Period) -> tuple[int, int]:
+    """Schedule and send one month by hand (the management command). Harmless to repeat."""
+    created = report_delivery_schedule(period=period)
+    return created, report_delivery_drain()
+

@@ -1,0 +1,118 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from organizations.models import Institution, TenantQuerySet
+from tickets.models import Product, Ticket, TicketEvent
+
+
+class Survey(models.Model):
+    """The satisfaction question of one resolution of a ticket, asked of its requester. A row is
+    made from the ticket's history (the status change to resolved), never by the ticket code, so
+    tickets know nothing of surveys; the unique resolution event makes every path that creates it
+    (the sweep, the ticket page, the API, the e-mail link) agree on one row. What the answer is
+    about — the engineer, the first-response outcome, the package, the product, the resolution
+    time — is copied when the row is made, so a later change of the ticket does not rewrite it."""
+
+    class Via(models.TextChoices):
+        WEB = "web", _("Ticket page")
+        LINK = "link", _("E-mail link")
+        API = "api", _("Mobile app")
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="+", verbose_name=_("ticket"))
+    institution = models.ForeignKey(Institution, on_delete=models.PROTECT, related_name="+")
+    resolution_event = models.OneToOneField(TicketEvent, on_delete=models.CASCADE, related_name="+")
+    requester = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("requester")
+    )
+    resolved_at = models.DateTimeField(_("resolved at"))
+    expires_at = models.DateTimeField(_("expires at"))
+    engineer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("resolving engineer"),
+    )
+    first_response_met = models.BooleanField(_("first response within the deadline"), null=True)
+    package = models.CharField(_("package"), max_length=40)
+    product = models.ForeignKey(
+        Product, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("product")
+    )
+    resolution_minutes = models.PositiveIntegerField(_("resolution time (minutes)"))
+    score = models.PositiveSmallIntegerField(_("score"), null=True, blank=True)
+    comment = models.TextField(_("comment"), blank=True)
+    answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+    answered_via = models.CharField(_("answered through"), max_length=10, choices=Via.choices, blank=True)
+    asked_at = models.DateTimeField(_("asked at"), null=True, blank=True)
+    reminded_at = models.DateTimeField(_("reminded at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    objects = TenantQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("satisfaction survey")
+        verbose_name_plural = _("satisfaction surveys")
+        constraints = [
+            models.UniqueConstraint(fields=["ticket", "resolution_event"], name="survey_once_per_resolution"),
+            models.CheckConstraint(
+                condition=Q(score__isnull=True) | Q(score__gte=1, score__lte=5), name="survey_score_range"
+            ),
+            models.CheckConstraint(
+                condition=Q(score__isnull=True, answered_at__isnull=True)
+                | Q(score__isnull=False, answered_at__isnull=False),
+                name="survey_answer_whole",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["institution", "answered_at"], name="survey_institution_answered"),
+            models.Index(fields=["ticket", "-resolved_at"], name="survey_ticket_latest"),
+            # The reminder sweep: unanswered, not yet reminded.
+            models.Index(
+                fields=["resolved_at"],
+                name="survey_reminder_due",
+                condition=Q(answered_at__isnull=True, reminded_at__isnull=True),
+            ),
+        ]
+
+    def __str__(self):
+        return f"#{self.ticket_id} · {self.resolved_at:%Y-%m-%d}"
+
+
+class SurveyScanCursor(models.Model):
+    """How far the survey sweep has read the ticket history (one row): each pass reads events by
+    primary key from here, an index range scan however long the history grows."""
+
+    last_event_id = models.BigIntegerField(default=0)
+    updated_at = models.DateTimeField(auto_now=True)
+
+
+class ReportDelivery(models.Model):
+    """The monthly report of one institution for one month: its own outbox row. The unique
+    (institution, period) makes the month's delivery happen once whatever beat or the command
+    repeat; the e-mail (with the PDF rendered at sending time) is sent by whoever locks the row
+    first, and the row is marked sent in the same transaction."""
+
+    institution = models.ForeignKey(Institution, on_delete=models.CASCADE, related_name="+")
+    period_on = models.DateField(_("month"), help_text=_("The first day of the month reported."))
+    recipients = models.JSONField(_("recipients"), default=list)
+    language = models.CharField(_("language"), max_length=10, default="tr")
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    attempts = models.PositiveIntegerField(_("attempts"), default=0)
+    last_error = models.TextField(_("last error"), blank=True)
+    available_at = models.DateTimeField(_("available at"))
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+
+    objects = TenantQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("report delivery")
+        verbose_name_plural = _("report deliveries")
+        constraints = [
+            models.UniqueConstraint(fields=["institution", "period_on"], name="report_delivery_once"),
+        ]
+        indexes = [
+            models.Index(fields=["available_at"], name="report_delivery_pending", condition=Q(sent_at__isnull=True)),
+        ]
