@@ -105,3 +105,35 @@ def require_region_management(institution: Institution) -> None:
     lock = region_management_lock(institution)
     if lock is not None:
         raise lock
+
+
+def performance_tracking_lock(institution: Institution) -> FeatureLocked | None:
+    """None when the contract in force includes personnel performance tracking (Premium,
+    Premium+); otherwise the FeatureLocked to show or raise, naming the packages that include it."""
+    if package_has_feature(institution, "has_performance_tracking"):
+        return None
+    from packages.selectors import package_list
+
+    return FeatureLocked(
+        feature=_("Institution personnel performance tracking"),
+        packages=[p.name for p in package_list(on_sale_only=True) if p.has_performance_tracking],
+    )
+
+
+def require_performance_tracking(institution: Institution) -> None:
+    lock = performance_tracking_lock(institution)
+    if lock is not None:
+        raise lock
+
+
+def performance_scope(actor: User) -> str:
+    """How much of the performance report the actor reads: "institution" (its admin), "monitored"
+    (a unit or region manager: the part of the tree their grant covers, and themselves) or "self"
+    (anyone else on the customer side). Raises PermissionDenied for vendor staff and the inactive."""
+    if not is_customer_side(actor):
+        raise PermissionDenied(_("Only the institution's people can read its performance report."))
+    if actor.role == Role.INSTITUTION_ADMIN:
+        return "institution"
+    if actor.role in (Role.UNIT_MANAGER, Role.REGION_MANAGER):
+        return "monitored"
+    return "self"

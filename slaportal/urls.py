@@ -13,6 +13,7 @@ urlpatterns = [
     path("", include("organizations.urls")),
     path("", include("tickets.urls")),
     path("", include("packages.urls")),
+    path("", include("performance.urls")),
 ]
 
 if settings.DEBUG:

@@ -30,10 +30,12 @@ INSTALLED_APPS = [
     "guardian",
     "axes",
     "django_celery_beat",
+    "rest_framework_api_key",
     "organizations",
     "packages",
     "tickets",
     "learning",
+    "performance",
 ]
 
 MIDDLEWARE = [
@@ -161,6 +163,8 @@ REST_FRAMEWORK = {
         "user": env("API_THROTTLE_USER", default="1200/min"),
         "write": env("API_THROTTLE_WRITE", default="120/min"),
         "login": env("API_THROTTLE_LOGIN", default="20/min"),
+        # Per installation key: a product sends at most 1,000 events a request.
+        "usage": env("API_THROTTLE_USAGE", default="1200/min"),
     },
     "DATETIME_FORMAT": "iso-8601",
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
@@ -277,3 +281,13 @@ LOGGING = {
 
 # The address people reach the portal at, used in links sent by e-mail.
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
+
+# Product usage (performance app): raw events are kept this many months, then purged in batches
+# of USAGE_PURGE_BATCH rows; a session_start with no session_end within USAGE_SESSION_MAX_HOURS is
+# taken for a lost end and not counted.
+USAGE_EVENT_RETENTION_MONTHS = env.int("USAGE_EVENT_RETENTION_MONTHS", default=13)
+USAGE_PURGE_BATCH = env.int("USAGE_PURGE_BATCH", default=10_000)
+USAGE_SESSION_MAX_HOURS = env.int("USAGE_SESSION_MAX_HOURS", default=24)
+USAGE_BATCH_MAX_EVENTS = 1000
+# How far in the future an event's occurred_at may lie (clock skew of the sending machine).
+USAGE_MAX_FUTURE_SECONDS = 300
