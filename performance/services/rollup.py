@@ -15,6 +15,8 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from organizations.models import Institution
+
 from ..models import UsageDay, UsageDirtyDay, UsageEvent, UsageEventKind, UsageFeatureDay
 
 logger = logging.getLogger(__name__)
@@ -129,16 +131,20 @@ def usage_events_purge(*, now: datetime.datetime | None = None, max_batches: int
     time so no statement holds locks for long. The daily figures stay. Returns the rows deleted;
     the next run continues where max_batches stopped this one."""
     cutoff = (now or timezone.now()) - relativedelta(months=settings.USAGE_EVENT_RETENTION_MONTHS)
-    deleted = 0
-    for _batch in range(max_batches):
-        ids = list(
-            UsageEvent.objects.filter(occurred_at__lt=cutoff)
-            .order_by("occurred_at")
-            .values_list("pk", flat=True)[: settings.USAGE_PURGE_BATCH]
-        )
-        if not ids:
-            break
-        count, _ = UsageEvent.objects.filter(pk__in=ids).delete()
-        deleted += count
+    deleted, batches = 0, 0
+    # Institution by institution, so each batch is read from the (institution, occurred_at) index.
+    for institution in Institution.objects.order_by("pk"):
+        while batches < max_batches:
+            ids = list(
+                UsageEvent.objects.for_institution(institution)
+                .filter(occurred_at__lt=cutoff)
+                .order_by("occurred_at")
+                .values_list("pk", flat=True)[: settings.USAGE_PURGE_BATCH]
+            )
+            if not ids:
+                break
+            count, _ = UsageEvent.objects.filter(pk__in=ids).delete()
+            deleted += count
+            batches += 1
     logger.info("usage.purge", extra={"deleted": deleted, "cutoff": cutoff.isoformat()})
     return deleted
