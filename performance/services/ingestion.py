@@ -170,7 +170,7 @@ def _insert(rows: list[tuple]) -> list[tuple[uuid.UUID, int | None]]:
     the ORM's per-row compilation would cost more than the insert itself. Elsewhere (SQLite for
     development) bulk_create(ignore_conflicts=True), then the batch's own rows are read back."""
     if connection.vendor != "postgresql":
-        UsageEvent.objects.bulk_create([UsageEvent(**dict(zip(_COLUMNS, row))) for row in rows], ignore_conflicts=True)
+        UsageEvent.objects.bulk_create([UsageEvent(**dict(zip(_COLUMNS, row, strict=True))) for row in rows], ignore_conflicts=True)
         return list(
             UsageEvent.objects.filter(pk__in=[row[0] for row in rows], batch_id=rows[0][10]).values_list(
                 "pk", "person_id"
@@ -180,11 +180,10 @@ def _insert(rows: list[tuple]) -> list[tuple[uuid.UUID, int | None]]:
     types = ("uuid", "bigint", "bigint", "text", "text", "text", "text", "text", "timestamptz", "timestamptz",
              "uuid", "text")
     arrays = ", ".join(f"%s::{kind}[]" for kind in types)
-    sql = (
-        f"INSERT INTO {table} ({', '.join(_COLUMNS)}) SELECT * FROM unnest({arrays}) "
-        "ON CONFLICT DO NOTHING RETURNING id, person_id"
-    )
-    params = [list(column) for column in zip(*rows)]
+    # Table, columns and types are the constants above; the values go as parameters.
+    columns = ", ".join(_COLUMNS)
+    sql = f"INSERT INTO {table} ({columns}) SELECT * FROM unnest({arrays}) ON CONFLICT DO NOTHING RETURNING id, person_id"  # noqa: S608
+    params = [list(column) for column in zip(*rows, strict=True)]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()
