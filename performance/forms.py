@@ -1,10 +1,7 @@
-import datetime
-
 from django import forms
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .selectors import GROUPS
+from .selectors import GROUPS, report_period
 
 
 class UsageKeyForm(forms.Form):
@@ -29,14 +26,10 @@ class PeriodForm(forms.Form):
 
     def clean(self):
         data = super().clean()
-        today = timezone.localdate()
         data["group_by"] = data.get("group_by") or "person"
-        data["to"] = data.get("to") or today
-        data["from"] = data.get("from") or data["to"].replace(day=1)
-        if data["from"] > data["to"]:
-            self.add_error("from", _("The first day comes after the last."))
-        elif data["to"] - data["from"] > datetime.timedelta(days=731):
-            self.add_error("from", _("At most two years at a time."))
+        data["from"], data["to"], refusal = report_period(data.get("from"), data.get("to"))
+        if refusal:
+            self.add_error("from", refusal)
         return data
 
 

@@ -28,6 +28,21 @@ GROUP_FIELDS = {"person": "pk", "unit": "unit_id", "region": "region_id"}
 TOP_FEATURES = 5
 
 
+MAX_PERIOD = datetime.timedelta(days=731)
+
+
+def report_period(start: datetime.date | None, end: datetime.date | None) -> tuple[datetime.date, datetime.date, str]:
+    """The report's period with its defaults (to today, from the first of that month) and the
+    reason it is refused, or "" — shared by the page's form and the API's parameters."""
+    end = end or timezone.localdate()
+    start = start or end.replace(day=1)
+    if start > end:
+        return start, end, _("The first day comes after the last.")
+    if end - start > MAX_PERIOD:
+        return start, end, _("At most two years at a time.")
+    return start, end, ""
+
+
 def usage_key_list(*, institution: Institution) -> QuerySet[UsageKey]:
     return UsageKey.objects.for_institution(institution).select_related("created_by", "revoked_by").order_by(
         "revoked", "-created"

@@ -3,7 +3,6 @@ themselves (institution admin), and the performance report."""
 
 import datetime
 
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers, status
@@ -12,12 +11,12 @@ from rest_framework.response import Response
 from rest_framework.throttling import SimpleRateThrottle
 from rest_framework.views import APIView
 
-from organizations.permissions import require_performance_tracking
+from organizations.permissions import performance_scope, require_performance_tracking
 from slaportal.api.errors import DomainError, ErrorSerializer, error_responses
 from slaportal.api.tenancy import InstitutionAdminMixin, object_id
 from slaportal.api.throttles import _RateFromSettings
 
-from ..selectors import GROUPS, performance_report, usage_key_get, usage_key_list
+from ..selectors import GROUPS, performance_report, report_period, usage_key_get, usage_key_list
 from ..services import MalformedBatch, usage_events_ingest, usage_key_issue, usage_key_revoke
 from .auth import HasUsageKey, UsageKeyAuthentication
 
@@ -180,13 +179,9 @@ class PerformanceQuerySerializer(serializers.Serializer):
         return fields
 
     def validate(self, attrs):
-        today = timezone.localdate()
-        attrs["to"] = attrs.get("to") or today
-        attrs["from"] = attrs.get("from") or attrs["to"].replace(day=1)
-        if attrs["from"] > attrs["to"]:
-            raise serializers.ValidationError({"from": [_("The first day comes after the last.")]})
-        if attrs["to"] - attrs["from"] > datetime.timedelta(days=731):
-            raise serializers.ValidationError({"from": [_("At most two years at a time.")]})
+        attrs["from"], attrs["to"], refusal = report_period(attrs.get("from"), attrs.get("to"))
+        if refusal:
+            raise serializers.ValidationError({"from": [refusal]})
         return attrs
 
 
@@ -213,8 +208,8 @@ class PerformanceView(APIView):
     )
     def get(self, request):
         group_by, start, end = period_from(request.query_params)
-        if not request.user.is_customer_side or request.user.institution is None:
-            raise DomainError(status_code=403, code="permission_denied", message=_("You are not allowed to do this."))
+        # Vendor staff are refused before the package of an institution they do not have is read.
+        performance_scope(request.user)
         require_performance_tracking(request.user.institution)
         report = performance_report(actor=request.user, group_by=group_by, start=start, end=end)
         return Response(report.as_dict())
