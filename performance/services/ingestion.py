@@ -170,9 +170,10 @@ def _insert(rows: list[tuple]) -> list[tuple[uuid.UUID, int | None]]:
     the ORM's per-row compilation would cost more than the insert itself. Elsewhere (SQLite for
     development) bulk_create(ignore_conflicts=True), then the batch's own rows are read back."""
     if connection.vendor != "postgresql":
-        UsageEvent.objects.bulk_create([UsageEvent(**dict(zip(_COLUMNS, row, strict=True))) for row in rows], ignore_conflicts=True)
+        events = [UsageEvent(**dict(zip(_COLUMNS, row, strict=True))) for row in rows]
+        UsageEvent.objects.bulk_create(events, ignore_conflicts=True)
         return list(
-            UsageEvent.objects.filter(pk__in=[row[0] for row in rows], batch_id=rows[0][10]).values_list(
+            UsageEvent.objects.filter(pk__in=[e.pk for e in events], batch_id=events[0].batch_id).values_list(
                 "pk", "person_id"
             )
         )
