@@ -83,3 +83,16 @@ def is_desk(actor: User) -> bool:
 
 def is_customer_side(actor: User) -> bool:
     return actor.is_active and actor.role in CUSTOMER_SIDE and actor.institution_id is not None
+
+
+def performance_scope(actor: User) -> str:
+    """How much of the performance report the actor reads: "institution" (its admin), "monitored"
+    (a unit or region manager: the part of the tree their grant covers, and themselves) or "self"
+    (anyone else on the customer side). Raises PermissionDenied for vendor staff and the inactive."""
+    if not is_customer_side(actor):
+        raise PermissionDenied(_("Only the institution's people can read its performance report."))
+    if actor.role == Role.INSTITUTION_ADMIN:
+        return "institution"
+    if actor.role in (Role.UNIT_MANAGER, Role.REGION_MANAGER):
+        return "monitored"
+    return "self"

@@ -15,21 +15,36 @@ def package_has_feature(institution: Institution, feature_field: str) -> bool:
     return bool(subscription and getattr(subscription.package, feature_field))
 
 
-def region_management_lock(institution: Institution) -> FeatureLocked | None:
-    """None when the contract in force includes region-based organisation management (Premium,
-    Premium+); otherwise the FeatureLocked to show — pages use it to present the feature as
-    locked, naming the packages that include it, without raising."""
-    if package_has_feature(institution, "has_region_management"):
+def feature_lock(institution: Institution, feature_field: str, feature: str) -> FeatureLocked | None:
+    """None when the contract in force includes the package feature `feature_field`; otherwise the
+    FeatureLocked to show — pages use it to present the feature as locked, naming the packages
+    that include it, without raising."""
+    if package_has_feature(institution, feature_field):
         return None
     return FeatureLocked(
-        feature=_("Region-based organisation management"),
-        packages=[p.name for p in package_list(on_sale_only=True) if p.has_region_management],
+        feature=feature,
+        packages=[p.name for p in package_list(on_sale_only=True) if getattr(p, feature_field)],
     )
 
 
-def require_region_management(institution: Institution) -> None:
+def region_management_lock(institution: Institution) -> FeatureLocked | None:
     """Region-based organisation management is a Gold feature (Premium, Premium+): the tree,
     monitoring grants and ticket sharing."""
+    return feature_lock(institution, "has_region_management", _("Region-based organisation management"))
+
+
+def performance_tracking_lock(institution: Institution) -> FeatureLocked | None:
+    """Personnel performance tracking and product usage statistics (Premium, Premium+)."""
+    return feature_lock(institution, "has_performance_tracking", _("Institution personnel performance tracking"))
+
+
+def require_region_management(institution: Institution) -> None:
     lock = region_management_lock(institution)
+    if lock is not None:
+        raise lock
+
+
+def require_performance_tracking(institution: Institution) -> None:
+    lock = performance_tracking_lock(institution)
     if lock is not None:
         raise lock

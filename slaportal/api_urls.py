@@ -11,6 +11,7 @@ urlpatterns = [
     path("", include("notifications.api.urls")),
     path("", include("learning.api.urls")),
     path("", include("reports.api.urls")),
+    path("", include("performance.api.urls")),
     # Last: whatever else is asked under /api/v1/ gets the API's JSON 404.
     re_path(r"^.*$", NotFoundView.as_view()),
 ]

@@ -140,6 +140,22 @@ app.conf.beat_schedule = {
         "schedule": timedelta(minutes=10),
         "options": _options("celery", 600),
     },
+    # Product usage figures: the reports read per person/product/day rows, so the raw events are
+    # rolled up once a day, at night (Istanbul) when the products send little and yesterday is
+    # complete. Late batches mark their days again and are picked up the next night; the day
+    # in progress is reported from the next morning on.
+    "usage-rollup": {
+        "task": "performance.usage_rollup",
+        "schedule": crontab(hour=1, minute=15),
+        "options": _options("celery", 6 * 3600),
+    },
+    # Raw events older than the retention (13 months) go once a day, in batches, after the
+    # rollup: a day's delay in deleting is nothing against a 13-month retention.
+    "usage-purge": {
+        "task": "performance.usage_purge",
+        "schedule": crontab(hour=3, minute=30),
+        "options": _options("celery", 6 * 3600),
+    },
 }
 
 # After a failed send, further sends are skipped for this long: during an outage each request

@@ -32,6 +32,7 @@ urlpatterns = [
     path("", include("packages.urls")),
     path("", include("notifications.urls")),
     path("", include("learning.urls")),
+    path("", include("performance.urls")),
 ]
 
 if settings.DEBUG:

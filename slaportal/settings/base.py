@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "csp",
     "health_check",
     "core",
+    "rest_framework_api_key",
     "organizations",
     "packages",
     "tickets",
@@ -43,6 +44,7 @@ INSTALLED_APPS = [
     "notifications",
     "anymail",
     "reports",
+    "performance",
 ]
 
 MIDDLEWARE = [
@@ -219,6 +221,8 @@ REST_FRAMEWORK = {
         "user": env("API_THROTTLE_USER", default="1200/min"),
         "write": env("API_THROTTLE_WRITE", default="120/min"),
         "login": env("API_THROTTLE_LOGIN", default="20/min"),
+        # Per installation key: a product sends at most 1,000 events a request.
+        "usage": env("API_THROTTLE_USAGE", default="1200/min"),
     },
     "DATETIME_FORMAT": "iso-8601",
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
@@ -369,3 +373,12 @@ NOTIFICATIONS_IMAP = {
 # django-anymail's inbound webhooks: Mailgun's is wired (notifications/webhooks.py); its HMAC
 # signing key is required, the endpoint answers 404 without it.
 ANYMAIL = {"MAILGUN_WEBHOOK_SIGNING_KEY": env("MAILGUN_WEBHOOK_SIGNING_KEY", default="")}
+# Product usage (performance app): raw events are kept this many months, then purged in batches
+# of USAGE_PURGE_BATCH rows; a session_start with no session_end within USAGE_SESSION_MAX_HOURS is
+# taken for a lost end and not counted.
+USAGE_EVENT_RETENTION_MONTHS = env.int("USAGE_EVENT_RETENTION_MONTHS", default=13)
+USAGE_PURGE_BATCH = env.int("USAGE_PURGE_BATCH", default=10_000)
+USAGE_SESSION_MAX_HOURS = env.int("USAGE_SESSION_MAX_HOURS", default=24)
+USAGE_BATCH_MAX_EVENTS = 1000
+# How far in the future an event's occurred_at may lie (clock skew of the sending machine).
+USAGE_MAX_FUTURE_SECONDS = 300

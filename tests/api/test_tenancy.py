@@ -9,7 +9,9 @@ from drf_spectacular.generators import SchemaGenerator
 from organizations.models import MonitoringGrant
 from organizations.roles import Role
 from organizations.services import monitoring_grant_give, region_create, unit_create
+from performance.models import UsageKey
 from tests.factories import PersonFactory, SubscriptionFactory, TicketFactory
+from tests.factories.performance import UsageKeyFactory
 from tickets.models import Ticket, TicketEvent, TicketShare
 from tickets.services import attachment_add, ticket_change_status, ticket_reply
 from tickets.services.sharing import ticket_share
@@ -50,6 +52,7 @@ ORGANIZATION_ENDPOINTS = [
     ("post", "/api/v1/people/{id}/deactivate/", {}),
     ("post", "/api/v1/people/{id}/reactivate/", {}),
     ("post", "/api/v1/monitoring-grants/{id}/revoke/", None),
+    ("post", "/api/v1/usage/keys/{id}/revoke/", None),
 ]
 # The vendor's training sessions and library, which every subscriber reads alike: no institution
 # owns them. What is a person's own in them (a registration, a download count) is checked against
@@ -81,7 +84,7 @@ def first_institution(db):
     grant = monitoring_grant_give(actor=admin, person=manager)
     return {
         "ticket": ticket, "attachment": attachment, "region": region, "unit": unit, "person": person,
-        "share": share, "grant": grant,
+        "share": share, "grant": grant, "usage_key": UsageKeyFactory(institution=institution, actor=admin),
     }
 
 
@@ -102,6 +105,7 @@ def _url(path: str, objects: dict) -> str:
         "units": objects["unit"].pk,
         "people": objects["person"].pk,
         "monitoring-grants": objects["grant"].pk,
+        "usage": objects["usage_key"].pk,
     }
     return (
         path.replace("{id}", str(ids[resource]))
@@ -139,6 +143,7 @@ def _state(objects) -> tuple:
         person.is_active,
         sorted(TicketShare.objects.filter(ticket=ticket).values_list("pk", "unit_id", "region_id", "person_id")),
         MonitoringGrant.objects.get(pk=objects["grant"].pk).revoked_at,
+        UsageKey.objects.get(pk=objects["usage_key"].pk).revoked,
     )
 
 
