@@ -8,6 +8,7 @@ urlpatterns = [
     path("", include("packages.api.urls")),
     path("", include("organizations.api.urls")),
     path("", include("tickets.api.urls")),
+    path("", include("bookings.api.urls")),
     # Last: whatever else is asked under /api/v1/ gets the API's JSON 404.
     re_path(r"^.*$", NotFoundView.as_view()),
 ]

@@ -13,6 +13,7 @@ urlpatterns = [
     path("", include("organizations.urls")),
     path("", include("tickets.urls")),
     path("", include("packages.urls")),
+    path("", include("bookings.urls")),
 ]
 
 if settings.DEBUG:

@@ -1,5 +1,7 @@
 """Settings shared by every environment; each value that differs per machine comes from the environment."""
 
+import datetime
+from decimal import Decimal
 from pathlib import Path
 
 import environ
@@ -34,6 +36,7 @@ INSTALLED_APPS = [
     "packages",
     "tickets",
     "learning",
+    "bookings",
 ]
 
 MIDDLEWARE = [
@@ -277,3 +280,8 @@ LOGGING = {
 
 # The address people reach the portal at, used in links sent by e-mail.
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
+
+# VAT added to on-site day quotes (Silver contracts), as a fraction: 0.20 is 20 %.
+ONSITE_VAT_RATE = Decimal(env.str("ONSITE_VAT_RATE", default="0.20"))
+# A workshop cancelled by the institution earlier than this before its start gives its unit back.
+WORKSHOP_FREE_CANCELLATION = datetime.timedelta(hours=env.int("WORKSHOP_FREE_CANCELLATION_HOURS", default=48))
