@@ -7,11 +7,11 @@ from django.utils import timezone, translation
 from .models import OnsiteRequest
 
 
-def quote_pdf(*, visit: OnsiteRequest, language: str) -> bytes:
+def quote_pdf(*, visit: OnsiteRequest, language: str, compressed: bool = True) -> bytes:
     from weasyprint import HTML
 
     with translation.override(language):
         html = render_to_string(
             "bookings/onsite_quote_pdf.html", {"visit": visit, "today": timezone.localdate()}
         )
-    return HTML(string=html).write_pdf()
+    return HTML(string=html).write_pdf(uncompressed_pdf=not compressed)
