@@ -3,22 +3,12 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from bookings.models import OnboardingItem, OnsiteRequest, Workshop
-
-
-class InstitutionRefSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    name = serializers.CharField()
-
-
-class PersonRefSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    name = serializers.CharField()
+from organizations.api.serializers import InstitutionRefSerializer
+from tickets.api.serializers import PersonRefSerializer
 
 
 def _person(person) -> dict | None:
-    if person is None:
-        return None
-    return {"id": person.pk, "name": person.get_full_name() or person.username}
+    return None if person is None else PersonRefSerializer(person).data
 
 
 class WorkshopSerializer(serializers.ModelSerializer):

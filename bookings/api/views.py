@@ -79,9 +79,10 @@ class BookingViewSet(GenericViewSet):
         summary="Workshops",
         description=(
             "The institution admin: the institution's workshops (403 `feature_locked` with `packages` on a "
-            "contract without workshops); vendor staff: every institution's. Newest first, cursor-paginated."
+            "contract without workshops); vendor staff: every institution's. Newest first, cursor-paginated "
+            "(404 for a cursor that is not one)."
         ),
-        responses={200: WorkshopSerializer(many=True), **error_responses(400, 403)},
+        responses={200: WorkshopSerializer(many=True), **error_responses(400, 403, 404)},
     ),
     create=extend_schema(
         summary="Request a workshop",
@@ -207,7 +208,7 @@ class WorkshopViewSet(BookingViewSet):
     list=extend_schema(
         summary="On-site requests",
         description="The institution admin: the institution's; vendor staff: every institution's. Newest first.",
-        responses={200: OnsiteRequestSerializer(many=True), **error_responses(400, 403)},
+        responses={200: OnsiteRequestSerializer(many=True), **error_responses(400, 403, 404)},
     ),
     create=extend_schema(
         summary="Request on-site days",
@@ -331,7 +332,7 @@ class OnsiteRequestViewSet(BookingViewSet):
     list=extend_schema(
         summary="Onboarding items",
         description="The welcome service of each product purchase or update, with its state.",
-        responses={200: OnboardingItemSerializer(many=True), **error_responses(400, 403)},
+        responses={200: OnboardingItemSerializer(many=True), **error_responses(400, 403, 404)},
     ),
     retrieve=extend_schema(
         summary="One onboarding item",

@@ -4,6 +4,7 @@ import pytest
 from django.db.models import F
 from rest_framework.test import APIClient
 
+from bookings.models import OnsiteRequest, Workshop
 from bookings.services import onboarding_record
 from organizations.roles import Role
 from packages.models import Allotment
@@ -155,25 +156,41 @@ def test_a_customer_who_is_not_the_admin_is_refused(client_for, premium):
     assert response.status_code == 403
 
 
-@pytest.mark.parametrize(
-    ("method", "path"),
-    [
-        ("get", "/api/v1/workshops/{w}/"),
-        ("post", "/api/v1/workshops/{w}/cancel/"),
-        ("get", "/api/v1/onsite-requests/{o}/"),
-        ("post", "/api/v1/onsite-requests/{o}/accept/"),
-        ("post", "/api/v1/onsite-requests/{o}/decline/"),
-    ],
-)
-def test_another_institution_gets_404(client_for, admin, stranger, method, path):
+# (method, path as in the schema, body) for every operation on one booking; the tenancy test
+# checks that this table covers the schema.
+BOOKING_ENDPOINTS = [
+    ("get", "/api/v1/workshops/{id}/", None),
+    ("post", "/api/v1/workshops/{id}/cancel/", {}),
+    ("post", "/api/v1/workshops/{id}/schedule/", {"starts_at": "2030-01-02T10:00:00Z", "trainer": 1, "meeting_url": "https://m.test"}),
+    ("post", "/api/v1/workshops/{id}/decline/", {"reason": "x"}),
+    ("get", "/api/v1/onsite-requests/{id}/", None),
+    ("post", "/api/v1/onsite-requests/{id}/accept/", {}),
+    ("post", "/api/v1/onsite-requests/{id}/decline/", {}),
+    ("post", "/api/v1/onsite-requests/{id}/confirm/", {"engineer": 1}),
+    ("post", "/api/v1/onsite-requests/{id}/quote/", {"day_rate": "100.00", "valid_until": "2030-01-01"}),
+    ("post", "/api/v1/onsite-requests/{id}/complete/", {"report": "x"}),
+    ("get", "/api/v1/onboarding/{id}/", None),
+]
+
+
+@pytest.mark.parametrize(("method", "path", "body"), BOOKING_ENDPOINTS)
+def test_another_institution_gets_404_and_changes_nothing(client_for, admin, staff, stranger, method, path, body):
     # given
-    workshop = workshop_requested(admin)
-    visit = onsite_requested(admin)
+    ids = {
+        "workshops": workshop_requested(admin).pk,
+        "onsite-requests": onsite_requested(admin).pk,
+        "onboarding": onboarding_record(
+            actor=staff, institution=admin.institution, product=product(), version="1", purchased_on=datetime.date(2026, 1, 1)
+        ).pk,
+    }
+    url = path.replace("{id}", str(ids[path.split("/")[3]]))
     # when
-    response = getattr(client_for(stranger), method)(path.format(w=workshop.pk, o=visit.pk), {}, format="json")
+    response = getattr(client_for(stranger), method)(url, body, format="json")
     # then
     assert response.status_code == 404
     assert response.json()["error"]["code"] == "not_found"
+    assert set(Workshop.objects.values_list("status", flat=True)) == {"requested"}
+    assert set(OnsiteRequest.objects.values_list("status", flat=True)) == {"requested"}
 
 
 def test_premium_onsite_days_are_drawn_on_confirmation(client_for, admin, staff, trainer):
