@@ -9,7 +9,14 @@ from bookings.models import OnsiteRequest, Workshop
 from organizations.roles import Role
 from packages.models import Allotment
 from tests.factories import PersonFactory
-from tests.factories.bookings import future_day, future_time, onsite_requested, product, workshop_requested, workshop_scheduled
+from tests.factories.bookings import (
+    future_day,
+    future_time,
+    onsite_requested,
+    product,
+    workshop_requested,
+    workshop_scheduled,
+)
 
 
 @pytest.fixture

@@ -8,6 +8,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
+from bookings.demo import seed_bookings
 from organizations.models import Institution, Region, Unit, User
 from organizations.roles import Role
 from organizations.services import monitoring_grant_give
@@ -58,6 +59,7 @@ class Command(BaseCommand):
                 self._person(username, role, institution=None, **extra)
             for slug, name, package_code, cap, figures in INSTITUTIONS:
                 self._institution(slug, name, Package.objects.get(code=package_code), cap, figures)
+            seed_bookings()
         self.stdout.write(self.style.SUCCESS(f"Demo data is ready; every demo login uses the password {PASSWORD}"))
 
     def _person(self, username, role, *, institution, region=None, unit=None, **extra) -> User:
