@@ -132,8 +132,7 @@ def test_quote_pdf_renders_turkish(standard_admin, staff):
     visit = services.onsite_quote(actor=staff, visit=visit, day_rate=Decimal("12500"), valid_until=future_day(5))
     # when
     pdf = quote_pdf(visit=visit, language="tr", compressed=False)
-    # then: a font with Turkish letters is embedded and maps its glyphs back to ı (U+0131) and ğ (U+011F)
+    # then: the embedded font maps its glyphs back to ı (U+0131) and ğ (U+011F), so they were drawn
     assert pdf.startswith(b"%PDF")
-    assert b"DejaVu" in pdf
     assert b"0131" in pdf.upper()
     assert b"011F" in pdf.upper()
