@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from organizations.selectors import institution_list_all_institutions
 from tickets.selectors import product_list
 
-from .models import OnboardingItem
+from .models import ContactRequest, OnboardingItem
 from .selectors import vendor_person_list
 
 
@@ -150,3 +150,14 @@ def apply_errors(form: forms.Form, error: ValidationError) -> None:
             form.add_error(field if field in form.fields else None, messages)
     else:
         form.add_error(None, error.messages)
+
+
+class ContactRequestForm(forms.Form):
+    kind = forms.ChoiceField(label=_("What would help"), choices=ContactRequest.Kind.choices)
+    preferred_times = forms.CharField(
+        label=_("When can we reach you?"), max_length=300, help_text=_("For example: weekdays 14:00–17:00")
+    )
+
+
+class DeadlineForm(forms.Form):
+    due_at = forms.DateTimeField(label=_("New first-response deadline"), widget=DateTimeInput())

@@ -233,3 +233,35 @@ class BookingEvent(models.Model):
         verbose_name_plural = _("booking events")
         ordering = ["created_at", "id"]
         indexes = [models.Index(fields=["booking_type", "booking_id"], name="booking_event_booking")]
+
+
+class ContactRequest(models.Model):
+    """A customer's request, on a ticket, for a phone call or a remote session at preferred times.
+    It is done by the desk's existing call or remote-session log on the ticket (which counts on
+    that channel's quota as always): a request is open while no such log follows it."""
+
+    class Kind(models.TextChoices):
+        CALL = "call", _("Phone call")
+        REMOTE = "remote", _("Remote session")
+
+    institution = models.ForeignKey(Institution, on_delete=models.PROTECT, related_name="+")
+    ticket = models.ForeignKey(
+        "tickets.Ticket", on_delete=models.CASCADE, related_name="contact_requests", verbose_name=_("ticket")
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    preferred_times = models.CharField(_("preferred times"), max_length=300)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("requested by")
+    )
+    created_at = models.DateTimeField(_("requested at"), auto_now_add=True)
+
+    objects = TenantQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("call-back request")
+        verbose_name_plural = _("call-back requests")
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["ticket", "kind"], name="contact_request_ticket_kind")]
+
+    def __str__(self):
+        return f"{self.ticket_id} · {self.get_kind_display()}"

@@ -4,13 +4,14 @@ sees nothing, and another institution's id is the same 404 as a missing one."""
 
 import datetime
 
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 
 from organizations.models import Institution, User
 from organizations.roles import VENDOR_SIDE, Role
+from tickets.models import TicketMessage
 
-from .models import BookingEvent, OnboardingItem, OnsiteRequest, Workshop
+from .models import BookingEvent, ContactRequest, OnboardingItem, OnsiteRequest, Workshop
 from .permissions import is_vendor_staff
 
 
@@ -153,3 +154,26 @@ def calendar_week_all_institutions(*, monday: datetime.date) -> dict:
         "days": days,
         "rows": sorted(people.values(), key=lambda r: r["person"].username if r["person"] else ""),
     }
+
+
+def _contact_requests_open():
+    done = TicketMessage.objects.filter(
+        ticket=OuterRef("ticket"), kind=OuterRef("kind"), created_at__gte=OuterRef("created_at")
+    )
+    return ContactRequest.objects.annotate(is_done=Exists(done))
+
+
+def contact_request_list_for_ticket(*, ticket) -> QuerySet[ContactRequest]:
+    """The ticket's call-back and remote-session requests, each with `is_done`."""
+    return _contact_requests_open().filter(ticket=ticket).select_related("requested_by")
+
+
+def contact_request_open_all_institutions(*, limit: int = 50) -> list[ContactRequest]:
+    """Open requests of every institution, oldest first, for the desk's queue: the desk serves
+    all institutions."""
+    return list(
+        _contact_requests_open()
+        .filter(is_done=False)
+        .select_related("ticket", "institution")
+        .order_by("created_at", "id")[:limit]
+    )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import desk, views
 
 urlpatterns = [
     path("workshops/", views.workshop_list, name="workshop-list"),
@@ -24,4 +24,7 @@ urlpatterns = [
         name="vendor-onboarding-action",
     ),
     path("vendor/calendar/", views.vendor_calendar, name="vendor-calendar"),
+    path("tickets/<int:pk>/contact-request/new/", desk.ticket_contact_request, name="ticket-contact-request"),
+    path("desk/tickets/<int:pk>/deadline/", desk.ticket_deadline, name="ticket-deadline"),
+    path("desk/duty/", desk.desk_duty, name="desk-duty"),
 ]

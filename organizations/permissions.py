@@ -80,3 +80,12 @@ def require_region_management(institution: Institution) -> None:
     lock = region_management_lock(institution)
     if lock is not None:
         raise lock
+
+
+def require_duty_setter(actor: User, person: User) -> None:
+    """Engineers set their own duty; the desk lead sets anyone's on the desk."""
+    if not (actor.is_active and person.is_active and person.role in DESK_ROLES):
+        raise PermissionDenied(_("Only people on the support desk go on or off duty."))
+    if actor.pk == person.pk or actor.role == Role.DESK_LEAD:
+        return
+    raise PermissionDenied(_("Only the desk lead sets someone else's duty."))

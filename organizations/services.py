@@ -14,7 +14,7 @@ from packages.errors import NoActiveSubscription, UserCapReached
 from packages.selectors import subscription_get_active
 
 from .models import Institution, MonitoringGrant, Region, Unit, User
-from .permissions import require_own_institution_admin, require_region_management
+from .permissions import require_duty_setter, require_own_institution_admin, require_region_management
 from .roles import CUSTOMER_SIDE, Role
 from .selectors import seat_count
 
@@ -257,3 +257,12 @@ def unit_rename(*, actor: User, unit: Unit, name: str) -> Unit:
     unit.full_clean()
     unit.save(update_fields=["name"])
     return unit
+
+
+def person_set_on_duty(*, actor: User, person: User, is_on_duty: bool) -> User:
+    """Put a desk person on or off duty: routing gives new tickets only to engineers on duty.
+    An engineer sets their own; the desk lead anyone's. Harmless to run twice."""
+    require_duty_setter(actor, person)
+    User.objects.filter(pk=person.pk).update(is_on_duty=is_on_duty)
+    person.is_on_duty = is_on_duty
+    return person

@@ -1,3 +1,4 @@
+from .desk import contact_request_add
 from .onboarding import onboarding_complete, onboarding_record, onboarding_schedule
 from .onsite import (
     onsite_complete,
@@ -16,6 +17,7 @@ from .workshops import (
 )
 
 __all__ = [
+    "contact_request_add",
     "onboarding_complete",
     "onboarding_record",
     "onboarding_schedule",

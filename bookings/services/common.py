@@ -39,12 +39,14 @@ def event_add(*, actor: User | None, booking: models.Model, note: str = "") -> B
     )
 
 
-def notify(*, institution: Institution, subject: str, body: str, page: str, to_vendor: bool = False) -> int:
+def notify(
+    *, institution: Institution, subject: str, body: str, page: str = "", link: str = "", to_vendor: bool = False
+) -> int:
     """Queue one e-mail in the caller's transaction, to the institution's admins or to the vendor
-    staff who take bookings, linking to the page. Sent after commit by the outbox, so a rolled
+    staff who take bookings, linking to the page (a URL name) or to the given address. Sent after commit by the outbox, so a rolled
     back change sends nothing and a status change guarded by its lock mails once."""
     recipients = booking_staff_emails() if to_vendor else institution_admin_emails(institution=institution)
-    link = settings.SITE_URL.rstrip("/") + reverse(page)
+    link = link or settings.SITE_URL.rstrip("/") + reverse(page)
     message = email_message(subject=subject, body=f"{body}\n\n{link}", recipients=recipients)
     return outbox_email_add_many(messages=[message] if message else [])
 
