@@ -1,10 +1,12 @@
 """The desk's own pages outside the Django admin: a customer's call-back request on a ticket,
-the desk lead's deadline correction, and going on or off duty."""
+filing for a customer who called or was visited, the desk lead's deadline correction, and going
+on or off duty."""
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -12,10 +14,11 @@ from organizations.decorators import role_required
 from organizations.roles import CUSTOMER_SIDE, Role
 from organizations.selectors import person_list_desk
 from organizations.services import person_set_on_duty
+from packages.errors import QuotaError
 from tickets.selectors import ticket_get_visible
-from tickets.services import ticket_deadline_correct
+from tickets.services import ticket_deadline_correct, ticket_file
 
-from .forms import ContactRequestForm, DeadlineForm, apply_errors, form_errors
+from .forms import ContactRequestForm, DeadlineForm, DeskFilingForm, apply_errors, form_errors
 from .services import contact_request_add
 
 
@@ -80,3 +83,34 @@ def desk_duty(request):
         return redirect("desk-duty")
     people = list(person_list_desk()) if is_lead else [request.user]
     return render(request, "bookings/desk_duty.html", {"people": people, "is_lead": is_lead})
+
+
+@role_required(Role.SUPPORT_ENGINEER, Role.DESK_LEAD)
+def desk_ticket_new(request):
+    """File a ticket for a customer who called or was visited, counted on that channel's quota,
+    with the clock started at the call."""
+    form = DeskFilingForm(request.POST or None, initial={"called_at": timezone.localtime().replace(second=0, microsecond=0)})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            ticket = ticket_file(
+                actor=data["requester"],
+                filed_by=request.user,
+                channel=data["channel"],
+                at=data["called_at"],
+                subject=data["subject"],
+                description=data["description"],
+                kind=data["kind"],
+                product=data["product"],
+            )
+        except QuotaError as error:
+            form.add_error(None, error.message())
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, _("Ticket #%(id)s was filed for %(name)s.") % {
+                "id": ticket.pk, "name": ticket.requester.get_full_name() or ticket.requester.username,
+            })
+            return redirect("ticket-detail", ticket.pk)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "bookings/desk_ticket_new.html", {"form": form}, status=status)

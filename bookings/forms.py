@@ -2,13 +2,15 @@ import datetime
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from organizations.selectors import institution_list_all_institutions
+from tickets.models import Ticket
 from tickets.selectors import product_list
 
 from .models import ContactRequest, OnboardingItem
-from .selectors import vendor_person_list
+from .selectors import customer_get_all_institutions, vendor_person_list
 
 
 class DateInput(forms.DateInput):
@@ -161,3 +163,32 @@ class ContactRequestForm(forms.Form):
 
 class DeadlineForm(forms.Form):
     due_at = forms.DateTimeField(label=_("New first-response deadline"), widget=DateTimeInput())
+
+
+class DeskFilingForm(forms.Form):
+    requester = forms.CharField(label=_("Customer's username"), max_length=150)
+    channel = forms.ChoiceField(
+        label=_("Came in by"), choices=[("phone", _("Phone")), ("onsite", _("On-site"))]
+    )
+    called_at = forms.DateTimeField(label=_("Time of the call or visit"), widget=DateTimeInput())
+    kind = forms.ChoiceField(label=_("Kind"), choices=())
+    product = forms.ModelChoiceField(label=_("Product"), queryset=None, required=False)
+    subject = forms.CharField(label=_("Subject"), max_length=200)
+    description = forms.CharField(label=_("Description"), widget=forms.Textarea(attrs={"rows": 4}))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = Ticket.Kind.choices
+        self.fields["product"].queryset = product_list()
+
+    def clean_requester(self):
+        person = customer_get_all_institutions(username=self.cleaned_data["requester"].strip())
+        if person is None:
+            raise ValidationError(_("No active customer has this username."))
+        return person
+
+    def clean_called_at(self):
+        value = self.cleaned_data["called_at"]
+        if value > timezone.now():
+            raise ValidationError(_("The call or visit cannot be in the future."))
+        return value

@@ -177,3 +177,9 @@ def contact_request_open_all_institutions(*, limit: int = 50) -> list[ContactReq
         .select_related("ticket", "institution")
         .order_by("created_at", "id")[:limit]
     )
+
+
+def customer_get_all_institutions(*, username: str) -> User | None:
+    """The customer the desk files for, by username: the desk serves every institution."""
+    person = User.objects.filter(username=username, is_active=True, institution__isnull=False).first()
+    return person if person is not None and person.is_customer_side else None

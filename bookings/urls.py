@@ -27,4 +27,5 @@ urlpatterns = [
     path("tickets/<int:pk>/contact-request/new/", desk.ticket_contact_request, name="ticket-contact-request"),
     path("desk/tickets/<int:pk>/deadline/", desk.ticket_deadline, name="ticket-deadline"),
     path("desk/duty/", desk.desk_duty, name="desk-duty"),
+    path("desk/tickets/new/", desk.desk_ticket_new, name="desk-ticket-new"),
 ]

@@ -1,6 +1,7 @@
 import datetime
 
 import pytest
+import time_machine
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.utils import timezone
@@ -9,9 +10,10 @@ from bookings.models import ContactRequest
 from bookings.services import contact_request_add
 from organizations.roles import Role
 from organizations.services import person_set_on_duty
+from packages.models import Allotment
 from tests.factories import PersonFactory, TicketFactory
 from tickets.models import OutboxMessage, Ticket
-from tickets.services import ticket_log_call
+from tickets.services import ticket_file, ticket_log_call
 
 
 @pytest.fixture
@@ -124,3 +126,35 @@ def test_an_engineer_cannot_set_a_colleagues_duty(engineer):
     # when / then
     with pytest.raises(PermissionDenied):
         person_set_on_duty(actor=engineer, person=colleague, is_on_duty=False)
+
+
+def test_desk_files_for_a_caller_on_the_phone_quota_with_the_clock_from_the_call(customer, engineer, english, premium):
+    # given: a call 20 minutes ago, inside the service window
+    called_at = timezone.localtime().replace(hour=10, minute=0, second=0, microsecond=0)
+    english.force_login(engineer)
+    # when
+    with time_machine.travel(called_at + datetime.timedelta(minutes=20), tick=False):
+        response = english.post(
+            "/desk/tickets/new/",
+            {
+                "requester": customer.username,
+                "channel": "phone",
+                "called_at": called_at.strftime("%Y-%m-%dT%H:%M"),
+                "kind": "question",
+                "subject": "Lisans aktivasyonu",
+                "description": "Telefonla bildirildi.",
+            },
+        )
+    # then
+    ticket = Ticket.objects.get()
+    assert response.status_code == 302
+    assert (ticket.channel, ticket.requester, ticket.created_at) == ("phone", customer, called_at)
+    assert ticket.first_response_due_at == called_at + datetime.timedelta(minutes=premium.first_response_minutes)
+    used = dict(Allotment.objects.filter(subscription=premium).values_list("channel", "used"))
+    assert (used["phone"], used["written"]) == (1, 0)
+
+
+def test_a_customer_cannot_file_on_another_channel(customer):
+    # when / then
+    with pytest.raises(PermissionDenied):
+        ticket_file(actor=customer, subject="x", description="y", channel="phone")
