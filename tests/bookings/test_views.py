@@ -204,3 +204,16 @@ def test_vendor_pages_render_for_booking_staff(client, staff, url):
     # then
     assert response.status_code == 200
     assert b"style=" not in response.content and b"<script>" not in response.content
+
+
+def test_home_page_allotments_move_as_workshops_are_drawn_and_given_back(english, admin, staff, trainer):
+    # given
+    client = _as(english, admin)
+    workshop = workshop_scheduled(admin, staff, trainer)
+    # when
+    drawn = client.get("/").content.decode()
+    services.workshop_cancel(actor=staff, workshop=workshop)
+    returned = client.get("/").content.decode()
+    # then
+    assert "11 of 12 left" in drawn
+    assert "12 of 12 left" in returned
