@@ -257,3 +257,25 @@ def test_onboarding_items_are_listed_for_the_institution(client_for, admin, staf
     # then
     assert [(i["version"], i["status"]) for i in own] == [("8.5", "pending")]
     assert other == []
+
+
+def test_workshop_list_costs_the_same_queries_for_more_rows(client_for, admin, staff, trainer, django_assert_max_num_queries):
+    # given
+    for hour in (9, 12, 15):
+        workshop_scheduled(admin, staff, trainer, starts_at=future_time(10, hour=hour))
+    client = client_for(staff)
+    # when / then
+    with django_assert_max_num_queries(6):
+        response = client.get("/api/v1/workshops/")
+    assert len(response.json()["results"]) == 3
+
+
+def test_onsite_list_costs_the_same_queries_for_more_rows(client_for, admin, staff, trainer, django_assert_max_num_queries):
+    # given
+    for first in (10, 20, 30):
+        onsite_requested(admin, days=1, first=first)
+    client = client_for(admin)
+    # when / then
+    with django_assert_max_num_queries(6):
+        response = client.get("/api/v1/onsite-requests/")
+    assert len(response.json()["results"]) == 3
