@@ -75,7 +75,7 @@ class QuoteSerializer(serializers.Serializer):
     vat_total = serializers.DecimalField(max_digits=14, decimal_places=2)
     gross_total = serializers.DecimalField(max_digits=14, decimal_places=2)
     valid_until = serializers.DateField()
-    pdf = serializers.CharField(help_text="The quote as PDF (a web page address; needs a signed-in session).")
+    pdf = serializers.CharField(help_text="The quote as PDF: GET it with the app's token.")
 
 
 class OnsiteRequestSerializer(serializers.ModelSerializer):
@@ -123,7 +123,7 @@ class OnsiteRequestSerializer(serializers.ModelSerializer):
             "vat_total": str(visit.vat_total),
             "gross_total": str(visit.gross_total),
             "valid_until": visit.valid_until.isoformat(),
-            "pdf": reverse("onsite-quote-pdf", args=[visit.pk]),
+            "pdf": reverse("api-onsite-request-quote-pdf", args=[visit.pk]),
         }
 
 

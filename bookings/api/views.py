@@ -3,15 +3,20 @@ requests, lists, cancels and answers quotes; vendor staff schedule, decline, quo
 Every object is reached through the bookings selectors with the requesting person, so another
 institution's id is the same 404 as a missing one."""
 
+from django.http import HttpResponse
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import status
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
+from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 from rest_framework.viewsets import GenericViewSet
 
 from bookings import selectors, services
+from bookings.documents import quote_pdf
 from bookings.permissions import is_booking_staff, is_vendor_staff, require_workshops
 from organizations.roles import Role
 from slaportal.api.errors import error_responses
@@ -35,6 +40,16 @@ from .serializers import (
 )
 
 BOOKING_ID = OpenApiParameter("id", int, OpenApiParameter.PATH)
+
+
+class PdfRenderer(BaseRenderer):
+    """Lets a client ask for the quote with Accept: application/pdf; errors stay JSON."""
+
+    media_type = "application/pdf"
+    format = "pdf"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        return JSONRenderer().render(data)
 VENDOR_ONLY = " Vendor staff who take bookings (package managers, desk leads) only."
 
 
@@ -246,6 +261,30 @@ class OnsiteRequestViewSet(BookingViewSet):
 
     def retrieve(self, request, pk):
         return self.answer(OnsiteRequestSerializer, self.booking(pk))
+
+    @extend_schema(
+        summary="The quote as PDF",
+        description="Day rate × days, VAT, total and validity, in the request's language. 404 until quoted.",
+        parameters=[BOOKING_ID],
+        responses={
+            (200, "application/pdf"): OpenApiResponse(OpenApiTypes.BINARY, description="The quote."),
+            **error_responses(403, 404),
+        },
+    )
+    @action(
+        detail=True,
+        methods=["get"],
+        url_path="quote-pdf",
+        pagination_class=None,
+        renderer_classes=[JSONRenderer, PdfRenderer],
+    )
+    def quote_pdf(self, request, pk):
+        visit = self.booking(pk)
+        if visit.day_rate is None:
+            raise NotFound(_("Not found."))
+        response = HttpResponse(quote_pdf(visit=visit, language=get_language()), content_type="application/pdf")
+        response["Content-Disposition"] = f'attachment; filename="quote-{visit.pk}.pdf"'
+        return response
 
     @extend_schema(
         summary="Accept a quote",

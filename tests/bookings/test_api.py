@@ -169,6 +169,7 @@ BOOKING_ENDPOINTS = [
     ("post", "/api/v1/onsite-requests/{id}/confirm/", {"engineer": 1}),
     ("post", "/api/v1/onsite-requests/{id}/quote/", {"day_rate": "100.00", "valid_until": "2030-01-01"}),
     ("post", "/api/v1/onsite-requests/{id}/complete/", {"report": "x"}),
+    ("get", "/api/v1/onsite-requests/{id}/quote-pdf/", None),
     ("get", "/api/v1/onboarding/{id}/", None),
 ]
 
@@ -279,3 +280,17 @@ def test_onsite_list_costs_the_same_queries_for_more_rows(client_for, admin, sta
     with django_assert_max_num_queries(6):
         response = client.get("/api/v1/onsite-requests/")
     assert len(response.json()["results"]) == 3
+
+
+def test_quote_pdf_is_downloaded_with_the_app_token(client_for, standard_admin, staff):
+    # given
+    visit = onsite_requested(standard_admin)
+    quoted = client_for(staff).post(
+        f"/api/v1/onsite-requests/{visit.pk}/quote/", {"day_rate": "12500.00", "valid_until": str(future_day(5))}, format="json"
+    )
+    # when
+    response = client_for(standard_admin).get(quoted.json()["quote"]["pdf"])
+    # then
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert response.content.startswith(b"%PDF")
