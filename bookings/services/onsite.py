@@ -17,7 +17,6 @@ from packages.models import Channel
 from packages.selectors import allotment_get, subscription_in_force
 from packages.services import quota_consume
 
-from ..errors import booking_state_error
 from ..models import OnsiteRequest
 from ..permissions import require_booking_admin, require_booking_staff, require_vendor_person
 from .common import clean_dates, event_add, in_portal_language, lock_in_status, notify, person_lock
@@ -184,7 +183,9 @@ def onsite_confirm(*, actor: User, visit: OnsiteRequest, engineer: User) -> Onsi
         ready = OnsiteRequest.Status.REQUESTED if visit.is_included else OnsiteRequest.Status.ACCEPTED
         visit = lock_in_status(OnsiteRequest, visit, ready)
         if visit.starts_on <= timezone.localdate():
-            raise booking_state_error(visit.get_status_display())
+            raise ValidationError(
+                _("The first requested day has come; ask the institution for new dates."), code="invalid_transition"
+            )
         person_lock(engineer)
         others = OnsiteRequest.objects.filter(
             engineer=engineer,
