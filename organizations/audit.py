@@ -68,6 +68,7 @@ audit_actions_register(
         "person.reactivate": _("Person reactivated"),
         "person.set_role": _("Role changed"),
         "person.move": _("Person moved"),
+        "person.set_on_duty": _("Duty changed"),
         "region.create": _("Region created"),
         "region.rename": _("Region renamed"),
         "unit.create": _("Unit created"),

@@ -96,3 +96,12 @@ def performance_scope(actor: User) -> str:
     if actor.role in (Role.UNIT_MANAGER, Role.REGION_MANAGER):
         return "monitored"
     return "self"
+
+
+def require_duty_setter(actor: User, person: User) -> None:
+    """Engineers set their own duty; the desk lead sets anyone's on the desk."""
+    if not (actor.is_active and person.is_active and person.role in DESK_ROLES):
+        raise PermissionDenied(_("Only people on the support desk go on or off duty."))
+    if actor.pk == person.pk or actor.role == Role.DESK_LEAD:
+        return
+    raise PermissionDenied(_("Only the desk lead sets someone else's duty."))

@@ -19,6 +19,7 @@ from .audit import audit_record
 from .models import Institution, MonitoringGrant, Region, Unit, User
 from .permissions import (
     refuse_self,
+    require_duty_setter,
     require_institution_admin,
     require_own_institution_admin,
     require_person_admin,
@@ -443,3 +444,24 @@ def _rename(*, actor: User, action: str, target: Region | Unit, name: str):
         target.save(update_fields=["name"])
         audit_record(actor=actor, action=action, target=target, before={"name": before}, after={"name": name})
     return target
+
+
+def person_set_on_duty(*, actor: User, person: User, is_on_duty: bool) -> User:
+    """Put a desk person on or off duty: routing gives new tickets only to engineers on duty.
+    An engineer sets their own; the desk lead anyone's. A call that changes nothing records
+    nothing, so running it twice is harmless."""
+    require_duty_setter(actor, person)
+    before = person.is_on_duty
+    if before == is_on_duty:
+        return person
+    with transaction.atomic():
+        User.objects.filter(pk=person.pk).update(is_on_duty=is_on_duty)
+        person.is_on_duty = is_on_duty
+        audit_record(
+            actor=actor,
+            action="person.set_on_duty",
+            target=person,
+            before={"is_on_duty": before},
+            after={"is_on_duty": is_on_duty},
+        )
+    return person

@@ -244,7 +244,8 @@ class Allotment(models.Model):
 
 
 class QuotaEntry(models.Model):
-    """One use of a channel: append-only."""
+    """One use of a channel, or the giving back of one (`reverses` set): append-only. What a
+    channel has used is the sum of its uses minus the sum of its reversals."""
 
     subscription = models.ForeignKey(
         Subscription, on_delete=models.PROTECT, related_name="quota_entries", verbose_name=_("subscription")
@@ -266,6 +267,16 @@ class QuotaEntry(models.Model):
     reference_type = models.CharField(_("reference type"), max_length=40, help_text=_("ticket, booking …"))
     reference_id = models.CharField(_("reference"), max_length=64)
     note = models.CharField(_("note"), max_length=200, blank=True)
+    # A unit given back is a second entry pointing at the one it reverses: the ledger is never
+    # edited, and one-to-one means an entry can be reversed only once.
+    reverses = models.OneToOneField(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="reversal",
+        verbose_name=_("reverses"),
+    )
 
     objects = TenantQuerySet.as_manager()
 

@@ -1,12 +1,12 @@
 import datetime
 
-from django.db.models import BooleanField, Subquery
+from django.db.models import BooleanField, Q, Subquery, Sum
 from django.utils import timezone
 
 from organizations.models import Institution
 
 from .errors import NoActiveSubscription
-from .models import Allotment, Channel, Package, Subscription
+from .models import Allotment, Channel, Package, QuotaEntry, Subscription
 
 
 def package_list(*, on_sale_only: bool = False):
@@ -62,3 +62,22 @@ def allotment_get(*, subscription: Subscription, channel: str) -> Allotment | No
 def subscription_get_all_institutions(*, pk: int) -> Subscription | None:
     # Vendor staff sell and adjust every institution's contract.
     return Subscription.objects.select_related("institution", "package").filter(pk=pk).first()
+
+
+def quota_ledger_used(*, subscription: Subscription, channel: str) -> int:
+    """What the ledger says a channel has used: its uses minus what was given back. Equal to
+    the allotment's running `used` figure, which is kept beside it for the admission check."""
+    totals = QuotaEntry.objects.filter(subscription=subscription, channel=channel).aggregate(
+        uses=Sum("units", filter=Q(reverses__isnull=True), default=0),
+        reversals=Sum("units", filter=Q(reverses__isnull=False), default=0),
+    )
+    return totals["uses"] - totals["reversals"]
+
+
+def package_names_with_channel(*, channel: str) -> list[str]:
+    """The packages on sale that include a channel in the contract, for a locked feature's message."""
+    return [
+        package.name
+        for package in package_list(on_sale_only=True)
+        if any(term.channel == channel and term.is_included for term in package.channels.all())
+    ]

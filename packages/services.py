@@ -191,6 +191,58 @@ def quota_consume(
     return allotment.remaining
 
 
+def quota_release(
+    *,
+    actor: User | None,
+    institution: Institution,
+    reference_type: str,
+    reference_id: str | int,
+    note: str = "",
+    at: datetime.datetime | None = None,
+) -> int:
+    """Give back what one booking or ticket consumed: each of its uses not yet reversed gets a
+    reversing entry, and the allotment of the contract it was drawn from is lowered by one
+    conditional UPDATE. The uses stay in the ledger. Returns the units given back; running it
+    twice gives nothing back the second time (the one-to-one `reverses` refuses a second
+    reversal). Joins the caller's transaction."""
+    at = at or timezone.now()
+    released = 0
+    with transaction.atomic():
+        uses = list(
+            QuotaEntry.objects.for_institution(institution)
+            .select_for_update(of=("self",))
+            .filter(
+                reference_type=reference_type,
+                reference_id=str(reference_id),
+                reverses__isnull=True,
+                reversal__isnull=True,
+            )
+            .order_by("pk")
+        )
+        for use in uses:
+            try:
+                with transaction.atomic():
+                    QuotaEntry.objects.create(
+                        subscription_id=use.subscription_id,
+                        institution=institution,
+                        channel=use.channel,
+                        units=use.units,
+                        consumed_at=at,
+                        consumed_by=actor,
+                        reference_type=reference_type,
+                        reference_id=str(reference_id),
+                        note=note,
+                        reverses=use,
+                    )
+            except IntegrityError:
+                continue
+            Allotment.objects.filter(
+                subscription_id=use.subscription_id, channel=use.channel, used__gte=use.units
+            ).update(used=F("used") - use.units)
+            released += use.units
+    return released
+
+
 # Remaining share of an allotment at which the institution admin is told the channel runs low.
 QUOTA_LOW_SHARE = 0.2
 

@@ -12,6 +12,7 @@ urlpatterns = [
     path("", include("learning.api.urls")),
     path("", include("reports.api.urls")),
     path("", include("performance.api.urls")),
+    path("", include("bookings.api.urls")),
     # Last: whatever else is asked under /api/v1/ gets the API's JSON 404.
     re_path(r"^.*$", NotFoundView.as_view()),
 ]

@@ -33,6 +33,7 @@ urlpatterns = [
     path("", include("notifications.urls")),
     path("", include("learning.urls")),
     path("", include("performance.urls")),
+    path("", include("bookings.urls")),
 ]
 
 if settings.DEBUG:

@@ -1,6 +1,7 @@
 """Settings shared by every environment; each value that differs per machine comes from the environment."""
 
 import datetime
+from decimal import Decimal
 from pathlib import Path
 
 import environ
@@ -45,6 +46,7 @@ INSTALLED_APPS = [
     "anymail",
     "reports",
     "performance",
+    "bookings",
 ]
 
 MIDDLEWARE = [
@@ -382,3 +384,7 @@ USAGE_SESSION_MAX_HOURS = env.int("USAGE_SESSION_MAX_HOURS", default=24)
 USAGE_BATCH_MAX_EVENTS = 1000
 # How far in the future an event's occurred_at may lie (clock skew of the sending machine).
 USAGE_MAX_FUTURE_SECONDS = 300
+# VAT added to on-site day quotes (Silver contracts), as a fraction: 0.20 is 20 %.
+ONSITE_VAT_RATE = Decimal(env.str("ONSITE_VAT_RATE", default="0.20"))
+# A workshop cancelled by the institution earlier than this before its start gives its unit back.
+WORKSHOP_FREE_CANCELLATION = datetime.timedelta(hours=env.int("WORKSHOP_FREE_CANCELLATION_HOURS", default=48))

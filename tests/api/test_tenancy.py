@@ -10,6 +10,7 @@ from organizations.models import MonitoringGrant
 from organizations.roles import Role
 from organizations.services import monitoring_grant_give, region_create, unit_create
 from performance.models import UsageKey
+from tests.bookings.test_api import BOOKING_ENDPOINTS
 from tests.factories import PersonFactory, SubscriptionFactory, TicketFactory
 from tests.factories.performance import UsageKeyFactory
 from tickets.models import Ticket, TicketEvent, TicketShare
@@ -186,7 +187,9 @@ def test_the_tables_cover_every_operation_on_one_object():
         (method, path) for path, item in schema["paths"].items() if "{" in path for method in item if method != "parameters"
     }
     # then
-    assert operations == {(m, p) for m, p, _ in TICKET_ENDPOINTS + ORGANIZATION_ENDPOINTS + SHARED_ENDPOINTS}
+    assert operations == {
+        (m, p) for m, p, _ in TICKET_ENDPOINTS + ORGANIZATION_ENDPOINTS + SHARED_ENDPOINTS + BOOKING_ENDPOINTS
+    }
 
 
 LISTS = [

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from organizations.models import User
-from organizations.permissions import is_customer_side
+from organizations.permissions import is_customer_side, is_desk
 from packages.models import Channel
 from packages.selectors import subscription_in_force
 from packages.services import quota_consume
@@ -22,6 +22,14 @@ from .outbox import outbox_route_add
 from .sla import sla_clock_start, sla_deadlines
 
 DEVELOPMENT_KINDS = (Ticket.Kind.BUG, Ticket.Kind.FEATURE)
+# The quota a ticket is counted on by the channel it came in by. A ticket noted during an on-site
+# visit counts as a written one: the visit's days are drawn by the booking.
+CHANNEL_QUOTA = {
+    Channel.WRITTEN: Channel.WRITTEN,
+    Channel.PHONE: Channel.PHONE,
+    Channel.REMOTE: Channel.REMOTE,
+    Channel.ONSITE_DAYS: Channel.WRITTEN,
+}
 
 
 def attachment_validate(upload: UploadedFile) -> None:
@@ -76,8 +84,14 @@ def ticket_file(
     product: Product | None = None,
     attachments: list[UploadedFile] | tuple = (),
     at: datetime.datetime | None = None,
+    channel: str = Channel.WRITTEN,
+    filed_by: User | None = None,
 ) -> Ticket:
     """File a written ticket for the actor's institution.
+
+    The desk files for a customer who called or was visited with `filed_by` (a desk person),
+    `channel` phone or on-site and `at` the moment of the call: the clock starts then, and the
+    unit is drawn from that channel's quota (CHANNEL_QUOTA).
 
     In one transaction: the ticket with the contract's priority, first-response time and service
     window copied onto it and its deadline computed; one unit of the written quota; its
@@ -88,6 +102,8 @@ def ticket_file(
     Not idempotent: each call files a ticket (the API guards retries with Idempotency-Key)."""
     if not is_customer_side(actor):
         raise PermissionDenied(_("Only people of a customer institution can file tickets."))
+    if (filed_by is not None or channel != Channel.WRITTEN) and not (filed_by and is_desk(filed_by)):
+        raise PermissionDenied(_("Only the support desk files tickets for a customer."))
     for upload in attachments:
         attachment_validate(upload)
     institution = actor.institution
@@ -105,7 +121,7 @@ def ticket_file(
             product=product,
             subject=subject,
             description=description,
-            channel=Channel.WRITTEN,
+            channel=channel,
             **Ticket.terms_from(subscription),
             first_response_due_at=due_at,
             warning_due_at=warning_at,
@@ -116,16 +132,16 @@ def ticket_file(
             Ticket.objects.filter(pk=ticket.pk).update(created_at=at)
             ticket.created_at = at
         quota_consume(
-            actor=actor,
+            actor=filed_by or actor,
             institution=institution,
-            channel=Channel.WRITTEN,
+            channel=CHANNEL_QUOTA[channel],
             reference_type="ticket",
             reference_id=ticket.pk,
             at=now,
         )
         for upload in attachments:
             attachment_add(actor=actor, ticket=ticket, upload=upload)
-        event_record(ticket=ticket, kind=TicketEvent.Kind.CREATED, actor=actor, due_at=due_at.isoformat())
+        event_record(ticket=ticket, kind=TicketEvent.Kind.CREATED, actor=filed_by or actor, due_at=due_at.isoformat())
         sla_clock_start(ticket=ticket)
         if kind in DEVELOPMENT_KINDS:
             DevelopmentItem.objects.create(ticket=ticket, institution=institution)

@@ -7,6 +7,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
+from bookings.demo import seed_bookings
 from learning.demo import learning_demo_seed
 from organizations.models import Institution, Region, Unit, User
 from organizations.roles import Role
@@ -59,6 +60,7 @@ class Command(BaseCommand):
             for slug, name, package_code, cap, figures in INSTITUTIONS:
                 self._institution(slug, name, Package.objects.get(code=package_code), cap, figures)
         learning_demo_seed()
+        seed_bookings()
         self.stdout.write(self.style.SUCCESS(f"Demo data is ready; every demo login uses the password {PASSWORD}"))
 
     def _person(self, username, role, *, institution, region=None, unit=None, **extra) -> User:

@@ -1,0 +1,178 @@
+from django.urls import reverse
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from bookings.models import OnboardingItem, OnsiteRequest, Workshop
+from organizations.api.serializers import InstitutionRefSerializer
+from tickets.api.serializers import PersonRefSerializer
+
+
+def _person(person) -> dict | None:
+    return None if person is None else PersonRefSerializer(person).data
+
+
+class WorkshopSerializer(serializers.ModelSerializer):
+    institution = InstitutionRefSerializer()
+    product = serializers.SerializerMethodField()
+    trainer = serializers.SerializerMethodField()
+    preferred_dates = serializers.ListField(child=serializers.DateField())
+    unit_returned = serializers.BooleanField(source="is_unit_returned")
+    reason = serializers.CharField(source="decline_reason", help_text="Why it was declined or cancelled.")
+
+    class Meta:
+        model = Workshop
+        fields = [
+            "id",
+            "institution",
+            "topic",
+            "product",
+            "preferred_dates",
+            "participants",
+            "status",
+            "starts_at",
+            "ends_at",
+            "trainer",
+            "meeting_url",
+            "reason",
+            "unit_returned",
+            "attended",
+            "created_at",
+        ]
+
+    def get_product(self, workshop) -> str | None:
+        return workshop.product.code if workshop.product else None
+
+    @extend_schema_field(PersonRefSerializer(allow_null=True))
+    def get_trainer(self, workshop):
+        return _person(workshop.trainer)
+
+
+class WorkshopCreateSerializer(serializers.Serializer):
+    topic = serializers.CharField(max_length=200)
+    product = serializers.CharField(required=False, allow_blank=True, help_text="A product code.")
+    preferred_dates = serializers.ListField(child=serializers.DateField(), min_length=2, max_length=3)
+    participants = serializers.IntegerField(min_value=1, max_value=10000)
+
+
+class WorkshopScheduleSerializer(serializers.Serializer):
+    starts_at = serializers.DateTimeField()
+    trainer = serializers.IntegerField(min_value=1, max_value=2**63 - 1, help_text="The trainer's person id.")
+    meeting_url = serializers.URLField(max_length=200)
+
+
+class ReasonSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=500)
+
+
+class OptionalReasonSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=500, required=False, allow_blank=True)
+
+
+class QuoteSerializer(serializers.Serializer):
+    day_rate = serializers.DecimalField(max_digits=12, decimal_places=2)
+    vat_rate = serializers.DecimalField(max_digits=5, decimal_places=4, help_text="0.2000 is 20 %")
+    net_total = serializers.DecimalField(max_digits=14, decimal_places=2, help_text="day_rate × days")
+    vat_total = serializers.DecimalField(max_digits=14, decimal_places=2)
+    gross_total = serializers.DecimalField(max_digits=14, decimal_places=2)
+    valid_until = serializers.DateField()
+    pdf = serializers.CharField(help_text="The quote as PDF: GET it with the app's token.")
+
+
+class OnsiteRequestSerializer(serializers.ModelSerializer):
+    institution = InstitutionRefSerializer()
+    dates = serializers.ListField(child=serializers.DateField())
+    included = serializers.BooleanField(
+        source="is_included",
+        help_text="true: the days are drawn from the contract's allotment; false: quoted per day",
+    )
+    days = serializers.IntegerField()
+    engineer = serializers.SerializerMethodField()
+    quote = serializers.SerializerMethodField()
+
+    class Meta:
+        model = OnsiteRequest
+        fields = [
+            "id",
+            "institution",
+            "dates",
+            "days",
+            "address",
+            "purpose",
+            "contact_name",
+            "contact_phone",
+            "included",
+            "status",
+            "engineer",
+            "quote",
+            "report",
+            "created_at",
+        ]
+
+    @extend_schema_field(PersonRefSerializer(allow_null=True))
+    def get_engineer(self, visit):
+        return _person(visit.engineer)
+
+    @extend_schema_field(QuoteSerializer(allow_null=True))
+    def get_quote(self, visit):
+        if visit.day_rate is None:
+            return None
+        return {
+            "day_rate": str(visit.day_rate),
+            "vat_rate": str(visit.vat_rate),
+            "net_total": str(visit.net_total),
+            "vat_total": str(visit.vat_total),
+            "gross_total": str(visit.gross_total),
+            "valid_until": visit.valid_until.isoformat(),
+            "pdf": reverse("api-onsite-request-quote-pdf", args=[visit.pk]),
+        }
+
+
+class OnsiteCreateSerializer(serializers.Serializer):
+    dates = serializers.ListField(child=serializers.DateField(), min_length=1, max_length=20)
+    address = serializers.CharField(max_length=500)
+    purpose = serializers.CharField(max_length=2000)
+    contact_name = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    contact_phone = serializers.CharField(max_length=40, required=False, allow_blank=True)
+
+
+class OnsiteQuoteSerializer(serializers.Serializer):
+    day_rate = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=0)
+    valid_until = serializers.DateField()
+
+
+class OnsiteConfirmSerializer(serializers.Serializer):
+    engineer = serializers.IntegerField(
+        min_value=1, max_value=2**63 - 1, help_text="The engineer's person id."
+    )
+
+
+class OnsiteCompleteSerializer(serializers.Serializer):
+    report = serializers.CharField(max_length=5000)
+
+
+class OnboardingItemSerializer(serializers.ModelSerializer):
+    institution = InstitutionRefSerializer()
+    product = serializers.SerializerMethodField()
+    engineer = serializers.SerializerMethodField()
+
+    class Meta:
+        model = OnboardingItem
+        fields = [
+            "id",
+            "institution",
+            "product",
+            "version",
+            "kind",
+            "purchased_on",
+            "status",
+            "starts_at",
+            "engineer",
+            "note",
+        ]
+
+    def get_product(self, item) -> str:
+        return item.product.name
+
+    @extend_schema_field(PersonRefSerializer(allow_null=True))
+    def get_engineer(self, item):
+        return _person(item.engineer)

@@ -1,0 +1,399 @@
+"""Workshops, on-site requests and onboarding items for the mobile apps: the institution admin
+requests, lists, cancels and answers quotes; vendor staff schedule, decline, quote and confirm.
+Every object is reached through the bookings selectors with the requesting person, so another
+institution's id is the same 404 as a missing one."""
+
+from django.http import HttpResponse
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import status
+from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
+from rest_framework.renderers import BaseRenderer, JSONRenderer
+from rest_framework.response import Response
+from rest_framework.viewsets import GenericViewSet
+
+from bookings import selectors, services
+from bookings.documents import quote_pdf
+from bookings.permissions import is_booking_staff, is_vendor_staff, require_workshops
+from organizations.roles import Role
+from slaportal.api.errors import error_responses
+from slaportal.api.idempotency import IDEMPOTENCY_PARAMETER, idempotent
+from slaportal.api.pagination import TicketCursorPagination
+from slaportal.api.tenancy import object_id
+from tickets.selectors import product_list
+
+from .serializers import (
+    OnboardingItemSerializer,
+    OnsiteCompleteSerializer,
+    OnsiteConfirmSerializer,
+    OnsiteCreateSerializer,
+    OnsiteQuoteSerializer,
+    OnsiteRequestSerializer,
+    OptionalReasonSerializer,
+    ReasonSerializer,
+    WorkshopCreateSerializer,
+    WorkshopScheduleSerializer,
+    WorkshopSerializer,
+)
+
+BOOKING_ID = OpenApiParameter("id", int, OpenApiParameter.PATH)
+
+
+class PdfRenderer(BaseRenderer):
+    """Lets a client ask for the quote with Accept: application/pdf; errors stay JSON."""
+
+    media_type = "application/pdf"
+    format = "pdf"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        return JSONRenderer().render(data)
+VENDOR_ONLY = " Vendor staff who take bookings (package managers, desk leads) only."
+
+
+class BookingViewSet(GenericViewSet):
+    """The institution admin and vendor staff only; anyone else is refused before any lookup."""
+
+    lookup_value_regex = "[^/]+"
+    pagination_class = TicketCursorPagination
+    filter_backends = []
+    getter = None
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        person = request.user
+        if not (is_vendor_staff(person) or (person.is_active and person.role == Role.INSTITUTION_ADMIN)):
+            raise PermissionDenied(_("Only the institution's admin and vendor staff can do this."))
+
+    def booking(self, pk, *, vendor_only: bool = False):
+        found = type(self).getter(person=self.request.user, pk=object_id(pk))
+        if found is None:
+            raise NotFound(_("Not found."))
+        if vendor_only and not is_booking_staff(self.request.user):
+            raise PermissionDenied(_("Only vendor staff who take bookings can do this."))
+        return found
+
+    def vendor_person(self, pk, field: str):
+        person = selectors.vendor_person_list().filter(pk=pk).first()
+        if person is None:
+            raise ValidationError({field: [_("Choose an active member of the vendor staff.")]})
+        return person
+
+    def answer(self, serializer_class, obj, status_code=status.HTTP_200_OK) -> Response:
+        return Response(serializer_class(obj).data, status=status_code)
+
+    def page(self, queryset, serializer_class) -> Response:
+        items = self.paginate_queryset(queryset)
+        return self.get_paginated_response(serializer_class(items, many=True).data)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="Workshops",
+        description=(
+            "The institution admin: the institution's workshops (403 `feature_locked` with `packages` on a "
+            "contract without workshops); vendor staff: every institution's. Newest first, cursor-paginated "
+            "(404 for a cursor that is not one)."
+        ),
+        responses={200: WorkshopSerializer(many=True), **error_responses(400, 403, 404)},
+    ),
+    create=extend_schema(
+        summary="Request a workshop",
+        description=(
+            "The institution admin asks for a two-hour online workshop on 2–3 preferred dates. Nothing is "
+            "drawn until vendor staff schedule it; with no workshop left: 409 `quota_exhausted` with "
+            "`renews_on`; without workshops in the package: 403 `feature_locked` with `packages`."
+        ),
+        parameters=[IDEMPOTENCY_PARAMETER],
+        request=WorkshopCreateSerializer,
+        responses={201: WorkshopSerializer, **error_responses(400, 403, 409, 422)},
+    ),
+    retrieve=extend_schema(
+        summary="One workshop",
+        parameters=[BOOKING_ID],
+        responses={200: WorkshopSerializer, **error_responses(403, 404)},
+    ),
+)
+class WorkshopViewSet(BookingViewSet):
+    serializer_class = WorkshopSerializer
+    getter = staticmethod(selectors.workshop_get_for)
+
+    def get_queryset(self):
+        return selectors.workshop_list_for(person=self.request.user)
+
+    def _lock_check(self):
+        if not is_vendor_staff(self.request.user):
+            require_workshops(self.request.user.institution)
+
+    def list(self, request):
+        self._lock_check()
+        return self.page(self.get_queryset().order_by("-created_at", "-id"), WorkshopSerializer)
+
+    @idempotent
+    def create(self, request):
+        serializer = WorkshopCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        product = None
+        if data.get("product"):
+            product = product_list().filter(code=data["product"]).first()
+            if product is None:
+                raise ValidationError({"product": [_("Unknown product.")]})
+        workshop = services.workshop_request(
+            actor=request.user,
+            topic=data["topic"],
+            product=product,
+            preferred_dates=data["preferred_dates"],
+            participants=data["participants"],
+        )
+        return self.answer(WorkshopSerializer, workshop, status.HTTP_201_CREATED)
+
+    def retrieve(self, request, pk):
+        return self.answer(WorkshopSerializer, self.booking(pk))
+
+    @extend_schema(
+        summary="Cancel a workshop",
+        description=(
+            "By the institution admin or vendor staff. A scheduled workshop gives its unit back (a reversing "
+            "ledger entry; `unit_returned` true) when the vendor cancels, or when the institution cancels "
+            "more than 48 hours before the start; later it stays used. 409 `invalid_transition` once held, "
+            "declined or cancelled."
+        ),
+        parameters=[BOOKING_ID],
+        request=OptionalReasonSerializer,
+        responses={200: WorkshopSerializer, **error_responses(400, 403, 404, 409)},
+    )
+    @action(detail=True, methods=["post"], pagination_class=None)
+    def cancel(self, request, pk):
+        workshop = self.booking(pk)
+        serializer = OptionalReasonSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        workshop = services.workshop_cancel(
+            actor=request.user, workshop=workshop, reason=serializer.validated_data.get("reason", "")
+        )
+        return self.answer(WorkshopSerializer, workshop)
+
+    @extend_schema(
+        summary="Schedule a workshop",
+        description=(
+            "Fixes the start (2 hours), the trainer and the meeting link, and draws one workshop unit (409 "
+            "`quota_exhausted` when none is left). A trainer already booked for overlapping times: 422 with "
+            "`fields.trainer`." + VENDOR_ONLY
+        ),
+        parameters=[BOOKING_ID],
+        request=WorkshopScheduleSerializer,
+        responses={200: WorkshopSerializer, **error_responses(400, 403, 404, 409, 422)},
+    )
+    @action(detail=True, methods=["post"], pagination_class=None)
+    def schedule(self, request, pk):
+        workshop = self.booking(pk, vendor_only=True)
+        serializer = WorkshopScheduleSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        workshop = services.workshop_schedule(
+            actor=request.user,
+            workshop=workshop,
+            starts_at=data["starts_at"],
+            trainer=self.vendor_person(data["trainer"], "trainer"),
+            meeting_url=data["meeting_url"],
+        )
+        return self.answer(WorkshopSerializer, workshop)
+
+    @extend_schema(
+        summary="Decline a workshop request",
+        description="With the reason the institution will read; nothing was drawn." + VENDOR_ONLY,
+        parameters=[BOOKING_ID],
+        request=ReasonSerializer,
+        responses={200: WorkshopSerializer, **error_responses(400, 403, 404, 409, 422)},
+    )
+    @action(detail=True, methods=["post"], pagination_class=None)
+    def decline(self, request, pk):
+        workshop = self.booking(pk, vendor_only=True)
+        serializer = ReasonSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        workshop = services.workshop_decline(
+            actor=request.user, workshop=workshop, reason=serializer.validated_data["reason"]
+        )
+        return self.answer(WorkshopSerializer, workshop)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="On-site requests",
+        description="The institution admin: the institution's; vendor staff: every institution's. Newest first.",
+        responses={200: OnsiteRequestSerializer(many=True), **error_responses(400, 403, 404)},
+    ),
+    create=extend_schema(
+        summary="Request on-site days",
+        description=(
+            "The institution admin asks for days of 6 hours. Premium and Premium+ (`included` true): vendor "
+            "staff confirm and the days are drawn from the allotment (409 `quota_exhausted` when fewer remain "
+            "than asked). Standard and Professional: vendor staff send a quote to accept or decline."
+        ),
+        parameters=[IDEMPOTENCY_PARAMETER],
+        request=OnsiteCreateSerializer,
+        responses={201: OnsiteRequestSerializer, **error_responses(400, 403, 409, 422)},
+    ),
+    retrieve=extend_schema(
+        summary="One on-site request",
+        parameters=[BOOKING_ID],
+        responses={200: OnsiteRequestSerializer, **error_responses(403, 404)},
+    ),
+)
+class OnsiteRequestViewSet(BookingViewSet):
+    serializer_class = OnsiteRequestSerializer
+    getter = staticmethod(selectors.onsite_get_for)
+
+    def get_queryset(self):
+        return selectors.onsite_list_for(person=self.request.user)
+
+    def list(self, request):
+        return self.page(self.get_queryset().order_by("-created_at", "-id"), OnsiteRequestSerializer)
+
+    @idempotent
+    def create(self, request):
+        serializer = OnsiteCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        visit = services.onsite_request(actor=request.user, **serializer.validated_data)
+        return self.answer(OnsiteRequestSerializer, visit, status.HTTP_201_CREATED)
+
+    def retrieve(self, request, pk):
+        return self.answer(OnsiteRequestSerializer, self.booking(pk))
+
+    @extend_schema(
+        summary="The quote as PDF",
+        description="Day rate × days, VAT, total and validity, in the request's language. 404 until quoted.",
+        parameters=[BOOKING_ID],
+        responses={
+            (200, "application/pdf"): OpenApiResponse(OpenApiTypes.BINARY, description="The quote."),
+            **error_responses(403, 404),
+        },
+    )
+    @action(
+        detail=True,
+        methods=["get"],
+        url_path="quote-pdf",
+        pagination_class=None,
+        renderer_classes=[JSONRenderer, PdfRenderer],
+    )
+    def quote_pdf(self, request, pk):
+        visit = self.booking(pk)
+        if visit.day_rate is None:
+            raise NotFound(_("Not found."))
+        response = HttpResponse(quote_pdf(visit=visit, language=get_language()), content_type="application/pdf")
+        response["Content-Disposition"] = f'attachment; filename="quote-{visit.pk}.pdf"'
+        return response
+
+    @extend_schema(
+        summary="Accept a quote",
+        description="The institution admin accepts a quote still valid (422 `quote_expired` after its date).",
+        parameters=[BOOKING_ID],
+        request=None,
+        responses={200: OnsiteRequestSerializer, **error_responses(403, 404, 409, 422)},
+    )
+    @action(detail=True, methods=["post"], pagination_class=None)
+    def accept(self, request, pk):
+        visit = services.onsite_quote_accept(actor=request.user, visit=self.booking(pk))
+        return self.answer(OnsiteRequestSerializer, visit)
+
+    @extend_schema(
+        summary="Decline a quote",
+        description="The institution admin declines the quote; the request ends.",
+        parameters=[BOOKING_ID],
+        request=None,
+        responses={200: OnsiteRequestSerializer, **error_responses(403, 404, 409)},
+    )
+    @action(detail=True, methods=["post"], pagination_class=None)
+    def decline(self, request, pk):
+        visit = services.onsite_quote_decline(actor=request.user, visit=self.booking(pk))
+        return self.answer(OnsiteRequestSerializer, visit)
+
+    @extend_schema(
+        summary="Confirm on-site days",
+        description=(
+            "With the engineer. Premium, Premium+: draws the days from the allotment (409 `quota_exhausted`). "
+            "Standard, Professional: schedules an accepted quote, drawing nothing. An engineer already on site "
+            "elsewhere on one of the days: 422 with `fields.engineer`." + VENDOR_ONLY
+        ),
+        parameters=[BOOKING_ID],
+        request=OnsiteConfirmSerializer,
+        responses={200: OnsiteRequestSerializer, **error_responses(400, 403, 404, 409, 422)},
+    )
+    @action(detail=True, methods=["post"], pagination_class=None)
+    def confirm(self, request, pk):
+        visit = self.booking(pk, vendor_only=True)
+        serializer = OnsiteConfirmSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        engineer = self.vendor_person(serializer.validated_data["engineer"], "engineer")
+        visit = services.onsite_confirm(actor=request.user, visit=visit, engineer=engineer)
+        return self.answer(OnsiteRequestSerializer, visit)
+
+    @extend_schema(
+        summary="Quote on-site days",
+        description=(
+            "Standard, Professional: day rate × days plus VAT, valid until a date; the institution admin then "
+            "accepts or declines. 409 on a contract that includes days (confirm those)." + VENDOR_ONLY
+        ),
+        parameters=[BOOKING_ID],
+        request=OnsiteQuoteSerializer,
+        responses={200: OnsiteRequestSerializer, **error_responses(400, 403, 404, 409, 422)},
+    )
+    @action(detail=True, methods=["post"], pagination_class=None)
+    def quote(self, request, pk):
+        visit = self.booking(pk, vendor_only=True)
+        serializer = OnsiteQuoteSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        visit = services.onsite_quote(actor=request.user, visit=visit, **serializer.validated_data)
+        return self.answer(OnsiteRequestSerializer, visit)
+
+    @extend_schema(
+        summary="Complete on-site days",
+        description="Records that the days took place, with a short report the institution reads."
+        + VENDOR_ONLY,
+        parameters=[BOOKING_ID],
+        request=OnsiteCompleteSerializer,
+        responses={200: OnsiteRequestSerializer, **error_responses(400, 403, 404, 409, 422)},
+    )
+    @action(detail=True, methods=["post"], pagination_class=None)
+    def complete(self, request, pk):
+        visit = self.booking(pk, vendor_only=True)
+        serializer = OnsiteCompleteSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        visit = services.onsite_complete(
+            actor=request.user, visit=visit, report=serializer.validated_data["report"]
+        )
+        return self.answer(OnsiteRequestSerializer, visit)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="Onboarding items",
+        description="The welcome service of each product purchase or update, with its state.",
+        responses={200: OnboardingItemSerializer(many=True), **error_responses(400, 403, 404)},
+    ),
+    retrieve=extend_schema(
+        summary="One onboarding item",
+        parameters=[BOOKING_ID],
+        responses={200: OnboardingItemSerializer, **error_responses(403, 404)},
+    ),
+)
+class OnboardingViewSet(BookingViewSet):
+    serializer_class = OnboardingItemSerializer
+    getter = staticmethod(selectors.onboarding_get_for)
+
+    def initial(self, request, *args, **kwargs):
+        # Everyone at the institution may follow the welcome service, not only its admin.
+        GenericViewSet.initial(self, request, *args, **kwargs)
+        if not (is_vendor_staff(request.user) or request.user.is_customer_side):
+            raise PermissionDenied(_("You are not allowed to do this."))
+
+    def get_queryset(self):
+        return selectors.onboarding_list_for(person=self.request.user)
+
+    def list(self, request):
+        return self.page(self.get_queryset().order_by("-created_at", "-id"), OnboardingItemSerializer)
+
+    def retrieve(self, request, pk):
+        return self.answer(OnboardingItemSerializer, self.booking(pk))

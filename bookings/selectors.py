@@ -1,0 +1,185 @@
+"""Reads of bookings. A person reaches a booking through `*_for(person=…)`: vendor staff see every
+institution's (they plan the trainers and engineers), the institution admin its own; anyone else
+sees nothing, and another institution's id is the same 404 as a missing one."""
+
+import datetime
+
+from django.db.models import Exists, OuterRef, QuerySet
+from django.utils import timezone
+
+from organizations.models import Institution, User
+from organizations.roles import VENDOR_SIDE, Role
+from tickets.models import TicketMessage
+
+from .models import BookingEvent, ContactRequest, OnboardingItem, OnsiteRequest, Workshop
+from .permissions import is_vendor_staff
+
+
+def _scoped(queryset: QuerySet, person: User) -> QuerySet:
+    if is_vendor_staff(person):
+        # Vendor staff plan bookings across institutions.
+        return queryset
+    if person.is_active and person.role == Role.INSTITUTION_ADMIN and person.institution_id:
+        return queryset.for_institution(person.institution_id)
+    return queryset.none()
+
+
+def workshop_list_for(*, person: User) -> QuerySet[Workshop]:
+    return _scoped(
+        Workshop.objects.select_related("institution", "product", "trainer", "requested_by"), person
+    )
+
+
+def workshop_get_for(*, person: User, pk: int) -> Workshop | None:
+    return workshop_list_for(person=person).filter(pk=pk).first()
+
+
+def onsite_list_for(*, person: User) -> QuerySet[OnsiteRequest]:
+    return _scoped(OnsiteRequest.objects.select_related("institution", "engineer", "requested_by"), person)
+
+
+def onsite_get_for(*, person: User, pk: int) -> OnsiteRequest | None:
+    return onsite_list_for(person=person).filter(pk=pk).first()
+
+
+def onboarding_list_for(*, person: User) -> QuerySet[OnboardingItem]:
+    queryset = OnboardingItem.objects.select_related("institution", "product", "engineer")
+    if person.is_active and person.is_customer_side and person.institution_id and not is_vendor_staff(person):
+        # The welcome service is news for everyone at the institution, not only its admin.
+        return queryset.for_institution(person.institution_id)
+    return _scoped(queryset, person)
+
+
+def onboarding_get_for(*, person: User, pk: int) -> OnboardingItem | None:
+    return onboarding_list_for(person=person).filter(pk=pk).first()
+
+
+def booking_event_list(
+    *, institution: Institution, booking_type: str, booking_id: int
+) -> QuerySet[BookingEvent]:
+    return (
+        BookingEvent.objects.for_institution(institution)
+        .filter(booking_type=booking_type, booking_id=booking_id)
+        .select_related("actor")
+    )
+
+
+def vendor_person_list() -> QuerySet[User]:
+    """Trainers and engineers a booking can be given to."""
+    return User.objects.with_role(*VENDOR_SIDE).filter(is_active=True).order_by("first_name", "username")
+
+
+def institution_admin_emails(*, institution: Institution) -> list[str]:
+    return list(
+        User.objects.for_institution(institution)
+        .with_role(Role.INSTITUTION_ADMIN)
+        .filter(is_active=True)
+        .exclude(email="")
+        .values_list("email", flat=True)
+    )
+
+
+def booking_staff_emails() -> list[str]:
+    return list(
+        User.objects.with_role(Role.PACKAGE_MANAGER, Role.DESK_LEAD)
+        .filter(is_active=True)
+        .exclude(email="")
+        .values_list("email", flat=True)
+    )
+
+
+def calendar_week_all_institutions(*, monday: datetime.date) -> dict:
+    """The vendor's week: scheduled and held workshops, confirmed on-site days and scheduled
+    onboarding items between Monday and Sunday, grouped per trainer or engineer. Crosses
+    institutions because the vendor plans its people across all of them."""
+    tz = timezone.get_current_timezone()
+    start = datetime.datetime.combine(monday, datetime.time.min, tzinfo=tz)
+    end = start + datetime.timedelta(days=7)
+    days = [monday + datetime.timedelta(days=i) for i in range(7)]
+    day_keys = {day.isoformat() for day in days}
+    entries: list[dict] = []
+    for workshop in Workshop.objects.select_related("institution", "trainer").filter(
+        status__in=[Workshop.Status.SCHEDULED, Workshop.Status.HELD], starts_at__gte=start, starts_at__lt=end
+    ):
+        entries.append(
+            {
+                "kind": "workshop",
+                "person": workshop.trainer,
+                "day": timezone.localtime(workshop.starts_at).date(),
+                "at": workshop.starts_at,
+                "title": workshop.topic,
+                "institution": workshop.institution,
+                "pk": workshop.pk,
+            }
+        )
+    onsite = OnsiteRequest.objects.select_related("institution", "engineer").filter(
+        status__in=[OnsiteRequest.Status.CONFIRMED, OnsiteRequest.Status.COMPLETED],
+        starts_on__lte=days[-1],
+        ends_on__gte=monday,
+    )
+    for visit in onsite:
+        for day in visit.day_list:
+            if day.isoformat() in day_keys:
+                entries.append(
+                    {
+                        "kind": "onsite",
+                        "person": visit.engineer,
+                        "day": day,
+                        "at": None,
+                        "title": visit.purpose,
+                        "institution": visit.institution,
+                        "pk": visit.pk,
+                    }
+                )
+    for item in OnboardingItem.objects.select_related("institution", "engineer", "product").filter(
+        starts_at__gte=start, starts_at__lt=end
+    ):
+        entries.append(
+            {
+                "kind": "onboarding",
+                "person": item.engineer,
+                "day": timezone.localtime(item.starts_at).date(),
+                "at": item.starts_at,
+                "title": str(item),
+                "institution": item.institution,
+                "pk": item.pk,
+            }
+        )
+    people: dict = {}
+    for entry in sorted(entries, key=lambda e: (e["day"], e["at"] or start)):
+        key = entry["person"].pk if entry["person"] else 0
+        row = people.setdefault(key, {"person": entry["person"], "days": {day: [] for day in days}})
+        row["days"][entry["day"]].append(entry)
+    return {
+        "days": days,
+        "rows": sorted(people.values(), key=lambda r: r["person"].username if r["person"] else ""),
+    }
+
+
+def _contact_requests_open():
+    done = TicketMessage.objects.filter(
+        ticket=OuterRef("ticket"), kind=OuterRef("kind"), created_at__gte=OuterRef("created_at")
+    )
+    return ContactRequest.objects.annotate(is_done=Exists(done))
+
+
+def contact_request_list_for_ticket(*, ticket) -> QuerySet[ContactRequest]:
+    """The ticket's call-back and remote-session requests, each with `is_done`."""
+    return _contact_requests_open().filter(ticket=ticket).select_related("requested_by")
+
+
+def contact_request_open_all_institutions(*, limit: int = 50) -> list[ContactRequest]:
+    """Open requests of every institution, oldest first, for the desk's queue: the desk serves
+    all institutions."""
+    return list(
+        _contact_requests_open()
+        .filter(is_done=False)
+        .select_related("ticket", "institution")
+        .order_by("created_at", "id")[:limit]
+    )
+
+
+def customer_get_all_institutions(*, username: str) -> User | None:
+    """The customer the desk files for, by username: the desk serves every institution."""
+    person = User.objects.filter(username=username, is_active=True, institution__isnull=False).first()
+    return person if person is not None and person.is_customer_side else None

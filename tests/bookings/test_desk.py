@@ -1,0 +1,160 @@
+import datetime
+
+import pytest
+import time_machine
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.utils import timezone
+
+from bookings.models import ContactRequest
+from bookings.services import contact_request_add
+from organizations.roles import Role
+from organizations.services import person_set_on_duty
+from packages.models import Allotment
+from tests.factories import PersonFactory, TicketFactory
+from tickets.models import OutboxMessage, Ticket
+from tickets.services import ticket_file, ticket_log_call
+
+
+@pytest.fixture
+def english(client):
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    return client
+
+
+@pytest.fixture
+def ticket(customer):
+    return TicketFactory(requester=customer)
+
+
+@pytest.fixture
+def lead(db):
+    return PersonFactory(role=Role.DESK_LEAD, email="lead@example.test")
+
+
+def test_customer_asks_for_a_call_and_the_desk_leads_are_mailed(customer, ticket, lead):
+    # when
+    request = contact_request_add(actor=customer, ticket=ticket, kind="call", preferred_times="14:00–17:00")
+    again = contact_request_add(actor=customer, ticket=ticket, kind="call", preferred_times="yarın")
+    # then
+    assert again == request
+    assert ContactRequest.objects.count() == 1
+    assert OutboxMessage.objects.filter(kind="email", payload__to=[lead.email]).count() == 1
+
+
+def test_a_logged_call_after_the_request_does_it(customer, ticket, engineer, english):
+    # given
+    contact_request_add(actor=customer, ticket=ticket, kind="call", preferred_times="14:00–17:00")
+    english.force_login(engineer)
+    before = english.get("/desk/queue/").content.decode()
+    # when
+    ticket_log_call(actor=engineer, ticket=ticket, body="Arandı")
+    after = english.get("/desk/queue/").content.decode()
+    # then
+    assert 'data-testid="contact-requests"' in before and f"#{ticket.pk}" in before
+    assert 'data-testid="contact-requests"' not in after
+    page = english.get(f"/tickets/{ticket.pk}/").content.decode()
+    assert "Done" in page
+
+
+def test_customer_of_another_institution_cannot_ask_on_the_ticket(ticket, english):
+    # given
+    stranger = PersonFactory(role=Role.CUSTOMER, institution=TicketFactory().institution)
+    english.force_login(stranger)
+    # when
+    response = english.post(f"/tickets/{ticket.pk}/contact-request/new/", {"contact-kind": "call", "contact-preferred_times": "x"})
+    # then
+    assert response.status_code == 404
+    assert ContactRequest.objects.count() == 0
+
+
+def test_customer_asks_from_the_ticket_page(customer, ticket, english):
+    # given
+    english.force_login(customer)
+    # when
+    response = english.post(
+        f"/tickets/{ticket.pk}/contact-request/new/",
+        {"contact-kind": "remote", "contact-preferred_times": "Pazartesi 10:00"},
+        follow=True,
+    )
+    # then
+    assert "The desk will contact you" in response.content.decode()
+    assert ContactRequest.objects.get().kind == "remote"
+
+
+def test_desk_lead_corrects_a_deadline_from_the_ticket_page(ticket, lead, english):
+    # given
+    english.force_login(lead)
+    new_due = timezone.localtime(ticket.first_response_due_at) + datetime.timedelta(hours=2)
+    # when
+    response = english.post(f"/desk/tickets/{ticket.pk}/deadline/", {"due_at": new_due.strftime("%Y-%m-%dT%H:%M")})
+    # then
+    assert response.status_code == 302
+    assert Ticket.objects.get(pk=ticket.pk).first_response_due_at == new_due.replace(second=0, microsecond=0)
+    assert "Correct the deadline" in english.get(f"/tickets/{ticket.pk}/").content.decode()
+
+
+def test_an_engineer_cannot_correct_a_deadline(ticket, engineer, client):
+    # given
+    client.force_login(engineer)
+    # when
+    response = client.get(f"/desk/tickets/{ticket.pk}/deadline/")
+    # then
+    assert response.status_code == 403
+
+
+def test_engineer_goes_off_duty_and_the_lead_puts_them_back(engineer, lead, english):
+    # given
+    english.force_login(engineer)
+    # when
+    english.post("/desk/duty/", {"person": engineer.pk, "on_duty": "0"})
+    engineer.refresh_from_db()
+    off = engineer.is_on_duty
+    english.force_login(lead)
+    page = english.get("/desk/duty/").content.decode()
+    english.post("/desk/duty/", {"person": engineer.pk, "on_duty": "1"})
+    engineer.refresh_from_db()
+    # then
+    assert off is False
+    assert f'data-person="{engineer.username}"' in page
+    assert engineer.is_on_duty is True
+
+
+def test_an_engineer_cannot_set_a_colleagues_duty(engineer):
+    # given
+    colleague = PersonFactory(role=Role.SUPPORT_ENGINEER)
+    # when / then
+    with pytest.raises(PermissionDenied):
+        person_set_on_duty(actor=engineer, person=colleague, is_on_duty=False)
+
+
+def test_desk_files_for_a_caller_on_the_phone_quota_with_the_clock_from_the_call(customer, engineer, english, premium):
+    # given: a call 20 minutes ago, inside the service window
+    called_at = timezone.localtime().replace(hour=10, minute=0, second=0, microsecond=0)
+    english.force_login(engineer)
+    # when
+    with time_machine.travel(called_at + datetime.timedelta(minutes=20), tick=False):
+        response = english.post(
+            "/desk/tickets/new/",
+            {
+                "requester": customer.username,
+                "channel": "phone",
+                "called_at": called_at.strftime("%Y-%m-%dT%H:%M"),
+                "kind": "question",
+                "subject": "Lisans aktivasyonu",
+                "description": "Telefonla bildirildi.",
+            },
+        )
+    # then
+    ticket = Ticket.objects.get()
+    assert response.status_code == 302
+    assert (ticket.channel, ticket.requester, ticket.created_at) == ("phone", customer, called_at)
+    assert ticket.first_response_due_at == called_at + datetime.timedelta(minutes=premium.first_response_minutes)
+    used = dict(Allotment.objects.filter(subscription=premium).values_list("channel", "used"))
+    assert (used["phone"], used["written"]) == (1, 0)
+
+
+def test_a_customer_cannot_file_on_another_channel(customer):
+    # when / then
+    with pytest.raises(PermissionDenied):
+        ticket_file(actor=customer, subject="x", description="y", channel="phone")

@@ -1,0 +1,219 @@
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.conf import settings
+
+from bookings import services
+from bookings.models import OnsiteRequest, Workshop
+from organizations.roles import Role
+from packages.models import Allotment
+from tests.factories import PersonFactory
+from tests.factories.bookings import (
+    future_day,
+    future_time,
+    onsite_requested,
+    product,
+    workshop_requested,
+    workshop_scheduled,
+)
+
+
+@pytest.fixture
+def english(client):
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    return client
+
+
+def _as(client, person):
+    client.force_login(person)
+    return client
+
+
+def test_workshop_page_requests_a_workshop(english, admin, premium):
+    # when
+    response = _as(english, admin).post(
+        "/workshops/",
+        {"topic": "Parsel sorgulama", "product": product().code, "date1": future_day(4), "date2": future_day(5), "participants": 8},
+        follow=True,
+    )
+    # then
+    assert response.status_code == 200
+    assert Workshop.objects.get().topic == "Parsel sorgulama"
+    assert "12 of 12 left this contract year" in response.content.decode()
+
+
+def test_workshop_page_keeps_what_was_typed_when_quota_is_used_up(english, admin, premium):
+    # given
+    Allotment.objects.filter(subscription=premium, channel="workshops").update(used=12)
+    # when
+    response = _as(english, admin).post(
+        "/workshops/", {"topic": "Kalsın", "date1": future_day(4), "date2": future_day(5), "participants": 8}
+    )
+    # then
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert "renews on" in page
+    assert 'value="Kalsın"' in page
+
+
+def test_workshop_page_is_locked_on_standard(english, standard_admin):
+    # when
+    response = _as(english, standard_admin).get("/workshops/")
+    # then
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert 'data-testid="locked"' in page
+    assert "Premium" in page
+
+
+def test_workshop_page_is_turkish_by_default(client, admin):
+    # when
+    response = _as(client, admin).get("/workshops/")
+    # then
+    assert "Çalıştay talep et" in response.content.decode()
+
+
+def test_institution_cancels_from_the_page(english, admin, staff, trainer, premium):
+    # given
+    workshop = workshop_scheduled(admin, staff, trainer)
+    # when
+    response = _as(english, admin).post(f"/workshops/{workshop.pk}/cancel/", follow=True)
+    # then
+    assert "given back" in response.content.decode()
+    assert Allotment.objects.get(subscription=premium, channel="workshops").used == 0
+
+
+def test_vendor_schedules_from_the_page(english, admin, staff, trainer, premium):
+    # given
+    workshop = workshop_requested(admin)
+    prefix = f"b{workshop.pk}"
+    # when
+    response = _as(english, staff).post(
+        f"/vendor/workshops/{workshop.pk}/schedule/",
+        {
+            f"{prefix}-starts_at": future_time(9).strftime("%Y-%m-%dT%H:%M"),
+            f"{prefix}-trainer": trainer.pk,
+            f"{prefix}-meeting_url": "https://meet.test/q",
+        },
+        follow=True,
+    )
+    # then
+    workshop.refresh_from_db()
+    assert workshop.status == Workshop.Status.SCHEDULED
+    assert "one unit drawn" in response.content.decode()
+
+
+def test_vendor_workshop_page_costs_the_same_queries_for_more_rows(english, admin, staff, django_assert_max_num_queries):
+    # given
+    for _ in range(5):
+        workshop_requested(admin)
+    client = _as(english, staff)
+    # when / then
+    with django_assert_max_num_queries(12):
+        response = client.get("/vendor/workshops/")
+    assert response.content.decode().count("data-workshop=") == 5
+
+
+def test_quote_answered_on_the_page_and_pdf_downloaded(english, standard_admin, staff):
+    # given
+    visit = onsite_requested(standard_admin)
+    services.onsite_quote(actor=staff, visit=visit, day_rate=Decimal("12500"), valid_until=future_day(5))
+    client = _as(english, standard_admin)
+    # when
+    pdf = client.get(f"/onsite/{visit.pk}/quote.pdf")
+    page = client.get("/onsite/").content.decode()
+    client.post(f"/onsite/{visit.pk}/accept/")
+    # then
+    assert (pdf.status_code, pdf["Content-Type"]) == (200, "application/pdf")
+    assert "Accept the quote" in page
+    visit.refresh_from_db()
+    assert visit.status == OnsiteRequest.Status.ACCEPTED
+
+
+def test_onsite_page_requests_consecutive_days(english, admin):
+    # when
+    _as(english, admin).post(
+        "/onsite/",
+        {
+            "first_day": future_day(8),
+            "days": 2,
+            "address": "Ankara",
+            "purpose": "Eğitim",
+            "contact_name": "Ali",
+            "contact_phone": "0312",
+        },
+    )
+    # then
+    assert OnsiteRequest.objects.get().dates == [str(future_day(8)), str(future_day(9))]
+
+
+def test_onboarding_page_shows_the_state_to_every_person_of_the_institution(english, admin, staff):
+    # given
+    services.onboarding_record(
+        actor=staff, institution=admin.institution, product=product(), version="9.1", purchased_on=datetime.date(2026, 10, 1)
+    )
+    customer = PersonFactory(role=Role.CUSTOMER, institution=admin.institution)
+    # when
+    page = _as(english, customer).get("/onboarding/").content.decode()
+    # then
+    assert "9.1" in page and "To be scheduled" in page
+
+
+def test_calendar_shows_the_week_per_trainer(english, admin, staff, trainer):
+    # given
+    workshop = workshop_scheduled(admin, staff, trainer)
+    # when
+    page = _as(english, trainer).get(f"/vendor/calendar/?week={workshop.starts_at.date()}").content.decode()
+    # then
+    assert f'data-person="{trainer.username}"' in page
+    assert workshop.topic in page
+
+
+@pytest.mark.parametrize(
+    ("method", "url"),
+    [
+        ("post", "/workshops/{w}/cancel/"),
+        ("post", "/onsite/{o}/accept/"),
+        ("post", "/onsite/{o}/decline/"),
+        ("get", "/onsite/{o}/quote.pdf"),
+    ],
+)
+def test_another_institution_gets_404_on_every_page(client, admin, staff, stranger, method, url):
+    # given
+    workshop = workshop_requested(admin)
+    visit = onsite_requested(admin)
+    # when
+    response = getattr(_as(client, stranger), method)(url.format(w=workshop.pk, o=visit.pk))
+    # then
+    assert response.status_code == 404
+
+
+@pytest.mark.parametrize("url", ["/vendor/workshops/", "/vendor/onsite/", "/vendor/onboarding/", "/vendor/calendar/"])
+def test_vendor_pages_are_refused_to_institution_admins(client, admin, url):
+    # when
+    response = _as(client, admin).get(url)
+    # then
+    assert response.status_code == 403
+
+
+@pytest.mark.parametrize("url", ["/vendor/workshops/", "/vendor/onsite/", "/vendor/onboarding/", "/vendor/calendar/"])
+def test_vendor_pages_render_for_booking_staff(client, staff, url):
+    # when
+    response = _as(client, staff).get(url)
+    # then
+    assert response.status_code == 200
+    assert b"style=" not in response.content and b"<script>" not in response.content
+
+
+def test_home_page_allotments_move_as_workshops_are_drawn_and_given_back(english, admin, staff, trainer):
+    # given
+    client = _as(english, admin)
+    workshop = workshop_scheduled(admin, staff, trainer)
+    # when
+    drawn = client.get("/").content.decode()
+    services.workshop_cancel(actor=staff, workshop=workshop)
+    returned = client.get("/").content.decode()
+    # then
+    assert "11 of 12 left" in drawn
+    assert "12 of 12 left" in returned
