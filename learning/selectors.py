@@ -115,6 +115,26 @@ def training_list_attended(*, person: User) -> QuerySet[Training]:
     return Training.objects.filter(registrations__person=person, registrations__attended_at__isnull=False)
 
 
+def trainings_attended_by_group(*, institution, people, group_field: str, start: datetime.date, end: datetime.date) -> dict:
+    """Sessions attended in the period, per value of the person's `group_field` (pk, unit_id or
+    region_id), counting only `people`: the figure personnel performance tracking shows. One
+    grouped query."""
+    key = f"person__{group_field}"
+    rows = (
+        Registration.objects.for_institution(institution)
+        .filter(
+            person__in=people,
+            attended_at__isnull=False,
+            training__starts_at__date__gte=start,
+            training__starts_at__date__lte=end,
+        )
+        .values(key)
+        .annotate(attended=Count("id"))
+        .order_by()
+    )
+    return {row[key]: row["attended"] for row in rows}
+
+
 def feed_get_by_token(*, token: str) -> CalendarFeed | None:
     if not token:
         return None

@@ -5,3 +5,13 @@ from django.utils.translation import gettext_lazy as _
 class PortalConfig(AppConfig):
     name = "portal"
     verbose_name = _("Portal")
+
+    def ready(self):
+        # The apps of one layer do not import each other; what one shows of another is wired
+        # here, in the composition layer, through the registries the showing app offers.
+        from learning.selectors import trainings_attended_by_group
+        from performance.figures import FigureProvider, figure_provider_register
+
+        figure_provider_register(
+            FigureProvider(key="trainings_attended", label=_("Trainings attended"), collect=trainings_attended_by_group)
+        )

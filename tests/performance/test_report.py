@@ -154,17 +154,17 @@ def test_registered_figure_providers_become_columns(org):
     def trainings(*, institution, people, group_field, start, end):
         return dict.fromkeys(people.values_list(group_field, flat=True), 3)
 
-    figure_provider_register(FigureProvider(key="trainings_attended", label="Trainings attended", collect=trainings))
+    figure_provider_register(FigureProvider(key="example", label="Example", collect=trainings))
     start, end = this_month()
     try:
         # when
         response = api_as(org["admin"]).get("/api/v1/performance/", {"group_by": "person"})
     finally:
-        figure_provider_unregister("trainings_attended")
+        figure_provider_unregister("example")
     # then
     body = response.json()
-    assert body["figures"] == [{"key": "trainings_attended", "label": "Trainings attended"}]
-    assert {row["figures"]["trainings_attended"] for row in body["rows"]} == {3}
+    assert {"key": "example", "label": "Example"} in body["figures"]
+    assert {row["figures"]["example"] for row in body["rows"]} == {3}
 
 
 def test_api_report(org, usage):
