@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from tickets.models import DevelopmentItem, Ticket
 from tickets.services.outbox import ticket_link
 
+from .extras import email_links
 from .models import MANDATORY_KINDS, Kind, Notification
 from .selectors import language_for, message_body
 from .tokens import reply_address, unsubscribe_token
@@ -109,6 +110,7 @@ def _ticket_context(notification: Notification) -> dict:
         "institution": ticket.institution.name,
         "product": ticket.product.name if ticket.product_id else "",
         "link": ticket_link(ticket.pk),
+        "actions": email_links(notification.kind, ticket, notification.recipient),
         "subject": f"[#{ticket.pk}] {ticket.subject} — {headline}",
     }
 

@@ -10,8 +10,13 @@ class PortalConfig(AppConfig):
         # The apps of one layer do not import each other; what one shows of another is wired
         # here, in the composition layer, through the registries the showing app offers.
         from learning.selectors import trainings_attended_by_group
+        from notifications.extras import email_link_register
+        from notifications.models import Kind
         from performance.figures import FigureProvider, figure_provider_register
+
+        from .wiring import survey_email_link
 
         figure_provider_register(
             FigureProvider(key="trainings_attended", label=_("Trainings attended"), collect=trainings_attended_by_group)
         )
+        email_link_register(Kind.RESOLVED, survey_email_link)

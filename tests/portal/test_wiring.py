@@ -2,16 +2,21 @@
 (learning) as a column of the performance report (performance)."""
 
 import datetime
+import re
 
 import pytest
-from django.utils import timezone
+from django.test import Client
+from django.utils import timezone, translation
+from django.utils.translation import gettext
 from rest_framework.test import APIClient
 
 from learning.models import Registration
+from notifications.tasks import dispatch as notifications_dispatch
 from organizations.roles import Role
 from slaportal.api.services import api_token_issue
-from tests.factories import PersonFactory, RegionFactory, SubscriptionFactory, UnitFactory
+from tests.factories import PersonFactory, RegionFactory, SubscriptionFactory, TicketFactory, UnitFactory
 from tests.factories.learning import TrainingFactory
+from tickets.services import ticket_change_status, ticket_share
 
 pytestmark = pytest.mark.django_db
 
@@ -40,3 +45,25 @@ def test_performance_report_counts_the_trainings_each_person_attended():
     figures = {row["key"]: row["figures"].get("trainings_attended") for row in body["rows"]}
     assert figures[ayse.pk] == 2
     assert figures[mehmet.pk] in (0, None)
+
+
+
+def test_resolution_e_mail_carries_the_survey_link_to_the_requester_only(customer, engineer, settings, mailoutbox):
+    # given: a ticket shared with a colleague, then resolved
+    settings.SITE_URL = "https://portal.example.test"
+    colleague = PersonFactory(institution=customer.institution)
+    ticket = TicketFactory(requester=customer)
+    ticket_share(actor=customer, ticket=ticket, person=colleague)
+    ticket_change_status(actor=engineer, ticket=ticket, status="resolved")
+    # when
+    notifications_dispatch()
+    # then
+    with translation.override("tr"):
+        headline = gettext("Your ticket was resolved")
+    to_requester = [m for m in mailoutbox if m.to == [customer.email]]
+    to_colleague = [m for m in mailoutbox if m.to == [colleague.email]]
+    assert [m.subject.endswith(headline) for m in to_requester if "/surveys/" in m.body] == [True]
+    assert any(m.subject.endswith(headline) for m in to_colleague)
+    assert not any("/surveys/" in m.body for m in to_colleague)
+    [path] = re.findall(r"https://portal\.example\.test(/surveys/[^/\s]+/)", next(m.body for m in to_requester if "/surveys/" in m.body))
+    assert Client().get(path).status_code == 200

@@ -1,0 +1,34 @@
+"""Links other apps add to a ticket notification's e-mail, without this app importing them.
+
+An app of the same layer (the satisfaction survey of `reports`, say) cannot be imported from
+here; the composition layer (`portal`) registers a function per notification kind instead:
+
+    email_link_register(Kind.RESOLVED, survey_email_link)
+
+`link(ticket, recipient)` returns `(label, url)` or None when it has nothing for that person."""
+
+from collections.abc import Callable
+
+from organizations.models import User
+from tickets.models import Ticket
+
+EmailLink = Callable[[Ticket, User], tuple[str, str] | None]
+
+_LINKS: dict[str, list[EmailLink]] = {}
+
+
+def email_link_register(kind: str, link: EmailLink) -> None:
+    """Add a link to every e-mail of this kind (once per function, however often called)."""
+    links = _LINKS.setdefault(str(kind), [])
+    if link not in links:
+        links.append(link)
+
+
+def email_links(kind: str, ticket: Ticket, recipient: User | None) -> list[dict]:
+    """The links registered for the kind, for this ticket and recipient, as template rows."""
+    rows = []
+    for link in _LINKS.get(str(kind), []):
+        found = link(ticket, recipient)
+        if found is not None:
+            rows.append({"label": found[0], "url": found[1]})
+    return rows
