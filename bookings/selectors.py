@@ -88,6 +88,16 @@ def booking_staff_emails() -> list[str]:
     )
 
 
+# Entries other apps put on the vendor calendar (the trainings of `learning`), registered by the
+# composition layer: `source(start=…, end=…)` returns entries shaped like the ones built below.
+_CALENDAR_SOURCES: list = []
+
+
+def calendar_source_register(source) -> None:
+    if source not in _CALENDAR_SOURCES:
+        _CALENDAR_SOURCES.append(source)
+
+
 def calendar_week_all_institutions(*, monday: datetime.date) -> dict:
     """The vendor's week: scheduled and held workshops, confirmed on-site days and scheduled
     onboarding items between Monday and Sunday, grouped per trainer or engineer. Crosses
@@ -145,6 +155,8 @@ def calendar_week_all_institutions(*, monday: datetime.date) -> dict:
                 "pk": item.pk,
             }
         )
+    for source in _CALENDAR_SOURCES:
+        entries.extend(source(start=start, end=end))
     people: dict = {}
     for entry in sorted(entries, key=lambda e: (e["day"], e["at"] or start)):
         key = entry["person"].pk if entry["person"] else 0

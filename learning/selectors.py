@@ -115,6 +115,23 @@ def training_list_attended(*, person: User) -> QuerySet[Training]:
     return Training.objects.filter(registrations__person=person, registrations__attended_at__isnull=False)
 
 
+def training_calendar_entries(*, start: datetime.datetime, end: datetime.datetime) -> list[dict]:
+    """Published sessions starting in [start, end), as entries of the vendor's week calendar.
+    Sessions belong to no institution and name no trainer, so they sit on the unassigned row."""
+    return [
+        {
+            "kind": "training",
+            "person": None,
+            "day": timezone.localtime(training.starts_at).date(),
+            "at": training.starts_at,
+            "title": training.title,
+            "institution": None,
+            "pk": training.pk,
+        }
+        for training in Training.objects.published().filter(starts_at__gte=start, starts_at__lt=end).order_by("starts_at")
+    ]
+
+
 def trainings_attended_by_group(*, institution, people, group_field: str, start: datetime.date, end: datetime.date) -> dict:
     """Sessions attended in the period, per value of the person's `group_field` (pk, unit_id or
     region_id), counting only `people`: the figure personnel performance tracking shows. One

@@ -9,7 +9,8 @@ class PortalConfig(AppConfig):
     def ready(self):
         # The apps of one layer do not import each other; what one shows of another is wired
         # here, in the composition layer, through the registries the showing app offers.
-        from learning.selectors import trainings_attended_by_group
+        from bookings.selectors import calendar_source_register
+        from learning.selectors import training_calendar_entries, trainings_attended_by_group
         from notifications.extras import email_link_register
         from notifications.models import Kind
         from performance.figures import FigureProvider, figure_provider_register
@@ -20,3 +21,4 @@ class PortalConfig(AppConfig):
             FigureProvider(key="trainings_attended", label=_("Trainings attended"), collect=trainings_attended_by_group)
         )
         email_link_register(Kind.RESOLVED, survey_email_link)
+        calendar_source_register(training_calendar_entries)

@@ -67,3 +67,18 @@ def test_resolution_e_mail_carries_the_survey_link_to_the_requester_only(custome
     assert not any("/surveys/" in m.body for m in to_colleague)
     [path] = re.findall(r"https://portal\.example\.test(/surveys/[^/\s]+/)", next(m.body for m in to_requester if "/surveys/" in m.body))
     assert Client().get(path).status_code == 200
+
+
+def test_vendor_calendar_shows_the_weeks_published_trainings(client):
+    # given: a published session this week and a draft one
+    staff = PersonFactory(role=Role.PACKAGE_MANAGER, institution=None)
+    monday = timezone.localdate() - datetime.timedelta(days=timezone.localdate().weekday())
+    at = timezone.make_aware(datetime.datetime.combine(monday + datetime.timedelta(days=2), datetime.time(14)))
+    TrainingFactory(title="Parsel sorgulama eğitimi", starts_at=at)
+    TrainingFactory(title="Taslak oturum", starts_at=at, is_published=False)
+    client.force_login(staff)
+    # when
+    page = client.get("/vendor/calendar/", {"week": monday.isoformat()}).content.decode()
+    # then
+    assert re.search(r'data-kind="training">.*?14:00.*?Parsel sorgulama eğitimi', page, re.S)
+    assert "Taslak oturum" not in page
