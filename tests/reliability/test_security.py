@@ -16,14 +16,15 @@ INLINE = re.compile(r"<script(?![^>]*\bsrc=)[^>]*>|<style\b|\sstyle=|\son[a-z]+=
 
 
 def template_files() -> list[Path]:
-    """Every page template. E-mail templates are left out: the policy governs pages, and mail
-    clients need their styles inline."""
+    """Every page template. E-mail templates and the templates WeasyPrint renders to PDF are left
+    out: the policy governs pages a browser loads, and mail clients and the PDF renderer need
+    their styles inline."""
     roots = [Path(settings.BASE_DIR) / "templates", *Path(settings.BASE_DIR).glob("*/templates")]
     return sorted(
         path
         for root in roots
         for path in root.rglob("*.html")
-        if ".venv" not in path.parts and "email" not in path.parts
+        if ".venv" not in path.parts and "email" not in path.parts and not path.stem.endswith("_pdf")
     )
 
 
