@@ -198,6 +198,10 @@ def test(args):
     sh(PY, "-m", "ruff", "check", ".")
     # The layers of docs/architecture.md; the contracts are in pyproject.toml.
     sh(BIN / "lint-imports", "--no-cache", "--no-logo")
+    # Two pytest-xdist workers (each with its own test database) unless the caller chose: the
+    # browser, worker and fault tests spend most of their time waiting, so two halve the run.
+    if not any(a == "-n" or a.startswith(("-n", "--numprocesses")) for a in args):
+        args = ["-n", os.environ.get("TEST_WORKERS", "2"), *args]
     sys.exit(subprocess.run([str(PY), "-m", "pytest", *args], cwd=ROOT, env=env).returncode)
 
 
