@@ -11,9 +11,11 @@ import time
 from collections import defaultdict
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from organizations.models import User
+from organizations.roles import CUSTOMER_SIDE
 from tickets.models import Ticket, TicketEvent, TicketShare
 
 from ..models import FanoutCursor, Kind, Mode, Notification
@@ -33,7 +35,9 @@ def _customer_side(ticket: Ticket, shared: list[User]) -> list[User]:
     return [ticket.requester, *shared]
 
 
-def event_recipients(event: TicketEvent, shared: list[User], *, by_desk: bool) -> tuple[str, list[User]] | None:
+def event_recipients(
+    event: TicketEvent, shared: list[User], *, by_desk: bool, members: dict | None = None
+) -> tuple[str, list[User]] | None:
     """The kind of notification an event calls for and who receives it, or None. The person who
     acted is not told of their own act (except the filing acknowledgement); the assignee hears
     of what the customer side did."""
@@ -60,11 +64,16 @@ def event_recipients(event: TicketEvent, shared: list[User], *, by_desk: bool) -
     if event.kind == "shared" and data.get("target") == "person":
         person = next((p for p in shared if p.pk == data.get("target_id")), None)
         return (Kind.SHARE_GIVEN, [person]) if person else None
+    if event.kind == "shared" and data.get("target") in ("unit", "region"):
+        people = (members or {}).get((data["target"], data.get("target_id")), [])
+        return (Kind.SHARE_GIVEN, people) if people else None
     return None
 
 
-def _recipients_of(event: TicketEvent, shared: list[User], *, by_desk: bool) -> tuple[str, list[User]]:
-    plan = event_recipients(event, shared, by_desk=by_desk)
+def _recipients_of(
+    event: TicketEvent, shared: list[User], *, by_desk: bool, members: dict
+) -> tuple[str, list[User]]:
+    plan = event_recipients(event, shared, by_desk=by_desk, members=members)
     if plan is None:
         return "", []
     kind, people = plan
@@ -78,10 +87,17 @@ def _recipients_of(event: TicketEvent, shared: list[User], *, by_desk: bool) -> 
     return kind, list(unique.values())
 
 
-def _notifications(events: list[TicketEvent], shared: dict[int, list[User]], desk: set[int]) -> list[Notification]:
+def _notifications(
+    events: list[TicketEvent], shared: dict[int, list[User]], members: dict, desk: set[int]
+) -> list[Notification]:
     """The batch's notifications, with every recipient's preferences read in one query."""
     plans = [
-        (event, *_recipients_of(event, shared.get(event.ticket_id, []), by_desk=event.actor_id in desk))
+        (
+            event,
+            *_recipients_of(
+                event, shared.get(event.ticket_id, []), by_desk=event.actor_id in desk, members=members
+            ),
+        )
         for event in events
     ]
     modes = preference_modes_for_pairs(pairs={(person.pk, kind) for _, kind, people in plans for person in people})
@@ -101,11 +117,30 @@ def _notifications(events: list[TicketEvent], shared: dict[int, list[User]], des
     ]
 
 
-def _person_shares(ticket_ids: set[int]) -> dict[int, list[User]]:
+def _shared_people(ticket_ids: set[int]) -> tuple[dict[int, list[User]], dict[tuple[str, int], list[User]]]:
+    """The people each ticket is shared with — named, or in a shared unit or region (its active
+    customer-side people) — and the members of each shared unit and region, in two queries."""
+    shares = list(TicketShare.objects.filter(ticket_id__in=ticket_ids).select_related("person"))
+    unit_ids = {share.unit_id for share in shares if share.unit_id}
+    region_ids = {share.region_id for share in shares if share.region_id}
+    members: dict[tuple[str, int], list[User]] = defaultdict(list)
+    if unit_ids or region_ids:
+        people = User.objects.filter(
+            Q(unit_id__in=unit_ids) | Q(region_id__in=region_ids), is_active=True, role__in=list(CUSTOMER_SIDE)
+        )
+        for person in people:
+            if person.unit_id in unit_ids:
+                members[("unit", person.unit_id)].append(person)
+            if person.region_id in region_ids:
+                members[("region", person.region_id)].append(person)
     shared: dict[int, list[User]] = defaultdict(list)
-    for share in TicketShare.objects.filter(ticket_id__in=ticket_ids, person__isnull=False).select_related("person"):
-        shared[share.ticket_id].append(share.person)
-    return shared
+    for share in shares:
+        if share.person_id:
+            shared[share.ticket_id].append(share.person)
+        else:
+            target = ("unit", share.unit_id) if share.unit_id else ("region", share.region_id)
+            shared[share.ticket_id].extend(members[target])
+    return shared, members
 
 
 def _settled_prefix(rows: list[tuple[int, str, datetime.datetime]], before: datetime.datetime) -> int | None:
@@ -130,9 +165,9 @@ def _pass(cursor: FanoutCursor, now: datetime.datetime) -> tuple[int, bool]:
         .select_related("actor", "ticket__requester", "ticket__assignee")
         .order_by("id")
     )
-    shared = _person_shares({event.ticket_id for event in events})
+    shared, members = _shared_people({event.ticket_id for event in events})
     desk = desk_person_ids(person_ids={event.actor_id for event in events if event.actor_id})
-    notifications = _notifications(events, shared, desk)
+    notifications = _notifications(events, shared, members, desk)
     created = Notification.objects.bulk_create(notifications, ignore_conflicts=True) if notifications else []
     settled = _settled_prefix(rows, now - SETTLE)
     if settled is not None and settled > cursor.last_event_id:

@@ -8,7 +8,7 @@ from django.utils import timezone
 from notifications.models import FanoutCursor, Kind, Notification, NotificationPreference
 from notifications.services.fanout import CURSOR, SETTLE, notification_fanout
 from organizations.roles import Role
-from tests.factories import PersonFactory, SubscriptionFactory, TicketFactory
+from tests.factories import PersonFactory, RegionFactory, SubscriptionFactory, TicketFactory, UnitFactory
 from tickets.models import TicketEvent
 from tickets.services import (
     development_item_update,
@@ -37,6 +37,24 @@ def test_share_with_a_person_tells_them(engineer):
     notification_fanout()
     # then
     assert kinds_for(colleague) == [Kind.SHARE_GIVEN]
+
+
+def test_share_with_a_unit_tells_its_people_and_they_hear_of_the_resolution(engineer):
+    # given: a unit of two customers, and someone in another unit
+    subscription = SubscriptionFactory(package_code="premium")
+    institution = subscription.institution
+    unit = UnitFactory(region=RegionFactory(institution=institution))
+    requester = PersonFactory(role=Role.CUSTOMER, institution=institution)
+    first, second = (PersonFactory(role=Role.CUSTOMER, unit=unit) for _ in range(2))
+    elsewhere = PersonFactory(role=Role.CUSTOMER, unit=UnitFactory(region=unit.region))
+    ticket = TicketFactory(requester=requester)
+    # when
+    ticket_share(actor=requester, ticket=ticket, unit=unit)
+    ticket_change_status(actor=engineer, ticket=ticket, status="resolved")
+    notification_fanout()
+    # then
+    assert kinds_for(first) == kinds_for(second) == [Kind.SHARE_GIVEN, Kind.RESOLVED]
+    assert kinds_for(elsewhere) == []
 
 
 def test_development_state_change_tells_the_requester(engineer):
