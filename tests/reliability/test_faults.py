@@ -119,5 +119,7 @@ def test_no_breach_is_lost_or_doubled_through_worker_kills_and_an_empty_redis(en
         for event in SLAEvent.objects.filter(kind="breached")
     )
     print(f"breach lag: median {lags[len(lags) // 2]:.2f} s, max {lags[-1]:.2f} s; worker started {engine['worker'].starts} times")
-    # Deadlines during the Redis outage wait for it to end (3 s) and for the sweep after it.
-    assert lags[-1] < 15, lags
+    # Liveness, not speed: deadlines during the Redis outage wait for it to end (3 s), for the
+    # restarted worker and the sweep after it; on a loaded machine that takes longer, but a lost
+    # breach would never arrive. The figures themselves are printed above and in docs/engine.md.
+    assert lags[-1] < 45, lags
