@@ -5,7 +5,7 @@ import pytest
 from rest_framework.test import APIClient
 
 from organizations.roles import CUSTOMER_SIDE
-from tests.visibility.test_selectors import CASES, build_world, expected_row
+from tests.tickets.test_selectors import CASES, build_world, expected_row
 
 pytestmark = pytest.mark.django_db
 
