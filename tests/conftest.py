@@ -113,7 +113,8 @@ def institution_admin(premium):
 
 @pytest.fixture
 def admin(institution_admin):
-    """The API and booking tests' name for the Premium institution's admin."""
+    """The institution admin of a Premium contract (12 workshops, 6 on-site days), by the shorter
+    name the API and booking tests use."""
     return institution_admin
 
 
