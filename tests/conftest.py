@@ -5,10 +5,14 @@ import os
 import shutil
 
 import pytest
+from django.conf import settings
+from django.core.cache import cache
 from django.db import connection
+from rest_framework.test import APIClient
 
 from organizations.roles import Role
-from tests.factories import PersonFactory, SubscriptionFactory
+from slaportal.api.services import api_token_issue
+from tests.factories import PersonFactory, RegionFactory, SubscriptionFactory, UnitFactory
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
@@ -95,3 +99,85 @@ def customer(premium):
 @pytest.fixture
 def engineer(db):
     return PersonFactory(role=Role.SUPPORT_ENGINEER)
+
+
+@pytest.fixture
+def standard():
+    return SubscriptionFactory(package_code="standard")
+
+
+@pytest.fixture
+def institution_admin(premium):
+    return PersonFactory(role=Role.INSTITUTION_ADMIN, institution=premium.institution)
+
+
+@pytest.fixture
+def admin(institution_admin):
+    """The institution admin of a Premium contract (12 workshops, 6 on-site days), by the shorter
+    name the API and booking tests use."""
+    return institution_admin
+
+
+@pytest.fixture
+def lead(db):
+    return PersonFactory(role=Role.DESK_LEAD)
+
+
+@pytest.fixture
+def package_manager(db):
+    return PersonFactory(role=Role.PACKAGE_MANAGER, is_staff=True, is_superuser=True)
+
+
+@pytest.fixture
+def stranger(db):
+    """A customer of another institution."""
+    subscription = SubscriptionFactory(package_code="premium")
+    return PersonFactory(role=Role.CUSTOMER, institution=subscription.institution)
+
+
+@pytest.fixture
+def tree():
+    """A Premium institution: region 1 with units 1 and 2, region 2 with unit 3, and its admin."""
+    institution = SubscriptionFactory(package_code="premium").institution
+    region1, region2 = RegionFactory(institution=institution), RegionFactory(institution=institution)
+    return {
+        "institution": institution,
+        "region1": region1,
+        "region2": region2,
+        "unit1": UnitFactory(region=region1),
+        "unit2": UnitFactory(region=region1),
+        "unit3": UnitFactory(region=region2),
+        "admin": PersonFactory(role=Role.INSTITUTION_ADMIN, institution=institution),
+    }
+
+
+@pytest.fixture
+def unit(premium):
+    return UnitFactory(region=RegionFactory(institution=premium.institution))
+
+
+@pytest.fixture
+def browser_client(client):
+    """A client that reads the pages in English, so assertions read like the source strings."""
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    return client
+
+
+@pytest.fixture
+def client_for():
+    """An API client signed in as the person with their app token, as the apps do."""
+
+    def make(person) -> APIClient:
+        client = APIClient()
+        client.credentials(HTTP_AUTHORIZATION=f"Token {api_token_issue(actor=person).key}")
+        return client
+
+    return make
+
+
+@pytest.fixture(autouse=True)
+def _fresh_throttles():
+    # Throttle counters live in the cache, which outlives a test.
+    cache.clear()
+    yield
+    cache.clear()

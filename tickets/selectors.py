@@ -115,7 +115,7 @@ def _holds_role(*roles: Role) -> Q:
 def person_list_seeing_ticket(*, ticket: Ticket) -> QuerySet[User]:
     """The active people of the ticket's institution who find the ticket in ticket_visible_to:
     whom to tell about it (notifications, digests). The same rules read the other way round, as
-    one query; tests/visibility/test_property.py checks the two agree. Vendor staff, who see every
+    one query; tests/tickets/test_selectors_property.py checks the two agree. Vendor staff, who see every
     ticket through the desk, are not listed: the desk has its own notices."""
     institution_id = ticket.institution_id
     people = User.objects.for_institution(institution_id).filter(is_active=True)

@@ -5,12 +5,6 @@ from tests.factories import PersonFactory, SubscriptionFactory
 
 
 @pytest.fixture
-def admin(premium):
-    """The institution admin of a Premium contract (12 workshops, 6 on-site days)."""
-    return PersonFactory(role=Role.INSTITUTION_ADMIN, institution=premium.institution)
-
-
-@pytest.fixture
 def staff(db):
     """Vendor staff who take bookings."""
     return PersonFactory(role=Role.PACKAGE_MANAGER, first_name="Berk", last_name="Kaya")
@@ -28,7 +22,7 @@ def standard_admin(db):
 
 
 @pytest.fixture
-def stranger(db):
+def stranger_admin(db):
     """The institution admin of another Premium institution."""
     subscription = SubscriptionFactory(package_code="premium")
     return PersonFactory(role=Role.INSTITUTION_ADMIN, institution=subscription.institution)

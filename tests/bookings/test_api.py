@@ -2,13 +2,11 @@ import datetime
 
 import pytest
 from django.db.models import F
-from rest_framework.test import APIClient
 
 from bookings.models import OnsiteRequest, Workshop
 from bookings.services import onboarding_record
 from organizations.roles import Role
 from packages.models import Allotment
-from slaportal.api.services import api_token_issue
 from tests.factories import PersonFactory
 from tests.factories.bookings import (
     future_day,
@@ -18,16 +16,6 @@ from tests.factories.bookings import (
     workshop_requested,
     workshop_scheduled,
 )
-
-
-@pytest.fixture
-def client_for():
-    def make(person) -> APIClient:
-        client = APIClient()
-        client.credentials(HTTP_AUTHORIZATION=f"Token {api_token_issue(actor=person).key}")
-        return client
-
-    return make
 
 
 def _me_quota(client, channel):
@@ -48,10 +36,10 @@ def test_institution_admin_requests_a_workshop(client_for, admin):
     assert body["preferred_dates"] == [str(future_day(5)), str(future_day(6))]
 
 
-def test_workshop_list_shows_only_the_institutions_own(client_for, admin, stranger):
+def test_workshop_list_shows_only_the_institutions_own(client_for, admin, stranger_admin):
     # given
     workshop_requested(admin)
-    workshop_requested(stranger)
+    workshop_requested(stranger_admin)
     # when
     body = client_for(admin).get("/api/v1/workshops/").json()
     # then
@@ -175,7 +163,7 @@ BOOKING_ENDPOINTS = [
 
 
 @pytest.mark.parametrize(("method", "path", "body"), BOOKING_ENDPOINTS)
-def test_another_institution_gets_404_and_changes_nothing(client_for, admin, staff, stranger, method, path, body):
+def test_another_institution_gets_404_and_changes_nothing(client_for, admin, staff, stranger_admin, method, path, body):
     # given
     ids = {
         "workshops": workshop_requested(admin).pk,
@@ -186,7 +174,7 @@ def test_another_institution_gets_404_and_changes_nothing(client_for, admin, sta
     }
     url = path.replace("{id}", str(ids[path.split("/")[3]]))
     # when
-    response = getattr(client_for(stranger), method)(url, body, format="json")
+    response = getattr(client_for(stranger_admin), method)(url, body, format="json")
     # then
     assert response.status_code == 404
     assert response.json()["error"]["code"] == "not_found"
@@ -247,14 +235,14 @@ def test_quoting_a_premium_request_is_a_conflict(client_for, admin, staff):
     assert response.status_code == 409
 
 
-def test_onboarding_items_are_listed_for_the_institution(client_for, admin, staff, stranger):
+def test_onboarding_items_are_listed_for_the_institution(client_for, admin, staff, stranger_admin):
     # given
     onboarding_record(
         actor=staff, institution=admin.institution, product=product(), version="8.5", purchased_on=datetime.date(2026, 1, 5)
     )
     # when
     own = client_for(admin).get("/api/v1/onboarding/").json()["results"]
-    other = client_for(stranger).get("/api/v1/onboarding/").json()["results"]
+    other = client_for(stranger_admin).get("/api/v1/onboarding/").json()["results"]
     # then
     assert [(i["version"], i["status"]) for i in own] == [("8.5", "pending")]
     assert other == []

@@ -2,7 +2,6 @@ import datetime
 
 import pytest
 import time_machine
-from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
@@ -14,12 +13,6 @@ from packages.models import Allotment
 from tests.factories import PersonFactory, TicketFactory
 from tickets.models import OutboxMessage, Ticket
 from tickets.services import ticket_file, ticket_log_call
-
-
-@pytest.fixture
-def english(client):
-    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-    return client
 
 
 @pytest.fixture
@@ -42,37 +35,37 @@ def test_customer_asks_for_a_call_and_the_desk_leads_are_mailed(customer, ticket
     assert OutboxMessage.objects.filter(kind="email", payload__to=[lead.email]).count() == 1
 
 
-def test_a_logged_call_after_the_request_does_it(customer, ticket, engineer, english):
+def test_a_logged_call_after_the_request_does_it(customer, ticket, engineer, browser_client):
     # given
     contact_request_add(actor=customer, ticket=ticket, kind="call", preferred_times="14:00–17:00")
-    english.force_login(engineer)
-    before = english.get("/desk/queue/").content.decode()
+    browser_client.force_login(engineer)
+    before = browser_client.get("/desk/queue/").content.decode()
     # when
     ticket_log_call(actor=engineer, ticket=ticket, body="Arandı")
-    after = english.get("/desk/queue/").content.decode()
+    after = browser_client.get("/desk/queue/").content.decode()
     # then
     assert 'data-testid="contact-requests"' in before and f"#{ticket.pk}" in before
     assert 'data-testid="contact-requests"' not in after
-    page = english.get(f"/tickets/{ticket.pk}/").content.decode()
+    page = browser_client.get(f"/tickets/{ticket.pk}/").content.decode()
     assert "Done" in page
 
 
-def test_customer_of_another_institution_cannot_ask_on_the_ticket(ticket, english):
+def test_customer_of_another_institution_cannot_ask_on_the_ticket(ticket, browser_client):
     # given
     stranger = PersonFactory(role=Role.CUSTOMER, institution=TicketFactory().institution)
-    english.force_login(stranger)
+    browser_client.force_login(stranger)
     # when
-    response = english.post(f"/tickets/{ticket.pk}/contact-request/new/", {"contact-kind": "call", "contact-preferred_times": "x"})
+    response = browser_client.post(f"/tickets/{ticket.pk}/contact-request/new/", {"contact-kind": "call", "contact-preferred_times": "x"})
     # then
     assert response.status_code == 404
     assert ContactRequest.objects.count() == 0
 
 
-def test_customer_asks_from_the_ticket_page(customer, ticket, english):
+def test_customer_asks_from_the_ticket_page(customer, ticket, browser_client):
     # given
-    english.force_login(customer)
+    browser_client.force_login(customer)
     # when
-    response = english.post(
+    response = browser_client.post(
         f"/tickets/{ticket.pk}/contact-request/new/",
         {"contact-kind": "remote", "contact-preferred_times": "Pazartesi 10:00"},
         follow=True,
@@ -82,16 +75,16 @@ def test_customer_asks_from_the_ticket_page(customer, ticket, english):
     assert ContactRequest.objects.get().kind == "remote"
 
 
-def test_desk_lead_corrects_a_deadline_from_the_ticket_page(ticket, lead, english):
+def test_desk_lead_corrects_a_deadline_from_the_ticket_page(ticket, lead, browser_client):
     # given
-    english.force_login(lead)
+    browser_client.force_login(lead)
     new_due = timezone.localtime(ticket.first_response_due_at) + datetime.timedelta(hours=2)
     # when
-    response = english.post(f"/desk/tickets/{ticket.pk}/deadline/", {"due_at": new_due.strftime("%Y-%m-%dT%H:%M")})
+    response = browser_client.post(f"/desk/tickets/{ticket.pk}/deadline/", {"due_at": new_due.strftime("%Y-%m-%dT%H:%M")})
     # then
     assert response.status_code == 302
     assert Ticket.objects.get(pk=ticket.pk).first_response_due_at == new_due.replace(second=0, microsecond=0)
-    assert "Correct the deadline" in english.get(f"/tickets/{ticket.pk}/").content.decode()
+    assert "Correct the deadline" in browser_client.get(f"/tickets/{ticket.pk}/").content.decode()
 
 
 def test_an_engineer_cannot_correct_a_deadline(ticket, engineer, client):
@@ -103,16 +96,16 @@ def test_an_engineer_cannot_correct_a_deadline(ticket, engineer, client):
     assert response.status_code == 403
 
 
-def test_engineer_goes_off_duty_and_the_lead_puts_them_back(engineer, lead, english):
+def test_engineer_goes_off_duty_and_the_lead_puts_them_back(engineer, lead, browser_client):
     # given
-    english.force_login(engineer)
+    browser_client.force_login(engineer)
     # when
-    english.post("/desk/duty/", {"person": engineer.pk, "on_duty": "0"})
+    browser_client.post("/desk/duty/", {"person": engineer.pk, "on_duty": "0"})
     engineer.refresh_from_db()
     off = engineer.is_on_duty
-    english.force_login(lead)
-    page = english.get("/desk/duty/").content.decode()
-    english.post("/desk/duty/", {"person": engineer.pk, "on_duty": "1"})
+    browser_client.force_login(lead)
+    page = browser_client.get("/desk/duty/").content.decode()
+    browser_client.post("/desk/duty/", {"person": engineer.pk, "on_duty": "1"})
     engineer.refresh_from_db()
     # then
     assert off is False
@@ -128,13 +121,13 @@ def test_an_engineer_cannot_set_a_colleagues_duty(engineer):
         person_set_on_duty(actor=engineer, person=colleague, is_on_duty=False)
 
 
-def test_desk_files_for_a_caller_on_the_phone_quota_with_the_clock_from_the_call(customer, engineer, english, premium):
+def test_desk_files_for_a_caller_on_the_phone_quota_with_the_clock_from_the_call(customer, engineer, browser_client, premium):
     # given: a call 20 minutes ago, inside the service window
     called_at = timezone.localtime().replace(hour=10, minute=0, second=0, microsecond=0)
-    english.force_login(engineer)
+    browser_client.force_login(engineer)
     # when
     with time_machine.travel(called_at + datetime.timedelta(minutes=20), tick=False):
-        response = english.post(
+        response = browser_client.post(
             "/desk/tickets/new/",
             {
                 "requester": customer.username,

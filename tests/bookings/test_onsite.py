@@ -52,10 +52,10 @@ def test_days_used_up_between_request_and_confirmation_refuse_it_and_write_nothi
     assert QuotaEntry.objects.filter(reference_type="onsite").count() == 0
 
 
-def test_engineer_is_not_sent_to_two_places_on_one_day(admin, staff, trainer, stranger):
+def test_engineer_is_not_sent_to_two_places_on_one_day(admin, staff, trainer, stranger_admin):
     # given
     services.onsite_confirm(actor=staff, visit=onsite_requested(admin, days=2, first=10), engineer=trainer)
-    clash = onsite_requested(stranger, days=2, first=11)
+    clash = onsite_requested(stranger_admin, days=2, first=11)
     # when / then
     with pytest.raises(ValidationError) as error:
         services.onsite_confirm(actor=staff, visit=clash, engineer=trainer)
@@ -117,13 +117,13 @@ def test_unconfirmed_premium_request_is_not_quoted(admin, staff):
     assert error.value.code == "invalid_transition"
 
 
-def test_another_institutions_admin_cannot_answer_a_quote(standard_admin, staff, stranger):
+def test_another_institutions_admin_cannot_answer_a_quote(standard_admin, staff, stranger_admin):
     # given
     visit = onsite_requested(standard_admin)
     visit = services.onsite_quote(actor=staff, visit=visit, day_rate=Decimal("1000"), valid_until=future_day(5))
     # when / then
     with pytest.raises(PermissionDenied):
-        services.onsite_quote_accept(actor=stranger, visit=visit)
+        services.onsite_quote_accept(actor=stranger_admin, visit=visit)
 
 
 def test_quote_pdf_renders_turkish(standard_admin, staff):

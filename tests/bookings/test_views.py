@@ -2,12 +2,12 @@ import datetime
 from decimal import Decimal
 
 import pytest
-from django.conf import settings
 
 from bookings import services
 from bookings.models import OnsiteRequest, Workshop
 from organizations.roles import Role
 from packages.models import Allotment
+from tests.clients import login
 from tests.factories import PersonFactory
 from tests.factories.bookings import (
     future_day,
@@ -19,20 +19,9 @@ from tests.factories.bookings import (
 )
 
 
-@pytest.fixture
-def english(client):
-    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-    return client
-
-
-def _as(client, person):
-    client.force_login(person)
-    return client
-
-
-def test_workshop_page_requests_a_workshop(english, admin, premium):
+def test_workshop_page_requests_a_workshop(browser_client, admin, premium):
     # when
-    response = _as(english, admin).post(
+    response = login(browser_client, admin).post(
         "/workshops/",
         {"topic": "Parsel sorgulama", "product": product().code, "date1": future_day(4), "date2": future_day(5), "participants": 8},
         follow=True,
@@ -43,11 +32,11 @@ def test_workshop_page_requests_a_workshop(english, admin, premium):
     assert "12 of 12 left this contract year" in response.content.decode()
 
 
-def test_workshop_page_keeps_what_was_typed_when_quota_is_used_up(english, admin, premium):
+def test_workshop_page_keeps_what_was_typed_when_quota_is_used_up(browser_client, admin, premium):
     # given
     Allotment.objects.filter(subscription=premium, channel="workshops").update(used=12)
     # when
-    response = _as(english, admin).post(
+    response = login(browser_client, admin).post(
         "/workshops/", {"topic": "Kalsın", "date1": future_day(4), "date2": future_day(5), "participants": 8}
     )
     # then
@@ -57,9 +46,9 @@ def test_workshop_page_keeps_what_was_typed_when_quota_is_used_up(english, admin
     assert 'value="Kalsın"' in page
 
 
-def test_workshop_page_is_locked_on_standard(english, standard_admin):
+def test_workshop_page_is_locked_on_standard(browser_client, standard_admin):
     # when
-    response = _as(english, standard_admin).get("/workshops/")
+    response = login(browser_client, standard_admin).get("/workshops/")
     # then
     page = response.content.decode()
     assert response.status_code == 200
@@ -69,27 +58,27 @@ def test_workshop_page_is_locked_on_standard(english, standard_admin):
 
 def test_workshop_page_is_turkish_by_default(client, admin):
     # when
-    response = _as(client, admin).get("/workshops/")
+    response = login(client, admin).get("/workshops/")
     # then
     assert "Çalıştay talep et" in response.content.decode()
 
 
-def test_institution_cancels_from_the_page(english, admin, staff, trainer, premium):
+def test_institution_cancels_from_the_page(browser_client, admin, staff, trainer, premium):
     # given
     workshop = workshop_scheduled(admin, staff, trainer)
     # when
-    response = _as(english, admin).post(f"/workshops/{workshop.pk}/cancel/", follow=True)
+    response = login(browser_client, admin).post(f"/workshops/{workshop.pk}/cancel/", follow=True)
     # then
     assert "given back" in response.content.decode()
     assert Allotment.objects.get(subscription=premium, channel="workshops").used == 0
 
 
-def test_vendor_schedules_from_the_page(english, admin, staff, trainer, premium):
+def test_vendor_schedules_from_the_page(browser_client, admin, staff, trainer, premium):
     # given
     workshop = workshop_requested(admin)
     prefix = f"b{workshop.pk}"
     # when
-    response = _as(english, staff).post(
+    response = login(browser_client, staff).post(
         f"/vendor/workshops/{workshop.pk}/schedule/",
         {
             f"{prefix}-starts_at": future_time(9).strftime("%Y-%m-%dT%H:%M"),
@@ -104,22 +93,22 @@ def test_vendor_schedules_from_the_page(english, admin, staff, trainer, premium)
     assert "one unit drawn" in response.content.decode()
 
 
-def test_vendor_workshop_page_costs_the_same_queries_for_more_rows(english, admin, staff, django_assert_max_num_queries):
+def test_vendor_workshop_page_costs_the_same_queries_for_more_rows(browser_client, admin, staff, django_assert_max_num_queries):
     # given
     for _ in range(5):
         workshop_requested(admin)
-    client = _as(english, staff)
+    client = login(browser_client, staff)
     # when / then
     with django_assert_max_num_queries(12):
         response = client.get("/vendor/workshops/")
     assert response.content.decode().count("data-workshop=") == 5
 
 
-def test_quote_answered_on_the_page_and_pdf_downloaded(english, standard_admin, staff):
+def test_quote_answered_on_the_page_and_pdf_downloaded(browser_client, standard_admin, staff):
     # given
     visit = onsite_requested(standard_admin)
     services.onsite_quote(actor=staff, visit=visit, day_rate=Decimal("12500"), valid_until=future_day(5))
-    client = _as(english, standard_admin)
+    client = login(browser_client, standard_admin)
     # when
     pdf = client.get(f"/onsite/{visit.pk}/quote.pdf")
     page = client.get("/onsite/").content.decode()
@@ -131,9 +120,9 @@ def test_quote_answered_on_the_page_and_pdf_downloaded(english, standard_admin, 
     assert visit.status == OnsiteRequest.Status.ACCEPTED
 
 
-def test_onsite_page_requests_consecutive_days(english, admin):
+def test_onsite_page_requests_consecutive_days(browser_client, admin):
     # when
-    _as(english, admin).post(
+    login(browser_client, admin).post(
         "/onsite/",
         {
             "first_day": future_day(8),
@@ -148,23 +137,23 @@ def test_onsite_page_requests_consecutive_days(english, admin):
     assert OnsiteRequest.objects.get().dates == [str(future_day(8)), str(future_day(9))]
 
 
-def test_onboarding_page_shows_the_state_to_every_person_of_the_institution(english, admin, staff):
+def test_onboarding_page_shows_the_state_to_every_person_of_the_institution(browser_client, admin, staff):
     # given
     services.onboarding_record(
         actor=staff, institution=admin.institution, product=product(), version="9.1", purchased_on=datetime.date(2026, 10, 1)
     )
     customer = PersonFactory(role=Role.CUSTOMER, institution=admin.institution)
     # when
-    page = _as(english, customer).get("/onboarding/").content.decode()
+    page = login(browser_client, customer).get("/onboarding/").content.decode()
     # then
     assert "9.1" in page and "To be scheduled" in page
 
 
-def test_calendar_shows_the_week_per_trainer(english, admin, staff, trainer):
+def test_calendar_shows_the_week_per_trainer(browser_client, admin, staff, trainer):
     # given
     workshop = workshop_scheduled(admin, staff, trainer)
     # when
-    page = _as(english, trainer).get(f"/vendor/calendar/?week={workshop.starts_at.date()}").content.decode()
+    page = login(browser_client, trainer).get(f"/vendor/calendar/?week={workshop.starts_at.date()}").content.decode()
     # then
     assert f'data-person="{trainer.username}"' in page
     assert workshop.topic in page
@@ -179,12 +168,12 @@ def test_calendar_shows_the_week_per_trainer(english, admin, staff, trainer):
         ("get", "/onsite/{o}/quote.pdf"),
     ],
 )
-def test_another_institution_gets_404_on_every_page(client, admin, staff, stranger, method, url):
+def test_another_institution_gets_404_on_every_page(client, admin, staff, stranger_admin, method, url):
     # given
     workshop = workshop_requested(admin)
     visit = onsite_requested(admin)
     # when
-    response = getattr(_as(client, stranger), method)(url.format(w=workshop.pk, o=visit.pk))
+    response = getattr(login(client, stranger_admin), method)(url.format(w=workshop.pk, o=visit.pk))
     # then
     assert response.status_code == 404
 
@@ -192,7 +181,7 @@ def test_another_institution_gets_404_on_every_page(client, admin, staff, strang
 @pytest.mark.parametrize("url", ["/vendor/workshops/", "/vendor/onsite/", "/vendor/onboarding/", "/vendor/calendar/"])
 def test_vendor_pages_are_refused_to_institution_admins(client, admin, url):
     # when
-    response = _as(client, admin).get(url)
+    response = login(client, admin).get(url)
     # then
     assert response.status_code == 403
 
@@ -200,15 +189,15 @@ def test_vendor_pages_are_refused_to_institution_admins(client, admin, url):
 @pytest.mark.parametrize("url", ["/vendor/workshops/", "/vendor/onsite/", "/vendor/onboarding/", "/vendor/calendar/"])
 def test_vendor_pages_render_for_booking_staff(client, staff, url):
     # when
-    response = _as(client, staff).get(url)
+    response = login(client, staff).get(url)
     # then
     assert response.status_code == 200
     assert b"style=" not in response.content and b"<script>" not in response.content
 
 
-def test_home_page_allotments_move_as_workshops_are_drawn_and_given_back(english, admin, staff, trainer):
+def test_home_page_allotments_move_as_workshops_are_drawn_and_given_back(browser_client, admin, staff, trainer):
     # given
-    client = _as(english, admin)
+    client = login(browser_client, admin)
     workshop = workshop_scheduled(admin, staff, trainer)
     # when
     drawn = client.get("/").content.decode()

@@ -1,9 +1,10 @@
 import datetime
 
 import factory
+from django.db.models import F
 from django.utils import timezone
 
-from packages.models import Package
+from packages.models import Allotment, Package
 from packages.services import subscription_sell
 
 from .organizations import InstitutionFactory
@@ -38,3 +39,7 @@ class SubscriptionFactory(factory.Factory):
             user_cap=user_cap if user_cap is not None else defaults.get("user_cap"),
             figures=figures if figures is not None else defaults.get("figures"),
         )
+
+
+def exhaust(subscription, channel="written"):
+    Allotment.objects.filter(subscription=subscription, channel=channel).update(used=F("allotment"))

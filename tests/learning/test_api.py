@@ -1,7 +1,5 @@
 import datetime
 
-import pytest
-from django.core.cache import cache
 from django.utils import timezone
 from rest_framework.test import APIClient
 
@@ -9,12 +7,6 @@ from learning.models import Download, LibraryItem
 from learning.services import training_register
 from tests.factories.learning import LibraryItemFactory, ProductFactory, TrainingFactory
 from tests.learning.conftest import PDF
-
-
-@pytest.fixture(autouse=True)
-def _fresh_throttles():
-    # Throttle counters live in the cache, which outlives a test.
-    cache.clear()
 
 
 def api(person) -> APIClient:

@@ -1,6 +1,5 @@
 import datetime
 
-import pytest
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.urls import reverse
@@ -9,19 +8,9 @@ from icalendar import Calendar
 
 from learning.models import Download, LibraryFile
 from learning.services import feed_get_or_create, training_register
+from tests.clients import login
 from tests.factories.learning import ProductFactory, TrainingFactory
 from tests.learning.conftest import PDF
-
-
-@pytest.fixture
-def en(client):
-    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-    return client
-
-
-def _as(client, person):
-    client.force_login(person)
-    return client
 
 
 def _body(response) -> bytes:
@@ -31,12 +20,12 @@ def _body(response) -> bytes:
 # --- the calendar ----------------------------------------------------------------------------------
 
 
-def test_month_view_marks_my_registration(en, customer, training):
+def test_month_view_marks_my_registration(browser_client, customer, training):
     # given
     training_register(actor=customer, training=training)
     month = timezone.localtime(training.starts_at).strftime("%Y-%m")
     # when
-    response = _as(en, customer).get(f"/learning/?view=month&month={month}")
+    response = login(browser_client, customer).get(f"/learning/?view=month&month={month}")
     # then
     assert response.status_code == 200
     page = response.content.decode()
@@ -44,12 +33,12 @@ def test_month_view_marks_my_registration(en, customer, training):
     assert 'class="session mine"' in page
 
 
-def test_list_view_shows_upcoming_and_past_with_recording(en, customer, training):
+def test_list_view_shows_upcoming_and_past_with_recording(browser_client, customer, training):
     # given
     past = TrainingFactory(title="Geçen hafta", starts_at=timezone.now() - datetime.timedelta(days=7),
                            recording_url="https://video.example.com/1")
     # when
-    response = _as(en, customer).get("/learning/?view=list")
+    response = login(browser_client, customer).get("/learning/?view=list")
     # then
     assert response.status_code == 200
     assert [s.pk for s in response.context["upcoming"]] == [training.pk]
@@ -57,20 +46,20 @@ def test_list_view_shows_upcoming_and_past_with_recording(en, customer, training
     assert "Recording" in response.content.decode()
 
 
-def test_calendar_filters_by_product(en, customer):
+def test_calendar_filters_by_product(browser_client, customer):
     # given
     product = ProductFactory()
     TrainingFactory(title="Netcad", product=product)
     TrainingFactory(title="Other")
     # when
-    response = _as(en, customer).get(f"/learning/?view=list&product={product.pk}")
+    response = login(browser_client, customer).get(f"/learning/?view=list&product={product.pk}")
     # then
     assert [s.title for s in response.context["upcoming"]] == ["Netcad"]
 
 
-def test_calendar_without_contract_is_forbidden(en, no_contract):
+def test_calendar_without_contract_is_forbidden(browser_client, no_contract):
     # when
-    response = _as(en, no_contract).get("/learning/")
+    response = login(browser_client, no_contract).get("/learning/")
     # then
     assert response.status_code == 403
 
@@ -85,7 +74,7 @@ def test_calendar_needs_login(client):
 
 def test_calendar_is_turkish_by_default(client, customer):
     # when
-    response = _as(client, customer).get("/learning/?view=list")
+    response = login(client, customer).get("/learning/?view=list")
     # then
     assert "Yaklaşan oturumlar" in response.content.decode()
 
@@ -93,22 +82,22 @@ def test_calendar_is_turkish_by_default(client, customer):
 # --- a session -------------------------------------------------------------------------------------
 
 
-def test_register_and_unregister_through_the_page(en, customer, training):
+def test_register_and_unregister_through_the_page(browser_client, customer, training):
     # when
-    _as(en, customer).post(f"/learning/trainings/{training.pk}/registration/", {"action": "register"})
+    login(browser_client, customer).post(f"/learning/trainings/{training.pk}/registration/", {"action": "register"})
     registered = training.registrations.filter(person=customer).exists()
-    en.post(f"/learning/trainings/{training.pk}/registration/", {"action": "unregister"})
+    browser_client.post(f"/learning/trainings/{training.pk}/registration/", {"action": "unregister"})
     # then
     assert registered
     assert not training.registrations.exists()
 
 
-def test_full_session_says_so(en, customer, other_customer):
+def test_full_session_says_so(browser_client, customer, other_customer):
     # given
     training = TrainingFactory(capacity=1)
     training_register(actor=other_customer, training=training)
     # when
-    response = _as(en, customer).post(
+    response = login(browser_client, customer).post(
         f"/learning/trainings/{training.pk}/registration/", {"action": "register"}, follow=True
     )
     # then
@@ -116,57 +105,57 @@ def test_full_session_says_so(en, customer, other_customer):
     assert training.registrations.count() == 1
 
 
-def test_meeting_link_only_for_registered_people_from_an_hour_before(en, customer, other_customer):
+def test_meeting_link_only_for_registered_people_from_an_hour_before(browser_client, customer, other_customer):
     # given: a session starting in 30 minutes; the other institution's person registered
     training = TrainingFactory(starts_at=timezone.now() + datetime.timedelta(minutes=30))
     training_register(actor=other_customer, training=training)
     # when
-    theirs = _as(en, other_customer).get(f"/learning/trainings/{training.pk}/").content.decode()
-    mine = _as(en, customer).get(f"/learning/trainings/{training.pk}/").content.decode()
+    theirs = login(browser_client, other_customer).get(f"/learning/trainings/{training.pk}/").content.decode()
+    mine = login(browser_client, customer).get(f"/learning/trainings/{training.pk}/").content.decode()
     # then
     assert training.meeting_url in theirs
     assert training.meeting_url not in mine
 
 
-def test_meeting_link_hidden_earlier_than_an_hour_before(en, customer, training):
+def test_meeting_link_hidden_earlier_than_an_hour_before(browser_client, customer, training):
     # given: two days ahead
     training_register(actor=customer, training=training)
     # when
-    page = _as(en, customer).get(f"/learning/trainings/{training.pk}/").content.decode()
+    page = login(browser_client, customer).get(f"/learning/trainings/{training.pk}/").content.decode()
     # then
     assert training.meeting_url not in page
 
 
-def test_draft_session_is_404_for_customers(en, customer):
+def test_draft_session_is_404_for_customers(browser_client, customer):
     # given
     training = TrainingFactory(is_published=False)
     # when
-    response = _as(en, customer).get(f"/learning/trainings/{training.pk}/")
+    response = login(browser_client, customer).get(f"/learning/trainings/{training.pk}/")
     # then
     assert response.status_code == 404
 
 
-def test_session_page_without_contract_is_forbidden(en, no_contract, training):
+def test_session_page_without_contract_is_forbidden(browser_client, no_contract, training):
     # when
-    response = _as(en, no_contract).get(f"/learning/trainings/{training.pk}/")
+    response = login(browser_client, no_contract).get(f"/learning/trainings/{training.pk}/")
     # then
     assert response.status_code == 403
 
 
-def test_other_institution_sees_the_session_but_not_my_registration(en, customer, other_customer, training):
+def test_other_institution_sees_the_session_but_not_my_registration(browser_client, customer, other_customer, training):
     # given
     training_register(actor=customer, training=training)
     # when
-    response = _as(en, other_customer).get(f"/learning/trainings/{training.pk}/")
+    response = login(browser_client, other_customer).get(f"/learning/trainings/{training.pk}/")
     # then
     assert response.status_code == 200
     assert response.context["training"].is_registered is False
     assert 'value="register"' in response.content.decode()
 
 
-def test_ics_file_parses_back_with_the_right_times(en, customer, training):
+def test_ics_file_parses_back_with_the_right_times(browser_client, customer, training):
     # when
-    response = _as(en, customer).get(f"/learning/trainings/{training.pk}.ics")
+    response = login(browser_client, customer).get(f"/learning/trainings/{training.pk}.ics")
     # then
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/calendar")
@@ -176,9 +165,9 @@ def test_ics_file_parses_back_with_the_right_times(en, customer, training):
     assert str(event["SUMMARY"]) == training.title
 
 
-def test_ics_file_without_contract_is_forbidden(en, no_contract, training):
+def test_ics_file_without_contract_is_forbidden(browser_client, no_contract, training):
     # when
-    response = _as(en, no_contract).get(f"/learning/trainings/{training.pk}.ics")
+    response = login(browser_client, no_contract).get(f"/learning/trainings/{training.pk}.ics")
     # then
     assert response.status_code == 403
 
@@ -204,45 +193,45 @@ def test_feed_with_an_unknown_token_is_404(client, db):
     assert response.status_code == 404
 
 
-def test_feed_reset_from_the_calendar_shows_the_new_address(en, customer):
+def test_feed_reset_from_the_calendar_shows_the_new_address(browser_client, customer):
     # given
     old = feed_get_or_create(actor=customer).token
     # when
-    response = _as(en, customer).post("/learning/feed/reset/", follow=True)
+    response = login(browser_client, customer).post("/learning/feed/reset/", follow=True)
     # then
     new = response.context["feed_url"]
     assert old not in new
     assert new.endswith(".ics")
-    assert en.get(f"/learning/feed/{old}.ics").status_code == 404
+    assert browser_client.get(f"/learning/feed/{old}.ics").status_code == 404
 
 
-def test_recording_streams_with_range_after_the_session(en, customer):
+def test_recording_streams_with_range_after_the_session(browser_client, customer):
     # given
     training = TrainingFactory(starts_at=timezone.now() - datetime.timedelta(days=1), recording_content_type="video/webm")
     training.recording_file.save("kayit.webm", ContentFile(b"0123456789" * 10))
     # when
-    response = _as(en, customer).get(f"/learning/trainings/{training.pk}/recording/", HTTP_RANGE="bytes=10-19")
+    response = login(browser_client, customer).get(f"/learning/trainings/{training.pk}/recording/", HTTP_RANGE="bytes=10-19")
     # then
     assert response.status_code == 206
     assert _body(response) == b"0123456789"
     assert response["Content-Type"] == "video/webm"
 
 
-def test_recording_of_an_upcoming_session_is_404(en, customer, training):
+def test_recording_of_an_upcoming_session_is_404(browser_client, customer, training):
     # given
     training.recording_file.save("kayit.webm", ContentFile(b"x"))
     # when
-    response = _as(en, customer).get(f"/learning/trainings/{training.pk}/recording/")
+    response = login(browser_client, customer).get(f"/learning/trainings/{training.pk}/recording/")
     # then
     assert response.status_code == 404
 
 
-def test_ended_contract_still_plays_past_recordings(en, ended_recently):
+def test_ended_contract_still_plays_past_recordings(browser_client, ended_recently):
     # given
     training = TrainingFactory(starts_at=timezone.now() - datetime.timedelta(days=1))
     training.recording_file.save("kayit.webm", ContentFile(b"abc"))
     # when
-    response = _as(en, ended_recently).get(f"/learning/trainings/{training.pk}/recording/")
+    response = login(browser_client, ended_recently).get(f"/learning/trainings/{training.pk}/recording/")
     # then
     assert response.status_code == 200
     assert _body(response) == b"abc"
@@ -251,22 +240,22 @@ def test_ended_contract_still_plays_past_recordings(en, ended_recently):
 # --- attendance ------------------------------------------------------------------------------------
 
 
-def test_attendance_page_for_vendor_staff(en, manager, customer):
+def test_attendance_page_for_vendor_staff(browser_client, manager, customer):
     # given
     training = TrainingFactory(starts_at=timezone.now() + datetime.timedelta(minutes=5))
     training_register(actor=customer, training=training)
     training.starts_at = timezone.now() - datetime.timedelta(minutes=5)
     training.save(update_fields=["starts_at"])
     # when
-    response = _as(en, manager).post(f"/learning/trainings/{training.pk}/attendance/", {"attended": [customer.pk]})
+    response = login(browser_client, manager).post(f"/learning/trainings/{training.pk}/attendance/", {"attended": [customer.pk]})
     # then
     assert response.status_code == 302
     assert training.registrations.get().attended_at is not None
 
 
-def test_attendance_page_is_forbidden_to_customers(en, customer, training):
+def test_attendance_page_is_forbidden_to_customers(browser_client, customer, training):
     # when
-    response = _as(en, customer).get(f"/learning/trainings/{training.pk}/attendance/")
+    response = login(browser_client, customer).get(f"/learning/trainings/{training.pk}/attendance/")
     # then
     assert response.status_code == 403
 
@@ -274,9 +263,9 @@ def test_attendance_page_is_forbidden_to_customers(en, customer, training):
 # --- the library -----------------------------------------------------------------------------------
 
 
-def test_library_lists_items_with_their_files(en, customer, document):
+def test_library_lists_items_with_their_files(browser_client, customer, document):
     # when
-    response = _as(en, customer).get("/learning/library/")
+    response = login(browser_client, customer).get("/learning/library/")
     # then
     assert response.status_code == 200
     page = response.content.decode()
@@ -284,16 +273,16 @@ def test_library_lists_items_with_their_files(en, customer, document):
     assert reverse("learning-download", args=[document.pk]) in page
 
 
-def test_library_without_contract_is_forbidden(en, no_contract):
+def test_library_without_contract_is_forbidden(browser_client, no_contract):
     # when
-    response = _as(en, no_contract).get("/learning/library/")
+    response = login(browser_client, no_contract).get("/learning/library/")
     # then
     assert response.status_code == 403
 
 
-def test_download_streams_the_file_and_counts_it(en, customer, document):
+def test_download_streams_the_file_and_counts_it(browser_client, customer, document):
     # when
-    response = _as(en, customer).get(f"/learning/library/{document.pk}/download/")
+    response = login(browser_client, customer).get(f"/learning/library/{document.pk}/download/")
     # then
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
@@ -303,11 +292,11 @@ def test_download_streams_the_file_and_counts_it(en, customer, document):
     assert Download.objects.get(item=document, person=customer).count == 1
 
 
-def test_range_request_gets_206_with_the_right_bytes(en, customer, document):
+def test_range_request_gets_206_with_the_right_bytes(browser_client, customer, document):
     # given
     size = len(PDF) + 1000
     # when
-    response = _as(en, customer).get(f"/learning/library/{document.pk}/download/", HTTP_RANGE=f"bytes={len(PDF)}-{len(PDF) + 14}")
+    response = login(browser_client, customer).get(f"/learning/library/{document.pk}/download/", HTTP_RANGE=f"bytes={len(PDF)}-{len(PDF) + 14}")
     # then
     assert response.status_code == 206
     assert response["Content-Range"] == f"bytes {len(PDF)}-{len(PDF) + 14}/{size}"
@@ -316,48 +305,48 @@ def test_range_request_gets_206_with_the_right_bytes(en, customer, document):
     assert not Download.objects.filter(item=document).exists()
 
 
-def test_suffix_range_gets_the_last_bytes(en, customer, document):
+def test_suffix_range_gets_the_last_bytes(browser_client, customer, document):
     # when
-    response = _as(en, customer).get(f"/learning/library/{document.pk}/download/", HTTP_RANGE="bytes=-4")
+    response = login(browser_client, customer).get(f"/learning/library/{document.pk}/download/", HTTP_RANGE="bytes=-4")
     # then
     assert response.status_code == 206
     assert _body(response) == b"6789"
 
 
-def test_unsatisfiable_range_is_416(en, customer, document):
+def test_unsatisfiable_range_is_416(browser_client, customer, document):
     # when
-    response = _as(en, customer).get(f"/learning/library/{document.pk}/download/", HTTP_RANGE="bytes=999999-")
+    response = login(browser_client, customer).get(f"/learning/library/{document.pk}/download/", HTTP_RANGE="bytes=999999-")
     # then
     assert response.status_code == 416
     assert response["Content-Range"] == f"bytes */{len(PDF) + 1000}"
 
 
-def test_download_without_contract_is_refused(en, no_contract, document):
+def test_download_without_contract_is_refused(browser_client, no_contract, document):
     # when
-    response = _as(en, no_contract).get(f"/learning/library/{document.pk}/download/")
+    response = login(browser_client, no_contract).get(f"/learning/library/{document.pk}/download/")
     # then
     assert response.status_code in (403, 404)
     assert not Download.objects.exists()
 
 
-def test_download_after_the_contract_ended_is_refused(en, ended_recently, document):
+def test_download_after_the_contract_ended_is_refused(browser_client, ended_recently, document):
     # when
-    response = _as(en, ended_recently).get(f"/learning/library/{document.pk}/download/")
+    response = login(browser_client, ended_recently).get(f"/learning/library/{document.pk}/download/")
     # then
     assert response.status_code == 403
 
 
-def test_download_of_a_draft_is_404_for_customers(en, customer, document):
+def test_download_of_a_draft_is_404_for_customers(browser_client, customer, document):
     # given
     document.is_published = False
     document.save(update_fields=["is_published"])
     # when
-    response = _as(en, customer).get(f"/learning/library/{document.pk}/download/")
+    response = login(browser_client, customer).get(f"/learning/library/{document.pk}/download/")
     # then
     assert response.status_code == 404
 
 
-def test_object_storage_redirects_to_a_signed_url(en, customer, document, monkeypatch):
+def test_object_storage_redirects_to_a_signed_url(browser_client, customer, document, monkeypatch):
     # given: a storage that is not the filesystem and signs its URLs
     class SignedStorage:
         def url(self, name, expire=None):
@@ -365,7 +354,7 @@ def test_object_storage_redirects_to_a_signed_url(en, customer, document, monkey
 
     monkeypatch.setattr(LibraryFile._meta.get_field("file"), "storage", SignedStorage())
     # when
-    response = _as(en, customer).get(f"/learning/library/{document.pk}/download/")
+    response = login(browser_client, customer).get(f"/learning/library/{document.pk}/download/")
     # then
     assert response.status_code == 302
     assert response["Location"].startswith("https://bucket.example.com/learning/library/")

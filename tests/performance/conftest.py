@@ -1,16 +1,8 @@
 import pytest
-from django.core.cache import cache
 
 from organizations.roles import Role
 from tests.factories import PersonFactory, RegionFactory, SubscriptionFactory, UnitFactory
 from tests.factories.performance import ProductFactory, UsageKeyFactory
-
-
-@pytest.fixture(autouse=True)
-def _fresh_throttles():
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture

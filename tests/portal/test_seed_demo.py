@@ -5,6 +5,8 @@ from organizations.models import Institution, MonitoringGrant, User
 from organizations.roles import Role
 from packages.models import Allotment, QuotaEntry
 from packages.selectors import subscription_get_active
+from tests.factories import TicketFactory
+from tickets.selectors import ticket_visible_to
 
 pytestmark = pytest.mark.django_db
 
@@ -52,3 +54,27 @@ def test_seed_demo_premium_contract_figures_and_full_allotments():
     assert figures == {"written": 1000, "phone": 1000, "remote": 1000, "onsite_days": 6, "workshops": 12}
     assert not QuotaEntry.objects.exists()
     assert set(Allotment.objects.values_list("used", flat=True)) == {0}
+
+
+def test_seed_demo_gives_manager_grants_through_the_service_once():
+    # given
+    call_command("seed_demo")
+    # when
+    call_command("seed_demo")
+    # then
+    for slug in ("premium", "premiumplus"):
+        admin = User.objects.get(username=f"{slug}-admin")
+        for manager in (f"{slug}-unit", f"{slug}-region"):
+            grants = MonitoringGrant.objects.filter(person__username=manager)
+            assert [(g.granted_by, g.revoked_at) for g in grants] == [(admin, None)]
+
+
+def test_seed_demo_unit_manager_sees_unit_colleagues_ticket():
+    # given
+    call_command("seed_demo")
+    colleague = User.objects.get(username="premium-user1")
+    ticket = TicketFactory(requester=colleague)
+    # when
+    visible = ticket_visible_to(person=User.objects.get(username="premium-unit"))
+    # then
+    assert ticket in visible

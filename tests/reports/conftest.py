@@ -1,28 +1,7 @@
 import pytest
-from django.core.cache import cache
-from rest_framework.test import APIClient
 
-from organizations.roles import Role
-from slaportal.api.services import api_token_issue
-from tests.factories import PersonFactory, TicketFactory
+from tests.factories import TicketFactory
 from tickets.services import ticket_change_status, ticket_reply
-
-
-@pytest.fixture(autouse=True)
-def _fresh_throttles():
-    cache.clear()
-    yield
-    cache.clear()
-
-
-@pytest.fixture
-def client_for():
-    def make(person) -> APIClient:
-        client = APIClient()
-        client.credentials(HTTP_AUTHORIZATION=f"Token {api_token_issue(actor=person).key}")
-        return client
-
-    return make
 
 
 @pytest.fixture
@@ -40,8 +19,3 @@ def resolve():
 def resolved_ticket(customer, engineer, resolve):
     ticket = TicketFactory(requester=customer)
     return resolve(ticket, engineer)
-
-
-@pytest.fixture
-def institution_admin(premium):
-    return PersonFactory(institution=premium.institution, role=Role.INSTITUTION_ADMIN)

@@ -7,8 +7,9 @@ from django.utils import timezone
 
 from organizations.roles import Role
 from packages.services import quota_consume
+from tests.clients import login
 from tests.factories import PersonFactory, SubscriptionFactory, TicketFactory, customer_with_subscription
-from tests.web.conftest import exhaust, login
+from tests.factories.packages import exhaust
 from tickets.models import Ticket
 from tickets.services import ticket_change_status, ticket_note, ticket_reply
 

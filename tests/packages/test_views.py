@@ -3,8 +3,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from packages.models import Allotment, Package, Subscription
+from tests.clients import login
 from tests.factories import InstitutionFactory, SubscriptionFactory
-from tests.web.conftest import login
 
 pytestmark = pytest.mark.django_db
 

@@ -1,12 +1,11 @@
-"""The web pages show what the selector allows: the role x relation table through /tickets/ and
-/tickets/<id>/ (another institution's ticket is a 404, like a missing one)."""
-
-import re
+"""The API shows what the selector allows: the role x relation table through /api/v1/tickets/
+and /api/v1/tickets/<id>/ (another institution's ticket is a 404, like a missing one)."""
 
 import pytest
+from rest_framework.test import APIClient
 
 from organizations.roles import CUSTOMER_SIDE
-from tests.visibility.test_selectors import CASES, build_world, expected_row
+from tests.tickets.test_selectors import CASES, build_world, expected_row
 
 pytestmark = pytest.mark.django_db
 
@@ -17,28 +16,33 @@ def case_id(case) -> str:
     return f"{case[0]}-{case[1].value}"
 
 
+def api_client(person) -> APIClient:
+    client = APIClient()
+    client.force_authenticate(person)
+    return client
+
+
 @pytest.mark.parametrize(("package_code", "role"), LIST_CASES, ids=[case_id(c) for c in LIST_CASES])
-def test_ticket_list_page_shows_what_the_role_may_see(client, package_code, role):
+def test_ticket_list_endpoint_shows_what_the_role_may_see(package_code, role):
     # given
     world = build_world(package_code, role)
-    client.force_login(world.viewer)
     # when
-    response = client.get("/tickets/")
+    response = api_client(world.viewer).get("/api/v1/tickets/")
     # then
     assert response.status_code == 200
-    listed = {int(pk) for pk in re.findall(r'href="/tickets/(\d+)/"', response.content.decode())}
+    listed = {row["id"] for row in response.json()["results"]}
     seen = {relation: ticket.pk in listed for relation, ticket in world.tickets.items()}
     assert seen == expected_row(package_code, role)
 
 
 @pytest.mark.parametrize(("package_code", "role"), CASES, ids=[case_id(c) for c in CASES])
-def test_ticket_page_opens_only_what_the_role_may_see(client, package_code, role):
+def test_ticket_endpoint_opens_only_what_the_role_may_see(package_code, role):
     # given
     world = build_world(package_code, role)
-    client.force_login(world.viewer)
+    client = api_client(world.viewer)
     # when
     statuses = {
-        relation: client.get(f"/tickets/{ticket.pk}/").status_code
+        relation: client.get(f"/api/v1/tickets/{ticket.pk}/").status_code
         for relation, ticket in world.tickets.items()
     }
     # then

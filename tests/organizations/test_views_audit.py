@@ -6,8 +6,8 @@ from django.urls import reverse
 
 from organizations.roles import Role
 from organizations.services import person_deactivate
+from tests.clients import login
 from tests.factories import AuditEventFactory, PersonFactory, SubscriptionFactory
-from tests.web.conftest import login
 
 pytestmark = pytest.mark.django_db
 

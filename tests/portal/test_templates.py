@@ -6,7 +6,7 @@ import pytest
 from django import forms
 from django.template.loader import render_to_string
 
-from tests.web.conftest import login
+from tests.clients import login
 
 
 @pytest.mark.django_db

@@ -8,8 +8,9 @@ from django.utils import timezone
 
 from organizations.roles import Role
 from packages.models import Allotment
+from tests.clients import login
 from tests.factories import PersonFactory, TicketFactory, customer_with_subscription
-from tests.web.conftest import exhaust, login
+from tests.factories.packages import exhaust
 from tickets.models import DevelopmentItem, Ticket, TicketMessage
 from tickets.services import ticket_assign, ticket_change_status, ticket_log_call
 

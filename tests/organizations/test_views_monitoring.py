@@ -7,15 +7,10 @@ from django.urls import reverse
 from organizations.models import MonitoringGrant
 from organizations.roles import Role
 from organizations.services import monitoring_grant_give, monitoring_grant_revoke
+from tests.clients import login
 from tests.factories import PersonFactory, RegionFactory, SubscriptionFactory, UnitFactory
-from tests.web.conftest import login
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def unit(premium):
-    return UnitFactory(region=RegionFactory(institution=premium.institution))
 
 
 @pytest.fixture

@@ -2,7 +2,7 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
-from tests.web.conftest import login
+from tests.clients import login
 
 pytestmark = pytest.mark.django_db
 

@@ -1,22 +1,21 @@
-"""Sharing and monitoring grants through the API: the role checks, the package lock, and the
-answers for ids the person may not use. The tenant boundary is in test_tenancy.py's table."""
+"""Sharing a ticket through the API: the role checks, the package lock, and the answers for ids the
+person may not use. The tenant boundary is in tests/slaportal/test_api_tenancy.py's table."""
 
 import pytest
 
-from organizations.models import MonitoringGrant
 from organizations.roles import Role
 from organizations.services import monitoring_grant_give
-from tests.factories import PersonFactory, RegionFactory, SubscriptionFactory, TicketFactory, UnitFactory
-from tests.factories.visibility import MonitoringGrantFactory, TicketShareFactory
+from tests.factories import (
+    PersonFactory,
+    SubscriptionFactory,
+    TicketFactory,
+    customer_with_subscription,
+)
+from tests.factories.visibility import TicketShareFactory
 from tickets.models import TicketShare
 from tickets.services import ticket_share
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def unit(premium):
-    return UnitFactory(region=RegionFactory(institution=premium.institution))
 
 
 @pytest.fixture
@@ -139,61 +138,70 @@ def test_silver_undo_of_an_old_share_is_allowed(client_for, colleague):
     assert not TicketShare.objects.exists()
 
 
-def test_silver_grant_is_feature_locked_naming_the_packages(client_for):
+def test_requester_shares_with_a_unit(client_for, unit):
     # given
-    standard = SubscriptionFactory(package_code="standard")
-    admin = PersonFactory(role=Role.INSTITUTION_ADMIN, institution=standard.institution)
-    manager = PersonFactory(
-        role=Role.UNIT_MANAGER, unit=UnitFactory(region=RegionFactory(institution=standard.institution))
-    )
+    requester = PersonFactory(unit=unit)
+    ticket = TicketFactory(requester=requester)
     # when
-    response = client_for(admin).post("/api/v1/monitoring-grants/", {"person": manager.pk})
+    response = client_for(requester).post(
+        f"/api/v1/tickets/{ticket.pk}/shares/", {"unit": unit.pk}, format="json"
+    )
+    # then
+    assert response.status_code == 201
+    assert (response.json()["target"], response.json()["target_id"]) == ("unit", unit.pk)
+
+
+def test_sharing_another_institutions_ticket_is_404(client_for, unit):
+    # given
+    ticket = TicketFactory(requester=customer_with_subscription("premium"))
+    # when
+    response = client_for(PersonFactory(unit=unit)).post(
+        f"/api/v1/tickets/{ticket.pk}/shares/", {"unit": unit.pk}, format="json"
+    )
+    # then
+    assert response.status_code == 404
+
+
+def test_sharing_with_another_institutions_person_is_422(client_for, unit):
+    # given
+    requester = PersonFactory(unit=unit)
+    ticket = TicketFactory(requester=requester)
+    stranger = customer_with_subscription("premium")
+    # when
+    response = client_for(requester).post(
+        f"/api/v1/tickets/{ticket.pk}/shares/", {"person": stranger.pk}, format="json"
+    )
+    # then
+    assert response.status_code == 422
+    assert list(response.json()["error"]["fields"]) == ["person"]
+    assert not TicketShare.objects.exists()
+
+
+def test_silver_package_answers_feature_locked_with_the_packages(client_for):
+    # given
+    requester = customer_with_subscription("standard")
+    ticket = TicketFactory(requester=requester)
+    colleague = PersonFactory(institution=requester.institution)
+    # when
+    response = client_for(requester).post(
+        f"/api/v1/tickets/{ticket.pk}/shares/", {"person": colleague.pk}, format="json"
+    )
     # then
     assert response.status_code == 403
     assert response.json()["error"]["code"] == "feature_locked"
     assert sorted(response.json()["error"]["packages"]) == ["Premium + SLA Paketi", "Premium SLA Paketi"]
-    assert not MonitoringGrant.objects.exists()
 
 
-def test_silver_revoke_of_an_old_grant_is_allowed(client_for):
+def test_unshare_deletes_the_share(client_for, unit):
     # given
-    standard = SubscriptionFactory(package_code="standard")
-    admin = PersonFactory(role=Role.INSTITUTION_ADMIN, institution=standard.institution)
-    manager = PersonFactory(
-        role=Role.UNIT_MANAGER, unit=UnitFactory(region=RegionFactory(institution=standard.institution))
-    )
-    grant = MonitoringGrantFactory(person=manager, granted_by=admin)
-    # when
-    response = client_for(admin).post(f"/api/v1/monitoring-grants/{grant.pk}/revoke/")
-    # then
-    assert response.status_code == 200
-    assert response.json()["revoked_by"] == admin.pk
-
-
-def test_grant_list_holds_the_record(client_for, admin, unit):
-    # given
-    manager = PersonFactory(role=Role.UNIT_MANAGER, unit=unit)
-    monitoring_grant_give(actor=admin, person=manager)
-    # when
-    response = client_for(admin).get("/api/v1/monitoring-grants/")
-    # then
-    assert [(row["person"], row["unit"], row["granted_by"]) for row in response.json()] == [
-        (manager.pk, unit.pk, admin.pk)
+    requester = PersonFactory(unit=unit)
+    ticket = TicketFactory(requester=requester)
+    client = client_for(requester)
+    share_id = client.post(f"/api/v1/tickets/{ticket.pk}/shares/", {"unit": unit.pk}, format="json").json()[
+        "id"
     ]
-
-
-def test_customer_cannot_give_a_grant(client_for, customer, unit):
-    # given
-    manager = PersonFactory(role=Role.UNIT_MANAGER, unit=unit)
     # when
-    response = client_for(customer).post("/api/v1/monitoring-grants/", {"person": manager.pk})
+    response = client.delete(f"/api/v1/tickets/{ticket.pk}/shares/{share_id}/")
     # then
-    assert response.status_code == 403
-    assert not MonitoringGrant.objects.exists()
-
-
-def test_engineer_cannot_list_grants(client_for, engineer):
-    # when
-    response = client_for(engineer).get("/api/v1/monitoring-grants/")
-    # then
-    assert response.status_code == 403
+    assert response.status_code == 204
+    assert not TicketShare.objects.exists()

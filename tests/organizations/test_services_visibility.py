@@ -1,12 +1,11 @@
 """Moving or deactivating a person changes what they see at once."""
 
 import pytest
-from django.core.management import call_command
 from rest_framework.authentication import TokenAuthentication
 from rest_framework.authtoken.models import Token
 from rest_framework.exceptions import AuthenticationFailed
 
-from organizations.models import MonitoringGrant, User
+from organizations.models import User
 from organizations.roles import Role
 from organizations.services import person_deactivate, person_move
 from tests.factories import PersonFactory, TicketFactory
@@ -70,27 +69,3 @@ def test_deactivated_managers_token_stops_working(tree):
     # then
     with pytest.raises(AuthenticationFailed):
         TokenAuthentication().authenticate_credentials(token.key)
-
-
-def test_seed_demo_gives_manager_grants_through_the_service_once():
-    # given
-    call_command("seed_demo")
-    # when
-    call_command("seed_demo")
-    # then
-    for slug in ("premium", "premiumplus"):
-        admin = User.objects.get(username=f"{slug}-admin")
-        for manager in (f"{slug}-unit", f"{slug}-region"):
-            grants = MonitoringGrant.objects.filter(person__username=manager)
-            assert [(g.granted_by, g.revoked_at) for g in grants] == [(admin, None)]
-
-
-def test_seed_demo_unit_manager_sees_unit_colleagues_ticket():
-    # given
-    call_command("seed_demo")
-    colleague = User.objects.get(username="premium-user1")
-    ticket = TicketFactory(requester=colleague)
-    # when
-    visible = ticket_visible_to(person=User.objects.get(username="premium-unit"))
-    # then
-    assert ticket in visible

@@ -7,8 +7,8 @@ from django.utils import timezone
 
 from organizations.models import Region, User
 from organizations.roles import Role
+from tests.clients import login
 from tests.factories import PersonFactory, RegionFactory, SubscriptionFactory, TicketFactory, UnitFactory
-from tests.web.conftest import login
 
 pytestmark = pytest.mark.django_db
 

@@ -5,17 +5,12 @@ from django.urls import reverse
 
 from organizations.roles import Role
 from organizations.services import monitoring_grant_give
+from tests.clients import login
 from tests.factories import PersonFactory, RegionFactory, SubscriptionFactory, TicketFactory, UnitFactory
-from tests.web.conftest import login
 from tickets.models import TicketEvent, TicketShare
 from tickets.services import ticket_share
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def unit(premium):
-    return UnitFactory(region=RegionFactory(institution=premium.institution))
 
 
 @pytest.fixture

@@ -60,12 +60,12 @@ def fuzz_data(db, _no_throttles, _keep_test_connection):
 
 # Loaded through the WSGI app at collection: the schema view needs no database.
 schema = schemathesis.openapi.from_wsgi("/api/schema/", get_wsgi_application()).exclude(
-    # Revoking the token would turn the rest of the run into 401s; tests/api/test_auth.py covers it.
+    # Revoking the token would turn the rest of the run into 401s; tests/organizations/test_api_auth.py covers it.
     path="/api/v1/auth/token/",
     method="DELETE",
 )
 # The desk has no institution: every organization endpoint answers it 403, which the admin's run
-# and tests/api/test_organizations.py already cover.
+# and tests/organizations/test_api.py already cover.
 desk_schema = schema.exclude(path_regex=r"^/api/v1/(regions|units|people)/")
 
 

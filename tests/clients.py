@@ -1,0 +1,3 @@
+def login(client, person):
+    client.force_login(person)
+    return client
