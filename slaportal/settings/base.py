@@ -203,7 +203,7 @@ ANONYMOUS_USER_NAME = None
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # Apps send "Authorization: Token …"; the browser keeps its session.
-        "rest_framework.authentication.TokenAuthentication",
+        "slaportal.api.authentication.PortalTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],

@@ -173,6 +173,30 @@ def test_list_query_count_does_not_grow_with_tickets(client_for, admin, customer
     assert len(response.json()["results"]) == 6
 
 
+@pytest.mark.parametrize("key", [None, "filing-1"], ids=["plain", "idempotency-key"])
+def test_filing_query_count_is_capped(client_for, customer, key, django_assert_max_num_queries):
+    # given
+    client = client_for(customer)
+    headers = {"HTTP_IDEMPOTENCY_KEY": key} if key else {}
+    # when / then: token with person and institution, contract, ticket, quota (update, entry,
+    # what remains), history, SLA clock, outbox and the filing's savepoint (two statements); the
+    # key adds its record, its answer and two savepoint pairs (one of them is the transaction
+    # BEGIN and COMMIT outside a test)
+    with django_assert_max_num_queries(17 if key else 11):
+        response = client.post("/api/v1/tickets/", {"subject": "S", "description": "D"}, **headers)
+    assert response.status_code == 201
+
+
+@pytest.mark.parametrize("kind", ["question", "bug"])
+def test_filing_answers_what_reading_the_ticket_back_shows(client_for, customer, kind):
+    # given
+    client = client_for(customer)
+    # when
+    filed = client.post("/api/v1/tickets/", {"subject": "S", "description": "D", "kind": kind}).json()
+    # then
+    assert filed == client.get(f"/api/v1/tickets/{filed['id']}/").json()
+
+
 def test_customer_closes_own_ticket_with_patch(client_for, customer):
     # given
     ticket = TicketFactory(requester=customer)

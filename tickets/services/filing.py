@@ -138,6 +138,7 @@ def ticket_file(
             reference_type="ticket",
             reference_id=ticket.pk,
             at=now,
+            subscription=subscription,
         )
         for upload in attachments:
             attachment_add(actor=actor, ticket=ticket, upload=upload)
@@ -146,5 +147,9 @@ def ticket_file(
         if kind in DEVELOPMENT_KINDS:
             DevelopmentItem.objects.create(ticket=ticket, institution=institution)
             event_record(ticket=ticket, kind=TicketEvent.Kind.ESCALATED, actor=actor, automatic=True)
+        else:
+            # A ticket filed a moment ago has no development item; saying so spares whoever shows
+            # the ticket next a query.
+            Ticket.development_item.related.set_cached_value(ticket, None)
         outbox_route_add(ticket=ticket)
     return ticket
