@@ -248,6 +248,10 @@ def development_item_for(*, ticket: Ticket) -> DevelopmentItem | None:
     return DevelopmentItem.objects.for_institution(ticket.institution_id).filter(ticket=ticket).first()
 
 
+# The worst first: the deadline passed longest ago, then the higher priority.
+BOARD_ORDER = ("first_response_due_at", "priority", "id")
+
+
 def _board_filter(now) -> Q:
     # The second OR says the same as the first, split so each arm implies the predicate of a
     # partial index (ticket_flagged, ticket_warning_due, ticket_breach_due): PostgreSQL then reads
@@ -272,7 +276,19 @@ def ticket_board_all_institutions(*, lead: User, now=None) -> QuerySet[Ticket]:
     return (
         Ticket.objects.filter(_board_filter(now))
         .select_related("institution", "product", "assignee", "subscription__package")
-        .order_by("first_response_due_at", "priority", "id")
+        .order_by(*BOARD_ORDER)
+    )
+
+
+def ticket_board_page(*, board: QuerySet[Ticket], start: int, stop: int) -> QuerySet[Ticket]:
+    """One page of the board with its rows' package, institution and assignee. The page is chosen
+    on the tickets' own columns first: joining every ticket at risk before sorting costs a hash join
+    of all of them on every refresh, tens of milliseconds at 20,000 tickets past their deadline."""
+    ids = board.order_by(*BOARD_ORDER).values("id")[start:stop]
+    return (
+        Ticket.objects.filter(pk__in=ids)
+        .select_related("institution", "product", "assignee", "subscription__package")
+        .order_by(*BOARD_ORDER)
     )
 
 

@@ -365,9 +365,10 @@ def _board_context(request):
     board = selectors.ticket_board_all_institutions(lead=request.user, now=now)
     page = _CountedPaginator(board, QUEUE_LIMIT, count=counts["total"]).get_page(request.GET.get("page"))
     partial_url = reverse("desk-board-partial")
+    start = (page.number - 1) * QUEUE_LIMIT
     return {
         "page": page,
-        "tickets": page.object_list,
+        "tickets": selectors.ticket_board_page(board=board, start=start, stop=start + QUEUE_LIMIT),
         "count": counts["total"],
         "breached_count": counts["breached"],
         "warning_count": counts["warning"],

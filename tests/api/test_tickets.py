@@ -7,7 +7,14 @@ from django.utils import timezone
 
 from organizations.roles import Role
 from packages.models import Allotment
-from tests.factories import PersonFactory, SubscriptionFactory, TicketFactory, customer_with_subscription
+from tests.factories import (
+    PersonFactory,
+    RegionFactory,
+    SubscriptionFactory,
+    TicketFactory,
+    UnitFactory,
+    customer_with_subscription,
+)
 from tickets.models import Product, Ticket
 from tickets.services import ticket_change_status, ticket_note, ticket_reply
 
@@ -174,9 +181,10 @@ def test_list_query_count_does_not_grow_with_tickets(client_for, admin, customer
 
 
 @pytest.mark.parametrize("key", [None, "filing-1"], ids=["plain", "idempotency-key"])
-def test_filing_query_count_is_capped(client_for, customer, key, django_assert_max_num_queries):
-    # given
-    client = client_for(customer)
+def test_filing_query_count_is_capped(client_for, premium, key, django_assert_max_num_queries):
+    # given: a customer placed in a unit of a region, as most are
+    unit = UnitFactory(region=RegionFactory(institution=premium.institution))
+    client = client_for(PersonFactory(role=Role.CUSTOMER, unit=unit))
     headers = {"HTTP_IDEMPOTENCY_KEY": key} if key else {}
     # when / then: token with person and institution, contract, ticket, quota (update, entry,
     # what remains), history, SLA clock, outbox and the filing's savepoint (two statements); the

@@ -126,7 +126,9 @@ def ticket_file(
             first_response_due_at=due_at,
             warning_due_at=warning_at,
         )
-        ticket.full_clean(exclude=["institution", "subscription", "requester"])
+        # The institution, contract, requester, region and unit were just read or come from the
+        # filer's own record: checking that they exist would cost a query each.
+        ticket.full_clean(exclude=["institution", "subscription", "requester", "region", "unit"])
         ticket.save()
         if at is not None:
             Ticket.objects.filter(pk=ticket.pk).update(created_at=at)
