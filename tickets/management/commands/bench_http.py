@@ -66,15 +66,24 @@ class Client:
         sent = {**self.headers, **(headers or {})}
         if self.cookies:
             sent["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
-        started = time.perf_counter()
-        self.connection.request(method, path, body=body, headers=sent)
-        response = self.connection.getresponse()
-        content = response.read()
-        elapsed = time.perf_counter() - started
+        try:
+            response, content, elapsed = self._send(method, path, body, sent)
+        except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError):
+            # gunicorn closes a kept-alive connection idle longer than its keepalive (2 s); a
+            # browser opens a new one, and so does this client, timing the request afresh.
+            self.connection.close()
+            response, content, elapsed = self._send(method, path, body, sent)
         for cookie in response.msg.get_all("Set-Cookie") or []:
             name, _, value = cookie.split(";", 1)[0].partition("=")
             self.cookies[name.strip()] = value.strip()
         return response, content, elapsed
+
+    def _send(self, method: str, path: str, body: bytes | None, headers: dict):
+        started = time.perf_counter()
+        self.connection.request(method, path, body=body, headers=headers)
+        response = self.connection.getresponse()
+        content = response.read()
+        return response, content, time.perf_counter() - started
 
     def log_in(self, username: str) -> None:
         _, page, _ = self.request("GET", "/accounts/login/")
