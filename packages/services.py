@@ -150,6 +150,7 @@ def quota_consume(
     units: int = 1,
     note: str = "",
     at: datetime.datetime | None = None,
+    subscription: Subscription | None = None,
 ) -> int | None:
     """Consume units of a channel of the institution's contract in force and record the entry.
 
@@ -157,37 +158,42 @@ def quota_consume(
     Raises QuotaExhausted, ChannelNotIncluded or NoActiveSubscription, writing nothing then, and
     ValidationError for an unknown channel or a non-positive amount. The admission is one
     conditional UPDATE, so concurrent calls can never take more than the allotment. Every call
-    consumes: callers make their own retries idempotent. Joins the caller's transaction."""
+    consumes: callers make their own retries idempotent. Joins the caller's transaction.
+    A caller that has just read the contract in force on `at` passes it as `subscription`."""
     if channel not in Channel.values:
         raise ValidationError({"channel": _("Unknown channel “%(channel)s”.") % {"channel": channel}})
     if units < 1:
         raise ValidationError({"units": _("At least one unit must be consumed.")})
     at = at or timezone.now()
-    subscription = subscription_in_force(institution=institution, on=timezone.localdate(at))
-    with transaction.atomic():
+    if subscription is None:
+        subscription = subscription_in_force(institution=institution, on=timezone.localdate(at))
+    # No savepoint: a refusal is raised after an UPDATE that changed nothing, outside the block, so
+    # the caller's transaction stays usable; anything failing inside fails the caller's too.
+    with transaction.atomic(savepoint=False):
         admitted = (
             Allotment.objects.filter(subscription=subscription, channel=channel, is_included=True)
             .filter(Q(is_unlimited=True) | Q(allotment__gte=F("used") + units))
             .update(used=F("used") + units)
         )
-        if not admitted:
-            allotment = Allotment.objects.filter(subscription=subscription, channel=channel).first()
-            if allotment is None or not allotment.is_included:
-                raise ChannelNotIncluded(channel=channel, package=subscription.package.name)
-            raise QuotaExhausted(channel=channel, allotment=allotment.allotment, renews_on=subscription.renews_on)
-        QuotaEntry.objects.create(
-            subscription=subscription,
-            institution=institution,
-            channel=channel,
-            units=units,
-            consumed_at=at,
-            consumed_by=actor,
-            reference_type=reference_type,
-            reference_id=str(reference_id),
-            note=note,
-        )
-        allotment = Allotment.objects.get(subscription=subscription, channel=channel)
-        quota_notice_raise(allotment=allotment)
+        if admitted:
+            QuotaEntry.objects.create(
+                subscription=subscription,
+                institution=institution,
+                channel=channel,
+                units=units,
+                consumed_at=at,
+                consumed_by=actor,
+                reference_type=reference_type,
+                reference_id=str(reference_id),
+                note=note,
+            )
+            allotment = Allotment.objects.get(subscription=subscription, channel=channel)
+            quota_notice_raise(allotment=allotment)
+    if not admitted:
+        allotment = Allotment.objects.filter(subscription=subscription, channel=channel).first()
+        if allotment is None or not allotment.is_included:
+            raise ChannelNotIncluded(channel=channel, package=subscription.package.name)
+        raise QuotaExhausted(channel=channel, allotment=allotment.allotment, renews_on=subscription.renews_on)
     return allotment.remaining
 
 

@@ -119,6 +119,15 @@ class Ticket(ContractTerms):
                     status__in=OPEN_STATUSES,
                 ),
             ),
+            # The desk lead's board: open, unanswered tickets the sweep has already warned about or
+            # recorded as breached; with ticket_warning_due and ticket_breach_due it covers every
+            # ticket at risk, so the board never reads the open tickets that are still on time.
+            models.Index(
+                fields=["first_response_due_at"],
+                name="ticket_flagged",
+                condition=Q(first_responded_at__isnull=True, status__in=OPEN_STATUSES)
+                & (Q(warned_at__isnull=False) | Q(breached_at__isnull=False)),
+            ),
             # The routing sweep: open tickets no router has handled yet.
             models.Index(
                 fields=["priority", "first_response_due_at"],

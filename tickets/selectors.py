@@ -3,7 +3,7 @@ every list, detail, count and export of the web pages and the API starts from it
 
 import datetime
 
-from django.db.models import BooleanField, Exists, F, Func, OuterRef, Q, QuerySet, Subquery
+from django.db.models import BooleanField, Count, Exists, F, Func, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from organizations.models import MonitoringGrant, User
@@ -248,6 +248,25 @@ def development_item_for(*, ticket: Ticket) -> DevelopmentItem | None:
     return DevelopmentItem.objects.for_institution(ticket.institution_id).filter(ticket=ticket).first()
 
 
+# The worst first: the deadline passed longest ago, then the higher priority.
+BOARD_ORDER = ("first_response_due_at", "priority", "id")
+
+
+def _board_filter(now) -> Q:
+    # The second OR says the same as the first, split so each arm implies the predicate of a
+    # partial index (ticket_flagged, ticket_warning_due, ticket_breach_due): PostgreSQL then reads
+    # only the tickets at risk through a BitmapOr instead of every open, unanswered ticket.
+    at_risk = Q(warning_due_at__lte=now) | Q(first_response_due_at__lte=now) | Q(breached_at__isnull=False)
+    unflagged = Q(warned_at__isnull=True, breached_at__isnull=True)
+    by_index = (
+        Q(warned_at__isnull=False)
+        | Q(breached_at__isnull=False)
+        | (unflagged & Q(warning_due_at__lte=now))
+        | (unflagged & Q(first_response_due_at__lte=now))
+    )
+    return Q(status__in=OPEN_STATUSES, first_responded_at__isnull=True) & at_risk & by_index
+
+
 def ticket_board_all_institutions(*, lead: User, now=None) -> QuerySet[Ticket]:
     """The desk lead's board: unanswered open tickets of every institution (the desk serves them
     all) whose warning time has come or whose deadline has passed, the most urgent first."""
@@ -255,11 +274,35 @@ def ticket_board_all_institutions(*, lead: User, now=None) -> QuerySet[Ticket]:
         return Ticket.objects.none()
     now = now or timezone.now()
     return (
-        Ticket.objects.filter(status__in=OPEN_STATUSES, first_responded_at__isnull=True)
-        .filter(Q(warning_due_at__lte=now) | Q(first_response_due_at__lte=now) | Q(breached_at__isnull=False))
+        Ticket.objects.filter(_board_filter(now))
         .select_related("institution", "product", "assignee", "subscription__package")
-        .order_by("first_response_due_at", "priority", "id")
+        .order_by(*BOARD_ORDER)
     )
+
+
+def ticket_board_page(*, board: QuerySet[Ticket], start: int, stop: int) -> QuerySet[Ticket]:
+    """One page of the board with its rows' package, institution and assignee. The page is chosen
+    on the tickets' own columns first: joining every ticket at risk before sorting costs a hash join
+    of all of them on every refresh, tens of milliseconds at 20,000 tickets past their deadline."""
+    ids = board.order_by(*BOARD_ORDER).values("id")[start:stop]
+    return (
+        Ticket.objects.filter(pk__in=ids)
+        .select_related("institution", "product", "assignee", "subscription__package")
+        .order_by(*BOARD_ORDER)
+    )
+
+
+def ticket_board_counts(*, lead: User, now=None) -> dict[str, int]:
+    """How many tickets are on the board, in one query: those past their deadline (breached) and
+    those only past their warning time."""
+    if not lead.is_active or lead.role != Role.DESK_LEAD:
+        return {"total": 0, "breached": 0, "warning": 0}
+    now = now or timezone.now()
+    breached = Q(breached_at__isnull=False) | Q(first_response_due_at__lte=now)
+    counts = Ticket.objects.filter(_board_filter(now)).aggregate(
+        total=Count("id"), breached=Count("id", filter=breached)
+    )
+    return {**counts, "warning": counts["total"] - counts["breached"]}
 
 
 def ticket_event_list(*, person: User, ticket: Ticket) -> QuerySet:

@@ -351,12 +351,29 @@ def ticket_queue_partial(request):
     return render(request, "tickets/includes/queue_rows.html", _queue_context(request))
 
 
+class _CountedPaginator(Paginator):
+    """A paginator told the count it would otherwise ask the database for again."""
+
+    def __init__(self, object_list, per_page, *, count: int):
+        super().__init__(object_list, per_page)
+        self.__dict__["count"] = count
+
+
 def _board_context(request):
-    tickets = list(selectors.ticket_board_all_institutions(lead=request.user))
+    now = timezone.now()
+    counts = selectors.ticket_board_counts(lead=request.user, now=now)
+    board = selectors.ticket_board_all_institutions(lead=request.user, now=now)
+    page = _CountedPaginator(board, QUEUE_LIMIT, count=counts["total"]).get_page(request.GET.get("page"))
+    partial_url = reverse("desk-board-partial")
+    start = (page.number - 1) * QUEUE_LIMIT
     return {
-        "tickets": tickets,
-        "count": len(tickets),
-        "partial_url": reverse("desk-board-partial"),
+        "page": page,
+        "tickets": selectors.ticket_board_page(board=board, start=start, stop=start + QUEUE_LIMIT),
+        "count": counts["total"],
+        "breached_count": counts["breached"],
+        "warning_count": counts["warning"],
+        # The refresh keeps the page the lead is reading.
+        "partial_url": f"{partial_url}?page={page.number}" if page.number > 1 else partial_url,
         "refresh_seconds": refresh_seconds(),
     }
 

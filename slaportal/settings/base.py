@@ -63,6 +63,10 @@ MIDDLEWARE = [
     # Last, so that a locked-out login is refused before any view runs.
     "axes.middleware.AxesMiddleware",
 ]
+# Off unless asked for: `manage.py bench_http` turns it on for the server it starts.
+QUERY_COUNT_HEADER = env.bool("QUERY_COUNT_HEADER", default=False)
+if QUERY_COUNT_HEADER:
+    MIDDLEWARE.insert(0, "slaportal.middleware.QueryCountMiddleware")
 
 ROOT_URLCONF = "slaportal.urls"
 WSGI_APPLICATION = "slaportal.wsgi.application"
@@ -203,7 +207,7 @@ ANONYMOUS_USER_NAME = None
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # Apps send "Authorization: Token …"; the browser keeps its session.
-        "rest_framework.authentication.TokenAuthentication",
+        "slaportal.api.authentication.PortalTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],

@@ -7,7 +7,14 @@ from django.utils import timezone
 
 from organizations.roles import Role
 from packages.models import Allotment
-from tests.factories import PersonFactory, SubscriptionFactory, TicketFactory, customer_with_subscription
+from tests.factories import (
+    PersonFactory,
+    RegionFactory,
+    SubscriptionFactory,
+    TicketFactory,
+    UnitFactory,
+    customer_with_subscription,
+)
 from tickets.models import Product, Ticket
 from tickets.services import ticket_change_status, ticket_note, ticket_reply
 
@@ -171,6 +178,31 @@ def test_list_query_count_does_not_grow_with_tickets(client_for, admin, customer
     with django_assert_max_num_queries(5):
         response = client.get("/api/v1/tickets/")
     assert len(response.json()["results"]) == 6
+
+
+@pytest.mark.parametrize("key", [None, "filing-1"], ids=["plain", "idempotency-key"])
+def test_filing_query_count_is_capped(client_for, premium, key, django_assert_max_num_queries):
+    # given: a customer placed in a unit of a region, as most are
+    unit = UnitFactory(region=RegionFactory(institution=premium.institution))
+    client = client_for(PersonFactory(role=Role.CUSTOMER, unit=unit))
+    headers = {"HTTP_IDEMPOTENCY_KEY": key} if key else {}
+    # when / then: token with person and institution, contract, ticket, quota (update, entry,
+    # what remains), history, SLA clock, outbox and the filing's savepoint (two statements); the
+    # key adds its record, its answer and two savepoint pairs (one of them is the transaction
+    # BEGIN and COMMIT outside a test)
+    with django_assert_max_num_queries(17 if key else 11):
+        response = client.post("/api/v1/tickets/", {"subject": "S", "description": "D"}, **headers)
+    assert response.status_code == 201
+
+
+@pytest.mark.parametrize("kind", ["question", "bug"])
+def test_filing_answers_what_reading_the_ticket_back_shows(client_for, customer, kind):
+    # given
+    client = client_for(customer)
+    # when
+    filed = client.post("/api/v1/tickets/", {"subject": "S", "description": "D", "kind": kind}).json()
+    # then
+    assert filed == client.get(f"/api/v1/tickets/{filed['id']}/").json()
 
 
 def test_customer_closes_own_ticket_with_patch(client_for, customer):

@@ -338,6 +338,76 @@ def test_board_query_count_is_bounded(client, lead, django_assert_max_num_querie
         client.get(reverse("desk-board"))
 
 
+def _board_of(count: int) -> list[Ticket]:
+    """Tickets of one institution filed two days ago, so every one of them is past its deadline."""
+    requester = customer_with_subscription("premium")
+    with time_machine.travel(timezone.now() - datetime.timedelta(days=2)):
+        return [TicketFactory(requester=requester) for _ in range(count)]
+
+
+@pytest.fixture
+def crowded_board():
+    """120 tickets at risk: 100 past their deadline (half of them already recorded as breached by
+    the sweep) and 20 only past their warning time (half of them already warned about)."""
+    tickets = _board_of(120)
+    now = timezone.now()
+    ids = [t.pk for t in tickets]
+    Ticket.objects.filter(pk__in=ids[:50]).update(breached_at=now, warned_at=now)
+    Ticket.objects.filter(pk__in=ids[100:]).update(
+        warning_due_at=now - datetime.timedelta(minutes=5), first_response_due_at=now + datetime.timedelta(hours=1)
+    )
+    Ticket.objects.filter(pk__in=ids[110:]).update(warned_at=now)
+    TicketFactory()
+    return ids
+
+
+def test_board_counts_everything_at_risk_and_pages_the_worst_first(browser_client, lead, crowded_board):
+    # given
+    login(browser_client, lead)
+    # when
+    first = browser_client.get(reverse("desk-board")).content.decode()
+    third = browser_client.get(reverse("desk-board"), {"page": 3}).content.decode()
+    # then
+    assert len(_rows(first)) == 50
+    assert "120 tickets need attention" in first
+    assert "100 past their deadline" in first
+    assert "20 past their warning time" in first
+    assert "Page 1 of 3" in first
+    assert sorted(_rows(third)) == sorted(crowded_board[100:])
+
+
+def test_board_partial_keeps_the_page_being_read(client, lead, crowded_board):
+    # given
+    login(client, lead)
+    # when
+    page = client.get(reverse("desk-board"), {"page": 2}).content.decode()
+    partial = client.get(reverse("desk-board-partial"), {"page": 2}).content.decode()
+    # then
+    assert f'data-refresh-url="{reverse("desk-board-partial")}?page=2"' in page
+    assert _rows(partial) == _rows(page)
+    assert len(_rows(partial)) == 50
+
+
+def test_board_leaves_out_answered_and_closed_tickets(client, lead):
+    # given
+    answered, closed, waiting = _board_of(3)
+    Ticket.objects.filter(pk=answered.pk).update(first_responded_at=timezone.now())
+    Ticket.objects.filter(pk=closed.pk).update(status=Ticket.Status.CLOSED)
+    login(client, lead)
+    # when
+    page = client.get(reverse("desk-board")).content.decode()
+    # then
+    assert _rows(page) == [waiting.pk]
+
+
+def test_board_query_count_does_not_grow_with_the_board(client, lead, crowded_board, django_assert_max_num_queries):
+    # given
+    login(client, lead)
+    # then: the session, the person, the counts and one page of rows, however long the board
+    with django_assert_max_num_queries(4):
+        client.get(reverse("desk-board"), {"page": 2})
+
+
 def test_countdown_is_amber_after_the_warning_time(client, engineer):
     # given: a Premium ticket (60 min) filed 50 minutes ago, past its 80 % warning time
     ticket = TicketFactory()

@@ -152,7 +152,9 @@ class TicketViewSet(TicketScopedMixin, GenericViewSet):
             kind=data["kind"],
             product=product,
         )
-        return self._ticket_response(ticket.pk, status.HTTP_201_CREATED)
+        # The ticket just filed holds everything the answer shows; reading it back would only
+        # repeat what the filing wrote.
+        return Response(TicketSerializer(ticket).data, status=status.HTTP_201_CREATED)
 
     def retrieve(self, request, pk):
         return Response(TicketSerializer(self.get_ticket()).data)

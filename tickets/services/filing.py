@@ -126,7 +126,9 @@ def ticket_file(
             first_response_due_at=due_at,
             warning_due_at=warning_at,
         )
-        ticket.full_clean(exclude=["institution", "subscription", "requester"])
+        # The institution, contract, requester, region and unit were just read or come from the
+        # filer's own record: checking that they exist would cost a query each.
+        ticket.full_clean(exclude=["institution", "subscription", "requester", "region", "unit"])
         ticket.save()
         if at is not None:
             Ticket.objects.filter(pk=ticket.pk).update(created_at=at)
@@ -138,6 +140,7 @@ def ticket_file(
             reference_type="ticket",
             reference_id=ticket.pk,
             at=now,
+            subscription=subscription,
         )
         for upload in attachments:
             attachment_add(actor=actor, ticket=ticket, upload=upload)
@@ -146,5 +149,9 @@ def ticket_file(
         if kind in DEVELOPMENT_KINDS:
             DevelopmentItem.objects.create(ticket=ticket, institution=institution)
             event_record(ticket=ticket, kind=TicketEvent.Kind.ESCALATED, actor=actor, automatic=True)
+        else:
+            # A ticket filed a moment ago has no development item; saying so spares whoever shows
+            # the ticket next a query.
+            Ticket.development_item.related.set_cached_value(ticket, None)
         outbox_route_add(ticket=ticket)
     return ticket

@@ -50,25 +50,31 @@ def sla_deadlines(
     return due_at, warning_at
 
 
+def _sla_event(*, ticket: Ticket, kind: str, occurred_at: datetime.datetime) -> SLAEvent:
+    return SLAEvent.objects.create(
+        ticket=ticket,
+        institution_id=ticket.institution_id,
+        kind=kind,
+        occurred_at=occurred_at,
+        deadline_at=ticket.first_response_due_at,
+        terms=sla_terms(ticket),
+    )
+
+
 def sla_log(*, ticket: Ticket, kind: str, occurred_at: datetime.datetime) -> bool:
     """Write one SLA moment; False when that once-only moment was already logged."""
     try:
         with transaction.atomic():
-            SLAEvent.objects.create(
-                ticket=ticket,
-                institution_id=ticket.institution_id,
-                kind=kind,
-                occurred_at=occurred_at,
-                deadline_at=ticket.first_response_due_at,
-                terms=sla_terms(ticket),
-            )
+            _sla_event(ticket=ticket, kind=kind, occurred_at=occurred_at)
     except IntegrityError:
         return False
     return True
 
 
 def sla_clock_start(*, ticket: Ticket) -> None:
-    sla_log(ticket=ticket, kind=SLAEvent.Kind.CLOCK_STARTED, occurred_at=ticket.created_at)
+    """Start the clock of a ticket just filed in the caller's transaction: no other moment of it
+    can be logged yet, so the write needs no savepoint to survive a duplicate."""
+    _sla_event(ticket=ticket, kind=SLAEvent.Kind.CLOCK_STARTED, occurred_at=ticket.created_at)
 
 
 def sla_first_response(*, ticket: Ticket, actor: User, at: datetime.datetime | None = None) -> bool:
