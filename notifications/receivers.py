@@ -18,6 +18,4 @@ def anymail_inbound(sender, event, esp_name, **kwargs):
 
 
 def _drain_soon() -> None:
-    from .tasks import dispatch
-
-    publish(dispatch, queue="celery")
+    publish("notifications.dispatch", queue="celery")

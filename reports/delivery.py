@@ -21,6 +21,7 @@ from django.utils import timezone, translation
 from organizations.models import Institution, User
 from organizations.roles import Role
 from packages.models import Subscription
+from slaportal.celery import publish
 
 from . import files
 from .models import ReportDelivery
@@ -33,11 +34,7 @@ RETRY_MAX = datetime.timedelta(hours=6)
 
 
 def _publish_drain() -> None:
-    from slaportal.celery import publish
-
-    from . import tasks
-
-    publish(tasks.report_delivery_drain, queue="celery")
+    publish("reports.report_delivery_drain", queue="celery")
 
 
 def report_delivery_schedule(*, period: Period, now: datetime.datetime | None = None) -> int:

@@ -181,3 +181,14 @@ def _fresh_throttles():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture
+def sent_tasks(monkeypatch):
+    """The names of the tasks `slaportal.celery.publish` sends, recorded instead of sent."""
+    from slaportal import celery
+
+    names: list[str] = []
+    monkeypatch.setattr(celery, "_broker_down_until", 0.0)
+    monkeypatch.setattr(celery.app, "send_task", lambda name, **options: names.append(name))
+    return names

@@ -38,6 +38,20 @@ def test_signed_mailgun_inbound_files_a_ticket(client, mailgun, customer):
     assert InboundMessage.objects.get().source == "webhook"
 
 
+def test_signed_inbound_has_the_dispatch_sent_by_name_after_commit(
+    client, mailgun, customer, sent_tasks, django_capture_on_commit_callbacks
+):
+    # given
+    raw = raw_mail(sender=customer.email, subject="Printing fails").decode()
+    # when
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(URL, signed({"body-mime": raw, "recipient": "destek@slaportal.local"}))
+    # then
+    assert response.status_code == 200
+    assert sent_tasks[-1] == "notifications.dispatch"
+    assert all(isinstance(name, str) for name in sent_tasks)
+
+
 def test_badly_signed_mailgun_inbound_is_refused_and_creates_nothing(client, mailgun, customer):
     # given
     raw = raw_mail(sender=customer.email).decode()
