@@ -3,7 +3,7 @@
 from django.utils.translation import gettext as _
 
 from organizations.models import User
-from reports.surveys import survey_link_for
+from reports.services.surveys import survey_link_for
 from tickets.models import Ticket
 
 

@@ -4,7 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from .periods import PERIOD_KINDS, PeriodError, period_resolve
-from .surveys import SCORES
+from .services.surveys import SCORES
 
 
 class SurveyForm(forms.Form):

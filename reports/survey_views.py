@@ -15,7 +15,7 @@ from tickets.selectors import ticket_get_visible
 
 from .forms import SurveyForm
 from .models import Survey
-from .surveys import SurveyError, survey_answer, survey_for_ticket, survey_from_token, survey_state
+from .services.surveys import SurveyError, survey_answer, survey_for_ticket, survey_from_token, survey_state
 
 
 @login_required

@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from . import delivery, surveys
+from .services import delivery, surveys
 
 
 # Not retried: the next beat runs the sweep again.

@@ -10,7 +10,7 @@ from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 
 from reports.models import Survey
-from reports.surveys import SCORES, SurveyError, survey_answer, survey_for_ticket, survey_state
+from reports.services.surveys import SCORES, SurveyError, survey_answer, survey_for_ticket, survey_state
 from slaportal.api.errors import DomainError, error_responses
 from tickets.api.tenancy import TicketScopedMixin
 

@@ -4,7 +4,7 @@ page (tickets) needs no import of reports, which sits above it."""
 from django import template
 
 from reports.forms import SurveyForm
-from reports.surveys import survey_for_ticket, survey_state
+from reports.services.surveys import survey_for_ticket, survey_state
 
 register = template.Library()
 

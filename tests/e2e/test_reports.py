@@ -13,7 +13,7 @@ from playwright.sync_api import expect
 
 from organizations.models import User
 from reports.models import Survey
-from reports.surveys import survey_link_for
+from reports.services.surveys import survey_link_for
 from tests.e2e.conftest import log_in
 from tickets.services import ticket_change_status, ticket_file, ticket_reply
 

@@ -28,7 +28,7 @@ import time_machine
 
 from organizations.roles import Role
 from packages.services import quota_consume
-from reports.surveys import survey_answer, survey_for_ticket
+from reports.services.surveys import survey_answer, survey_for_ticket
 from tests.factories import PersonFactory, SubscriptionFactory
 from tickets.models import DevelopmentItem, Product, Ticket
 from tickets.services import (

@@ -6,8 +6,8 @@ import time_machine
 from django.core import mail
 from django.core.management import call_command
 
-from reports.delivery import report_delivery_drain, report_delivery_schedule_last_month
 from reports.models import ReportDelivery
+from reports.services.delivery import report_delivery_drain, report_delivery_schedule_last_month
 
 from . import dataset
 

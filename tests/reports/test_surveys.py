@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from organizations.roles import Role
 from reports.models import Survey
-from reports.surveys import (
+from reports.services.surveys import (
     survey_for_ticket,
     survey_link_for,
     survey_sweep,

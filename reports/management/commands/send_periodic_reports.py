@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from reports.delivery import report_delivery_run
 from reports.periods import PeriodError, month_period
+from reports.services.delivery import report_delivery_run
 
 
 class Command(BaseCommand):

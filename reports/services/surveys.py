@@ -29,7 +29,7 @@ from organizations.permissions import is_desk
 from tickets.models import Ticket, TicketEvent
 from tickets.services.outbox import email_message, outbox_email_add_many
 
-from .models import Survey, SurveyScanCursor
+from ..models import Survey, SurveyScanCursor
 
 logger = logging.getLogger(__name__)
 

@@ -23,11 +23,11 @@ from organizations.roles import Role
 from packages.models import Subscription
 from slaportal.celery import publish
 
-from . import files
-from .models import ReportDelivery
-from .periods import Period, last_full_month, month_period
-from .selectors import report_scope_institution
-from .services import report_context, report_figures
+from .. import files
+from ..models import ReportDelivery
+from ..periods import Period, last_full_month, month_period
+from ..selectors import report_scope_institution
+from . import report_context, report_figures
 
 logger = logging.getLogger(__name__)
 RETRY_MAX = datetime.timedelta(hours=6)

@@ -9,10 +9,10 @@ from django.core.cache import cache
 from packages.models import Channel
 from tickets.models import DevelopmentItem, Ticket
 
-from . import figures as figures_module
-from .charts import chart_tables
-from .periods import Period
-from .selectors import ReportScope
+from .. import figures as figures_module
+from ..charts import chart_tables
+from ..periods import Period
+from ..selectors import ReportScope
 
 CACHE_SECONDS = 120
 
