@@ -6,8 +6,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext as _
 
 from organizations.models import Institution, User
-from organizations.permissions import FeatureLocked, require_own_institution_admin
-from organizations.roles import VENDOR_SIDE, Role
+from organizations.permissions import FeatureLocked, is_vendor_staff, require_own_institution_admin
+from organizations.roles import Role
 from packages.models import Channel
 from packages.selectors import allotment_get, package_names_with_channel, subscription_get_active
 
@@ -17,10 +17,6 @@ BOOKING_ROLES = frozenset({Role.PACKAGE_MANAGER, Role.DESK_LEAD})
 
 def is_booking_staff(actor: User) -> bool:
     return actor.is_active and actor.role in BOOKING_ROLES
-
-
-def is_vendor_staff(actor: User) -> bool:
-    return actor.is_active and actor.role in VENDOR_SIDE
 
 
 def require_booking_staff(actor: User) -> None:

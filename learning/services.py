@@ -99,7 +99,6 @@ def training_attendance_import(*, actor: User, training: Training, upload: Uploa
         match |= Q(email__iexact=address)
     people = list(
         User.objects.filter(match, is_active=True, institution__isnull=False, role__in=list(CUSTOMER_SIDE))
-        .distinct()
     )
     now = timezone.now()
     with transaction.atomic():

@@ -72,13 +72,17 @@ def audit_log_scope(actor: User) -> Institution | None:
     every institution's (None). Raises PermissionDenied for everyone else."""
     if actor.is_active and actor.role == Role.INSTITUTION_ADMIN and actor.institution_id is not None:
         return actor.institution
-    if actor.is_active and actor.role in VENDOR_SIDE:
+    if is_vendor_staff(actor):
         return None
     raise PermissionDenied(_("Only institution admins and vendor staff can read the audit log."))
 
 
 def is_desk(actor: User) -> bool:
     return actor.is_active and actor.role in DESK_ROLES
+
+
+def is_vendor_staff(actor: User) -> bool:
+    return actor.is_active and actor.role in VENDOR_SIDE
 
 
 def is_customer_side(actor: User) -> bool:
