@@ -271,10 +271,29 @@ def performance_report(*, actor: User, group_by: str, start: datetime.date, end:
     one row per person, unit or region they may see (people_in_performance_scope). Raises
     PermissionDenied for vendor staff; the package check is the caller's
     (packages.permissions.performance_tracking_lock)."""
+    return _report(
+        institution=actor.institution,
+        people=people_in_performance_scope(actor=actor),
+        group_by=group_by,
+        start=start,
+        end=end,
+    )
+
+
+def performance_report_institution(
+    *, institution: Institution, group_by: str, start: datetime.date, end: datetime.date
+) -> Report:
+    """The whole institution's report, as its admin reads it: for what the portal sends the
+    institution (the monthly report e-mail), where no one is reading."""
+    people = User.objects.for_institution(institution).filter(role__in=CUSTOMER_SIDE)
+    return _report(institution=institution, people=people, group_by=group_by, start=start, end=end)
+
+
+def _report(
+    *, institution: Institution, people: QuerySet[User], group_by: str, start: datetime.date, end: datetime.date
+) -> Report:
     if group_by not in GROUPS:
         raise ValueError(group_by)
-    institution = actor.institution
-    people = people_in_performance_scope(actor=actor)
     start_at, end_at = _bounds(start, end)
     tickets = _ticket_figures(institution, people, group_by, start_at, end_at)
     usage = _usage_figures(institution, people, group_by, start, end)
