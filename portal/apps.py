@@ -9,7 +9,7 @@ class PortalConfig(AppConfig):
     def ready(self):
         # The apps of one layer do not import each other; what one shows of another is wired
         # here, in the composition layer, through the registries the showing app offers.
-        from bookings.selectors import calendar_source_register
+        from bookings.selectors import calendar_source_register, workshops_joined_by_group
         from learning.selectors import training_calendar_entries, trainings_attended_by_group
         from notifications.extras import email_link_register
         from notifications.models import Kind
@@ -20,6 +20,9 @@ class PortalConfig(AppConfig):
 
         figure_provider_register(
             FigureProvider(key="trainings_attended", label=_("Trainings attended"), collect=trainings_attended_by_group)
+        )
+        figure_provider_register(
+            FigureProvider(key="workshops_joined", label=_("Workshops joined"), collect=workshops_joined_by_group)
         )
         email_link_register(Kind.RESOLVED, survey_email_link)
         calendar_source_register(training_calendar_entries)

@@ -15,12 +15,14 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext
 from rest_framework.test import APIClient
 
+from bookings.services import workshop_participants_record
 from learning.models import Registration
 from notifications.tasks import dispatch as notifications_dispatch
 from organizations.roles import Role
 from performance.services import usage_dirty_days_rollup, usage_events_ingest
 from slaportal.api.services import api_token_issue
 from tests.factories import PersonFactory, RegionFactory, SubscriptionFactory, TicketFactory, UnitFactory
+from tests.factories.bookings import workshop_held
 from tests.factories.learning import TrainingFactory
 from tests.factories.performance import ProductFactory, UsageKeyFactory, usage_event
 from tickets.services import ticket_change_status, ticket_share
@@ -130,3 +132,44 @@ def test_monthly_report_e_mail_carries_the_performance_section_on_premium_only()
     [to_professional] = [m for m in mail.outbox if m.to == ["admin@professional.test"]]
     assert "Personel performansı" not in to_professional.body
     assert [name for name, _content, _type in to_professional.attachments] == [f"report-{month}.pdf"]
+
+
+def test_performance_page_counts_the_workshops_each_person_joined(client):
+    # given: two held workshops; Ayşe joined both, Mehmet the second, Zeynep none; a workshop of
+    # another institution that someone of it joined
+    institution = SubscriptionFactory(package_code="premium").institution
+    unit = UnitFactory(region=RegionFactory(institution=institution))
+    admin = PersonFactory(role=Role.INSTITUTION_ADMIN, institution=institution)
+    staff = PersonFactory(role=Role.PACKAGE_MANAGER, institution=None)
+    trainer = PersonFactory(role=Role.SUPPORT_ENGINEER, institution=None)
+    ayse, mehmet, zeynep = (PersonFactory(unit=unit) for _ in range(3))
+    first, second = (
+        workshop_held(admin, staff, trainer, starts_at=timezone.make_aware(datetime.datetime.combine(
+            timezone.localdate() + datetime.timedelta(days=5), datetime.time(hour)
+        )))
+        for hour in (9, 13)
+    )
+    workshop_participants_record(actor=staff, workshop=first, people=[ayse.pk])
+    workshop_participants_record(actor=staff, workshop=second, people=[ayse.pk, mehmet.pk])
+    other = SubscriptionFactory(package_code="premium").institution
+    other_admin = PersonFactory(role=Role.INSTITUTION_ADMIN, institution=other)
+    elsewhere = workshop_held(other_admin, staff, trainer)
+    workshop_participants_record(actor=staff, workshop=elsewhere, people=[PersonFactory(institution=other).pk])
+    client.force_login(admin)
+    query = {
+        "group_by": "person",
+        "from": timezone.localdate().isoformat(),
+        "to": (timezone.localdate() + datetime.timedelta(days=12)).isoformat(),
+    }
+    # when
+    page = client.get("/institution/performance/", query).content.decode()
+    by_unit = client.get("/institution/performance/", {**query, "group_by": "unit"}).content.decode()
+    # then: the column, and each person's count in its last cell
+    assert "Katıldığı çalıştaylar" in page
+
+    def last_cell(html, key):
+        row = html.split(f'<tr data-row="{key}">')[1].split("</tr>")[0]
+        return row.rsplit("<td>", 1)[1].split("</td>")[0]
+
+    assert [last_cell(page, person.pk) for person in (ayse, mehmet, zeynep)] == ["2", "1", "0"]
+    assert last_cell(by_unit, unit.pk) == "3"
