@@ -152,6 +152,7 @@ BOOKING_ENDPOINTS = [
     ("post", "/api/v1/workshops/{id}/cancel/", {}),
     ("post", "/api/v1/workshops/{id}/schedule/", {"starts_at": "2030-01-02T10:00:00Z", "trainer": 1, "meeting_url": "https://m.test"}),
     ("post", "/api/v1/workshops/{id}/decline/", {"reason": "x"}),
+    ("post", "/api/v1/workshops/{id}/participants/", {"people": []}),
     ("get", "/api/v1/onsite-requests/{id}/", None),
     ("post", "/api/v1/onsite-requests/{id}/accept/", {}),
     ("post", "/api/v1/onsite-requests/{id}/decline/", {}),
