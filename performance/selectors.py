@@ -87,7 +87,7 @@ def people_in_performance_scope(*, actor: User) -> QuerySet[User]:
     active monitoring grant covers (organizations.selectors.monitoring_scope_for); anyone else only
     themselves. Raises PermissionDenied for vendor staff."""
     scope = performance_scope(actor)
-    people = User.objects.for_institution(actor.institution_id).filter(role__in=CUSTOMER_SIDE)
+    people = _institution_people(actor.institution_id)
     if scope == "institution":
         return people
     if scope == "monitored":
@@ -285,8 +285,13 @@ def performance_report_institution(
 ) -> Report:
     """The whole institution's report, as its admin reads it: for what the portal sends the
     institution (the monthly report e-mail), where no one is reading."""
-    people = User.objects.for_institution(institution).filter(role__in=CUSTOMER_SIDE)
+    people = _institution_people(institution)
     return _report(institution=institution, people=people, group_by=group_by, start=start, end=end)
+
+
+def _institution_people(institution) -> QuerySet[User]:
+    """Everyone whose figures the report counts: the institution's customer side."""
+    return User.objects.for_institution(institution).filter(role__in=CUSTOMER_SIDE)
 
 
 def _report(
