@@ -85,6 +85,29 @@ class HeldForm(forms.Form):
     attended = forms.IntegerField(label=_("Participants who attended"), min_value=0, max_value=10000)
 
 
+def _person_label(person) -> str:
+    name = person.get_full_name() or person.username
+    return f"{name} ({person.email})" if person.email else name
+
+
+class ParticipantsForm(forms.Form):
+    """Who joined a held workshop, among the people of its institution."""
+
+    people = forms.MultipleChoiceField(
+        label=_("Who joined"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("The number of participants becomes the number of people ticked."),
+    )
+
+    def __init__(self, *args, choices, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["people"].choices = [(person.pk, _person_label(person)) for person in choices]
+
+    def clean_people(self):
+        return [int(pk) for pk in self.cleaned_data["people"]]
+
+
 class OnsiteRequestForm(forms.Form):
     first_day = forms.DateField(label=_("First day"), widget=DateInput())
     days = forms.IntegerField(

@@ -55,6 +55,11 @@ class Workshop(models.Model):
     decline_reason = models.CharField(_("reason"), max_length=500, blank=True)
     is_unit_returned = models.BooleanField(_("unit given back"), default=False)
     attended = models.PositiveIntegerField(_("participants who attended"), null=True, blank=True)
+    # Who joined, named by vendor staff once it is held (people of the institution); when named,
+    # `attended` is their number.
+    attendees = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="workshops_joined", verbose_name=_("participants")
+    )
     created_at = models.DateTimeField(_("requested at"), auto_now_add=True)
     scheduled_at = models.DateTimeField(_("scheduled at"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)

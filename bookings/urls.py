@@ -11,6 +11,11 @@ urlpatterns = [
     path("onboarding/", views.onboarding_list, name="onboarding-list"),
     path("vendor/workshops/", views.vendor_workshops, name="vendor-workshops"),
     path(
+        "vendor/workshops/<int:pk>/participants/",
+        views.vendor_workshop_participants,
+        name="vendor-workshop-participants",
+    ),
+    path(
         "vendor/workshops/<int:pk>/<slug:action>/",
         views.vendor_workshop_action,
         name="vendor-workshop-action",

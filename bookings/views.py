@@ -30,6 +30,7 @@ from .forms import (
     OnsiteQuoteForm,
     OnsiteRequestForm,
     OptionalReasonForm,
+    ParticipantsForm,
     PeopleForm,
     ReasonForm,
     ReportForm,
@@ -257,6 +258,37 @@ def vendor_workshop_action(request, pk, action):
         return _("The workshop was marked held.")
 
     return _row_action(request, workshop, forms, "vendor-workshops", act)
+
+
+@role_required(*BOOKING_STAFF)
+def vendor_workshop_participants(request, pk):
+    """The "record participants" step of a held workshop: vendor staff tick who joined, among the
+    people of the workshop's institution."""
+    workshop = selectors.workshop_get_for(person=request.user, pk=pk)
+    if workshop is None or workshop.status != Workshop.Status.HELD:
+        raise Http404
+    choices = list(selectors.workshop_participant_choices(workshop=workshop))
+    if request.method == "POST":
+        form = ParticipantsForm(request.POST, choices=choices)
+        if form.is_valid():
+            try:
+                services.workshop_participants_record(
+                    actor=request.user, workshop=workshop, people=form.cleaned_data["people"]
+                )
+            except ValidationError as error:
+                apply_errors(form, error)
+            else:
+                messages.success(request, _("The participants were recorded."))
+                return redirect("vendor-workshops")
+        status = 400
+    else:
+        form = ParticipantsForm(
+            initial={"people": [person.pk for person in workshop.attendees.all()]}, choices=choices
+        )
+        status = 200
+    return render(
+        request, "bookings/workshop_participants.html", {"workshop": workshop, "form": form}, status=status
+    )
 
 
 @role_required(*BOOKING_STAFF)

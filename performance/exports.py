@@ -1,11 +1,19 @@
-"""The performance report as an XLSX workbook (openpyxl), the same rows as the page."""
+"""The performance report as files, the same rows as the page: an XLSX workbook (openpyxl) and a
+PDF (WeasyPrint through slaportal.pdf, as the institution report; the charts drawn in it are the
+page's SVG charts)."""
 
+import base64
 import io
 
+from django.utils import translation
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from organizations.models import Institution
+from slaportal.pdf import template_pdf
+
+from .charts import CHARTS, chart_svg, chart_title
 from .selectors import Report
 
 
@@ -74,3 +82,21 @@ def report_xlsx(report: Report) -> bytes:
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+def _chart_src(report: Report, name: str) -> str:
+    svg = chart_svg(report, name)
+    svg = svg if isinstance(svg, bytes) else svg.encode()
+    return "data:image/svg+xml;base64," + base64.b64encode(svg).decode()
+
+
+def report_pdf(report: Report, *, institution: Institution, language: str | None = None) -> bytes:
+    """The report as a PDF in `language` (by default the active one): the table and the charts,
+    each chart followed by its figures."""
+    with translation.override(language or translation.get_language()):
+        context = {"report": report, "institution": institution, "charts": _charts(report)}
+        return template_pdf("performance/report_pdf.html", context)
+
+
+def _charts(report: Report) -> list[dict]:
+    return [{"name": name, "title": chart_title(name), "src": _chart_src(report, name)} for name in CHARTS]

@@ -87,7 +87,7 @@ def people_in_performance_scope(*, actor: User) -> QuerySet[User]:
     active monitoring grant covers (organizations.selectors.monitoring_scope_for); anyone else only
     themselves. Raises PermissionDenied for vendor staff."""
     scope = performance_scope(actor)
-    people = User.objects.for_institution(actor.institution_id).filter(role__in=CUSTOMER_SIDE)
+    people = _institution_people(actor.institution_id)
     if scope == "institution":
         return people
     if scope == "monitored":
@@ -271,10 +271,34 @@ def performance_report(*, actor: User, group_by: str, start: datetime.date, end:
     one row per person, unit or region they may see (people_in_performance_scope). Raises
     PermissionDenied for vendor staff; the package check is the caller's
     (packages.permissions.performance_tracking_lock)."""
+    return _report(
+        institution=actor.institution,
+        people=people_in_performance_scope(actor=actor),
+        group_by=group_by,
+        start=start,
+        end=end,
+    )
+
+
+def performance_report_institution(
+    *, institution: Institution, group_by: str, start: datetime.date, end: datetime.date
+) -> Report:
+    """The whole institution's report, as its admin reads it: for what the portal sends the
+    institution (the monthly report e-mail), where no one is reading."""
+    people = _institution_people(institution)
+    return _report(institution=institution, people=people, group_by=group_by, start=start, end=end)
+
+
+def _institution_people(institution) -> QuerySet[User]:
+    """Everyone whose figures the report counts: the institution's customer side."""
+    return User.objects.for_institution(institution).filter(role__in=CUSTOMER_SIDE)
+
+
+def _report(
+    *, institution: Institution, people: QuerySet[User], group_by: str, start: datetime.date, end: datetime.date
+) -> Report:
     if group_by not in GROUPS:
         raise ValueError(group_by)
-    institution = actor.institution
-    people = people_in_performance_scope(actor=actor)
     start_at, end_at = _bounds(start, end)
     tickets = _ticket_figures(institution, people, group_by, start_at, end_at)
     usage = _usage_figures(institution, people, group_by, start, end)

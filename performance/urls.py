@@ -8,4 +8,5 @@ urlpatterns = [
     path("institution/performance/", views.performance, name="performance"),
     path("institution/performance/chart/<str:name>.svg", views.performance_chart, name="performance-chart"),
     path("institution/performance/export.xlsx", views.performance_export, name="performance-export"),
+    path("institution/performance/report.pdf", views.performance_pdf, name="performance-pdf"),
 ]

@@ -16,7 +16,7 @@ from packages.permissions import performance_tracking_lock
 
 from . import selectors, services
 from .charts import CHARTS, chart_series, chart_svg, chart_title
-from .exports import report_xlsx
+from .exports import report_pdf, report_xlsx
 from .forms import PeriodForm, UsageKeyForm
 
 # A chart is an image: its SVG carries pygal's own <style>, allowed for that document only.
@@ -93,7 +93,7 @@ def _locked(request):
 @_customer_side
 def performance(request):
     """The performance report for a period, per person, unit or region, with charts, tables and
-    an XLSX download. Standard and Professional see it locked, with what it would give."""
+    XLSX and PDF downloads. Standard and Professional see it locked, with what it would give."""
     locked = _locked(request)
     if locked:
         return locked
@@ -134,16 +134,29 @@ def performance_chart(request, name):
     return response
 
 
-@_customer_side
-def performance_export(request):
+def _download(request, fmt: str) -> HttpResponse:
+    """The report as a file, the same rows as the page, in the reader's language."""
     if performance_tracking_lock(request.user.institution) is not None:
         raise PermissionDenied(_("Your package does not include performance tracking."))
     data = _query(request)
     report = selectors.performance_report(actor=request.user, group_by=data["group_by"], start=data["from"], end=data["to"])
-    response = HttpResponse(
-        report_xlsx(report), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )
-    filename = f"performance-{data['group_by']}-{data['from'].isoformat()}-{data['to'].isoformat()}.xlsx"
+    if fmt == "pdf":
+        response = HttpResponse(report_pdf(report, institution=request.user.institution), content_type="application/pdf")
+    else:
+        response = HttpResponse(
+            report_xlsx(report), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        )
+    filename = f"performance-{data['group_by']}-{data['from'].isoformat()}-{data['to'].isoformat()}.{fmt}"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
+
+
+@_customer_side
+def performance_export(request):
+    return _download(request, "xlsx")
+
+
+@_customer_side
+def performance_pdf(request):
+    return _download(request, "pdf")
 

@@ -9,16 +9,21 @@ class PortalConfig(AppConfig):
     def ready(self):
         # The apps of one layer do not import each other; what one shows of another is wired
         # here, in the composition layer, through the registries the showing app offers.
-        from bookings.selectors import calendar_source_register
+        from bookings.selectors import calendar_source_register, workshops_joined_by_group
         from learning.selectors import training_calendar_entries, trainings_attended_by_group
         from notifications.extras import email_link_register
         from notifications.models import Kind
         from performance.figures import FigureProvider, figure_provider_register
+        from reports.extras import report_section_register
 
-        from .wiring import survey_email_link
+        from .wiring import performance_report_section, survey_email_link
 
         figure_provider_register(
             FigureProvider(key="trainings_attended", label=_("Trainings attended"), collect=trainings_attended_by_group)
         )
+        figure_provider_register(
+            FigureProvider(key="workshops_joined", label=_("Workshops joined"), collect=workshops_joined_by_group)
+        )
         email_link_register(Kind.RESOLVED, survey_email_link)
         calendar_source_register(training_calendar_entries)
+        report_section_register(performance_report_section)

@@ -18,6 +18,7 @@ class WorkshopSerializer(serializers.ModelSerializer):
     preferred_dates = serializers.ListField(child=serializers.DateField())
     unit_returned = serializers.BooleanField(source="is_unit_returned")
     reason = serializers.CharField(source="decline_reason", help_text="Why it was declined or cancelled.")
+    participants_joined = serializers.SerializerMethodField()
 
     class Meta:
         model = Workshop
@@ -36,11 +37,17 @@ class WorkshopSerializer(serializers.ModelSerializer):
             "reason",
             "unit_returned",
             "attended",
+            "participants_joined",
             "created_at",
         ]
 
     def get_product(self, workshop) -> str | None:
         return workshop.product.code if workshop.product else None
+
+    @extend_schema_field(PersonRefSerializer(many=True))
+    def get_participants_joined(self, workshop):
+        """Who joined, once vendor staff recorded it (POST …/participants/)."""
+        return [_person(person) for person in workshop.attendees.all()]
 
     @extend_schema_field(PersonRefSerializer(allow_null=True))
     def get_trainer(self, workshop):
@@ -52,6 +59,15 @@ class WorkshopCreateSerializer(serializers.Serializer):
     product = serializers.CharField(required=False, allow_blank=True, help_text="A product code.")
     preferred_dates = serializers.ListField(child=serializers.DateField(), min_length=2, max_length=3)
     participants = serializers.IntegerField(min_value=1, max_value=10000)
+
+
+class WorkshopParticipantsSerializer(serializers.Serializer):
+    people = serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=2**63 - 1),
+        max_length=10000,
+        allow_empty=True,
+        help_text="The ids of the people of the workshop's institution who joined; replaces any given before.",
+    )
 
 
 class WorkshopScheduleSerializer(serializers.Serializer):

@@ -35,6 +35,7 @@ from .serializers import (
     OptionalReasonSerializer,
     ReasonSerializer,
     WorkshopCreateSerializer,
+    WorkshopParticipantsSerializer,
     WorkshopScheduleSerializer,
     WorkshopSerializer,
 )
@@ -217,6 +218,28 @@ class WorkshopViewSet(BookingViewSet):
             actor=request.user, workshop=workshop, reason=serializer.validated_data["reason"]
         )
         return self.answer(WorkshopSerializer, workshop)
+
+    @extend_schema(
+        summary="Record who joined a held workshop",
+        description=(
+            "`people`: the ids of the active people of the workshop's institution who joined (anyone else: "
+            "422 with `fields.people`); replaces the list given before, and `attended` becomes their number. "
+            "409 `invalid_transition` unless the workshop is held. They count as workshops joined in the "
+            "institution's performance report." + VENDOR_ONLY
+        ),
+        parameters=[BOOKING_ID],
+        request=WorkshopParticipantsSerializer,
+        responses={200: WorkshopSerializer, **error_responses(400, 403, 404, 409, 422)},
+    )
+    @action(detail=True, methods=["post"], pagination_class=None)
+    def participants(self, request, pk):
+        workshop = self.booking(pk, vendor_only=True)
+        serializer = WorkshopParticipantsSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        workshop = services.workshop_participants_record(
+            actor=request.user, workshop=workshop, people=serializer.validated_data["people"]
+        )
+        return self.answer(WorkshopSerializer, self.booking(workshop.pk))
 
 
 @extend_schema_view(

@@ -12,6 +12,7 @@ from .workshops import (
     workshop_cancel,
     workshop_decline,
     workshop_mark_held,
+    workshop_participants_record,
     workshop_request,
     workshop_schedule,
 )
@@ -30,6 +31,7 @@ __all__ = [
     "workshop_cancel",
     "workshop_decline",
     "workshop_mark_held",
+    "workshop_participants_record",
     "workshop_request",
     "workshop_schedule",
 ]

@@ -25,6 +25,7 @@ from ..permissions import (
     require_vendor_person,
     require_workshops,
 )
+from ..selectors import workshop_participant_choices
 from .common import (
     clean_dates,
     event_add,
@@ -265,4 +266,27 @@ def workshop_mark_held(*, actor: User, workshop: Workshop, attended: int) -> Wor
                 body=_("The workshop “%(topic)s” was held with %(attended)s participants.")
                 % {"topic": workshop.topic, "attended": attended},
             )
+    return workshop
+
+
+def workshop_participants_record(*, actor: User, workshop: Workshop, people: list[int]) -> Workshop:
+    """Vendor staff name who joined a held workshop, among the active people of its institution
+    (anyone else: ValidationError on `people`). Replaces the names given before, so a mistake is
+    corrected by recording again; the head count (`attended`) becomes the number named. Harmless
+    to repeat."""
+    require_booking_staff(actor)
+    wanted = set(people)
+    with transaction.atomic():
+        workshop = lock_in_status(Workshop, workshop, Workshop.Status.HELD)
+        found = list(workshop_participant_choices(workshop=workshop).filter(pk__in=wanted))
+        if len(found) != len(wanted):
+            raise ValidationError({"people": _("Choose people of the workshop's institution.")})
+        workshop.attendees.set(found)
+        workshop.attended = len(found)
+        workshop.save(update_fields=["attended"])
+        event_add(
+            actor=actor,
+            booking=workshop,
+            note=_("Participants recorded: %(count)s") % {"count": len(found)},
+        )
     return workshop

@@ -24,6 +24,7 @@ from packages.models import Subscription
 from slaportal.celery import publish
 
 from .. import files
+from ..extras import report_sections
 from ..models import ReportDelivery
 from ..periods import Period, last_full_month, month_period
 from ..selectors import report_scope_institution
@@ -86,8 +87,20 @@ def _send(delivery: ReportDelivery, recipients: list[str]) -> None:
         subject = render_to_string("reports/email/monthly_subject.txt", context).strip()
         body = render_to_string("reports/email/monthly_body.txt", context)
         pdf = files.report_pdf(context)
+    period = context["period"]
+    # What other apps add (portal wires them in: the performance report on Premium, say).
+    sections = report_sections(
+        institution=delivery.institution,
+        period_start=period.first,
+        period_end=period.last,
+        language=delivery.language,
+    )
+    body = "\n\n".join([body.rstrip("\n"), *(section.text.strip("\n") for section in sections)]) + "\n"
     message = EmailMessage(subject=subject, body=body, from_email=settings.DEFAULT_FROM_EMAIL, to=recipients)
     message.attach(f"report-{delivery.period_on:%Y-%m}.pdf", pdf, "application/pdf")
+    for section in sections:
+        for name, content, mimetype in section.attachments:
+            message.attach(name, content, mimetype)
     message.send()
 
 

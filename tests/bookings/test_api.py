@@ -13,6 +13,7 @@ from tests.factories.bookings import (
     future_time,
     onsite_requested,
     product,
+    workshop_held,
     workshop_requested,
     workshop_scheduled,
 )
@@ -151,6 +152,7 @@ BOOKING_ENDPOINTS = [
     ("post", "/api/v1/workshops/{id}/cancel/", {}),
     ("post", "/api/v1/workshops/{id}/schedule/", {"starts_at": "2030-01-02T10:00:00Z", "trainer": 1, "meeting_url": "https://m.test"}),
     ("post", "/api/v1/workshops/{id}/decline/", {"reason": "x"}),
+    ("post", "/api/v1/workshops/{id}/participants/", {"people": []}),
     ("get", "/api/v1/onsite-requests/{id}/", None),
     ("post", "/api/v1/onsite-requests/{id}/accept/", {}),
     ("post", "/api/v1/onsite-requests/{id}/decline/", {}),
@@ -246,6 +248,48 @@ def test_onboarding_items_are_listed_for_the_institution(client_for, admin, staf
     # then
     assert [(i["version"], i["status"]) for i in own] == [("8.5", "pending")]
     assert other == []
+
+
+def test_vendor_records_who_joined_through_the_api(client_for, admin, staff, trainer):
+    # given
+    workshop = workshop_held(admin, staff, trainer, attended=7)
+    ayse, mehmet = PersonFactory(institution=admin.institution), PersonFactory(institution=admin.institution)
+    # when
+    response = client_for(staff).post(
+        f"/api/v1/workshops/{workshop.pk}/participants/", {"people": [ayse.pk, mehmet.pk]}, format="json"
+    )
+    # then
+    assert response.status_code == 200
+    body = response.json()
+    assert body["attended"] == 2
+    assert sorted(p["id"] for p in body["participants_joined"]) == sorted([ayse.pk, mehmet.pk])
+    listed = client_for(admin).get(f"/api/v1/workshops/{workshop.pk}/").json()
+    assert len(listed["participants_joined"]) == 2
+
+
+def test_participants_through_the_api_are_checked(client_for, admin, staff, trainer, stranger_admin):
+    # given
+    held = workshop_held(admin, staff, trainer, attended=7)
+    scheduled = workshop_scheduled(admin, staff, trainer, starts_at=future_time(12))
+    ayse = PersonFactory(institution=admin.institution)
+    # when
+    stranger = client_for(staff).post(
+        f"/api/v1/workshops/{held.pk}/participants/", {"people": [stranger_admin.pk]}, format="json"
+    )
+    not_held = client_for(staff).post(
+        f"/api/v1/workshops/{scheduled.pk}/participants/", {"people": [ayse.pk]}, format="json"
+    )
+    by_admin = client_for(admin).post(f"/api/v1/workshops/{held.pk}/participants/", {"people": [ayse.pk]}, format="json")
+    other_institution = client_for(stranger_admin).post(
+        f"/api/v1/workshops/{held.pk}/participants/", {"people": []}, format="json"
+    )
+    # then
+    assert (stranger.status_code, list(stranger.json()["error"]["fields"])) == (422, ["people"])
+    assert (not_held.status_code, not_held.json()["error"]["code"]) == (409, "invalid_transition")
+    assert by_admin.status_code == 403
+    assert other_institution.status_code == 404
+    held.refresh_from_db()
+    assert (held.attendees.count(), held.attended) == (0, 7)
 
 
 def test_workshop_list_costs_the_same_queries_for_more_rows(client_for, admin, staff, trainer, django_assert_max_num_queries):

@@ -14,6 +14,7 @@ from tests.factories.bookings import (
     future_time,
     onsite_requested,
     product,
+    workshop_held,
     workshop_requested,
     workshop_scheduled,
 )
@@ -91,6 +92,52 @@ def test_vendor_schedules_from_the_page(browser_client, admin, staff, trainer, p
     workshop.refresh_from_db()
     assert workshop.status == Workshop.Status.SCHEDULED
     assert "one unit drawn" in response.content.decode()
+
+
+def test_vendor_records_participants_among_the_institutions_people(browser_client, admin, staff, trainer, stranger_admin):
+    # given: a held workshop, two people of the institution and one of another
+    workshop = workshop_held(admin, staff, trainer, attended=5)
+    ayse = PersonFactory(institution=admin.institution, first_name="Ayşe", last_name="Yıldırım")
+    PersonFactory(institution=admin.institution, first_name="Mehmet", last_name="Demir")
+    client = login(browser_client, staff)
+    listing = client.get("/vendor/workshops/").content.decode()
+    form = client.get(f"/vendor/workshops/{workshop.pk}/participants/").content.decode()
+    # when
+    response = client.post(f"/vendor/workshops/{workshop.pk}/participants/", {"people": [ayse.pk]}, follow=True)
+    # then
+    assert f'/vendor/workshops/{workshop.pk}/participants/' in listing
+    assert "Ayşe Yıldırım" in form and "Mehmet Demir" in form
+    assert stranger_admin.username not in form and str(stranger_admin.email) not in form
+    workshop.refresh_from_db()
+    assert list(workshop.attendees.all()) == [ayse] and workshop.attended == 1
+    page = response.content.decode()
+    assert response.redirect_chain[-1][0] == "/vendor/workshops/"
+    assert "Ayşe Yıldırım" in page.split(f'data-testid="joined-{workshop.pk}"')[1].split("</dd>")[0]
+
+
+def test_participants_of_another_institution_are_refused_on_the_page(browser_client, admin, staff, trainer, stranger_admin):
+    # given
+    workshop = workshop_held(admin, staff, trainer, attended=5)
+    # when
+    response = login(browser_client, staff).post(
+        f"/vendor/workshops/{workshop.pk}/participants/", {"people": [stranger_admin.pk]}
+    )
+    # then
+    assert response.status_code == 400
+    workshop.refresh_from_db()
+    assert (workshop.attendees.count(), workshop.attended) == (0, 5)
+
+
+def test_participants_page_is_for_held_workshops_and_booking_staff(client, admin, staff, trainer):
+    # given
+    scheduled = workshop_scheduled(admin, staff, trainer, starts_at=future_time(12))
+    held = workshop_held(admin, staff, trainer)
+    # when
+    not_held = login(client, staff).get(f"/vendor/workshops/{scheduled.pk}/participants/")
+    as_admin = login(client, admin).get(f"/vendor/workshops/{held.pk}/participants/")
+    # then
+    assert not_held.status_code == 404
+    assert as_admin.status_code == 403
 
 
 def test_vendor_workshop_page_costs_the_same_queries_for_more_rows(browser_client, admin, staff, django_assert_max_num_queries):

@@ -8,14 +8,20 @@ from django.db import connection, connections
 from django.db.models import F
 
 from bookings import services
-from bookings.models import Workshop
+from bookings.models import BookingEvent, Workshop
 from organizations.permissions import FeatureLocked
 from organizations.roles import Role
 from packages.errors import QuotaExhausted
 from packages.models import Allotment, QuotaEntry
 from packages.selectors import quota_ledger_used
 from tests.factories import PersonFactory
-from tests.factories.bookings import future_day, future_time, workshop_requested, workshop_scheduled
+from tests.factories.bookings import (
+    future_day,
+    future_time,
+    workshop_held,
+    workshop_requested,
+    workshop_scheduled,
+)
 
 
 def _workshops(subscription) -> Allotment:
@@ -166,6 +172,65 @@ def test_held_workshop_keeps_the_unit_and_records_participants(admin, staff, tra
     # then
     assert (workshop.status, workshop.attended) == (Workshop.Status.HELD, 9)
     assert _workshops(premium).used == 1
+
+
+def test_recording_participants_names_them_and_sets_the_head_count(admin, staff, trainer):
+    # given: held with a head count of 9
+    workshop = workshop_held(admin, staff, trainer, attended=9)
+    ayse, mehmet = PersonFactory(institution=admin.institution), PersonFactory(institution=admin.institution)
+    # when
+    workshop = services.workshop_participants_record(actor=staff, workshop=workshop, people=[ayse.pk, mehmet.pk])
+    # then
+    assert set(workshop.attendees.all()) == {ayse, mehmet}
+    assert workshop.attended == 2
+    notes = BookingEvent.objects.filter(booking_type="workshop", booking_id=workshop.pk, status="held").values_list(
+        "note", flat=True
+    )
+    assert [note for note in notes if note.endswith(": 2")] != []
+
+
+def test_recording_participants_again_replaces_the_list(admin, staff, trainer):
+    # given
+    workshop = workshop_held(admin, staff, trainer)
+    ayse, mehmet = PersonFactory(institution=admin.institution), PersonFactory(institution=admin.institution)
+    services.workshop_participants_record(actor=staff, workshop=workshop, people=[ayse.pk, mehmet.pk])
+    # when
+    workshop = services.workshop_participants_record(actor=staff, workshop=workshop, people=[mehmet.pk])
+    # then
+    assert list(workshop.attendees.all()) == [mehmet] and workshop.attended == 1
+
+
+def test_participants_are_people_of_the_workshops_institution_only(admin, staff, trainer, stranger_admin):
+    # given
+    workshop = workshop_held(admin, staff, trainer, attended=3)
+    ayse = PersonFactory(institution=admin.institution)
+    # when
+    with pytest.raises(ValidationError) as error:
+        services.workshop_participants_record(actor=staff, workshop=workshop, people=[ayse.pk, stranger_admin.pk])
+    # then
+    assert "people" in error.value.message_dict
+    workshop.refresh_from_db()
+    assert (workshop.attendees.count(), workshop.attended) == (0, 3)
+
+
+def test_participants_are_recorded_once_the_workshop_is_held(admin, staff, trainer):
+    # given
+    workshop = workshop_scheduled(admin, staff, trainer)
+    # when
+    with pytest.raises(ValidationError) as error:
+        services.workshop_participants_record(
+            actor=staff, workshop=workshop, people=[PersonFactory(institution=admin.institution).pk]
+        )
+    # then
+    assert error.value.code == "invalid_transition"
+
+
+def test_only_booking_staff_record_participants(admin, staff, trainer):
+    # given
+    workshop = workshop_held(admin, staff, trainer)
+    # when / then
+    with pytest.raises(PermissionDenied):
+        services.workshop_participants_record(actor=admin, workshop=workshop, people=[admin.pk])
 
 
 def test_ledger_entries_sum_to_the_used_figure(admin, staff, trainer, premium):

@@ -101,3 +101,34 @@ def test_standard_admin_accepts_a_quote_on_a_phone(demo, open_page, live_server)
     expect(page.locator(".notice.success")).to_contain_text("Teklif kabul edildi")
     expect(page.locator(f"article[data-onsite='{visit.pk}']")).to_contain_text("Teklif kabul edildi")
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+
+
+def test_vendor_records_who_joined_a_held_workshop_on_a_phone(demo, open_page, live_server):
+    # given: a demo workshop request, scheduled and held
+    import time_machine
+
+    staff = User.objects.get(username="staff")
+    workshop = Workshop.objects.filter(institution__slug="premium").order_by("pk").first()
+    workshop = services.workshop_schedule(
+        actor=staff,
+        workshop=workshop,
+        starts_at=timezone.now() + datetime.timedelta(days=3),
+        trainer=User.objects.get(username="engineer1"),
+        meeting_url="https://meet.example.com/imar",
+    )
+    with time_machine.travel(workshop.starts_at + datetime.timedelta(hours=2), tick=False):
+        services.workshop_mark_held(actor=staff, workshop=workshop, attended=4)
+    page = log_in(open_page(**PHONE), live_server, "staff", "/vendor/workshops/")
+    # when: staff open "record participants" and tick two people of the institution
+    page.get_by_test_id(f"participants-{workshop.pk}").click()
+    page.wait_for_url(re.compile(rf".*/vendor/workshops/{workshop.pk}/participants/$"))
+    page.get_by_label(re.compile(r"premium-user1 \(")).check()
+    page.get_by_label(re.compile(r"premium-unit \(")).check()
+    page.get_by_role("button", name="Katılanları kaydet").click()
+    page.wait_for_url(re.compile(r".*/vendor/workshops/$"))
+    # then
+    expect(page.locator(".notice.success")).to_contain_text("Katılanlar kaydedildi")
+    expect(page.get_by_test_id(f"joined-{workshop.pk}")).to_contain_text("premium-user1")
+    workshop.refresh_from_db()
+    assert workshop.attended == 2
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]

@@ -51,3 +51,12 @@ def onsite_requested(admin, *, days: int = 2, first: int = 10):
         contact_name="Ayşe Yılmaz",
         contact_phone="+90 312 000 00 00",
     )
+
+
+def workshop_held(admin, staff, trainer, *, starts_at=None, attended: int = 0):
+    """A workshop scheduled, then marked held two hours after its start (time travels there)."""
+    import time_machine
+
+    workshop = workshop_scheduled(admin, staff, trainer, starts_at=starts_at)
+    with time_machine.travel(workshop.starts_at + datetime.timedelta(hours=2), tick=False):
+        return services.workshop_mark_held(actor=staff, workshop=workshop, attended=attended)

@@ -12,7 +12,7 @@ from rest_framework.test import APIClient
 from organizations.roles import Role
 from organizations.services import monitoring_grant_give
 from performance.figures import FigureProvider, figure_provider_register, figure_provider_unregister
-from performance.selectors import performance_report
+from performance.selectors import performance_report, performance_report_institution
 from performance.services import usage_dirty_days_rollup, usage_events_ingest
 from slaportal.api.services import api_token_issue
 from tests.factories import PersonFactory, SubscriptionFactory, TicketFactory
@@ -76,6 +76,17 @@ def test_admin_reads_everyone_of_the_institution_only(org):
     # then
     assert {"ayse", "mehmet", "zeynep"} <= labels(report)
     assert "elsewhere" not in labels(report)
+
+
+def test_institution_report_without_a_reader_is_the_admins(org, unit_manager):
+    # given
+    PersonFactory(username="elsewhere", institution=SubscriptionFactory(package_code="premium").institution)
+    start, end = this_month()
+    # when
+    report = performance_report_institution(institution=org["institution"], group_by="person", start=start, end=end)
+    # then
+    assert labels(report) == labels(performance_report(actor=org["admin"], group_by="person", start=start, end=end))
+    assert "elsewhere" not in labels(report) and "unit-boss" in labels(report)
 
 
 def test_unit_manager_reads_themselves_and_their_unit(org, unit_manager):

@@ -1,10 +1,15 @@
+import datetime
+
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 
 from organizations.models import Institution, MonitoringGrant, User
 from organizations.roles import Role
 from packages.models import Allotment, QuotaEntry
 from packages.selectors import subscription_get_active
+from performance.models import UsageDay, UsageEvent, UsageKey
+from performance.selectors import performance_report
 from tests.factories import TicketFactory
 from tickets.selectors import ticket_visible_to
 
@@ -78,3 +83,31 @@ def test_seed_demo_unit_manager_sees_unit_colleagues_ticket():
     visible = ticket_visible_to(person=User.objects.get(username="premium-unit"))
     # then
     assert ticket in visible
+
+
+def test_seed_demo_gives_the_premium_performance_page_product_usage(client):
+    # given: seeded twice
+    call_command("seed_demo")
+    counts = (UsageEvent.objects.count(), UsageDay.objects.count(), UsageKey.objects.count())
+    call_command("seed_demo")
+    today = timezone.localdate()
+    query = {"group_by": "person", "from": (today - datetime.timedelta(days=30)).isoformat(), "to": today.isoformat()}
+    client.force_login(User.objects.get(username="premium-admin"))
+    # when
+    page = client.get("/institution/performance/", query)
+    report = performance_report(
+        actor=User.objects.get(username="premium-admin"),
+        group_by="person",
+        start=today - datetime.timedelta(days=30),
+        end=today,
+    )
+    # then: nothing stored twice, one key, and usage on the page for the demo people
+    assert (UsageEvent.objects.count(), UsageDay.objects.count(), UsageKey.objects.count()) == counts
+    assert counts[0] > 0 and counts[2] == 1
+    hours = {row.label: row.usage["hours"] for row in report.rows}
+    assert hours["premium-user1"] > 0 and hours["premium-unit"] > 0
+    html = page.content.decode()
+    user1 = User.objects.get(username="premium-user1")
+    row = html.split(f'<tr data-row="{user1.pk}">')[1].split("</tr>")[0]
+    assert f"{hours['premium-user1']}".replace(".", ",") in row
+    assert "netcad" in row or "netgis" in row

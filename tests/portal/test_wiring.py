@@ -1,21 +1,30 @@
-"""What the composition layer wires between apps of one layer: the trainings a person attended
-(learning) as a column of the performance report (performance)."""
+"""What the composition layer wires between apps of one layer, each checked through the page, API
+or e-mail that shows it (the table in docs/architecture.md)."""
 
 import datetime
+import io
 import re
+from zoneinfo import ZoneInfo
 
+import pypdf
 import pytest
+from django.core import mail
+from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 from rest_framework.test import APIClient
 
+from bookings.services import workshop_participants_record
 from learning.models import Registration
 from notifications.tasks import dispatch as notifications_dispatch
 from organizations.roles import Role
+from performance.services import usage_dirty_days_rollup, usage_events_ingest
 from slaportal.api.services import api_token_issue
 from tests.factories import PersonFactory, RegionFactory, SubscriptionFactory, TicketFactory, UnitFactory
+from tests.factories.bookings import workshop_held
 from tests.factories.learning import TrainingFactory
+from tests.factories.performance import ProductFactory, UsageKeyFactory, usage_event
 from tickets.services import ticket_change_status, ticket_share
 
 pytestmark = pytest.mark.django_db
@@ -82,3 +91,85 @@ def test_vendor_calendar_shows_the_weeks_published_trainings(client):
     # then
     assert re.search(r'data-kind="training">.*?14:00.*?Parsel sorgulama eğitimi', page, re.S)
     assert "Taslak oturum" not in page
+
+
+def test_monthly_report_e_mail_carries_the_performance_section_on_premium_only():
+    # given: last month, a Premium institution where Ayşe Yıldırım (unit "Harita Birimi") used the
+    # product 2 hours on the 10th, and a Professional institution
+    today = timezone.localdate()
+    month_end = today.replace(day=1) - datetime.timedelta(days=1)
+    month = month_end.strftime("%Y-%m")
+    ProductFactory(code="netcad")
+    premium = SubscriptionFactory(package_code="premium", starts_on=today - datetime.timedelta(days=90)).institution
+    admin = PersonFactory(role=Role.INSTITUTION_ADMIN, institution=premium, email="admin@premium.test")
+    unit = UnitFactory(region=RegionFactory(institution=premium), name="Harita Birimi")
+    PersonFactory(username="ayse", first_name="Ayşe", last_name="Yıldırım", unit=unit)
+    ist = ZoneInfo("Europe/Istanbul")
+    on = month_end.replace(day=10)
+    events = [
+        usage_event(username="ayse", kind=kind, feature=None, occurred_at=datetime.datetime.combine(on, at, ist).isoformat())
+        for kind, at in (("session_start", datetime.time(9)), ("session_end", datetime.time(11)))
+    ]
+    usage_events_ingest(key=UsageKeyFactory(institution=premium, actor=admin), payload={"events": events})
+    usage_dirty_days_rollup()
+    professional = SubscriptionFactory(
+        package_code="professional", starts_on=today - datetime.timedelta(days=90)
+    ).institution
+    PersonFactory(role=Role.INSTITUTION_ADMIN, institution=professional, email="admin@professional.test")
+    # when
+    call_command("send_periodic_reports", "--period", month, stdout=io.StringIO())
+    # then: the Premium admin's e-mail has the section and the per-person PDF
+    [to_premium] = [m for m in mail.outbox if m.to == ["admin@premium.test"]]
+    assert "Personel performansı" in to_premium.body
+    assert "Harita Birimi: Açılan talepler 0, Çözülen talepler 0, Saat 2,0" in to_premium.body
+    assert "Ürün kullanımı: 2,0 saat, 1 etkin gün, 1 oturum" in to_premium.body
+    names = [name for name, _content, _type in to_premium.attachments]
+    assert names == [f"report-{month}.pdf", f"performance-{month}.pdf"]
+    pdf = to_premium.attachments[1][1]
+    text = "".join(page.extract_text() for page in pypdf.PdfReader(io.BytesIO(pdf)).pages)
+    assert "Ayşe Yıldırım" in text and premium.name in text
+    # and the Professional admin's has neither
+    [to_professional] = [m for m in mail.outbox if m.to == ["admin@professional.test"]]
+    assert "Personel performansı" not in to_professional.body
+    assert [name for name, _content, _type in to_professional.attachments] == [f"report-{month}.pdf"]
+
+
+def test_performance_page_counts_the_workshops_each_person_joined(client):
+    # given: two held workshops; Ayşe joined both, Mehmet the second, Zeynep none; a workshop of
+    # another institution that someone of it joined
+    institution = SubscriptionFactory(package_code="premium").institution
+    unit = UnitFactory(region=RegionFactory(institution=institution))
+    admin = PersonFactory(role=Role.INSTITUTION_ADMIN, institution=institution)
+    staff = PersonFactory(role=Role.PACKAGE_MANAGER, institution=None)
+    trainer = PersonFactory(role=Role.SUPPORT_ENGINEER, institution=None)
+    ayse, mehmet, zeynep = (PersonFactory(unit=unit) for _ in range(3))
+    first, second = (
+        workshop_held(admin, staff, trainer, starts_at=timezone.make_aware(datetime.datetime.combine(
+            timezone.localdate() + datetime.timedelta(days=5), datetime.time(hour)
+        )))
+        for hour in (9, 13)
+    )
+    workshop_participants_record(actor=staff, workshop=first, people=[ayse.pk])
+    workshop_participants_record(actor=staff, workshop=second, people=[ayse.pk, mehmet.pk])
+    other = SubscriptionFactory(package_code="premium").institution
+    other_admin = PersonFactory(role=Role.INSTITUTION_ADMIN, institution=other)
+    elsewhere = workshop_held(other_admin, staff, trainer)
+    workshop_participants_record(actor=staff, workshop=elsewhere, people=[PersonFactory(institution=other).pk])
+    client.force_login(admin)
+    query = {
+        "group_by": "person",
+        "from": timezone.localdate().isoformat(),
+        "to": (timezone.localdate() + datetime.timedelta(days=12)).isoformat(),
+    }
+    # when
+    page = client.get("/institution/performance/", query).content.decode()
+    by_unit = client.get("/institution/performance/", {**query, "group_by": "unit"}).content.decode()
+    # then: the column, and each person's count in its last cell
+    assert "Katıldığı çalıştaylar" in page
+
+    def last_cell(html, key):
+        row = html.split(f'<tr data-row="{key}">')[1].split("</tr>")[0]
+        return row.rsplit("<td>", 1)[1].split("</td>")[0]
+
+    assert [last_cell(page, person.pk) for person in (ayse, mehmet, zeynep)] == ["2", "1", "0"]
+    assert last_cell(by_unit, unit.pk) == "3"

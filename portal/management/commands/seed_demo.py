@@ -15,6 +15,7 @@ from organizations.services import monitoring_grant_give, person_groups_sync
 from packages.models import Package
 from packages.selectors import subscription_get_active
 from packages.services import subscription_sell
+from performance.demo import performance_demo_seed
 from tickets.models import Product
 
 PASSWORD = "demo-pass-2026"
@@ -61,6 +62,7 @@ class Command(BaseCommand):
                 self._institution(slug, name, Package.objects.get(code=package_code), cap, figures)
         learning_demo_seed()
         seed_bookings()
+        performance_demo_seed()
         self.stdout.write(self.style.SUCCESS(f"Demo data is ready; every demo login uses the password {PASSWORD}"))
 
     def _person(self, username, role, *, institution, region=None, unit=None, **extra) -> User:
