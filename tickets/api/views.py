@@ -41,6 +41,7 @@ from tickets.services import (
 from tickets.services.filing import attachment_validate
 
 from .filters import TicketFilter
+from .rows import ticket_rows
 from .serializers import (
     AssignSerializer,
     AttachmentSerializer,
@@ -469,4 +470,4 @@ class QueueView(GenericAPIView):
             "requester", "development_item"
         )
         page = self.paginate_queryset(queue)
-        return self.get_paginated_response(TicketSerializer(page, many=True).data)
+        return self.get_paginated_response(ticket_rows(page))
