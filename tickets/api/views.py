@@ -466,8 +466,12 @@ class QueueView(GenericAPIView):
             raise PermissionDenied(_("Only support engineers can do this."))
         query = QueueQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
-        queue = selectors.ticket_queue_all_institutions(engineer=request.user, **query.validated_data).select_related(
-            "requester", "development_item"
+        # Only the relations the rows show: the contract and its package (which the web queue
+        # shows) made it eight tables, and PostgreSQL spent 20 ms choosing a join order for them.
+        queue = (
+            selectors.ticket_queue_all_institutions(engineer=request.user, **query.validated_data)
+            .select_related(None)
+            .select_related("institution", "product", "assignee", "requester", "development_item")
         )
         page = self.paginate_queryset(queue)
         return self.get_paginated_response(ticket_rows(page))
