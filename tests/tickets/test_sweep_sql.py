@@ -56,7 +56,9 @@ def test_set_based_breach_sweep_writes_what_the_per_ticket_path_writes(desk, tim
     tricky = TicketFactory(subject="Yüzde %50 “%(institution)s” 'tırnak' %s")
     ticket_assign(actor=lead, ticket=tricky, assignee=engineer)
     plain = TicketFactory()
-    Ticket.objects.filter(pk=plain.pk).update(first_response_due_at=DUE + datetime.timedelta(seconds=7, microseconds=123456))
+    Ticket.objects.filter(pk=plain.pk).update(
+        first_response_due_at=DUE + datetime.timedelta(seconds=7, microseconds=123456)
+    )
     now = DUE + datetime.timedelta(minutes=2)
     time_machine.move_to(now, tick=False)
     # when
@@ -67,7 +69,9 @@ def test_set_based_breach_sweep_writes_what_the_per_ticket_path_writes(desk, tim
     for ticket in (tricky, plain):
         ticket = Ticket.objects.get(pk=ticket.pk)
         assert ticket.breached_at == ticket.first_response_due_at
-        assert OutboxMessage.objects.get(ticket=ticket, kind=OutboxMessage.Kind.EMAIL).payload == _expected_email(_breach_email, ticket.pk)
+        assert OutboxMessage.objects.get(
+            ticket=ticket, kind=OutboxMessage.Kind.EMAIL
+        ).payload == _expected_email(_breach_email, ticket.pk)
         log = SLAEvent.objects.get(ticket=ticket, kind=SLAEvent.Kind.BREACHED)
         assert (log.occurred_at, log.deadline_at, log.recorded_at) == (
             ticket.first_response_due_at,
@@ -76,7 +80,10 @@ def test_set_based_breach_sweep_writes_what_the_per_ticket_path_writes(desk, tim
         )
         assert log.terms == sla_terms(ticket)
         event = TicketEvent.objects.get(ticket=ticket, kind=TicketEvent.Kind.SLA_BREACHED)
-        assert event.data == {"due_at": ticket.first_response_due_at.isoformat(), "recorded_at": now.astimezone(datetime.UTC).isoformat()}
+        assert event.data == {
+            "due_at": ticket.first_response_due_at.isoformat(),
+            "recorded_at": now.astimezone(datetime.UTC).isoformat(),
+        }
         assert event.actor is None
 
 
@@ -94,7 +101,9 @@ def test_set_based_warning_sweep_writes_what_the_per_ticket_path_writes(desk, ti
     assert marked == 1
     assert ticket.warned_at == now
     assert ticket.breached_at is None
-    assert OutboxMessage.objects.get(ticket=ticket, kind=OutboxMessage.Kind.EMAIL).payload == _expected_email(_warning_email, ticket.pk)
+    assert OutboxMessage.objects.get(ticket=ticket, kind=OutboxMessage.Kind.EMAIL).payload == _expected_email(
+        _warning_email, ticket.pk
+    )
     log = SLAEvent.objects.get(ticket=ticket, kind=SLAEvent.Kind.WARNING_SENT)
     assert (log.occurred_at, log.terms) == (ticket.warning_due_at, sla_terms(ticket))
 
