@@ -14,6 +14,12 @@ def package_list(*, on_sale_only: bool = False):
     return qs.filter(is_active=True) if on_sale_only else qs
 
 
+def package_choices() -> list[tuple[str, str]]:
+    """(code, name) of every package, the highest priority first, for a filter's choices: no
+    channels, no model instances."""
+    return list(Package.objects.order_by("-priority").values_list("code", "name"))
+
+
 def subscription_get_active(*, institution: Institution, on: datetime.date | None = None) -> Subscription | None:
     """The contract in force for the institution on the given day (today in Istanbul by default)."""
     day = on or timezone.localdate()

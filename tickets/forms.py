@@ -125,11 +125,12 @@ class QueueFilterForm(forms.Form):
         choices=[("", _("Everyone")), ("mine", _("Mine")), ("unassigned", _("Unassigned"))],
     )
 
-    def __init__(self, *args, packages, products, **kwargs):
+    def __init__(self, *args, packages: list[tuple[str, str]], products: list[tuple[str, str]], **kwargs):
+        """packages and products: (code, name) pairs."""
         super().__init__(*args, **kwargs)
         every = [("", _("All"))]
-        self.fields["package"].choices = every + [(p.code, p.name) for p in packages]
-        self.fields["product"].choices = every + [(p.code, p.name) for p in products]
+        self.fields["package"].choices = every + list(packages)
+        self.fields["product"].choices = every + list(products)
         self.fields["status"].choices = every + [(s, Ticket.Status(s).label) for s in OPEN_STATUSES]
 
     def filters(self) -> dict:

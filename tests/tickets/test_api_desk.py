@@ -1,13 +1,27 @@
 """The support desk's actions and queue, and that the customer side cannot reach them."""
 
+import datetime
+import json
+
 import pytest
+from django.core.serializers.json import DjangoJSONEncoder
+from django.utils import timezone
 
 from organizations.roles import Role
 from packages.models import Allotment, QuotaEntry
 from packages.services import quota_consume
 from tests.factories import PersonFactory, TicketFactory, customer_with_subscription
+from tests.factories.bookings import product
+from tickets import selectors
+from tickets.api.serializers import TicketSerializer
 from tickets.models import DevelopmentItem, Ticket, TicketEvent, TicketMessage
-from tickets.services import ticket_assign, ticket_log_call
+from tickets.services import (
+    ticket_assign,
+    ticket_escalate_to_development,
+    ticket_file,
+    ticket_log_call,
+    ticket_reply,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -243,7 +257,30 @@ def test_queue_query_count_does_not_grow(client_for, engineer, django_assert_max
     for code in ("standard", "professional", "premium", "premium_plus"):
         TicketFactory(requester=customer_with_subscription(code), kind="bug")
     client = client_for(engineer)
-    # when / then
-    with django_assert_max_num_queries(4):
+    # when / then: the token with its person, then the page with its relations
+    with django_assert_max_num_queries(2):
         response = client.get("/api/v1/queue/")
     assert len(response.json()["results"]) == 4
+
+
+def test_queue_rows_are_what_the_ticket_serializer_shows(client_for, customer, engineer):
+    # given: tickets with and without a product, an assignee with a full name, a development item
+    # with an expected date, an answered and a breached ticket
+    with_product = ticket_file(actor=customer, subject="Ürün", description="D", product=product("netcad-gis"))
+    escalated = TicketFactory(requester=customer, kind="bug")
+    ticket_assign(actor=engineer, ticket=escalated, assignee=engineer)
+    ticket_escalate_to_development(
+        actor=engineer, ticket=escalated, expected_on=datetime.date(2027, 3, 1), note="12.1 sürümünde"
+    )
+    answered = TicketFactory(requester=customer)
+    ticket_reply(actor=engineer, ticket=answered, body="Bakıyoruz.")
+    breached = TicketFactory(requester=customer)
+    Ticket.objects.filter(pk=breached.pk).update(breached_at=timezone.now())
+    # when
+    results = client_for(engineer).get("/api/v1/queue/").json()["results"]
+    # then
+    queue = selectors.ticket_queue_all_institutions(engineer=engineer).select_related("requester", "development_item")
+    expected = json.loads(json.dumps(TicketSerializer(queue, many=True).data, cls=DjangoJSONEncoder))
+    assert len(results) == 4
+    assert {t["id"] for t in results} == {with_product.pk, escalated.pk, answered.pk, breached.pk}
+    assert results == expected

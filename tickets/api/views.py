@@ -41,6 +41,7 @@ from tickets.services import (
 from tickets.services.filing import attachment_validate
 
 from .filters import TicketFilter
+from .rows import ticket_rows
 from .serializers import (
     AssignSerializer,
     AttachmentSerializer,
@@ -153,8 +154,9 @@ class TicketViewSet(TicketScopedMixin, GenericViewSet):
             product=product,
         )
         # The ticket just filed holds everything the answer shows; reading it back would only
-        # repeat what the filing wrote.
-        return Response(TicketSerializer(ticket).data, status=status.HTTP_201_CREATED)
+        # repeat what the filing wrote. Built as the queue's rows are: a TicketSerializer builds
+        # its fields again for every single ticket, a sixth of a filing's time.
+        return Response(ticket_rows([ticket])[0], status=status.HTTP_201_CREATED)
 
     def retrieve(self, request, pk):
         return Response(TicketSerializer(self.get_ticket()).data)
@@ -465,8 +467,12 @@ class QueueView(GenericAPIView):
             raise PermissionDenied(_("Only support engineers can do this."))
         query = QueueQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
-        queue = selectors.ticket_queue_all_institutions(engineer=request.user, **query.validated_data).select_related(
-            "requester", "development_item"
+        # Only the relations the rows show: the contract and its package (which the web queue
+        # shows) made it eight tables, and PostgreSQL spent 20 ms choosing a join order for them.
+        queue = (
+            selectors.ticket_queue_all_institutions(engineer=request.user, **query.validated_data)
+            .select_related(None)
+            .select_related("institution", "product", "assignee", "requester", "development_item")
         )
         page = self.paginate_queryset(queue)
-        return self.get_paginated_response(TicketSerializer(page, many=True).data)
+        return self.get_paginated_response(ticket_rows(page))

@@ -41,13 +41,13 @@ def sla(ticket):
         return format_html('<span class="badge ok" data-sla="answered">{}</span>', _("Answered in time"))
     if not ticket.is_open:
         return format_html('<span class="badge" data-sla="none">{}</span>', _("No response recorded"))
-    due = ticket.first_response_due_at
-    shown = date_format(timezone.localtime(due), "SHORT_DATETIME_FORMAT")
+    due = timezone.localtime(ticket.first_response_due_at)
+    shown = date_format(due, "SHORT_DATETIME_FORMAT")
     return format_html(
         '<span class="countdown {}" role="timer" data-sla="running" data-deadline="{}" data-warning="{}" '
         'title="{} {}">{}</span>',
         countdown_class(ticket),
-        timezone.localtime(due).isoformat(),
+        due.isoformat(),
         timezone.localtime(ticket.warning_due_at).isoformat(),
         _("First response due"),
         shown,

@@ -14,6 +14,7 @@ The data lives under institutions whose slug starts with "bench-" and is deleted
 (and at the start, left over from a --keep run). Use a scratch database all the same.
 """
 
+import contextlib
 import datetime
 import os
 import signal
@@ -70,6 +71,12 @@ class Command(BaseCommand):
         parser.add_argument("--lag-seconds", type=float, default=20.0, help="deadlines spread over this long")
         parser.add_argument("--worker", action="store_true", help="measure the lag with a real worker and beat")
         parser.add_argument("--keep", action="store_true", help="keep the generated data")
+        parser.add_argument(
+            "--sweep",
+            action="store_true",
+            help="only the mass deadline: --due tickets due within --sweep-spread seconds, swept as in production",
+        )
+        parser.add_argument("--sweep-spread", type=float, default=60.0, help="the deadlines of --sweep fall over this long")
 
     def say(self, label: str, value: str) -> None:
         self.stdout.write(f"{label:<52} {value}")
@@ -79,6 +86,15 @@ class Command(BaseCommand):
             self.stderr.write("Need tickets >= open >= due + lag-tickets.")
             return
         self.say("database", f"{connection.vendor} ({connection.settings_dict['NAME']})")
+        if opts["sweep"]:
+            self.cleanup()
+            try:
+                self.generate(opts)
+                self.mass_deadline(opts["due"], opts["sweep_spread"], opts["worker"])
+            finally:
+                if not opts["keep"]:
+                    self.cleanup()
+            return
         self.say("clock operations per second", f"{clock_ops_per_second(2.0):,.0f}")
         self.cleanup()
         try:
@@ -287,6 +303,117 @@ class Command(BaseCommand):
                 sent += done
         self.say("outbox drain of their e-mails (dummy mail backend)", f"{time.perf_counter() - started:.1f} s ({sent:,} e-mails)")
 
+    def mass_deadline(self, due: int, spread: float, worker: bool) -> None:
+        """`due` open tickets whose deadlines fall over `spread` seconds starting shortly, already
+        warned (as they would have been), with no per-ticket timer sent: the sweep alone records
+        them, run as beat runs it — the task tickets.sla_sweep every beat interval — either in this
+        process, one pass after another, or with --worker by a real worker and beat. Prints the lag
+        from each deadline to its recorded breach (SLAEvent.recorded_at) and to its e-mail's outbox
+        row (OutboxMessage.created_at)."""
+        now = timezone.now()
+        first = now + datetime.timedelta(seconds=15)
+        step = spread / max(due - 1, 1)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"""
+                UPDATE {Ticket._meta.db_table} AS t
+                SET first_response_due_at = %(first)s + s.n * %(step)s * interval '1 second',
+                    warning_due_at = %(first)s + s.n * %(step)s * interval '1 second' - interval '10 minutes',
+                    warned_at = %(now)s
+                FROM (
+                    SELECT id, row_number() OVER (ORDER BY id) - 1 AS n FROM {Ticket._meta.db_table}
+                    WHERE institution_id IN (SELECT id FROM {Institution._meta.db_table} WHERE slug LIKE %(prefix)s)
+                      AND status IN ('new', 'open', 'waiting') AND first_responded_at IS NULL AND breached_at IS NULL
+                    ORDER BY id LIMIT %(due)s
+                ) AS s
+                WHERE t.id = s.id
+                """,  # noqa: S608 - table names from the models, values as parameters
+                {"first": first, "step": step, "now": now, "prefix": PREFIX + "%", "due": due},
+            )
+            cursor.execute(f"ANALYZE {Ticket._meta.db_table}")
+        last = first + datetime.timedelta(seconds=spread)
+        self.say(f"{due:,} deadlines from", f"{timezone.localtime(first):%H:%M:%S} to {timezone.localtime(last):%H:%M:%S}")
+        if worker:
+            with self.worker_and_beat():
+                self.wait_until(last + datetime.timedelta(seconds=60), first, last, due)
+            how = "a real worker (-c 2) and beat"
+        else:
+            how = "the task tickets.sla_sweep in this process every beat interval"
+            passes = self.sweep_passes(last + datetime.timedelta(seconds=60), first, last, due)
+            self.say("sweep passes, longest", f"{len(passes)}, {max(passes):.2f} s")
+        self.report_mass_lag(first, last, due, how)
+
+    def recorded_between(self, first, last) -> int:
+        return SLAEvent.objects.filter(
+            kind="breached", occurred_at__gte=first, occurred_at__lte=last, institution__slug__startswith=PREFIX
+        ).count()
+
+    def sweep_passes(self, give_up, first, last, due) -> list[float]:
+        # The task beat sends, by its name, run here as the worker would run it.
+        app.loader.import_default_modules()
+        sla_sweep_task = app.tasks["tickets.sla_sweep"]
+        interval = app.conf.beat_schedule["sla-sweep"]["schedule"].total_seconds()
+        passes = []
+        while timezone.now() < give_up:
+            started = time.monotonic()
+            sla_sweep_task()
+            passes.append(time.monotonic() - started)
+            if timezone.now() > last and self.recorded_between(first, last) >= due:
+                break
+            time.sleep(max(0.0, interval - (time.monotonic() - started)))
+        return passes
+
+    def wait_until(self, give_up, first, last, due) -> None:
+        while timezone.now() < give_up:
+            time.sleep(1.0)
+            if timezone.now() > last and self.recorded_between(first, last) >= due:
+                break
+
+    def report_mass_lag(self, first, last, due: int, how: str) -> None:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"""
+                SELECT count(*),
+                       percentile_cont(0.5) WITHIN GROUP (ORDER BY lag), percentile_cont(0.95) WITHIN GROUP (ORDER BY lag),
+                       max(lag)
+                FROM (SELECT extract(epoch FROM e.recorded_at - e.occurred_at) AS lag
+                      FROM {SLAEvent._meta.db_table} e
+                      JOIN {Institution._meta.db_table} i ON i.id = e.institution_id
+                      WHERE e.kind = 'breached' AND e.occurred_at BETWEEN %(first)s AND %(last)s
+                        AND i.slug LIKE %(prefix)s) AS lags
+                """,  # noqa: S608 - table names from the models, values as parameters
+                {"first": first, "last": last, "prefix": PREFIX + "%"},
+            )
+            recorded, p50, p95, worst = cursor.fetchone()
+            cursor.execute(
+                f"""
+                SELECT count(*), percentile_cont(0.95) WITHIN GROUP (ORDER BY lag), max(lag), max(queued)
+                FROM (SELECT extract(epoch FROM o.created_at - t.first_response_due_at) AS lag, o.created_at AS queued
+                      FROM {OutboxMessage._meta.db_table} o
+                      JOIN {Ticket._meta.db_table} t ON t.id = o.ticket_id
+                      JOIN {Institution._meta.db_table} i ON i.id = t.institution_id
+                      WHERE o.kind = 'email' AND t.first_response_due_at BETWEEN %(first)s AND %(last)s
+                        AND i.slug LIKE %(prefix)s) AS lags
+                """,  # noqa: S608 - table names from the models, values as parameters
+                {"first": first, "last": last, "prefix": PREFIX + "%"},
+            )
+            emails, email_p95, email_worst, last_queued = cursor.fetchone()
+        self.say("swept by", how)
+        if not recorded:
+            self.say("breaches recorded", f"none of {due:,}")
+            return
+        self.say(
+            "deadline → recorded_at",
+            f"p50 {p50:.2f} s, p95 {p95:.2f} s, max {worst:.2f} s ({recorded:,}/{due:,} recorded)",
+        )
+        if emails:
+            self.say(
+                "deadline → e-mail in the outbox",
+                f"p95 {email_p95:.2f} s, max {email_worst:.2f} s ({emails:,} e-mails; the last "
+                f"{(last_queued - last).total_seconds():.2f} s after the last deadline)",
+            )
+        self.say("load average (1, 5, 15 min)", ", ".join(f"{load:.1f}" for load in os.getloadavg()))
+
     def lag_tickets(self, count: int, spread: float):
         """`count` open, unanswered tickets whose deadlines fall over the next `spread` seconds."""
         start = timezone.now() + datetime.timedelta(seconds=3)
@@ -331,11 +458,17 @@ class Command(BaseCommand):
             time.sleep(max(0.0, interval - (time.monotonic() - started)))
         self.report_lag(deadlines, f"breach lag, sweep only every {interval:g} s (all timers lost)")
 
-    def lag_with_worker(self, count: int, spread: float) -> None:
-        broker = app.conf.broker_write_url
+    @contextlib.contextmanager
+    def worker_and_beat(self):
+        """A real Celery worker with beat (-B, 2 processes) on the configured broker; e-mails it
+        drains go to the dummy mail backend."""
         log = Path(settings.BASE_DIR) / "var" / "bench-worker.log"
         log.parent.mkdir(exist_ok=True)
-        env = {**os.environ, "DJANGO_SETTINGS_MODULE": os.environ.get("DJANGO_SETTINGS_MODULE", "slaportal.settings.local")}
+        env = {
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": os.environ.get("DJANGO_SETTINGS_MODULE", "slaportal.settings.local"),
+            "EMAIL_BACKEND": "django.core.mail.backends.dummy.EmailBackend",
+        }
         worker = subprocess.Popen(
             [sys.executable, "-m", "celery", "-A", "slaportal", "worker", "-B", "-l", "info", "-c", "2",
              "-n", f"bench-{os.getpid()}@%h"],
@@ -345,6 +478,17 @@ class Command(BaseCommand):
             waited = time.monotonic()
             while "ready." not in log.read_text() and time.monotonic() - waited < 60:
                 time.sleep(0.2)
+            yield worker
+        finally:
+            worker.send_signal(signal.SIGTERM)
+            try:
+                worker.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                worker.kill()
+
+    def lag_with_worker(self, count: int, spread: float) -> None:
+        broker = app.conf.broker_write_url
+        with self.worker_and_beat():
             deadlines = self.lag_tickets(count, spread)
             # Only the breach timers: warning times beyond the horizon are not sent at all.
             beyond = dispatch.ETA_HORIZON + datetime.timedelta(hours=1)
@@ -354,9 +498,3 @@ class Command(BaseCommand):
             while timezone.now() < last + datetime.timedelta(seconds=6):
                 time.sleep(0.5)
             self.report_lag(deadlines, f"breach lag, real worker and beat on {broker.split('@')[-1]}")
-        finally:
-            worker.send_signal(signal.SIGTERM)
-            try:
-                worker.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                worker.kill()

@@ -1,0 +1,121 @@
+"""The set-based sweep (PostgreSQL) writes what the per-ticket path writes: the same history
+event, SLA log entry and e-mail for every ticket, once."""
+
+import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.conf import settings
+from django.utils import translation
+
+from organizations.roles import Role
+from tests.factories import PersonFactory, TicketFactory
+from tickets.models import OutboxMessage, SLAEvent, Ticket, TicketEvent
+from tickets.services import ticket_assign
+from tickets.services.sla import (
+    _breach_email,
+    _desk_lead_addresses,
+    _warning_email,
+    sla_breach_sweep,
+    sla_terms,
+    sla_warning_sweep,
+)
+from tickets.services.sweep_sql import EMAIL_FIELDS, format_pattern
+
+pytestmark = pytest.mark.django_db
+IST = ZoneInfo("Europe/Istanbul")
+FILED = datetime.datetime(2026, 11, 20, 10, 0, tzinfo=IST)
+DUE = datetime.datetime(2026, 11, 20, 11, 0, tzinfo=IST)
+
+
+@pytest.fixture
+def desk(time_machine, postgres):
+    time_machine.move_to(FILED, tick=False)
+    lead = PersonFactory(role=Role.DESK_LEAD, username="lead")
+    engineer = PersonFactory(role=Role.SUPPORT_ENGINEER, username="Engineer")
+    return lead, engineer
+
+
+def _expected_email(compose, ticket_id: int) -> dict:
+    ticket = Ticket.objects.select_related("institution", "assignee").get(pk=ticket_id)
+    with translation.override(settings.LANGUAGE_CODE):
+        return compose(ticket, _desk_lead_addresses()).payload
+
+
+def test_format_pattern_numbers_fields_and_keeps_percent_signs():
+    # when
+    pattern = format_pattern("#%(id)s at %(due)s, 100%% of %(id)s", EMAIL_FIELDS)
+    # then
+    assert pattern == "#%1$s at %5$s, 100%% of %1$s"
+
+
+def test_set_based_breach_sweep_writes_what_the_per_ticket_path_writes(desk, time_machine):
+    # given: an assigned ticket whose subject holds format characters and quotes, and an
+    # unassigned one whose deadline has microseconds and seconds
+    lead, engineer = desk
+    tricky = TicketFactory(subject="Yüzde %50 “%(institution)s” 'tırnak' %s")
+    ticket_assign(actor=lead, ticket=tricky, assignee=engineer)
+    plain = TicketFactory()
+    Ticket.objects.filter(pk=plain.pk).update(
+        first_response_due_at=DUE + datetime.timedelta(seconds=7, microseconds=123456)
+    )
+    now = DUE + datetime.timedelta(minutes=2)
+    time_machine.move_to(now, tick=False)
+    # when
+    marked = sla_breach_sweep()
+    sla_breach_sweep()
+    # then
+    assert marked == 2
+    for ticket in (tricky, plain):
+        ticket = Ticket.objects.get(pk=ticket.pk)
+        assert ticket.breached_at == ticket.first_response_due_at
+        assert OutboxMessage.objects.get(
+            ticket=ticket, kind=OutboxMessage.Kind.EMAIL
+        ).payload == _expected_email(_breach_email, ticket.pk)
+        log = SLAEvent.objects.get(ticket=ticket, kind=SLAEvent.Kind.BREACHED)
+        assert (log.occurred_at, log.deadline_at, log.recorded_at) == (
+            ticket.first_response_due_at,
+            ticket.first_response_due_at,
+            now,
+        )
+        assert log.terms == sla_terms(ticket)
+        event = TicketEvent.objects.get(ticket=ticket, kind=TicketEvent.Kind.SLA_BREACHED)
+        assert event.data == {
+            "due_at": ticket.first_response_due_at.isoformat(),
+            "recorded_at": now.astimezone(datetime.UTC).isoformat(),
+        }
+        assert event.actor is None
+
+
+def test_set_based_warning_sweep_writes_what_the_per_ticket_path_writes(desk, time_machine):
+    # given: an assigned ticket past its warning time, before its deadline
+    lead, engineer = desk
+    ticket = TicketFactory()
+    ticket_assign(actor=lead, ticket=ticket, assignee=engineer)
+    now = DUE - datetime.timedelta(minutes=5)
+    time_machine.move_to(now, tick=False)
+    # when
+    marked = sla_warning_sweep()
+    # then
+    ticket.refresh_from_db()
+    assert marked == 1
+    assert ticket.warned_at == now
+    assert ticket.breached_at is None
+    assert OutboxMessage.objects.get(ticket=ticket, kind=OutboxMessage.Kind.EMAIL).payload == _expected_email(
+        _warning_email, ticket.pk
+    )
+    log = SLAEvent.objects.get(ticket=ticket, kind=SLAEvent.Kind.WARNING_SENT)
+    assert (log.occurred_at, log.terms) == (ticket.warning_due_at, sla_terms(ticket))
+
+
+def test_set_based_sweep_writes_no_email_when_nobody_is_to_be_told(time_machine, postgres):
+    # given: no desk lead, an unassigned ticket past its deadline
+    time_machine.move_to(FILED, tick=False)
+    ticket = TicketFactory()
+    time_machine.move_to(DUE + datetime.timedelta(seconds=1), tick=False)
+    # when
+    marked = sla_breach_sweep()
+    # then
+    assert marked == 1
+    assert not OutboxMessage.objects.filter(ticket=ticket, kind=OutboxMessage.Kind.EMAIL).exists()
+    assert SLAEvent.objects.filter(ticket=ticket, kind=SLAEvent.Kind.BREACHED).count() == 1
