@@ -14,11 +14,13 @@ class PortalConfig(AppConfig):
         from notifications.extras import email_link_register
         from notifications.models import Kind
         from performance.figures import FigureProvider, figure_provider_register
+        from reports.languages import email_language_register
 
-        from .wiring import survey_email_link
+        from .wiring import person_email_language, survey_email_link
 
         figure_provider_register(
             FigureProvider(key="trainings_attended", label=_("Trainings attended"), collect=trainings_attended_by_group)
         )
         email_link_register(Kind.RESOLVED, survey_email_link)
+        email_language_register(person_email_language)
         calendar_source_register(training_calendar_entries)
