@@ -20,8 +20,9 @@ import datetime
 import math
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.contrib.postgres.fields import ArrayField
 from django.db import connections
-from django.db.models import Avg, Count, F, Q, QuerySet, Sum
+from django.db.models import Avg, Count, DateTimeField, F, Func, IntegerField, Q, QuerySet, Sum, Value
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
@@ -32,8 +33,8 @@ from . import summary
 from .models import Survey
 from .periods import Period, zone
 from .sql import MinutesBetween, Percentiles, percentiles, service_minutes_stats
+from .summary import HISTOGRAM_EDGES
 
-HISTOGRAM_EDGES = (0, 15, 30, 60, 90, 120)
 BREACH_LIST_LIMIT = 200
 COMMENT_LIMIT = 20
 DEVELOPMENT_LIST_LIMIT = 50
@@ -224,6 +225,39 @@ def development_items(items: QuerySet[DevelopmentItem], tickets_filed: QuerySet[
     return {"by_state": counts, "items": listed}
 
 
+def _ledger_months(ledger: QuerySet[QuotaEntry], subscription: Subscription) -> list[tuple[str, datetime.date, int]]:
+    """The ledger's units per channel and month (in the service time zone), in one query. On
+    PostgreSQL each entry's month is found with width_bucket among the month starts around the
+    contract, without a time-zone conversion per entry; should an entry lie outside them, and
+    elsewhere, with TruncMonth."""
+    if connections[ledger.db].vendor == "postgresql":
+        months, month = [], (subscription.starts_on.replace(day=1) - datetime.timedelta(days=1)).replace(day=1)
+        last = (subscription.ends_on.replace(day=28) + datetime.timedelta(days=8)).replace(day=1)
+        while month <= last + datetime.timedelta(days=31):
+            months.append(month)
+            month = (month + datetime.timedelta(days=32)).replace(day=1)
+        starts = [datetime.datetime.combine(m, datetime.time.min, tzinfo=zone()) for m in months]
+        bucket = Func(
+            F("consumed_at"),
+            Value(starts, output_field=ArrayField(DateTimeField())),
+            function="width_bucket",
+            output_field=IntegerField(),
+        )
+        rows = list(ledger.annotate(b=bucket).values("channel", "b").annotate(total=Sum("units")).order_by())
+        if all(0 < row["b"] < len(starts) for row in rows):
+            return sorted((row["channel"], months[row["b"] - 1], row["total"]) for row in rows)
+    monthly = (
+        ledger.annotate(month=TruncMonth("consumed_at", tzinfo=zone()))
+        .values("channel", "month")
+        .annotate(total=Sum("units"))
+        .order_by("channel", "month")
+    )
+    return [
+        (row["channel"], row["month"].date() if isinstance(row["month"], datetime.datetime) else row["month"], row["total"])
+        for row in monthly
+    ]
+
+
 def quota_use(subscription: Subscription | None, *, today: datetime.date | None = None) -> list[dict]:
     """Each channel's allotment against the ledger's use over the contract year: the month-by-month
     remainder (burn-down) and the day the channel runs out if use goes on at the year's pace so far
@@ -232,17 +266,11 @@ def quota_use(subscription: Subscription | None, *, today: datetime.date | None 
         return []
     today = today or timezone.localdate()
     ledger = QuotaEntry.objects.for_institution(subscription.institution_id).filter(subscription=subscription)
-    used = dict(ledger.values_list("channel").annotate(total=Sum("units")).order_by())
-    monthly = (
-        ledger.annotate(month=TruncMonth("consumed_at", tzinfo=zone()))
-        .values("channel", "month")
-        .annotate(total=Sum("units"))
-        .order_by("channel", "month")
-    )
     by_month: dict[str, list] = {}
-    for row in monthly:  # at most 12 rows per channel: months, not tickets
-        month = row["month"].date() if isinstance(row["month"], datetime.datetime) else row["month"]
-        by_month.setdefault(row["channel"], []).append((month, row["total"]))
+    used: dict[str, int] = {}
+    for channel, month, total in _ledger_months(ledger, subscription):  # months, not entries
+        by_month.setdefault(channel, []).append((month, total))
+        used[channel] = used.get(channel, 0) + total
     elapsed = max(1, (min(today, subscription.ends_on) - subscription.starts_on).days + 1)
     order = {channel: i for i, channel in enumerate(Channel.values)}
     result = []

@@ -137,6 +137,8 @@ class ReportDay(models.Model):
     resolved = models.PositiveIntegerField(_("resolved"), default=0)
     resolution_minutes_sum = models.FloatField(_("resolution minutes, sum"), default=0)
     first_response_minutes = ArrayField(models.FloatField(), default=list)
+    # Counts of first_response_minutes per bucket of reports.figures.HISTOGRAM_EDGES.
+    first_response_histogram = ArrayField(models.PositiveIntegerField(), default=list)
     resolution_minutes = ArrayField(models.FloatField(), default=list)
 
     objects = TenantQuerySet.as_manager()

@@ -32,11 +32,13 @@ from django.utils import timezone
 from tickets.models import Product, Ticket
 
 from .models import ReportDayCoverage
-from .periods import Period, zone
+from .periods import Period
 
 # pg_try_advisory_xact_lock key: one refresh at a time.
 LOCK_KEY = 7_305_001
+# The first-response histogram's lower edges in service minutes (the last bucket is open-ended).
 HISTOGRAM_EDGES = (0, 15, 30, 60, 90, 120)
+MAX_RUNS = 20
 
 MET = "(t.first_responded_at IS NOT NULL AND t.first_responded_at <= t.first_response_due_at AND t.breached_at IS NULL)"
 BREACHED = "(t.breached_at IS NOT NULL OR t.first_responded_at > t.first_response_due_at)"
@@ -54,7 +56,14 @@ SERVICE_PARTS = """SELECT date_part('epoch', (t.created_at AT TIME ZONE t.servic
 RESOLUTION_MINUTES = "(date_part('epoch', (t.resolved_at - t.created_at)) / 60.0)"
 ROW_COLUMNS = (
     "day, kind, channel, product_id, filed, met, breached, resolved, resolution_minutes_sum, "
-    "first_response_minutes, resolution_minutes"
+    "first_response_minutes, first_response_histogram, resolution_minutes"
+)
+# The first-response histogram's buckets: width_bucket over the edges after the first
+# (0 below 15 minutes, …, 5 from 120 on), as reports.sql.service_minutes_stats counts them.
+BUCKETS = ", ".join(
+    f"COUNT(*) FILTER (WHERE t.first_responded_at IS NOT NULL AND width_bucket(v.minutes, "
+    f"ARRAY[{', '.join(str(e) for e in HISTOGRAM_EDGES[1:])}]::float8[]) = {i})"
+    for i in range(len(HISTOGRAM_EDGES))
 )
 
 
@@ -97,12 +106,14 @@ def day_rows_sql(
                COALESCE(f.filed, 0) AS filed, COALESCE(f.met, 0) AS met, COALESCE(f.breached, 0) AS breached,
                COALESCE(r.resolved, 0) AS resolved, COALESCE(r.minutes_sum, 0) AS resolution_minutes_sum,
                COALESCE(f.minutes, '{{}}'::float8[]) AS first_response_minutes,
+               COALESCE(f.histogram, ARRAY[{", ".join("0" for _e in HISTOGRAM_EDGES)}]) AS first_response_histogram,
                COALESCE(r.minutes, '{{}}'::float8[]) AS resolution_minutes
         FROM (
             SELECT t.institution_id, (t.created_at AT TIME ZONE %s)::date AS day, t.kind, t.channel, t.product_id,
                    COUNT(*) AS filed, COUNT(*) FILTER (WHERE {MET}) AS met,
                    COUNT(*) FILTER (WHERE {BREACHED}) AS breached,
-                   array_agg(v.minutes) FILTER (WHERE t.first_responded_at IS NOT NULL) AS minutes
+                   array_agg(v.minutes) FILTER (WHERE t.first_responded_at IS NOT NULL) AS minutes,
+                   ARRAY[{BUCKETS}]::integer[] AS histogram
             FROM {table} t
             CROSS JOIN LATERAL (SELECT {SERVICE_MINUTES} AS minutes FROM ({SERVICE_PARTS}) AS y) AS v
             WHERE {own}{filed_in}
@@ -152,7 +163,8 @@ def report_days_refresh(*, today: datetime.date | None = None) -> dict:
             return {"skipped": True}
         coverage, _created = ReportDayCoverage.objects.select_for_update().get_or_create(pk=1)
         cursor.execute(
-            "DELETE FROM reports_reportdaychange RETURNING institution_id, (at AT TIME ZONE %s)::date",
+            "WITH gone AS (DELETE FROM reports_reportdaychange RETURNING institution_id, at) "
+            "SELECT DISTINCT institution_id, (at AT TIME ZONE %s)::date FROM gone",
             [settings.TIME_ZONE],
         )
         changed: dict[int, set[datetime.date]] = {}
@@ -160,7 +172,10 @@ def report_days_refresh(*, today: datetime.date | None = None) -> dict:
             if coverage.last_day is not None and day <= coverage.last_day:
                 changed.setdefault(institution_id, set()).add(day)
         for institution_id, days in sorted(changed.items()):
-            result["rows"] += _rebuild(cursor, _runs(sorted(days)), institution_id)
+            runs = _runs(sorted(days))
+            if len(runs) > MAX_RUNS:  # many scattered days (a bulk change): one range is cheaper
+                runs = [(runs[0][0], runs[-1][1])]
+            result["rows"] += _rebuild(cursor, runs, institution_id)
             result["rebuilt"] += len(days)
         start = coverage.last_day + datetime.timedelta(days=1) if coverage.last_day else None
         if start is None:
@@ -219,7 +234,7 @@ def _days_cte(institution_id: int, periods: list[Period]) -> tuple[str, list]:
         parts.append(f"SELECT {ROW_COLUMNS} FROM reports_reportday WHERE FALSE")  # noqa: S608
     cases = " ".join(f"WHEN day >= %s AND day <= %s THEN {i}" for i in range(len(periods)))
     params += [d for p in periods for d in (p.first, p.last)]
-    sql = f"WITH d AS ({' UNION ALL '.join(parts)}), x AS (SELECT d.*, CASE {cases} END AS g FROM d)"
+    sql = f"WITH d AS ({' UNION ALL '.join(parts)}), x AS (SELECT d.*, CASE {cases} END AS g FROM d)"  # noqa: S608
     return sql, params
 
 
@@ -248,47 +263,41 @@ def day_figures(institution_id: int, periods: list[Period], *, detail: bool) -> 
         for _period in periods
     ]
     sets = "(g), (g, kind), (g, channel), (g, product_id)"
+    histogram = ", ".join(f"SUM(first_response_histogram[{i + 1}])" for i in range(len(HISTOGRAM_EDGES)))
     with connection.cursor() as cursor:
         cursor.execute(
             f"""{cte}
             SELECT g, kind, channel, product_id, GROUPING(kind), GROUPING(channel), GROUPING(product_id),
-                   SUM(filed), SUM(met), SUM(breached), SUM(resolved), SUM(resolution_minutes_sum)
+                   SUM(filed), SUM(met), SUM(breached), SUM(resolved), SUM(resolution_minutes_sum), {histogram}
             FROM x WHERE g IS NOT NULL GROUP BY GROUPING SETS ({sets})""",  # noqa: S608
             params,
         )
-        for g, kind, channel, product, no_kind, no_channel, no_product, filed, met, breached, resolved, total in (
+        for g, kind, channel, product, no_kind, no_channel, no_product, filed, met, breached, resolved, total, *hist in (
             cursor.fetchall()
         ):
             result = results[g]
             if no_kind and no_channel and no_product:
                 result.update(filed=int(filed), met=int(met), breached=int(breached), resolved=int(resolved),
-                              resolution_sum=float(total or 0))
+                              resolution_sum=float(total or 0), histogram=[int(c or 0) for c in hist])
                 continue
             field, key = ("kind", kind) if not no_kind else ("channel", channel) if not no_channel else ("product", product)
             if filed:
                 result["filed_by"][field][key] = int(filed)
             if resolved:
                 result["resolved_by"][field][key] = int(resolved)
-        edges = ", ".join(str(int(e)) for e in HISTOGRAM_EDGES[1:])
-        buckets = ", ".join(
-            f"COUNT(*) FILTER (WHERE width_bucket(v, ARRAY[{edges}]::float8[]) = {i})" for i in range(len(HISTOGRAM_EDGES))
-        )
-        nulls = ", ".join("NULL" for _edge in HISTOGRAM_EDGES)
-        cursor.execute(
-            f"""{cte}
-            SELECT g, 0, percentile_cont(ARRAY[0.5, 0.9]::float8[]) WITHIN GROUP (ORDER BY v), {buckets}
-            FROM (SELECT g, unnest(first_response_minutes) AS v FROM x WHERE g IS NOT NULL) AS u GROUP BY g
-            UNION ALL
-            SELECT g, 1, percentile_cont(ARRAY[0.5, 0.9]::float8[]) WITHIN GROUP (ORDER BY v), {nulls}
-            FROM (SELECT g, unnest(resolution_minutes) AS v FROM x WHERE g IS NOT NULL) AS u GROUP BY g""",  # noqa: S608
-            params,
-        )
-        for g, measure, values, *counts in cursor.fetchall():
-            if measure == 0:
-                results[g]["first_response"] = tuple(values)
-                results[g]["histogram"] = [int(c) for c in counts]
-            else:
-                results[g]["resolution"] = tuple(values)
+        # One scalar subquery per period and measure: each sorts its own values once (a GROUP BY g
+        # would sort them all by g first, spilling to disk at a year's size).
+        columns = [
+            f"(SELECT percentile_cont(ARRAY[0.5, 0.9]::float8[]) WITHIN GROUP (ORDER BY v) "  # noqa: S608
+            f"FROM x, unnest(x.{measure}) AS v WHERE x.g = {i})"
+            for i in range(len(periods))
+            for measure in ("first_response_minutes", "resolution_minutes")
+        ]
+        cursor.execute(f"{cte} SELECT {', '.join(columns)}", params)
+        row = cursor.fetchone()
+        for i, result in enumerate(results):
+            result["first_response"] = tuple(row[2 * i] or (None, None))
+            result["resolution"] = tuple(row[2 * i + 1] or (None, None))
     return results
 
 

@@ -42,6 +42,9 @@ $$;
 -- The report's raw reads of the days not (or no longer) in the roll-up: what was resolved in them.
 CREATE INDEX IF NOT EXISTS report_ticket_resolved ON tickets_ticket (institution_id, resolved_at)
     WHERE resolved_at IS NOT NULL;
+-- The breach list: the first breached tickets by deadline, read without visiting the others.
+CREATE INDEX IF NOT EXISTS report_ticket_breached ON tickets_ticket (institution_id, first_response_due_at)
+    WHERE breached_at IS NOT NULL OR first_responded_at > first_response_due_at;
 CREATE TRIGGER reports_ticket_inserted AFTER INSERT ON tickets_ticket
     REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION reports_ticket_changed();
 CREATE TRIGGER reports_ticket_updated AFTER UPDATE ON tickets_ticket
@@ -56,6 +59,7 @@ DROP TRIGGER IF EXISTS reports_ticket_updated ON tickets_ticket;
 DROP TRIGGER IF EXISTS reports_ticket_deleted ON tickets_ticket;
 DROP FUNCTION IF EXISTS reports_ticket_changed();
 DROP INDEX IF EXISTS report_ticket_resolved;
+DROP INDEX IF EXISTS report_ticket_breached;
 """
 
 
@@ -110,6 +114,7 @@ class Migration(migrations.Migration):
                 ('resolved', models.PositiveIntegerField(default=0, verbose_name='resolved')),
                 ('resolution_minutes_sum', models.FloatField(default=0, verbose_name='resolution minutes, sum')),
                 ('first_response_minutes', django.contrib.postgres.fields.ArrayField(base_field=models.FloatField(), default=list, size=None)),
+                ('first_response_histogram', django.contrib.postgres.fields.ArrayField(base_field=models.PositiveIntegerField(), default=list, size=None)),
                 ('resolution_minutes', django.contrib.postgres.fields.ArrayField(base_field=models.FloatField(), default=list, size=None)),
                 ('institution', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='organizations.institution')),
             ],

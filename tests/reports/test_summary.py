@@ -14,10 +14,10 @@ from reports.figures import full
 from reports.models import ReportDay, ReportDayChange, ReportDayCoverage, Survey
 from reports.periods import Period
 from reports.summary import report_days_refresh
-
-from .dataset import ProductFactory
 from tests.factories import TicketFactory, customer_with_subscription
 from tickets.models import DevelopmentItem, Ticket
+
+from .dataset import ProductFactory
 
 pytestmark = pytest.mark.django_db
 
