@@ -5,14 +5,15 @@ here; the composition layer (`portal`) registers a function per notification kin
 
     email_link_register(Kind.RESOLVED, survey_email_link)
 
-`link(ticket, recipient)` returns `(label, url)` or None when it has nothing for that person."""
+`link(ticket, recipient)` returns `(label, url)`, a list of them, or None (or an empty list) when
+it has nothing for that person."""
 
 from collections.abc import Callable
 
 from organizations.models import User
 from tickets.models import Ticket
 
-EmailLink = Callable[[Ticket, User], tuple[str, str] | None]
+EmailLink = Callable[[Ticket, User], tuple[str, str] | list[tuple[str, str]] | None]
 
 _LINKS: dict[str, list[EmailLink]] = {}
 
@@ -29,6 +30,6 @@ def email_links(kind: str, ticket: Ticket, recipient: User | None) -> list[dict]
     rows = []
     for link in _LINKS.get(str(kind), []):
         found = link(ticket, recipient)
-        if found is not None:
-            rows.append({"label": found[0], "url": found[1]})
+        for label, url in [found] if isinstance(found, tuple) else found or []:
+            rows.append({"label": label, "url": url})
     return rows

@@ -15,8 +15,9 @@ class PortalConfig(AppConfig):
         from notifications.models import Kind
         from performance.figures import FigureProvider, figure_provider_register
         from reports.extras import report_section_register
+        from reports.languages import email_language_register
 
-        from .wiring import performance_report_section, survey_email_link
+        from .wiring import person_email_language, performance_report_section, survey_email_link
 
         figure_provider_register(
             FigureProvider(key="trainings_attended", label=_("Trainings attended"), collect=trainings_attended_by_group)
@@ -25,5 +26,6 @@ class PortalConfig(AppConfig):
             FigureProvider(key="workshops_joined", label=_("Workshops joined"), collect=workshops_joined_by_group)
         )
         email_link_register(Kind.RESOLVED, survey_email_link)
+        email_language_register(person_email_language)
         calendar_source_register(training_calendar_entries)
         report_section_register(performance_report_section)

@@ -4,18 +4,39 @@ import datetime
 
 from django.utils.translation import gettext as _
 
+from notifications.selectors import language_for
 from organizations.models import Institution, User
 from performance.monthly import monthly_section
 from reports.extras import ReportSection
-from reports.services.surveys import survey_link_for
+from reports.services.surveys import survey_question_links
 from tickets.models import Ticket
 
+SCORE_WORDS = {
+    1: lambda: _("very dissatisfied"),
+    2: lambda: _("dissatisfied"),
+    3: lambda: _("neither"),
+    4: lambda: _("satisfied"),
+    5: lambda: _("very satisfied"),
+}
 
-def survey_email_link(ticket: Ticket, recipient: User | None) -> tuple[str, str] | None:
-    """The satisfaction survey's one-click link in the e-mail telling the requester of the
-    resolution; nothing for anyone else or once it is answered."""
-    url = survey_link_for(ticket, recipient)
-    return (_("How satisfied are you with the answer? Tell us in one click"), url) if url else None
+
+def survey_email_link(ticket: Ticket, recipient: User | None) -> list[tuple[str, str]]:
+    """The satisfaction question in the e-mail telling the requester of the resolution: one
+    link per score, each opening the survey with that score pre-selected; nothing for anyone
+    else or once it is answered. This e-mail is the question; reports sends only a reminder."""
+    return [
+        (
+            _("Rate the answer %(score)s of 5 (%(words)s)")
+            % {"score": score, "words": SCORE_WORDS[score]()},
+            url,
+        )
+        for score, url in survey_question_links(ticket, recipient)
+    ]
+
+
+def person_email_language(person_id: int) -> str:
+    """The language of a person's e-mails, as chosen on the notification preferences."""
+    return language_for(person_id=person_id)
 
 
 def performance_report_section(

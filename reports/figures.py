@@ -20,19 +20,21 @@ import datetime
 import math
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.contrib.postgres.fields import ArrayField
 from django.db import connections
-from django.db.models import Avg, Count, F, Q, QuerySet, Sum
+from django.db.models import Avg, Count, DateTimeField, F, Func, IntegerField, Q, QuerySet, Sum, Value
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from packages.models import Channel, QuotaEntry, Subscription
 from tickets.models import DevelopmentItem, Ticket
 
+from . import summary
 from .models import Survey
 from .periods import Period, zone
 from .sql import MinutesBetween, Percentiles, percentiles, service_minutes_stats
+from .summary import HISTOGRAM_EDGES
 
-HISTOGRAM_EDGES = (0, 15, 30, 60, 90, 120)
 BREACH_LIST_LIMIT = 200
 COMMENT_LIMIT = 20
 DEVELOPMENT_LIST_LIMIT = 50
@@ -223,6 +225,39 @@ def development_items(items: QuerySet[DevelopmentItem], tickets_filed: QuerySet[
     return {"by_state": counts, "items": listed}
 
 
+def _ledger_months(ledger: QuerySet[QuotaEntry], subscription: Subscription) -> list[tuple[str, datetime.date, int]]:
+    """The ledger's units per channel and month (in the service time zone), in one query. On
+    PostgreSQL each entry's month is found with width_bucket among the month starts around the
+    contract, without a time-zone conversion per entry; should an entry lie outside them, and
+    elsewhere, with TruncMonth."""
+    if connections[ledger.db].vendor == "postgresql":
+        months, month = [], (subscription.starts_on.replace(day=1) - datetime.timedelta(days=1)).replace(day=1)
+        last = (subscription.ends_on.replace(day=28) + datetime.timedelta(days=8)).replace(day=1)
+        while month <= last + datetime.timedelta(days=31):
+            months.append(month)
+            month = (month + datetime.timedelta(days=32)).replace(day=1)
+        starts = [datetime.datetime.combine(m, datetime.time.min, tzinfo=zone()) for m in months]
+        bucket = Func(
+            F("consumed_at"),
+            Value(starts, output_field=ArrayField(DateTimeField())),
+            function="width_bucket",
+            output_field=IntegerField(),
+        )
+        rows = list(ledger.annotate(b=bucket).values("channel", "b").annotate(total=Sum("units")).order_by())
+        if all(0 < row["b"] < len(starts) for row in rows):
+            return sorted((row["channel"], months[row["b"] - 1], row["total"]) for row in rows)
+    monthly = (
+        ledger.annotate(month=TruncMonth("consumed_at", tzinfo=zone()))
+        .values("channel", "month")
+        .annotate(total=Sum("units"))
+        .order_by("channel", "month")
+    )
+    return [
+        (row["channel"], row["month"].date() if isinstance(row["month"], datetime.datetime) else row["month"], row["total"])
+        for row in monthly
+    ]
+
+
 def quota_use(subscription: Subscription | None, *, today: datetime.date | None = None) -> list[dict]:
     """Each channel's allotment against the ledger's use over the contract year: the month-by-month
     remainder (burn-down) and the day the channel runs out if use goes on at the year's pace so far
@@ -231,17 +266,11 @@ def quota_use(subscription: Subscription | None, *, today: datetime.date | None 
         return []
     today = today or timezone.localdate()
     ledger = QuotaEntry.objects.for_institution(subscription.institution_id).filter(subscription=subscription)
-    used = dict(ledger.values_list("channel").annotate(total=Sum("units")).order_by())
-    monthly = (
-        ledger.annotate(month=TruncMonth("consumed_at", tzinfo=zone()))
-        .values("channel", "month")
-        .annotate(total=Sum("units"))
-        .order_by("channel", "month")
-    )
     by_month: dict[str, list] = {}
-    for row in monthly:  # at most 12 rows per channel: months, not tickets
-        month = row["month"].date() if isinstance(row["month"], datetime.datetime) else row["month"]
-        by_month.setdefault(row["channel"], []).append((month, row["total"]))
+    used: dict[str, int] = {}
+    for channel, month, total in _ledger_months(ledger, subscription):  # months, not entries
+        by_month.setdefault(channel, []).append((month, total))
+        used[channel] = used.get(channel, 0) + total
     elapsed = max(1, (min(today, subscription.ends_on) - subscription.starts_on).days + 1)
     order = {channel: i for i, channel in enumerate(Channel.values)}
     result = []
@@ -273,15 +302,77 @@ def quota_use(subscription: Subscription | None, *, today: datetime.date | None 
     return result
 
 
+def _sorted_counts(counts: dict) -> list[dict]:
+    return sorted(({"key": k, "count": n} for k, n in counts.items() if n), key=lambda r: (-r["count"], r["key"]))
+
+
+def _from_days(institution_id: int, periods: list[Period], *, detail: bool) -> tuple[list[dict], list[dict]]:
+    """What _ticket_pass and _first_response give (and, with detail, the filed and resolved
+    counts per product), read from the day roll-up (reports.summary)."""
+    rows = summary.day_figures(institution_id, periods, detail=detail)
+    results, first_responses = [], []
+    for row in rows:
+        decided = row["met"] + row["breached"]
+        median, p90 = row["resolution"]
+        average = row["resolution_sum"] / row["resolved"] if row["resolved"] else None
+        results.append({
+            "tickets_filed": row["filed"],
+            "tickets_resolved": row["resolved"],
+            "first_response_met": row["met"],
+            "breaches": row["breached"],
+            "first_response_compliance": round(row["met"] / decided, 4) if decided else None,
+            "resolution_hours": {
+                "median": _round(median / 60 if median is not None else None),
+                "p90": _round(p90 / 60 if p90 is not None else None),
+                "average": _round(average / 60 if average is not None else None),
+            },
+        })
+        first_responses.append({"median": _round(row["first_response"][0]), "p90": _round(row["first_response"][1])})
+    if detail:
+        first = rows[0]
+        names = summary.product_names(set(first["filed_by"]["product"]) | set(first["resolved_by"]["product"]))
+        for key in ("filed_by", "resolved_by"):
+            results[0][key] = {
+                field: _sorted_counts({v: first[key][field].get(v, 0) for v in values})
+                for field, values in (("kind", Ticket.Kind.values), ("channel", Channel.values))
+            }
+            by_name: dict = {}
+            for product_id, count in first[key]["product"].items():
+                name = names.get(product_id)
+                by_name[name] = by_name.get(name, 0) + count
+            # As the database orders them: most first, then by name, no product last.
+            results[0][key]["product"] = sorted(
+                ({"key": name, "count": count} for name, count in by_name.items()),
+                key=lambda r: (-r["count"], r["key"] is None, r["key"] or ""),
+            )
+        bounds = zip(HISTOGRAM_EDGES, [*HISTOGRAM_EDGES[1:], None], strict=True)
+        counts = first.get("histogram") or [0] * len(HISTOGRAM_EDGES)
+        first_responses[0]["histogram"] = [
+            {"from": low, "to": high, "count": count} for (low, high), count in zip(bounds, counts, strict=True)
+        ]
+    return results, first_responses
+
+
 def headlines(
-    tickets: QuerySet[Ticket], surveys: QuerySet[Survey], periods: list[Period], *, detail: bool = False
+    tickets: QuerySet[Ticket],
+    surveys: QuerySet[Survey],
+    periods: list[Period],
+    *,
+    detail: bool = False,
+    institution_id: int | None = None,
 ) -> list[dict]:
     """The headline figures of each period (the API summary's core; the page shows the previous
-    period's beside the current one's): three queries whatever the number of periods."""
-    results = _ticket_pass(tickets, periods, detail=detail)
+    period's beside the current one's): three queries whatever the number of periods.
+    institution_id says the tickets are the whole of that institution's, which the day roll-up
+    serves (reports.summary; five queries, none reading a whole year of tickets)."""
+    if institution_id is not None and summary.usable(periods):
+        results, first_responses = _from_days(institution_id, periods, detail=detail)
+    else:
+        results = _ticket_pass(tickets, periods, detail=detail)
+        first_responses = _first_response(tickets, periods, histogram=detail)
     for result, first_response, answers in zip(
         results,
-        _first_response(tickets, periods, histogram=detail),
+        first_responses,
         satisfaction_periods(surveys, periods),
         strict=True,
     ):
@@ -290,8 +381,10 @@ def headlines(
     return results
 
 
-def headline(tickets: QuerySet[Ticket], surveys: QuerySet[Survey], period: Period) -> dict:
-    return headlines(tickets, surveys, [period])[0]
+def headline(
+    tickets: QuerySet[Ticket], surveys: QuerySet[Survey], period: Period, *, institution_id: int | None = None
+) -> dict:
+    return headlines(tickets, surveys, [period], institution_id=institution_id)[0]
 
 
 def full(
@@ -300,15 +393,20 @@ def full(
     items: QuerySet[DevelopmentItem],
     period: Period,
     subscription: Subscription | None,
+    *,
+    institution_id: int | None = None,
 ) -> dict:
-    """Every figure of the report page, the files and the e-mail."""
+    """Every figure of the report page, the files and the e-mail. institution_id: as headlines."""
     filed = _filed(tickets, period)
     resolved = _resolved(tickets, period)
-    figures, previous = headlines(tickets, surveys, [period, period.previous()], detail=True)
+    figures, previous = headlines(
+        tickets, surveys, [period, period.previous()], detail=True, institution_id=institution_id
+    )
     figures["previous"] = previous
     figures["histogram"] = figures["first_response_minutes"].pop("histogram")
-    figures["filed_by"]["product"] = _by(filed, "product__name")
-    figures["resolved_by"]["product"] = _by(resolved, "product__name")
+    if "product" not in figures["filed_by"]:
+        figures["filed_by"]["product"] = _by(filed, "product__name")
+        figures["resolved_by"]["product"] = _by(resolved, "product__name")
     figures["breach_list"] = _breach_list(tickets, period)
     figures["satisfaction"].update(satisfaction(surveys, period))
     figures["development_items"] = development_items(items, filed)

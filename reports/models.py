@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -116,3 +117,54 @@ class ReportDelivery(models.Model):
         indexes = [
             models.Index(fields=["available_at"], name="report_delivery_pending", condition=Q(sent_at__isnull=True)),
         ]
+
+
+class ReportDay(models.Model):
+    """The day roll-up the institution report reads instead of the tickets: for one institution,
+    one day (in the service time zone), one kind, channel and product, what was filed that day
+    (with its first-response outcome and service minutes) and what was resolved that day (with
+    its resolution minutes). The minutes are kept as arrays of the exact values, so the report's
+    medians and 90th percentiles stay exact. Rebuilt, never edited: see reports.summary."""
+
+    institution = models.ForeignKey(Institution, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField(_("day"))
+    kind = models.CharField(_("kind"), max_length=20)
+    channel = models.CharField(_("channel"), max_length=20)
+    product_id = models.BigIntegerField(_("product"), null=True, blank=True)
+    filed = models.PositiveIntegerField(_("filed"), default=0)
+    met = models.PositiveIntegerField(_("met"), default=0)
+    breached = models.PositiveIntegerField(_("breached"), default=0)
+    resolved = models.PositiveIntegerField(_("resolved"), default=0)
+    resolution_minutes_sum = models.FloatField(_("resolution minutes, sum"), default=0)
+    first_response_minutes = ArrayField(models.FloatField(), default=list)
+    # Counts of first_response_minutes per bucket of reports.figures.HISTOGRAM_EDGES.
+    first_response_histogram = ArrayField(models.PositiveIntegerField(), default=list)
+    resolution_minutes = ArrayField(models.FloatField(), default=list)
+
+    objects = TenantQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("report day")
+        verbose_name_plural = _("report days")
+        indexes = [models.Index(fields=["institution", "day"], name="report_day_institution")]
+
+
+class ReportDayCoverage(models.Model):
+    """One row: every day up to last_day (inclusive) is in ReportDay, for every institution,
+    except the days a ReportDayChange names."""
+
+    last_day = models.DateField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+
+class ReportDayChange(models.Model):
+    """A ticket change that may alter a summarized day, written by a database trigger on the
+    tickets table (the filing and resolution instants before and after the change). The refresh
+    rebuilds those days and deletes the rows; until then the report computes those days from the
+    tickets themselves."""
+
+    institution_id = models.BigIntegerField()
+    at = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["institution_id", "at"], name="report_day_change_at")]

@@ -2,6 +2,7 @@
 
 from celery import shared_task
 
+from . import summary
 from .services import delivery, surveys
 
 
@@ -10,6 +11,11 @@ from .services import delivery, surveys
 def survey_sweep() -> None:
     surveys.survey_sweep()
 
+
+# Not retried: the next beat runs it again; a pass that finds another running returns at once.
+@shared_task(name="reports.report_days_refresh", time_limit=600, soft_time_limit=570)
+def report_days_refresh() -> None:
+    summary.report_days_refresh()
 
 
 @shared_task(name="reports.monthly_reports", time_limit=600, soft_time_limit=570)

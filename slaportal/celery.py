@@ -117,11 +117,19 @@ app.conf.beat_schedule = {
         "schedule": timedelta(seconds=60),
         "options": _options("celery", 120),
     },
-    # Satisfaction surveys: make the survey of each resolution, e-mail the question, and remind
-    # once after three days. A survey is on the ticket page the moment it is resolved whatever
-    # this pass does; the pass only carries the e-mails, for which a minute is prompt enough.
+    # Satisfaction surveys: make the survey of each resolution (its question is the resolution
+    # e-mail of the notifications app) and remind once after three days. A survey is on the ticket
+    # page the moment it is resolved whatever this pass does; a minute is prompt for a reminder.
     "survey-sweep": {
         "task": "reports.survey_sweep",
+        "schedule": timedelta(seconds=60),
+        "options": _options("celery", 120),
+    },
+    # The institution report's day roll-up: extend it to yesterday and rebuild the days tickets
+    # changed in. A report never waits for it (the days it has not rebuilt yet are read from the
+    # tickets), so a minute only bounds how many such days a report computes itself.
+    "report-days-refresh": {
+        "task": "reports.report_days_refresh",
         "schedule": timedelta(seconds=60),
         "options": _options("celery", 120),
     },

@@ -17,11 +17,18 @@ from ..selectors import ReportScope
 CACHE_SECONDS = 120
 
 
+def _rolled_up(scope: ReportScope) -> int | None:
+    """The institution whose day roll-up serves the scope: only a whole institution's."""
+    return scope.institution.pk if scope.whole_institution and scope.institution is not None else None
+
+
 def report_figures(*, scope: ReportScope, period: Period, cache_key: str = "") -> dict:
     """Every figure of the report. cache_key names the scope (person or filter) for the cache;
     empty means compute afresh."""
     def compute():
-        return figures_module.full(scope.tickets, scope.surveys, scope.items, period, scope.subscription)
+        return figures_module.full(
+            scope.tickets, scope.surveys, scope.items, period, scope.subscription, institution_id=_rolled_up(scope)
+        )
 
     if not cache_key:
         return compute()
@@ -50,7 +57,7 @@ def report_context(*, scope: ReportScope, period: Period, figures: dict, chart_b
 
 def report_summary(*, scope: ReportScope, period: Period) -> dict:
     """The API summary: the headline figures, quota and development items per state."""
-    head = figures_module.headline(scope.tickets, scope.surveys, period)
+    head = figures_module.headline(scope.tickets, scope.surveys, period, institution_id=_rolled_up(scope))
     filed = scope.tickets.filter(created_at__gte=period.starts_at, created_at__lt=period.ends_at)
     items = figures_module.development_items(scope.items, filed, detail=False)
     quota = figures_module.quota_use(scope.subscription)

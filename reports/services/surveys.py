@@ -3,13 +3,17 @@
 Tickets know nothing of surveys (reports sits above tickets). A survey row is made from the
 ticket's history — the `status_changed` event to `resolved` — in two ways that agree through the
 unique resolution event: the periodic sweep (survey_sync), which reads the history by primary key
-from a cursor and then asks by e-mail, and survey_for_ticket, which the ticket page, the API and
+from a cursor, and survey_for_ticket, which the ticket page, the API and
 the e-mail link call so that a survey is there the moment a ticket is resolved, sweep or not.
 
 The e-mail link is signed (django.core.signing, SECRET_KEY) and carries the survey's id; it is
-refused after SURVEY_DAYS and whenever the signature does not match. Reminders and questions go
-through the tickets outbox, each marked on the row in the same transaction (asked_at,
-reminded_at), so a repeated sweep sends nothing twice."""
+refused after SURVEY_DAYS and whenever the signature does not match.
+
+One e-mail asks: the notifications app's resolution e-mail, to which the composition layer adds
+the score links (survey_question_links, which marks the survey asked). Reports itself sends only
+the one reminder, REMINDER_DAYS later if still unanswered, through the tickets outbox and marked
+on the row in the same transaction (reminded_at), so a repeated sweep sends nothing twice; it is
+written in the requester's language (reports.languages)."""
 
 import datetime
 import logging
@@ -21,7 +25,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
 from organizations.models import User
@@ -29,6 +33,7 @@ from organizations.permissions import is_desk
 from tickets.models import Ticket, TicketEvent
 from tickets.services.outbox import email_message, outbox_email_add_many
 
+from ..languages import email_language
 from ..models import Survey, SurveyScanCursor
 
 logger = logging.getLogger(__name__)
@@ -220,6 +225,21 @@ def survey_link_for(ticket: Ticket, person: User, *, score: int | None = None) -
     return _link(survey, score)
 
 
+def survey_question_links(ticket: Ticket, person: User | None) -> list[tuple[int, str]]:
+    """The question, for the e-mail that tells the requester of the resolution: one signed link
+    per score (1–5), each opening the form with that score pre-selected; empty for anyone else
+    or once there is nothing to answer. Marks the survey asked (the first time only), which is
+    what its one reminder counts from."""
+    if person is None or person.pk != ticket.requester_id:
+        return []
+    survey = survey_for_ticket(ticket=ticket)
+    if survey is None or survey_state(survey=survey, ticket=ticket) != "pending":
+        return []
+    if survey.asked_at is None:
+        Survey.objects.filter(pk=survey.pk, asked_at__isnull=True).update(asked_at=timezone.now())
+    return [(score, _link(survey, score)) for score in SCORES]
+
+
 # --- the sweeps --------------------------------------------------------------------------------
 
 
@@ -258,74 +278,62 @@ def survey_sync(*, limit: int = SWEEP_BATCH, now: datetime.datetime | None = Non
     return len(events)
 
 
-def _requester_email(survey: Survey, *, reminder: bool) -> object:
+def _reminder_email(survey: Survey) -> object:
+    """The reminder, written in the requester's language (reports.languages)."""
     ticket = survey.ticket
     values = {"id": ticket.pk, "subject": ticket.subject}
-    if reminder:
+    with translation.override(email_language(survey.requester_id)):
         subject = _("Reminder: how did we do on ticket #%(id)s?") % values
-    else:
-        subject = _("How did we do on ticket #%(id)s?") % values
-    lines = [
-        _("Your ticket #%(id)s “%(subject)s” was resolved. How satisfied are you with the answer?") % values,
-        "",
-    ]
-    for score in SCORES:
-        lines.append(_("%(score)s of 5: %(link)s") % {"score": score, "link": _link(survey, score)})
-    lines += ["", _("The link works for %(days)s days and asks nothing else of you.") % {"days": SURVEY_DAYS}]
-    return email_message(subject=subject, body="\n".join(lines), recipients=[survey.requester.email], ticket=ticket)
-
-
-def _mail_due(queryset, *, field: str, reminder: bool, now: datetime.datetime, limit: int) -> int:
-    with transaction.atomic():
-        due = list(
-            queryset.select_for_update(skip_locked=True, of=("self",))
-            .select_related("ticket", "requester")
-            .order_by("resolved_at", "pk")[:limit]
-        )
-        if not due:
-            return 0
-        # Marked in the transaction that writes the e-mails: a repeated pass finds nothing to do.
-        Survey.objects.filter(pk__in=[s.pk for s in due]).update(**{field: now})
-        with translation.override(settings.LANGUAGE_CODE):
-            emails = [
-                _requester_email(s, reminder=reminder) for s in due if s.ticket.status in ANSWERABLE_STATUSES
-            ]
-        outbox_email_add_many(messages=[e for e in emails if e is not None])
-    return len(due)
-
-
-def survey_ask_due(*, now: datetime.datetime | None = None, limit: int = 500) -> int:
-    """Send the question of surveys not yet asked (across all institutions: the sweep serves
-    them all). A survey whose resolution is already older than the reminder delay when first
-    seen is marked asked without a mail, so a backlog never floods anyone."""
-    now = now or timezone.now()
-    pending = Survey.objects.filter(asked_at__isnull=True, answered_at__isnull=True)
-    stale = pending.filter(resolved_at__lte=now - datetime.timedelta(days=REMINDER_DAYS))
-    stale.update(asked_at=now, reminded_at=now)
-    return _mail_due(pending, field="asked_at", reminder=False, now=now, limit=limit)
+        lines = [
+            _(
+                "Your ticket #%(id)s “%(subject)s” was resolved a few days ago. We have not heard from you yet: "
+                "how satisfied are you with the answer?"
+            )
+            % values,
+            "",
+        ]
+        for score in SCORES:
+            lines.append(_("%(score)s of 5: %(link)s") % {"score": score, "link": _link(survey, score)})
+        lines += [
+            "",
+            _("One click is enough. The link works until %(date)s; this is the only reminder.")
+            % {"date": formats.date_format(timezone.localtime(survey.expires_at), "DATE_FORMAT")},
+        ]
+        return email_message(subject=subject, body="\n".join(lines), recipients=[survey.requester.email], ticket=ticket)
 
 
 def survey_remind_due(*, now: datetime.datetime | None = None, limit: int = 500) -> int:
-    """One reminder for each survey asked and still unanswered REMINDER_DAYS after the
-    resolution, while it can still be answered. Exactly once: reminded_at is set in the
-    transaction that writes the e-mail."""
+    """One reminder for each survey whose question went out (asked_at, in the resolution e-mail)
+    and that is still unanswered REMINDER_DAYS after both the resolution and the question, while
+    it can still be answered. Exactly once: reminded_at is set in the transaction that writes the
+    e-mail to the outbox, and the rows are locked (skip locked) against a concurrent pass."""
     now = now or timezone.now()
+    since = now - datetime.timedelta(days=REMINDER_DAYS)
     due = Survey.objects.filter(
         answered_at__isnull=True,
         reminded_at__isnull=True,
-        asked_at__isnull=False,
-        resolved_at__lte=now - datetime.timedelta(days=REMINDER_DAYS),
+        resolved_at__lte=since,
+        asked_at__lte=since,
         expires_at__gt=now,
     ).filter(~Q(ticket__status__in=[s for s in Ticket.Status.values if s not in ANSWERABLE_STATUSES]))
-    return _mail_due(due, field="reminded_at", reminder=True, now=now, limit=limit)
+    with transaction.atomic():
+        rows = list(
+            due.select_for_update(skip_locked=True, of=("self",))
+            .select_related("ticket", "requester")
+            .order_by("resolved_at", "pk")[:limit]
+        )
+        if not rows:
+            return 0
+        Survey.objects.filter(pk__in=[s.pk for s in rows]).update(reminded_at=now)
+        outbox_email_add_many(messages=[_reminder_email(s) for s in rows if s.requester.email])
+    logger.info("survey.reminded", extra={"count": len(rows)})
+    return len(rows)
 
 
 def survey_sweep(*, now: datetime.datetime | None = None) -> dict:
-    """One pass of the beat entry: make, ask, remind."""
+    """One pass of the beat entry: make the surveys, send the reminders that are due. The question
+    itself is the resolution e-mail of the notifications app, which carries the links
+    (survey_question_links)."""
     now = now or timezone.now()
-    return {
-        "read": survey_sync(now=now),
-        "asked": survey_ask_due(now=now),
-        "reminded": survey_remind_due(now=now),
-    }
+    return {"read": survey_sync(now=now), "reminded": survey_remind_due(now=now)}
 

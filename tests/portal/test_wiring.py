@@ -17,15 +17,19 @@ from rest_framework.test import APIClient
 
 from bookings.services import workshop_participants_record
 from learning.models import Registration
+from notifications.services.preferences import preference_update
 from notifications.tasks import dispatch as notifications_dispatch
 from organizations.roles import Role
 from performance.services import usage_dirty_days_rollup, usage_events_ingest
+from reports.models import Survey
+from reports.services.surveys import survey_sweep
 from slaportal.api.services import api_token_issue
 from tests.factories import PersonFactory, RegionFactory, SubscriptionFactory, TicketFactory, UnitFactory
 from tests.factories.bookings import workshop_held
 from tests.factories.learning import TrainingFactory
 from tests.factories.performance import ProductFactory, UsageKeyFactory, usage_event
 from tickets.services import ticket_change_status, ticket_share
+from tickets.services.outbox import outbox_drain
 
 pytestmark = pytest.mark.django_db
 
@@ -74,8 +78,64 @@ def test_resolution_e_mail_carries_the_survey_link_to_the_requester_only(custome
     assert [m.subject.endswith(headline) for m in to_requester if "/surveys/" in m.body] == [True]
     assert any(m.subject.endswith(headline) for m in to_colleague)
     assert not any("/surveys/" in m.body for m in to_colleague)
-    [path] = re.findall(r"https://portal\.example\.test(/surveys/[^/\s]+/)", next(m.body for m in to_requester if "/surveys/" in m.body))
-    assert Client().get(path).status_code == 200
+    body = next(m.body for m in to_requester if "/surveys/" in m.body)
+    links = re.findall(r"https://portal\.example\.test(/surveys/[^/\s]+/)\?score=([1-5])", body)
+    assert [score for _path, score in links] == ["1", "2", "3", "4", "5"]
+    response = Client().get(links[3][0], {"score": "4"})
+    assert response.status_code == 200
+    assert re.search(r'value="4"[^>]*checked', response.content.decode())
+
+
+def _filed(requester):
+    """A ticket filed by the requester, its acknowledgement already sent."""
+    ticket = TicketFactory(requester=requester)
+    notifications_dispatch()
+    return ticket
+
+
+def _mails_since(mailoutbox, start, person):
+    return [m for m in mailoutbox[start:] if m.to == [person.email]]
+
+
+def test_resolution_sends_the_requester_one_mail_which_is_the_survey_question(customer, engineer, mailoutbox):
+    # given: a ticket resolved
+    ticket = _filed(customer)
+    start = len(mailoutbox)
+    ticket_change_status(actor=engineer, ticket=ticket, status="resolved")
+    # when: every sender of the portal runs, twice (notifications, the survey sweep, the outbox)
+    for _ in range(2):
+        notifications_dispatch()
+        survey_sweep(now=timezone.now() + datetime.timedelta(minutes=5))
+        outbox_drain()
+    # then: the requester got exactly one mail since, the resolution's, and it carries the survey
+    [mail] = _mails_since(mailoutbox, start, customer)
+    with translation.override("tr"):
+        assert mail.subject.endswith(gettext("Your ticket was resolved"))
+    assert len(re.findall(r"/surveys/[^/\s]+/\?score=[1-5]", mail.body)) == 5
+    assert Survey.objects.get(ticket=ticket).asked_at is not None
+
+
+def test_survey_reminder_goes_once_after_three_days_in_the_requesters_language(customer, engineer, mailoutbox):
+    # given: a requester who reads e-mails in English, whose resolution e-mail asked the question
+    preference_update(actor=customer, modes={}, language="en")
+    ticket = _filed(customer)
+    start = len(mailoutbox)
+    ticket_change_status(actor=engineer, ticket=ticket, status="resolved")
+    notifications_dispatch()
+    resolved = timezone.now()
+    # when: the sweep runs after two days, then twice after three days, each time draining the outbox
+    for days in (2, 3.01, 4):
+        survey_sweep(now=resolved + datetime.timedelta(days=days))
+        outbox_drain()
+    # then: besides the resolution e-mail, exactly one reminder, in English, with the five links
+    mails = _mails_since(mailoutbox, start, customer)
+    assert len(mails) == 2
+    assert "/surveys/" in mails[0].body
+    reminder = mails[1]
+    assert reminder.subject == f"Reminder: how did we do on ticket #{ticket.pk}?"
+    assert "We have not heard from you yet" in reminder.body
+    assert len(re.findall(r"/surveys/[^/\s]+/\?score=[1-5]", reminder.body)) == 5
+    assert Survey.objects.get(ticket=ticket).reminded_at is not None
 
 
 def test_vendor_calendar_shows_the_weeks_published_trainings(client):

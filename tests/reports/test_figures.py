@@ -14,6 +14,7 @@ from django.urls import reverse
 from reports.figures import full
 from reports.periods import Period
 from reports.selectors import report_scope_for
+from reports.summary import report_days_refresh
 
 from . import dataset
 
@@ -21,9 +22,14 @@ pytestmark = pytest.mark.django_db
 NOVEMBER = "from=2026-11-01&to=2026-11-30"
 
 
-@pytest.fixture
-def data():
-    return dataset.build()
+@pytest.fixture(params=["from the tickets", "from the day roll-up"])
+def data(request):
+    """The data set; a second time with the day roll-up built up to the day before TODAY, so
+    that every figure is checked both computed from the tickets and read from the roll-up."""
+    built = dataset.build()
+    if request.param == "from the day roll-up":
+        assert report_days_refresh(today=dataset.TODAY.date())["extended"] > 0
+    return {**built, "rolled_up": request.param == "from the day roll-up"}
 
 
 @pytest.fixture
@@ -51,7 +57,10 @@ def test_detail_figures_match_the_hand_computed_figures(data, today):
     # given
     scope = report_scope_for(person=data["admin"])
     # when
-    figures = full(scope.tickets, scope.surveys, scope.items, Period(*_november()), scope.subscription)
+    institution_id = scope.institution.pk if data["rolled_up"] else None
+    figures = full(
+        scope.tickets, scope.surveys, scope.items, Period(*_november()), scope.subscription, institution_id=institution_id
+    )
     # then
     expected = dataset.EXPECTED_DETAIL
     assert {r["key"]: r["count"] for r in figures["filed_by"]["kind"]} == expected["filed_by_kind"]

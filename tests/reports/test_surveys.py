@@ -13,6 +13,7 @@ from reports.models import Survey
 from reports.services.surveys import (
     survey_for_ticket,
     survey_link_for,
+    survey_question_links,
     survey_sweep,
     survey_token,
 )
@@ -95,52 +96,105 @@ def test_breached_ticket_snapshot_records_the_breach(customer, engineer, resolve
 # --- e-mails -------------------------------------------------------------------------------------
 
 
-def test_sweep_asks_once_through_the_outbox(resolved_ticket):
-    # given a resolution
+def test_sweep_sends_no_question_of_its_own(resolved_ticket):
+    # given a resolution (its e-mail, sent by the notifications app, is the question)
     now = timezone.now() + datetime.timedelta(minutes=5)
     # when the sweep runs twice
     survey_sweep(now=now)
     survey_sweep(now=now + datetime.timedelta(minutes=1))
-    # then one question went to the outbox, naming five links
-    emails = [m for m in _survey_emails() if m.ticket_id == resolved_ticket.pk]
-    assert len(emails) == 1
-    assert emails[0].payload["to"] == [resolved_ticket.requester.email]
-    assert len(re.findall(r"/surveys/[^/\s]+/\?score=[1-5]", emails[0].payload["body"])) == 5
+    # then the survey exists and nothing went to the outbox about it
+    assert Survey.objects.filter(ticket=resolved_ticket).count() == 1
+    assert [m for m in _survey_emails() if m.ticket_id == resolved_ticket.pk] == []
 
 
-def test_one_reminder_after_three_days_exactly_once(resolved_ticket):
-    # given the question was sent
+def test_question_links_are_one_per_score_for_the_requester_and_mark_it_asked(resolved_ticket, customer):
+    # given a pending survey never asked
+    assert survey_for_ticket(ticket=resolved_ticket).asked_at is None
+    # when the resolution e-mail asks for its links twice (a retried send)
+    first = survey_question_links(resolved_ticket, customer)
+    asked_at = Survey.objects.get(ticket=resolved_ticket).asked_at
+    second = survey_question_links(resolved_ticket, customer)
+    # then five links, 1 to 5, each pre-selecting its score; asked once
+    assert [score for score, _url in first] == [1, 2, 3, 4, 5]
+    assert all(re.search(rf"/surveys/[^/\s]+/\?score={score}$", url) for score, url in first)
+    assert asked_at is not None
+    assert Survey.objects.get(ticket=resolved_ticket).asked_at == asked_at
+    assert [score for score, _url in second] == [1, 2, 3, 4, 5]
+
+
+def test_question_links_for_someone_else_are_empty_and_ask_nothing(resolved_ticket, premium):
+    # given a pending survey and the institution admin, not the requester
+    survey_for_ticket(ticket=resolved_ticket)
+    other = PersonFactory(institution=premium.institution, role=Role.INSTITUTION_ADMIN)
+    # when / then
+    assert survey_question_links(resolved_ticket, other) == []
+    assert Survey.objects.get(ticket=resolved_ticket).asked_at is None
+
+
+def test_one_reminder_after_three_days_exactly_once(resolved_ticket, customer):
+    # given the resolution e-mail asked the question
     start = timezone.now() + datetime.timedelta(minutes=5)
+    survey_question_links(resolved_ticket, customer)
     survey_sweep(now=start)
     # when the sweep runs before three days, then twice after
     survey_sweep(now=start + datetime.timedelta(days=2))
+    assert [m for m in _survey_emails() if m.ticket_id == resolved_ticket.pk] == []
     survey_sweep(now=start + datetime.timedelta(days=3, minutes=1))
     survey_sweep(now=start + datetime.timedelta(days=4))
-    # then exactly one reminder followed the question
+    # then exactly one reminder went out, in Turkish (no preference), with five score links
     emails = [m for m in _survey_emails() if m.ticket_id == resolved_ticket.pk]
-    assert len(emails) == 2
+    assert len(emails) == 1
+    assert emails[0].payload["to"] == [customer.email]
+    assert emails[0].payload["subject"].startswith("Hatırlatma:")
+    assert len(re.findall(r"/surveys/[^/\s]+/\?score=[1-5]", emails[0].payload["body"])) == 5
     assert Survey.objects.get(ticket=resolved_ticket).reminded_at is not None
 
 
-def test_no_reminder_once_answered(resolved_ticket, customer):
-    # given the question was sent and answered
+def test_no_reminder_for_a_question_never_asked(resolved_ticket):
+    # given a survey whose resolution e-mail never carried the question (the person turned those e-mails off)
     start = timezone.now() + datetime.timedelta(minutes=5)
+    survey_sweep(now=start)
+    # when four days pass
+    survey_sweep(now=start + datetime.timedelta(days=4))
+    # then no reminder of a question never put
+    assert [m for m in _survey_emails() if m.ticket_id == resolved_ticket.pk] == []
+
+
+def test_reminder_counts_from_the_question_when_it_went_out_late(resolved_ticket, customer):
+    # given the resolution e-mail went out two days after the resolution
+    start = timezone.now() + datetime.timedelta(minutes=5)
+    with time_machine.travel(start + datetime.timedelta(days=2)):
+        survey_question_links(resolved_ticket, customer)
+    # when the sweep runs three days after the resolution, then three days after the question
+    survey_sweep(now=start + datetime.timedelta(days=3, minutes=1))
+    early = [m for m in _survey_emails() if m.ticket_id == resolved_ticket.pk]
+    survey_sweep(now=start + datetime.timedelta(days=5, minutes=1))
+    # then the reminder waited for the question's three days
+    assert early == []
+    assert len([m for m in _survey_emails() if m.ticket_id == resolved_ticket.pk]) == 1
+
+
+def test_no_reminder_once_answered(resolved_ticket, customer):
+    # given the question was asked and answered
+    start = timezone.now() + datetime.timedelta(minutes=5)
+    survey_question_links(resolved_ticket, customer)
     survey_sweep(now=start)
     survey = Survey.objects.get(ticket=resolved_ticket)
     Survey.objects.filter(pk=survey.pk).update(score=5, answered_at=start)
     # when three days pass
     survey_sweep(now=start + datetime.timedelta(days=4))
     # then no reminder
-    assert len([m for m in _survey_emails() if m.ticket_id == resolved_ticket.pk]) == 1
+    assert [m for m in _survey_emails() if m.ticket_id == resolved_ticket.pk] == []
 
 
-def test_question_email_is_delivered(resolved_ticket):
-    # given
-    survey_sweep(now=timezone.now() + datetime.timedelta(minutes=5))
+def test_reminder_email_is_delivered(resolved_ticket, customer):
+    # given a reminder written to the outbox
+    survey_question_links(resolved_ticket, customer)
+    survey_sweep(now=timezone.now() + datetime.timedelta(days=3, minutes=5))
     # when the outbox is drained
     outbox_drain()
     # then the requester has the e-mail
-    assert any(resolved_ticket.requester.email in m.to for m in mail.outbox)
+    assert any(customer.email in m.to and "/surveys/" in m.body for m in mail.outbox)
 
 
 # --- the signed link -----------------------------------------------------------------------------

@@ -3,10 +3,12 @@
     python manage.py bench_reports                                   # 1,000,000 tickets, 200,000 in one institution
     python manage.py bench_reports --tickets 100000 --largest 20000  # a quick run
 
-It generates a year of tickets (filed over the last 365 days, answered, some breached, most
-resolved, of every kind and channel), the largest institution's surveys and quota ledger, then
-times the figures of the largest institution's report over its contract year — everything the
-page computes (reports.services.report_figures without the cache) — and the API summary.
+It generates a year of tickets (each institution's spread over the last 365 days, answered, some
+breached, most resolved, of every kind and channel), the largest institution's surveys and quota
+ledger, rolls the days up as the beat does (reports.summary), then times the figures of the
+largest institution's report over its contract year — everything the page computes
+(reports.services.report_figures without the cache) — the API summary, and for comparison the
+page's figures computed from the tickets alone.
 
 The data lives under institutions whose slug starts with "bench-r-" and is deleted at the end
 (and at the start, left over from a --keep run). Use a scratch database all the same."""
@@ -21,10 +23,12 @@ from django.utils import timezone
 
 from organizations.models import Institution, User
 from packages.models import Allotment, Package, QuotaEntry, Subscription
-from reports.models import Survey
+from reports.figures import full
+from reports.models import ReportDay, ReportDayChange, Survey
 from reports.periods import Period
 from reports.selectors import report_scope_institution
 from reports.services import report_figures, report_summary
+from reports.summary import report_days_refresh
 from tickets.models import Ticket, TicketEvent
 
 PREFIX = "bench-r-"
@@ -121,7 +125,10 @@ class Command(BaseCommand):
                 FROM generate_series(0, %(total)s - 1) AS g
                 JOIN bench_r_map m ON m.idx = CASE WHEN g < %(largest)s THEN 0 ELSE 1 + g %% (%(count)s - 1) END
                 CROSS JOIN LATERAL (
-                    SELECT now() - interval '1 hour' - (g %% 31500000) * interval '1 second' AS created
+                    -- Each institution's tickets spread evenly over the last 365 days.
+                    SELECT now() - interval '1 hour' - interval '364 days' * CASE
+                        WHEN g < %(largest)s THEN g::float8 / %(largest)s
+                        ELSE (g - %(largest)s)::float8 / GREATEST(%(total)s - %(largest)s, 1) END AS created
                 ) AS t
                 """,  # noqa: S608 - table names from the models, values as parameters
                 {"engineer": engineer.pk, "total": largest + rest, "largest": largest, "count": len(rows)},
@@ -167,25 +174,46 @@ class Command(BaseCommand):
             f"generated {opts['tickets']:,} tickets ({largest:,} in the largest institution)",
             f"{time.perf_counter() - started:.1f} s",
         )
+        # What the beat does every minute: here it rolls up the generated days (or rebuilds the
+        # days the generation changed, when an earlier roll-up exists).
+        started = time.perf_counter()
+        refreshed = report_days_refresh()
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE reports_reportday")
+        self.say(
+            "day roll-up refresh (reports.summary.report_days_refresh)",
+            f"{time.perf_counter() - started:.1f} s ({refreshed.get('rows', 0):,} rows)",
+        )
         return big
 
     def measure(self, institution: Institution, runs: int) -> None:
         scope = report_scope_institution(institution=institution)
         period = Period(scope.subscription.starts_on, scope.subscription.ends_on)
         self.say("tickets in the report's period", f"{scope.tickets.count():,}")
+        result, first = None, {}
         for label, call in (
             ("page figures, contract year (report_figures)", lambda: report_figures(scope=scope, period=period)),
             ("API summary, contract year", lambda: report_summary(scope=scope, period=period)),
+            (
+                "page figures, from the tickets alone (no day roll-up)",
+                lambda: full(scope.tickets, scope.surveys, scope.items, period, scope.subscription),
+            ),
         ):
             timings = []
             for _ in range(runs):
                 started = time.perf_counter()
-                result = call()
+                figures = call()
                 timings.append(time.perf_counter() - started)
+                result = result or figures
+                first.setdefault(label, figures)
             self.say(
                 label,
                 f"median {statistics.median(timings) * 1000:.0f} ms, best {min(timings) * 1000:.0f} ms ({runs} runs)",
             )
+        page, tickets_alone = first["page figures, contract year (report_figures)"], first[
+            "page figures, from the tickets alone (no day roll-up)"
+        ]
+        self.say("  the roll-up's figures equal the tickets'", "yes" if page == tickets_alone else "NO")
         self.say("  filed / breaches / compliance", f"{result['tickets_filed']:,} / {result['breaches']:,} / "
                  f"{result['first_response_compliance']}")
 
@@ -195,7 +223,7 @@ class Command(BaseCommand):
             return
         ids = list(institutions.values_list("pk", flat=True))
         with connection.cursor() as cursor:
-            for model in (Survey, TicketEvent, QuotaEntry, Ticket):
+            for model in (Survey, TicketEvent, QuotaEntry, Ticket, ReportDay, ReportDayChange):
                 cursor.execute(
                     f"DELETE FROM {model._meta.db_table} WHERE institution_id = ANY(%s)",  # noqa: S608
                     [ids],
