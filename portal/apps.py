@@ -17,7 +17,7 @@ class PortalConfig(AppConfig):
         from reports.extras import report_section_register
         from reports.languages import email_language_register
 
-        from .wiring import person_email_language, performance_report_section, survey_email_link
+        from .wiring import performance_report_section, person_email_language, survey_email_link
 
         figure_provider_register(
             FigureProvider(key="trainings_attended", label=_("Trainings attended"), collect=trainings_attended_by_group)
