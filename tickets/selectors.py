@@ -182,7 +182,9 @@ def ticket_get_visible(*, person: User, pk) -> Ticket | None:
         return None
     return (
         ticket_visible_to(person=person)
-        .select_related("institution", "requester", "assignee", "product", "unit", "region", "subscription__package")
+        .select_related(
+            "institution", "requester", "assignee", "product", "unit", "region", "subscription__package", "development_item"
+        )
         .filter(pk=pk)
         .first()
     )

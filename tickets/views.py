@@ -158,7 +158,9 @@ def _share_context(user, ticket: Ticket, form: ShareForm | None) -> dict:
         "can_share": True,
         "share_lock": lock,
         "shares": selectors.ticket_share_list(person=user, ticket=ticket),
-        "share_form": None if lock else form or _share_form(ticket),
+        # The form lists every person, unit and region of the institution: it is loaded when the
+        # panel is opened (ticket_sharing), and shown here only again with a refused share.
+        "share_form": None if lock else form,
     }
 
 
@@ -202,6 +204,20 @@ def _detail(request, ticket: Ticket, status: int = 200, **forms):
 @login_required
 def ticket_detail(request, pk):
     return _detail(request, _get_ticket(request, pk))
+
+
+@login_required
+def ticket_sharing(request, pk):
+    """The share form of a ticket on its own: a page without the script, the form alone when the
+    ticket page's share panel asks for it."""
+    ticket = _get_ticket(request, pk)
+    if not selectors.ticket_can_share(person=request.user, ticket=ticket):
+        raise PermissionDenied(_("Only the requester or a manager above them can share this ticket."))
+    lock = region_management_lock(ticket.institution)
+    context = {"ticket": ticket, "share_lock": lock, "share_form": None if lock else _share_form(ticket)}
+    if request.headers.get("X-Requested-With") == "fetch":
+        return render(request, "tickets/includes/share_form.html", context)
+    return render(request, "tickets/ticket_sharing.html", context)
 
 
 DESK_ACTIONS = {"note", "call", "remote", "status", "assign", "escalate", "development"}
