@@ -209,10 +209,23 @@ def test_my_tickets_query_count_does_not_grow_with_tickets(browser_client, custo
     for _ in range(8):
         TicketFactory(requester=customer, kind="bug")
     login(browser_client, customer)
-    # then
-    with django_assert_max_num_queries(12):
+    # then: session, the person with their institution, the count, the page with each ticket's
+    # product, requester and development item
+    with django_assert_max_num_queries(4):
         response = browser_client.get(reverse("ticket-list"))
     assert response.content.decode().count("data-ticket=") == 8
+
+
+def test_home_query_count_is_capped(browser_client, customer, django_assert_max_num_queries):
+    # given
+    for _ in range(6):
+        TicketFactory(requester=customer, kind="bug")
+    login(browser_client, customer)
+    # when / then: session, the person with their institution, the contract in force, its
+    # allotments, the seats taken, the latest five tickets
+    with django_assert_max_num_queries(6):
+        response = browser_client.get("/")
+    assert response.content.decode().count("data-ticket=") == 5
 
 
 def test_my_tickets_does_not_list_a_colleagues_ticket(browser_client, customer):
