@@ -3,7 +3,7 @@ import datetime
 import pytest
 import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from organizations.roles import Role
 from packages.models import Allotment
@@ -224,15 +224,17 @@ def test_ticket_representation_is_what_the_declared_fields_give(client_for, cust
     ticket_escalate_to_development(actor=engineer, ticket=busy, expected_on=datetime.date(2027, 1, 5), note="Not")
     ticket_reply(actor=engineer, ticket=busy, body="Fixed soon.")
     ticket_change_status(actor=engineer, ticket=busy, status="resolved")
-    for filed in (plain, busy):
+    for filed, language in ((plain, "en"), (busy, "en"), (busy, "tr")):
         ticket = ticket_get_visible(person=customer, pk=filed.pk)
         serializer = TicketSerializer(ticket)
-        # when
-        written = serializer.to_representation(ticket)
-        # then: the same keys in the same order, and the same values
-        declared = serializers.ModelSerializer.to_representation(serializer, ticket)
+        with translation.override(language):
+            # when
+            written = serializer.to_representation(ticket)
+            # then: the same keys in the same order, and the same values, labels in the language
+            declared = serializers.ModelSerializer.to_representation(TicketSerializer(ticket), ticket)
         assert list(written) == list(declared)
         assert written == declared
+    assert written["status_label"] == "Çözüldü"
     assert written["development_item"]["expected_on"] == "2027-01-05"
     assert written["assignee"]["id"] == engineer.pk
 

@@ -72,16 +72,17 @@ class TicketSerializer(serializers.ModelSerializer):
             item = ticket.development_item
         except DevelopmentItem.DoesNotExist:
             item = None
+        labels = self._labels()
         return {
             "id": ticket.pk,
             "subject": ticket.subject,
             "description": ticket.description,
             "kind": str(ticket.kind),
-            "kind_label": str(ticket.get_kind_display()),
+            "kind_label": labels["kind"].get(ticket.kind, str(ticket.kind)),
             "product": None if product is None else {"code": product.code, "name": product.name},
             "channel": str(ticket.channel),
             "status": str(ticket.status),
-            "status_label": str(ticket.get_status_display()),
+            "status_label": labels["status"].get(ticket.status, str(ticket.status)),
             "priority": ticket.priority,
             "institution": {"id": institution.pk, "name": institution.name, "slug": institution.slug},
             "requester": _ref(ticket.requester),
@@ -98,12 +99,24 @@ class TicketSerializer(serializers.ModelSerializer):
             if item is None
             else {
                 "state": str(item.state),
-                "state_label": str(item.get_state_display()),
+                "state_label": labels["state"].get(item.state, str(item.state)),
                 "expected_on": _DATE.to_representation(item.expected_on),
                 "note": item.note,
                 "updated_at": _datetime(item.updated_at),
             },
         }
+
+    def _labels(self) -> dict[str, dict[str, str]]:
+        """The kinds', statuses' and development states' labels in the request's language, made
+        once per serializer: a page of tickets is written by one, row after row."""
+        labels = getattr(self, "_choice_labels", None)
+        if labels is None:
+            labels = self._choice_labels = {
+                "kind": {value: str(label) for value, label in Ticket.Kind.choices},
+                "status": {value: str(label) for value, label in Ticket.Status.choices},
+                "state": {value: str(label) for value, label in DevelopmentItem.State.choices},
+            }
+        return labels
 
 
 # Unbound fields, for their formats only: the time zone is read when a value is written.
