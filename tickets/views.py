@@ -232,7 +232,7 @@ def ticket_sharing(request, pk):
         raise PermissionDenied(_("Only the requester or a manager above them can share this ticket."))
     lock = region_management_lock(ticket.institution)
     context = {"ticket": ticket, "share_lock": lock, "share_form": None if lock else _share_form(ticket)}
-    if request.headers.get("X-Requested-With") == "fetch":
+    if request.headers.get("X-Requested-With") == "fetch" and not lock:
         return render(request, "tickets/includes/share_form.html", context)
     return render(request, "tickets/ticket_sharing.html", context)
 
