@@ -156,11 +156,26 @@ def ticket_can_share(*, person: User, ticket: Ticket) -> bool:
     return Ticket.objects.filter(pk=ticket.pk).filter(monitoring_scope_for(person=person)).exists()
 
 
+def _checked_for(person: User) -> tuple:
+    """What the visibility of a ticket depends on in the person's own record."""
+    fields = ("pk", "role", "institution_id", "unit_id", "region_id", "is_active")
+    return tuple(getattr(person, name, None) for name in fields)
+
+
+def _seen_by(ticket: Ticket, person: User) -> Q:
+    """A filter on a ticket's own rows (messages, shares) that keeps them only if the person may see
+    the ticket. A ticket ticket_get_visible has just read for this person in this request is
+    already checked; any other is checked inside the query that uses the filter."""
+    if getattr(ticket, "_visible_to", None) == _checked_for(person):
+        return Q(ticket_id=ticket.pk)
+    return Q(ticket__in=ticket_visible_to(person=person).filter(pk=ticket.pk))
+
+
 def ticket_share_list(*, person: User, ticket: Ticket) -> QuerySet[TicketShare]:
     """The shares of a ticket the person may see (none for a ticket they may not see)."""
     return (
         TicketShare.objects.for_institution(ticket.institution_id)
-        .filter(ticket__in=ticket_visible_to(person=person).filter(pk=ticket.pk))
+        .filter(_seen_by(ticket, person))
         .select_related("person", "unit__region", "region", "shared_by")
         .order_by("created_at", "id")
     )
@@ -181,12 +196,21 @@ def ticket_get_visible(*, person: User, pk) -> Ticket | None:
         pk = int(pk)
     except (TypeError, ValueError):
         return None
-    return (
+    # Only what the ticket's pages and answers show: each further join (the contract and its
+    # package, the unit, the region) cost PostgreSQL more in planning this one-row query than
+    # reading the row does. The desk's page reads the package when it shows it.
+    ticket = (
         ticket_visible_to(person=person)
-        .select_related("institution", "requester", "assignee", "product", "unit", "region", "subscription__package")
+        .select_related("institution", "requester", "assignee", "product", "development_item")
         .filter(pk=pk)
+        .order_by()
         .first()
     )
+    if ticket is not None:
+        # Read for this person by the visibility rule just now: the ticket's messages and shares
+        # need not repeat the check (see _seen_by). The object lives as long as the request.
+        ticket._visible_to = _checked_for(person)
+    return ticket
 
 
 def ticket_list_for_requester_side(*, person: User) -> QuerySet[Ticket]:
@@ -200,9 +224,7 @@ def ticket_list_for_requester_side(*, person: User) -> QuerySet[Ticket]:
 def ticket_messages_visible_to(*, person: User, ticket: Ticket) -> QuerySet[TicketMessage]:
     """The conversation of a ticket: internal notes only for the desk; nothing at all for a person
     who may not see the ticket (checked inside the same query, through ticket_visible_to)."""
-    messages = TicketMessage.objects.for_institution(ticket.institution_id).filter(
-        ticket=ticket, ticket__in=ticket_visible_to(person=person).filter(pk=ticket.pk)
-    )
+    messages = TicketMessage.objects.for_institution(ticket.institution_id).filter(_seen_by(ticket, person))
     if person.role not in VENDOR_SIDE:
         messages = messages.exclude(kind=TicketMessage.Kind.NOTE)
     return messages.select_related("author").prefetch_related("attachments").order_by("created_at", "id")

@@ -6,6 +6,7 @@ urlpatterns = [
     path("tickets/", views.ticket_list, name="ticket-list"),
     path("tickets/new/", views.ticket_new, name="ticket-new"),
     path("tickets/<int:pk>/", views.ticket_detail, name="ticket-detail"),
+    path("tickets/<int:pk>/sharing/", views.ticket_sharing, name="ticket-sharing"),
     path("tickets/<int:pk>/reopen/", views.ticket_reopen, name="ticket-reopen"),
     path("tickets/<int:pk>/shares/<int:share_pk>/undo/", views.ticket_unshare, name="ticket-unshare"),
     path("tickets/<int:pk>/<slug:action>/", views.ticket_action, name="ticket-action"),

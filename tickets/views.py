@@ -68,10 +68,27 @@ def filing_blocker(person) -> str | None:
     return None
 
 
+TICKET_PAGE = 25
+
+
+def _ticket_page(tickets, number):
+    """A page of the person's tickets. The first page is read one row long: when that row is not
+    there, every ticket is on the page and counting them is one statement saved."""
+    paginator = Paginator(tickets, TICKET_PAGE)
+    if number not in (None, "", "1"):
+        return paginator.get_page(number)
+    head = list(tickets[: TICKET_PAGE + 1])
+    if len(head) <= TICKET_PAGE:
+        paginator.count = len(head)
+    page = paginator.page(1)
+    page.object_list = head[:TICKET_PAGE]
+    return page
+
+
 @role_required(*CUSTOMER_SIDE)
 def ticket_list(request):
     tickets = selectors.ticket_list_for_requester_side(person=request.user)
-    page = Paginator(tickets, 25).get_page(request.GET.get("page"))
+    page = _ticket_page(tickets, request.GET.get("page"))
     return render(
         request,
         "tickets/ticket_list.html",
@@ -158,7 +175,9 @@ def _share_context(user, ticket: Ticket, form: ShareForm | None) -> dict:
         "can_share": True,
         "share_lock": lock,
         "shares": selectors.ticket_share_list(person=user, ticket=ticket),
-        "share_form": None if lock else form or _share_form(ticket),
+        # The form lists every person, unit and region of the institution: it is loaded when the
+        # panel is opened (ticket_sharing), and shown here only again with a refused share.
+        "share_form": None if lock else form,
     }
 
 
@@ -202,6 +221,20 @@ def _detail(request, ticket: Ticket, status: int = 200, **forms):
 @login_required
 def ticket_detail(request, pk):
     return _detail(request, _get_ticket(request, pk))
+
+
+@login_required
+def ticket_sharing(request, pk):
+    """The share form of a ticket on its own: a page without the script, the form alone when the
+    ticket page's share panel asks for it."""
+    ticket = _get_ticket(request, pk)
+    if not selectors.ticket_can_share(person=request.user, ticket=ticket):
+        raise PermissionDenied(_("Only the requester or a manager above them can share this ticket."))
+    lock = region_management_lock(ticket.institution)
+    context = {"ticket": ticket, "share_lock": lock, "share_form": None if lock else _share_form(ticket)}
+    if request.headers.get("X-Requested-With") == "fetch" and not lock:
+        return render(request, "tickets/includes/share_form.html", context)
+    return render(request, "tickets/ticket_sharing.html", context)
 
 
 DESK_ACTIONS = {"note", "call", "remote", "status", "assign", "escalate", "development"}

@@ -108,7 +108,7 @@ AUTH_USER_MODEL = "organizations.User"
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "organizations.backends.PersonBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
 

@@ -122,6 +122,29 @@
     });
   }
 
+  /* A link marked data-fragment opens a form that is costly to build on every view (the share
+     form lists every person, unit and region of the institution): the form is fetched when the
+     link is followed and put in the link's place, its first field focused. Without the script,
+     or if the fetch fails, the link opens the form's own page. */
+  var fragments = document.querySelectorAll("a[data-fragment]");
+  for (var k = 0; k < fragments.length; k++) {
+    fragments[k].addEventListener("click", function (e) {
+      var link = e.currentTarget;
+      e.preventDefault();
+      fetch(link.href, { headers: { "X-Requested-With": "fetch" }, credentials: "same-origin" })
+        .then(function (r) { if (!r.ok) { throw new Error(String(r.status)); } return r.text(); })
+        .then(function (html) {
+          var holder = document.createElement("div");
+          holder.innerHTML = html;
+          var place = link.parentNode.tagName === "P" ? link.parentNode : link;
+          place.replaceWith(holder);
+          var first = holder.querySelector("select, input:not([type=hidden]), textarea, button");
+          if (first) { first.focus(); }
+        })
+        .catch(function () { window.location.href = link.href; });
+    });
+  }
+
   /* After a refused submission the first error gets the focus: a field in error (its messages are
      tied to it by aria-describedby) or the form's own error, whichever comes first. */
   var firstError = document.querySelector("form .field.has-error, .notice.error[tabindex]");

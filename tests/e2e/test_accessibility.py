@@ -26,7 +26,7 @@ WIDE, PHONE, ZOOMED = 1280, 390, 640
 # `tickets` below, {reset} a password reset link. Pages another role may not open are visited for their 403 and 404 pages.
 ROLE_PAGES = {
     None: ["/accounts/login/", "/accounts/password_reset/", "/accounts/password_reset/done/", "{reset}", "/accounts/reset/done/"],
-    "premium-user1": ["/", "/tickets/", "/tickets/new/", "/tickets/{answered}/", "/tickets/{overdue}/", "/desk/queue/", "/tickets/999999/"],
+    "premium-user1": ["/", "/tickets/", "/tickets/new/", "/tickets/{answered}/", "/tickets/{overdue}/", "/tickets/{overdue}/sharing/", "/desk/queue/", "/tickets/999999/"],
     "standard-user1": ["/", "/tickets/{standard}/"],
     "premium-admin": ["/institution/people/", "/institution/tree/", "/institution/monitoring/", "/tickets/"],
     "standard-admin": ["/institution/tree/", "/institution/monitoring/"],

@@ -75,8 +75,11 @@ def test_customer_skips_files_replies_shares_and_switches_language_with_the_keyb
     # then
     expect(page.locator(".notice.success")).to_contain_text("Yanıtınız gönderildi")
 
-    # when: a share with a colleague, the option chosen with the arrow keys
-    tab_to(page, page.locator("select[name=share-person]"))
+    # when: a share with a colleague: the form opened from the share panel, which focuses its
+    # first field, then the option chosen with the arrow keys
+    tab_to(page, page.get_by_test_id("share-open"))
+    page.keyboard.press("Enter")
+    expect(page.locator("select[name=share-person]")).to_be_focused()
     while page.locator("select[name=share-person]").input_value() != str(colleague.pk):
         page.keyboard.press("ArrowDown")
     tab_to(page, page.get_by_test_id("share-panel").get_by_role("button", name="Paylaş"))

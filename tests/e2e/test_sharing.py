@@ -28,6 +28,11 @@ def test_premium_user_shares_a_ticket_with_a_colleague_who_then_sees_it(demo, op
     # when: premium-user1 shares it with premium-user2 from the ticket page, on a phone
     page = log_in(open_page(**PHONE), live_server, "premium-user1", f"/tickets/{ticket.pk}/")
     panel = page.get_by_test_id("share-panel")
+    expect(panel.locator("select[name=share-person]")).to_have_count(0)
+    panel.get_by_test_id("share-open").click()
+    # the form is fetched into the panel, its first field focused, the ticket page kept
+    expect(panel.locator("select[name=share-person]")).to_be_focused()
+    assert page.url.endswith(f"/tickets/{ticket.pk}/")
     panel.locator("select[name=share-person]").select_option(str(colleague.pk))
     panel.get_by_role("button", name="Paylaş").click()
     page.wait_for_url(re.compile(rf".*/tickets/{ticket.pk}/$"))

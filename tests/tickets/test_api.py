@@ -3,7 +3,7 @@ import datetime
 import pytest
 import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from organizations.roles import Role
 from packages.models import Allotment
@@ -19,6 +19,12 @@ from tickets.models import Product, Ticket
 from tickets.services import ticket_change_status, ticket_note, ticket_reply
 
 pytestmark = pytest.mark.django_db
+
+# The engineer's first reply: the token with the person and institution, the ticket, then in its
+# savepoint (BEGIN and COMMIT outside a test) the ticket locked, the message, its history event,
+# the first response (the UPDATE, the SLA moment and its history event) and the ticket put in
+# progress (the UPDATE and its history event).
+REPLY_QUERIES = 12
 
 
 def test_customer_files_with_subject_and_description_only(client_for, customer):
@@ -178,6 +184,59 @@ def test_list_query_count_does_not_grow_with_tickets(client_for, admin, customer
     with django_assert_max_num_queries(5):
         response = client.get("/api/v1/tickets/")
     assert len(response.json()["results"]) == 6
+
+
+def test_detail_query_count_is_capped(client_for, customer, engineer, django_assert_max_num_queries):
+    # given: a bug report, so it has a development item, answered and assigned
+    ticket = TicketFactory(requester=customer, kind="bug")
+    ticket_reply(actor=engineer, ticket=ticket, body="Looking.")
+    client = client_for(customer)
+    # when / then: the token with the person and institution, the ticket with its relations and
+    # development item
+    with django_assert_max_num_queries(2):
+        response = client.get(f"/api/v1/tickets/{ticket.pk}/")
+    assert response.json()["development_item"]["state"] == "received"
+
+
+def test_reply_query_count_is_capped(client_for, customer, engineer, django_assert_max_num_queries):
+    # given: the engineer's first reply, which also answers the SLA clock
+    ticket = TicketFactory(requester=customer)
+    client = client_for(engineer)
+    # when / then
+    with django_assert_max_num_queries(REPLY_QUERIES):
+        response = client.post(f"/api/v1/tickets/{ticket.pk}/replies/", {"body": "On it."})
+    assert response.status_code == 201
+
+
+def test_ticket_representation_is_what_the_declared_fields_give(client_for, customer, engineer):
+    # given: tickets with and without product, assignee, development item, answer and breach
+    from rest_framework import serializers
+
+    from tickets.api.serializers import TicketSerializer
+    from tickets.selectors import ticket_get_visible
+    from tickets.services import ticket_assign, ticket_escalate_to_development
+
+    product = Product.objects.create(code="tapu", name="Tapu")
+    plain = TicketFactory(requester=customer)
+    busy = TicketFactory(requester=customer, kind="problem")
+    Ticket.objects.filter(pk=busy.pk).update(product=product, breached_at=timezone.now())
+    ticket_assign(actor=engineer, ticket=busy, assignee=engineer)
+    ticket_escalate_to_development(actor=engineer, ticket=busy, expected_on=datetime.date(2027, 1, 5), note="Not")
+    ticket_reply(actor=engineer, ticket=busy, body="Fixed soon.")
+    ticket_change_status(actor=engineer, ticket=busy, status="resolved")
+    for filed, language in ((plain, "en"), (busy, "en"), (busy, "tr")):
+        ticket = ticket_get_visible(person=customer, pk=filed.pk)
+        serializer = TicketSerializer(ticket)
+        with translation.override(language):
+            # when
+            written = serializer.to_representation(ticket)
+            # then: the same keys in the same order, and the same values, labels in the language
+            declared = serializers.ModelSerializer.to_representation(TicketSerializer(ticket), ticket)
+        assert list(written) == list(declared)
+        assert written == declared
+    assert written["status_label"] == "Çözüldü"
+    assert written["development_item"]["expected_on"] == "2027-01-05"
+    assert written["assignee"]["id"] == engineer.pk
 
 
 @pytest.mark.parametrize("key", [None, "filing-1"], ids=["plain", "idempotency-key"])

@@ -22,6 +22,7 @@ REQUESTS = [
     "GET /api/v1/tickets/",
     "GET /api/v1/tickets/{id}/",
     "POST /api/v1/tickets/",
+    "POST /api/v1/tickets/{id}/replies/",
 ]
 
 

@@ -19,6 +19,7 @@ from tickets.selectors import (
     person_list_seeing_ticket,
     ticket_get_visible,
     ticket_messages_visible_to,
+    ticket_share_list,
     ticket_visible_to,
 )
 from tickets.services import ticket_reply
@@ -223,3 +224,18 @@ def test_conversation_of_a_ticket_the_person_may_not_see_is_empty():
     # then
     assert ticket_messages_visible_to(person=ticket.requester, ticket=ticket).count() == 1
     assert not messages.exists()
+
+
+def test_a_ticket_read_for_one_person_is_checked_again_for_another():
+    # given: the ticket as ticket_get_visible read it for its requester, whose messages and shares
+    # then skip the repeated check
+    world = build_world("premium", Role.CUSTOMER)
+    requester = world.tickets["same region"].requester
+    ticket = ticket_get_visible(person=requester, pk=world.tickets["same region"].pk)
+    ticket_reply(actor=requester, ticket=ticket, body="Still failing.")
+    # when: the same object is asked about for someone who may not see the ticket
+    theirs = ticket_messages_visible_to(person=world.viewer, ticket=ticket)
+    # then
+    assert ticket_messages_visible_to(person=requester, ticket=ticket).count() == 1
+    assert not theirs.exists()
+    assert not ticket_share_list(person=world.viewer, ticket=ticket).exists()

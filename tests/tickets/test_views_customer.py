@@ -209,10 +209,43 @@ def test_my_tickets_query_count_does_not_grow_with_tickets(browser_client, custo
     for _ in range(8):
         TicketFactory(requester=customer, kind="bug")
     login(browser_client, customer)
-    # then
-    with django_assert_max_num_queries(12):
+    # then: session, the person with their institution, the page with each ticket's product,
+    # requester and development item (all of them on it: no count needed)
+    with django_assert_max_num_queries(3):
         response = browser_client.get(reverse("ticket-list"))
     assert response.content.decode().count("data-ticket=") == 8
+
+
+def test_my_tickets_counts_and_pages_when_the_first_page_is_full(browser_client, customer, django_assert_max_num_queries):
+    # given: one ticket more than a page
+    from tickets.views import TICKET_PAGE
+
+    tickets = [TicketFactory(requester=customer) for _ in range(TICKET_PAGE + 1)]
+    login(browser_client, customer)
+    # when / then: the count as well
+    with django_assert_max_num_queries(4):
+        first = browser_client.get(reverse("ticket-list")).content.decode()
+    second = browser_client.get(reverse("ticket-list") + "?page=2").content.decode()
+    # then: newest first, the oldest on the second page, the total said on both
+    assert first.count("data-ticket=") == TICKET_PAGE
+    assert f'data-ticket="{tickets[-1].pk}"' in first
+    assert f'data-ticket="{tickets[0].pk}"' not in first
+    assert second.count("data-ticket=") == 1
+    assert f'data-ticket="{tickets[0].pk}"' in second
+    assert f"{TICKET_PAGE + 1} tickets" in first
+    assert "Page 1 of 2" in first
+
+
+def test_home_query_count_is_capped(browser_client, customer, django_assert_max_num_queries):
+    # given
+    for _ in range(6):
+        TicketFactory(requester=customer, kind="bug")
+    login(browser_client, customer)
+    # when / then: session, the person with their institution, the contract in force, its
+    # allotments, the seats taken, the latest five tickets
+    with django_assert_max_num_queries(6):
+        response = browser_client.get("/")
+    assert response.content.decode().count("data-ticket=") == 5
 
 
 def test_my_tickets_does_not_list_a_colleagues_ticket(browser_client, customer):

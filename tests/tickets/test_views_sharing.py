@@ -8,7 +8,7 @@ from organizations.services import monitoring_grant_give
 from tests.clients import login
 from tests.factories import PersonFactory, RegionFactory, SubscriptionFactory, TicketFactory, UnitFactory
 from tickets.models import TicketEvent, TicketShare
-from tickets.services import ticket_share
+from tickets.services import ticket_reply, ticket_share
 
 pytestmark = pytest.mark.django_db
 
@@ -32,15 +32,44 @@ def _share_url(ticket):
     return reverse("ticket-action", args=[ticket.pk, "share"])
 
 
-def test_requester_sees_the_share_panel(browser_client, requester, ticket, colleague):
+def _sharing_url(ticket):
+    return reverse("ticket-sharing", args=[ticket.pk])
+
+
+def test_requester_sees_the_share_panel_with_a_link_to_the_form(browser_client, requester, ticket, colleague):
     # given
     login(browser_client, requester)
     # when
     page = browser_client.get(reverse("ticket-detail", args=[ticket.pk])).content.decode()
-    # then
+    # then: the panel, and the form's choices only when it is opened
     assert 'data-testid="share-panel"' in page
-    assert "Zeynep Kaya" in page
+    assert f'href="{_sharing_url(ticket)}"' in page
+    assert "Zeynep Kaya" not in page
+    assert 'name="share-person"' not in page
     assert 'data-testid="share-locked"' not in page
+
+
+def test_sharing_page_offers_the_institutions_people(browser_client, requester, ticket, colleague):
+    # given
+    login(browser_client, requester)
+    # when
+    page = browser_client.get(_sharing_url(ticket)).content.decode()
+    # then: a page of its own, with the form posting to the ticket's share action
+    assert "<html" in page
+    assert "Zeynep Kaya" in page
+    assert f'action="{_share_url(ticket)}"' in page
+
+
+def test_share_panel_fetches_the_form_alone(browser_client, requester, ticket, colleague):
+    # given
+    login(browser_client, requester)
+    # when
+    response = browser_client.get(_sharing_url(ticket), HTTP_X_REQUESTED_WITH="fetch")
+    # then
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert page.lstrip().startswith("<form")
+    assert "Zeynep Kaya" in page
 
 
 def test_share_choices_hold_only_the_tickets_institution(browser_client, requester, ticket, stranger):
@@ -48,10 +77,44 @@ def test_share_choices_hold_only_the_tickets_institution(browser_client, request
     foreign_unit = UnitFactory(region=RegionFactory(institution=stranger.institution), name="Yabancı Birim")
     login(browser_client, requester)
     # when
-    page = browser_client.get(reverse("ticket-detail", args=[ticket.pk])).content.decode()
+    page = browser_client.get(_sharing_url(ticket)).content.decode()
     # then
     assert stranger.username not in page
     assert foreign_unit.name not in page
+
+
+def test_shared_colleague_cannot_open_the_sharing_page(browser_client, requester, ticket, colleague):
+    # given
+    ticket_share(actor=requester, ticket=ticket, person=colleague)
+    login(browser_client, colleague)
+    # when
+    response = browser_client.get(_sharing_url(ticket))
+    # then
+    assert response.status_code == 403
+
+
+def test_another_institutions_customer_gets_404_on_the_sharing_page(browser_client, stranger, ticket):
+    # given
+    login(browser_client, stranger)
+    # when
+    response = browser_client.get(_sharing_url(ticket))
+    # then
+    assert response.status_code == 404
+
+
+def test_ticket_page_query_count_is_capped(browser_client, requester, ticket, colleague, django_assert_max_num_queries):
+    # given: a reply, a share and more people, units and regions than the form would list
+    ticket_reply(actor=requester, ticket=ticket, body="Ek bilgi.")
+    ticket_share(actor=requester, ticket=ticket, person=colleague)
+    for _ in range(3):
+        PersonFactory(role=Role.CUSTOMER, unit=UnitFactory(region=RegionFactory(institution=ticket.institution)))
+    login(browser_client, requester)
+    # when / then: session, the person with their institution, the ticket with its relations and
+    # development item, the contract in force (for the share panel), the ticket's files, the
+    # conversation and its files, the shares, the contact requests
+    with django_assert_max_num_queries(9):
+        response = browser_client.get(reverse("ticket-detail", args=[ticket.pk]))
+    assert response.status_code == 200
 
 
 def test_requester_shares_with_a_colleague(browser_client, requester, ticket, colleague):
@@ -233,6 +296,16 @@ def test_silver_shows_sharing_locked_with_the_packages(browser_client, silver_ti
     # then
     assert 'data-testid="share-locked"' in page
     assert "Premium SLA Paketi" in page
+    assert 'name="share-person"' not in page
+
+
+def test_silver_sharing_page_shows_the_lock(browser_client, silver_ticket):
+    # given
+    login(browser_client, silver_ticket.requester)
+    # when
+    page = browser_client.get(_sharing_url(silver_ticket)).content.decode()
+    # then
+    assert 'data-testid="share-locked"' in page
     assert 'name="share-person"' not in page
 
 

@@ -212,6 +212,9 @@ class TicketViewSet(TicketScopedMixin, GenericViewSet):
         serializer = ReplySerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         message = ticket_reply(actor=request.user, ticket=ticket, body=serializer.validated_data["body"])
+        # A reply sent here carries no files (they come through attachments/): its answer lists
+        # none without reading them back.
+        message._prefetched_objects_cache = {"attachments": message.attachments.none()}
         return Response(MessageSerializer(message).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(

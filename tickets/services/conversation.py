@@ -73,7 +73,8 @@ def _message(
         body=body,
         duration_minutes=duration_minutes,
     )
-    message.full_clean(exclude=["ticket", "author"])
+    # The ticket, its institution and the author are the caller's, already read.
+    message.full_clean(exclude=["ticket", "institution", "author"])
     message.save()
     return message
 

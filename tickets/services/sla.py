@@ -85,7 +85,9 @@ def sla_first_response(*, ticket: Ticket, actor: User, at: datetime.datetime | N
     done = Ticket.objects.filter(pk=ticket.pk, first_responded_at__isnull=True).update(first_responded_at=at) == 1
     if done:
         ticket.first_responded_at = at
-        sla_log(ticket=ticket, kind=SLAEvent.Kind.FIRST_RESPONSE, occurred_at=at)
+        # Only the UPDATE that found no first response gets here, once per ticket: the moment
+        # cannot have been logged yet, so it is written without a savepoint.
+        _sla_event(ticket=ticket, kind=SLAEvent.Kind.FIRST_RESPONSE, occurred_at=at)
         event_record(
             ticket=ticket,
             kind=TicketEvent.Kind.FIRST_RESPONSE,
