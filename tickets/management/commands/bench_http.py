@@ -121,6 +121,11 @@ class Command(SlaBenchmark):
         parser.add_argument("--throughput-seconds", type=float, default=10.0)
         parser.add_argument("--json", help="also write the figures to this file")
         parser.add_argument("--keep", action="store_true", help="keep the generated data")
+        parser.add_argument(
+            "--reuse",
+            action="store_true",
+            help="measure the data an earlier --keep run left, when it has --tickets tickets, instead of generating it",
+        )
 
     def handle(self, *args, **opts):
         if connection.vendor != "postgresql":
@@ -131,11 +136,16 @@ class Command(SlaBenchmark):
         if len(people) != 3:
             raise CommandError("The demo people are missing: run `python manage.py seed_demo` first.")
         self.say("database", f"{connection.vendor} ({connection.settings_dict['NAME']})")
-        self.cleanup()
+        reuse = opts["reuse"] and self.bench_tickets().count() == opts["tickets"]
+        if opts["reuse"]:
+            self.say("reusing the kept data", "yes" if reuse else "no: its size differs, generating")
+        if not reuse:
+            self.cleanup()
         server = None
         quota = self.quota_lift(people[CUSTOMER])
         try:
-            self.generate(opts)
+            if not reuse:
+                self.generate(opts)
             self.put_at_risk(opts["at_risk"])
             ticket = ticket_file(actor=people[CUSTOMER], subject=FILED_SUBJECT, description="Okunan talep.")
             port = free_port()
