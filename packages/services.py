@@ -4,8 +4,8 @@ from functools import partial
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage
-from django.db import IntegrityError, transaction
-from django.db.models import F, Q
+from django.db import IntegrityError, connection, transaction
+from django.db.models import F
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
@@ -170,11 +170,8 @@ def quota_consume(
     # No savepoint: a refusal is raised after an UPDATE that changed nothing, outside the block, so
     # the caller's transaction stays usable; anything failing inside fails the caller's too.
     with transaction.atomic(savepoint=False):
-        admitted = (
-            Allotment.objects.filter(subscription=subscription, channel=channel, is_included=True)
-            .filter(Q(is_unlimited=True) | Q(allotment__gte=F("used") + units))
-            .update(used=F("used") + units)
-        )
+        allotment = _allotment_admit(subscription=subscription, channel=channel, units=units)
+        admitted = allotment is not None
         if admitted:
             QuotaEntry.objects.create(
                 subscription=subscription,
@@ -187,7 +184,6 @@ def quota_consume(
                 reference_id=str(reference_id),
                 note=note,
             )
-            allotment = Allotment.objects.get(subscription=subscription, channel=channel)
             quota_notice_raise(allotment=allotment)
     if not admitted:
         allotment = Allotment.objects.filter(subscription=subscription, channel=channel).first()
@@ -195,6 +191,34 @@ def quota_consume(
             raise ChannelNotIncluded(channel=channel, package=subscription.package.name)
         raise QuotaExhausted(channel=channel, allotment=allotment.allotment, renews_on=subscription.renews_on)
     return allotment.remaining
+
+
+def _allotment_admit(*, subscription: Subscription, channel: str, units: int) -> Allotment | None:
+    """Admit a consumption: one conditional UPDATE that adds the units only while the allotment
+    allows them, answering the allotment as it is after it (None when refused). RETURNING spares
+    reading the row back, a statement more while the row is locked, and every other consumption
+    of the same channel waits on that lock until commit."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {Allotment._meta.db_table} SET used = used + %s "  # noqa: S608
+            "WHERE subscription_id = %s AND channel = %s AND is_included = %s "
+            "AND (is_unlimited = %s OR allotment >= used + %s) "
+            "RETURNING id, allotment, is_unlimited, used",
+            [units, subscription.pk, channel, True, True, units],
+        )
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    pk, allotment, is_unlimited, used = row
+    return Allotment(
+        pk=pk,
+        subscription=subscription,
+        channel=channel,
+        allotment=allotment,
+        is_unlimited=bool(is_unlimited),
+        is_included=True,
+        used=used,
+    )
 
 
 def quota_release(

@@ -133,15 +133,6 @@ def ticket_file(
         if at is not None:
             Ticket.objects.filter(pk=ticket.pk).update(created_at=at)
             ticket.created_at = at
-        quota_consume(
-            actor=filed_by or actor,
-            institution=institution,
-            channel=CHANNEL_QUOTA[channel],
-            reference_type="ticket",
-            reference_id=ticket.pk,
-            at=now,
-            subscription=subscription,
-        )
         for upload in attachments:
             attachment_add(actor=actor, ticket=ticket, upload=upload)
         event_record(ticket=ticket, kind=TicketEvent.Kind.CREATED, actor=filed_by or actor, due_at=due_at.isoformat())
@@ -154,4 +145,16 @@ def ticket_file(
             # the ticket next a query.
             Ticket.development_item.related.set_cached_value(ticket, None)
         outbox_route_add(ticket=ticket)
+        # The unit last: its conditional UPDATE locks the allotment's row until commit, and every
+        # filing of the institution waits on that lock, so it is held for the fewest statements.
+        # A refusal rolls back everything above.
+        quota_consume(
+            actor=filed_by or actor,
+            institution=institution,
+            channel=CHANNEL_QUOTA[channel],
+            reference_type="ticket",
+            reference_id=ticket.pk,
+            at=now,
+            subscription=subscription,
+        )
     return ticket
