@@ -249,7 +249,7 @@ def test_filing_query_count_is_capped(client_for, premium, key, django_assert_ma
     # what remains), history, SLA clock, outbox and the filing's savepoint (two statements); the
     # key adds its record, its answer and two savepoint pairs (one of them is the transaction
     # BEGIN and COMMIT outside a test)
-    with django_assert_max_num_queries(17 if key else 11):
+    with django_assert_max_num_queries(16 if key else 10):
         response = client.post("/api/v1/tickets/", {"subject": "S", "description": "D"}, **headers)
     assert response.status_code == 201
 
