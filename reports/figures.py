@@ -189,18 +189,24 @@ def satisfaction(surveys: QuerySet[Survey], period: Period) -> dict:
     """The distribution of scores, the average per month and the latest comments of the answers
     given in the period."""
     answered = surveys.filter(answered_at__gte=period.starts_at, answered_at__lt=period.ends_at)
-    scores = answered.order_by().aggregate(**{f"s{score}": Count("id", filter=Q(score=score)) for score in range(1, 6)})
-    result = {"distribution": [{"score": s, "count": scores[f"s{s}"]} for s in range(1, 6)]}
-    trend = (
+    # One query for the distribution and the trend: the answers counted per month and score.
+    cells = (
         answered.annotate(month=TruncMonth("answered_at", tzinfo=zone()))
-        .values("month")
-        .annotate(average=Avg("score"), responses=Count("id"))
-        .order_by("month")
+        .values("month", "score")
+        .annotate(responses=Count("id"))
+        .order_by()
     )
+    distribution = dict.fromkeys(range(1, 6), 0)
+    months: dict = {}
+    for row in cells:
+        month = row["month"].date() if isinstance(row["month"], datetime.datetime) else row["month"]
+        distribution[row["score"]] = distribution.get(row["score"], 0) + row["responses"]
+        total, responses = months.get(month, (0, 0))
+        months[month] = (total + row["score"] * row["responses"], responses + row["responses"])
+    result = {"distribution": [{"score": s, "count": distribution[s]} for s in range(1, 6)]}
     result["trend"] = [
-        {"month": row["month"].date() if isinstance(row["month"], datetime.datetime) else row["month"],
-         "average": _round(row["average"], 2), "responses": row["responses"]}
-        for row in trend
+        {"month": month, "average": _round(total / responses, 2), "responses": responses}
+        for month, (total, responses) in sorted(months.items())
     ]
     result["comments"] = list(
         answered.exclude(comment="")
