@@ -284,15 +284,7 @@ class QuotaEntry(models.Model):
         verbose_name = _("quota entry")
         verbose_name_plural = _("quota entries")
         ordering = ["-consumed_at"]
-        indexes = [
-            # Covering: a contract's use per channel and month (the report's burn-down) reads this
-            # index alone, an index-only scan, never the table.
-            models.Index(
-                fields=["subscription", "channel", "consumed_at"],
-                include=["units", "institution"],
-                name="quota_entry_sub_channel",
-            )
-        ]
+        indexes = [models.Index(fields=["subscription", "channel"], name="quota_entry_sub_channel")]
 
     def __str__(self):
         return f"{self.get_channel_display()} × {self.units}"
