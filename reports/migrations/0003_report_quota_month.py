@@ -7,37 +7,49 @@ SIGNED = "(CASE WHEN {row}.reverses_id IS NULL THEN {row}.units ELSE -{row}.unit
 
 
 def _create(zone: str) -> str:
-    old_month, new_month = MONTH.format(row="OLD", zone=zone), MONTH.format(row="NEW", zone=zone)
+    keys = "subscription_id, institution_id, channel, month"
+    sums = (
+        f"SELECT r.subscription_id, r.institution_id, r.channel, {MONTH.format(row='r', zone=zone)} AS month, "
+        f"SUM({SIGNED.format(row='r')}) AS units, COUNT(*) AS entries FROM {{rows}} r GROUP BY 1, 2, 3, 4"
+    )
+    add = f"""
+        INSERT INTO reports_reportquotamonth AS m ({keys}, units, entries)
+        SELECT * FROM ({sums.format(rows="new_rows")}) AS s ORDER BY 1, 2, 3, 4
+        ON CONFLICT ({keys}) DO UPDATE SET units = m.units + EXCLUDED.units, entries = m.entries + EXCLUDED.entries;"""
+    remove = f"""
+        UPDATE reports_reportquotamonth AS m SET units = m.units - s.units, entries = m.entries - s.entries
+        FROM ({sums.format(rows="old_rows")}) AS s
+        WHERE (m.subscription_id, m.institution_id, m.channel, m.month)
+            = (s.subscription_id, s.institution_id, s.channel, s.month);
+        -- A month left without entries has no row.
+        DELETE FROM reports_reportquotamonth AS m USING (SELECT DISTINCT subscription_id FROM old_rows) AS o
+        WHERE m.subscription_id = o.subscription_id AND m.entries = 0;"""
     return f"""
 CREATE OR REPLACE FUNCTION reports_quota_entry_changed() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    IF TG_OP IN ('UPDATE', 'DELETE') THEN
-        UPDATE reports_reportquotamonth SET units = units - {SIGNED.format(row="OLD")}, entries = entries - 1
-        WHERE subscription_id = OLD.subscription_id AND institution_id = OLD.institution_id
-          AND channel = OLD.channel AND month = {old_month};
-        DELETE FROM reports_reportquotamonth
-        WHERE subscription_id = OLD.subscription_id AND institution_id = OLD.institution_id
-          AND channel = OLD.channel AND month = {old_month} AND entries = 0;
+    -- Per statement, from its transition tables: a bulk insert is one grouped upsert.
+    IF TG_OP IN ('UPDATE', 'DELETE') THEN{remove}
     END IF;
-    IF TG_OP IN ('INSERT', 'UPDATE') THEN
-        INSERT INTO reports_reportquotamonth AS m (subscription_id, institution_id, channel, month, units, entries)
-        VALUES (NEW.subscription_id, NEW.institution_id, NEW.channel, {new_month}, {SIGNED.format(row="NEW")}, 1)
-        ON CONFLICT (subscription_id, institution_id, channel, month)
-        DO UPDATE SET units = m.units + EXCLUDED.units, entries = m.entries + 1;
+    IF TG_OP IN ('INSERT', 'UPDATE') THEN{add}
     END IF;
     RETURN NULL;
 END
 $$;
-CREATE TRIGGER reports_quota_entry_changed AFTER INSERT OR UPDATE OR DELETE ON packages_quotaentry
-    FOR EACH ROW EXECUTE FUNCTION reports_quota_entry_changed();
-INSERT INTO reports_reportquotamonth (subscription_id, institution_id, channel, month, units, entries)
-SELECT subscription_id, institution_id, channel, {MONTH.format(row="e", zone=zone)}, SUM({SIGNED.format(row="e")}), COUNT(*)
-FROM packages_quotaentry e GROUP BY 1, 2, 3, 4;
+CREATE TRIGGER reports_quota_entry_inserted AFTER INSERT ON packages_quotaentry
+    REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION reports_quota_entry_changed();
+CREATE TRIGGER reports_quota_entry_updated AFTER UPDATE ON packages_quotaentry
+    REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION reports_quota_entry_changed();
+CREATE TRIGGER reports_quota_entry_deleted AFTER DELETE ON packages_quotaentry
+    REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION reports_quota_entry_changed();
+INSERT INTO reports_reportquotamonth ({keys}, units, entries) {sums.format(rows="packages_quotaentry")};
 """
 
 
 DROP = """
-DROP TRIGGER IF EXISTS reports_quota_entry_changed ON packages_quotaentry;
+DROP TRIGGER IF EXISTS reports_quota_entry_inserted ON packages_quotaentry;
+DROP TRIGGER IF EXISTS reports_quota_entry_updated ON packages_quotaentry;
+DROP TRIGGER IF EXISTS reports_quota_entry_deleted ON packages_quotaentry;
 DROP FUNCTION IF EXISTS reports_quota_entry_changed();
 """
 

@@ -57,3 +57,13 @@ def test_roll_up_follows_uses_givings_back_changes_and_deletions():
     written = next(q for q in quota_use(subscription, today=today) if q["channel"] == "written")
     assert written["used"] == 3
     assert [b["used"] for b in written["burn_down"]] == [3]
+    # when: several entries of one month come in one statement
+    QuotaEntry.objects.bulk_create([
+        QuotaEntry(subscription=subscription, institution=institution, channel="written", units=1, consumed_at=now,
+                   reference_type="ticket", reference_id=str(ref))
+        for ref in (5, 6)
+    ])
+    # then
+    assert _rolled_up(subscription) == _ledger_sums(subscription)
+    written = next(q for q in quota_use(subscription, today=today) if q["channel"] == "written")
+    assert [b["used"] for b in written["burn_down"]] == [3, 5]
