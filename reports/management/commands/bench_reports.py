@@ -169,10 +169,6 @@ class Command(BaseCommand):
                 {"big": big.pk},
             )
         with connection.cursor() as cursor:
-            # As autovacuum leaves the tables in time: the visibility map lets the quota ledger's
-            # burn-down read its covering index alone.
-            for model in (Ticket, TicketEvent, Survey, QuotaEntry):
-                cursor.execute(f"VACUUM ANALYZE {model._meta.db_table}")
             cursor.execute("ANALYZE")
         self.say(
             f"generated {opts['tickets']:,} tickets ({largest:,} in the largest institution)",
