@@ -20,9 +20,8 @@ import datetime
 import math
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.contrib.postgres.fields import ArrayField
 from django.db import connections
-from django.db.models import Avg, Count, DateTimeField, F, Func, IntegerField, Q, QuerySet, Sum, Value
+from django.db.models import Avg, Case, Count, F, Q, QuerySet, Sum, When
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
@@ -30,7 +29,7 @@ from packages.models import Channel, QuotaEntry, Subscription
 from tickets.models import DevelopmentItem, Ticket
 
 from . import summary
-from .models import Survey
+from .models import ReportQuotaMonth, Survey
 from .periods import Period, zone
 from .sql import MinutesBetween, Percentiles, percentiles, service_minutes_stats
 from .summary import HISTOGRAM_EDGES
@@ -189,18 +188,24 @@ def satisfaction(surveys: QuerySet[Survey], period: Period) -> dict:
     """The distribution of scores, the average per month and the latest comments of the answers
     given in the period."""
     answered = surveys.filter(answered_at__gte=period.starts_at, answered_at__lt=period.ends_at)
-    scores = answered.order_by().aggregate(**{f"s{score}": Count("id", filter=Q(score=score)) for score in range(1, 6)})
-    result = {"distribution": [{"score": s, "count": scores[f"s{s}"]} for s in range(1, 6)]}
-    trend = (
+    # One query for the distribution and the trend: the answers counted per month and score.
+    cells = (
         answered.annotate(month=TruncMonth("answered_at", tzinfo=zone()))
-        .values("month")
-        .annotate(average=Avg("score"), responses=Count("id"))
-        .order_by("month")
+        .values("month", "score")
+        .annotate(responses=Count("id"))
+        .order_by()
     )
+    distribution = dict.fromkeys(range(1, 6), 0)
+    months: dict = {}
+    for row in cells:
+        month = row["month"].date() if isinstance(row["month"], datetime.datetime) else row["month"]
+        distribution[row["score"]] = distribution.get(row["score"], 0) + row["responses"]
+        total, responses = months.get(month, (0, 0))
+        months[month] = (total + row["score"] * row["responses"], responses + row["responses"])
+    result = {"distribution": [{"score": s, "count": distribution[s]} for s in range(1, 6)]}
     result["trend"] = [
-        {"month": row["month"].date() if isinstance(row["month"], datetime.datetime) else row["month"],
-         "average": _round(row["average"], 2), "responses": row["responses"]}
-        for row in trend
+        {"month": month, "average": _round(total / responses, 2), "responses": responses}
+        for month, (total, responses) in sorted(months.items())
     ]
     result["comments"] = list(
         answered.exclude(comment="")
@@ -226,30 +231,22 @@ def development_items(items: QuerySet[DevelopmentItem], tickets_filed: QuerySet[
 
 
 def _ledger_months(ledger: QuerySet[QuotaEntry], subscription: Subscription) -> list[tuple[str, datetime.date, int]]:
-    """The ledger's units per channel and month (in the service time zone), in one query. On
-    PostgreSQL each entry's month is found with width_bucket among the month starts around the
-    contract, without a time-zone conversion per entry; should an entry lie outside them, and
-    elsewhere, with TruncMonth."""
+    """The ledger's units per channel and month (in the service time zone), a giving back
+    (`reverses` set) counted negatively. On PostgreSQL read from the monthly roll-up the database
+    keeps with every entry (ReportQuotaMonth: a dozen rows a channel and year, whatever the
+    number of entries); elsewhere summed from the ledger in one query."""
     if connections[ledger.db].vendor == "postgresql":
-        months, month = [], (subscription.starts_on.replace(day=1) - datetime.timedelta(days=1)).replace(day=1)
-        last = (subscription.ends_on.replace(day=28) + datetime.timedelta(days=8)).replace(day=1)
-        while month <= last + datetime.timedelta(days=31):
-            months.append(month)
-            month = (month + datetime.timedelta(days=32)).replace(day=1)
-        starts = [datetime.datetime.combine(m, datetime.time.min, tzinfo=zone()) for m in months]
-        bucket = Func(
-            F("consumed_at"),
-            Value(starts, output_field=ArrayField(DateTimeField())),
-            function="width_bucket",
-            output_field=IntegerField(),
+        rows = (
+            ReportQuotaMonth.objects.filter(institution_id=subscription.institution_id, subscription_id=subscription.pk)
+            .order_by("channel", "month")
+            .values_list("channel", "month", "units")
         )
-        rows = list(ledger.annotate(b=bucket).values("channel", "b").annotate(total=Sum("units")).order_by())
-        if all(0 < row["b"] < len(starts) for row in rows):
-            return sorted((row["channel"], months[row["b"] - 1], row["total"]) for row in rows)
+        return [(channel, month, int(units)) for channel, month, units in rows]
+    signed = Case(When(reverses__isnull=True, then=F("units")), default=-F("units"))
     monthly = (
         ledger.annotate(month=TruncMonth("consumed_at", tzinfo=zone()))
         .values("channel", "month")
-        .annotate(total=Sum("units"))
+        .annotate(total=Sum(signed))
         .order_by("channel", "month")
     )
     return [

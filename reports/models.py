@@ -168,3 +168,25 @@ class ReportDayChange(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["institution_id", "at"], name="report_day_change_at")]
+
+
+class ReportQuotaMonth(models.Model):
+    """The quota ledger (packages.QuotaEntry) summed per contract, channel and month (in the
+    service time zone): what the report's burn-down reads instead of a year of entries. Kept by
+    a database trigger on the ledger in the same transaction as each entry (migration 0003), so
+    always equal to the ledger. units counts a use as given and a giving back (`reverses` set)
+    negatively; entries is how many ledger rows the month holds (the row goes with the last)."""
+
+    subscription_id = models.BigIntegerField()
+    institution_id = models.BigIntegerField()
+    channel = models.CharField(max_length=20)
+    month = models.DateField()
+    units = models.BigIntegerField(default=0)
+    entries = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["subscription_id", "institution_id", "channel", "month"], name="report_quota_month_once"
+            )
+        ]

@@ -6,7 +6,12 @@ the unique (institution, period_on) makes a second beat, a repeated task or the 
 nothing more — and asks for a drain after commit. The drain locks a pending row (others skip it),
 renders the PDF, sends, and marks the row sent in the same transaction; a failed send is tried
 again later, waiting longer each time. As with the tickets outbox, an e-mail may go twice only if
-a worker dies between the mail server's acceptance and the commit."""
+a worker dies between the mail server's acceptance and the commit.
+
+Each admin reads the report in their own e-mail language (reports.languages): one message per
+language, to the admins who chose it, its subject, body and PDF written in that language. The row
+records whom it reached; should one language's message fail after another's went, the retry writes
+only to those not reached yet."""
 
 import datetime
 import logging
@@ -25,6 +30,7 @@ from slaportal.celery import publish
 
 from .. import files
 from ..extras import report_sections
+from ..languages import email_language
 from ..models import ReportDelivery
 from ..periods import Period, last_full_month, month_period
 from ..selectors import report_scope_institution
@@ -67,33 +73,36 @@ def report_delivery_schedule_last_month(*, now: datetime.datetime | None = None)
     return report_delivery_schedule(period=last_full_month(timezone.localdate(now)), now=now)
 
 
-def _recipients(institution_id: int) -> list[str]:
+def _recipients(institution_id: int) -> dict[str, list[str]]:
+    """The active admins' addresses, by their e-mail language."""
     admins = User.objects.for_institution(institution_id).with_role(Role.INSTITUTION_ADMIN).filter(is_active=True)
-    return sorted({email for email in admins.values_list("email", flat=True) if email})
+    by_language: dict[str, set[str]] = {}
+    for person_id, email in admins.values_list("pk", "email"):
+        if email:
+            by_language.setdefault(email_language(person_id), set()).add(email)
+    return {language: sorted(emails) for language, emails in sorted(by_language.items())}
 
 
-def _context(delivery: ReportDelivery) -> dict:
+def _figures(delivery: ReportDelivery) -> tuple:
     period = month_period(delivery.period_on.strftime("%Y-%m"))
     scope = report_scope_institution(institution=delivery.institution)
-    figures = report_figures(scope=scope, period=period)
-    context = report_context(scope=scope, period=period, figures=figures, query=period.query())
-    context["site_url"] = settings.SITE_URL.rstrip("/")
-    return context
+    return scope, period, report_figures(scope=scope, period=period)
 
 
-def _send(delivery: ReportDelivery, recipients: list[str]) -> None:
-    with translation.override(delivery.language):
-        context = _context(delivery)
+def _send(delivery: ReportDelivery, recipients: list[str], language: str, computed: tuple) -> None:
+    scope, period, figures = computed
+    with translation.override(language):
+        context = report_context(scope=scope, period=period, figures=figures, query=period.query())
+        context["site_url"] = settings.SITE_URL.rstrip("/")
         subject = render_to_string("reports/email/monthly_subject.txt", context).strip()
         body = render_to_string("reports/email/monthly_body.txt", context)
         pdf = files.report_pdf(context)
-    period = context["period"]
     # What other apps add (portal wires them in: the performance report on Premium, say).
     sections = report_sections(
         institution=delivery.institution,
         period_start=period.first,
         period_end=period.last,
-        language=delivery.language,
+        language=language,
     )
     body = "\n\n".join([body.rstrip("\n"), *(section.text.strip("\n") for section in sections)]) + "\n"
     message = EmailMessage(subject=subject, body=body, from_email=settings.DEFAULT_FROM_EMAIL, to=recipients)
@@ -116,21 +125,28 @@ def report_delivery_send(*, delivery_id: int, now: datetime.datetime | None = No
         )
         if delivery is None:
             return False
-        recipients = _recipients(delivery.institution_id)
+        reached = list(delivery.recipients)
+        computed = None
         try:
-            if recipients:
-                _send(delivery, recipients)
+            for language, emails in _recipients(delivery.institution_id).items():
+                emails = [email for email in emails if email not in reached]
+                if not emails:
+                    continue
+                computed = computed or _figures(delivery)
+                _send(delivery, emails, language, computed)
+                reached += emails
         except (smtplib.SMTPException, OSError) as exc:
+            delivery.recipients = reached
             delivery.attempts += 1
             delivery.last_error = repr(exc)[:2000]
             delivery.available_at = now + min(datetime.timedelta(minutes=5 * 2 ** min(delivery.attempts, 8)), RETRY_MAX)
-            delivery.save(update_fields=["attempts", "last_error", "available_at"])
+            delivery.save(update_fields=["recipients", "attempts", "last_error", "available_at"])
             logger.warning("reports.delivery_failed", extra={"delivery_id": delivery.pk, "attempts": delivery.attempts})
             return False
-        delivery.recipients = recipients
+        delivery.recipients = reached
         delivery.sent_at = now
         delivery.save(update_fields=["recipients", "sent_at"])
-    logger.info("reports.delivery_sent", extra={"delivery_id": delivery.pk, "recipients": len(recipients)})
+    logger.info("reports.delivery_sent", extra={"delivery_id": delivery.pk, "recipients": len(reached)})
     return True
 
 

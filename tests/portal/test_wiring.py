@@ -233,3 +233,38 @@ def test_performance_page_counts_the_workshops_each_person_joined(client):
 
     assert [last_cell(page, person.pk) for person in (ayse, mehmet, zeynep)] == ["2", "1", "0"]
     assert last_cell(by_unit, unit.pk) == "3"
+
+
+def test_monthly_report_goes_once_to_each_admin_in_their_own_language(mailoutbox):
+    # given: an institution with two admins, one reading e-mails in English, the other in Turkish
+    from reports.models import ReportDelivery
+    from reports.periods import last_full_month
+    from reports.services.delivery import report_delivery_run
+
+    today = timezone.localdate()
+    institution = SubscriptionFactory(package_code="premium", starts_on=today - datetime.timedelta(days=90)).institution
+    english = PersonFactory(role=Role.INSTITUTION_ADMIN, institution=institution)
+    turkish = PersonFactory(role=Role.INSTITUTION_ADMIN, institution=institution)
+    preference_update(actor=english, modes={}, language="en")
+    period = last_full_month(today)
+    # when: the month is sent twice
+    report_delivery_run(period=period)
+    report_delivery_run(period=period)
+    # then: one delivery, one mail each, subject, body and PDF in the admin's language
+    delivery = ReportDelivery.objects.get(institution=institution, period_on=period.first)
+    assert sorted(delivery.recipients) == sorted([english.email, turkish.email])
+    [to_english] = [m for m in mailoutbox if english.email in m.to]
+    [to_turkish] = [m for m in mailoutbox if turkish.email in m.to]
+    assert to_english.to == [english.email] and to_turkish.to == [turkish.email]
+    assert to_english.subject.startswith(f"{institution.name}: support report for ")
+    assert to_english.body.startswith(f"The support report of {institution.name} for ")
+    assert "destek raporu" in to_turkish.subject
+    assert to_turkish.body.startswith(f"{institution.name} kurumunun ")
+
+    def pdf_text(message):
+        name, content, _mimetype = message.attachments[0]
+        assert name == f"report-{period.first:%Y-%m}.pdf"
+        return "".join(page.extract_text() for page in pypdf.PdfReader(io.BytesIO(content)).pages)
+
+    assert "Tickets filed" in pdf_text(to_english)
+    assert "Açılan talepler" in pdf_text(to_turkish)

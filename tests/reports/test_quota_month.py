@@ -1,0 +1,69 @@
+"""The ledger's monthly roll-up (ReportQuotaMonth), kept by a trigger on packages' ledger: always
+what summing the ledger gives, and what the report's burn-down reads."""
+
+import datetime
+
+import pytest
+from django.utils import timezone
+
+from packages.models import QuotaEntry
+from packages.services import quota_consume, quota_release
+from reports.figures import quota_use
+from reports.models import ReportQuotaMonth
+from tests.factories import SubscriptionFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _ledger_sums(subscription):
+    sums: dict = {}
+    for entry in QuotaEntry.objects.filter(subscription=subscription):
+        key = (entry.channel, timezone.localtime(entry.consumed_at).date().replace(day=1))
+        sums[key] = sums.get(key, 0) + (entry.units if entry.reverses_id is None else -entry.units)
+    return sums
+
+
+def _rolled_up(subscription):
+    rows = ReportQuotaMonth.objects.filter(subscription_id=subscription.pk)
+    return {(r.channel, r.month): r.units for r in rows}
+
+
+def test_roll_up_follows_uses_givings_back_changes_and_deletions():
+    # given: a contract used over two months, a use given back
+    today = timezone.localdate()
+    subscription = SubscriptionFactory(package_code="premium", starts_on=today - datetime.timedelta(days=90))
+    institution = subscription.institution
+    now = timezone.now()
+    earlier = now - datetime.timedelta(days=40)
+    for ref, channel, units, at in (
+        (1, "onsite_days", 2, earlier),
+        (2, "onsite_days", 1, now),
+        (3, "written", 1, earlier),
+        (4, "written", 1, now),
+    ):
+        quota_consume(actor=None, institution=institution, channel=channel, reference_type="ticket",
+                      reference_id=ref, units=units, at=at)
+    quota_release(actor=None, institution=institution, reference_type="ticket", reference_id=2, at=now)
+    # then: the roll-up is the ledger's sums, the giving back counted negatively
+    assert _rolled_up(subscription) == _ledger_sums(subscription)
+    used = {q["channel"]: q["used"] for q in quota_use(subscription, today=today)}
+    assert (used["onsite_days"], used["written"]) == (2, 2)
+    # when: an entry moves to another month and another is deleted
+    moved = QuotaEntry.objects.get(reference_id="4")
+    QuotaEntry.objects.filter(pk=moved.pk).update(consumed_at=earlier, units=3)
+    QuotaEntry.objects.filter(reference_id="3").delete()
+    # then: still the ledger's sums, and a month left without entries has no row
+    assert _rolled_up(subscription) == _ledger_sums(subscription)
+    written = next(q for q in quota_use(subscription, today=today) if q["channel"] == "written")
+    assert written["used"] == 3
+    assert [b["used"] for b in written["burn_down"]] == [3]
+    # when: several entries of one month come in one statement
+    QuotaEntry.objects.bulk_create([
+        QuotaEntry(subscription=subscription, institution=institution, channel="written", units=1, consumed_at=now,
+                   reference_type="ticket", reference_id=str(ref))
+        for ref in (5, 6)
+    ])
+    # then
+    assert _rolled_up(subscription) == _ledger_sums(subscription)
+    written = next(q for q in quota_use(subscription, today=today) if q["channel"] == "written")
+    assert [b["used"] for b in written["burn_down"]] == [3, 5]
