@@ -249,6 +249,16 @@ def quota_release(
             )
             .order_by("pk")
         )
+        # The allotments before the ledger, in the order quota_consume takes them: a ledger entry
+        # locks its month's row of the ledger's roll-up (reports), and taking the two the other
+        # way round could deadlock with a consumption of the same channel.
+        if uses:
+            list(
+                Allotment.objects.select_for_update()
+                .filter(subscription_id__in={u.subscription_id for u in uses}, channel__in={u.channel for u in uses})
+                .order_by("pk")
+                .values_list("pk", flat=True)
+            )
         for use in uses:
             try:
                 with transaction.atomic():
