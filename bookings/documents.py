@@ -1,17 +1,16 @@
-"""The quote of on-site days as a PDF, rendered from an HTML template by WeasyPrint (the fonts
-come from the system: DejaVu and Liberation carry every Turkish letter)."""
+"""The quote of on-site days as a PDF, through the shared HTML-to-PDF path (slaportal.pdf)."""
 
-from django.template.loader import render_to_string
-from django.utils import timezone, translation
+from django.utils import timezone
+
+from slaportal.pdf import template_pdf
 
 from .models import OnsiteRequest
 
 
 def quote_pdf(*, visit: OnsiteRequest, language: str, compressed: bool = True) -> bytes:
-    from weasyprint import HTML
-
-    with translation.override(language):
-        html = render_to_string(
-            "bookings/onsite_quote_pdf.html", {"visit": visit, "today": timezone.localdate()}
-        )
-    return HTML(string=html).write_pdf(uncompressed_pdf=not compressed)
+    return template_pdf(
+        "bookings/onsite_quote_pdf.html",
+        {"visit": visit, "today": timezone.localdate()},
+        language=language,
+        compressed=compressed,
+    )

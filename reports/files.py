@@ -6,12 +6,13 @@ import datetime
 import io
 
 from django.http import Http404, HttpResponse
-from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Font
+
+from slaportal.pdf import template_pdf
 
 from . import charts
 from .templatetags.report_ui import label_of
@@ -140,15 +141,12 @@ def report_workbook(context: dict) -> bytes:
 
 
 def report_pdf(context: dict) -> bytes:
-    import weasyprint
-
     figures = context["figures"]
     context = {
         **context,
         "charts": [{**chart, "src": charts.chart_data_uri(chart["name"], figures)} for chart in context["charts"]],
     }
-    html = render_to_string("reports/report_pdf.html", context)
-    return weasyprint.HTML(string=html).write_pdf()
+    return template_pdf("reports/report_pdf.html", context)
 
 
 def report_file_response(*, fmt: str, context: dict, request) -> HttpResponse:

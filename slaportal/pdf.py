@@ -6,15 +6,18 @@ from django.template.loader import render_to_string
 from django.utils import translation
 
 
-def html_pdf(html: str) -> bytes:
+def html_pdf(html: str, *, compressed: bool = True) -> bytes:
+    """`compressed=False` leaves the page streams readable, for tests that look for a text."""
     import weasyprint  # imported on use: loading it costs a moment the other pages need not pay
 
-    return weasyprint.HTML(string=html).write_pdf()
+    return weasyprint.HTML(string=html).write_pdf(uncompressed_pdf=not compressed)
 
 
-def template_pdf(template_name: str, context: dict, *, language: str | None = None) -> bytes:
+def template_pdf(
+    template_name: str, context: dict, *, language: str | None = None, compressed: bool = True
+) -> bytes:
     """The template rendered in `language` (by default the active one) as a PDF."""
     if language is None:
-        return html_pdf(render_to_string(template_name, context))
+        return html_pdf(render_to_string(template_name, context), compressed=compressed)
     with translation.override(language):
-        return html_pdf(render_to_string(template_name, context))
+        return html_pdf(render_to_string(template_name, context), compressed=compressed)
