@@ -4,7 +4,7 @@ every list, detail, count and export of the web pages and the API starts from it
 import dataclasses
 import datetime
 
-from django.db.models import BooleanField, Count, Exists, F, Func, OuterRef, Q, QuerySet, Subquery
+from django.db.models import BooleanField, Count, Exists, F, Func, OuterRef, Q, QuerySet, Subquery, Value
 from django.utils import timezone
 
 from organizations.models import MonitoringGrant, User
@@ -331,9 +331,10 @@ BOARD_ORDER = ("first_response_due_at", "priority", "id")
 
 
 def _board_filter(now) -> Q:
-    # The second OR says the same as the first, split so each arm implies the predicate of a
-    # partial index (ticket_flagged, ticket_warning_due, ticket_breach_due): PostgreSQL then reads
-    # only the tickets at risk through a BitmapOr instead of every open, unanswered ticket.
+    # A page is read in the board's order from ticket_board, stopping after its rows. The second
+    # OR says the same as the first, split so each arm implies the predicate of a partial index
+    # (ticket_flagged, ticket_warning_due, ticket_breach_due): where a page lies deep in a long
+    # board PostgreSQL can instead read only the tickets at risk through a BitmapOr of them.
     at_risk = Q(warning_due_at__lte=now) | Q(first_response_due_at__lte=now) | Q(breached_at__isnull=False)
     unflagged = Q(warned_at__isnull=True, breached_at__isnull=True)
     by_index = (
@@ -360,23 +361,53 @@ def ticket_board_all_institutions(*, lead: User, now=None) -> QuerySet[Ticket]:
 
 def ticket_board_page(*, board: QuerySet[Ticket], start: int, stop: int) -> list[DeskRow]:
     """One page of the board with its rows' package, institution and assignee. The page is chosen
-    on the tickets' own columns first: joining every ticket at risk before sorting costs a hash join
-    of all of them on every refresh, tens of milliseconds at 20,000 tickets past their deadline."""
+    on the tickets' own columns first, in the order of ticket_board: an index scan that stops after
+    the page instead of reading and sorting every ticket at risk (19 ms at 20,000 past their
+    deadline), and no join of them all."""
     ids = board.order_by(*BOARD_ORDER).values("id")[start:stop]
     return desk_rows(Ticket.objects.filter(pk__in=ids).order_by(*BOARD_ORDER))
 
 
 def ticket_board_counts(*, lead: User, now=None) -> dict[str, int]:
     """How many tickets are on the board, in one query: those past their deadline (breached) and
-    those only past their warning time."""
+    those only past their warning time.
+
+    The board is counted in three disjoint parts, each read from its own partial index:
+    - flagged by the sweep (warned or breached) and recorded as breached or past the warning time:
+      ticket_flagged, which holds only flagged tickets;
+    - neither warned nor breached, past the warning time: ticket_warning_due, `warning_due_at <= now`;
+    - not recorded as breached, past the deadline but not the warning time (a corrected warning
+      time, or warned before the warning time was moved): ticket_breach_due,
+      `first_response_due_at <= now`.
+    Each part's condition implies the predicate of its index and no other part's condition can use
+    another index's key: one filter over the whole board let PostgreSQL read it from ticket_board,
+    which holds every open unanswered ticket, and a condition on `warning_due_at > now` made it
+    read most of ticket_warning_due."""
     if not lead.is_active or lead.role != Role.DESK_LEAD:
         return {"total": 0, "breached": 0, "warning": 0}
     now = now or timezone.now()
-    breached = Q(breached_at__isnull=False) | Q(first_response_due_at__lte=now)
-    counts = Ticket.objects.filter(_board_filter(now)).aggregate(
-        total=Count("id"), breached=Count("id", filter=breached)
-    )
-    return {**counts, "warning": counts["total"] - counts["breached"]}
+    unanswered = Ticket.objects.order_by().filter(status__in=OPEN_STATUSES, first_responded_at__isnull=True)
+    past_deadline = Q(first_response_due_at__lte=now)
+    past_warning = Q(warning_due_at__lte=now)
+    parts = [
+        (
+            (Q(warned_at__isnull=False) | Q(breached_at__isnull=False)) & (Q(breached_at__isnull=False) | past_warning),
+            Q(breached_at__isnull=False) | past_deadline,
+        ),
+        (Q(warned_at__isnull=True, breached_at__isnull=True) & past_warning, past_deadline),
+        (Q(breached_at__isnull=True, warning_due_at__gt=now) & past_deadline, past_deadline),
+    ]
+    counted = [
+        unanswered.filter(part)
+        .values(part=Value(1))
+        .annotate(total=Count("*"), breached=Count("first_response_due_at", filter=breached))
+        .values_list("total", "breached")
+        for part, breached in parts
+    ]
+    rows = list(counted[0].union(*counted[1:], all=True))
+    total = sum(row[0] for row in rows)
+    breached = sum(row[1] for row in rows)
+    return {"total": total, "breached": breached, "warning": total - breached}
 
 
 def ticket_event_list(*, person: User, ticket: Ticket) -> QuerySet:
