@@ -4,6 +4,7 @@ every list, detail, count and export of the web pages and the API starts from it
 import dataclasses
 import datetime
 
+from django.db import connection
 from django.db.models import BooleanField, Count, Exists, F, Func, OuterRef, Q, QuerySet, Subquery, Value
 from django.utils import timezone
 
@@ -387,27 +388,27 @@ def ticket_board_counts(*, lead: User, now=None) -> dict[str, int]:
         return {"total": 0, "breached": 0, "warning": 0}
     now = now or timezone.now()
     unanswered = Ticket.objects.order_by().filter(status__in=OPEN_STATUSES, first_responded_at__isnull=True)
+    breached = Q(breached_at__isnull=False)
     past_deadline = Q(first_response_due_at__lte=now)
     past_warning = Q(warning_due_at__lte=now)
-    parts = [
-        (
-            (Q(warned_at__isnull=False) | Q(breached_at__isnull=False)) & (Q(breached_at__isnull=False) | past_warning),
-            Q(breached_at__isnull=False) | past_deadline,
-        ),
-        (Q(warned_at__isnull=True, breached_at__isnull=True) & past_warning, past_deadline),
-        (Q(breached_at__isnull=True, warning_due_at__gt=now) & past_deadline, past_deadline),
-    ]
-    counted = [
-        unanswered.filter(part)
-        .values(part=Value(1))
-        .annotate(total=Count("*"), breached=Count("first_response_due_at", filter=breached))
-        .values_list("total", "breached")
-        for part, breached in parts
-    ]
-    rows = list(counted[0].union(*counted[1:], all=True))
-    total = sum(row[0] for row in rows)
-    breached = sum(row[1] for row in rows)
-    return {"total": total, "breached": breached, "warning": total - breached}
+    flagged = (Q(warned_at__isnull=False) | breached) & (breached | past_warning)
+    unflagged = Q(warned_at__isnull=True, breached_at__isnull=True) & past_warning
+    moved_warning = Q(breached_at__isnull=True, warning_due_at__gt=now) & past_deadline
+    # Five scalar subqueries, each planned on its own: as one UNION ALL PostgreSQL ran the parts in
+    # parallel workers, whose start cost more than the parts' 3 ms of work.
+    parts = [flagged, flagged & (breached | past_deadline), unflagged, unflagged & past_deadline, moved_warning]
+    selects, params = [], []
+    for part in parts:
+        counted = unanswered.filter(part).values(part=Value(1)).annotate(n=Count("*")).values("n")
+        sql, part_params = counted.query.sql_with_params()
+        selects.append(f"({sql})")
+        params.extend(part_params)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {', '.join(selects)}", params)
+        flagged_n, flagged_breached, unflagged_n, unflagged_breached, moved_warning_n = cursor.fetchone()
+    total = flagged_n + unflagged_n + moved_warning_n
+    breached_n = flagged_breached + unflagged_breached + moved_warning_n
+    return {"total": total, "breached": breached_n, "warning": total - breached_n}
 
 
 def ticket_event_list(*, person: User, ticket: Ticket) -> QuerySet:
