@@ -107,11 +107,13 @@ class Ticket(ContractTerms):
             models.Index(
                 fields=["first_response_due_at"],
                 name="ticket_breach_due",
+                include=["warning_due_at"],
                 condition=Q(first_responded_at__isnull=True, breached_at__isnull=True, status__in=OPEN_STATUSES),
             ),
             models.Index(
                 fields=["warning_due_at"],
                 name="ticket_warning_due",
+                include=["first_response_due_at"],
                 condition=Q(
                     first_responded_at__isnull=True,
                     warned_at__isnull=True,
@@ -121,12 +123,23 @@ class Ticket(ContractTerms):
             ),
             # The desk lead's board: open, unanswered tickets the sweep has already warned about or
             # recorded as breached; with ticket_warning_due and ticket_breach_due it covers every
-            # ticket at risk, so the board never reads the open tickets that are still on time.
+            # ticket at risk, so the board's count never reads the open tickets that are still on
+            # time. The three carry the columns the count tests (INCLUDE), so it reads them alone
+            # (an index-only scan) where the visibility map allows.
             models.Index(
                 fields=["first_response_due_at"],
                 name="ticket_flagged",
+                include=["breached_at", "warning_due_at"],
                 condition=Q(first_responded_at__isnull=True, status__in=OPEN_STATUSES)
                 & (Q(warned_at__isnull=False) | Q(breached_at__isnull=False)),
+            ),
+            # The board's pages: every open, unanswered ticket in the board's order. The tickets at
+            # risk come first (the deadline passed longest ago), so a page is an ordered scan that
+            # stops after its rows instead of a sort of every ticket at risk.
+            models.Index(
+                fields=["first_response_due_at", "priority", "id"],
+                name="ticket_board",
+                condition=Q(first_responded_at__isnull=True, status__in=OPEN_STATUSES),
             ),
             # The routing sweep: open tickets no router has handled yet.
             models.Index(

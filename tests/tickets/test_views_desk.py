@@ -12,6 +12,7 @@ from tests.clients import login
 from tests.factories import PersonFactory, TicketFactory, customer_with_subscription
 from tests.factories.packages import exhaust
 from tickets.models import DevelopmentItem, Ticket, TicketMessage
+from tickets.selectors import ticket_board_all_institutions, ticket_board_counts, ticket_board_page
 from tickets.services import ticket_assign, ticket_change_status, ticket_log_call
 
 pytestmark = pytest.mark.django_db
@@ -407,6 +408,55 @@ def test_board_query_count_does_not_grow_with_the_board(client, lead, crowded_bo
     # then: the session, the person, the counts and one page of rows, however long the board
     with django_assert_max_num_queries(4):
         client.get(reverse("desk-board"), {"page": 2})
+
+
+def test_board_counts_and_pages_match_a_straightforward_reading(lead):
+    # given: every kind of ticket the board's parts tell apart, the sweep's flags and corrected
+    # deadlines included
+    now = timezone.now()
+    past, future = now - datetime.timedelta(minutes=10), now + datetime.timedelta(hours=1)
+    shapes = [
+        # (warning_due_at, first_response_due_at, warned_at, breached_at, status, answered)
+        (past, past, now, now, Ticket.Status.NEW, False),
+        (future, future, now, now, Ticket.Status.OPEN, False),
+        (past, future, now, None, Ticket.Status.NEW, False),
+        (future, future, now, None, Ticket.Status.NEW, False),
+        (past, past, None, None, Ticket.Status.WAITING, False),
+        (past, future, None, None, Ticket.Status.OPEN, False),
+        (future, past, None, None, Ticket.Status.NEW, False),
+        (future, past, now, None, Ticket.Status.NEW, False),
+        (future, future, None, None, Ticket.Status.NEW, False),
+        (past, past, None, None, Ticket.Status.NEW, True),
+        (past, past, now, now, Ticket.Status.CLOSED, False),
+    ]
+    for warning, deadline, warned, breached, status, answered in shapes:
+        for _ in range(2):
+            Ticket.objects.filter(pk=TicketFactory().pk).update(
+                warning_due_at=warning,
+                first_response_due_at=deadline,
+                warned_at=warned,
+                breached_at=breached,
+                status=status,
+                first_responded_at=now if answered else None,
+            )
+    tickets = list(Ticket.objects.all())
+    on_board = [
+        t
+        for t in tickets
+        if t.status in (Ticket.Status.NEW, Ticket.Status.OPEN, Ticket.Status.WAITING)
+        and t.first_responded_at is None
+        and (t.warning_due_at <= now or t.first_response_due_at <= now or t.breached_at is not None)
+    ]
+    breached = [t for t in on_board if t.breached_at is not None or t.first_response_due_at <= now]
+    # when
+    counts = ticket_board_counts(lead=lead, now=now)
+    board = ticket_board_all_institutions(lead=lead, now=now)
+    rows = ticket_board_page(board=board, start=0, stop=5) + ticket_board_page(board=board, start=5, stop=50)
+    # then
+    assert counts == {"total": 14, "breached": 10, "warning": 4}
+    assert counts == {"total": len(on_board), "breached": len(breached), "warning": len(on_board) - len(breached)}
+    ordered = sorted(on_board, key=lambda t: (t.first_response_due_at, t.priority, t.pk))
+    assert [row.pk for row in rows] == [t.pk for t in ordered]
 
 
 def test_countdown_is_amber_after_the_warning_time(client, engineer):
