@@ -29,7 +29,7 @@ class MinutesBetween(_Vendor):
 
     def as_postgresql(self, compiler, connection, **extra):
         (a, pa), (b, pb) = (compiler.compile(e) for e in self.source_expressions)
-        return f"(date_part('epoch', ({b} - {a})) / 60.0)", (*pb, *pa)
+        return pg_minutes_between(a, b), (*pb, *pa)
 
     def as_sqlite(self, compiler, connection, **extra):
         (a, pa), (b, pb) = (compiler.compile(e) for e in self.source_expressions)
@@ -137,6 +137,28 @@ def percentiles(queryset: QuerySet, expression, fractions: dict[str, float]) -> 
     return result
 
 
+def pg_minutes_between(a: str, b: str) -> str:
+    """Wall-clock minutes from the instant `a` to the instant `b` (SQL expressions), PostgreSQL."""
+    return f"(date_part('epoch', ({b} - {a})) / 60.0)"
+
+
+def pg_service_parts(alias: str, start: str, end: str) -> str:
+    """The select list PG_SERVICE_MINUTES reads, over rows `alias` that carry the ticket's service
+    window and zone: a and b, the instants `start` and `end` as local minutes since the epoch; s,
+    the window's first minute of the day; w, its length in minutes."""
+    return f"""date_part('epoch', ({alias}.{start} AT TIME ZONE {alias}.service_timezone)) / 60.0 AS a,
+               date_part('epoch', ({alias}.{end} AT TIME ZONE {alias}.service_timezone)) / 60.0 AS b,
+               date_part('epoch', {alias}.service_window_start) / 60.0 AS s,
+               (CASE WHEN date_part('epoch', {alias}.service_window_end) = 0 THEN 1440.0
+                     ELSE date_part('epoch', {alias}.service_window_end) / 60.0 END)
+               - date_part('epoch', {alias}.service_window_start) / 60.0 AS w"""
+
+
+# The service minutes from a to b, over pg_service_parts read as `y`: f(b) - f(a), f as above.
+PG_SERVICE_MINUTES = """(FLOOR(y.b / 1440.0) * y.w + LEAST(GREATEST(y.b - FLOOR(y.b / 1440.0) * 1440.0 - y.s, 0), y.w))
+                      - (FLOOR(y.a / 1440.0) * y.w + LEAST(GREATEST(y.a - FLOOR(y.a / 1440.0) * 1440.0 - y.s, 0), y.w))"""
+
+
 def service_minutes_stats(
     queryset: QuerySet,
     start: str,
@@ -180,16 +202,9 @@ def service_minutes_stats(
         )
     sql = f"""
         WITH m AS (
-            SELECT (FLOOR(y.b / 1440.0) * y.w + LEAST(GREATEST(y.b - FLOOR(y.b / 1440.0) * 1440.0 - y.s, 0), y.w))
-                 - (FLOOR(y.a / 1440.0) * y.w + LEAST(GREATEST(y.a - FLOOR(y.a / 1440.0) * 1440.0 - y.s, 0), y.w))
-                   AS v, y.g
+            SELECT {PG_SERVICE_MINUTES} AS v, y.g
             FROM (
-                SELECT date_part('epoch', (x.{start} AT TIME ZONE x.service_timezone)) / 60.0 AS a,
-                       date_part('epoch', (x.{end} AT TIME ZONE x.service_timezone)) / 60.0 AS b,
-                       date_part('epoch', x.service_window_start) / 60.0 AS s,
-                       (CASE WHEN date_part('epoch', x.service_window_end) = 0 THEN 1440.0
-                             ELSE date_part('epoch', x.service_window_end) / 60.0 END)
-                       - date_part('epoch', x.service_window_start) / 60.0 AS w,
+                SELECT {pg_service_parts("x", start, end)},
                        CASE {" ".join(cases)} END AS g
                 FROM ({inner}) AS x
             ) AS y

@@ -33,6 +33,7 @@ from tickets.models import Product, Ticket
 
 from .models import ReportDayCoverage
 from .periods import Period
+from .sql import PG_SERVICE_MINUTES, pg_minutes_between, pg_service_parts
 
 # pg_try_advisory_xact_lock key: one refresh at a time.
 LOCK_KEY = 7_305_001
@@ -45,18 +46,11 @@ PERCENTILE_WORK_MEM = "32MB"
 
 MET = "(t.first_responded_at IS NOT NULL AND t.first_responded_at <= t.first_response_due_at AND t.breached_at IS NULL)"
 BREACHED = "(t.breached_at IS NOT NULL OR t.first_responded_at > t.first_response_due_at)"
-# The service minutes from filing to the first response, as reports.sql.service_minutes_stats
-# computes them (the same expression in the same order, so the same floating-point values).
-SERVICE_MINUTES = """(FLOOR(y.b / 1440.0) * y.w + LEAST(GREATEST(y.b - FLOOR(y.b / 1440.0) * 1440.0 - y.s, 0), y.w))
-                   - (FLOOR(y.a / 1440.0) * y.w + LEAST(GREATEST(y.a - FLOOR(y.a / 1440.0) * 1440.0 - y.s, 0), y.w))"""
-SERVICE_PARTS = """SELECT date_part('epoch', (t.created_at AT TIME ZONE t.service_timezone)) / 60.0 AS a,
-                          date_part('epoch', (t.first_responded_at AT TIME ZONE t.service_timezone)) / 60.0 AS b,
-                          date_part('epoch', t.service_window_start) / 60.0 AS s,
-                          (CASE WHEN date_part('epoch', t.service_window_end) = 0 THEN 1440.0
-                                ELSE date_part('epoch', t.service_window_end) / 60.0 END)
-                          - date_part('epoch', t.service_window_start) / 60.0 AS w"""
-# reports.sql.MinutesBetween("created_at", "resolved_at").
-RESOLUTION_MINUTES = "(date_part('epoch', (t.resolved_at - t.created_at)) / 60.0)"
+# The service minutes from filing to the first response, and the resolution minutes, by the
+# expressions reports.sql computes the figures from the tickets with (so the same values).
+SERVICE_MINUTES = PG_SERVICE_MINUTES
+SERVICE_PARTS = f"SELECT {pg_service_parts('t', 'created_at', 'first_responded_at')}"
+RESOLUTION_MINUTES = pg_minutes_between("t.created_at", "t.resolved_at")
 ROW_COLUMNS = (
     "day, kind, channel, product_id, filed, met, breached, resolved, resolution_minutes_sum, "
     "first_response_minutes, first_response_histogram, resolution_minutes"
