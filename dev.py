@@ -109,7 +109,9 @@ def wait_started(procs: dict, host: str, port: int) -> None:
             return
         time.sleep(0.2)
     stop_all(procs)
-    sys.exit(f"SLA Portal did not start: nothing answered on http://{host}:{port}/ within {STARTUP_SECONDS} s.")
+    sys.exit(
+        f"SLA Portal did not start: nothing answered on http://{host}:{port}/ within {STARTUP_SECONDS} s."
+    )
 
 
 def sh(*args, **kwargs):
@@ -137,7 +139,9 @@ def install_browser_checks():
         return
     npm = shutil.which("npm")
     if npm is None:
-        print("npm not found: the accessibility checks of the browser tests will skip (install Node.js and npm).")
+        print(
+            "npm not found: the accessibility checks of the browser tests will skip (install Node.js and npm)."
+        )
         return
     sh(npm, "ci", "--no-audit", "--no-fund", "--loglevel=error")
 
@@ -148,7 +152,10 @@ def run():
     if not port_free(host, port):
         port_taken(host, port)
     install()
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": os.environ.get("DJANGO_SETTINGS_MODULE", "slaportal.settings.local")}
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": os.environ.get("DJANGO_SETTINGS_MODULE", "slaportal.settings.local"),
+    }
     broker = Path(os.environ.get("CELERY_BROKER_DIR", ROOT / "var" / "broker"))
     for folder in ("queue", "processed", "control"):
         (broker / folder).mkdir(parents=True, exist_ok=True)
@@ -158,9 +165,20 @@ def run():
     sweep_worker, worker = worker_commands(PY, schedule=ROOT / "var" / "celerybeat-schedule")
     procs = {
         "web server": subprocess.Popen(
-            [str(BIN / "gunicorn"), "slaportal.wsgi", "-b", f"{host}:{port}", "-w", "2", "--threads", "4",
-             "--access-logfile", "-"],
-            cwd=ROOT, env=env,
+            [
+                str(BIN / "gunicorn"),
+                "slaportal.wsgi",
+                "-b",
+                f"{host}:{port}",
+                "-w",
+                "2",
+                "--threads",
+                "4",
+                "--access-logfile",
+                "-",
+            ],
+            cwd=ROOT,
+            env=env,
         ),
         "Celery sweep worker and beat": subprocess.Popen(sweep_worker, cwd=ROOT, env=env),
         "Celery worker": subprocess.Popen(worker, cwd=ROOT, env=env),
@@ -196,6 +214,7 @@ def test(args):
     install_browser_checks()
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "slaportal.settings.test"}
     sh(PY, "-m", "ruff", "check", ".")
+    sh(PY, "-m", "ruff", "format", "--check", ".")
     # The layers of docs/architecture.md; the contracts are in pyproject.toml.
     sh(BIN / "lint-imports", "--no-cache", "--no-logo")
     # Two pytest-xdist workers (each with its own test database) unless the caller chose: the

@@ -72,14 +72,20 @@ def desk_duty(request):
         if person is None:
             raise Http404
         try:
-            person_set_on_duty(actor=request.user, person=person, is_on_duty=request.POST.get("on_duty") == "1")
+            person_set_on_duty(
+                actor=request.user, person=person, is_on_duty=request.POST.get("on_duty") == "1"
+            )
         except PermissionDenied as error:
             messages.error(request, str(error))
         else:
-            messages.success(request, _("%(name)s is now %(state)s.") % {
-                "name": person.get_full_name() or person.username,
-                "state": _("on duty") if person.is_on_duty else _("off duty"),
-            })
+            messages.success(
+                request,
+                _("%(name)s is now %(state)s.")
+                % {
+                    "name": person.get_full_name() or person.username,
+                    "state": _("on duty") if person.is_on_duty else _("off duty"),
+                },
+            )
         return redirect("desk-duty")
     people = list(person_list_desk()) if is_lead else [request.user]
     return render(request, "bookings/desk_duty.html", {"people": people, "is_lead": is_lead})
@@ -89,7 +95,9 @@ def desk_duty(request):
 def desk_ticket_new(request):
     """File a ticket for a customer who called or was visited, counted on that channel's quota,
     with the clock started at the call."""
-    form = DeskFilingForm(request.POST or None, initial={"called_at": timezone.localtime().replace(second=0, microsecond=0)})
+    form = DeskFilingForm(
+        request.POST or None, initial={"called_at": timezone.localtime().replace(second=0, microsecond=0)}
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -108,9 +116,14 @@ def desk_ticket_new(request):
         except ValidationError as error:
             apply_errors(form, error)
         else:
-            messages.success(request, _("Ticket #%(id)s was filed for %(name)s.") % {
-                "id": ticket.pk, "name": ticket.requester.get_full_name() or ticket.requester.username,
-            })
+            messages.success(
+                request,
+                _("Ticket #%(id)s was filed for %(name)s.")
+                % {
+                    "id": ticket.pk,
+                    "name": ticket.requester.get_full_name() or ticket.requester.username,
+                },
+            )
             return redirect("ticket-detail", ticket.pk)
     status = 400 if request.method == "POST" else 200
     return render(request, "bookings/desk_ticket_new.html", {"form": form}, status=status)

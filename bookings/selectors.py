@@ -44,7 +44,12 @@ def workshop_participant_choices(*, workshop: Workshop) -> QuerySet[User]:
 
 
 def workshops_joined_by_group(
-    *, institution: Institution, people: QuerySet[User], group_field: str, start: datetime.date, end: datetime.date
+    *,
+    institution: Institution,
+    people: QuerySet[User],
+    group_field: str,
+    start: datetime.date,
+    end: datetime.date,
 ) -> dict:
     """Held workshops that started in the period and that each person was named as having joined,
     per value of the person's `group_field` (pk, unit_id or region_id), counting only `people`:

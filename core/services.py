@@ -24,7 +24,9 @@ def idempotency_claim(*, actor, key: str, scope: str, request_hash: str) -> tupl
     back, the second proceeds as the first. Must run inside transaction.atomic()."""
     try:
         with transaction.atomic():
-            record = IdempotencyRecord.objects.create(person=actor, key=key, scope=scope, request_hash=request_hash)
+            record = IdempotencyRecord.objects.create(
+                person=actor, key=key, scope=scope, request_hash=request_hash
+            )
         return record, True
     except IntegrityError:
         return IdempotencyRecord.objects.get(person=actor, key=key, scope=scope), False
@@ -38,7 +40,9 @@ def idempotency_store(*, record: IdempotencyRecord, status_code: int, response_b
     return record
 
 
-def idempotency_purge(*, now: datetime.datetime | None = None, batch: int = PURGE_BATCH, max_batches: int = 50) -> int:
+def idempotency_purge(
+    *, now: datetime.datetime | None = None, batch: int = PURGE_BATCH, max_batches: int = 50
+) -> int:
     """Delete the records older than IDEMPOTENCY_RETENTION, oldest first, in batches of `batch`
     rows (each its own short statement, so a large backlog never holds one long lock), at most
     `max_batches` per call: the next beat goes on where this one stopped. Returns how many rows
@@ -47,9 +51,9 @@ def idempotency_purge(*, now: datetime.datetime | None = None, batch: int = PURG
     deleted = 0
     for _batch in range(max_batches):
         ids = list(
-            IdempotencyRecord.objects.filter(created_at__lt=cutoff).order_by("created_at").values_list("pk", flat=True)[
-                :batch
-            ]
+            IdempotencyRecord.objects.filter(created_at__lt=cutoff)
+            .order_by("created_at")
+            .values_list("pk", flat=True)[:batch]
         )
         if not ids:
             break

@@ -76,7 +76,9 @@ def learning_access(*, person: User) -> LearningAccess:
     package = subscription.package
     kinds = frozenset(kind for kind, feature in KIND_FEATURES.items() if getattr(package, feature))
     return LearningAccess(
-        person=person, subscription=subscription, library_kinds=kinds,
+        person=person,
+        subscription=subscription,
+        library_kinds=kinds,
         has_trainings=package.has_unlimited_online_training,
     )
 

@@ -28,8 +28,17 @@ class TrainingAdminForm(forms.ModelForm):
         model = Training
         formfield_callback = _formfield
         fields = [
-            "title", "product", "description", "language", "is_published", "starts_at", "ends_at", "capacity",
-            "meeting_url", "recording_file", "recording_url",
+            "title",
+            "product",
+            "description",
+            "language",
+            "is_published",
+            "starts_at",
+            "ends_at",
+            "capacity",
+            "meeting_url",
+            "recording_file",
+            "recording_url",
         ]
 
     def clean_recording_file(self):
@@ -50,7 +59,14 @@ class TrainingAdminForm(forms.ModelForm):
 class RegistrationInline(admin.TabularInline):
     model = Registration
     extra = 0
-    fields = ["person", "institution", "created_at", "attended_at", "reminder_24h_sent_at", "reminder_1h_sent_at"]
+    fields = [
+        "person",
+        "institution",
+        "created_at",
+        "attended_at",
+        "reminder_24h_sent_at",
+        "reminder_1h_sent_at",
+    ]
     readonly_fields = fields
     can_delete = False
 
@@ -65,7 +81,15 @@ URL_FIELDS = {models.URLField: {"assume_scheme": "https"}}
 class TrainingAdmin(admin.ModelAdmin):
     form = TrainingAdminForm
     formfield_overrides = URL_FIELDS
-    list_display = ["title", "product", "starts_at", "language", "capacity", "is_published", "attendance_link"]
+    list_display = [
+        "title",
+        "product",
+        "starts_at",
+        "language",
+        "capacity",
+        "is_published",
+        "attendance_link",
+    ]
     list_filter = ["is_published", "product", "language"]
     search_fields = ["title", "description"]
     date_hierarchy = "starts_at"
@@ -78,7 +102,9 @@ class TrainingAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("Attendance"))
     def attendance_link(self, obj):
-        return format_html('<a href="{}">{}</a>', reverse("learning-attendance", args=[obj.pk]), _("Attendance"))
+        return format_html(
+            '<a href="{}">{}</a>', reverse("learning-attendance", args=[obj.pk]), _("Attendance")
+        )
 
     def save_model(self, request, obj, form, change):
         content_type = getattr(form, "recording_content_type", None)
@@ -102,13 +128,24 @@ class LibraryItemAdminForm(forms.ModelForm):
     upload = forms.FileField(
         label=_("Upload a file"),
         required=False,
-        help_text=_("A file with the name of an existing one becomes its new version; the old one stays listed."),
+        help_text=_(
+            "A file with the name of an existing one becomes its new version; the old one stays listed."
+        ),
     )
 
     class Meta:
         model = LibraryItem
         formfield_callback = _formfield
-        fields = ["kind", "title", "description", "product", "tags", "language", "external_url", "is_published"]
+        fields = [
+            "kind",
+            "title",
+            "description",
+            "product",
+            "tags",
+            "language",
+            "external_url",
+            "is_published",
+        ]
 
     def clean_upload(self):
         upload = self.cleaned_data.get("upload")

@@ -65,26 +65,56 @@ def _trainings() -> None:
         title = values.pop("title")
         training, created = Training.objects.get_or_create(
             title=title,
-            defaults={**values, "language": "tr", "is_published": True, "meeting_url": "https://meet.example.com/slaportal-egitim"},
+            defaults={
+                **values,
+                "language": "tr",
+                "is_published": True,
+                "meeting_url": "https://meet.example.com/slaportal-egitim",
+            },
         )
         if created and training.ends_at < timezone.now():
             training.recording_content_type = "video/webm"
-            training.recording_file.save("kayit.webm", ContentFile((FILES / "recording.webm").read_bytes()), save=True)
+            training.recording_file.save(
+                "kayit.webm", ContentFile((FILES / "recording.webm").read_bytes()), save=True
+            )
 
 
 def _library() -> None:
     items = [
-        (LibraryItem.Kind.HELP_DOCUMENT, "Netcad kurulum kılavuzu", "netcad", "kurulum, lisans, belediye",
-         "Kurulum adımları ve lisans sunucusu ayarları.", "kurulum-kilavuzu.pdf"),
-        (LibraryItem.Kind.VIDEO, "Parsel sorgusu nasıl yapılır?", "netcad", "parsel, sorgu, video",
-         "Kısa bir anlatım videosu.", "parsel-sorgusu.webm"),
-        (LibraryItem.Kind.PROJECT_DOCUMENT, "Örnek adres veri seti", "netgis", "adres, veri seti, belediyeler",
-         "Belediyelerin adres projelerinde kullanılabilecek örnek veri.", "adres-veri-seti.csv"),
+        (
+            LibraryItem.Kind.HELP_DOCUMENT,
+            "Netcad kurulum kılavuzu",
+            "netcad",
+            "kurulum, lisans, belediye",
+            "Kurulum adımları ve lisans sunucusu ayarları.",
+            "kurulum-kilavuzu.pdf",
+        ),
+        (
+            LibraryItem.Kind.VIDEO,
+            "Parsel sorgusu nasıl yapılır?",
+            "netcad",
+            "parsel, sorgu, video",
+            "Kısa bir anlatım videosu.",
+            "parsel-sorgusu.webm",
+        ),
+        (
+            LibraryItem.Kind.PROJECT_DOCUMENT,
+            "Örnek adres veri seti",
+            "netgis",
+            "adres, veri seti, belediyeler",
+            "Belediyelerin adres projelerinde kullanılabilecek örnek veri.",
+            "adres-veri-seti.csv",
+        ),
     ]
     for kind, title, product_code, tags, description, file_name in items:
         item, created = LibraryItem.objects.get_or_create(
             title=title,
-            defaults={"kind": kind, "product": _product(product_code), "tags": tags, "description": description},
+            defaults={
+                "kind": kind,
+                "product": _product(product_code),
+                "tags": tags,
+                "description": description,
+            },
         )
         if not created:
             continue

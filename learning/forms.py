@@ -5,7 +5,9 @@ from .models import LibraryItem
 
 
 class TrainingFilterForm(forms.Form):
-    product = forms.ModelChoiceField(queryset=None, required=False, label=_("Product"), empty_label=_("All products"))
+    product = forms.ModelChoiceField(
+        queryset=None, required=False, label=_("Product"), empty_label=_("All products")
+    )
 
     def __init__(self, *args, products, **kwargs):
         super().__init__(*args, **kwargs)
@@ -13,9 +15,13 @@ class TrainingFilterForm(forms.Form):
 
 
 class LibraryFilterForm(forms.Form):
-    q = forms.CharField(required=False, max_length=200, label=_("Search"), widget=forms.TextInput(attrs={"type": "search"}))
+    q = forms.CharField(
+        required=False, max_length=200, label=_("Search"), widget=forms.TextInput(attrs={"type": "search"})
+    )
     kind = forms.ChoiceField(required=False, label=_("Kind"))
-    product = forms.ModelChoiceField(queryset=None, required=False, label=_("Product"), empty_label=_("All products"))
+    product = forms.ModelChoiceField(
+        queryset=None, required=False, label=_("Product"), empty_label=_("All products")
+    )
 
     def __init__(self, *args, products, kinds, **kwargs):
         super().__init__(*args, **kwargs)

@@ -36,7 +36,12 @@ class Training(models.Model):
 
     title = models.CharField(_("title"), max_length=200)
     product = models.ForeignKey(
-        PRODUCT_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("product")
+        PRODUCT_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("product"),
     )
     description = models.TextField(_("description"), blank=True)
     starts_at = models.DateTimeField(_("starts at"))
@@ -47,7 +52,9 @@ class Training(models.Model):
     )
     meeting_url = models.URLField(_("online meeting link"), blank=True)
     is_published = models.BooleanField(_("published"), default=False)
-    recording_file = models.FileField(_("recording (video file)"), upload_to=recording_path, blank=True, max_length=300)
+    recording_file = models.FileField(
+        _("recording (video file)"), upload_to=recording_path, blank=True, max_length=300
+    )
     recording_content_type = models.CharField(_("recording content type"), max_length=100, blank=True)
     recording_url = models.URLField(_("recording (external link)"), blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
@@ -61,7 +68,9 @@ class Training(models.Model):
         ordering = ["starts_at", "id"]
         indexes = [models.Index(fields=["is_published", "starts_at"], name="training_published_start")]
         constraints = [
-            models.CheckConstraint(condition=Q(ends_at__gt=models.F("starts_at")), name="training_ends_after_start"),
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=models.F("starts_at")), name="training_ends_after_start"
+            ),
         ]
 
     def __str__(self):
@@ -80,11 +89,16 @@ class Registration(models.Model):
         Training, on_delete=models.CASCADE, related_name="registrations", verbose_name=_("training")
     )
     person = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="training_registrations",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="training_registrations",
         verbose_name=_("person"),
     )
     institution = models.ForeignKey(
-        Institution, on_delete=models.CASCADE, related_name="training_registrations", verbose_name=_("institution")
+        Institution,
+        on_delete=models.CASCADE,
+        related_name="training_registrations",
+        verbose_name=_("institution"),
     )
     created_at = models.DateTimeField(_("registered at"), auto_now_add=True)
     attended_at = models.DateTimeField(_("attendance recorded at"), null=True, blank=True)
@@ -97,12 +111,16 @@ class Registration(models.Model):
         verbose_name = _("registration")
         verbose_name_plural = _("registrations")
         ordering = ["created_at", "id"]
-        constraints = [models.UniqueConstraint(fields=["training", "person"], name="registration_once_per_person")]
+        constraints = [
+            models.UniqueConstraint(fields=["training", "person"], name="registration_once_per_person")
+        ]
         indexes = [
             # The reminder sweep's probe. The 1-hour reminder is always the last one sent, so a
             # registration leaves the index once it has gone out.
             models.Index(
-                fields=["training"], name="registration_reminder_due", condition=Q(reminder_1h_sent_at__isnull=True)
+                fields=["training"],
+                name="registration_reminder_due",
+                condition=Q(reminder_1h_sent_at__isnull=True),
             ),
         ]
 
@@ -114,7 +132,10 @@ class CalendarFeed(models.Model):
     """The secret of a person's iCalendar feed; calendar apps cannot log in, so the token is the key."""
 
     person = models.OneToOneField(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="training_feed", verbose_name=_("person")
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="training_feed",
+        verbose_name=_("person"),
     )
     token = models.CharField(_("token"), max_length=64, unique=True)
     created_at = models.DateTimeField(_("created at"), auto_now=True)
@@ -134,7 +155,12 @@ class LibraryItem(models.Model):
     title = models.CharField(_("title"), max_length=200)
     description = models.TextField(_("description"), blank=True)
     product = models.ForeignKey(
-        PRODUCT_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("product")
+        PRODUCT_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("product"),
     )
     tags = models.CharField(_("tags"), max_length=300, blank=True, help_text=_("Separated by commas."))
     language = models.CharField(_("language"), max_length=10, choices=settings.LANGUAGES, default="tr")
@@ -163,14 +189,20 @@ class LibraryFile(models.Model):
     """One stored file of an item. A new upload under the same name is the next version; the
     earlier ones stay listed as previous versions."""
 
-    item = models.ForeignKey(LibraryItem, on_delete=models.CASCADE, related_name="files", verbose_name=_("item"))
+    item = models.ForeignKey(
+        LibraryItem, on_delete=models.CASCADE, related_name="files", verbose_name=_("item")
+    )
     name = models.CharField(_("file name"), max_length=200)
     version = models.PositiveIntegerField(_("version"), default=1)
     file = models.FileField(_("file"), upload_to=library_file_path, max_length=400)
     content_type = models.CharField(_("content type"), max_length=100)
     size = models.PositiveBigIntegerField(_("size (bytes)"))
     uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("uploaded by"),
     )
     created_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
@@ -179,7 +211,9 @@ class LibraryFile(models.Model):
         verbose_name = _("library file")
         verbose_name_plural = _("library files")
         ordering = ["name", "-version"]
-        constraints = [models.UniqueConstraint(fields=["item", "name", "version"], name="library_file_version_once")]
+        constraints = [
+            models.UniqueConstraint(fields=["item", "name", "version"], name="library_file_version_once")
+        ]
 
     def __str__(self):
         return f"{self.name} (v{self.version})"
@@ -188,12 +222,21 @@ class LibraryFile(models.Model):
 class Download(models.Model):
     """How often a person downloaded an item: usage data for the reports."""
 
-    item = models.ForeignKey(LibraryItem, on_delete=models.CASCADE, related_name="downloads", verbose_name=_("item"))
+    item = models.ForeignKey(
+        LibraryItem, on_delete=models.CASCADE, related_name="downloads", verbose_name=_("item")
+    )
     person = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="library_downloads", verbose_name=_("person")
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="library_downloads",
+        verbose_name=_("person"),
     )
     institution = models.ForeignKey(
-        Institution, on_delete=models.CASCADE, null=True, blank=True, related_name="library_downloads",
+        Institution,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="library_downloads",
         verbose_name=_("institution"),
     )
     count = models.PositiveIntegerField(_("downloads"), default=0)

@@ -80,7 +80,10 @@ def training_meeting_url_for(*, access: LearningAccess, training: Training) -> s
     if access.is_vendor:
         return training.meeting_url
     now = timezone.now()
-    if getattr(training, "is_registered", False) and training.starts_at - MEETING_LINK_BEFORE <= now < training.ends_at:
+    if (
+        getattr(training, "is_registered", False)
+        and training.starts_at - MEETING_LINK_BEFORE <= now < training.ends_at
+    ):
         return training.meeting_url
     return ""
 
@@ -128,11 +131,15 @@ def training_calendar_entries(*, start: datetime.datetime, end: datetime.datetim
             "institution": None,
             "pk": training.pk,
         }
-        for training in Training.objects.published().filter(starts_at__gte=start, starts_at__lt=end).order_by("starts_at")
+        for training in Training.objects.published()
+        .filter(starts_at__gte=start, starts_at__lt=end)
+        .order_by("starts_at")
     ]
 
 
-def trainings_attended_by_group(*, institution, people, group_field: str, start: datetime.date, end: datetime.date) -> dict:
+def trainings_attended_by_group(
+    *, institution, people, group_field: str, start: datetime.date, end: datetime.date
+) -> dict:
     """Sessions attended in the period, per value of the person's `group_field` (pk, unit_id or
     region_id), counting only `people`: the figure personnel performance tracking shows. One
     grouped query."""
@@ -197,7 +204,9 @@ def library_item_list_for(
                 return qs.none()
             qs = qs.filter(search_vector=SearchQuery(stems, config=SEARCH_CONFIG))
         else:
-            qs = qs.filter(Q(title__icontains=search) | Q(description__icontains=search) | Q(tags__icontains=search))
+            qs = qs.filter(
+                Q(title__icontains=search) | Q(description__icontains=search) | Q(tags__icontains=search)
+            )
     return qs
 
 
@@ -218,4 +227,6 @@ def library_file_versions(*, item: LibraryItem) -> list[dict]:
     groups: dict[str, list[LibraryFile]] = {}
     for file in sorted(item.files.all(), key=lambda f: (f.name, -f.version)):
         groups.setdefault(file.name, []).append(file)
-    return [{"name": name, "current": versions[0], "previous": versions[1:]} for name, versions in groups.items()]
+    return [
+        {"name": name, "current": versions[0], "previous": versions[1:]} for name, versions in groups.items()
+    ]

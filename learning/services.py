@@ -77,7 +77,9 @@ def training_attendance_record(*, actor: User, training: Training, person_ids: l
         return registrations.filter(attended_at__isnull=False).count()
 
 
-def training_attendance_import(*, actor: User, training: Training, upload: UploadedFile) -> tuple[int, list[str]]:
+def training_attendance_import(
+    *, actor: User, training: Training, upload: UploadedFile
+) -> tuple[int, list[str]]:
     """Mark attended the people whose e-mail address appears in a CSV exported by the meeting
     tool (any column; a header row is fine). Customer-side people who joined without registering
     get a registration marked attended. Returns how many were marked and the addresses matching
@@ -89,9 +91,7 @@ def training_attendance_import(*, actor: User, training: Training, upload: Uploa
         text = upload.read(5 * 1024 * 1024).decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise ValidationError(_("The attendance file must be a CSV file in UTF-8.")) from exc
-    addresses = {
-        cell.strip().lower() for row in csv.reader(io.StringIO(text)) for cell in row if "@" in cell
-    }
+    addresses = {cell.strip().lower() for row in csv.reader(io.StringIO(text)) for cell in row if "@" in cell}
     if not addresses:
         return 0, []
     match = Q()
@@ -106,9 +106,9 @@ def training_attendance_import(*, actor: User, training: Training, upload: Uploa
             Registration.objects.get_or_create(
                 training=training, person=person, defaults={"institution_id": person.institution_id}
             )
-        marked = Registration.objects.filter(training=training, person__in=people, attended_at__isnull=True).update(
-            attended_at=now
-        )
+        marked = Registration.objects.filter(
+            training=training, person__in=people, attended_at__isnull=True
+        ).update(attended_at=now)
     found = {p.email.lower() for p in people}
     logger.info("learning.attendance_imported", extra={"training": training.pk, "marked": marked})
     return len(people), sorted(addresses - found)
@@ -154,7 +154,12 @@ def training_reminder_send(*, registration_id: int, kind: str, now: datetime.dat
         )
         if registration is None or not registration.person.email:
             return False
-        if Registration.objects.filter(pk=registration_id, **{f"{column}__isnull": True}).update(**{column: now}) != 1:
+        if (
+            Registration.objects.filter(pk=registration_id, **{f"{column}__isnull": True}).update(
+                **{column: now}
+            )
+            != 1
+        ):
             return False
         training = registration.training
         with translation.override(training.language or settings.LANGUAGE_CODE):
@@ -167,11 +172,14 @@ def training_reminder_send(*, registration_id: int, kind: str, now: datetime.dat
                 subject = _("Training reminder: %(title)s, %(starts)s") % values
             else:
                 subject = _("Starting within the hour: %(title)s") % values
-            body = _(
-                "You registered for the online training “%(title)s”, which starts at %(starts)s "
-                "(Istanbul time). The meeting link appears on the session's page an hour before the start: "
-                "%(link)s"
-            ) % values
+            body = (
+                _(
+                    "You registered for the online training “%(title)s”, which starts at %(starts)s "
+                    "(Istanbul time). The meeting link appears on the session's page an hour before the start: "
+                    "%(link)s"
+                )
+                % values
+            )
         send_mail(subject, body, None, [registration.person.email])
     logger.info("learning.reminder_sent", extra={"registration": registration_id, "kind": kind})
     return True
@@ -236,10 +244,17 @@ def library_file_add(*, actor: User | None, item: LibraryItem, upload: UploadedF
     for _attempt in range(3):
         try:
             with transaction.atomic():
-                latest = LibraryFile.objects.filter(item=item, name=name).aggregate(v=Max("version"))["v"] or 0
+                latest = (
+                    LibraryFile.objects.filter(item=item, name=name).aggregate(v=Max("version"))["v"] or 0
+                )
                 library_file = LibraryFile(
-                    item=item, name=name, version=latest + 1, file=upload, content_type=content_type,
-                    size=upload.size, uploaded_by=actor,
+                    item=item,
+                    name=name,
+                    version=latest + 1,
+                    file=upload,
+                    content_type=content_type,
+                    size=upload.size,
+                    uploaded_by=actor,
                 )
                 library_file.save()
                 return library_file
@@ -257,6 +272,8 @@ def download_count(*, person: User, item: LibraryItem) -> None:
         return
     try:
         with transaction.atomic():
-            Download.objects.create(item=item, person=person, institution_id=person.institution_id, count=1, last_at=now)
+            Download.objects.create(
+                item=item, person=person, institution_id=person.institution_id, count=1, last_at=now
+            )
     except IntegrityError:
         rows.update(count=F("count") + 1, last_at=now)

@@ -74,7 +74,9 @@ def file_response(request, *, storage, name: str, size: int, content_type: str, 
     start, end = byte_range if byte_range else (0, size - 1)
     length = end - start + 1 if size else 0
     response = StreamingHttpResponse(
-        _chunks(storage.open(name, "rb"), start, length), status=206 if byte_range else 200, content_type=content_type
+        _chunks(storage.open(name, "rb"), start, length),
+        status=206 if byte_range else 200,
+        content_type=content_type,
     )
     response["Content-Length"] = str(length)
     response["Accept-Ranges"] = "bytes"

@@ -105,6 +105,10 @@ def upload_check(upload: UploadedFile, *, video_only: bool = False) -> str:
     if upload.size > limit:
         raise ValidationError(
             _("“%(name)s” is %(size)s; files of this kind may be at most %(limit)s.")
-            % {"name": safe_file_name(upload.name), "size": filesizeformat(upload.size), "limit": filesizeformat(limit)}
+            % {
+                "name": safe_file_name(upload.name),
+                "size": filesizeformat(upload.size),
+                "limit": filesizeformat(limit),
+            }
         )
     return content_type

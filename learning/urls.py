@@ -6,7 +6,9 @@ urlpatterns = [
     path("learning/", views.training_calendar, name="learning-calendar"),
     path("learning/trainings/<int:pk>/", views.training_detail, name="learning-training"),
     path("learning/trainings/<int:pk>.ics", views.training_ics, name="learning-training-ics"),
-    path("learning/trainings/<int:pk>/registration/", views.training_registration, name="learning-registration"),
+    path(
+        "learning/trainings/<int:pk>/registration/", views.training_registration, name="learning-registration"
+    ),
     path("learning/trainings/<int:pk>/recording/", views.training_recording, name="learning-recording"),
     path("learning/trainings/<int:pk>/attendance/", views.training_attendance, name="learning-attendance"),
     path("learning/feed/<str:token>.ics", views.training_feed, name="learning-feed"),

@@ -75,14 +75,21 @@ def training_calendar(request):
             "month": first,
             "previous_month": (first - datetime.timedelta(days=1)).replace(day=1),
             "next_month": (first + datetime.timedelta(days=32)).replace(day=1),
-            "weeks": [[{"day": day, "in_month": day.month == first.month, "sessions": by_day.get(day, [])}
-                       for day in week] for week in weeks],
+            "weeks": [
+                [
+                    {"day": day, "in_month": day.month == first.month, "sessions": by_day.get(day, [])}
+                    for day in week
+                ]
+                for week in weeks
+            ],
             "weekdays": [WEEKDAYS_ABBR[i] for i in range(7)],
             "today": timezone.localdate(),
         }
     else:
         context |= {
-            "upcoming": list(selectors.training_list_for(access=access, product_id=product_id, when="upcoming")),
+            "upcoming": list(
+                selectors.training_list_for(access=access, product_id=product_id, when="upcoming")
+            ),
             "past": list(selectors.training_list_for(access=access, product_id=product_id, when="past")[:50]),
         }
     return render(request, "learning/training_calendar.html", context)
@@ -107,7 +114,9 @@ def training_detail(request, pk: int):
         "has_started": training.starts_at <= now,
         "has_ended": training.ends_at <= now,
         "is_full": training.capacity is not None and training.registered_count >= training.capacity,
-        "places_left": None if training.capacity is None else max(training.capacity - training.registered_count, 0),
+        "places_left": None
+        if training.capacity is None
+        else max(training.capacity - training.registered_count, 0),
         "meeting_url": selectors.training_meeting_url_for(access=access, training=training),
     }
     return render(request, "learning/training_detail.html", context)
@@ -125,7 +134,9 @@ def training_registration(request, pk: int):
             messages.success(request, _("You are no longer registered for this session."))
         else:
             services.training_register(actor=request.user, training=training)
-            messages.success(request, _("You are registered. We will remind you by e-mail a day and an hour before."))
+            messages.success(
+                request, _("You are registered. We will remind you by e-mail a day and an hour before.")
+            )
     except (TrainingError, NoActiveSubscription) as exc:
         messages.error(request, exc.message())
     return redirect("learning-training", pk=training.pk)
@@ -136,7 +147,9 @@ def training_registration(request, pk: int):
 def training_ics(request, pk: int):
     access = training_access(person=request.user)
     training = _training_or_404(access, pk)
-    response = HttpResponse(calendar_bytes([training], name=training.title), content_type="text/calendar; charset=utf-8")
+    response = HttpResponse(
+        calendar_bytes([training], name=training.title), content_type="text/calendar; charset=utf-8"
+    )
     response["Content-Disposition"] = f'attachment; filename="training-{training.pk}.ics"'
     return response
 
@@ -168,7 +181,9 @@ def training_feed(request, token: str):
     if feed is None:
         raise Http404
     trainings = selectors.training_list_registered(person=feed.person)
-    response = HttpResponse(calendar_bytes(trainings, name=_("My trainings")), content_type="text/calendar; charset=utf-8")
+    response = HttpResponse(
+        calendar_bytes(trainings, name=_("My trainings")), content_type="text/calendar; charset=utf-8"
+    )
     response["Cache-Control"] = "private, max-age=300"
     return response
 
@@ -209,7 +224,8 @@ def training_attendance(request, pk: int):
                     messages.success(request, _("%(count)s people marked as attended.") % {"count": marked})
                     if unknown:
                         messages.warning(
-                            request, _("No person found for: %(addresses)s") % {"addresses": ", ".join(unknown)}
+                            request,
+                            _("No person found for: %(addresses)s") % {"addresses": ", ".join(unknown)},
                         )
                     return redirect("learning-attendance", pk=training.pk)
             else:
@@ -232,7 +248,9 @@ def training_attendance(request, pk: int):
 @login_required
 def library_list(request):
     access = library_access(person=request.user)
-    form = LibraryFilterForm(request.GET or None, products=selectors.product_list_in_use(), kinds=access.library_kinds)
+    form = LibraryFilterForm(
+        request.GET or None, products=selectors.product_list_in_use(), kinds=access.library_kinds
+    )
     data = form.cleaned_data if form.is_valid() else {}
     items = list(
         selectors.library_item_list_for(
@@ -271,7 +289,8 @@ def library_download_response(request, *, item_id: int):
         size=library_file.size,
         content_type=library_file.content_type,
         filename=library_file.name,
-        inline=library_file.content_type.startswith(("video/", "image/")) or library_file.content_type == "application/pdf",
+        inline=library_file.content_type.startswith(("video/", "image/"))
+        or library_file.content_type == "application/pdf",
     )
 
 

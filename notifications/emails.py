@@ -38,7 +38,9 @@ def _site(path: str) -> str:
 
 
 def unsubscribe_url(*, person_id: int, kind: str) -> str:
-    return _site(reverse("notification-unsubscribe", args=[unsubscribe_token(person_id=person_id, kind=kind)]))
+    return _site(
+        reverse("notification-unsubscribe", args=[unsubscribe_token(person_id=person_id, kind=kind)])
+    )
 
 
 def _name(person) -> str:
@@ -60,12 +62,18 @@ def _about(notification: Notification, ticket: Ticket) -> tuple[str, list[str], 
     if kind == Kind.TICKET_FILED:
         return (
             _("We received your ticket"),
-            [_("Your ticket has been filed. The desk will answer by %(due)s at the latest.")
-             % {"due": _date(ticket.first_response_due_at)}],
+            [
+                _("Your ticket has been filed. The desk will answer by %(due)s at the latest.")
+                % {"due": _date(ticket.first_response_due_at)}
+            ],
             ticket.description,
         )
     if kind == Kind.DESK_ANSWERED:
-        return _("The desk answered"), [_("%(name)s answered your ticket:") % {"name": actor}], _message_body(data)
+        return (
+            _("The desk answered"),
+            [_("%(name)s answered your ticket:") % {"name": actor}],
+            _message_body(data),
+        )
     if kind == Kind.CUSTOMER_REPLIED:
         return _("New reply"), [_("%(name)s replied on the ticket:") % {"name": actor}], _message_body(data)
     if kind == Kind.WAITING_ON_CUSTOMER:
@@ -73,19 +81,30 @@ def _about(notification: Notification, ticket: Ticket) -> tuple[str, list[str], 
     if kind == Kind.RESOLVED:
         return (
             _("Your ticket was resolved"),
-            [_("If the problem is not solved, reply to this e-mail within %(days)s days to reopen the ticket.")
-             % {"days": settings.TICKET_REOPEN_DAYS}],
+            [
+                _(
+                    "If the problem is not solved, reply to this e-mail within %(days)s days to reopen the ticket."
+                )
+                % {"days": settings.TICKET_REOPEN_DAYS}
+            ],
             "",
         )
     if kind == Kind.REOPENED:
         return _("The ticket was reopened"), [_("%(name)s reopened the ticket.") % {"name": actor}], ""
     if kind == Kind.DEVELOPMENT_UPDATED:
-        lines = [_("The development item is now: %(state)s.") % {"state": DevelopmentItem.State(data.get("new")).label}]
+        lines = [
+            _("The development item is now: %(state)s.")
+            % {"state": DevelopmentItem.State(data.get("new")).label}
+        ]
         if data.get("expected_on"):
             lines.append(_("Expected resolution date: %(date)s.") % {"date": data["expected_on"]})
         return _("Development item changed"), lines, ""
     if kind == Kind.SHARE_GIVEN:
-        return _("A ticket was shared with you"), [_("%(name)s shared this ticket with you.") % {"name": actor}], ""
+        return (
+            _("A ticket was shared with you"),
+            [_("%(name)s shared this ticket with you.") % {"name": actor}],
+            "",
+        )
     return Kind(kind).label, [], ""
 
 
@@ -151,8 +170,11 @@ def notification_email(notification: Notification, connection=None) -> EmailMult
     """The e-mail for a notification, rendered in the recipient's language."""
     language = language_for(person_id=notification.recipient_id)
     with translation.override(language):
-        headers = {"Message-ID": message_id(notification), "Auto-Submitted": "auto-generated",
-                   "X-Auto-Response-Suppress": "All"}
+        headers = {
+            "Message-ID": message_id(notification),
+            "Auto-Submitted": "auto-generated",
+            "X-Auto-Response-Suppress": "All",
+        }
         reply_to = []
         if notification.kind == Kind.DAILY_DIGEST:
             context, template = _digest_context(notification), "digest"
@@ -183,4 +205,3 @@ def notification_email(notification: Notification, connection=None) -> EmailMult
         )
         email.attach_alternative(html, "text/html")
     return email
-

@@ -23,4 +23,8 @@ class PreferencesForm(forms.Form):
             self.fields[kind] = field
 
     def modes(self) -> dict[str, str]:
-        return {name: value for name, value in self.cleaned_data.items() if name != "language" and name not in MANDATORY_KINDS}
+        return {
+            name: value
+            for name, value in self.cleaned_data.items()
+            if name != "language" and name not in MANDATORY_KINDS
+        }

@@ -48,7 +48,9 @@ class NotificationPreference(models.Model):
     class Meta:
         verbose_name = _("notification preference")
         verbose_name_plural = _("notification preferences")
-        constraints = [models.UniqueConstraint(fields=["person", "kind"], name="notification_preference_once")]
+        constraints = [
+            models.UniqueConstraint(fields=["person", "kind"], name="notification_preference_once")
+        ]
 
 
 class NotificationProfile(models.Model):
@@ -124,15 +126,19 @@ class Notification(models.Model):
         Institution, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
     )
     recipient = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, blank=True, related_name="notifications"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="notifications",
     )
     to_address = models.CharField(_("to"), max_length=320)
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
     event = models.ForeignKey(TicketEvent, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
-    inbound = models.ForeignKey(InboundMessage, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
-    digest = models.ForeignKey(
-        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="items"
+    inbound = models.ForeignKey(
+        InboundMessage, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
     )
+    digest = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True, related_name="items")
     digest_on = models.DateField(_("digest of"), null=True, blank=True)
     data = models.JSONField(_("data"), default=dict, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)

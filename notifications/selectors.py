@@ -63,7 +63,9 @@ def preference_modes_for_pairs(*, pairs: set[tuple[int, str]]) -> dict[tuple[int
 def language_for(*, person_id: int | None) -> str:
     if person_id is None:
         return settings.LANGUAGE_CODE
-    language = NotificationProfile.objects.filter(person_id=person_id).values_list("language", flat=True).first()
+    language = (
+        NotificationProfile.objects.filter(person_id=person_id).values_list("language", flat=True).first()
+    )
     return language or settings.LANGUAGE_CODE
 
 
@@ -75,5 +77,7 @@ def message_body(*, message_id: int) -> str:
 def desk_person_ids(*, person_ids: set[int]) -> set[int]:
     """Which of these people work the desk (active support engineers and desk leads), in one query."""
     return set(
-        User.objects.with_role(*DESK_ROLES).filter(pk__in=person_ids, is_active=True).values_list("pk", flat=True)
+        User.objects.with_role(*DESK_ROLES)
+        .filter(pk__in=person_ids, is_active=True)
+        .values_list("pk", flat=True)
     )

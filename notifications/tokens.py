@@ -17,7 +17,9 @@ _REPLY_TOKEN = re.compile(rf"^(\d+)-(\d+)-([0-9a-f]{{{REPLY_MAC_LENGTH}}})$")
 
 
 def _reply_mac(ticket_id: int, person_id: int) -> str:
-    return salted_hmac(REPLY_SALT, f"{ticket_id}:{person_id}", algorithm="sha256").hexdigest()[:REPLY_MAC_LENGTH]
+    return salted_hmac(REPLY_SALT, f"{ticket_id}:{person_id}", algorithm="sha256").hexdigest()[
+        :REPLY_MAC_LENGTH
+    ]
 
 
 def _mailbox() -> tuple[str, str]:
@@ -41,7 +43,7 @@ def reply_token_read(addresses: list[str]) -> tuple[int, int] | None | bool:
         box, _, host = address.lower().partition("@")
         if host != domain.lower() or not box.startswith(prefix):
             continue
-        match = _REPLY_TOKEN.match(box[len(prefix):])
+        match = _REPLY_TOKEN.match(box[len(prefix) :])
         if match is None:
             return False
         ticket_id, person_id, mac = int(match[1]), int(match[2]), match[3]

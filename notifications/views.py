@@ -18,7 +18,9 @@ def preferences(request):
     """The person's own notification preferences: each kind on, digest only or off."""
     person = request.user
     form = PreferencesForm(
-        request.POST or None, modes=preference_modes_for(person=person), language=language_for(person_id=person.pk)
+        request.POST or None,
+        modes=preference_modes_for(person=person),
+        language=language_for(person_id=person.pk),
     )
     if request.method == "POST" and form.is_valid():
         try:

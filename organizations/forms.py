@@ -68,7 +68,10 @@ class UnitCreateForm(forms.Form):
 class PersonMoveForm(forms.Form):
     person = forms.ModelChoiceField(label=_("Person"), queryset=None)
     unit = forms.ModelChoiceField(
-        label=_("Unit"), queryset=None, required=False, empty_label=_("No unit"),
+        label=_("Unit"),
+        queryset=None,
+        required=False,
+        empty_label=_("No unit"),
     )
 
     def __init__(self, *args, people, units, **kwargs):

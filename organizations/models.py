@@ -63,7 +63,9 @@ class Unit(models.Model):
     institution = models.ForeignKey(
         Institution, on_delete=models.CASCADE, related_name="units", verbose_name=_("institution")
     )
-    region = models.ForeignKey(Region, on_delete=models.CASCADE, related_name="units", verbose_name=_("region"))
+    region = models.ForeignKey(
+        Region, on_delete=models.CASCADE, related_name="units", verbose_name=_("region")
+    )
     name = models.CharField(_("name"), max_length=120)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
@@ -108,7 +110,12 @@ class User(AbstractUser):
         verbose_name=_("institution"),
     )
     region = models.ForeignKey(
-        Region, on_delete=models.SET_NULL, null=True, blank=True, related_name="people", verbose_name=_("region")
+        Region,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="people",
+        verbose_name=_("region"),
     )
     unit = models.ForeignKey(
         Unit, on_delete=models.SET_NULL, null=True, blank=True, related_name="people", verbose_name=_("unit")
@@ -158,7 +165,9 @@ class MonitoringGrant(models.Model):
 
     institution = models.ForeignKey(Institution, on_delete=models.CASCADE, related_name="monitoring_grants")
     person = models.ForeignKey(User, on_delete=models.CASCADE, related_name="monitoring_grants")
-    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, null=True, blank=True, related_name="monitoring_grants")
+    unit = models.ForeignKey(
+        Unit, on_delete=models.CASCADE, null=True, blank=True, related_name="monitoring_grants"
+    )
     region = models.ForeignKey(
         Region, on_delete=models.CASCADE, null=True, blank=True, related_name="monitoring_grants"
     )
@@ -182,7 +191,9 @@ class MonitoringGrant(models.Model):
             ),
             # One active grant per person; it also serves as the index the ticket lists probe.
             models.UniqueConstraint(
-                fields=["person"], condition=models.Q(revoked_at__isnull=True), name="monitoring_grant_one_active"
+                fields=["person"],
+                condition=models.Q(revoked_at__isnull=True),
+                name="monitoring_grant_one_active",
             ),
         ]
 

@@ -22,7 +22,9 @@ class FeatureLocked(DomainError, PermissionDenied):
         super().__init__(self.message())
 
     def message(self) -> str:
-        return _("%(feature)s is included in the %(packages)s packages; your package does not include it.") % {
+        return _(
+            "%(feature)s is included in the %(packages)s packages; your package does not include it."
+        ) % {
             "feature": self.feature,
             "packages": ", ".join(self.packages),
         }

@@ -34,11 +34,7 @@ def person_get(*, institution: Institution, pk: int) -> User | None:
 
 def seat_count(*, institution: Institution) -> int:
     """People who take a place under the user cap: every active customer-side person."""
-    return (
-        User.objects.for_institution(institution)
-        .filter(is_active=True, role__in=CUSTOMER_SIDE)
-        .count()
-    )
+    return User.objects.for_institution(institution).filter(is_active=True, role__in=CUSTOMER_SIDE).count()
 
 
 def region_list(*, institution: Institution):
@@ -73,7 +69,11 @@ def monitoring_grant_get(*, institution: Institution, pk) -> MonitoringGrant | N
 
 def monitoring_grant_active_for(*, person: User) -> MonitoringGrant | None:
     """The person's active grant, if any (a person holds at most one)."""
-    return MonitoringGrant.objects.filter(person=person, revoked_at__isnull=True).select_related("unit", "region").first()
+    return (
+        MonitoringGrant.objects.filter(person=person, revoked_at__isnull=True)
+        .select_related("unit", "region")
+        .first()
+    )
 
 
 def person_list_desk():

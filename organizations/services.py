@@ -36,7 +36,9 @@ def _check_seat_available(institution: Institution) -> None:
         raise UserCapReached(cap=subscription.user_cap, package=subscription.package.name)
 
 
-def _place(institution: Institution, unit: Unit | None, region: Region | None) -> tuple[Region | None, Unit | None]:
+def _place(
+    institution: Institution, unit: Unit | None, region: Region | None
+) -> tuple[Region | None, Unit | None]:
     if unit is not None:
         if unit.institution_id != institution.pk:
             raise ValidationError({"unit": _("Choose a unit of this institution.")})
@@ -135,8 +137,17 @@ def person_add(
     nothing is written then. The institution row is locked for the count, so two admins adding at
     once cannot pass the cap together. Records `person.add`. Not idempotent."""
     return _person_create(
-        actor=actor, action="person.add", institution=institution, username=username, email=email,
-        first_name=first_name, last_name=last_name, role=role, password=password, unit=unit, region=region,
+        actor=actor,
+        action="person.add",
+        institution=institution,
+        username=username,
+        email=email,
+        first_name=first_name,
+        last_name=last_name,
+        role=role,
+        password=password,
+        unit=unit,
+        region=region,
     )
 
 
@@ -197,7 +208,11 @@ def person_deactivate(*, actor: User, person: User) -> User:
         person.is_active = False
         Token.objects.filter(user=person).delete()
         audit_record(
-            actor=actor, action="person.deactivate", target=person, before={"is_active": True}, after={"is_active": False}
+            actor=actor,
+            action="person.deactivate",
+            target=person,
+            before={"is_active": True},
+            after={"is_active": False},
         )
     return person
 
@@ -220,7 +235,11 @@ def person_reactivate(*, actor: User, person: User) -> User:
         person.is_active = True
         person.save(update_fields=["is_active"])
         audit_record(
-            actor=actor, action="person.reactivate", target=person, before={"is_active": False}, after={"is_active": True}
+            actor=actor,
+            action="person.reactivate",
+            target=person,
+            before={"is_active": False},
+            after={"is_active": True},
         )
     return person
 
@@ -336,7 +355,9 @@ def _monitoring_grants_revoke_unfitting(*, actor: User, person: User) -> list[in
     if scope is not None:
         active = active.exclude(**scope)
     ids = list(active.values_list("pk", flat=True))
-    MonitoringGrant.objects.filter(pk__in=ids, revoked_at__isnull=True).update(revoked_by=actor, revoked_at=timezone.now())
+    MonitoringGrant.objects.filter(pk__in=ids, revoked_at__isnull=True).update(
+        revoked_by=actor, revoked_at=timezone.now()
+    )
     return ids
 
 
@@ -376,7 +397,9 @@ def monitoring_grant_give(*, actor: User, person: User) -> MonitoringGrant:
         if current is not None:
             return current
         replaced = list(
-            MonitoringGrant.objects.filter(person=person, revoked_at__isnull=True).values_list("pk", flat=True)
+            MonitoringGrant.objects.filter(person=person, revoked_at__isnull=True).values_list(
+                "pk", flat=True
+            )
         )
         MonitoringGrant.objects.filter(pk__in=replaced).update(revoked_by=actor, revoked_at=timezone.now())
         grant = MonitoringGrant(

@@ -8,7 +8,9 @@ urlpatterns = [
     path("institution/people/<int:pk>/active/", views.person_active, name="person-active"),
     path("institution/tree/", views.org_tree, name="org-tree"),
     path("institution/tree/regions/", views.tree_region_create, name="org-tree-region-create"),
-    path("institution/tree/regions/<int:pk>/rename/", views.tree_region_rename, name="org-tree-region-rename"),
+    path(
+        "institution/tree/regions/<int:pk>/rename/", views.tree_region_rename, name="org-tree-region-rename"
+    ),
     path("institution/tree/units/", views.tree_unit_create, name="org-tree-unit-create"),
     path("institution/tree/units/<int:pk>/rename/", views.tree_unit_rename, name="org-tree-unit-rename"),
     path("institution/tree/move/", views.tree_person_move, name="org-tree-person-move"),

@@ -55,21 +55,34 @@ def people(request):
     if request.method != "POST":
         return render(request, "organizations/person_list.html", _people_context(request))
     action = request.POST.get("action")
-    form = PersonInviteForm(request.POST, prefix="invite") if action == "invite" else PersonAddForm(request.POST, prefix="add")
+    form = (
+        PersonInviteForm(request.POST, prefix="invite")
+        if action == "invite"
+        else PersonAddForm(request.POST, prefix="add")
+    )
     if form.is_valid():
         data = form.cleaned_data
         try:
             if action == "invite":
                 person = services.person_invite(
-                    actor=request.user, institution=institution, email=data["email"], role=Role(data["role"]),
-                    first_name=data["first_name"], last_name=data["last_name"],
+                    actor=request.user,
+                    institution=institution,
+                    email=data["email"],
+                    role=Role(data["role"]),
+                    first_name=data["first_name"],
+                    last_name=data["last_name"],
                     base_url=request.build_absolute_uri("/").rstrip("/"),
                 )
                 messages.success(request, _("An invitation was sent to %(email)s.") % {"email": person.email})
             else:
                 person = services.person_add(
-                    actor=request.user, institution=institution, username=data["username"], email=data["email"],
-                    first_name=data["first_name"], last_name=data["last_name"], role=Role(data["role"]),
+                    actor=request.user,
+                    institution=institution,
+                    username=data["username"],
+                    email=data["email"],
+                    first_name=data["first_name"],
+                    last_name=data["last_name"],
+                    role=Role(data["role"]),
                     password=data["password"],
                 )
                 messages.success(request, _("%(name)s was added.") % {"name": person.username})
@@ -77,7 +90,9 @@ def people(request):
         except (QuotaError, ValidationError) as error:
             form_errors_add(form, error)
     key = "invite_form" if action == "invite" else "add_form"
-    return render(request, "organizations/person_list.html", _people_context(request, **{key: form}), status=400)
+    return render(
+        request, "organizations/person_list.html", _people_context(request, **{key: form}), status=400
+    )
 
 
 @require_POST
@@ -105,7 +120,9 @@ def person_active(request, pk):
 def _tree_context(institution, **forms):
     regions = selectors.region_list(institution=institution)
     units = selectors.unit_list(institution=institution)
-    people = selectors.person_list_for_institution(institution=institution, active_only=True).order_by("username")
+    people = selectors.person_list_for_institution(institution=institution, active_only=True).order_by(
+        "username"
+    )
     return {
         "institution": institution,
         "regions": regions,
@@ -163,8 +180,13 @@ def _tree_submit(request, institution, *, key: str, form, perform, done: str):
 @_tree_page
 def tree_region_create(request, institution):
     return _tree_submit(
-        request, institution, key="region_form", form=NameForm(request.POST, prefix="region"),
-        perform=lambda data: services.region_create(actor=request.user, institution=institution, name=data["name"]),
+        request,
+        institution,
+        key="region_form",
+        form=NameForm(request.POST, prefix="region"),
+        perform=lambda data: services.region_create(
+            actor=request.user, institution=institution, name=data["name"]
+        ),
         done=_("The region was created."),
     )
 
@@ -173,8 +195,12 @@ def tree_region_create(request, institution):
 @_tree_page
 def tree_unit_create(request, institution):
     return _tree_submit(
-        request, institution, key="unit_form",
-        form=UnitCreateForm(request.POST, prefix="unit", regions=selectors.region_list(institution=institution)),
+        request,
+        institution,
+        key="unit_form",
+        form=UnitCreateForm(
+            request.POST, prefix="unit", regions=selectors.region_list(institution=institution)
+        ),
         perform=lambda data: services.unit_create(
             actor=request.user, institution=institution, region=data["region"], name=data["name"]
         ),
@@ -192,8 +218,13 @@ def tree_person_move(request, institution):
         units=selectors.unit_list(institution=institution),
     )
     return _tree_submit(
-        request, institution, key="move_form", form=form,
-        perform=lambda data: services.person_move(actor=request.user, person=data["person"], unit=data["unit"]),
+        request,
+        institution,
+        key="move_form",
+        form=form,
+        perform=lambda data: services.person_move(
+            actor=request.user, person=data["person"], unit=data["unit"]
+        ),
         done=_("The person was moved."),
     )
 
@@ -222,7 +253,8 @@ def _tree_rename_view(getter, rename):
 
 
 tree_region_rename = _tree_rename_view(
-    selectors.region_get, lambda actor, region, name: services.region_rename(actor=actor, region=region, name=name)
+    selectors.region_get,
+    lambda actor, region, name: services.region_rename(actor=actor, region=region, name=name),
 )
 tree_unit_rename = _tree_rename_view(
     selectors.unit_get, lambda actor, unit, name: services.unit_rename(actor=actor, unit=unit, name=name)
@@ -240,7 +272,9 @@ def _monitoring_context(institution, form: GrantForm | None = None) -> dict:
         "institution": institution,
         "lock": lock,
         "grants": grants,
-        "grant_form": None if lock else form or GrantForm(managers=selectors.person_list_managers(institution=institution)),
+        "grant_form": None
+        if lock
+        else form or GrantForm(managers=selectors.person_list_managers(institution=institution)),
     }
 
 
@@ -263,9 +297,13 @@ def monitoring(request):
             form_errors_add(form, error)
         else:
             name = person.get_full_name() or person.username
-            messages.success(request, _("%(name)s can now monitor their part of the institution.") % {"name": name})
+            messages.success(
+                request, _("%(name)s can now monitor their part of the institution.") % {"name": name}
+            )
             return redirect("monitoring")
-    return render(request, "organizations/monitoring.html", _monitoring_context(institution, form), status=400)
+    return render(
+        request, "organizations/monitoring.html", _monitoring_context(institution, form), status=400
+    )
 
 
 @require_POST

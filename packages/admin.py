@@ -25,7 +25,16 @@ class PackageChannelInline(admin.TabularInline):
 
 @admin.register(Package)
 class PackageAdmin(admin.ModelAdmin):
-    list_display = ["name", "code", "family", "priority", "first_response_minutes", "users_min", "users_max", "is_active"]
+    list_display = [
+        "name",
+        "code",
+        "family",
+        "priority",
+        "first_response_minutes",
+        "users_min",
+        "users_max",
+        "is_active",
+    ]
     list_filter = ["family", "is_active"]
     search_fields = ["name", "code"]
     inlines = [PackageChannelInline]
@@ -53,7 +62,15 @@ class SubscriptionAdmin(admin.ModelAdmin):
     """A contract changes only through the sale services: selling, renewing and adjusting figures
     are forms of their own that check the package's ranges; the change page itself is read-only."""
 
-    list_display = ["institution", "package", "starts_on", "ends_on", "user_cap", "priority", "contract_actions"]
+    list_display = [
+        "institution",
+        "package",
+        "starts_on",
+        "ends_on",
+        "user_cap",
+        "priority",
+        "contract_actions",
+    ]
     list_filter = ["package", "starts_on", "ends_on"]
     search_fields = ["institution__name", "institution__slug"]
     list_select_related = ["institution", "package"]
@@ -90,8 +107,16 @@ class SubscriptionAdmin(admin.ModelAdmin):
 
     def get_urls(self):
         return [
-            path("<int:pk>/renew/", self.admin_site.admin_view(self.renew_view), name="packages_subscription_renew"),
-            path("<int:pk>/adjust/", self.admin_site.admin_view(self.adjust_view), name="packages_subscription_adjust"),
+            path(
+                "<int:pk>/renew/",
+                self.admin_site.admin_view(self.renew_view),
+                name="packages_subscription_renew",
+            ),
+            path(
+                "<int:pk>/adjust/",
+                self.admin_site.admin_view(self.adjust_view),
+                name="packages_subscription_adjust",
+            ),
             *super().get_urls(),
         ]
 
@@ -109,7 +134,10 @@ class SubscriptionAdmin(admin.ModelAdmin):
     def add_view(self, request, form_url="", extra_context=None):
         if not self.has_add_permission(request):
             return redirect("admin:index")
-        kwargs = {"institutions": institution_list_all_institutions(), "packages": package_list(on_sale_only=True)}
+        kwargs = {
+            "institutions": institution_list_all_institutions(),
+            "packages": package_list(on_sale_only=True),
+        }
         form = SubscriptionSellForm(request.POST or None, initial=request.GET.dict() or None, **kwargs)
         if request.method == "POST" and form.is_valid():
             data = form.cleaned_data
@@ -126,7 +154,9 @@ class SubscriptionAdmin(admin.ModelAdmin):
                 form_errors_add(form, error)
             else:
                 self.log_addition(request, subscription, [{"added": {}}])
-                messages.success(request, _("The contract was sold: %(contract)s") % {"contract": subscription})
+                messages.success(
+                    request, _("The contract was sold: %(contract)s") % {"contract": subscription}
+                )
                 return redirect("admin:packages_subscription_change", subscription.pk)
         return self._form_page(request, form, _("Sell a subscription"))
 
@@ -154,7 +184,9 @@ class SubscriptionAdmin(admin.ModelAdmin):
                 self.log_addition(request, renewed, [{"added": {}}])
                 messages.success(request, _("The contract was renewed: %(contract)s") % {"contract": renewed})
                 return redirect("admin:packages_subscription_change", renewed.pk)
-        return self._form_page(request, form, _("Renew %(contract)s") % {"contract": subscription}, subscription)
+        return self._form_page(
+            request, form, _("Renew %(contract)s") % {"contract": subscription}, subscription
+        )
 
     def adjust_view(self, request, pk):
         subscription = subscription_get_all_institutions(pk=pk)
@@ -177,12 +209,22 @@ class SubscriptionAdmin(admin.ModelAdmin):
                 self.log_change(request, subscription, [{"changed": {"fields": list(form.changed_data)}}])
                 messages.success(request, _("The contract's figures were changed."))
                 return redirect("admin:packages_subscription_change", subscription.pk)
-        return self._form_page(request, form, _("Adjust %(contract)s") % {"contract": subscription}, subscription)
+        return self._form_page(
+            request, form, _("Adjust %(contract)s") % {"contract": subscription}, subscription
+        )
 
 
 @admin.register(QuotaEntry)
 class QuotaEntryAdmin(ReadOnlyAdmin):
-    list_display = ["consumed_at", "institution", "channel", "units", "consumed_by", "reference_type", "reference_id"]
+    list_display = [
+        "consumed_at",
+        "institution",
+        "channel",
+        "units",
+        "consumed_by",
+        "reference_type",
+        "reference_id",
+    ]
     list_filter = ["channel", "institution"]
     search_fields = ["institution__name", "reference_id"]
     list_select_related = ["institution", "consumed_by"]
@@ -224,7 +266,10 @@ class InstitutionWithContractsAdmin(InstitutionAdmin):
     @admin.display(description=_("Contract"))
     def sell_link(self, obj):
         return format_html(
-            '<a href="{}?institution={}">{}</a>', reverse("admin:packages_subscription_add"), obj.pk, _("Sell")
+            '<a href="{}?institution={}">{}</a>',
+            reverse("admin:packages_subscription_add"),
+            obj.pk,
+            _("Sell"),
         )
 
 

@@ -71,7 +71,10 @@ class NoActiveSubscription(QuotaError):
             return _(
                 "The support contract of %(institution)s ended on %(ended_on)s. You can still read your "
                 "tickets; to file new ones, the contract must be renewed."
-            ) % {"institution": self.institution, "ended_on": formats.date_format(self.ended_on, "DATE_FORMAT")}
+            ) % {
+                "institution": self.institution,
+                "ended_on": formats.date_format(self.ended_on, "DATE_FORMAT"),
+            }
         return _("%(institution)s has no active support contract, so new requests cannot be filed.") % {
             "institution": self.institution
         }

@@ -20,7 +20,11 @@ class FiguresMixin:
             )
 
     def figures(self) -> dict[str, int]:
-        return {c.value: self.cleaned_data[c.value] for c in FIGURE_CHANNELS if self.cleaned_data.get(c.value) is not None}
+        return {
+            c.value: self.cleaned_data[c.value]
+            for c in FIGURE_CHANNELS
+            if self.cleaned_data.get(c.value) is not None
+        }
 
 
 class SubscriptionSellForm(FiguresMixin, forms.Form):
@@ -28,7 +32,10 @@ class SubscriptionSellForm(FiguresMixin, forms.Form):
     package = forms.ModelChoiceField(label=_("Package"), queryset=None)
     starts_on = forms.DateField(label=_("Starts on"), widget=forms.DateInput(attrs={"type": "date"}))
     user_cap = forms.IntegerField(
-        label=_("User cap"), min_value=1, required=False, help_text=_("Leave empty for a fixed or open-ended cap.")
+        label=_("User cap"),
+        min_value=1,
+        required=False,
+        help_text=_("Leave empty for a fixed or open-ended cap."),
     )
 
     def __init__(self, *args, institutions, packages, **kwargs):

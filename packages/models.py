@@ -70,12 +70,20 @@ class Package(ContractTerms):
     has_online_service = models.BooleanField(_("online service 365 days"), default=True)
     has_mobile_apps = models.BooleanField(_("web, iOS and Android apps"), default=True)
     has_development_participation = models.BooleanField(_("direct part in product development"), default=True)
-    has_satisfaction_tracking = models.BooleanField(_("measurement, reporting and satisfaction tracking"), default=True)
-    has_performance_tracking = models.BooleanField(_("institution personnel performance tracking"), default=False)
+    has_satisfaction_tracking = models.BooleanField(
+        _("measurement, reporting and satisfaction tracking"), default=True
+    )
+    has_performance_tracking = models.BooleanField(
+        _("institution personnel performance tracking"), default=False
+    )
     has_region_management = models.BooleanField(_("region-based organisation management"), default=False)
-    has_unlimited_online_training = models.BooleanField(_("unlimited online training programmes"), default=True)
+    has_unlimited_online_training = models.BooleanField(
+        _("unlimited online training programmes"), default=True
+    )
     has_help_documents = models.BooleanField(_("help documents and videos"), default=True)
-    has_project_documents = models.BooleanField(_("project application documents and data sets"), default=True)
+    has_project_documents = models.BooleanField(
+        _("project application documents and data sets"), default=True
+    )
     is_active = models.BooleanField(_("on sale"), default=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
@@ -102,7 +110,9 @@ class Package(ContractTerms):
 
     def clean(self):
         if self.users_max is not None and self.users_max < self.users_min:
-            raise ValidationError({"users_max": _("The maximum number of users cannot be below the minimum.")})
+            raise ValidationError(
+                {"users_max": _("The maximum number of users cannot be below the minimum.")}
+            )
         try:
             ServiceCalendar(self.service_window_start, self.service_window_end, self.service_timezone)
         except ValueError:
@@ -122,7 +132,9 @@ class PackageChannel(models.Model):
         PER_DAY = "per_day", _("Priced separately per day")
         NOT_OFFERED = "not_offered", _("Not offered")
 
-    package = models.ForeignKey(Package, on_delete=models.CASCADE, related_name="channels", verbose_name=_("package"))
+    package = models.ForeignKey(
+        Package, on_delete=models.CASCADE, related_name="channels", verbose_name=_("package")
+    )
     channel = models.CharField(_("channel"), max_length=20, choices=Channel.choices)
     pricing = models.CharField(_("pricing"), max_length=20, choices=Pricing.choices, default=Pricing.INCLUDED)
     minimum = models.PositiveIntegerField(_("minimum"), null=True, blank=True)
@@ -194,7 +206,9 @@ class Subscription(ContractTerms):
         verbose_name_plural = _("subscriptions")
         ordering = ["-starts_on"]
         constraints = [
-            models.CheckConstraint(condition=models.Q(ends_on__gt=models.F("starts_on")), name="subscription_period"),
+            models.CheckConstraint(
+                condition=models.Q(ends_on__gt=models.F("starts_on")), name="subscription_period"
+            ),
         ]
 
     def __str__(self):

@@ -35,7 +35,9 @@ def region_management_lock(institution: Institution) -> FeatureLocked | None:
 
 def performance_tracking_lock(institution: Institution) -> FeatureLocked | None:
     """Personnel performance tracking and product usage statistics (Premium, Premium+)."""
-    return feature_lock(institution, "has_performance_tracking", _("Institution personnel performance tracking"))
+    return feature_lock(
+        institution, "has_performance_tracking", _("Institution personnel performance tracking")
+    )
 
 
 def require_region_management(institution: Institution) -> None:

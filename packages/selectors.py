@@ -20,10 +20,14 @@ def package_choices() -> list[tuple[str, str]]:
     return list(Package.objects.order_by("-priority").values_list("code", "name"))
 
 
-def subscription_get_active(*, institution: Institution, on: datetime.date | None = None) -> Subscription | None:
+def subscription_get_active(
+    *, institution: Institution, on: datetime.date | None = None
+) -> Subscription | None:
     """The contract in force for the institution on the given day (today in Istanbul by default)."""
     day = on or timezone.localdate()
-    return Subscription.objects.for_institution(institution).in_force(on=day).select_related("package").first()
+    return (
+        Subscription.objects.for_institution(institution).in_force(on=day).select_related("package").first()
+    )
 
 
 def region_management_in_force(*, institution_id: int) -> Subquery:
@@ -53,7 +57,12 @@ def subscription_in_force(*, institution: Institution, on: datetime.date | None 
 
 
 def subscription_get_latest(*, institution: Institution) -> Subscription | None:
-    return Subscription.objects.for_institution(institution).select_related("package").order_by("-ends_on").first()
+    return (
+        Subscription.objects.for_institution(institution)
+        .select_related("package")
+        .order_by("-ends_on")
+        .first()
+    )
 
 
 def allotment_list(*, subscription: Subscription) -> list[Allotment]:

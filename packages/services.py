@@ -32,7 +32,9 @@ def _resolve_figure(term: PackageChannel, requested: int | None) -> tuple[int | 
     label = Channel(term.channel).label
     if not term.is_included:
         if requested:
-            return None, {term.channel: _("%(channel)s is not included in this package.") % {"channel": label}}
+            return None, {
+                term.channel: _("%(channel)s is not included in this package.") % {"channel": label}
+            }
         return None, {}
     if term.is_unlimited:
         return None, {}
@@ -45,7 +47,9 @@ def _resolve_figure(term: PackageChannel, requested: int | None) -> tuple[int | 
         }
     if not term.minimum <= requested <= term.maximum:
         return None, {
-            term.channel: _("%(channel)s must be between %(min)s and %(max)s in this package; %(value)s is outside it.")
+            term.channel: _(
+                "%(channel)s must be between %(min)s and %(max)s in this package; %(value)s is outside it."
+            )
             % {"channel": label, "min": term.minimum, "max": term.maximum, "value": requested}
         }
     return requested, {}
@@ -103,7 +107,11 @@ def subscription_sell(
         )
         if overlapping.exists():
             raise ValidationError(
-                {"starts_on": _("This institution already has a contract in that period; renew from its end.")}
+                {
+                    "starts_on": _(
+                        "This institution already has a contract in that period; renew from its end."
+                    )
+                }
             )
         subscription = Subscription(
             institution=institution,
@@ -129,7 +137,9 @@ def subscription_sell(
     return subscription
 
 
-def subscription_renew(*, actor: User | None, subscription: Subscription, package: Package | None = None, **kwargs):
+def subscription_renew(
+    *, actor: User | None, subscription: Subscription, package: Package | None = None, **kwargs
+):
     """Sell the next year right after the given contract, on the same or another package."""
     return subscription_sell(
         actor=actor,
@@ -255,7 +265,10 @@ def quota_release(
         if uses:
             list(
                 Allotment.objects.select_for_update()
-                .filter(subscription_id__in={u.subscription_id for u in uses}, channel__in={u.channel for u in uses})
+                .filter(
+                    subscription_id__in={u.subscription_id for u in uses},
+                    channel__in={u.channel for u in uses},
+                )
                 .order_by("pk")
                 .values_list("pk", flat=True)
             )
@@ -349,17 +362,23 @@ def quota_notice_send(*, notice_id: int) -> bool:
             }
             if notice.level == QuotaNotice.Level.EXHAUSTED:
                 subject = _("%(channel)s: your allotment is used up") % values
-                body = _(
-                    "All %(allotment)s units of %(channel)s in your %(package)s contract are used. "
-                    "The allotment renews on %(renews_on)s; to add more before then, ask your account "
-                    "manager for an extension."
-                ) % values
+                body = (
+                    _(
+                        "All %(allotment)s units of %(channel)s in your %(package)s contract are used. "
+                        "The allotment renews on %(renews_on)s; to add more before then, ask your account "
+                        "manager for an extension."
+                    )
+                    % values
+                )
             else:
                 subject = _("%(channel)s: 20 %% of your allotment is left") % values
-                body = _(
-                    "%(remaining)s of the %(allotment)s units of %(channel)s in your %(package)s "
-                    "contract are left. The allotment renews on %(renews_on)s."
-                ) % values
+                body = (
+                    _(
+                        "%(remaining)s of the %(allotment)s units of %(channel)s in your %(package)s "
+                        "contract are left. The allotment renews on %(renews_on)s."
+                    )
+                    % values
+                )
         if admins:
             EmailMessage(subject=subject, body=body, from_email=settings.DEFAULT_FROM_EMAIL, to=admins).send()
         QuotaNotice.objects.filter(pk=notice.pk).update(sent_at=timezone.now())
@@ -369,13 +388,19 @@ def quota_notice_send(*, notice_id: int) -> bool:
 def quota_notice_sweep(*, limit: int = 100) -> int:
     """Send the quota notices whose e-mail has not gone out (the task was lost or failed)."""
     pending = list(
-        QuotaNotice.objects.filter(sent_at__isnull=True).order_by("created_at").values_list("pk", flat=True)[:limit]
+        QuotaNotice.objects.filter(sent_at__isnull=True)
+        .order_by("created_at")
+        .values_list("pk", flat=True)[:limit]
     )
     return sum(1 for notice_id in pending if quota_notice_send(notice_id=notice_id))
 
 
 def subscription_adjust(
-    *, actor: User | None, subscription: Subscription, user_cap: int | None = None, figures: dict[str, int] | None = None
+    *,
+    actor: User | None,
+    subscription: Subscription,
+    user_cap: int | None = None,
+    figures: dict[str, int] | None = None,
 ) -> Subscription:
     """Change a running contract's user cap or channel figures, within the ranges its package
     allows; a figure can never go below what was already used, nor the cap below the people
@@ -410,7 +435,9 @@ def subscription_adjust(
             if error:
                 errors.update(error)
             elif value < allotment.used:
-                errors[channel] = _("%(used)s were already used; the figure cannot be lower.") % {"used": allotment.used}
+                errors[channel] = _("%(used)s were already used; the figure cannot be lower.") % {
+                    "used": allotment.used
+                }
         if errors:
             raise ValidationError(errors)
         for channel, value in figures.items():

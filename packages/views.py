@@ -30,7 +30,9 @@ def package_catalogue(request):
         users = (
             f"{package.users_min}–{package.users_max}"
             if package.users_max is not None and package.users_max != package.users_min
-            else str(package.users_max) if package.users_max is not None else f"{package.users_min}+"
+            else str(package.users_max)
+            if package.users_max is not None
+            else f"{package.users_min}+"
         )
         rows.append(
             {

@@ -35,7 +35,16 @@ class UsageKeyAdmin(admin.ModelAdmin):
     list_filter = ["revoked"]
     search_fields = ["name", "prefix", "institution__name"]
     list_select_related = ["institution", "created_by"]
-    readonly_fields = ["institution", "name", "prefix", "created", "created_by", "revoked", "revoked_at", "revoked_by"]
+    readonly_fields = [
+        "institution",
+        "name",
+        "prefix",
+        "created",
+        "created_by",
+        "revoked",
+        "revoked_at",
+        "revoked_by",
+    ]
     actions = ["revoke"]
     form = UsageKeyIssueForm
 
@@ -73,5 +82,7 @@ class UsageKeyAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Revoke the selected keys"))
     def revoke(self, request, queryset):
-        revoked = sum(usage_key_revoke(actor=request.user, key=key) for key in queryset.select_related("institution"))
+        revoked = sum(
+            usage_key_revoke(actor=request.user, key=key) for key in queryset.select_related("institution")
+        )
         self.message_user(request, _("%(count)s keys revoked.") % {"count": revoked}, messages.SUCCESS)

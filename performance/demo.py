@@ -43,7 +43,12 @@ def _events(person: User, day: datetime.date) -> list[dict]:
         for _use in range(rng.randrange(1, 6)):
             at = start + (end - start) * rng.random()
             events.append(
-                {**common, "kind": "feature_used", "feature": rng.choice(FEATURES), "occurred_at": at.isoformat()}
+                {
+                    **common,
+                    "kind": "feature_used",
+                    "feature": rng.choice(FEATURES),
+                    "occurred_at": at.isoformat(),
+                }
             )
         events.append({**common, "kind": "session_end", "occurred_at": end.isoformat()})
         start = end + datetime.timedelta(hours=1)
@@ -64,7 +69,9 @@ def performance_demo_seed() -> int:
     people = list(User.objects.for_institution(premium).filter(username__in=PEOPLE).order_by("username"))
     today = timezone.localdate()
     days = [today - datetime.timedelta(days=n) for n in range(DAYS, 0, -1)]
-    events = [event for day in days if day.weekday() < 5 for person in people for event in _events(person, day)]
+    events = [
+        event for day in days if day.weekday() < 5 for person in people for event in _events(person, day)
+    ]
     stored = 0
     for first in range(0, len(events), BATCH):
         stored += usage_events_ingest(key=key, payload={"events": events[first : first + BATCH]}).accepted

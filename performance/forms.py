@@ -19,7 +19,9 @@ class PeriodForm(forms.Form):
     """The report's query: the same parameters as GET /api/v1/performance/ (`from` is a Python
     keyword, so the field is added under that name below)."""
 
-    group_by = forms.ChoiceField(label=_("Per"), choices=[(g, GROUP_LABELS[g]) for g in GROUPS], required=False)
+    group_by = forms.ChoiceField(
+        label=_("Per"), choices=[(g, GROUP_LABELS[g]) for g in GROUPS], required=False
+    )
     to = forms.DateField(label=_("Last day"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
 
     field_order = ["group_by", "from", "to"]

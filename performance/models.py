@@ -65,7 +65,12 @@ class UsageEvent(models.Model):
     id = models.UUIDField(primary_key=True)
     institution = models.ForeignKey(Institution, on_delete=models.CASCADE, related_name="+", db_index=False)
     person = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, blank=True, related_name="+", db_index=False
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
     )
     person_ref = models.CharField(_("username or e-mail sent"), max_length=254)
     product = models.CharField(_("product"), max_length=40)
@@ -128,9 +133,7 @@ class UsageDay(models.Model):
         verbose_name = _("usage day")
         verbose_name_plural = _("usage days")
         constraints = [
-            models.UniqueConstraint(
-                fields=["person", "product", "version", "on"], name="usage_day_once"
-            )
+            models.UniqueConstraint(fields=["person", "product", "version", "on"], name="usage_day_once")
         ]
         indexes = [models.Index(fields=["institution", "on"], name="usage_day_inst_on")]
 
@@ -151,7 +154,8 @@ class UsageFeatureDay(models.Model):
         verbose_name = _("feature usage day")
         verbose_name_plural = _("feature usage days")
         constraints = [
-            models.UniqueConstraint(fields=["person", "product", "feature", "on"], name="usage_feature_day_once")
+            models.UniqueConstraint(
+                fields=["person", "product", "feature", "on"], name="usage_feature_day_once"
+            )
         ]
         indexes = [models.Index(fields=["institution", "on"], name="usage_feature_day_inst_on")]
-

@@ -26,7 +26,9 @@ def monthly_section(
 
 def _section(institution, period_start, period_end):
     # Built in the language: the labels of the rows ("No unit") and the columns are translated.
-    units = performance_report_institution(institution=institution, group_by="unit", start=period_start, end=period_end)
+    units = performance_report_institution(
+        institution=institution, group_by="unit", start=period_start, end=period_end
+    )
     people = performance_report_institution(
         institution=institution, group_by="person", start=period_start, end=period_end
     )
@@ -45,7 +47,9 @@ def _section(institution, period_start, period_end):
         {
             "institution": institution,
             "totals": totals,
-            "lines": [(row, [(label, row.figures[key]) for key, label in units.figure_columns]) for row in rows],
+            "lines": [
+                (row, [(label, row.figures[key]) for key, label in units.figure_columns]) for row in rows
+            ],
             "attachment": name,
         },
     )

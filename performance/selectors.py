@@ -31,7 +31,9 @@ TOP_FEATURES = 5
 MAX_PERIOD = datetime.timedelta(days=731)
 
 
-def report_period(start: datetime.date | None, end: datetime.date | None) -> tuple[datetime.date, datetime.date, str]:
+def report_period(
+    start: datetime.date | None, end: datetime.date | None
+) -> tuple[datetime.date, datetime.date, str]:
     """The report's period with its defaults (to today, from the first of that month) and the
     reason it is refused, or "" — shared by the page's form and the API's parameters."""
     end = end or timezone.localdate()
@@ -44,8 +46,10 @@ def report_period(start: datetime.date | None, end: datetime.date | None) -> tup
 
 
 def usage_key_list(*, institution: Institution) -> QuerySet[UsageKey]:
-    return UsageKey.objects.for_institution(institution).select_related("created_by", "revoked_by").order_by(
-        "revoked", "-created"
+    return (
+        UsageKey.objects.for_institution(institution)
+        .select_related("created_by", "revoked_by")
+        .order_by("revoked", "-created")
     )
 
 
@@ -106,7 +110,13 @@ class ReportRow:
     figure_values: list = field(default_factory=list)
 
     def as_dict(self) -> dict:
-        return {"key": self.key, "label": self.label, "tickets": self.tickets, "usage": self.usage, "figures": self.figures}
+        return {
+            "key": self.key,
+            "label": self.label,
+            "tickets": self.tickets,
+            "usage": self.usage,
+            "figures": self.figures,
+        }
 
 
 @dataclass
@@ -145,12 +155,16 @@ def _groups(people: QuerySet[User], group_by: str, institution: Institution) -> 
     if group_by == "unit":
         named = [
             (unit.pk, str(unit))
-            for unit in Unit.objects.for_institution(institution).select_related("region").filter(pk__in=present - {None})
+            for unit in Unit.objects.for_institution(institution)
+            .select_related("region")
+            .filter(pk__in=present - {None})
         ]
         none_label = _("No unit")
     else:
         named = list(
-            Region.objects.for_institution(institution).filter(pk__in=present - {None}).values_list("pk", "name")
+            Region.objects.for_institution(institution)
+            .filter(pk__in=present - {None})
+            .values_list("pk", "name")
         )
         none_label = _("No region")
     named.sort(key=lambda item: item[1])
@@ -163,7 +177,10 @@ def _ticket_figures(institution, people, group_by, start_at, end_at) -> dict:
     resolved = Q(resolved_at__gte=start_at, resolved_at__lt=end_at)
     met = Q(first_responded_at__isnull=False, first_responded_at__lte=F("first_response_due_at"))
     missed = Q(breached_at__isnull=False) | Q(first_responded_at__gt=F("first_response_due_at"))
-    channel = {code: Count("pk", filter=filed & Q(channel=code)) for code in ("written", "phone", "remote", "onsite_days")}
+    channel = {
+        code: Count("pk", filter=filed & Q(channel=code))
+        for code in ("written", "phone", "remote", "onsite_days")
+    }
     rows = (
         Ticket.objects.for_institution(institution)
         .filter(requester__in=people)
@@ -178,7 +195,9 @@ def _ticket_figures(institution, people, group_by, start_at, end_at) -> dict:
         )
         .order_by()
     )
-    logged_group = "ticket__requester_id" if group_by == "person" else f"ticket__requester__{GROUP_FIELDS[group_by]}"
+    logged_group = (
+        "ticket__requester_id" if group_by == "person" else f"ticket__requester__{GROUP_FIELDS[group_by]}"
+    )
     logged = (
         TicketMessage.objects.for_institution(institution)
         .filter(ticket__requester__in=people, created_at__gte=start_at, created_at__lt=end_at)
@@ -220,7 +239,9 @@ def _ticket_block(row: dict) -> dict:
 def _usage_figures(institution, people, group_by, start, end) -> dict:
     group = "person_id" if group_by == "person" else f"person__{GROUP_FIELDS[group_by]}"
     days = UsageDay.objects.for_institution(institution).filter(person__in=people, on__gte=start, on__lte=end)
-    person_day = Concat(Cast("person_id", CharField()), Value("-"), Cast("on", CharField()), output_field=CharField())
+    person_day = Concat(
+        Cast("person_id", CharField()), Value("-"), Cast("on", CharField()), output_field=CharField()
+    )
     totals = (
         days.values(group=F(group))
         .annotate(
@@ -295,7 +316,12 @@ def _institution_people(institution) -> QuerySet[User]:
 
 
 def _report(
-    *, institution: Institution, people: QuerySet[User], group_by: str, start: datetime.date, end: datetime.date
+    *,
+    institution: Institution,
+    people: QuerySet[User],
+    group_by: str,
+    start: datetime.date,
+    end: datetime.date,
 ) -> Report:
     if group_by not in GROUPS:
         raise ValueError(group_by)

@@ -51,7 +51,9 @@ def usage_keys(request):
     form = UsageKeyForm(request.POST)
     if form.is_valid():
         try:
-            key, raw = services.usage_key_issue(actor=request.user, institution=institution, name=form.cleaned_data["name"])
+            key, raw = services.usage_key_issue(
+                actor=request.user, institution=institution, name=form.cleaned_data["name"]
+            )
         except ValidationError as error:
             form_errors_add(form, error)
         else:
@@ -101,14 +103,17 @@ def performance(request):
     if not form.is_valid():
         return render(request, "performance/report.html", {"form": form, "report": None}, status=400)
     data = form.cleaned_data
-    report = selectors.performance_report(actor=request.user, group_by=data["group_by"], start=data["from"], end=data["to"])
+    report = selectors.performance_report(
+        actor=request.user, group_by=data["group_by"], start=data["from"], end=data["to"]
+    )
     query = f"group_by={data['group_by']}&from={data['from'].isoformat()}&to={data['to'].isoformat()}"
     charts = [
         {"name": name, "title": chart_title(name), "series": chart_series(report, name)} for name in CHARTS
     ]
     for chart in charts:
         chart["rows"] = [
-            (row.label, [values[index] for _label, values in chart["series"]]) for index, row in enumerate(report.rows)
+            (row.label, [values[index] for _label, values in chart["series"]])
+            for index, row in enumerate(report.rows)
         ]
     return render(
         request,
@@ -128,7 +133,9 @@ def performance_chart(request, name):
     if name not in CHARTS or performance_tracking_lock(request.user.institution) is not None:
         raise Http404
     data = _query(request)
-    report = selectors.performance_report(actor=request.user, group_by=data["group_by"], start=data["from"], end=data["to"])
+    report = selectors.performance_report(
+        actor=request.user, group_by=data["group_by"], start=data["from"], end=data["to"]
+    )
     response = HttpResponse(chart_svg(report, name), content_type="image/svg+xml")
     response["Content-Security-Policy"] = CHART_CSP
     return response
@@ -139,12 +146,17 @@ def _download(request, fmt: str) -> HttpResponse:
     if performance_tracking_lock(request.user.institution) is not None:
         raise PermissionDenied(_("Your package does not include performance tracking."))
     data = _query(request)
-    report = selectors.performance_report(actor=request.user, group_by=data["group_by"], start=data["from"], end=data["to"])
+    report = selectors.performance_report(
+        actor=request.user, group_by=data["group_by"], start=data["from"], end=data["to"]
+    )
     if fmt == "pdf":
-        response = HttpResponse(report_pdf(report, institution=request.user.institution), content_type="application/pdf")
+        response = HttpResponse(
+            report_pdf(report, institution=request.user.institution), content_type="application/pdf"
+        )
     else:
         response = HttpResponse(
-            report_xlsx(report), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+            report_xlsx(report),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         )
     filename = f"performance-{data['group_by']}-{data['from'].isoformat()}-{data['to'].isoformat()}.{fmt}"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
@@ -159,4 +171,3 @@ def performance_export(request):
 @_customer_side
 def performance_pdf(request):
     return _download(request, "pdf")
-

@@ -20,10 +20,14 @@ class PortalConfig(AppConfig):
         from .wiring import performance_report_section, person_email_language, survey_email_link
 
         figure_provider_register(
-            FigureProvider(key="trainings_attended", label=_("Trainings attended"), collect=trainings_attended_by_group)
+            FigureProvider(
+                key="trainings_attended", label=_("Trainings attended"), collect=trainings_attended_by_group
+            )
         )
         figure_provider_register(
-            FigureProvider(key="workshops_joined", label=_("Workshops joined"), collect=workshops_joined_by_group)
+            FigureProvider(
+                key="workshops_joined", label=_("Workshops joined"), collect=workshops_joined_by_group
+            )
         )
         email_link_register(Kind.RESOLVED, survey_email_link)
         email_language_register(person_email_language)

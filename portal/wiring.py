@@ -26,8 +26,7 @@ def survey_email_link(ticket: Ticket, recipient: User | None) -> list[tuple[str,
     else or once it is answered. This e-mail is the question; reports sends only a reminder."""
     return [
         (
-            _("Rate the answer %(score)s of 5 (%(words)s)")
-            % {"score": score, "words": SCORE_WORDS[score]()},
+            _("Rate the answer %(score)s of 5 (%(words)s)") % {"score": score, "words": SCORE_WORDS[score]()},
             url,
         )
         for score, url in survey_question_links(ticket, recipient)
@@ -44,7 +43,9 @@ def performance_report_section(
 ) -> ReportSection | None:
     """The performance part of the monthly report e-mail (Premium and Premium+): a summary per unit
     and the per-person report as a PDF attachment."""
-    found = monthly_section(institution=institution, period_start=period_start, period_end=period_end, language=language)
+    found = monthly_section(
+        institution=institution, period_start=period_start, period_end=period_end, language=language
+    )
     if found is None:
         return None
     text, attachments = found

@@ -7,7 +7,15 @@ from .models import ReportDelivery, Survey
 class SurveyAdmin(admin.ModelAdmin):
     """Read-only: answers are the customer's, and what they are about is a snapshot."""
 
-    list_display = ["ticket", "institution", "resolved_at", "score", "answered_at", "answered_via", "engineer"]
+    list_display = [
+        "ticket",
+        "institution",
+        "resolved_at",
+        "score",
+        "answered_at",
+        "answered_via",
+        "engineer",
+    ]
     list_filter = ["score", "answered_via", "package"]
     search_fields = ["ticket__subject", "comment"]
     list_select_related = ["ticket", "institution", "engineer"]

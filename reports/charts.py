@@ -96,7 +96,9 @@ def chart_tables(figures: dict) -> dict[str, dict]:
         },
         "first-response": {
             "title": _("First-response time (service minutes)"),
-            "description": _("How many answered tickets had their first response within each band of service minutes."),
+            "description": _(
+                "How many answered tickets had their first response within each band of service minutes."
+            ),
             "rows": [
                 (f"{b['from']}–{b['to']}" if b["to"] is not None else f"{b['from']}+", b["count"])
                 for b in figures["histogram"]
@@ -141,7 +143,9 @@ def chart_svg(name: str, figures: dict) -> str | None:
         return None
     table = tables[name]
     if name == "satisfaction-trend":
-        return _line(table["title"], [r[0] for r in table["rows"]], {table["title"]: [r[1] for r in table["rows"]]})
+        return _line(
+            table["title"], [r[0] for r in table["rows"]], {table["title"]: [r[1] for r in table["rows"]]}
+        )
     if name == "quota":
         months = table["months"]
         series = {}

@@ -55,7 +55,11 @@ def _resolved(tickets: QuerySet[Ticket], period: Period) -> QuerySet[Ticket]:
     return tickets.filter(resolved_at__gte=period.starts_at, resolved_at__lt=period.ends_at)
 
 
-MET = Q(first_responded_at__isnull=False, first_responded_at__lte=F("first_response_due_at"), breached_at__isnull=True)
+MET = Q(
+    first_responded_at__isnull=False,
+    first_responded_at__lte=F("first_response_due_at"),
+    breached_at__isnull=True,
+)
 BREACHED = Q(breached_at__isnull=False) | Q(first_responded_at__gt=F("first_response_due_at"))
 
 
@@ -80,13 +84,15 @@ def _ticket_pass(tickets: QuerySet[Ticket], periods: list[Period], *, detail: bo
     aggregates = {}
     for i, period in enumerate(periods):
         filed, resolved = _in("created_at", period), _in("resolved_at", period)
-        aggregates.update({
-            f"filed{i}": Count("id", filter=filed),
-            f"met{i}": Count("id", filter=filed & MET),
-            f"breached{i}": Count("id", filter=filed & BREACHED),
-            f"resolved{i}": Count("id", filter=resolved),
-            f"ravg{i}": Avg(minutes, filter=resolved),
-        })
+        aggregates.update(
+            {
+                f"filed{i}": Count("id", filter=filed),
+                f"met{i}": Count("id", filter=filed & MET),
+                f"breached{i}": Count("id", filter=filed & BREACHED),
+                f"resolved{i}": Count("id", filter=resolved),
+                f"ravg{i}": Avg(minutes, filter=resolved),
+            }
+        )
         if postgres:
             aggregates[f"rpct{i}"] = Percentiles(minutes, [0.5, 0.9], filter=resolved)
     if detail:
@@ -109,14 +115,16 @@ def _ticket_pass(tickets: QuerySet[Ticket], periods: list[Period], *, detail: bo
             "p90": _round(p90 / 60 if p90 is not None else None),
             "average": _round(totals[f"ravg{i}"] / 60 if totals[f"ravg{i}"] is not None else None),
         }
-        results.append({
-            "tickets_filed": totals[f"filed{i}"],
-            "tickets_resolved": totals[f"resolved{i}"],
-            "first_response_met": totals[f"met{i}"],
-            "breaches": totals[f"breached{i}"],
-            "first_response_compliance": round(totals[f"met{i}"] / decided, 4) if decided else None,
-            "resolution_hours": hours,
-        })
+        results.append(
+            {
+                "tickets_filed": totals[f"filed{i}"],
+                "tickets_resolved": totals[f"resolved{i}"],
+                "first_response_met": totals[f"met{i}"],
+                "breaches": totals[f"breached{i}"],
+                "first_response_compliance": round(totals[f"met{i}"] / decided, 4) if decided else None,
+                "resolution_hours": hours,
+            }
+        )
     if detail:
         for prefix, key in (("f", "filed_by"), ("r", "resolved_by")):
             results[0][key] = {
@@ -166,9 +174,9 @@ def _breach_list(tickets: QuerySet[Ticket], period: Period) -> list[dict]:
         _filed(tickets, period)
         .filter(BREACHED)
         .order_by("first_response_due_at", "id")
-        .values("id", "subject", "institution__name", "first_response_due_at", "first_responded_at", "breached_at")[
-            :BREACH_LIST_LIMIT
-        ]
+        .values(
+            "id", "subject", "institution__name", "first_response_due_at", "first_responded_at", "breached_at"
+        )[:BREACH_LIST_LIMIT]
     )
 
 
@@ -181,7 +189,9 @@ def satisfaction_periods(surveys: QuerySet[Survey], periods: list[Period]) -> li
         aggregates[f"avg{i}"] = Avg("score", filter=answered)
         aggregates[f"n{i}"] = Count("id", filter=answered)
     totals = surveys.filter(answered_at__gte=first, answered_at__lt=last).order_by().aggregate(**aggregates)
-    return [{"average": _round(totals[f"avg{i}"], 2), "responses": totals[f"n{i}"]} for i in range(len(periods))]
+    return [
+        {"average": _round(totals[f"avg{i}"], 2), "responses": totals[f"n{i}"]} for i in range(len(periods))
+    ]
 
 
 def satisfaction(surveys: QuerySet[Survey], period: Period) -> dict:
@@ -215,7 +225,9 @@ def satisfaction(surveys: QuerySet[Survey], period: Period) -> dict:
     return result
 
 
-def development_items(items: QuerySet[DevelopmentItem], tickets_filed: QuerySet[Ticket], *, detail: bool = True):
+def development_items(
+    items: QuerySet[DevelopmentItem], tickets_filed: QuerySet[Ticket], *, detail: bool = True
+):
     in_period = items.filter(ticket__in=tickets_filed.values("id"))
     rows = in_period.values("state").annotate(count=Count("id"))
     counts = dict.fromkeys(DevelopmentItem.State.values, 0)
@@ -230,14 +242,18 @@ def development_items(items: QuerySet[DevelopmentItem], tickets_filed: QuerySet[
     return {"by_state": counts, "items": listed}
 
 
-def _ledger_months(ledger: QuerySet[QuotaEntry], subscription: Subscription) -> list[tuple[str, datetime.date, int]]:
+def _ledger_months(
+    ledger: QuerySet[QuotaEntry], subscription: Subscription
+) -> list[tuple[str, datetime.date, int]]:
     """The ledger's units per channel and month (in the service time zone), a giving back
     (`reverses` set) counted negatively. On PostgreSQL read from the monthly roll-up the database
     keeps with every entry (ReportQuotaMonth: a dozen rows a channel and year, whatever the
     number of entries); elsewhere summed from the ledger in one query."""
     if connections[ledger.db].vendor == "postgresql":
         rows = (
-            ReportQuotaMonth.objects.filter(institution_id=subscription.institution_id, subscription_id=subscription.pk)
+            ReportQuotaMonth.objects.filter(
+                institution_id=subscription.institution_id, subscription_id=subscription.pk
+            )
             .order_by("channel", "month")
             .values_list("channel", "month", "units")
         )
@@ -250,7 +266,11 @@ def _ledger_months(ledger: QuerySet[QuotaEntry], subscription: Subscription) -> 
         .order_by("channel", "month")
     )
     return [
-        (row["channel"], row["month"].date() if isinstance(row["month"], datetime.datetime) else row["month"], row["total"])
+        (
+            row["channel"],
+            row["month"].date() if isinstance(row["month"], datetime.datetime) else row["month"],
+            row["total"],
+        )
         for row in monthly
     ]
 
@@ -278,29 +298,39 @@ def quota_use(subscription: Subscription | None, *, today: datetime.date | None 
         runs_out_on = None
         if not allotment.is_unlimited and allotment.allotment is not None and total:
             remaining = allotment.allotment - total
-            day = today + datetime.timedelta(days=math.ceil(remaining / (total / elapsed))) if remaining > 0 else today
+            day = (
+                today + datetime.timedelta(days=math.ceil(remaining / (total / elapsed)))
+                if remaining > 0
+                else today
+            )
             runs_out_on = day if day <= subscription.ends_on else None
         burn, running = [], 0
         for month, units in by_month.get(allotment.channel, []):
             running += units
-            burn.append({
-                "month": month,
-                "used": running,
-                "remaining": None if allotment.is_unlimited else (allotment.allotment or 0) - running,
-            })
-        result.append({
-            "channel": allotment.channel,
-            "allotment": None if allotment.is_unlimited else allotment.allotment,
-            "unlimited": allotment.is_unlimited,
-            "used": total,
-            "runs_out_on": runs_out_on,
-            "burn_down": burn,
-        })
+            burn.append(
+                {
+                    "month": month,
+                    "used": running,
+                    "remaining": None if allotment.is_unlimited else (allotment.allotment or 0) - running,
+                }
+            )
+        result.append(
+            {
+                "channel": allotment.channel,
+                "allotment": None if allotment.is_unlimited else allotment.allotment,
+                "unlimited": allotment.is_unlimited,
+                "used": total,
+                "runs_out_on": runs_out_on,
+                "burn_down": burn,
+            }
+        )
     return result
 
 
 def _sorted_counts(counts: dict) -> list[dict]:
-    return sorted(({"key": k, "count": n} for k, n in counts.items() if n), key=lambda r: (-r["count"], r["key"]))
+    return sorted(
+        ({"key": k, "count": n} for k, n in counts.items() if n), key=lambda r: (-r["count"], r["key"])
+    )
 
 
 def _from_days(institution_id: int, periods: list[Period], *, detail: bool) -> tuple[list[dict], list[dict]]:
@@ -312,22 +342,28 @@ def _from_days(institution_id: int, periods: list[Period], *, detail: bool) -> t
         decided = row["met"] + row["breached"]
         median, p90 = row["resolution"]
         average = row["resolution_sum"] / row["resolved"] if row["resolved"] else None
-        results.append({
-            "tickets_filed": row["filed"],
-            "tickets_resolved": row["resolved"],
-            "first_response_met": row["met"],
-            "breaches": row["breached"],
-            "first_response_compliance": round(row["met"] / decided, 4) if decided else None,
-            "resolution_hours": {
-                "median": _round(median / 60 if median is not None else None),
-                "p90": _round(p90 / 60 if p90 is not None else None),
-                "average": _round(average / 60 if average is not None else None),
-            },
-        })
-        first_responses.append({"median": _round(row["first_response"][0]), "p90": _round(row["first_response"][1])})
+        results.append(
+            {
+                "tickets_filed": row["filed"],
+                "tickets_resolved": row["resolved"],
+                "first_response_met": row["met"],
+                "breaches": row["breached"],
+                "first_response_compliance": round(row["met"] / decided, 4) if decided else None,
+                "resolution_hours": {
+                    "median": _round(median / 60 if median is not None else None),
+                    "p90": _round(p90 / 60 if p90 is not None else None),
+                    "average": _round(average / 60 if average is not None else None),
+                },
+            }
+        )
+        first_responses.append(
+            {"median": _round(row["first_response"][0]), "p90": _round(row["first_response"][1])}
+        )
     if detail:
         first = rows[0]
-        names = summary.product_names(set(first["filed_by"]["product"]) | set(first["resolved_by"]["product"]))
+        names = summary.product_names(
+            set(first["filed_by"]["product"]) | set(first["resolved_by"]["product"])
+        )
         for key in ("filed_by", "resolved_by"):
             results[0][key] = {
                 field: _sorted_counts({v: first[key][field].get(v, 0) for v in values})
@@ -345,7 +381,8 @@ def _from_days(institution_id: int, periods: list[Period], *, detail: bool) -> t
         bounds = zip(HISTOGRAM_EDGES, [*HISTOGRAM_EDGES[1:], None], strict=True)
         counts = first.get("histogram") or [0] * len(HISTOGRAM_EDGES)
         first_responses[0]["histogram"] = [
-            {"from": low, "to": high, "count": count} for (low, high), count in zip(bounds, counts, strict=True)
+            {"from": low, "to": high, "count": count}
+            for (low, high), count in zip(bounds, counts, strict=True)
         ]
     return results, first_responses
 

@@ -53,7 +53,11 @@ def report_workbook(context: dict) -> bytes:
     headline = [
         (_("Tickets filed"), figures["tickets_filed"], previous["tickets_filed"]),
         (_("Tickets resolved"), figures["tickets_resolved"], previous["tickets_resolved"]),
-        (_("First-response compliance"), figures["first_response_compliance"], previous["first_response_compliance"]),
+        (
+            _("First-response compliance"),
+            figures["first_response_compliance"],
+            previous["first_response_compliance"],
+        ),
         (_("Breaches"), figures["breaches"], previous["breaches"]),
         (
             _("First response, median (service minutes)"),
@@ -65,19 +69,38 @@ def report_workbook(context: dict) -> bytes:
             figures["first_response_minutes"]["p90"],
             previous["first_response_minutes"]["p90"],
         ),
-        (_("Resolution time, median (hours)"), figures["resolution_hours"]["median"], previous["resolution_hours"]["median"]),
-        (_("Resolution time, average (hours)"), figures["resolution_hours"]["average"], previous["resolution_hours"]["average"]),
-        (_("Satisfaction (average of 5)"), figures["satisfaction"]["average"], previous["satisfaction"]["average"]),
+        (
+            _("Resolution time, median (hours)"),
+            figures["resolution_hours"]["median"],
+            previous["resolution_hours"]["median"],
+        ),
+        (
+            _("Resolution time, average (hours)"),
+            figures["resolution_hours"]["average"],
+            previous["resolution_hours"]["average"],
+        ),
+        (
+            _("Satisfaction (average of 5)"),
+            figures["satisfaction"]["average"],
+            previous["satisfaction"]["average"],
+        ),
         (_("Survey answers"), figures["satisfaction"]["responses"], previous["satisfaction"]["responses"]),
     ]
-    _sheet(workbook, _("Summary"), [_("Figure"), _("This period"), _("Previous period")], [list(r) for r in headline])
+    _sheet(
+        workbook,
+        _("Summary"),
+        [_("Figure"), _("This period"), _("Previous period")],
+        [list(r) for r in headline],
+    )
     for key, title, choices in (
         ("kind", _("Filed by kind"), kinds),
         ("channel", _("Filed by channel"), context["ticket_channels"]),
         ("product", _("Filed by product"), None),
     ):
-        rows = [[label_of(r["key"], choices) if choices else (r["key"] or _("No product")), r["count"]]
-                for r in figures["filed_by"][key]]
+        rows = [
+            [label_of(r["key"], choices) if choices else (r["key"] or _("No product")), r["count"]]
+            for r in figures["filed_by"][key]
+        ]
         _sheet(workbook, title, [_("Item"), _("Filed")], rows)
     _sheet(
         workbook,
@@ -96,7 +119,13 @@ def report_workbook(context: dict) -> bytes:
         _("Breaches"),
         [_("Ticket"), _("Subject"), _("Institution"), _("Deadline"), _("First response")],
         [
-            [b["id"], b["subject"], b["institution__name"], b["first_response_due_at"], b["first_responded_at"]]
+            [
+                b["id"],
+                b["subject"],
+                b["institution__name"],
+                b["first_response_due_at"],
+                b["first_responded_at"],
+            ]
             for b in figures["breach_list"]
         ],
     )
@@ -106,8 +135,12 @@ def report_workbook(context: dict) -> bytes:
             _("Quota"),
             [_("Channel"), _("Allotment"), _("Used"), _("Runs out at the current pace")],
             [
-                [label_of(q["channel"], channels), q["allotment"] if not q["unlimited"] else _("Unlimited"), q["used"],
-                 q["runs_out_on"]]
+                [
+                    label_of(q["channel"], channels),
+                    q["allotment"] if not q["unlimited"] else _("Unlimited"),
+                    q["used"],
+                    q["runs_out_on"],
+                ]
                 for q in figures["quota"]
             ],
         )
@@ -127,7 +160,10 @@ def report_workbook(context: dict) -> bytes:
         workbook,
         _("Comments"),
         [_("Ticket"), _("Score"), _("Comment"), _("Answered at")],
-        [[c["ticket_id"], c["score"], c["comment"], c["answered_at"]] for c in figures["satisfaction"]["comments"]],
+        [
+            [c["ticket_id"], c["score"], c["comment"], c["answered_at"]]
+            for c in figures["satisfaction"]["comments"]
+        ],
     )
     _sheet(
         workbook,
@@ -144,7 +180,9 @@ def report_pdf(context: dict) -> bytes:
     figures = context["figures"]
     context = {
         **context,
-        "charts": [{**chart, "src": charts.chart_data_uri(chart["name"], figures)} for chart in context["charts"]],
+        "charts": [
+            {**chart, "src": charts.chart_data_uri(chart["name"], figures)} for chart in context["charts"]
+        ],
     }
     return template_pdf("reports/report_pdf.html", context)
 

@@ -14,7 +14,10 @@ class SurveyForm(forms.Form):
         coerce=int,
         widget=forms.RadioSelect,
         help_text=_("1 very dissatisfied, 5 very satisfied."),
-        error_messages={"required": _("Choose a score from 1 to 5."), "invalid_choice": _("Choose a score from 1 to 5.")},
+        error_messages={
+            "required": _("Choose a score from 1 to 5."),
+            "invalid_choice": _("Choose a score from 1 to 5."),
+        },
     )
     comment = forms.CharField(
         label=_("Comment"), required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 3})
@@ -26,7 +29,10 @@ class PeriodForm(forms.Form):
 
     period = forms.ChoiceField(label=_("Period"), choices=PERIOD_KINDS, required=False, initial="month")
     month = forms.CharField(
-        label=_("Month"), required=False, help_text=_("YYYY-MM"), widget=forms.TextInput(attrs={"type": "month"})
+        label=_("Month"),
+        required=False,
+        help_text=_("YYYY-MM"),
+        widget=forms.TextInput(attrs={"type": "month"}),
     )
     quarter = forms.CharField(label=_("Quarter"), required=False, help_text=_("YYYY-Q1 … YYYY-Q4"))
     start = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))

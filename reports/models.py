@@ -115,7 +115,9 @@ class ReportDelivery(models.Model):
             models.UniqueConstraint(fields=["institution", "period_on"], name="report_delivery_once"),
         ]
         indexes = [
-            models.Index(fields=["available_at"], name="report_delivery_pending", condition=Q(sent_at__isnull=True)),
+            models.Index(
+                fields=["available_at"], name="report_delivery_pending", condition=Q(sent_at__isnull=True)
+            ),
         ]
 
 
@@ -187,6 +189,7 @@ class ReportQuotaMonth(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["subscription_id", "institution_id", "channel", "month"], name="report_quota_month_once"
+                fields=["subscription_id", "institution_id", "channel", "month"],
+                name="report_quota_month_once",
             )
         ]

@@ -30,7 +30,9 @@ class PeriodError(Exception):
     def message(self) -> str:
         return {
             "malformed": _("Give the dates as YYYY-MM-DD (or a date and time with its time zone)."),
-            "naive": _("A time without a time zone is ambiguous; add one (for example +03:00) or give a date."),
+            "naive": _(
+                "A time without a time zone is ambiguous; add one (for example +03:00) or give a date."
+            ),
             "reversed": _("The end of the period comes before its start."),
             "too_long": _("A report covers at most %(years)s years.") % {"years": MAX_YEARS},
             "missing": _("Give both the start and the end of the period."),
@@ -68,7 +70,9 @@ class Period:
     @property
     def ends_at(self) -> datetime.datetime:
         """The instant just after the period (exclusive bound)."""
-        return datetime.datetime.combine(self.last + datetime.timedelta(days=1), datetime.time.min, tzinfo=zone())
+        return datetime.datetime.combine(
+            self.last + datetime.timedelta(days=1), datetime.time.min, tzinfo=zone()
+        )
 
     @property
     def days(self) -> int:

@@ -55,7 +55,9 @@ def report_scope_for(*, person: User) -> ReportScope | None:
 
 def report_scope_institution(*, institution: Institution) -> ReportScope:
     """The whole institution, with the contract in force (or the latest one) for its quota."""
-    subscription = subscription_get_active(institution=institution) or subscription_get_latest(institution=institution)
+    subscription = subscription_get_active(institution=institution) or subscription_get_latest(
+        institution=institution
+    )
     return ReportScope(
         Ticket.objects.for_institution(institution),
         Survey.objects.for_institution(institution),

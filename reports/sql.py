@@ -25,7 +25,9 @@ class MinutesBetween(_Vendor):
     """Wall-clock minutes from the first instant to the second."""
 
     def __init__(self, start, end):
-        super().__init__(F(start) if isinstance(start, str) else start, F(end) if isinstance(end, str) else end)
+        super().__init__(
+            F(start) if isinstance(start, str) else start, F(end) if isinstance(end, str) else end
+        )
 
     def as_postgresql(self, compiler, connection, **extra):
         (a, pa), (b, pb) = (compiler.compile(e) for e in self.source_expressions)
@@ -179,7 +181,9 @@ def service_minutes_stats(
     groups = groups or [(None, None)]
     if connections[queryset.db].vendor != "postgresql":
         return _service_minutes_stats_portable(queryset, start, end, fractions, edges, groups)
-    rows = queryset.order_by().values(start, end, "service_window_start", "service_window_end", "service_timezone")
+    rows = queryset.order_by().values(
+        start, end, "service_window_start", "service_window_end", "service_timezone"
+    )
     inner, inner_params = rows.query.sql_with_params()
     cases, case_params = [], []
     for index, (low, high) in enumerate(groups):
@@ -214,7 +218,9 @@ def service_minutes_stats(
     with connections[queryset.db].cursor() as cursor:
         cursor.execute(sql, [*case_params, *inner_params])
         row = cursor.fetchone()
-    results = [dict(zip(names, row[index] or [None] * len(names), strict=True)) for index in range(len(groups))]
+    results = [
+        dict(zip(names, row[index] or [None] * len(names), strict=True)) for index in range(len(groups))
+    ]
     if edges:
         counts = {int(k): int(c) for k, c in (row[len(groups)] or [])}
         results[0]["histogram"] = [counts.get(i, 0) for i in range(len(edges))]
@@ -231,7 +237,9 @@ def _service_minutes_stats_portable(queryset, start, end, fractions, edges, grou
             annotated = rows.annotate(_sm=expression)
             bounds = list(zip(edges, [*edges[1:], None], strict=True))
             aggregates = {
-                f"b{i}": Count("id", filter=Q(_sm__gte=low_) if high_ is None else Q(_sm__gte=low_, _sm__lt=high_))
+                f"b{i}": Count(
+                    "id", filter=Q(_sm__gte=low_) if high_ is None else Q(_sm__gte=low_, _sm__lt=high_)
+                )
                 for i, (low_, high_) in enumerate(bounds)
             }
             counts = annotated.aggregate(**aggregates)

@@ -131,7 +131,9 @@ def day_rows_sql(
     return sql, [zone_name, *own_params, *filed_params, zone_name, *own_params, *resolved_params]
 
 
-def _rebuild(cursor, days: list[tuple[datetime.date, datetime.date]], institution_id: int | None = None) -> int:
+def _rebuild(
+    cursor, days: list[tuple[datetime.date, datetime.date]], institution_id: int | None = None
+) -> int:
     if not days:
         return 0
     own = "institution_id = %s AND " if institution_id is not None else ""
@@ -252,8 +254,13 @@ def day_figures(institution_id: int, periods: list[Period], *, detail: bool) -> 
     cte, params = _days_cte(institution_id, periods)
     results = [
         {
-            "filed": 0, "met": 0, "breached": 0, "resolved": 0, "resolution_sum": 0.0,
-            "resolution": (None, None), "first_response": (None, None),
+            "filed": 0,
+            "met": 0,
+            "breached": 0,
+            "resolved": 0,
+            "resolution_sum": 0.0,
+            "resolution": (None, None),
+            "first_response": (None, None),
             "filed_by": {"kind": {}, "channel": {}, "product": {}},
             "resolved_by": {"kind": {}, "channel": {}, "product": {}},
         }
@@ -269,15 +276,39 @@ def day_figures(institution_id: int, periods: list[Period], *, detail: bool) -> 
             FROM x WHERE g IS NOT NULL GROUP BY GROUPING SETS ({sets})""",  # noqa: S608
             params,
         )
-        for g, kind, channel, product, no_kind, no_channel, no_product, filed, met, breached, resolved, total, *hist in (
-            cursor.fetchall()
-        ):
+        for (
+            g,
+            kind,
+            channel,
+            product,
+            no_kind,
+            no_channel,
+            no_product,
+            filed,
+            met,
+            breached,
+            resolved,
+            total,
+            *hist,
+        ) in cursor.fetchall():
             result = results[g]
             if no_kind and no_channel and no_product:
-                result.update(filed=int(filed), met=int(met), breached=int(breached), resolved=int(resolved),
-                              resolution_sum=float(total or 0), histogram=[int(c or 0) for c in hist])
+                result.update(
+                    filed=int(filed),
+                    met=int(met),
+                    breached=int(breached),
+                    resolved=int(resolved),
+                    resolution_sum=float(total or 0),
+                    histogram=[int(c or 0) for c in hist],
+                )
                 continue
-            field, key = ("kind", kind) if not no_kind else ("channel", channel) if not no_channel else ("product", product)
+            field, key = (
+                ("kind", kind)
+                if not no_kind
+                else ("channel", channel)
+                if not no_channel
+                else ("product", product)
+            )
             if filed:
                 result["filed_by"][field][key] = int(filed)
             if resolved:

@@ -39,10 +39,23 @@ def _engineers(scope, period: Period) -> list[dict]:
     rows: dict[int, dict] = {}
 
     def row(pk, name):
-        return rows.setdefault(pk, {"engineer": name, "resolved": 0, "breaches": 0, "median": None,
-                                    "satisfaction": None, "responses": 0})
+        return rows.setdefault(
+            pk,
+            {
+                "engineer": name,
+                "resolved": 0,
+                "breaches": 0,
+                "median": None,
+                "satisfaction": None,
+                "responses": 0,
+            },
+        )
 
-    for r in resolved.filter(assignee__isnull=False).values("assignee_id", "assignee__username").annotate(n=Count("id")):
+    for r in (
+        resolved.filter(assignee__isnull=False)
+        .values("assignee_id", "assignee__username")
+        .annotate(n=Count("id"))
+    ):
         row(r["assignee_id"], r["assignee__username"])["resolved"] = r["n"]
     answered = filed.filter(assignee__isnull=False, first_responded_at__isnull=False)
     minutes = service_minutes_between("created_at", "first_responded_at")
@@ -56,9 +69,13 @@ def _engineers(scope, period: Period) -> list[dict]:
     else:
         for r in answered.values("assignee_id", "assignee__username").distinct():
             value = percentiles(answered.filter(assignee_id=r["assignee_id"]), minutes, {"m": 0.5})["m"]
-            row(r["assignee_id"], r["assignee__username"])["median"] = round(value, 1) if value is not None else None
-    for r in filed.filter(BREACHED, assignee__isnull=False).values("assignee_id", "assignee__username").annotate(
-        n=Count("id")
+            row(r["assignee_id"], r["assignee__username"])["median"] = (
+                round(value, 1) if value is not None else None
+            )
+    for r in (
+        filed.filter(BREACHED, assignee__isnull=False)
+        .values("assignee_id", "assignee__username")
+        .annotate(n=Count("id"))
     ):
         row(r["assignee_id"], r["assignee__username"])["breaches"] = r["n"]
     surveys = scope.surveys.filter(
@@ -110,14 +127,16 @@ def vendor_figures(*, scope, period: Period, today: datetime.date) -> dict:
         month = _month(r["month"])
         decided = r["met"] + r["breached"]
         s = satisfaction.get(month, {})
-        trend.append({
-            "month": month,
-            "filed": r["filed"],
-            "breaches": r["breached"],
-            "compliance": round(r["met"] / decided, 4) if decided else None,
-            "satisfaction": round(s["average"], 2) if s.get("average") is not None else None,
-            "responses": s.get("responses", 0),
-        })
+        trend.append(
+            {
+                "month": month,
+                "filed": r["filed"],
+                "breaches": r["breached"],
+                "compliance": round(r["met"] / decided, 4) if decided else None,
+                "satisfaction": round(s["average"], 2) if s.get("average") is not None else None,
+                "responses": s.get("responses", 0),
+            }
+        )
     return {
         "ranked_by_breaches": by_breaches,
         "ranked_by_satisfaction": by_satisfaction,

@@ -125,7 +125,9 @@ def vendor_report_page(request):
     data = {k: v for k, v in request.GET.items() if k not in ("package", "institution")}
     form = PeriodForm(data or None, today=today, contract_start=None)
     if form.is_bound and not form.is_valid():
-        return render(request, "reports/vendor_report.html", vendor.filter_context(request, form=form), status=400)
+        return render(
+            request, "reports/vendor_report.html", vendor.filter_context(request, form=form), status=400
+        )
     period = form.cleaned_data["range"] if form.is_bound else last_full_month(today)
     context = _context(request, scope, period, base_url=reverse("vendor-report-page"), extra_query=extra)
     context.update(vendor.filter_context(request, form=form))

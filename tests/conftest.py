@@ -69,7 +69,6 @@ def catalogue(db):
     return {package.code: package for package in Package.objects.prefetch_related("channels")}
 
 
-
 def pytest_collection_modifyitems(items):
     """A transactional test (threads on their own connections, a live server) ends with a flush that
     also wipes the rows of data migrations: the package catalogue and the role groups. Serialized
@@ -77,10 +76,15 @@ def pytest_collection_modifyitems(items):
     for item in items:
         marker = item.get_closest_marker("django_db")
         kwargs = dict(marker.kwargs) if marker else {}
-        transactional = kwargs.get("transaction") or {"transactional_db", "live_server"} & set(item.fixturenames)
+        transactional = kwargs.get("transaction") or {"transactional_db", "live_server"} & set(
+            item.fixturenames
+        )
         if transactional and "serialized_rollback" not in kwargs:
             item.add_marker(
-                pytest.mark.django_db(*(marker.args if marker else ()), **{**kwargs, "transaction": True, "serialized_rollback": True}),
+                pytest.mark.django_db(
+                    *(marker.args if marker else ()),
+                    **{**kwargs, "transaction": True, "serialized_rollback": True},
+                ),
                 append=False,
             )
 

@@ -19,7 +19,12 @@ def _unset_environment() -> dict:
 
 def _settings_module(*command: str) -> str:
     result = subprocess.run(
-        [sys.executable, *command], cwd=ROOT, env=_unset_environment(), capture_output=True, text=True, timeout=120
+        [sys.executable, *command],
+        cwd=ROOT,
+        env=_unset_environment(),
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert result.returncode == 0, result.stderr
     return result.stdout.strip().splitlines()[-1]

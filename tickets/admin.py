@@ -119,7 +119,17 @@ class OutboxMessageAdmin(admin.ModelAdmin):
     list_display = ["id", "kind", "ticket", "priority", "available_at", "attempts", "processed_at"]
     list_filter = ["kind", ("processed_at", admin.EmptyFieldListFilter)]
     search_fields = ["=ticket__id", "last_error"]
-    readonly_fields = ["kind", "ticket", "priority", "payload", "created_at", "available_at", "attempts", "last_error", "processed_at"]
+    readonly_fields = [
+        "kind",
+        "ticket",
+        "priority",
+        "payload",
+        "created_at",
+        "available_at",
+        "attempts",
+        "last_error",
+        "processed_at",
+    ]
 
     def has_add_permission(self, request):
         return False

@@ -47,7 +47,9 @@ def _attachments_field():
 
 class TicketForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), choices=Ticket.Kind.choices, initial=Ticket.Kind.QUESTION)
-    product = forms.ModelChoiceField(label=_("Product"), queryset=None, required=False, empty_label=_("Not sure"))
+    product = forms.ModelChoiceField(
+        label=_("Product"), queryset=None, required=False, empty_label=_("Not sure")
+    )
     subject = forms.CharField(label=_("Subject"), max_length=200)
     description = forms.CharField(
         label=_("Description"),
@@ -71,13 +73,17 @@ class ReplyForm(forms.Form):
 
 class NoteForm(forms.Form):
     body = forms.CharField(
-        label=_("Internal note"), widget=forms.Textarea(attrs={"rows": 3}), help_text=_("Only the desk sees notes.")
+        label=_("Internal note"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Only the desk sees notes."),
     )
 
 
 class ContactForm(forms.Form):
     body = forms.CharField(label=_("What was done"), widget=forms.Textarea(attrs={"rows": 3}))
-    duration_minutes = forms.IntegerField(label=_("Duration (minutes)"), min_value=1, max_value=24 * 60, required=False)
+    duration_minutes = forms.IntegerField(
+        label=_("Duration (minutes)"), min_value=1, max_value=24 * 60, required=False
+    )
 
 
 class StatusForm(forms.Form):
@@ -85,7 +91,9 @@ class StatusForm(forms.Form):
 
 
 class AssignForm(forms.Form):
-    assignee = forms.ModelChoiceField(label=_("Assignee"), queryset=None, required=False, empty_label=_("Nobody"))
+    assignee = forms.ModelChoiceField(
+        label=_("Assignee"), queryset=None, required=False, empty_label=_("Nobody")
+    )
 
     def __init__(self, *args, engineers, **kwargs):
         super().__init__(*args, **kwargs)
@@ -96,7 +104,9 @@ class EscalateForm(forms.Form):
     expected_on = forms.DateField(
         label=_("Expected resolution date"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
-    note = forms.CharField(label=_("Note to the customer"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    note = forms.CharField(
+        label=_("Note to the customer"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
 
 
 class DevelopmentForm(forms.Form):
@@ -104,7 +114,9 @@ class DevelopmentForm(forms.Form):
     expected_on = forms.DateField(
         label=_("Expected resolution date"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
-    note = forms.CharField(label=_("Note to the customer"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    note = forms.CharField(
+        label=_("Note to the customer"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
 
 
 class QueueFilterForm(forms.Form):

@@ -49,19 +49,32 @@ class Ticket(ContractTerms):
         Subscription, on_delete=models.PROTECT, related_name="tickets", verbose_name=_("subscription")
     )
     requester = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="requested_tickets", verbose_name=_("requester")
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="requested_tickets",
+        verbose_name=_("requester"),
     )
     # The requester's place in the tree when the ticket was filed: monitoring follows the ticket's
     # unit and region, not wherever the requester moves later.
     region = models.ForeignKey(
-        Region, on_delete=models.SET_NULL, null=True, blank=True, related_name="tickets", verbose_name=_("region")
+        Region,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="tickets",
+        verbose_name=_("region"),
     )
     unit = models.ForeignKey(
         Unit, on_delete=models.SET_NULL, null=True, blank=True, related_name="tickets", verbose_name=_("unit")
     )
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.QUESTION)
     product = models.ForeignKey(
-        Product, on_delete=models.PROTECT, null=True, blank=True, related_name="tickets", verbose_name=_("product")
+        Product,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="tickets",
+        verbose_name=_("product"),
     )
     subject = models.CharField(_("subject"), max_length=200)
     description = models.TextField(_("description"))
@@ -108,7 +121,9 @@ class Ticket(ContractTerms):
                 fields=["first_response_due_at"],
                 name="ticket_breach_due",
                 include=["warning_due_at"],
-                condition=Q(first_responded_at__isnull=True, breached_at__isnull=True, status__in=OPEN_STATUSES),
+                condition=Q(
+                    first_responded_at__isnull=True, breached_at__isnull=True, status__in=OPEN_STATUSES
+                ),
             ),
             models.Index(
                 fields=["warning_due_at"],
@@ -179,7 +194,9 @@ class TicketMessage(models.Model):
         CALL = "call", _("Phone call")
         REMOTE = "remote", _("Remote session")
 
-    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="messages", verbose_name=_("ticket"))
+    ticket = models.ForeignKey(
+        Ticket, on_delete=models.CASCADE, related_name="messages", verbose_name=_("ticket")
+    )
     institution = models.ForeignKey(Institution, on_delete=models.PROTECT, related_name="+")
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("author")
@@ -206,7 +223,9 @@ def attachment_path(instance, filename):
 
 
 class Attachment(models.Model):
-    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="attachments", verbose_name=_("ticket"))
+    ticket = models.ForeignKey(
+        Ticket, on_delete=models.CASCADE, related_name="attachments", verbose_name=_("ticket")
+    )
     message = models.ForeignKey(
         TicketMessage, on_delete=models.CASCADE, null=True, blank=True, related_name="attachments"
     )
@@ -251,7 +270,9 @@ class TicketEvent(models.Model):
         UNSHARED = "unshared", _("Sharing removed")
         ATTACHMENT_ADDED = "attachment_added", _("Attachment added")
 
-    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="events", verbose_name=_("ticket"))
+    ticket = models.ForeignKey(
+        Ticket, on_delete=models.CASCADE, related_name="events", verbose_name=_("ticket")
+    )
     institution = models.ForeignKey(Institution, on_delete=models.PROTECT, related_name="+")
     kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices)
     actor = models.ForeignKey(
@@ -338,10 +359,18 @@ class TicketShare(models.Model):
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="shares")
     institution = models.ForeignKey(Institution, on_delete=models.PROTECT, related_name="+")
     person = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, blank=True, related_name="ticket_shares"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="ticket_shares",
     )
-    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, null=True, blank=True, related_name="ticket_shares")
-    region = models.ForeignKey(Region, on_delete=models.CASCADE, null=True, blank=True, related_name="ticket_shares")
+    unit = models.ForeignKey(
+        Unit, on_delete=models.CASCADE, null=True, blank=True, related_name="ticket_shares"
+    )
+    region = models.ForeignKey(
+        Region, on_delete=models.CASCADE, null=True, blank=True, related_name="ticket_shares"
+    )
     shared_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(_("shared at"), auto_now_add=True)
 
@@ -435,4 +464,3 @@ class EngineHeartbeat(models.Model):
 
     def __str__(self):
         return f"{self.name} {self.completed_at:%Y-%m-%d %H:%M:%S}"
-

@@ -107,7 +107,9 @@ def ticket_visible_to(*, person: User) -> QuerySet[Ticket]:
     tickets = Ticket.objects.for_institution(person.institution_id)
     if role == Role.INSTITUTION_ADMIN:
         return tickets
-    return tickets.filter(Q(requester=person) | _InIds(_shared_with(person)) | monitoring_scope_for(person=person))
+    return tickets.filter(
+        Q(requester=person) | _InIds(_shared_with(person)) | monitoring_scope_for(person=person)
+    )
 
 
 def _holds_role(*roles: Role) -> Q:
@@ -128,7 +130,9 @@ def person_list_seeing_ticket(*, ticket: Ticket) -> QuerySet[User]:
     )
     rule = _holds_role(Role.INSTITUTION_ADMIN) | (Q(pk=ticket.requester_id) & _holds_role(*CUSTOMER_SIDE))
     rule |= _holds_role(*CUSTOMER_SIDE) & Exists(shared.filter(gold))
-    active_grants = MonitoringGrant.objects.filter(person_id=OuterRef("pk"), revoked_at__isnull=True).filter(gold)
+    active_grants = MonitoringGrant.objects.filter(person_id=OuterRef("pk"), revoked_at__isnull=True).filter(
+        gold
+    )
     if ticket.unit_id:
         rule |= (
             Q(unit_id=ticket.unit_id)
@@ -423,7 +427,11 @@ def ticket_event_list(*, person: User, ticket: Ticket) -> QuerySet:
     """A ticket's history, for the desk only (it names internal notes)."""
     if person.role not in VENDOR_SIDE:
         return TicketEvent.objects.none()
-    return TicketEvent.objects.for_institution(ticket.institution_id).filter(ticket=ticket).select_related("actor")
+    return (
+        TicketEvent.objects.for_institution(ticket.institution_id)
+        .filter(ticket=ticket)
+        .select_related("actor")
+    )
 
 
 def attachment_list_visible(*, person: User, ticket: Ticket) -> QuerySet:

@@ -52,7 +52,6 @@ def refresh_seconds() -> int:
     return getattr(settings, "DESK_REFRESH_SECONDS", 15)
 
 
-
 def filing_blocker(person) -> str | None:
     """Why the person cannot file a ticket right now (no contract, written quota used up), said
     before they type anything; None when filing is open."""
@@ -190,7 +189,9 @@ def _detail(request, ticket: Ticket, status: int = 200, **forms):
         "desk": desk,
         "conversation": selectors.ticket_messages_visible_to(person=user, ticket=ticket),
         # Files sent with a reply are shown under that reply; these came with the ticket itself.
-        "attachments": selectors.attachment_list_visible(person=user, ticket=ticket).filter(message__isnull=True),
+        "attachments": selectors.attachment_list_visible(person=user, ticket=ticket).filter(
+            message__isnull=True
+        ),
         "events": selectors.ticket_event_list(person=user, ticket=ticket) if desk else [],
         "development": development,
         "can_reply": ticket.status != Ticket.Status.CLOSED and (desk or user.is_customer_side),
@@ -205,12 +206,18 @@ def _detail(request, ticket: Ticket, status: int = 200, **forms):
             remote_form=forms.get("remote") or ContactForm(prefix="remote"),
             status_form=forms.get("status") or StatusForm(prefix="status", initial={"status": ticket.status}),
             assign_form=forms.get("assign")
-            or AssignForm(prefix="assign", engineers=person_list_desk(), initial={"assignee": ticket.assignee_id}),
+            or AssignForm(
+                prefix="assign", engineers=person_list_desk(), initial={"assignee": ticket.assignee_id}
+            ),
             escalate_form=forms.get("escalate") or EscalateForm(prefix="escalate"),
             development_form=forms.get("development")
             or DevelopmentForm(
                 prefix="development",
-                initial={"state": development.state, "expected_on": development.expected_on, "note": development.note}
+                initial={
+                    "state": development.state,
+                    "expected_on": development.expected_on,
+                    "note": development.note,
+                }
                 if development
                 else None,
             ),
@@ -274,7 +281,9 @@ def _action_form(request, ticket: Ticket, action: str):
         return _("The ticket was forwarded to development.")
 
     def share(d):
-        services.ticket_share(actor=user, ticket=ticket, **{name: value for name, value in d.items() if value})
+        services.ticket_share(
+            actor=user, ticket=ticket, **{name: value for name, value in d.items() if value}
+        )
         return _("The ticket was shared.")
 
     def development(d):

@@ -51,6 +51,8 @@ class PdfRenderer(BaseRenderer):
 
     def render(self, data, accepted_media_type=None, renderer_context=None):
         return JSONRenderer().render(data)
+
+
 VENDOR_ONLY = " Vendor staff who take bookings (package managers, desk leads) only."
 
 
@@ -305,7 +307,9 @@ class OnsiteRequestViewSet(BookingViewSet):
         visit = self.booking(pk)
         if visit.day_rate is None:
             raise NotFound(_("Not found."))
-        response = HttpResponse(quote_pdf(visit=visit, language=get_language()), content_type="application/pdf")
+        response = HttpResponse(
+            quote_pdf(visit=visit, language=get_language()), content_type="application/pdf"
+        )
         response["Content-Disposition"] = f'attachment; filename="quote-{visit.pk}.pdf"'
         return response
 

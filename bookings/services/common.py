@@ -40,7 +40,13 @@ def event_add(*, actor: User | None, booking: models.Model, note: str = "") -> B
 
 
 def notify(
-    *, institution: Institution, subject: str, body: str, page: str = "", link: str = "", to_vendor: bool = False
+    *,
+    institution: Institution,
+    subject: str,
+    body: str,
+    page: str = "",
+    link: str = "",
+    to_vendor: bool = False,
 ) -> int:
     """Queue one e-mail in the caller's transaction, to the institution's admins or to the vendor
     staff who take bookings, linking to the page (a URL name) or to the given address. Sent after commit by the outbox, so a rolled

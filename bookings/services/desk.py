@@ -48,8 +48,11 @@ def contact_request_add(*, actor: User, ticket: Ticket, kind: str, preferred_tim
                 institution=ticket.institution,
                 to_vendor=True,
                 link=ticket_link(ticket.pk),
-                subject=_("#%(id)s: %(kind)s requested") % {"id": ticket.pk, "kind": request.get_kind_display()},
-                body=_("%(person)s asks for a %(kind)s on ticket #%(id)s “%(subject)s”, preferably: %(times)s")
+                subject=_("#%(id)s: %(kind)s requested")
+                % {"id": ticket.pk, "kind": request.get_kind_display()},
+                body=_(
+                    "%(person)s asks for a %(kind)s on ticket #%(id)s “%(subject)s”, preferably: %(times)s"
+                )
                 % {
                     "person": actor.get_full_name() or actor.username,
                     "kind": request.get_kind_display().lower(),

@@ -184,7 +184,8 @@ def onsite_confirm(*, actor: User, visit: OnsiteRequest, engineer: User) -> Onsi
         visit = lock_in_status(OnsiteRequest, visit, ready)
         if visit.starts_on <= timezone.localdate():
             raise ValidationError(
-                _("The first requested day has come; ask the institution for new dates."), code="invalid_transition"
+                _("The first requested day has come; ask the institution for new dates."),
+                code="invalid_transition",
             )
         person_lock(engineer)
         others = OnsiteRequest.objects.filter(

@@ -18,9 +18,13 @@ def ticket_contact_panel(context, ticket):
     return {
         "ticket": ticket,
         "requests": list(contact_request_list_for_ticket(ticket=ticket)),
-        "form": ContactRequestForm(prefix="contact") if is_customer_side(user) and ticket.status != "closed" else None,
-        "can_correct": user.is_active and user.role in (Role.DESK_LEAD, Role.PACKAGE_MANAGER)
-        and ticket.first_responded_at is None and ticket.breached_at is None,
+        "form": ContactRequestForm(prefix="contact")
+        if is_customer_side(user) and ticket.status != "closed"
+        else None,
+        "can_correct": user.is_active
+        and user.role in (Role.DESK_LEAD, Role.PACKAGE_MANAGER)
+        and ticket.first_responded_at is None
+        and ticket.breached_at is None,
         "csrf_token": context.get("csrf_token"),
     }
 

@@ -29,9 +29,22 @@ class TrainingSerializer(serializers.ModelSerializer):
     class Meta:
         model = Training
         fields = [
-            "id", "title", "product", "description", "starts_at", "ends_at", "language", "capacity",
-            "registered_count", "places_left", "is_registered", "meeting_url", "has_recording",
-            "recording_stream_url", "recording_url", "ics_url",
+            "id",
+            "title",
+            "product",
+            "description",
+            "starts_at",
+            "ends_at",
+            "language",
+            "capacity",
+            "registered_count",
+            "places_left",
+            "is_registered",
+            "meeting_url",
+            "has_recording",
+            "recording_stream_url",
+            "recording_url",
+            "ics_url",
         ]
 
     @extend_schema_field(serializers.IntegerField(allow_null=True))
@@ -50,7 +63,9 @@ class TrainingSerializer(serializers.ModelSerializer):
         return self.context["request"].build_absolute_uri(reverse("learning-recording", args=[training.pk]))
 
     def get_ics_url(self, training) -> str:
-        return self.context["request"].build_absolute_uri(reverse("learning-training-ics", args=[training.pk]))
+        return self.context["request"].build_absolute_uri(
+            reverse("learning-training-ics", args=[training.pk])
+        )
 
 
 class RegistrationSerializer(serializers.ModelSerializer):
@@ -87,8 +102,21 @@ class LibraryItemSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = LibraryItem
-        fields = ["id", "kind", "title", "description", "product", "tags", "language", "external_url", "created_at", "files"]
+        fields = [
+            "id",
+            "kind",
+            "title",
+            "description",
+            "product",
+            "tags",
+            "language",
+            "external_url",
+            "created_at",
+            "files",
+        ]
 
     @extend_schema_field(LibraryFileGroupSerializer(many=True))
     def get_files(self, item) -> list:
-        return LibraryFileGroupSerializer(library_file_versions(item=item), many=True, context=self.context).data
+        return LibraryFileGroupSerializer(
+            library_file_versions(item=item), many=True, context=self.context
+        ).data

@@ -5,7 +5,11 @@ from . import views
 urlpatterns = [
     path("trainings/", views.TrainingListView.as_view(), name="api-training-list"),
     path("trainings/<str:id>/", views.TrainingDetailView.as_view(), name="api-training-detail"),
-    path("trainings/<str:id>/registration/", views.TrainingRegistrationView.as_view(), name="api-training-registration"),
+    path(
+        "trainings/<str:id>/registration/",
+        views.TrainingRegistrationView.as_view(),
+        name="api-training-registration",
+    ),
     path("library/", views.LibraryListView.as_view(), name="api-library-list"),
     path("library/<str:id>/", views.LibraryDetailView.as_view(), name="api-library-detail"),
     path("library/<str:id>/download/", views.LibraryDownloadView.as_view(), name="api-library-download"),

@@ -79,7 +79,9 @@ class TrainingListView(_TrainingMixin, GenericAPIView):
         if params.get("past") in ("1", "true"):
             when = "past"
             self.paginator.ordering = ("-starts_at", "-id")
-        queryset = selectors.training_list_for(access=self.access, product_id=_int_or_none(params.get("product")), when=when)
+        queryset = selectors.training_list_for(
+            access=self.access, product_id=_int_or_none(params.get("product")), when=when
+        )
         page = self.paginate_queryset(queryset)
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
@@ -123,7 +125,10 @@ class TrainingRegistrationView(_TrainingMixin, GenericAPIView):
         description="204 also when there was no registration; 409 `registration_closed` once the session has started.",
         parameters=[OBJECT_ID],
         request=None,
-        responses={204: OpenApiResponse(description="Not registered (any more)."), **error_responses(403, 404, 409)},
+        responses={
+            204: OpenApiResponse(description="Not registered (any more)."),
+            **error_responses(403, 404, 409),
+        },
     )
     def delete(self, request, **kwargs):
         training = self.get_training()
@@ -174,7 +179,9 @@ class LibraryListView(_LibraryMixin, GenericAPIView):
 
 
 @extend_schema(
-    summary="One library item", parameters=[OBJECT_ID], responses={200: LibraryItemSerializer, **error_responses(403, 404)}
+    summary="One library item",
+    parameters=[OBJECT_ID],
+    responses={200: LibraryItemSerializer, **error_responses(403, 404)},
 )
 class LibraryDetailView(_LibraryMixin, GenericAPIView):
     pagination_class = None
@@ -196,8 +203,12 @@ class LibraryDetailView(_LibraryMixin, GenericAPIView):
     ),
     parameters=[OBJECT_ID, OpenApiParameter("file", OpenApiTypes.INT)],
     responses={
-        (200, "application/octet-stream"): OpenApiResponse(OpenApiTypes.BINARY, description="The whole file."),
-        (206, "application/octet-stream"): OpenApiResponse(OpenApiTypes.BINARY, description="The range asked for."),
+        (200, "application/octet-stream"): OpenApiResponse(
+            OpenApiTypes.BINARY, description="The whole file."
+        ),
+        (206, "application/octet-stream"): OpenApiResponse(
+            OpenApiTypes.BINARY, description="The range asked for."
+        ),
         302: OpenApiResponse(description="A signed URL or the external link."),
         **error_responses(403, 404),
     },

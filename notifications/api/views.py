@@ -17,8 +17,13 @@ def _preferences(person) -> dict:
         "language": language_for(person_id=person.pk),
         "preferences": modes,
         "kinds": [
-            {"kind": kind, "label": str(Kind(kind).label), "mode": mode, "mandatory": kind in MANDATORY_KINDS,
-             "modes": modes_allowed(kind)}
+            {
+                "kind": kind,
+                "label": str(Kind(kind).label),
+                "mode": mode,
+                "mandatory": kind in MANDATORY_KINDS,
+                "modes": modes_allowed(kind),
+            }
             for kind, mode in modes.items()
         ],
     }

@@ -50,7 +50,9 @@ def _send_locked(notifications: list[Notification], now: datetime.datetime) -> i
     finally:
         connection.close()
     if sent:
-        Notification.objects.filter(pk__in=sent, status=Status.PENDING).update(status=Status.SENT, sent_at=now)
+        Notification.objects.filter(pk__in=sent, status=Status.PENDING).update(
+            status=Status.SENT, sent_at=now
+        )
     return len(sent)
 
 

@@ -31,7 +31,9 @@ def _summary(institution_id: int, day: datetime.date) -> dict:
 
 
 def _recipients(on: datetime.date) -> tuple[list[User], set[int]]:
-    admins_off = NotificationPreference.objects.filter(kind=Kind.DAILY_DIGEST, mode=Mode.OFF).values("person_id")
+    admins_off = NotificationPreference.objects.filter(kind=Kind.DAILY_DIGEST, mode=Mode.OFF).values(
+        "person_id"
+    )
     admins = set(
         User.objects.with_role(Role.INSTITUTION_ADMIN)
         .filter(is_active=True, institution__isnull=False)

@@ -28,7 +28,11 @@ BATCH = 2000
 SETTLE = datetime.timedelta(seconds=60)
 BUDGET_SECONDS = 20.0
 NOTIFYING_EVENTS = ("created", "replied", "status_changed", "reopened", "development_updated", "shared")
-STATUS_MODE = {Mode.ON: Notification.Status.PENDING, Mode.DIGEST: Notification.Status.HELD, Mode.OFF: Notification.Status.SKIPPED}
+STATUS_MODE = {
+    Mode.ON: Notification.Status.PENDING,
+    Mode.DIGEST: Notification.Status.HELD,
+    Mode.OFF: Notification.Status.SKIPPED,
+}
 
 
 def _customer_side(ticket: Ticket, shared: list[User]) -> list[User]:
@@ -100,7 +104,9 @@ def _notifications(
         )
         for event in events
     ]
-    modes = preference_modes_for_pairs(pairs={(person.pk, kind) for _, kind, people in plans for person in people})
+    modes = preference_modes_for_pairs(
+        pairs={(person.pk, kind) for _, kind, people in plans for person in people}
+    )
     return [
         Notification(
             kind=kind,
@@ -126,7 +132,9 @@ def _shared_people(ticket_ids: set[int]) -> tuple[dict[int, list[User]], dict[tu
     members: dict[tuple[str, int], list[User]] = defaultdict(list)
     if unit_ids or region_ids:
         people = User.objects.filter(
-            Q(unit_id__in=unit_ids) | Q(region_id__in=region_ids), is_active=True, role__in=list(CUSTOMER_SIDE)
+            Q(unit_id__in=unit_ids) | Q(region_id__in=region_ids),
+            is_active=True,
+            role__in=list(CUSTOMER_SIDE),
         )
         for person in people:
             if person.unit_id in unit_ids:

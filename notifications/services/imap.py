@@ -53,5 +53,3 @@ def imap_poll(*, config: dict | None = None, limit: int = POLL_LIMIT) -> int:
     if handled:
         logger.info("notifications.imap_polled", extra={"count": handled})
     return handled
-
-

@@ -44,7 +44,9 @@ QUOTE_STARTS = [
     re.compile(r"^\s*##-"),
     re.compile(r"^\s*On\b.*\bwrote:\s*$"),
     re.compile(r"^.*\btarihinde\b.*\byazdı:\s*$"),
-    re.compile(r"^\s*-{2,}\s*(Original Message|Orijinal (İleti|Mesaj)|Forwarded message)\s*-{2,}", re.IGNORECASE),
+    re.compile(
+        r"^\s*-{2,}\s*(Original Message|Orijinal (İleti|Mesaj)|Forwarded message)\s*-{2,}", re.IGNORECASE
+    ),
     re.compile(r"^\s*(From|Kimden|Gönderen):\s.+", re.IGNORECASE),
     re.compile(r"^\s*_{20,}\s*$"),
 ]
@@ -124,7 +126,9 @@ def _message_id(message: EmailMessage, raw: bytes) -> str:
 
 def _addressed_to(message: EmailMessage, envelope_recipient: str) -> list[str]:
     headers = ("To", "Cc", "Delivered-To", "X-Original-To")
-    return [str(v) for h in headers for v in message.get_all(h, [])] + ([envelope_recipient] if envelope_recipient else [])
+    return [str(v) for h in headers for v in message.get_all(h, [])] + (
+        [envelope_recipient] if envelope_recipient else []
+    )
 
 
 def _refuse(record: InboundMessage, *, reason: str, reply: str | None, person: User | None = None) -> None:
@@ -162,9 +166,16 @@ def _reply_to_ticket(record: InboundMessage, token: tuple[int, int], body: str, 
             with transaction.atomic():
                 if ticket.status == Ticket.Status.RESOLVED:
                     ticket = ticket_reopen(actor=person, ticket=ticket)
-                ticket_reply(actor=person, ticket=ticket, body=body or _("(attachments only)"), attachments=files)
+                ticket_reply(
+                    actor=person, ticket=ticket, body=body or _("(attachments only)"), attachments=files
+                )
         except ValidationError as exc:
-            _refuse(record, reason=getattr(exc, "code", None) or "rejected", reply=" ".join(exc.messages), person=person)
+            _refuse(
+                record,
+                reason=getattr(exc, "code", None) or "rejected",
+                reply=" ".join(exc.messages),
+                person=person,
+            )
             return
     record.outcome = Outcome.REPLIED
 

@@ -17,11 +17,14 @@ def _check(person: User, modes: dict[str, str]) -> None:
     errors: dict[str, list[ValidationError]] = {}
     for kind, mode in modes.items():
         if kind not in available:
-            errors[kind] = [ValidationError(_("You do not receive this kind of notification."), code="invalid")]
+            errors[kind] = [
+                ValidationError(_("You do not receive this kind of notification."), code="invalid")
+            ]
         elif kind in MANDATORY_KINDS and mode != Mode.ON:
             errors[kind] = [
                 ValidationError(
-                    _("“%(kind)s” is required for your role and cannot be turned off.") % {"kind": Kind(kind).label},
+                    _("“%(kind)s” is required for your role and cannot be turned off.")
+                    % {"kind": Kind(kind).label},
                     code=MANDATORY_CODE,
                 )
             ]

@@ -23,23 +23,40 @@ class ActorRefSerializer(serializers.ModelSerializer):
 
 
 class AuditEventSerializer(serializers.ModelSerializer):
-    actor = ActorRefSerializer(read_only=True, allow_null=True, help_text="Who made the change; null for the system.")
+    actor = ActorRefSerializer(
+        read_only=True, allow_null=True, help_text="Who made the change; null for the system."
+    )
     institution = InstitutionRefSerializer(
-        read_only=True, allow_null=True, help_text="The tenant the change belongs to; null outside every institution."
+        read_only=True,
+        allow_null=True,
+        help_text="The tenant the change belongs to; null outside every institution.",
     )
     action_label = serializers.SerializerMethodField(help_text="The action in the request's language.")
-    before = serializers.DictField(read_only=True, help_text="The changed fields before the change (empty on a create).")
+    before = serializers.DictField(
+        read_only=True, help_text="The changed fields before the change (empty on a create)."
+    )
     after = serializers.DictField(read_only=True, help_text="The changed fields after it.")
 
     class Meta:
         model = AuditEvent
         fields = [
-            "id", "created_at", "actor", "institution", "action", "action_label", "target_type", "target_id",
-            "target_label", "before", "after",
+            "id",
+            "created_at",
+            "actor",
+            "institution",
+            "action",
+            "action_label",
+            "target_type",
+            "target_id",
+            "target_label",
+            "before",
+            "after",
         ]
         read_only_fields = fields
         extra_kwargs = {
-            "action": {"help_text": "A stable code, e.g. `person.deactivate`, `region.rename`, `ticket.share`."},
+            "action": {
+                "help_text": "A stable code, e.g. `person.deactivate`, `region.rename`, `ticket.share`."
+            },
             "target_type": {"help_text": "The changed object's model, e.g. `organizations.user`."},
         }
 
@@ -50,7 +67,9 @@ class AuditEventSerializer(serializers.ModelSerializer):
 class AuditQuerySerializer(serializers.Serializer):
     action = serializers.CharField(required=False, max_length=64, help_text="Only this action code.")
     institution = serializers.IntegerField(
-        required=False, min_value=1, max_value=2**63 - 1,
+        required=False,
+        min_value=1,
+        max_value=2**63 - 1,
         help_text="Vendor staff: only this institution's log. Ignored for institution admins, who read their own.",
     )
 

@@ -18,7 +18,9 @@ from slaportal.api.errors import error_responses
 
 from .tenancy import InstitutionAdminMixin
 
-GRANT_ID = OpenApiParameter("id", OpenApiTypes.INT, OpenApiParameter.PATH, description="A monitoring grant's id.")
+GRANT_ID = OpenApiParameter(
+    "id", OpenApiTypes.INT, OpenApiParameter.PATH, description="A monitoring grant's id."
+)
 
 
 class MonitoringGrantSerializer(serializers.ModelSerializer):
@@ -28,7 +30,9 @@ class MonitoringGrantSerializer(serializers.ModelSerializer):
 
 
 class GrantRequestSerializer(serializers.Serializer):
-    person = serializers.IntegerField(min_value=1, max_value=2**63 - 1, help_text="A unit or region manager's id.")
+    person = serializers.IntegerField(
+        min_value=1, max_value=2**63 - 1, help_text="A unit or region manager's id."
+    )
 
 
 class MonitoringGrantListView(InstitutionAdminMixin, GenericAPIView):
@@ -42,7 +46,9 @@ class MonitoringGrantListView(InstitutionAdminMixin, GenericAPIView):
         responses={200: MonitoringGrantSerializer(many=True), **error_responses(403)},
     )
     def get(self, request):
-        grants = monitoring_grant_list(institution=self.institution, active_only=False).order_by("-granted_at", "-id")
+        grants = monitoring_grant_list(institution=self.institution, active_only=False).order_by(
+            "-granted_at", "-id"
+        )
         return Response(MonitoringGrantSerializer(grants, many=True).data)
 
     @extend_schema(

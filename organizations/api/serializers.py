@@ -153,8 +153,17 @@ class PersonSerializer(serializers.ModelSerializer):
     class Meta:
         model = User
         fields = [
-            "id", "username", "email", "first_name", "last_name", "role", "is_active", "region", "unit",
-            "date_joined", "last_login",
+            "id",
+            "username",
+            "email",
+            "first_name",
+            "last_name",
+            "role",
+            "is_active",
+            "region",
+            "unit",
+            "date_joined",
+            "last_login",
         ]
         read_only_fields = fields
 
@@ -173,10 +182,16 @@ class PersonCreateSerializer(serializers.Serializer):
         help_text="Leave out to create the account without a usable password (the person then sets one by reset).",
     )
     unit = serializers.IntegerField(
-        min_value=1, required=False, allow_null=True, help_text="A unit of your institution (Premium, Premium+)."
+        min_value=1,
+        required=False,
+        allow_null=True,
+        help_text="A unit of your institution (Premium, Premium+).",
     )
     region = serializers.IntegerField(
-        min_value=1, required=False, allow_null=True, help_text="A region, when no unit is given (Premium, Premium+)."
+        min_value=1,
+        required=False,
+        allow_null=True,
+        help_text="A region, when no unit is given (Premium, Premium+).",
     )
 
     def validate_password(self, value):
@@ -190,7 +205,10 @@ class PersonCreateSerializer(serializers.Serializer):
 class PersonUpdateSerializer(serializers.Serializer):
     role = serializers.ChoiceField(choices=CUSTOMER_SIDE_ROLES, required=False)
     unit = serializers.IntegerField(
-        min_value=1, required=False, allow_null=True, help_text="Place the person in this unit (and its region)."
+        min_value=1,
+        required=False,
+        allow_null=True,
+        help_text="Place the person in this unit (and its region).",
     )
     region = serializers.IntegerField(
         min_value=1, required=False, allow_null=True, help_text="Place the person only in this region."

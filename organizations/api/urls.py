@@ -15,6 +15,10 @@ urlpatterns = [
     path("me/", MeView.as_view(), name="api-me"),
     path("audit-log/", AuditLogView.as_view(), name="api-audit-log"),
     path("monitoring-grants/", MonitoringGrantListView.as_view(), name="api-monitoring-grant-list"),
-    path("monitoring-grants/<str:pk>/revoke/", MonitoringGrantRevokeView.as_view(), name="api-monitoring-grant-revoke"),
+    path(
+        "monitoring-grants/<str:pk>/revoke/",
+        MonitoringGrantRevokeView.as_view(),
+        name="api-monitoring-grant-revoke",
+    ),
     *router.urls,
 ]

@@ -88,7 +88,9 @@ class TokenView(APIView):
                     message=_("Too many failed logins. Try again in fifteen minutes or reset your password."),
                 )
             raise DomainError(
-                status_code=400, code="invalid_credentials", message=_("The username or password is not correct.")
+                status_code=400,
+                code="invalid_credentials",
+                message=_("The username or password is not correct."),
             )
         token = api_token_issue(actor=person)
         return Response({"token": token.key})
@@ -174,7 +176,9 @@ class RegionViewSet(InstitutionAdminMixin, viewsets.GenericViewSet):
     def create(self, request):
         serializer = RegionSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        region = region_create(actor=request.user, institution=self.get_institution(), name=serializer.validated_data["name"])
+        region = region_create(
+            actor=request.user, institution=self.get_institution(), name=serializer.validated_data["name"]
+        )
         return Response(RegionSerializer(region).data, status=status.HTTP_201_CREATED)
 
 
@@ -185,7 +189,9 @@ class RegionViewSet(InstitutionAdminMixin, viewsets.GenericViewSet):
         parameters=[UnitQuerySerializer],
         responses={200: UnitSerializer(many=True), **error_responses(400, *ORG_ERRORS)},
     ),
-    retrieve=extend_schema(summary="One unit", responses={200: UnitSerializer, **error_responses(*ORG_ERRORS)}),
+    retrieve=extend_schema(
+        summary="One unit", responses={200: UnitSerializer, **error_responses(*ORG_ERRORS)}
+    ),
     create=extend_schema(
         summary="Create a unit in a region",
         request=UnitCreateSerializer,
@@ -216,11 +222,16 @@ class UnitViewSet(InstitutionAdminMixin, viewsets.GenericViewSet):
     def create(self, request):
         serializer = UnitCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        region = selectors.region_get(institution=self.get_institution(), pk=serializer.validated_data["region"])
+        region = selectors.region_get(
+            institution=self.get_institution(), pk=serializer.validated_data["region"]
+        )
         if region is None:
             raise ValidationError({"region": [_("Choose a region of this institution.")]})
         unit = unit_create(
-            actor=request.user, institution=self.get_institution(), region=region, name=serializer.validated_data["name"]
+            actor=request.user,
+            institution=self.get_institution(),
+            region=region,
+            name=serializer.validated_data["name"],
         )
         return Response(UnitSerializer(unit).data, status=status.HTTP_201_CREATED)
 
@@ -231,7 +242,9 @@ class UnitViewSet(InstitutionAdminMixin, viewsets.GenericViewSet):
         description="Institution admins. Cursor-paginated, by username.",
         responses={200: PersonSerializer(many=True), **error_responses(400, *ORG_ERRORS)},
     ),
-    retrieve=extend_schema(summary="One person", responses={200: PersonSerializer, **error_responses(*ORG_ERRORS)}),
+    retrieve=extend_schema(
+        summary="One person", responses={200: PersonSerializer, **error_responses(*ORG_ERRORS)}
+    ),
     create=extend_schema(
         summary="Add a person",
         description=(
@@ -316,7 +329,9 @@ class PersonViewSet(InstitutionAdminMixin, mixins.ListModelMixin, viewsets.Gener
                 person_set_role(actor=request.user, person=person, role=Role(data["role"]))
             if "unit" in data or "region" in data:
                 place = self._place(data)
-                person_move(actor=request.user, person=person, unit=place.get("unit"), region=place.get("region"))
+                person_move(
+                    actor=request.user, person=person, unit=place.get("unit"), region=place.get("region")
+                )
         return Response(PersonSerializer(self._get(pk)).data)
 
     @action(detail=True, methods=["post"])

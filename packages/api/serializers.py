@@ -13,7 +13,9 @@ class QuotaTermSerializer(serializers.Serializer):
     min = serializers.IntegerField(allow_null=True)
     max = serializers.IntegerField(allow_null=True)
     unlimited = serializers.BooleanField()
-    included = serializers.BooleanField(help_text="false where the package does not offer it or prices it separately")
+    included = serializers.BooleanField(
+        help_text="false where the package does not offer it or prices it separately"
+    )
     pricing = serializers.ChoiceField(choices=["included", "per_day", "not_offered"])
 
 
@@ -74,7 +76,13 @@ class PackageSerializer(serializers.ModelSerializer):
         for channel in Channel.values:
             term = terms.get(channel)
             if term is None:
-                quotas[channel] = {"min": None, "max": None, "unlimited": False, "included": False, "pricing": "not_offered"}
+                quotas[channel] = {
+                    "min": None,
+                    "max": None,
+                    "unlimited": False,
+                    "included": False,
+                    "pricing": "not_offered",
+                }
                 continue
             quotas[channel] = {
                 "min": term.minimum,

@@ -40,7 +40,9 @@ class UsageEventSerializer(serializers.Serializer):
     version = serializers.CharField()
     kind = serializers.ChoiceField(choices=["session_start", "session_end", "feature_used"])
     feature = serializers.CharField(required=False, help_text="Required for `feature_used`.")
-    occurred_at = serializers.DateTimeField(help_text="With its time zone; not more than 5 minutes in the future.")
+    occurred_at = serializers.DateTimeField(
+        help_text="With its time zone; not more than 5 minutes in the future."
+    )
 
 
 class UsageBatchSerializer(serializers.Serializer):
@@ -146,7 +148,9 @@ class UsageKeyListView(InstitutionAdminMixin, APIView):
     def post(self, request):
         incoming = UsageKeySerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
-        key, raw = usage_key_issue(actor=request.user, institution=self.institution, name=incoming.validated_data["name"])
+        key, raw = usage_key_issue(
+            actor=request.user, institution=self.institution, name=incoming.validated_data["name"]
+        )
         key.key = raw
         return Response(UsageKeyIssuedSerializer(key).data, status=status.HTTP_201_CREATED)
 

@@ -157,8 +157,18 @@ def _people(institution_id: int, usernames: set[str], emails: set[str]) -> tuple
 
 
 _COLUMNS = (
-    "id", "institution_id", "person_id", "person_ref", "product", "version", "kind", "feature",
-    "occurred_at", "received_at", "batch_id", "key_prefix",
+    "id",
+    "institution_id",
+    "person_id",
+    "person_ref",
+    "product",
+    "version",
+    "kind",
+    "feature",
+    "occurred_at",
+    "received_at",
+    "batch_id",
+    "key_prefix",
 )
 
 
@@ -178,8 +188,20 @@ def _insert(rows: list[tuple]) -> list[tuple[uuid.UUID, int | None]]:
             )
         )
     table = connection.ops.quote_name(UsageEvent._meta.db_table)
-    types = ("uuid", "bigint", "bigint", "text", "text", "text", "text", "text", "timestamptz", "timestamptz",
-             "uuid", "text")
+    types = (
+        "uuid",
+        "bigint",
+        "bigint",
+        "text",
+        "text",
+        "text",
+        "text",
+        "text",
+        "timestamptz",
+        "timestamptz",
+        "uuid",
+        "text",
+    )
     arrays = ", ".join(f"%s::{kind}[]" for kind in types)
     # Table, columns and types are the constants above; the values go as parameters.
     columns = ", ".join(_COLUMNS)
@@ -258,7 +280,9 @@ def usage_events_ingest(*, key: UsageKey, payload, now: datetime.datetime | None
         inserted = _insert(rows)
         # Day boundaries fall on quarter hours in every time zone: the local day of each distinct
         # quarter hour is the local day of every event in it.
-        quarters = {int(parsed[pk]["occurred_at"].timestamp()) // 900 for pk, person_id in inserted if person_id}
+        quarters = {
+            int(parsed[pk]["occurred_at"].timestamp()) // 900 for pk, person_id in inserted if person_id
+        }
         days = {timezone.localdate(datetime.datetime.fromtimestamp(q * 900, datetime.UTC)) for q in quarters}
         if days:
             UsageDirtyDay.objects.bulk_create(

@@ -24,12 +24,12 @@ def usage_key_issue(*, actor: User, institution: Institution, name: str) -> tupl
     if not name:
         raise ValidationError({"name": [_("Name the installation the key is for.")]})
     if len(name) > NAME_MAX_LENGTH:
-        raise ValidationError(
-            {"name": [_("At most %(max)s characters.") % {"max": NAME_MAX_LENGTH}]}
-        )
+        raise ValidationError({"name": [_("At most %(max)s characters.") % {"max": NAME_MAX_LENGTH}]})
     with transaction.atomic():
         key, raw = UsageKey.objects.create_key(name=name, institution=institution, created_by=actor)
-        audit_record(actor=actor, action="usage_key.issue", target=key, after={"name": name, "prefix": key.prefix})
+        audit_record(
+            actor=actor, action="usage_key.issue", target=key, after={"name": name, "prefix": key.prefix}
+        )
     return key, raw
 
 
@@ -45,5 +45,11 @@ def usage_key_revoke(*, actor: User, key: UsageKey) -> bool:
         if not changed:
             return False
         key.refresh_from_db()
-        audit_record(actor=actor, action="usage_key.revoke", target=key, before={"revoked": False}, after={"revoked": True})
+        audit_record(
+            actor=actor,
+            action="usage_key.revoke",
+            target=key,
+            before={"revoked": False},
+            after={"revoked": True},
+        )
     return True

@@ -59,7 +59,9 @@ def usage_days_rollup(*, institution_id: int, day: datetime.date) -> int:
         .values_list("person_id", "product", "version", "kind", "occurred_at")
     )
     figures: dict[tuple, dict] = defaultdict(lambda: {"active_seconds": 0, "sessions": 0, "feature_uses": 0})
-    for person_id, product, version, began, ended in _sessions(session_events.iterator(chunk_size=5000), max_length):
+    for person_id, product, version, began, ended in _sessions(
+        session_events.iterator(chunk_size=5000), max_length
+    ):
         overlap = (min(ended, end) - max(began, start)).total_seconds()
         if overlap <= 0 and not start <= began < end:
             continue

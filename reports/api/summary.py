@@ -45,15 +45,23 @@ SummarySerializer = type(
         "first_response_minutes": PercentilesSerializer(help_text="service minutes"),
         "breaches": serializers.IntegerField(),
         "satisfaction": SatisfactionSerializer(),
-        "quota": serializers.DictField(child=QuotaSerializer(), help_text="per channel; empty for a manager's part"),
-        "development_items": serializers.DictField(child=serializers.IntegerField(), help_text="count per state"),
+        "quota": serializers.DictField(
+            child=QuotaSerializer(), help_text="per channel; empty for a manager's part"
+        ),
+        "development_items": serializers.DictField(
+            child=serializers.IntegerField(), help_text="count per state"
+        ),
     },
 )
 
 
 RANGE = [
-    OpenApiParameter("from", OpenApiTypes.STR, required=True, description="First day, YYYY-MM-DD (or an aware datetime)."),
-    OpenApiParameter("to", OpenApiTypes.STR, required=True, description="Last day, inclusive; at most 3 years after from."),
+    OpenApiParameter(
+        "from", OpenApiTypes.STR, required=True, description="First day, YYYY-MM-DD (or an aware datetime)."
+    ),
+    OpenApiParameter(
+        "to", OpenApiTypes.STR, required=True, description="Last day, inclusive; at most 3 years after from."
+    ),
 ]
 
 
@@ -71,7 +79,9 @@ class ReportSummaryView(APIView):
         if scope is None:
             raise PermissionDenied(_("Your role does not give access to reports."))
         try:
-            period = period_from_query(request.query_params.get("from", ""), request.query_params.get("to", ""))
+            period = period_from_query(
+                request.query_params.get("from", ""), request.query_params.get("to", "")
+            )
         except PeriodError as exc:
             raise DomainError(
                 status_code=400, code="invalid", message=exc.message(), fields={exc.field: [exc.message()]}

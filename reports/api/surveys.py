@@ -28,15 +28,18 @@ class SurveySerializer(serializers.Serializer):
 
 class SurveyAnswerSerializer(serializers.Serializer):
     score = serializers.ChoiceField(
-        choices=list(SCORES), help_text="1 very dissatisfied … 5 very satisfied.",
+        choices=list(SCORES),
+        help_text="1 very dissatisfied … 5 very satisfied.",
         error_messages={"invalid_choice": _("Choose a score from 1 to 5.")},
     )
     comment = serializers.CharField(required=False, allow_blank=True, max_length=4000, default="")
 
     def to_internal_value(self, data):
         # "4" or 4.0 is not a score: only the integers 1–5 are.
-        if isinstance(data, dict) and "score" in data and (
-            isinstance(data["score"], bool) or not isinstance(data["score"], int)
+        if (
+            isinstance(data, dict)
+            and "score" in data
+            and (isinstance(data["score"], bool) or not isinstance(data["score"], int))
         ):
             raise serializers.ValidationError({"score": [_("Choose a score from 1 to 5.")]})
         return super().to_internal_value(data)

@@ -25,18 +25,28 @@ def _rolled_up(scope: ReportScope) -> int | None:
 def report_figures(*, scope: ReportScope, period: Period, cache_key: str = "") -> dict:
     """Every figure of the report. cache_key names the scope (person or filter) for the cache;
     empty means compute afresh."""
+
     def compute():
         return figures_module.full(
-            scope.tickets, scope.surveys, scope.items, period, scope.subscription, institution_id=_rolled_up(scope)
+            scope.tickets,
+            scope.surveys,
+            scope.items,
+            period,
+            scope.subscription,
+            institution_id=_rolled_up(scope),
         )
 
     if not cache_key:
         return compute()
-    key = "reports:figures:" + hashlib.sha256(f"{cache_key}|{period.first}|{period.last}".encode()).hexdigest()
+    key = (
+        "reports:figures:" + hashlib.sha256(f"{cache_key}|{period.first}|{period.last}".encode()).hexdigest()
+    )
     return cache.get_or_set(key, compute, CACHE_SECONDS)
 
 
-def report_context(*, scope: ReportScope, period: Period, figures: dict, chart_base: str = "", query: str = "") -> dict:
+def report_context(
+    *, scope: ReportScope, period: Period, figures: dict, chart_base: str = "", query: str = ""
+) -> dict:
     """What the report's templates (page, PDF, e-mail) are rendered with."""
     return {
         "scope": scope,

@@ -57,7 +57,12 @@ def report_delivery_schedule(*, period: Period, now: datetime.datetime | None = 
     with transaction.atomic():
         ReportDelivery.objects.bulk_create(
             [
-                ReportDelivery(institution_id=pk, period_on=period.first, available_at=now, language=settings.LANGUAGE_CODE)
+                ReportDelivery(
+                    institution_id=pk,
+                    period_on=period.first,
+                    available_at=now,
+                    language=settings.LANGUAGE_CODE,
+                )
                 for pk in institution_ids
             ],
             ignore_conflicts=True,
@@ -75,7 +80,9 @@ def report_delivery_schedule_last_month(*, now: datetime.datetime | None = None)
 
 def _recipients(institution_id: int) -> dict[str, list[str]]:
     """The active admins' addresses, by their e-mail language."""
-    admins = User.objects.for_institution(institution_id).with_role(Role.INSTITUTION_ADMIN).filter(is_active=True)
+    admins = (
+        User.objects.for_institution(institution_id).with_role(Role.INSTITUTION_ADMIN).filter(is_active=True)
+    )
     by_language: dict[str, set[str]] = {}
     for person_id, email in admins.values_list("pk", "email"):
         if email:
@@ -139,9 +146,13 @@ def report_delivery_send(*, delivery_id: int, now: datetime.datetime | None = No
             delivery.recipients = reached
             delivery.attempts += 1
             delivery.last_error = repr(exc)[:2000]
-            delivery.available_at = now + min(datetime.timedelta(minutes=5 * 2 ** min(delivery.attempts, 8)), RETRY_MAX)
+            delivery.available_at = now + min(
+                datetime.timedelta(minutes=5 * 2 ** min(delivery.attempts, 8)), RETRY_MAX
+            )
             delivery.save(update_fields=["recipients", "attempts", "last_error", "available_at"])
-            logger.warning("reports.delivery_failed", extra={"delivery_id": delivery.pk, "attempts": delivery.attempts})
+            logger.warning(
+                "reports.delivery_failed", extra={"delivery_id": delivery.pk, "attempts": delivery.attempts}
+            )
             return False
         delivery.recipients = reached
         delivery.sent_at = now
@@ -166,4 +177,3 @@ def report_delivery_run(*, period: Period) -> tuple[int, int]:
     """Schedule and send one month by hand (the management command). Harmless to repeat."""
     created = report_delivery_schedule(period=period)
     return created, report_delivery_drain()
-

@@ -107,7 +107,9 @@ def _surveys_create(events: list[TicketEvent]) -> int:
         return 0
     tickets = {
         t.pk: t
-        for t in Ticket.objects.filter(pk__in={e.ticket_id for e in events}).select_related("subscription__package")
+        for t in Ticket.objects.filter(pk__in={e.ticket_id for e in events}).select_related(
+            "subscription__package"
+        )
     }
     rows = [_snapshot(tickets[e.ticket_id], e) for e in events if e.ticket_id in tickets]
     Survey.objects.bulk_create(rows, batch_size=500, ignore_conflicts=True)
@@ -299,7 +301,9 @@ def _reminder_email(survey: Survey) -> object:
             _("One click is enough. The link works until %(date)s; this is the only reminder.")
             % {"date": formats.date_format(timezone.localtime(survey.expires_at), "DATE_FORMAT")},
         ]
-        return email_message(subject=subject, body="\n".join(lines), recipients=[survey.requester.email], ticket=ticket)
+        return email_message(
+            subject=subject, body="\n".join(lines), recipients=[survey.requester.email], ticket=ticket
+        )
 
 
 def survey_remind_due(*, now: datetime.datetime | None = None, limit: int = 500) -> int:
@@ -336,4 +340,3 @@ def survey_sweep(*, now: datetime.datetime | None = None) -> dict:
     (survey_question_links)."""
     now = now or timezone.now()
     return {"read": survey_sync(now=now), "reminded": survey_remind_due(now=now)}
-

@@ -37,7 +37,9 @@ class ErrorBodySerializer(serializers.Serializer):
     )
     channel = serializers.CharField(required=False, help_text="quota_exhausted, channel_not_included")
     allotment = serializers.IntegerField(required=False, allow_null=True, help_text="quota_exhausted")
-    renews_on = serializers.DateField(required=False, help_text="quota_exhausted: the day the allotment renews")
+    renews_on = serializers.DateField(
+        required=False, help_text="quota_exhausted: the day the allotment renews"
+    )
     package = serializers.CharField(required=False, help_text="channel_not_included, user_cap_reached")
     cap = serializers.IntegerField(required=False, help_text="user_cap_reached")
     ended_on = serializers.DateField(
@@ -45,7 +47,9 @@ class ErrorBodySerializer(serializers.Serializer):
     )
     feature = serializers.CharField(required=False, help_text="feature_locked")
     packages = serializers.ListField(
-        child=serializers.CharField(), required=False, help_text="feature_locked: the packages that include it"
+        child=serializers.CharField(),
+        required=False,
+        help_text="feature_locked: the packages that include it",
     )
     retry_after = serializers.IntegerField(required=False, help_text="throttled: seconds to wait")
 
@@ -130,7 +134,9 @@ def to_domain_error(exc: Exception) -> DomainError | None:
         message, fields = _django_validation_fields(exc)
         code = getattr(exc, "code", None)
         if code in STATE_CONFLICT_CODES:
-            return DomainError(status_code=409, code=code or "invalid_transition", message=message, fields=fields)
+            return DomainError(
+                status_code=409, code=code or "invalid_transition", message=message, fields=fields
+            )
         return DomainError(status_code=422, code=code or "rejected", message=message, fields=fields)
     if isinstance(exc, DjangoPermissionDenied):
         message = str(exc) or _("You are not allowed to do this.")
@@ -157,7 +163,9 @@ def api_exception_handler(exc, context):
         codes = exc.get_codes()
         body = {
             "code": codes if isinstance(codes, str) else exc.default_code,
-            "message": str(exc.detail) if not isinstance(exc.detail, dict | list) else str(exc.default_detail),
+            "message": str(exc.detail)
+            if not isinstance(exc.detail, dict | list)
+            else str(exc.default_detail),
             "fields": {},
         }
         if isinstance(exc, exceptions.Throttled):

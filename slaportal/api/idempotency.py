@@ -79,12 +79,19 @@ def idempotent(view_method):
         key = key.strip()
         if not key or len(key) > MAX_KEY_LENGTH:
             raise exceptions.ValidationError(
-                {HEADER: [_("The Idempotency-Key must be 1 to %(max)s characters long.") % {"max": MAX_KEY_LENGTH}]}
+                {
+                    HEADER: [
+                        _("The Idempotency-Key must be 1 to %(max)s characters long.")
+                        % {"max": MAX_KEY_LENGTH}
+                    ]
+                }
             )
         scope = f"{request.method} {request.path}"[:200]
         fingerprint = request_fingerprint(request)
         with transaction.atomic():
-            record, first = idempotency_claim(actor=request.user, key=key, scope=scope, request_hash=fingerprint)
+            record, first = idempotency_claim(
+                actor=request.user, key=key, scope=scope, request_hash=fingerprint
+            )
             if not first:
                 # A record from before bodies were fingerprinted has none and matches any body.
                 if record.request_hash and record.request_hash != fingerprint:
@@ -100,13 +107,17 @@ def idempotent(view_method):
                     raise DomainError(
                         status_code=409,
                         code="idempotency_in_progress",
-                        message=_("A request with this Idempotency-Key is still being processed; try again shortly."),
+                        message=_(
+                            "A request with this Idempotency-Key is still being processed; try again shortly."
+                        ),
                     )
                 response = Response(record.response_body, status=record.status_code)
                 response["Idempotent-Replayed"] = "true"
                 return response
             response = view_method(view, request, *args, **kwargs)
-            idempotency_store(record=record, status_code=response.status_code, response_body=_plain(response.data))
+            idempotency_store(
+                record=record, status_code=response.status_code, response_body=_plain(response.data)
+            )
         return response
 
     return wrapper

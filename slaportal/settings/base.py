@@ -111,7 +111,9 @@ else:
     random_page_cost = env.str("DATABASE_RANDOM_PAGE_COST", default="1.1")
     if random_page_cost:
         options = DATABASES["default"].setdefault("OPTIONS", {})
-        options["options"] = f"{options.get('options', '')} -c random_page_cost={float(random_page_cost)}".strip()
+        options["options"] = (
+            f"{options.get('options', '')} -c random_page_cost={float(random_page_cost)}".strip()
+        )
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "organizations.User"
@@ -181,7 +183,19 @@ DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="SLA Portal <destek@slapo
 
 # Uploads: the ticket form refuses larger files itself with a translated message.
 ATTACHMENT_MAX_BYTES = env.int("ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024)
-ATTACHMENT_ALLOWED_EXTENSIONS = ["pdf", "png", "jpg", "jpeg", "gif", "txt", "log", "zip", "docx", "xlsx", "csv"]
+ATTACHMENT_ALLOWED_EXTENSIONS = [
+    "pdf",
+    "png",
+    "jpg",
+    "jpeg",
+    "gif",
+    "txt",
+    "log",
+    "zip",
+    "docx",
+    "xlsx",
+    "csv",
+]
 
 # django-axes: five wrong passwords lock a username from that address for fifteen minutes.
 AXES_FAILURE_LIMIT = 5
@@ -230,7 +244,10 @@ REST_FRAMEWORK = {
         "rest_framework.parsers.MultiPartParser",
     ],
     "EXCEPTION_HANDLER": "slaportal.api.errors.api_exception_handler",
-    "DEFAULT_THROTTLE_CLASSES": ["slaportal.api.throttles.UserThrottle", "slaportal.api.throttles.WriteThrottle"],
+    "DEFAULT_THROTTLE_CLASSES": [
+        "slaportal.api.throttles.UserThrottle",
+        "slaportal.api.throttles.WriteThrottle",
+    ],
     # Per person (per address when anonymous). High enough for a busy engineer's app; the login
     # rate is per address, on top of django-axes' lockout per username and address.
     "DEFAULT_THROTTLE_RATES": {
@@ -249,7 +266,7 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": (
         "Version 1 of the API used by the SLA Portal iOS and Android apps and by integrations. "
         "Authenticate with `Authorization: Token <token>` (POST /api/v1/auth/token/). Every error has "
-        "one shape: `{\"error\": {\"code\", \"message\", \"fields\"}}`; messages follow Accept-Language "
+        'one shape: `{"error": {"code", "message", "fields"}}`; messages follow Accept-Language '
         "(Turkish by default, English)."
     ),
     "VERSION": "1.0.0",

@@ -27,7 +27,11 @@ def test_institution_admin_requests_a_workshop(client_for, admin):
     # when
     response = client_for(admin).post(
         "/api/v1/workshops/",
-        {"topic": "Netcad 8", "preferred_dates": [str(future_day(5)), str(future_day(6))], "participants": 12},
+        {
+            "topic": "Netcad 8",
+            "preferred_dates": [str(future_day(5)), str(future_day(6))],
+            "participants": 12,
+        },
         format="json",
     )
     # then
@@ -47,7 +51,9 @@ def test_workshop_list_shows_only_the_institutions_own(client_for, admin, strang
     assert [w["institution"]["id"] for w in body["results"]] == [admin.institution_id]
 
 
-def test_workshops_are_locked_on_standard_with_the_packages_that_have_them(client_for, standard_admin, catalogue):
+def test_workshops_are_locked_on_standard_with_the_packages_that_have_them(
+    client_for, standard_admin, catalogue
+):
     # when
     response = client_for(standard_admin).get("/api/v1/workshops/")
     # then
@@ -84,7 +90,11 @@ def test_me_quota_moves_as_a_workshop_is_scheduled_and_given_back(client_for, ad
     # when
     scheduled = staff_client.post(
         f"/api/v1/workshops/{workshop.pk}/schedule/",
-        {"starts_at": future_time(10).isoformat(), "trainer": trainer.pk, "meeting_url": "https://meet.test/a"},
+        {
+            "starts_at": future_time(10).isoformat(),
+            "trainer": trainer.pk,
+            "meeting_url": "https://meet.test/a",
+        },
         format="json",
     )
     during = _me_quota(admin_client, "workshops")
@@ -104,10 +114,16 @@ def test_only_booking_staff_schedule_and_decline(client_for, admin, trainer):
     # when
     schedule = client_for(admin).post(
         f"/api/v1/workshops/{workshop.pk}/schedule/",
-        {"starts_at": future_time(10).isoformat(), "trainer": trainer.pk, "meeting_url": "https://meet.test/a"},
+        {
+            "starts_at": future_time(10).isoformat(),
+            "trainer": trainer.pk,
+            "meeting_url": "https://meet.test/a",
+        },
         format="json",
     )
-    decline = client_for(trainer).post(f"/api/v1/workshops/{workshop.pk}/decline/", {"reason": "x"}, format="json")
+    decline = client_for(trainer).post(
+        f"/api/v1/workshops/{workshop.pk}/decline/", {"reason": "x"}, format="json"
+    )
     # then
     assert (schedule.status_code, decline.status_code) == (403, 403)
 
@@ -116,9 +132,15 @@ def test_decline_by_staff(client_for, admin, staff):
     # given
     workshop = workshop_requested(admin)
     # when
-    response = client_for(staff).post(f"/api/v1/workshops/{workshop.pk}/decline/", {"reason": "Takvim dolu"}, format="json")
+    response = client_for(staff).post(
+        f"/api/v1/workshops/{workshop.pk}/decline/", {"reason": "Takvim dolu"}, format="json"
+    )
     # then
-    assert (response.status_code, response.json()["status"], response.json()["reason"]) == (200, "declined", "Takvim dolu")
+    assert (response.status_code, response.json()["status"], response.json()["reason"]) == (
+        200,
+        "declined",
+        "Takvim dolu",
+    )
 
 
 def test_trainer_overlap_is_a_field_error(client_for, admin, staff, trainer):
@@ -128,7 +150,11 @@ def test_trainer_overlap_is_a_field_error(client_for, admin, staff, trainer):
     # when
     response = client_for(staff).post(
         f"/api/v1/workshops/{other.pk}/schedule/",
-        {"starts_at": future_time(10, hour=11).isoformat(), "trainer": trainer.pk, "meeting_url": "https://m.test/b"},
+        {
+            "starts_at": future_time(10, hour=11).isoformat(),
+            "trainer": trainer.pk,
+            "meeting_url": "https://m.test/b",
+        },
         format="json",
     )
     # then
@@ -150,7 +176,11 @@ def test_a_customer_who_is_not_the_admin_is_refused(client_for, premium):
 BOOKING_ENDPOINTS = [
     ("get", "/api/v1/workshops/{id}/", None),
     ("post", "/api/v1/workshops/{id}/cancel/", {}),
-    ("post", "/api/v1/workshops/{id}/schedule/", {"starts_at": "2030-01-02T10:00:00Z", "trainer": 1, "meeting_url": "https://m.test"}),
+    (
+        "post",
+        "/api/v1/workshops/{id}/schedule/",
+        {"starts_at": "2030-01-02T10:00:00Z", "trainer": 1, "meeting_url": "https://m.test"},
+    ),
     ("post", "/api/v1/workshops/{id}/decline/", {"reason": "x"}),
     ("post", "/api/v1/workshops/{id}/participants/", {"people": []}),
     ("get", "/api/v1/onsite-requests/{id}/", None),
@@ -165,13 +195,19 @@ BOOKING_ENDPOINTS = [
 
 
 @pytest.mark.parametrize(("method", "path", "body"), BOOKING_ENDPOINTS)
-def test_another_institution_gets_404_and_changes_nothing(client_for, admin, staff, stranger_admin, method, path, body):
+def test_another_institution_gets_404_and_changes_nothing(
+    client_for, admin, staff, stranger_admin, method, path, body
+):
     # given
     ids = {
         "workshops": workshop_requested(admin).pk,
         "onsite-requests": onsite_requested(admin).pk,
         "onboarding": onboarding_record(
-            actor=staff, institution=admin.institution, product=product(), version="1", purchased_on=datetime.date(2026, 1, 1)
+            actor=staff,
+            institution=admin.institution,
+            product=product(),
+            version="1",
+            purchased_on=datetime.date(2026, 1, 1),
         ).pk,
     }
     url = path.replace("{id}", str(ids[path.split("/")[3]]))
@@ -193,7 +229,9 @@ def test_premium_onsite_days_are_drawn_on_confirmation(client_for, admin, staff,
     )
     pk = created.json()["id"]
     # when
-    confirmed = client_for(staff).post(f"/api/v1/onsite-requests/{pk}/confirm/", {"engineer": trainer.pk}, format="json")
+    confirmed = client_for(staff).post(
+        f"/api/v1/onsite-requests/{pk}/confirm/", {"engineer": trainer.pk}, format="json"
+    )
     # then
     assert created.status_code == 201 and created.json()["included"] is True
     assert confirmed.status_code == 200 and confirmed.json()["status"] == "confirmed"
@@ -205,7 +243,11 @@ def test_standard_quote_workflow_through_the_api(client_for, standard_admin, sta
     # given
     created = client_for(standard_admin).post(
         "/api/v1/onsite-requests/",
-        {"dates": [str(future_day(20)), str(future_day(21)), str(future_day(22))], "address": "İzmir", "purpose": "Eğitim"},
+        {
+            "dates": [str(future_day(20)), str(future_day(21)), str(future_day(22))],
+            "address": "İzmir",
+            "purpose": "Eğitim",
+        },
         format="json",
     )
     pk = created.json()["id"]
@@ -216,11 +258,17 @@ def test_standard_quote_workflow_through_the_api(client_for, standard_admin, sta
         format="json",
     )
     accepted = client_for(standard_admin).post(f"/api/v1/onsite-requests/{pk}/accept/", {}, format="json")
-    confirmed = client_for(staff).post(f"/api/v1/onsite-requests/{pk}/confirm/", {"engineer": trainer.pk}, format="json")
+    confirmed = client_for(staff).post(
+        f"/api/v1/onsite-requests/{pk}/confirm/", {"engineer": trainer.pk}, format="json"
+    )
     # then
     assert created.json()["included"] is False
     quote = quoted.json()["quote"]
-    assert (quote["net_total"], quote["vat_total"], quote["gross_total"]) == ("37500.00", "7500.00", "45000.00")
+    assert (quote["net_total"], quote["vat_total"], quote["gross_total"]) == (
+        "37500.00",
+        "7500.00",
+        "45000.00",
+    )
     assert accepted.json()["status"] == "accepted"
     assert confirmed.json()["status"] == "confirmed"
     assert _me_quota(client_for(standard_admin), "onsite_days")["used"] == 0
@@ -231,7 +279,9 @@ def test_quoting_a_premium_request_is_a_conflict(client_for, admin, staff):
     visit = onsite_requested(admin)
     # when
     response = client_for(staff).post(
-        f"/api/v1/onsite-requests/{visit.pk}/quote/", {"day_rate": "100.00", "valid_until": str(future_day(3))}, format="json"
+        f"/api/v1/onsite-requests/{visit.pk}/quote/",
+        {"day_rate": "100.00", "valid_until": str(future_day(3))},
+        format="json",
     )
     # then
     assert response.status_code == 409
@@ -240,7 +290,11 @@ def test_quoting_a_premium_request_is_a_conflict(client_for, admin, staff):
 def test_onboarding_items_are_listed_for_the_institution(client_for, admin, staff, stranger_admin):
     # given
     onboarding_record(
-        actor=staff, institution=admin.institution, product=product(), version="8.5", purchased_on=datetime.date(2026, 1, 5)
+        actor=staff,
+        institution=admin.institution,
+        product=product(),
+        version="8.5",
+        purchased_on=datetime.date(2026, 1, 5),
     )
     # when
     own = client_for(admin).get("/api/v1/onboarding/").json()["results"]
@@ -279,7 +333,9 @@ def test_participants_through_the_api_are_checked(client_for, admin, staff, trai
     not_held = client_for(staff).post(
         f"/api/v1/workshops/{scheduled.pk}/participants/", {"people": [ayse.pk]}, format="json"
     )
-    by_admin = client_for(admin).post(f"/api/v1/workshops/{held.pk}/participants/", {"people": [ayse.pk]}, format="json")
+    by_admin = client_for(admin).post(
+        f"/api/v1/workshops/{held.pk}/participants/", {"people": [ayse.pk]}, format="json"
+    )
     other_institution = client_for(stranger_admin).post(
         f"/api/v1/workshops/{held.pk}/participants/", {"people": []}, format="json"
     )
@@ -292,7 +348,9 @@ def test_participants_through_the_api_are_checked(client_for, admin, staff, trai
     assert (held.attendees.count(), held.attended) == (0, 7)
 
 
-def test_workshop_list_costs_the_same_queries_for_more_rows(client_for, admin, staff, trainer, django_assert_max_num_queries):
+def test_workshop_list_costs_the_same_queries_for_more_rows(
+    client_for, admin, staff, trainer, django_assert_max_num_queries
+):
     # given
     for hour in (9, 12, 15):
         workshop_scheduled(admin, staff, trainer, starts_at=future_time(10, hour=hour))
@@ -303,7 +361,9 @@ def test_workshop_list_costs_the_same_queries_for_more_rows(client_for, admin, s
     assert len(response.json()["results"]) == 3
 
 
-def test_onsite_list_costs_the_same_queries_for_more_rows(client_for, admin, staff, trainer, django_assert_max_num_queries):
+def test_onsite_list_costs_the_same_queries_for_more_rows(
+    client_for, admin, staff, trainer, django_assert_max_num_queries
+):
     # given
     for first in (10, 20, 30):
         onsite_requested(admin, days=1, first=first)
@@ -318,7 +378,9 @@ def test_quote_pdf_is_downloaded_with_the_app_token(client_for, standard_admin, 
     # given
     visit = onsite_requested(standard_admin)
     quoted = client_for(staff).post(
-        f"/api/v1/onsite-requests/{visit.pk}/quote/", {"day_rate": "12500.00", "valid_until": str(future_day(5))}, format="json"
+        f"/api/v1/onsite-requests/{visit.pk}/quote/",
+        {"day_rate": "12500.00", "valid_until": str(future_day(5))},
+        format="json",
     )
     # when
     response = client_for(standard_admin).get(quoted.json()["quote"]["pdf"])

@@ -55,7 +55,9 @@ def test_customer_of_another_institution_cannot_ask_on_the_ticket(ticket, browse
     stranger = PersonFactory(role=Role.CUSTOMER, institution=TicketFactory().institution)
     browser_client.force_login(stranger)
     # when
-    response = browser_client.post(f"/tickets/{ticket.pk}/contact-request/new/", {"contact-kind": "call", "contact-preferred_times": "x"})
+    response = browser_client.post(
+        f"/tickets/{ticket.pk}/contact-request/new/", {"contact-kind": "call", "contact-preferred_times": "x"}
+    )
     # then
     assert response.status_code == 404
     assert ContactRequest.objects.count() == 0
@@ -80,7 +82,9 @@ def test_desk_lead_corrects_a_deadline_from_the_ticket_page(ticket, lead, browse
     browser_client.force_login(lead)
     new_due = timezone.localtime(ticket.first_response_due_at) + datetime.timedelta(hours=2)
     # when
-    response = browser_client.post(f"/desk/tickets/{ticket.pk}/deadline/", {"due_at": new_due.strftime("%Y-%m-%dT%H:%M")})
+    response = browser_client.post(
+        f"/desk/tickets/{ticket.pk}/deadline/", {"due_at": new_due.strftime("%Y-%m-%dT%H:%M")}
+    )
     # then
     assert response.status_code == 302
     assert Ticket.objects.get(pk=ticket.pk).first_response_due_at == new_due.replace(second=0, microsecond=0)
@@ -121,7 +125,9 @@ def test_an_engineer_cannot_set_a_colleagues_duty(engineer):
         person_set_on_duty(actor=engineer, person=colleague, is_on_duty=False)
 
 
-def test_desk_files_for_a_caller_on_the_phone_quota_with_the_clock_from_the_call(customer, engineer, browser_client, premium):
+def test_desk_files_for_a_caller_on_the_phone_quota_with_the_clock_from_the_call(
+    customer, engineer, browser_client, premium
+):
     # given: a call 20 minutes ago, inside the service window
     called_at = timezone.localtime().replace(hour=10, minute=0, second=0, microsecond=0)
     browser_client.force_login(engineer)
@@ -142,7 +148,9 @@ def test_desk_files_for_a_caller_on_the_phone_quota_with_the_clock_from_the_call
     ticket = Ticket.objects.get()
     assert response.status_code == 302
     assert (ticket.channel, ticket.requester, ticket.created_at) == ("phone", customer, called_at)
-    assert ticket.first_response_due_at == called_at + datetime.timedelta(minutes=premium.first_response_minutes)
+    assert ticket.first_response_due_at == called_at + datetime.timedelta(
+        minutes=premium.first_response_minutes
+    )
     used = dict(Allotment.objects.filter(subscription=premium).values_list("channel", "used"))
     assert (used["phone"], used["written"]) == (1, 0)
 

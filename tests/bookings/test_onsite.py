@@ -39,7 +39,9 @@ def test_premium_request_for_more_days_than_remain_is_refused(admin, premium):
     assert error.value.renews_on == premium.renews_on
 
 
-def test_days_used_up_between_request_and_confirmation_refuse_it_and_write_nothing(admin, staff, trainer, premium):
+def test_days_used_up_between_request_and_confirmation_refuse_it_and_write_nothing(
+    admin, staff, trainer, premium
+):
     # given
     visit = onsite_requested(admin, days=2)
     Allotment.objects.filter(subscription=premium, channel="onsite_days").update(used=F("allotment") - 1)
@@ -67,29 +69,42 @@ def test_standard_quote_is_day_rate_times_days_plus_vat(standard_admin, staff, s
     settings.ONSITE_VAT_RATE = Decimal("0.20")
     visit = onsite_requested(standard_admin, days=2)
     # when
-    visit = services.onsite_quote(actor=staff, visit=visit, day_rate=Decimal("12500.00"), valid_until=future_day(5))
+    visit = services.onsite_quote(
+        actor=staff, visit=visit, day_rate=Decimal("12500.00"), valid_until=future_day(5)
+    )
     # then
     assert visit.status == OnsiteRequest.Status.QUOTED
-    assert (visit.net_total, visit.vat_total, visit.gross_total) == (Decimal("25000.00"), Decimal("5000.00"), Decimal("30000.00"))
+    assert (visit.net_total, visit.vat_total, visit.gross_total) == (
+        Decimal("25000.00"),
+        Decimal("5000.00"),
+        Decimal("30000.00"),
+    )
 
 
 def test_accepted_quote_is_scheduled_and_completed_without_drawing(standard_admin, staff, trainer):
     # given
     visit = onsite_requested(standard_admin, days=2)
-    visit = services.onsite_quote(actor=staff, visit=visit, day_rate=Decimal("1000"), valid_until=future_day(5))
+    visit = services.onsite_quote(
+        actor=staff, visit=visit, day_rate=Decimal("1000"), valid_until=future_day(5)
+    )
     # when
     visit = services.onsite_quote_accept(actor=standard_admin, visit=visit)
     visit = services.onsite_confirm(actor=staff, visit=visit, engineer=trainer)
     visit = services.onsite_complete(actor=staff, visit=visit, report="Kurulum tamamlandı, 8 kişi eğitildi.")
     # then
-    assert (visit.status, visit.report) == (OnsiteRequest.Status.COMPLETED, "Kurulum tamamlandı, 8 kişi eğitildi.")
+    assert (visit.status, visit.report) == (
+        OnsiteRequest.Status.COMPLETED,
+        "Kurulum tamamlandı, 8 kişi eğitildi.",
+    )
     assert QuotaEntry.objects.filter(reference_type="onsite").count() == 0
 
 
 def test_declined_quote_ends_the_request(standard_admin, staff, trainer):
     # given
     visit = onsite_requested(standard_admin)
-    visit = services.onsite_quote(actor=staff, visit=visit, day_rate=Decimal("1000"), valid_until=future_day(5))
+    visit = services.onsite_quote(
+        actor=staff, visit=visit, day_rate=Decimal("1000"), valid_until=future_day(5)
+    )
     # when
     visit = services.onsite_quote_decline(actor=standard_admin, visit=visit)
     # then
@@ -101,7 +116,9 @@ def test_declined_quote_ends_the_request(standard_admin, staff, trainer):
 def test_quote_cannot_be_accepted_after_its_validity(standard_admin, staff):
     # given
     visit = onsite_requested(standard_admin, first=20)
-    visit = services.onsite_quote(actor=staff, visit=visit, day_rate=Decimal("1000"), valid_until=future_day(3))
+    visit = services.onsite_quote(
+        actor=staff, visit=visit, day_rate=Decimal("1000"), valid_until=future_day(3)
+    )
     # when / then
     with time_machine.travel(datetime.timedelta(days=4)), pytest.raises(ValidationError) as error:
         services.onsite_quote_accept(actor=standard_admin, visit=visit)
@@ -120,7 +137,9 @@ def test_unconfirmed_premium_request_is_not_quoted(admin, staff):
 def test_another_institutions_admin_cannot_answer_a_quote(standard_admin, staff, stranger_admin):
     # given
     visit = onsite_requested(standard_admin)
-    visit = services.onsite_quote(actor=staff, visit=visit, day_rate=Decimal("1000"), valid_until=future_day(5))
+    visit = services.onsite_quote(
+        actor=staff, visit=visit, day_rate=Decimal("1000"), valid_until=future_day(5)
+    )
     # when / then
     with pytest.raises(PermissionDenied):
         services.onsite_quote_accept(actor=stranger_admin, visit=visit)
@@ -129,7 +148,9 @@ def test_another_institutions_admin_cannot_answer_a_quote(standard_admin, staff,
 def test_quote_pdf_renders_turkish(standard_admin, staff):
     # given
     visit = onsite_requested(standard_admin)
-    visit = services.onsite_quote(actor=staff, visit=visit, day_rate=Decimal("12500"), valid_until=future_day(5))
+    visit = services.onsite_quote(
+        actor=staff, visit=visit, day_rate=Decimal("12500"), valid_until=future_day(5)
+    )
     # when
     pdf = quote_pdf(visit=visit, language="tr", compressed=False)
     # then: the embedded font maps its glyphs back to ı (U+0131) and ğ (U+011F), so they were drawn

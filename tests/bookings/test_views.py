@@ -24,7 +24,13 @@ def test_workshop_page_requests_a_workshop(browser_client, admin, premium):
     # when
     response = login(browser_client, admin).post(
         "/workshops/",
-        {"topic": "Parsel sorgulama", "product": product().code, "date1": future_day(4), "date2": future_day(5), "participants": 8},
+        {
+            "topic": "Parsel sorgulama",
+            "product": product().code,
+            "date1": future_day(4),
+            "date2": future_day(5),
+            "participants": 8,
+        },
         follow=True,
     )
     # then
@@ -94,7 +100,9 @@ def test_vendor_schedules_from_the_page(browser_client, admin, staff, trainer, p
     assert "one unit drawn" in response.content.decode()
 
 
-def test_vendor_records_participants_among_the_institutions_people(browser_client, admin, staff, trainer, stranger_admin):
+def test_vendor_records_participants_among_the_institutions_people(
+    browser_client, admin, staff, trainer, stranger_admin
+):
     # given: a held workshop, two people of the institution and one of another
     workshop = workshop_held(admin, staff, trainer, attended=5)
     ayse = PersonFactory(institution=admin.institution, first_name="Ayşe", last_name="Yıldırım")
@@ -103,9 +111,11 @@ def test_vendor_records_participants_among_the_institutions_people(browser_clien
     listing = client.get("/vendor/workshops/").content.decode()
     form = client.get(f"/vendor/workshops/{workshop.pk}/participants/").content.decode()
     # when
-    response = client.post(f"/vendor/workshops/{workshop.pk}/participants/", {"people": [ayse.pk]}, follow=True)
+    response = client.post(
+        f"/vendor/workshops/{workshop.pk}/participants/", {"people": [ayse.pk]}, follow=True
+    )
     # then
-    assert f'/vendor/workshops/{workshop.pk}/participants/' in listing
+    assert f"/vendor/workshops/{workshop.pk}/participants/" in listing
     assert "Ayşe Yıldırım" in form and "Mehmet Demir" in form
     assert stranger_admin.username not in form and str(stranger_admin.email) not in form
     workshop.refresh_from_db()
@@ -115,7 +125,9 @@ def test_vendor_records_participants_among_the_institutions_people(browser_clien
     assert "Ayşe Yıldırım" in page.split(f'data-testid="joined-{workshop.pk}"')[1].split("</dd>")[0]
 
 
-def test_participants_of_another_institution_are_refused_on_the_page(browser_client, admin, staff, trainer, stranger_admin):
+def test_participants_of_another_institution_are_refused_on_the_page(
+    browser_client, admin, staff, trainer, stranger_admin
+):
     # given
     workshop = workshop_held(admin, staff, trainer, attended=5)
     # when
@@ -140,7 +152,9 @@ def test_participants_page_is_for_held_workshops_and_booking_staff(client, admin
     assert as_admin.status_code == 403
 
 
-def test_vendor_workshop_page_costs_the_same_queries_for_more_rows(browser_client, admin, staff, django_assert_max_num_queries):
+def test_vendor_workshop_page_costs_the_same_queries_for_more_rows(
+    browser_client, admin, staff, django_assert_max_num_queries
+):
     # given
     for _ in range(5):
         workshop_requested(admin)
@@ -187,7 +201,11 @@ def test_onsite_page_requests_consecutive_days(browser_client, admin):
 def test_onboarding_page_shows_the_state_to_every_person_of_the_institution(browser_client, admin, staff):
     # given
     services.onboarding_record(
-        actor=staff, institution=admin.institution, product=product(), version="9.1", purchased_on=datetime.date(2026, 10, 1)
+        actor=staff,
+        institution=admin.institution,
+        product=product(),
+        version="9.1",
+        purchased_on=datetime.date(2026, 10, 1),
     )
     customer = PersonFactory(role=Role.CUSTOMER, institution=admin.institution)
     # when
@@ -200,7 +218,11 @@ def test_calendar_shows_the_week_per_trainer(browser_client, admin, staff, train
     # given
     workshop = workshop_scheduled(admin, staff, trainer)
     # when
-    page = login(browser_client, trainer).get(f"/vendor/calendar/?week={workshop.starts_at.date()}").content.decode()
+    page = (
+        login(browser_client, trainer)
+        .get(f"/vendor/calendar/?week={workshop.starts_at.date()}")
+        .content.decode()
+    )
     # then
     assert f'data-person="{trainer.username}"' in page
     assert workshop.topic in page
@@ -225,7 +247,9 @@ def test_another_institution_gets_404_on_every_page(client, admin, staff, strang
     assert response.status_code == 404
 
 
-@pytest.mark.parametrize("url", ["/vendor/workshops/", "/vendor/onsite/", "/vendor/onboarding/", "/vendor/calendar/"])
+@pytest.mark.parametrize(
+    "url", ["/vendor/workshops/", "/vendor/onsite/", "/vendor/onboarding/", "/vendor/calendar/"]
+)
 def test_vendor_pages_are_refused_to_institution_admins(client, admin, url):
     # when
     response = login(client, admin).get(url)
@@ -233,7 +257,9 @@ def test_vendor_pages_are_refused_to_institution_admins(client, admin, url):
     assert response.status_code == 403
 
 
-@pytest.mark.parametrize("url", ["/vendor/workshops/", "/vendor/onsite/", "/vendor/onboarding/", "/vendor/calendar/"])
+@pytest.mark.parametrize(
+    "url", ["/vendor/workshops/", "/vendor/onsite/", "/vendor/onboarding/", "/vendor/calendar/"]
+)
 def test_vendor_pages_render_for_booking_staff(client, staff, url):
     # when
     response = login(client, staff).get(url)
@@ -242,7 +268,9 @@ def test_vendor_pages_render_for_booking_staff(client, staff, url):
     assert b"style=" not in response.content and b"<script>" not in response.content
 
 
-def test_home_page_allotments_move_as_workshops_are_drawn_and_given_back(browser_client, admin, staff, trainer):
+def test_home_page_allotments_move_as_workshops_are_drawn_and_given_back(
+    browser_client, admin, staff, trainer
+):
     # given
     client = login(browser_client, admin)
     workshop = workshop_scheduled(admin, staff, trainer)

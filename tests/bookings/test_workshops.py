@@ -40,7 +40,9 @@ def test_request_draws_nothing_until_scheduled(admin, premium):
 def test_request_needs_two_or_three_future_dates(admin):
     # when / then
     with pytest.raises(ValidationError) as error:
-        services.workshop_request(actor=admin, topic="GIS", product=None, preferred_dates=[future_day(3)], participants=5)
+        services.workshop_request(
+            actor=admin, topic="GIS", product=None, preferred_dates=[future_day(3)], participants=5
+        )
     assert "preferred_dates" in error.value.message_dict
 
 
@@ -89,7 +91,11 @@ def test_trainer_is_never_booked_twice_for_overlapping_times(admin, staff, train
     # when: another from 11:00
     with pytest.raises(ValidationError) as error:
         services.workshop_schedule(
-            actor=staff, workshop=other, starts_at=future_time(10, hour=11), trainer=trainer, meeting_url="https://m.test/x"
+            actor=staff,
+            workshop=other,
+            starts_at=future_time(10, hour=11),
+            trainer=trainer,
+            meeting_url="https://m.test/x",
         )
     # then
     assert "trainer" in error.value.message_dict
@@ -179,13 +185,15 @@ def test_recording_participants_names_them_and_sets_the_head_count(admin, staff,
     workshop = workshop_held(admin, staff, trainer, attended=9)
     ayse, mehmet = PersonFactory(institution=admin.institution), PersonFactory(institution=admin.institution)
     # when
-    workshop = services.workshop_participants_record(actor=staff, workshop=workshop, people=[ayse.pk, mehmet.pk])
+    workshop = services.workshop_participants_record(
+        actor=staff, workshop=workshop, people=[ayse.pk, mehmet.pk]
+    )
     # then
     assert set(workshop.attendees.all()) == {ayse, mehmet}
     assert workshop.attended == 2
-    notes = BookingEvent.objects.filter(booking_type="workshop", booking_id=workshop.pk, status="held").values_list(
-        "note", flat=True
-    )
+    notes = BookingEvent.objects.filter(
+        booking_type="workshop", booking_id=workshop.pk, status="held"
+    ).values_list("note", flat=True)
     assert [note for note in notes if note.endswith(": 2")] != []
 
 
@@ -206,7 +214,9 @@ def test_participants_are_people_of_the_workshops_institution_only(admin, staff,
     ayse = PersonFactory(institution=admin.institution)
     # when
     with pytest.raises(ValidationError) as error:
-        services.workshop_participants_record(actor=staff, workshop=workshop, people=[ayse.pk, stranger_admin.pk])
+        services.workshop_participants_record(
+            actor=staff, workshop=workshop, people=[ayse.pk, stranger_admin.pk]
+        )
     # then
     assert "people" in error.value.message_dict
     workshop.refresh_from_db()
@@ -258,7 +268,11 @@ def test_concurrent_scheduling_of_the_last_unit_lets_exactly_one_win(postgres, a
     outcomes = _race(
         [
             lambda i=i: services.workshop_schedule(
-                actor=staff, workshop=requests[i], starts_at=future_time(12), trainer=trainers[i], meeting_url="https://m.test"
+                actor=staff,
+                workshop=requests[i],
+                starts_at=future_time(12),
+                trainer=trainers[i],
+                meeting_url="https://m.test",
             )
             for i in range(2)
         ]
@@ -271,7 +285,9 @@ def test_concurrent_scheduling_of_the_last_unit_lets_exactly_one_win(postgres, a
 
 
 @pytest.mark.django_db(transaction=True)
-def test_concurrent_scheduling_of_one_trainer_for_one_slot_lets_exactly_one_win(postgres, admin, staff, trainer, premium):
+def test_concurrent_scheduling_of_one_trainer_for_one_slot_lets_exactly_one_win(
+    postgres, admin, staff, trainer, premium
+):
     # given
     requests = [workshop_requested(admin) for _ in range(4)]
     # when: four schedulings of the same trainer, 30 minutes apart, all overlapping the first

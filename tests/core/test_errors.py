@@ -62,5 +62,10 @@ def test_a_new_domain_error_is_answered_without_touching_the_handler():
     # then
     assert response.status_code == 422
     assert response.data == {
-        "error": {"code": "holiday_closed", "message": "Closed for the holiday.", "fields": {}, "reopens_on": "2027-01-02"}
+        "error": {
+            "code": "holiday_closed",
+            "message": "Closed for the holiday.",
+            "fields": {},
+            "reopens_on": "2027-01-02",
+        }
     }

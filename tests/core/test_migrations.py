@@ -25,12 +25,20 @@ def test_records_stored_in_tickets_survive_the_move_to_core():
     executor = _migrate([("core", None), TICKETS_BEFORE])
     OldRecord = executor.loader.project_state([TICKETS_BEFORE]).apps.get_model("tickets", "IdempotencyRecord")
     OldRecord.objects.create(
-        person_id=person.pk, key="retry-1", scope="POST /api/v1/tickets/", status_code=201, response_body={"id": 7}
+        person_id=person.pk,
+        key="retry-1",
+        scope="POST /api/v1/tickets/",
+        status_code=201,
+        response_body={"id": 7},
     )
     # when
     _migrate(executor.loader.graph.leaf_nodes())
     # then
     record = IdempotencyRecord.objects.get(person=person, key="retry-1")
-    assert (record.scope, record.status_code, record.response_body) == ("POST /api/v1/tickets/", 201, {"id": 7})
+    assert (record.scope, record.status_code, record.response_body) == (
+        "POST /api/v1/tickets/",
+        201,
+        {"id": 7},
+    )
     assert record.request_hash == ""
     assert IdempotencyRecord._meta.db_table == "core_idempotencyrecord"

@@ -72,10 +72,14 @@ def open_page(browser, live_server, request):
     audit = a11y.Audit() if a11y.axe_or_warn() else None
 
     def open_(width=1280, height=900, language=None):
-        context = browser.new_context(viewport={"width": width, "height": height}, timezone_id="Europe/Istanbul")
+        context = browser.new_context(
+            viewport={"width": width, "height": height}, timezone_id="Europe/Istanbul"
+        )
         context.set_default_timeout(10_000)
         if language:
-            context.add_cookies([{"name": settings.LANGUAGE_COOKIE_NAME, "value": language, "url": live_server.url}])
+            context.add_cookies(
+                [{"name": settings.LANGUAGE_COOKIE_NAME, "value": language, "url": live_server.url}]
+            )
         if audit is not None:
             audit.attach(context)
         contexts.append(context)

@@ -25,8 +25,23 @@ WIDE, PHONE, ZOOMED = 1280, 390, 640
 # The pages each demo login reaches; {answered}, {running}, {overdue}, {standard} are tickets of
 # `tickets` below, {reset} a password reset link. Pages another role may not open are visited for their 403 and 404 pages.
 ROLE_PAGES = {
-    None: ["/accounts/login/", "/accounts/password_reset/", "/accounts/password_reset/done/", "{reset}", "/accounts/reset/done/"],
-    "premium-user1": ["/", "/tickets/", "/tickets/new/", "/tickets/{answered}/", "/tickets/{overdue}/", "/tickets/{overdue}/sharing/", "/desk/queue/", "/tickets/999999/"],
+    None: [
+        "/accounts/login/",
+        "/accounts/password_reset/",
+        "/accounts/password_reset/done/",
+        "{reset}",
+        "/accounts/reset/done/",
+    ],
+    "premium-user1": [
+        "/",
+        "/tickets/",
+        "/tickets/new/",
+        "/tickets/{answered}/",
+        "/tickets/{overdue}/",
+        "/tickets/{overdue}/sharing/",
+        "/desk/queue/",
+        "/tickets/999999/",
+    ],
     "standard-user1": ["/", "/tickets/{standard}/"],
     "premium-admin": ["/institution/people/", "/institution/tree/", "/institution/monitoring/", "/tickets/"],
     "standard-admin": ["/institution/tree/", "/institution/monitoring/"],
@@ -41,15 +56,37 @@ def tickets(demo):
     customer = User.objects.get(username="premium-user1")
     engineer = User.objects.get(username="engineer1")
     now = timezone.now()
-    answered = ticket_file(actor=customer, subject="Harita katmanı yüklenmiyor", description="Boş ekran.", at=now - datetime.timedelta(hours=1))
+    answered = ticket_file(
+        actor=customer,
+        subject="Harita katmanı yüklenmiyor",
+        description="Boş ekran.",
+        at=now - datetime.timedelta(hours=1),
+    )
     ticket_reply(actor=engineer, ticket=answered, body="Önbelleği temizledik.")
     ticket_note(actor=engineer, ticket=answered, body="Sunucu tarafında da kontrol edildi.")
     ticket_change_status(actor=engineer, ticket=answered, status="resolved")
-    overdue = ticket_file(actor=customer, subject="Rapor gecikiyor", description="Dünden beri.", at=now - datetime.timedelta(days=2))
-    running = ticket_file(actor=User.objects.get(username="premiumplus-user1"), subject="Yeni kullanıcı", description="Ekleyemiyoruz.")
-    standard = ticket_file(actor=User.objects.get(username="standard-user1"), subject="Lisans", description="Süre doldu mu?")
+    overdue = ticket_file(
+        actor=customer,
+        subject="Rapor gecikiyor",
+        description="Dünden beri.",
+        at=now - datetime.timedelta(days=2),
+    )
+    running = ticket_file(
+        actor=User.objects.get(username="premiumplus-user1"),
+        subject="Yeni kullanıcı",
+        description="Ekleyemiyoruz.",
+    )
+    standard = ticket_file(
+        actor=User.objects.get(username="standard-user1"), subject="Lisans", description="Süre doldu mu?"
+    )
     reset = f"/accounts/reset/{urlsafe_base64_encode(force_bytes(customer.pk))}/{default_token_generator.make_token(customer)}/"
-    return {"answered": answered.pk, "overdue": overdue.pk, "running": running.pk, "standard": standard.pk, "reset": reset}
+    return {
+        "answered": answered.pk,
+        "overdue": overdue.pk,
+        "running": running.pk,
+        "standard": standard.pk,
+        "reset": reset,
+    }
 
 
 def _no_horizontal_scroll(page, width, url):
@@ -59,7 +96,9 @@ def _no_horizontal_scroll(page, width, url):
 
 @pytest.mark.parametrize("username", list(ROLE_PAGES), ids=[name or "anonymous" for name in ROLE_PAGES])
 @pytest.mark.parametrize("language", ["tr", "en"])
-def test_every_page_passes_axe_in_both_languages_at_every_width(axe, tickets, open_page, live_server, username, language):
+def test_every_page_passes_axe_in_both_languages_at_every_width(
+    axe, tickets, open_page, live_server, username, language
+):
     # given: the person logged in, reading the portal in the language
     page = open_page(width=WIDE, language=language)
     if username:
@@ -96,7 +135,9 @@ def test_audit_names_the_rule_the_element_and_the_page(axe, browser, live_server
     page = context.new_page()
     audit.watch(page)
     page.route(url, lambda route: route.fulfill(content_type="text/html; charset=utf-8", body=body))
-    page.add_init_script("document.addEventListener('DOMContentLoaded', () => { const s = document.createElement('style'); s.textContent = '.faint { color: #aaa; background: #bbb; }'; document.head.append(s); });")
+    page.add_init_script(
+        "document.addEventListener('DOMContentLoaded', () => { const s = document.createElement('style'); s.textContent = '.faint { color: #aaa; background: #bbb; }'; document.head.append(s); });"
+    )
 
     # when
     page.goto(url)

@@ -19,7 +19,10 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, seria
 
 
 def _queue_order(page) -> list[int]:
-    return [int(n) for n in page.locator("tr[data-ticket]").evaluate_all("rows => rows.map(r => r.dataset.ticket)")]
+    return [
+        int(n)
+        for n in page.locator("tr[data-ticket]").evaluate_all("rows => rows.map(r => r.dataset.ticket)")
+    ]
 
 
 def test_premium_ticket_is_answered_in_time_ahead_of_older_standard(demo, open_page, live_server):
@@ -57,7 +60,9 @@ def test_premium_ticket_is_answered_in_time_ahead_of_older_standard(demo, open_p
 
 def test_standard_user_with_exhausted_quota_is_told_and_loses_nothing(demo, open_page, live_server):
     # given: the Standard institution has used its 20 written tickets
-    subscription = subscription_get_active(institution=User.objects.get(username="standard-user1").institution)
+    subscription = subscription_get_active(
+        institution=User.objects.get(username="standard-user1").institution
+    )
     Allotment.objects.filter(subscription=subscription, channel="written").update(used=F("allotment"))
     page = log_in(open_page(), live_server, "standard-user1", "/tickets/new/")
 
@@ -73,7 +78,9 @@ def test_standard_user_with_exhausted_quota_is_told_and_loses_nothing(demo, open
     # then: refused with the reason, and everything typed is still there
     expect(page.locator("form .notice.error")).to_contain_text("hakkınız doldu")
     expect(page.locator("input[name=subject]")).to_have_value("Rapor çıktısı bozuk")
-    expect(page.locator("textarea[name=description]")).to_have_value("PDF raporunda Türkçe karakterler bozuk görünüyor.")
+    expect(page.locator("textarea[name=description]")).to_have_value(
+        "PDF raporunda Türkçe karakterler bozuk görünüyor."
+    )
     expect(page.locator("select[name=kind]")).to_have_value("bug")
 
 
@@ -105,7 +112,9 @@ def test_queue_refreshes_without_reload_and_counts_down(demo, open_page, live_se
 
     # when: a ticket is filed while the queue is open
     ticket = ticket_file(
-        actor=User.objects.get(username="premiumplus-user1"), subject="Yeni gelen talep", description="Canlı kuyruk."
+        actor=User.objects.get(username="premiumplus-user1"),
+        subject="Yeni gelen talep",
+        description="Canlı kuyruk.",
     )
 
     # then: its row appears on the same page, with a running countdown
@@ -113,4 +122,3 @@ def test_queue_refreshes_without_reload_and_counts_down(demo, open_page, live_se
     expect(row).to_be_visible(timeout=8_000)
     expect(row.locator("[data-sla=running]")).to_contain_text("kaldı")
     assert engineer.evaluate("window.__notReloaded") is True
-

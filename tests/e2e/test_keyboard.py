@@ -42,7 +42,9 @@ def tab_to(page, target, limit=150):
     raise AssertionError(f"{target} not reached with Tab in {limit} presses")
 
 
-def test_customer_skips_files_replies_shares_and_switches_language_with_the_keyboard(demo, open_page, live_server):
+def test_customer_skips_files_replies_shares_and_switches_language_with_the_keyboard(
+    demo, open_page, live_server
+):
     # given
     page = log_in(open_page(), live_server, "premium-user1", "/tickets/new/")
     colleague = User.objects.get(username="premium-user2")
@@ -96,7 +98,9 @@ def test_customer_skips_files_replies_shares_and_switches_language_with_the_keyb
 
 def test_engineer_filters_the_queue_and_replies_with_the_keyboard(demo, open_page, live_server):
     # given
-    ticket = ticket_file(actor=User.objects.get(username="premium-user1"), subject="Kuyruktan klavyeyle", description="—")
+    ticket = ticket_file(
+        actor=User.objects.get(username="premium-user1"), subject="Kuyruktan klavyeyle", description="—"
+    )
     page = log_in(open_page(), live_server, "engineer1", "/desk/queue/")
     package = page.locator("select[name=package]")
 
@@ -127,7 +131,9 @@ def test_engineer_filters_the_queue_and_replies_with_the_keyboard(demo, open_pag
     expect(page.locator(".notice.success")).to_contain_text("Yanıtınız gönderildi")
 
 
-def test_refused_form_focuses_its_first_error_tied_to_the_field_and_keeps_the_text(demo, open_page, live_server):
+def test_refused_form_focuses_its_first_error_tied_to_the_field_and_keeps_the_text(
+    demo, open_page, live_server
+):
     # given
     page = log_in(open_page(), live_server, "premium-user1", "/tickets/new/")
     page.fill("textarea[name=description]", "Konu yazmayı unuttum.")
@@ -159,9 +165,13 @@ def test_failed_login_focuses_the_error(demo, open_page, live_server):
     expect(page.locator("input[name=username]")).to_have_value("premium-user1")
 
 
-def test_countdown_is_announced_politely_once_a_minute_and_when_its_state_changes(demo, open_page, live_server):
+def test_countdown_is_announced_politely_once_a_minute_and_when_its_state_changes(
+    demo, open_page, live_server
+):
     # given: a ticket whose warning time comes in 90 seconds
-    ticket = ticket_file(actor=User.objects.get(username="premium-user1"), subject="Sayaç duyurusu", description="—")
+    ticket = ticket_file(
+        actor=User.objects.get(username="premium-user1"), subject="Sayaç duyurusu", description="—"
+    )
     Ticket.objects.filter(pk=ticket.pk).update(warning_due_at=timezone.now() + datetime.timedelta(seconds=90))
     page = open_page()
     page.clock.install()
@@ -205,7 +215,9 @@ def test_queue_refresh_announces_its_new_count_not_its_table(demo, open_page, li
     assert page.locator("#queue").get_attribute("aria-live") is None
 
     # when: a ticket arrives while the queue is open
-    ticket = ticket_file(actor=User.objects.get(username="premiumplus-user1"), subject="Yeni geldi", description="—")
+    ticket = ticket_file(
+        actor=User.objects.get(username="premiumplus-user1"), subject="Yeni geldi", description="—"
+    )
 
     # then: the new count is announced
     expect(page.locator(f"tr[data-ticket='{ticket.pk}']")).to_be_visible(timeout=8_000)

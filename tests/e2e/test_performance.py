@@ -16,7 +16,9 @@ PHONE = {"width": 390, "height": 844}
 
 def test_institution_admin_reads_the_performance_report_on_a_phone(demo, open_page, live_server):
     # when
-    page = log_in(open_page(**PHONE), live_server, "premium-admin", "/institution/performance/?group_by=region")
+    page = log_in(
+        open_page(**PHONE), live_server, "premium-admin", "/institution/performance/?group_by=region"
+    )
     # then: Turkish, both charts drawn from their SVG, labelled fields, nothing wider than the phone
     expect(page.locator("h1")).to_have_text("Performans")
     for name in ("tickets", "usage"):
@@ -31,7 +33,9 @@ def test_institution_admin_reads_the_performance_report_on_a_phone(demo, open_pa
 def test_demo_premium_admin_sees_product_usage_and_the_pdf_link(demo, open_page, live_server):
     # given: seed_demo sent three weeks of usage up to yesterday
     today = timezone.localdate()
-    query = f"?group_by=person&from={(today - datetime.timedelta(days=30)).isoformat()}&to={today.isoformat()}"
+    query = (
+        f"?group_by=person&from={(today - datetime.timedelta(days=30)).isoformat()}&to={today.isoformat()}"
+    )
     # when
     page = log_in(open_page(**PHONE), live_server, "premium-admin", "/institution/performance/")
     page.goto(f"{live_server.url}/institution/performance/{query}")

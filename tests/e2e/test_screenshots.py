@@ -12,7 +12,13 @@ def _png_width(path) -> int:
 
 def test_screenshots_command_saves_phone_width_pages(demo, chromium_path, live_server, tmp_path):
     # when
-    call_command("screenshots", out=str(tmp_path), base_url=live_server.url, chromium=chromium_path, sample_tickets=True)
+    call_command(
+        "screenshots",
+        out=str(tmp_path),
+        base_url=live_server.url,
+        chromium=chromium_path,
+        sample_tickets=True,
+    )
     # then: 390 px wide; a full-page screenshot would be wider if anything overflowed the phone
     assert _png_width(tmp_path / "customer-home.png") == 390
     assert _png_width(tmp_path / "engineer-queue.png") == 390

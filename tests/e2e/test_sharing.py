@@ -60,10 +60,14 @@ def test_institution_admin_revokes_and_gives_back_a_grant_on_a_phone(demo, open_
 
     # then: the record stays, now revoked, and nothing overflows the phone's width
     expect(page.locator(".notice.success")).to_contain_text("geri alındı")
-    expect(page.locator("tr[data-person='premium-unit']").get_by_role("button", name="Geri al")).to_have_count(0)
+    expect(
+        page.locator("tr[data-person='premium-unit']").get_by_role("button", name="Geri al")
+    ).to_have_count(0)
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
 
     # and when the admin gives it back from the form, it is active again
     page.locator("select[name=person]").select_option(str(manager.pk))
     page.get_by_role("button", name="Yetkiyi ver").click()
-    expect(page.locator("tr[data-person='premium-unit']").get_by_role("button", name="Geri al")).to_have_count(1)
+    expect(
+        page.locator("tr[data-person='premium-unit']").get_by_role("button", name="Geri al")
+    ).to_have_count(1)

@@ -14,7 +14,9 @@ class TrainingFactory(factory.django.DjangoModelFactory):
 
     title = factory.Sequence(lambda n: f"Netcad eğitimi {n}")
     description = "Parsel sorguları ve katman stilleri."
-    starts_at = factory.LazyFunction(lambda: timezone.now().replace(second=0, microsecond=0) + datetime.timedelta(days=2))
+    starts_at = factory.LazyFunction(
+        lambda: timezone.now().replace(second=0, microsecond=0) + datetime.timedelta(days=2)
+    )
     ends_at = factory.LazyAttribute(lambda t: t.starts_at + datetime.timedelta(hours=1))
     language = "tr"
     capacity = None

@@ -46,9 +46,13 @@ class PersonFactory(factory.django.DjangoModelFactory):
     unit = None
     region = factory.LazyAttribute(lambda p: p.unit.region if p.unit else None)
     institution = factory.LazyAttribute(
-        lambda p: None
-        if p.role in VENDOR_SIDE
-        else (p.unit.institution if p.unit else p.region.institution if p.region else InstitutionFactory())
+        lambda p: (
+            None
+            if p.role in VENDOR_SIDE
+            else (
+                p.unit.institution if p.unit else p.region.institution if p.region else InstitutionFactory()
+            )
+        )
     )
 
     @classmethod
@@ -67,7 +71,9 @@ class AuditEventFactory(factory.django.DjangoModelFactory):
         model = AuditEvent
 
     institution = factory.SubFactory(InstitutionFactory)
-    actor = factory.LazyAttribute(lambda e: PersonFactory(role=Role.INSTITUTION_ADMIN, institution=e.institution))
+    actor = factory.LazyAttribute(
+        lambda e: PersonFactory(role=Role.INSTITUTION_ADMIN, institution=e.institution)
+    )
     action = "region.rename"
     target_type = "organizations.region"
     target_id = factory.Sequence(lambda n: n + 1)

@@ -11,7 +11,10 @@ from .organizations import InstitutionFactory
 
 # Figures for the range packages when a test does not care which one the contract fixed.
 DEFAULT_FIGURES = {
-    "premium": {"user_cap": 50, "figures": {"written": 1000, "phone": 1000, "remote": 1000, "onsite_days": 6, "workshops": 12}},
+    "premium": {
+        "user_cap": 50,
+        "figures": {"written": 1000, "phone": 1000, "remote": 1000, "onsite_days": 6, "workshops": 12},
+    },
     "premium_plus": {"user_cap": 1000, "figures": {}},
 }
 

@@ -26,7 +26,9 @@ class UsageKeyFactory(factory.Factory):
         model = dict
 
     institution = None
-    actor = factory.LazyAttribute(lambda k: PersonFactory(role="institution_admin", institution=k.institution))
+    actor = factory.LazyAttribute(
+        lambda k: PersonFactory(role="institution_admin", institution=k.institution)
+    )
     name = factory.Sequence(lambda n: f"Installation {n}")
 
     @classmethod

@@ -20,7 +20,9 @@ def training(db):
 @pytest.fixture
 def other_customer(db):
     """A customer of another institution that also holds a contract in force."""
-    return PersonFactory(role=Role.CUSTOMER, institution=SubscriptionFactory(package_code="standard").institution)
+    return PersonFactory(
+        role=Role.CUSTOMER, institution=SubscriptionFactory(package_code="standard").institution
+    )
 
 
 @pytest.fixture
@@ -45,5 +47,7 @@ def manager(db):
 def document(db):
     """A help document with a PDF of known bytes."""
     item = LibraryItemFactory(title="Netcad kurulum kılavuzu", tags="kurulum, belediye")
-    library_file_add(actor=None, item=item, upload=SimpleUploadedFile("kilavuz.pdf", PDF + b"0123456789" * 100))
+    library_file_add(
+        actor=None, item=item, upload=SimpleUploadedFile("kilavuz.pdf", PDF + b"0123456789" * 100)
+    )
     return item

@@ -43,7 +43,8 @@ def _training_form(**extra) -> dict:
 def test_staff_attach_a_video_recording(staff_client):
     # when
     response = staff_client.post(
-        "/admin/learning/training/add/", _training_form(recording_file=SimpleUploadedFile("../kayıt.webm", WEBM))
+        "/admin/learning/training/add/",
+        _training_form(recording_file=SimpleUploadedFile("../kayıt.webm", WEBM)),
     )
     # then
     assert response.status_code == 302
@@ -66,14 +67,27 @@ def test_staff_upload_a_new_version_through_the_admin(staff_client):
     # given
     item = LibraryItemFactory(title="Kılavuz", tags="kurulum")
     form = {
-        "kind": item.kind, "title": item.title, "description": "", "tags": item.tags, "language": "tr",
-        "external_url": "", "is_published": "on", "files-TOTAL_FORMS": "0", "files-INITIAL_FORMS": "0",
+        "kind": item.kind,
+        "title": item.title,
+        "description": "",
+        "tags": item.tags,
+        "language": "tr",
+        "external_url": "",
+        "is_published": "on",
+        "files-TOTAL_FORMS": "0",
+        "files-INITIAL_FORMS": "0",
     }
     # when
     for content in (PDF, PDF + b"v2"):
-        staff_client.post(f"/admin/learning/libraryitem/{item.pk}/change/", {**form, "upload": SimpleUploadedFile("kilavuz.pdf", content)})
+        staff_client.post(
+            f"/admin/learning/libraryitem/{item.pk}/change/",
+            {**form, "upload": SimpleUploadedFile("kilavuz.pdf", content)},
+        )
     # then
-    assert list(item.files.order_by("version").values_list("name", "version")) == [("kilavuz.pdf", 1), ("kilavuz.pdf", 2)]
+    assert list(item.files.order_by("version").values_list("name", "version")) == [
+        ("kilavuz.pdf", 1),
+        ("kilavuz.pdf", 2),
+    ]
     assert LibraryItem.objects.get(pk=item.pk).title == "Kılavuz"
 
 
@@ -81,8 +95,15 @@ def test_a_disguised_upload_is_refused_in_the_admin(staff_client):
     # given
     item = LibraryItemFactory()
     form = {
-        "kind": item.kind, "title": item.title, "description": "", "tags": "", "language": "tr",
-        "external_url": "", "is_published": "on", "files-TOTAL_FORMS": "0", "files-INITIAL_FORMS": "0",
+        "kind": item.kind,
+        "title": item.title,
+        "description": "",
+        "tags": "",
+        "language": "tr",
+        "external_url": "",
+        "is_published": "on",
+        "files-TOTAL_FORMS": "0",
+        "files-INITIAL_FORMS": "0",
         "upload": SimpleUploadedFile("kilavuz.pdf", b"MZ\x90\x00" + b"\x00" * 100),
     }
     # when

@@ -38,7 +38,10 @@ def test_trainings_filters_upcoming_past_and_product(customer):
     past = TrainingFactory(product=product, starts_at=timezone.now() - datetime.timedelta(days=3))
     client = api(customer)
     # when
-    upcoming_ids = [s["id"] for s in client.get(f"/api/v1/trainings/?upcoming=true&product={product.pk}").json()["results"]]
+    upcoming_ids = [
+        s["id"]
+        for s in client.get(f"/api/v1/trainings/?upcoming=true&product={product.pk}").json()["results"]
+    ]
     past_ids = [s["id"] for s in client.get("/api/v1/trainings/?past=true").json()["results"]]
     # then
     assert upcoming_ids == [upcoming.pk]
@@ -230,5 +233,6 @@ def test_download_counts_stay_per_person_across_institutions(customer, other_cus
     api(other_customer).get(f"/api/v1/library/{document.pk}/download/")
     # then
     assert dict(Download.objects.values_list("person", "institution")) == {
-        customer.pk: customer.institution_id, other_customer.pk: other_customer.institution_id,
+        customer.pk: customer.institution_id,
+        other_customer.pk: other_customer.institution_id,
     }

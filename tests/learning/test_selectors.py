@@ -16,7 +16,9 @@ def _titles(qs) -> list[str]:
 
 def test_search_finds_the_inflected_turkish_form(postgres, customer):
     # given
-    LibraryItemFactory(title="Adres kılavuzu", description="Her belediye için adres numaralama.", tags="adres")
+    LibraryItemFactory(
+        title="Adres kılavuzu", description="Her belediye için adres numaralama.", tags="adres"
+    )
     LibraryItemFactory(title="Lisans sunucusu", description="Kurulum ve lisanslama.", tags="lisans")
     access = library_access(person=customer)
     # when

@@ -148,9 +148,13 @@ def test_reminders_are_sent_once_each_24h_and_1h_before(customer):
     training_register(actor=customer, training=training)
     # when: the sweep runs twice a day early, twice in the 24-hour window, twice in the last hour
     sent = []
-    for moment in (start - datetime.timedelta(hours=30), start - datetime.timedelta(hours=23, minutes=59),
-                   start - datetime.timedelta(hours=23), start - datetime.timedelta(minutes=59),
-                   start - datetime.timedelta(minutes=30)):
+    for moment in (
+        start - datetime.timedelta(hours=30),
+        start - datetime.timedelta(hours=23, minutes=59),
+        start - datetime.timedelta(hours=23),
+        start - datetime.timedelta(minutes=59),
+        start - datetime.timedelta(minutes=30),
+    ):
         for _twice in range(2):
             sent.append(training_reminder_sweep(now=moment))
     # then
@@ -240,8 +244,12 @@ def test_attendance_csv_marks_people_by_address_and_reports_strangers(premium, m
     training = TrainingFactory(starts_at=timezone.now() - datetime.timedelta(hours=2))
     registered = PersonFactory(institution=premium.institution, email="ayse@belediye.test")
     walk_in = PersonFactory(institution=premium.institution, email="mehmet@belediye.test")
-    Registration.objects.bulk_create([Registration(training=training, person=registered, institution=premium.institution)])
-    csv_file = io.BytesIO("Ad,E-posta\nAyşe,AYSE@belediye.test\nMehmet,mehmet@belediye.test\nX,nobody@x.test\n".encode())
+    Registration.objects.bulk_create(
+        [Registration(training=training, person=registered, institution=premium.institution)]
+    )
+    csv_file = io.BytesIO(
+        "Ad,E-posta\nAyşe,AYSE@belediye.test\nMehmet,mehmet@belediye.test\nX,nobody@x.test\n".encode()
+    )
     upload = SimpleUploadedFile("katilimcilar.csv", csv_file.read())
     # when
     marked, unknown = training_attendance_import(actor=manager, training=training, upload=upload)
@@ -249,7 +257,8 @@ def test_attendance_csv_marks_people_by_address_and_reports_strangers(premium, m
     assert marked == 2
     assert unknown == ["nobody@x.test"]
     assert set(training.registrations.filter(attended_at__isnull=False).values_list("person", flat=True)) == {
-        registered.pk, walk_in.pk
+        registered.pk,
+        walk_in.pk,
     }
 
 

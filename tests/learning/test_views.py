@@ -35,8 +35,11 @@ def test_month_view_marks_my_registration(browser_client, customer, training):
 
 def test_list_view_shows_upcoming_and_past_with_recording(browser_client, customer, training):
     # given
-    past = TrainingFactory(title="Geçen hafta", starts_at=timezone.now() - datetime.timedelta(days=7),
-                           recording_url="https://video.example.com/1")
+    past = TrainingFactory(
+        title="Geçen hafta",
+        starts_at=timezone.now() - datetime.timedelta(days=7),
+        recording_url="https://video.example.com/1",
+    )
     # when
     response = login(browser_client, customer).get("/learning/?view=list")
     # then
@@ -84,7 +87,9 @@ def test_calendar_is_turkish_by_default(client, customer):
 
 def test_register_and_unregister_through_the_page(browser_client, customer, training):
     # when
-    login(browser_client, customer).post(f"/learning/trainings/{training.pk}/registration/", {"action": "register"})
+    login(browser_client, customer).post(
+        f"/learning/trainings/{training.pk}/registration/", {"action": "register"}
+    )
     registered = training.registrations.filter(person=customer).exists()
     browser_client.post(f"/learning/trainings/{training.pk}/registration/", {"action": "unregister"})
     # then
@@ -105,7 +110,9 @@ def test_full_session_says_so(browser_client, customer, other_customer):
     assert training.registrations.count() == 1
 
 
-def test_meeting_link_only_for_registered_people_from_an_hour_before(browser_client, customer, other_customer):
+def test_meeting_link_only_for_registered_people_from_an_hour_before(
+    browser_client, customer, other_customer
+):
     # given: a session starting in 30 minutes; the other institution's person registered
     training = TrainingFactory(starts_at=timezone.now() + datetime.timedelta(minutes=30))
     training_register(actor=other_customer, training=training)
@@ -142,7 +149,9 @@ def test_session_page_without_contract_is_forbidden(browser_client, no_contract,
     assert response.status_code == 403
 
 
-def test_other_institution_sees_the_session_but_not_my_registration(browser_client, customer, other_customer, training):
+def test_other_institution_sees_the_session_but_not_my_registration(
+    browser_client, customer, other_customer, training
+):
     # given
     training_register(actor=customer, training=training)
     # when
@@ -207,10 +216,14 @@ def test_feed_reset_from_the_calendar_shows_the_new_address(browser_client, cust
 
 def test_recording_streams_with_range_after_the_session(browser_client, customer):
     # given
-    training = TrainingFactory(starts_at=timezone.now() - datetime.timedelta(days=1), recording_content_type="video/webm")
+    training = TrainingFactory(
+        starts_at=timezone.now() - datetime.timedelta(days=1), recording_content_type="video/webm"
+    )
     training.recording_file.save("kayit.webm", ContentFile(b"0123456789" * 10))
     # when
-    response = login(browser_client, customer).get(f"/learning/trainings/{training.pk}/recording/", HTTP_RANGE="bytes=10-19")
+    response = login(browser_client, customer).get(
+        f"/learning/trainings/{training.pk}/recording/", HTTP_RANGE="bytes=10-19"
+    )
     # then
     assert response.status_code == 206
     assert _body(response) == b"0123456789"
@@ -247,7 +260,9 @@ def test_attendance_page_for_vendor_staff(browser_client, manager, customer):
     training.starts_at = timezone.now() - datetime.timedelta(minutes=5)
     training.save(update_fields=["starts_at"])
     # when
-    response = login(browser_client, manager).post(f"/learning/trainings/{training.pk}/attendance/", {"attended": [customer.pk]})
+    response = login(browser_client, manager).post(
+        f"/learning/trainings/{training.pk}/attendance/", {"attended": [customer.pk]}
+    )
     # then
     assert response.status_code == 302
     assert training.registrations.get().attended_at is not None
@@ -296,7 +311,9 @@ def test_range_request_gets_206_with_the_right_bytes(browser_client, customer, d
     # given
     size = len(PDF) + 1000
     # when
-    response = login(browser_client, customer).get(f"/learning/library/{document.pk}/download/", HTTP_RANGE=f"bytes={len(PDF)}-{len(PDF) + 14}")
+    response = login(browser_client, customer).get(
+        f"/learning/library/{document.pk}/download/", HTTP_RANGE=f"bytes={len(PDF)}-{len(PDF) + 14}"
+    )
     # then
     assert response.status_code == 206
     assert response["Content-Range"] == f"bytes {len(PDF)}-{len(PDF) + 14}/{size}"
@@ -307,7 +324,9 @@ def test_range_request_gets_206_with_the_right_bytes(browser_client, customer, d
 
 def test_suffix_range_gets_the_last_bytes(browser_client, customer, document):
     # when
-    response = login(browser_client, customer).get(f"/learning/library/{document.pk}/download/", HTTP_RANGE="bytes=-4")
+    response = login(browser_client, customer).get(
+        f"/learning/library/{document.pk}/download/", HTTP_RANGE="bytes=-4"
+    )
     # then
     assert response.status_code == 206
     assert _body(response) == b"6789"
@@ -315,7 +334,9 @@ def test_suffix_range_gets_the_last_bytes(browser_client, customer, document):
 
 def test_unsatisfiable_range_is_416(browser_client, customer, document):
     # when
-    response = login(browser_client, customer).get(f"/learning/library/{document.pk}/download/", HTTP_RANGE="bytes=999999-")
+    response = login(browser_client, customer).get(
+        f"/learning/library/{document.pk}/download/", HTTP_RANGE="bytes=999999-"
+    )
     # then
     assert response.status_code == 416
     assert response["Content-Range"] == f"bytes */{len(PDF) + 1000}"

@@ -70,7 +70,11 @@ def _dovecot_config(root: Path, port: int) -> Path:
     # anyone else, everything runs as that person.
     users = "" if os.geteuid() == 0 else f"default_internal_user = {user}\ndefault_login_user = {user}\n"
     # Dovecot never opens a mailbox as root: under root the mail belongs to its own user.
-    uid, gid = (pwd.getpwnam("dovecot").pw_uid, pwd.getpwnam("dovecot").pw_gid) if os.geteuid() == 0 else (os.getuid(), os.getgid())
+    uid, gid = (
+        (pwd.getpwnam("dovecot").pw_uid, pwd.getpwnam("dovecot").pw_gid)
+        if os.geteuid() == 0
+        else (os.getuid(), os.getgid())
+    )
     config = root / "dovecot.conf"
     config.write_text(
         f"""
@@ -126,7 +130,9 @@ def imap_server(settings):
         os.chmod(root / sub, 0o777)
     port = free_port()
     process = subprocess.Popen(
-        [DOVECOT, "-F", "-c", str(_dovecot_config(root, port))], stdout=subprocess.PIPE, stderr=subprocess.STDOUT
+        [DOVECOT, "-F", "-c", str(_dovecot_config(root, port))],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
     )
     deadline = time.monotonic() + 15
     while time.monotonic() < deadline:
@@ -144,8 +150,13 @@ def imap_server(settings):
         output = process.stdout.read().decode(errors="replace") if process.stdout else ""
         pytest.fail(f"dovecot did not start: {output} {log}", pytrace=False)
     settings.NOTIFICATIONS_IMAP = {
-        "HOST": "127.0.0.1", "PORT": port, "USER": IMAP_USER, "PASSWORD": IMAP_PASSWORD,
-        "SSL": False, "STARTTLS": False, "FOLDER": "INBOX",
+        "HOST": "127.0.0.1",
+        "PORT": port,
+        "USER": IMAP_USER,
+        "PASSWORD": IMAP_PASSWORD,
+        "SSL": False,
+        "STARTTLS": False,
+        "FOLDER": "INBOX",
     }
     yield settings.NOTIFICATIONS_IMAP
     process.terminate()

@@ -34,7 +34,10 @@ def raw_mail(
 
 def reply_mail(*, ticket, person, body: str, sender: str | None = None, **kwargs) -> bytes:
     """A reply to a notification: sent to the notification's Reply-To, history quoted below."""
-    quoted = body + "\n\nOn Mon, 30 Nov 2026 at 10:00, SLA Portal wrote:\n> ##- Reply above this line -##\n> old text\n"
+    quoted = (
+        body
+        + "\n\nOn Mon, 30 Nov 2026 at 10:00, SLA Portal wrote:\n> ##- Reply above this line -##\n> old text\n"
+    )
     return raw_mail(
         sender=sender or person.email,
         to=reply_address(ticket_id=ticket.pk, person_id=person.pk),

@@ -48,7 +48,9 @@ def test_patch_sets_modes_and_language(customer):
     assert response.status_code == 200
     body = response.json()
     assert (body["preferences"]["desk_answered"], body["preferences"]["resolved"], body["language"]) == (
-        "digest", "off", "en"
+        "digest",
+        "off",
+        "en",
     )
 
 

@@ -55,7 +55,11 @@ def test_desk_answer_is_mailed_once_even_when_dispatch_runs_twice(smtp_sink, cus
     dispatch()
     dispatch()
     # then
-    answers = [m for m in smtp_sink.to(customer.email) if "Please try version 5.2." in m.get_body(("plain",)).get_content()]
+    answers = [
+        m
+        for m in smtp_sink.to(customer.email)
+        if "Please try version 5.2." in m.get_body(("plain",)).get_content()
+    ]
     assert len(answers) == 1
     assert Notification.objects.filter(ticket=ticket, kind=Kind.DESK_ANSWERED).count() == 1
 
@@ -114,7 +118,9 @@ def test_waiting_resolved_and_development_changes_reach_requester_and_shared_peo
     assert len(smtp_sink.to(customer.email)) == 3
 
 
-def test_assignee_hears_of_the_customers_reply_and_the_customer_not_of_their_own(smtp_sink, customer, engineer):
+def test_assignee_hears_of_the_customers_reply_and_the_customer_not_of_their_own(
+    smtp_sink, customer, engineer
+):
     # given
     ticket = TicketFactory(requester=customer)
     ticket_assign(actor=engineer, ticket=ticket, assignee=engineer)
@@ -122,7 +128,9 @@ def test_assignee_hears_of_the_customers_reply_and_the_customer_not_of_their_own
     # when
     dispatch()
     # then
-    assert [m["Subject"].strip() for m in smtp_sink.to(engineer.email)] == [f"[#{ticket.pk}] {ticket.subject} — Yeni yanıt"]
+    assert [m["Subject"].strip() for m in smtp_sink.to(engineer.email)] == [
+        f"[#{ticket.pk}] {ticket.subject} — Yeni yanıt"
+    ]
     assert not Notification.objects.filter(recipient=customer, kind=Kind.CUSTOMER_REPLIED).exists()
 
 

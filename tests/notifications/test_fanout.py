@@ -61,8 +61,9 @@ def test_development_state_change_tells_the_requester(engineer):
     # given
     ticket = TicketFactory(kind="feature")
     # when
-    development_item_update(actor=engineer, item=ticket.development_item, state="planned",
-                            expected_on=datetime.date(2027, 3, 1))
+    development_item_update(
+        actor=engineer, item=ticket.development_item, state="planned", expected_on=datetime.date(2027, 3, 1)
+    )
     notification_fanout()
     # then
     assert kinds_for(ticket.requester) == [Kind.TICKET_FILED, Kind.DEVELOPMENT_UPDATED]
@@ -110,7 +111,9 @@ def test_events_before_the_cursor_are_not_notified_again(customer):
     TicketFactory(requester=customer)
     notification_fanout()
     Notification.objects.all().delete()
-    FanoutCursor.objects.filter(name=CURSOR).update(last_event_id=TicketEvent.objects.order_by("-id").first().pk)
+    FanoutCursor.objects.filter(name=CURSOR).update(
+        last_event_id=TicketEvent.objects.order_by("-id").first().pk
+    )
     # when
     notification_fanout()
     # then

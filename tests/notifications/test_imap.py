@@ -41,7 +41,9 @@ def test_reply_fetched_by_imap_threads_onto_its_ticket(imap_server, customer):
     handled = imap_poll()
     # then
     assert handled == 1
-    assert list(TicketMessage.objects.filter(ticket=ticket).values_list("body", flat=True)) == ["Attached the log."]
+    assert list(TicketMessage.objects.filter(ticket=ticket).values_list("body", flat=True)) == [
+        "Attached the log."
+    ]
     assert unseen(imap_server) == 0
 
 
@@ -51,7 +53,9 @@ def test_new_mail_fetched_by_imap_files_a_ticket_and_uses_one_written_unit(imap_
     # when
     imap_poll()
     # then
-    assert list(Ticket.objects.filter(requester=customer).values_list("subject", flat=True)) == ["Cannot log in"]
+    assert list(Ticket.objects.filter(requester=customer).values_list("subject", flat=True)) == [
+        "Cannot log in"
+    ]
     assert Allotment.objects.get(subscription__institution=customer.institution, channel="written").used == 1
 
 
@@ -69,7 +73,10 @@ def test_duplicate_fetch_adds_nothing(imap_server, customer):
 
 def test_auto_reply_fetched_by_imap_creates_nothing(imap_server, customer):
     # given
-    deliver(imap_server, raw_mail(sender=customer.email, subject="Out of office", headers={"Auto-Submitted": "auto-replied"}))
+    deliver(
+        imap_server,
+        raw_mail(sender=customer.email, subject="Out of office", headers={"Auto-Submitted": "auto-replied"}),
+    )
     # when
     imap_poll()
     # then

@@ -75,12 +75,17 @@ def test_reply_keeps_attachments_within_the_limits(customer, settings):
     # given
     settings.ATTACHMENT_MAX_BYTES = 100
     ticket = TicketFactory(requester=customer)
-    attachments = (("error.log", b"short log", "text/plain"), ("big.pdf", b"x" * 200, "application/pdf"),
-                   ("run.exe", b"MZ", "application/octet-stream"))
+    attachments = (
+        ("error.log", b"short log", "text/plain"),
+        ("big.pdf", b"x" * 200, "application/pdf"),
+        ("run.exe", b"MZ", "application/octet-stream"),
+    )
     # when
     receive(reply_mail(ticket=ticket, person=customer, body="Logs attached.", attachments=attachments))
     # then
-    assert list(Attachment.objects.filter(ticket=ticket).values_list("original_name", flat=True)) == ["error.log"]
+    assert list(Attachment.objects.filter(ticket=ticket).values_list("original_name", flat=True)) == [
+        "error.log"
+    ]
 
 
 def test_reply_with_nothing_above_the_quote_adds_nothing(customer):
@@ -128,7 +133,9 @@ def test_tampered_token_is_refused(customer):
 
 def test_new_mail_from_a_known_person_files_a_ticket_on_the_written_quota(customer):
     # when
-    record = receive(raw_mail(sender=customer.email, subject="Layer export fails", body="It stops.\n-- \nAyşe"))
+    record = receive(
+        raw_mail(sender=customer.email, subject="Layer export fails", body="It stops.\n-- \nAyşe")
+    )
     # then
     ticket = Ticket.objects.get(requester=customer)
     assert (record.outcome, record.ticket_id) == ("filed", ticket.pk)
@@ -138,7 +145,9 @@ def test_new_mail_from_a_known_person_files_a_ticket_on_the_written_quota(custom
 
 def test_new_mail_with_exhausted_quota_gets_a_polite_reply_and_creates_nothing(customer):
     # given
-    Allotment.objects.filter(subscription__institution=customer.institution, channel="written").update(used=1000)
+    Allotment.objects.filter(subscription__institution=customer.institution, channel="written").update(
+        used=1000
+    )
     # when
     record = receive(raw_mail(sender=customer.email))
     # then
@@ -183,7 +192,12 @@ def test_unknown_sender_gets_a_polite_reply_and_creates_nothing(db):
 
 @pytest.mark.parametrize(
     "headers",
-    [{"Auto-Submitted": "auto-replied"}, {"Precedence": "bulk"}, {"Precedence": "junk"}, {"Precedence": "list"}],
+    [
+        {"Auto-Submitted": "auto-replied"},
+        {"Precedence": "bulk"},
+        {"Precedence": "junk"},
+        {"Precedence": "list"},
+    ],
     ids=["auto-submitted", "bulk", "junk", "list"],
 )
 def test_automatic_mail_is_ignored(customer, headers):

@@ -14,16 +14,27 @@ pytestmark = pytest.mark.django_db
 def test_preferences_page_saves_a_mode(client, customer):
     # given
     client.login(username=customer.username, password=PASSWORD)
-    form = {"language": "tr", "ticket_filed": "on", "desk_answered": "digest", "customer_replied": "on",
-            "waiting_on_customer": "on", "resolved": "on", "reopened": "on", "development_updated": "off",
-            "share_given": "on"}
+    form = {
+        "language": "tr",
+        "ticket_filed": "on",
+        "desk_answered": "digest",
+        "customer_replied": "on",
+        "waiting_on_customer": "on",
+        "resolved": "on",
+        "reopened": "on",
+        "development_updated": "off",
+        "share_given": "on",
+    }
     # when
     response = client.post("/account/notifications/", form)
     # then
     assert response.status_code == 302
-    assert dict(NotificationPreference.objects.filter(person=customer).values_list("kind", "mode"))[
-        "development_updated"
-    ] == "off"
+    assert (
+        dict(NotificationPreference.objects.filter(person=customer).values_list("kind", "mode"))[
+            "development_updated"
+        ]
+        == "off"
+    )
 
 
 def test_preferences_page_shows_mandatory_kind_fixed(client, engineer):

@@ -34,7 +34,9 @@ def test_signed_mailgun_inbound_files_a_ticket(client, mailgun, customer):
     response = client.post(URL, signed({"body-mime": raw, "recipient": "destek@slaportal.local"}))
     # then
     assert response.status_code == 200
-    assert list(Ticket.objects.filter(requester=customer).values_list("subject", flat=True)) == ["Printing fails"]
+    assert list(Ticket.objects.filter(requester=customer).values_list("subject", flat=True)) == [
+        "Printing fails"
+    ]
     assert InboundMessage.objects.get().source == "webhook"
 
 

@@ -13,7 +13,9 @@ URL = "/api/v1/audit-log/"
 
 @pytest.fixture
 def other_admin(db):
-    return PersonFactory(role=Role.INSTITUTION_ADMIN, institution=SubscriptionFactory(package_code="premium").institution)
+    return PersonFactory(
+        role=Role.INSTITUTION_ADMIN, institution=SubscriptionFactory(package_code="premium").institution
+    )
 
 
 def test_admin_reads_a_change_with_before_and_after(client_for, admin):
@@ -95,7 +97,9 @@ def test_bad_institution_filter_is_a_400(client_for, engineer):
     assert response.status_code == 400
 
 
-def test_list_query_count_does_not_grow(client_for, engineer, admin, other_admin, django_assert_max_num_queries):
+def test_list_query_count_does_not_grow(
+    client_for, engineer, admin, other_admin, django_assert_max_num_queries
+):
     # given
     for institution in (admin.institution, other_admin.institution):
         AuditEventFactory.create_batch(5, institution=institution)

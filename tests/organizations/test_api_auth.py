@@ -30,7 +30,9 @@ def test_wrong_password_is_refused_in_the_error_shape(customer):
 
 def test_token_authenticates_the_apps_requests(customer):
     # given
-    token = APIClient().post("/api/v1/auth/token/", {"username": customer.username, "password": PASSWORD}).json()
+    token = (
+        APIClient().post("/api/v1/auth/token/", {"username": customer.username, "password": PASSWORD}).json()
+    )
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Token {token['token']}")
     # when

@@ -74,7 +74,6 @@ def test_revoking_another_institutions_grant_is_404(client_for, unit):
     assert response.status_code == 404
 
 
-
 def test_silver_grant_is_feature_locked_naming_the_packages(client_for):
     # given
     standard = SubscriptionFactory(package_code="standard")

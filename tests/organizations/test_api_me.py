@@ -26,7 +26,11 @@ def test_me_shows_allotment_used_and_remaining_per_channel(client_for, customer)
     # then
     assert me["subscription"]["package"]["code"] == "premium"
     assert me["subscription"]["quotas"]["written"] == {
-        "included": True, "unlimited": False, "allotment": 1000, "used": 1, "remaining": 999
+        "included": True,
+        "unlimited": False,
+        "allotment": 1000,
+        "used": 1,
+        "remaining": 999,
     }
 
 
@@ -37,7 +41,13 @@ def test_me_shows_null_allotment_and_remaining_where_unlimited(client_for):
     # when
     quotas = client_for(person).get("/api/v1/me/").json()["subscription"]["quotas"]
     # then
-    assert quotas["written"] == {"included": True, "unlimited": True, "allotment": None, "used": 1, "remaining": None}
+    assert quotas["written"] == {
+        "included": True,
+        "unlimited": True,
+        "allotment": None,
+        "used": 1,
+        "remaining": None,
+    }
 
 
 def test_me_marks_channels_the_package_does_not_include(client_for):

@@ -63,59 +63,87 @@ def world():
 SERVICES = {
     "person_add": (
         lambda w, actor: person_add(actor=actor, institution=w.institution, username="ayse"),
-        "person.add", {}, {"role": "customer", "is_active": True},
+        "person.add",
+        {},
+        {"role": "customer", "is_active": True},
     ),
     "person_invite": (
         lambda w, actor: person_invite(actor=actor, institution=w.institution, email="ayse@example.test"),
-        "person.invite", {}, {"role": "customer", "email": "ayse@example.test"},
+        "person.invite",
+        {},
+        {"role": "customer", "email": "ayse@example.test"},
     ),
     "person_deactivate": (
         lambda w, actor: person_deactivate(actor=actor, person=w.customer),
-        "person.deactivate", {"is_active": True}, {"is_active": False},
+        "person.deactivate",
+        {"is_active": True},
+        {"is_active": False},
     ),
     "person_reactivate": (
         lambda w, actor: person_reactivate(actor=actor, person=w.inactive),
-        "person.reactivate", {"is_active": False}, {"is_active": True},
+        "person.reactivate",
+        {"is_active": False},
+        {"is_active": True},
     ),
     "person_set_role": (
         lambda w, actor: person_set_role(actor=actor, person=w.customer, role=Role.UNIT_MANAGER),
-        "person.set_role", {"role": "customer"}, {"role": "unit_manager"},
+        "person.set_role",
+        {"role": "customer"},
+        {"role": "unit_manager"},
     ),
     "person_move": (
         lambda w, actor: person_move(actor=actor, person=w.customer, unit=w.unit2),
-        "person.move", {"unit": "Unit A"}, {"unit": "Unit B", "region": "Region"},
+        "person.move",
+        {"unit": "Unit A"},
+        {"unit": "Unit B", "region": "Region"},
     ),
     "region_create": (
         lambda w, actor: region_create(actor=actor, institution=w.institution, name="Kuzey"),
-        "region.create", {}, {"name": "Kuzey"},
+        "region.create",
+        {},
+        {"name": "Kuzey"},
     ),
     "unit_create": (
         lambda w, actor: unit_create(actor=actor, institution=w.institution, region=w.region, name="Merkez"),
-        "unit.create", {}, {"name": "Merkez", "region": "Region"},
+        "unit.create",
+        {},
+        {"name": "Merkez", "region": "Region"},
     ),
     "region_rename": (
         lambda w, actor: region_rename(actor=actor, region=w.region, name="Kuzey"),
-        "region.rename", {"name": "Region"}, {"name": "Kuzey"},
+        "region.rename",
+        {"name": "Region"},
+        {"name": "Kuzey"},
     ),
     "unit_rename": (
         lambda w, actor: unit_rename(actor=actor, unit=w.unit, name="Merkez"),
-        "unit.rename", {"name": "Unit A"}, {"name": "Merkez"},
+        "unit.rename",
+        {"name": "Unit A"},
+        {"name": "Merkez"},
     ),
     "monitoring_grant_give": (
         lambda w, actor: monitoring_grant_give(actor=actor, person=w.unit_manager),
-        "monitoring_grant.give", {"revoked_grant_ids": []}, {"region_id": None},
+        "monitoring_grant.give",
+        {"revoked_grant_ids": []},
+        {"region_id": None},
     ),
     "monitoring_grant_revoke": (
         lambda w, actor: monitoring_grant_revoke(actor=actor, grant=w.grant),
-        "monitoring_grant.revoke", {"revoked_at": None}, {},
+        "monitoring_grant.revoke",
+        {"revoked_at": None},
+        {},
     ),
     "ticket_share": (
         lambda w, actor: ticket_share(actor=actor, ticket=w.ticket, unit=w.unit2),
-        "ticket.share", {}, {"target": "unit", "target_name": "Unit B"},
+        "ticket.share",
+        {},
+        {"target": "unit", "target_name": "Unit B"},
     ),
     "ticket_unshare": (
         lambda w, actor: ticket_unshare(actor=actor, share=w.share),
-        "ticket.unshare", {"target": "region", "target_name": "Region"}, {},
+        "ticket.unshare",
+        {"target": "region", "target_name": "Region"},
+        {},
     ),
 }
 
@@ -131,7 +159,9 @@ OUTSIDERS = {
 def snapshot() -> dict:
     """Everything the services write, to show that a refused call wrote nothing."""
     return {
-        "people": list(User.objects.order_by("pk").values_list("pk", "role", "is_active", "region_id", "unit_id")),
+        "people": list(
+            User.objects.order_by("pk").values_list("pk", "role", "is_active", "region_id", "unit_id")
+        ),
         "regions": list(Region.objects.order_by("pk").values_list("pk", "name")),
         "units": list(Unit.objects.order_by("pk").values_list("pk", "name")),
         "grants": list(MonitoringGrant.objects.order_by("pk").values_list("pk", "revoked_at")),

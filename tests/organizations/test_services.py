@@ -26,7 +26,9 @@ def test_person_added_within_cap_gets_role(staff):
     # given
     subscription = SubscriptionFactory(package_code="standard")
     # when
-    person = person_add(actor=staff, institution=subscription.institution, username="ayse", role=Role.CUSTOMER)
+    person = person_add(
+        actor=staff, institution=subscription.institution, username="ayse", role=Role.CUSTOMER
+    )
     # then
     assert person.role == Role.CUSTOMER
     assert person.institution == subscription.institution
@@ -71,7 +73,9 @@ def test_invitation_sends_password_link(mailoutbox, django_capture_on_commit_cal
 def test_deactivated_person_frees_a_place(staff):
     # given
     subscription = SubscriptionFactory(package_code="standard")
-    people = [person_add(actor=staff, institution=subscription.institution, username=n) for n in ("a", "b", "c")]
+    people = [
+        person_add(actor=staff, institution=subscription.institution, username=n) for n in ("a", "b", "c")
+    ]
     # when
     person_deactivate(actor=staff, person=people[0])
     # then
@@ -93,7 +97,9 @@ def test_vendor_role_cannot_be_given_to_institution_person(staff):
     subscription = SubscriptionFactory(package_code="standard")
     # when / then
     with pytest.raises(ValidationError):
-        person_add(actor=staff, institution=subscription.institution, username="x", role=Role.SUPPORT_ENGINEER)
+        person_add(
+            actor=staff, institution=subscription.institution, username="x", role=Role.SUPPORT_ENGINEER
+        )
 
 
 def test_regions_are_locked_on_silver_packages():

@@ -24,7 +24,12 @@ def test_grant_records_who_gave_it_and_when(tree):
     grant = monitoring_grant_give(actor=tree["admin"], person=manager)
     # then
     grant.refresh_from_db()
-    assert (grant.granted_by, grant.unit, grant.region, grant.revoked_at) == (tree["admin"], tree["unit1"], None, None)
+    assert (grant.granted_by, grant.unit, grant.region, grant.revoked_at) == (
+        tree["admin"],
+        tree["unit1"],
+        None,
+        None,
+    )
     assert grant.granted_at is not None
 
 
@@ -85,7 +90,9 @@ def test_revoking_twice_keeps_the_first_revocation(tree):
 def test_regranting_after_revocation_adds_a_new_record(tree):
     # given
     manager = PersonFactory(role=Role.UNIT_MANAGER, unit=tree["unit1"])
-    monitoring_grant_revoke(actor=tree["admin"], grant=monitoring_grant_give(actor=tree["admin"], person=manager))
+    monitoring_grant_revoke(
+        actor=tree["admin"], grant=monitoring_grant_give(actor=tree["admin"], person=manager)
+    )
     # when
     monitoring_grant_give(actor=tree["admin"], person=manager)
     # then
@@ -94,11 +101,17 @@ def test_regranting_after_revocation_adds_a_new_record(tree):
     assert history.filter(revoked_at__isnull=True).count() == 1
 
 
-@pytest.mark.parametrize("role", [Role.UNIT_MANAGER, Role.REGION_MANAGER, Role.CUSTOMER, Role.PACKAGE_MANAGER])
+@pytest.mark.parametrize(
+    "role", [Role.UNIT_MANAGER, Role.REGION_MANAGER, Role.CUSTOMER, Role.PACKAGE_MANAGER]
+)
 def test_only_the_institutions_own_admin_gives_grants(tree, role):
     # given
     manager = PersonFactory(role=Role.UNIT_MANAGER, unit=tree["unit1"])
-    actor = PersonFactory(role=role, unit=tree["unit1"]) if role != Role.PACKAGE_MANAGER else PersonFactory(role=role)
+    actor = (
+        PersonFactory(role=role, unit=tree["unit1"])
+        if role != Role.PACKAGE_MANAGER
+        else PersonFactory(role=role)
+    )
     # when / then
     with pytest.raises(PermissionDenied):
         monitoring_grant_give(actor=actor, person=manager)
@@ -152,7 +165,9 @@ def test_silver_package_refuses_grants_naming_the_gold_packages(package_code):
     # given
     institution = SubscriptionFactory(package_code=package_code).institution
     admin = PersonFactory(role=Role.INSTITUTION_ADMIN, institution=institution)
-    manager = PersonFactory(role=Role.UNIT_MANAGER, unit=UnitFactory(region=RegionFactory(institution=institution)))
+    manager = PersonFactory(
+        role=Role.UNIT_MANAGER, unit=UnitFactory(region=RegionFactory(institution=institution))
+    )
     # when
     with pytest.raises(FeatureLocked) as refused:
         monitoring_grant_give(actor=admin, person=manager)

@@ -83,7 +83,10 @@ def test_invite_mails_a_link(client, institution_admin, django_capture_on_commit
     login(client, institution_admin)
     # when
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(reverse("people"), {"action": "invite", "invite-email": "guest@example.test", "invite-role": "customer"})
+        client.post(
+            reverse("people"),
+            {"action": "invite", "invite-email": "guest@example.test", "invite-role": "customer"},
+        )
     # then
     assert User.objects.filter(email="guest@example.test", institution=institution_admin.institution).exists()
     assert len(mail.outbox) == 1
@@ -225,7 +228,9 @@ def test_admin_home_links_to_people_and_tree(browser_client, institution_admin):
 
 def test_admin_of_expired_contract_cannot_add_people(browser_client):
     # given
-    old = SubscriptionFactory(package_code="standard", starts_on=timezone.localdate() - datetime.timedelta(days=400))
+    old = SubscriptionFactory(
+        package_code="standard", starts_on=timezone.localdate() - datetime.timedelta(days=400)
+    )
     admin = PersonFactory(role=Role.INSTITUTION_ADMIN, institution=old.institution)
     login(browser_client, admin)
     # when
@@ -283,7 +288,9 @@ def test_moving_another_institutions_person_is_refused(client, institution_admin
     unit = UnitFactory(region=RegionFactory(institution=institution_admin.institution))
     login(client, institution_admin)
     # when
-    response = client.post(reverse("org-tree-person-move"), {"move-person": str(stranger.pk), "move-unit": str(unit.pk)})
+    response = client.post(
+        reverse("org-tree-person-move"), {"move-person": str(stranger.pk), "move-unit": str(unit.pk)}
+    )
     # then
     assert response.status_code == 400
     stranger.refresh_from_db()
@@ -295,7 +302,9 @@ def test_creating_a_unit_in_another_institutions_region_is_refused(client, insti
     region = RegionFactory(institution=stranger.institution)
     login(client, institution_admin)
     # when
-    response = client.post(reverse("org-tree-unit-create"), {"unit-region": str(region.pk), "unit-name": "Mine"})
+    response = client.post(
+        reverse("org-tree-unit-create"), {"unit-region": str(region.pk), "unit-name": "Mine"}
+    )
     # then
     assert response.status_code == 400
     assert not region.units.exists()

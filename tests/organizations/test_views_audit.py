@@ -14,7 +14,9 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def other_admin(db):
-    return PersonFactory(role=Role.INSTITUTION_ADMIN, institution=SubscriptionFactory(package_code="premium").institution)
+    return PersonFactory(
+        role=Role.INSTITUTION_ADMIN, institution=SubscriptionFactory(package_code="premium").institution
+    )
 
 
 def test_admin_reads_a_change_made_in_their_institution(browser_client, institution_admin, customer):
@@ -29,7 +31,9 @@ def test_admin_reads_a_change_made_in_their_institution(browser_client, institut
     assert customer.username in page
 
 
-def test_admin_of_another_institution_does_not_see_the_change(browser_client, institution_admin, customer, other_admin):
+def test_admin_of_another_institution_does_not_see_the_change(
+    browser_client, institution_admin, customer, other_admin
+):
     # given
     person_deactivate(actor=institution_admin, person=customer)
     login(browser_client, other_admin)
@@ -50,14 +54,18 @@ def test_customer_side_people_other_than_the_admin_are_refused(browser_client, p
     assert response.status_code == 403
 
 
-def test_vendor_staff_read_every_institution_and_narrow_to_one(browser_client, engineer, institution_admin, other_admin):
+def test_vendor_staff_read_every_institution_and_narrow_to_one(
+    browser_client, engineer, institution_admin, other_admin
+):
     # given
     mine = AuditEventFactory(institution=institution_admin.institution)
     theirs = AuditEventFactory(institution=other_admin.institution)
     login(browser_client, engineer)
     # when
     everything = browser_client.get(reverse("audit-log")).content.decode()
-    narrowed = browser_client.get(reverse("audit-log"), {"institution": other_admin.institution_id}).content.decode()
+    narrowed = browser_client.get(
+        reverse("audit-log"), {"institution": other_admin.institution_id}
+    ).content.decode()
     # then
     assert f'data-event="{mine.pk}"' in everything and f'data-event="{theirs.pk}"' in everything
     assert f'data-event="{mine.pk}"' not in narrowed and f'data-event="{theirs.pk}"' in narrowed
@@ -65,7 +73,9 @@ def test_vendor_staff_read_every_institution_and_narrow_to_one(browser_client, e
 
 def test_page_is_paginated_newest_first_and_keeps_the_filter(browser_client, institution_admin):
     # given
-    events = AuditEventFactory.create_batch(27, institution=institution_admin.institution, actor=institution_admin)
+    events = AuditEventFactory.create_batch(
+        27, institution=institution_admin.institution, actor=institution_admin
+    )
     login(browser_client, institution_admin)
     # when
     first = browser_client.get(reverse("audit-log"), {"action": "region.rename"}).content.decode()

@@ -23,7 +23,9 @@ def region_manager(unit):
     return PersonFactory(role=Role.REGION_MANAGER, institution=unit.institution, region=unit.region)
 
 
-def test_monitoring_page_offers_the_institutions_managers(browser_client, institution_admin, unit_manager, customer):
+def test_monitoring_page_offers_the_institutions_managers(
+    browser_client, institution_admin, unit_manager, customer
+):
     # given
     login(browser_client, institution_admin)
     # when
@@ -33,7 +35,9 @@ def test_monitoring_page_offers_the_institutions_managers(browser_client, instit
     assert f'<option value="{customer.pk}">' not in page
 
 
-def test_admin_gives_a_unit_manager_a_grant_on_their_unit(browser_client, institution_admin, unit_manager, unit):
+def test_admin_gives_a_unit_manager_a_grant_on_their_unit(
+    browser_client, institution_admin, unit_manager, unit
+):
     # given
     login(browser_client, institution_admin)
     # when
@@ -44,7 +48,9 @@ def test_admin_gives_a_unit_manager_a_grant_on_their_unit(browser_client, instit
     assert (grant.unit, grant.granted_by) == (unit, institution_admin)
 
 
-def test_admin_gives_a_region_manager_a_grant_on_their_region(browser_client, institution_admin, region_manager, unit):
+def test_admin_gives_a_region_manager_a_grant_on_their_region(
+    browser_client, institution_admin, region_manager, unit
+):
     # given
     login(browser_client, institution_admin)
     # when
@@ -53,7 +59,9 @@ def test_admin_gives_a_region_manager_a_grant_on_their_region(browser_client, in
     assert MonitoringGrant.objects.get(person=region_manager).region == unit.region
 
 
-def test_grant_refused_by_the_service_shows_the_reason_next_to_the_field(browser_client, institution_admin, premium):
+def test_grant_refused_by_the_service_shows_the_reason_next_to_the_field(
+    browser_client, institution_admin, premium
+):
     # given: a unit manager not placed in any unit
     unplaced = PersonFactory(role=Role.UNIT_MANAGER, institution=premium.institution)
     login(browser_client, institution_admin)
@@ -69,7 +77,9 @@ def test_grant_refused_by_the_service_shows_the_reason_next_to_the_field(browser
 
 def test_grant_for_another_institutions_manager_is_refused(browser_client, institution_admin):
     # given
-    foreign_unit = UnitFactory(region=RegionFactory(institution=SubscriptionFactory(package_code="premium").institution))
+    foreign_unit = UnitFactory(
+        region=RegionFactory(institution=SubscriptionFactory(package_code="premium").institution)
+    )
     foreign_manager = PersonFactory(role=Role.UNIT_MANAGER, unit=foreign_unit)
     login(browser_client, institution_admin)
     # when
@@ -79,7 +89,9 @@ def test_grant_for_another_institutions_manager_is_refused(browser_client, insti
     assert not MonitoringGrant.objects.exists()
 
 
-def test_admin_revokes_a_grant_and_the_history_says_who_and_when(browser_client, institution_admin, unit_manager):
+def test_admin_revokes_a_grant_and_the_history_says_who_and_when(
+    browser_client, institution_admin, unit_manager
+):
     # given
     grant = monitoring_grant_give(actor=institution_admin, person=unit_manager)
     login(browser_client, institution_admin)
@@ -191,10 +203,14 @@ def test_silver_refuses_a_grant_post(browser_client, standard, standard_admin):
     assert not MonitoringGrant.objects.exists()
 
 
-def test_monitoring_page_query_count_is_bounded(browser_client, institution_admin, unit, django_assert_max_num_queries):
+def test_monitoring_page_query_count_is_bounded(
+    browser_client, institution_admin, unit, django_assert_max_num_queries
+):
     # given
     for _ in range(5):
-        monitoring_grant_give(actor=institution_admin, person=PersonFactory(role=Role.UNIT_MANAGER, unit=unit))
+        monitoring_grant_give(
+            actor=institution_admin, person=PersonFactory(role=Role.UNIT_MANAGER, unit=unit)
+        )
     login(browser_client, institution_admin)
     # when / then
     with django_assert_max_num_queries(12):

@@ -32,7 +32,12 @@ def test_adjust_below_what_was_used_is_refused():
     # given
     subscription = SubscriptionFactory(package_code="premium")
     quota_consume(
-        actor=None, institution=subscription.institution, channel="onsite_days", reference_type="t", reference_id=1, units=5
+        actor=None,
+        institution=subscription.institution,
+        channel="onsite_days",
+        reference_type="t",
+        reference_id=1,
+        units=5,
     )
     # when
     with pytest.raises(ValidationError) as refused:

@@ -35,4 +35,6 @@ def test_the_institution_list_links_to_selling_a_contract(staff_client):
     response = staff_client.get(url)
     # then
     assert response.status_code == 200
-    assert f"/admin/packages/subscription/add/?institution={premium.institution.pk}" in response.content.decode()
+    assert (
+        f"/admin/packages/subscription/add/?institution={premium.institution.pk}" in response.content.decode()
+    )

@@ -20,7 +20,11 @@ def test_catalogue_endpoint_shape_for_premium_plus(client):
     assert package["service_window"] == {"start": "08:00", "end": "00:00", "timezone": "Europe/Istanbul"}
     assert package["users"] == {"min": 500, "max": None}
     assert package["quotas"]["written"] == {
-        "min": None, "max": None, "unlimited": True, "included": True, "pricing": "included"
+        "min": None,
+        "max": None,
+        "unlimited": True,
+        "included": True,
+        "pricing": "included",
     }
     assert package["quotas"]["workshops"]["min"] == package["quotas"]["workshops"]["max"] == 180
     assert package["features"]["region_management"] is True

@@ -11,7 +11,11 @@ pytestmark = pytest.mark.django_db
 def consume(subscription, times: int, channel: str = "written") -> None:
     for n in range(times):
         quota_consume(
-            actor=None, institution=subscription.institution, channel=channel, reference_type="test", reference_id=n
+            actor=None,
+            institution=subscription.institution,
+            channel=channel,
+            reference_type="test",
+            reference_id=n,
         )
 
 

@@ -6,7 +6,12 @@ from tests.factories import SubscriptionFactory
 
 def _consume(institution, reference_id, units=1):
     quota_consume(
-        actor=None, institution=institution, channel="onsite_days", reference_type="onsite", reference_id=reference_id, units=units
+        actor=None,
+        institution=institution,
+        channel="onsite_days",
+        reference_type="onsite",
+        reference_id=reference_id,
+        units=units,
     )
 
 
@@ -15,7 +20,9 @@ def test_release_writes_a_reversing_entry_and_lowers_used(db):
     subscription = SubscriptionFactory(package_code="premium")
     _consume(subscription.institution, 7, units=3)
     # when
-    released = quota_release(actor=None, institution=subscription.institution, reference_type="onsite", reference_id=7)
+    released = quota_release(
+        actor=None, institution=subscription.institution, reference_type="onsite", reference_id=7
+    )
     # then
     reversal = QuotaEntry.objects.get(reverses__isnull=False)
     assert released == 3
@@ -31,7 +38,9 @@ def test_release_twice_gives_back_once(db):
     _consume(subscription.institution, 9)
     quota_release(actor=None, institution=subscription.institution, reference_type="onsite", reference_id=8)
     # when
-    again = quota_release(actor=None, institution=subscription.institution, reference_type="onsite", reference_id=8)
+    again = quota_release(
+        actor=None, institution=subscription.institution, reference_type="onsite", reference_id=8
+    )
     # then
     assert again == 0
     assert QuotaEntry.objects.count() == 3
@@ -45,7 +54,9 @@ def test_release_never_touches_another_institutions_entries(db):
     theirs = SubscriptionFactory(package_code="premium")
     _consume(theirs.institution, 5)
     # when
-    released = quota_release(actor=None, institution=ours.institution, reference_type="onsite", reference_id=5)
+    released = quota_release(
+        actor=None, institution=ours.institution, reference_type="onsite", reference_id=5
+    )
     # then
     assert released == 0
     assert Allotment.objects.get(subscription=theirs, channel="onsite_days").used == 1

@@ -44,7 +44,9 @@ def test_a_running_contract_is_in_force_for_every_reader():
 
 def test_an_ended_contract_is_in_force_for_no_reader():
     # given: a Premium contract that ended days ago
-    ended = SubscriptionFactory(package_code="premium", starts_on=timezone.localdate() - datetime.timedelta(days=370))
+    ended = SubscriptionFactory(
+        package_code="premium", starts_on=timezone.localdate() - datetime.timedelta(days=370)
+    )
     # when
     readings = _three_readings(ended.institution)
     # then
@@ -54,10 +56,14 @@ def test_an_ended_contract_is_in_force_for_no_reader():
 
 def test_a_grace_period_is_one_change_to_in_force(monkeypatch):
     # given: the same ended contract, with a 30-day grace period added to in_force only
-    ended = SubscriptionFactory(package_code="premium", starts_on=timezone.localdate() - datetime.timedelta(days=370))
+    ended = SubscriptionFactory(
+        package_code="premium", starts_on=timezone.localdate() - datetime.timedelta(days=370)
+    )
 
     def in_force_with_grace(self, *, on):
-        return self.filter(starts_on__lte=on, ends_on__gte=on - datetime.timedelta(days=30)).order_by("-starts_on")
+        return self.filter(starts_on__lte=on, ends_on__gte=on - datetime.timedelta(days=30)).order_by(
+            "-starts_on"
+        )
 
     monkeypatch.setattr(SubscriptionQuerySet, "in_force", in_force_with_grace)
     # when

@@ -78,8 +78,12 @@ def test_premium_range_figure_must_be_chosen():
     # when
     with pytest.raises(ValidationError) as error:
         subscription_sell(
-            actor=None, institution=institution, package=Package.objects.get(code="premium"),
-            starts_on=timezone.localdate(), user_cap=10, figures={},
+            actor=None,
+            institution=institution,
+            package=Package.objects.get(code="premium"),
+            starts_on=timezone.localdate(),
+            user_cap=10,
+            figures={},
         )
     # then
     assert set(error.value.message_dict) == {"written", "phone", "remote", "onsite_days", "workshops"}
@@ -91,8 +95,11 @@ def test_unknown_channel_in_sale_is_refused():
     # when
     with pytest.raises(ValidationError) as error:
         subscription_sell(
-            actor=None, institution=institution, package=Package.objects.get(code="standard"),
-            starts_on=timezone.localdate(), figures={"fax": 3},
+            actor=None,
+            institution=institution,
+            package=Package.objects.get(code="standard"),
+            starts_on=timezone.localdate(),
+            figures={"fax": 3},
         )
     # then
     assert "fax" in error.value.message_dict
@@ -114,7 +121,11 @@ def test_consume_returns_remaining_and_records_entry():
     actor = PersonFactory(institution=subscription.institution)
     # when
     remaining = quota_consume(
-        actor=actor, institution=subscription.institution, channel="written", reference_type="ticket", reference_id=7
+        actor=actor,
+        institution=subscription.institution,
+        channel="written",
+        reference_type="ticket",
+        reference_id=7,
     )
     # then
     assert remaining == 19
@@ -126,10 +137,14 @@ def test_exhausted_channel_raises_with_channel_allotment_and_renewal():
     # given
     subscription = SubscriptionFactory(package_code="standard")
     institution = subscription.institution
-    quota_consume(actor=None, institution=institution, channel="phone", units=20, reference_type="t", reference_id=1)
+    quota_consume(
+        actor=None, institution=institution, channel="phone", units=20, reference_type="t", reference_id=1
+    )
     # when
     with pytest.raises(QuotaExhausted) as error:
-        quota_consume(actor=None, institution=institution, channel="phone", reference_type="t", reference_id=2)
+        quota_consume(
+            actor=None, institution=institution, channel="phone", reference_type="t", reference_id=2
+        )
     # then
     assert (error.value.channel, error.value.allotment) == ("phone", 20)
     assert error.value.renews_on == subscription.ends_on + datetime.timedelta(days=1)
@@ -153,7 +168,11 @@ def test_unlimited_channel_is_never_blocked_but_counted():
     # when
     results = [
         quota_consume(
-            actor=None, institution=subscription.institution, channel="written", units=500, reference_type="t",
+            actor=None,
+            institution=subscription.institution,
+            channel="written",
+            units=500,
+            reference_type="t",
             reference_id=i,
         )
         for i in range(3)
@@ -169,16 +188,28 @@ def test_channel_priced_separately_is_refused():
     # when / then
     with pytest.raises(ChannelNotIncluded):
         quota_consume(
-            actor=None, institution=subscription.institution, channel="onsite_days", reference_type="b", reference_id=1
+            actor=None,
+            institution=subscription.institution,
+            channel="onsite_days",
+            reference_type="b",
+            reference_id=1,
         )
 
 
 def test_expired_subscription_refuses_consumption():
     # given
-    subscription = SubscriptionFactory(package_code="standard", starts_on=timezone.localdate() - datetime.timedelta(days=400))
+    subscription = SubscriptionFactory(
+        package_code="standard", starts_on=timezone.localdate() - datetime.timedelta(days=400)
+    )
     # when
     with pytest.raises(NoActiveSubscription) as error:
-        quota_consume(actor=None, institution=subscription.institution, channel="written", reference_type="t", reference_id=1)
+        quota_consume(
+            actor=None,
+            institution=subscription.institution,
+            channel="written",
+            reference_type="t",
+            reference_id=1,
+        )
     # then
     assert error.value.ended_on == subscription.ends_on
     assert not QuotaEntry.objects.exists()
@@ -189,7 +220,13 @@ def test_unknown_channel_is_a_validation_error():
     subscription = SubscriptionFactory(package_code="standard")
     # when / then
     with pytest.raises(ValidationError):
-        quota_consume(actor=None, institution=subscription.institution, channel="fax", reference_type="t", reference_id=1)
+        quota_consume(
+            actor=None,
+            institution=subscription.institution,
+            channel="fax",
+            reference_type="t",
+            reference_id=1,
+        )
 
 
 # serialized_rollback: the catalogue and role groups are migration data, which the flush after
@@ -206,7 +243,9 @@ def test_concurrent_consumption_never_exceeds_allotment(postgres):
     def consume(i: int) -> None:
         try:
             barrier.wait()
-            quota_consume(actor=None, institution=institution, channel="written", reference_type="t", reference_id=i)
+            quota_consume(
+                actor=None, institution=institution, channel="written", reference_type="t", reference_id=i
+            )
             result = "ok"
         except QuotaExhausted:
             result = "exhausted"

@@ -60,7 +60,11 @@ def test_admin_sale_goes_through_the_service(client, package_manager):
             "package": Package.objects.get(code="premium").pk,
             "starts_on": timezone.localdate().isoformat(),
             "user_cap": "100",
-            "written": "2000", "phone": "1000", "remote": "1000", "onsite_days": "4", "workshops": "20",
+            "written": "2000",
+            "phone": "1000",
+            "remote": "1000",
+            "onsite_days": "4",
+            "workshops": "20",
         },
     )
     # then
@@ -82,7 +86,11 @@ def test_admin_sale_outside_the_range_is_refused_next_to_the_field(browser_clien
             "package": Package.objects.get(code="premium").pk,
             "starts_on": timezone.localdate().isoformat(),
             "user_cap": "100",
-            "written": "9000", "phone": "1000", "remote": "1000", "onsite_days": "4", "workshops": "20",
+            "written": "9000",
+            "phone": "1000",
+            "remote": "1000",
+            "onsite_days": "4",
+            "workshops": "20",
         },
     )
     # then
@@ -97,7 +105,14 @@ def test_admin_adjusts_figures_within_range(client, package_manager, premium):
     # when
     response = client.post(
         reverse("admin:packages_subscription_adjust", args=[premium.pk]),
-        {"user_cap": "60", "written": "1500", "phone": "1000", "remote": "1000", "onsite_days": "6", "workshops": "12"},
+        {
+            "user_cap": "60",
+            "written": "1500",
+            "phone": "1000",
+            "remote": "1000",
+            "onsite_days": "6",
+            "workshops": "12",
+        },
     )
     # then
     premium.refresh_from_db()

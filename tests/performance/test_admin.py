@@ -31,7 +31,9 @@ def test_admin_refuses_a_key_for_a_standard_institution(staff_client):
     # given
     institution = SubscriptionFactory(package_code="standard").institution
     # when
-    response = staff_client.post("/admin/performance/usagekey/add/", {"institution": institution.pk, "name": "X"})
+    response = staff_client.post(
+        "/admin/performance/usagekey/add/", {"institution": institution.pk, "name": "X"}
+    )
     # then
     assert response.status_code == 200 and not UsageKey.objects.filter(institution=institution).exists()
 

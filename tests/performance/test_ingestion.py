@@ -105,10 +105,14 @@ def test_no_key_is_refused(db):
 def test_key_of_an_institution_without_performance_tracking_is_feature_locked(product, package):
     # given: a key issued under last year's Premium contract; the institution is now on a lower package
     today = timezone.localdate()
-    institution = SubscriptionFactory(package_code="premium", starts_on=today - datetime.timedelta(days=400)).institution
+    institution = SubscriptionFactory(
+        package_code="premium", starts_on=today - datetime.timedelta(days=400)
+    ).institution
     with time_machine.travel(timezone.now() - datetime.timedelta(days=100)):
         key = UsageKeyFactory(institution=institution)
-    SubscriptionFactory(package_code=package, institution=institution, starts_on=today - datetime.timedelta(days=20))
+    SubscriptionFactory(
+        package_code=package, institution=institution, starts_on=today - datetime.timedelta(days=20)
+    )
     PersonFactory(username="ayse", institution=institution)
     # when
     response = post(key.raw, [usage_event(username="ayse")])
@@ -192,7 +196,9 @@ def test_more_than_a_thousand_events_is_malformed(org, product):
 def test_batch_costs_the_same_queries_whatever_its_size(postgres, org, product):
     # given (SQLite's limit on parameters splits a bulk insert into chunks; PostgreSQL's does not)
     small = [usage_event(username="ayse") for _ in range(2)]
-    large = [usage_event(username=name) for name in ("ayse", "mehmet", "zeynep", "x", "y") for _ in range(200)]
+    large = [
+        usage_event(username=name) for name in ("ayse", "mehmet", "zeynep", "x", "y") for _ in range(200)
+    ]
     # when
     with CaptureQueriesContext(connection) as small_queries:
         usage_events_ingest(key=org["key"], payload={"events": small})
@@ -206,7 +212,9 @@ def test_accepted_events_mark_their_days_for_the_rollup(org, product):
     # given
     at = timezone.now().replace(microsecond=0)
     # when
-    usage_events_ingest(key=org["key"], payload={"events": [usage_event(username="ayse", occurred_at=at.isoformat())]})
+    usage_events_ingest(
+        key=org["key"], payload={"events": [usage_event(username="ayse", occurred_at=at.isoformat())]}
+    )
     # then
     assert list(UsageDirtyDay.objects.values_list("institution_id", "on")) == [
         (org["institution"].pk, timezone.localdate(at))

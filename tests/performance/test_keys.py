@@ -40,7 +40,11 @@ def test_issuing_and_revoking_are_audited(org):
     usage_key_revoke(actor=org["admin"], key=key)
     usage_key_revoke(actor=org["admin"], key=key)
     # then
-    actions = list(AuditEvent.objects.filter(target_type="performance.usagekey", target_id=key.pk).values_list("action", flat=True))
+    actions = list(
+        AuditEvent.objects.filter(target_type="performance.usagekey", target_id=key.pk).values_list(
+            "action", flat=True
+        )
+    )
     assert sorted(actions) == ["usage_key.issue", "usage_key.revoke"]
 
 
@@ -110,7 +114,8 @@ def test_api_issue_on_standard_is_feature_locked(catalogue):
     assert response.status_code == 403
     error = response.json()["error"]
     assert error["code"] == "feature_locked" and set(error["packages"]) == {
-        catalogue["premium"].name, catalogue["premium_plus"].name
+        catalogue["premium"].name,
+        catalogue["premium_plus"].name,
     }
 
 
@@ -187,4 +192,4 @@ def test_keys_page_locked_on_professional(client):
     # then
     assert response.status_code == 200
     assert 'data-testid="locked"' in response.content.decode()
-    assert "<form method=\"post\" class=\"card\"" not in response.content.decode()
+    assert '<form method="post" class="card"' not in response.content.decode()

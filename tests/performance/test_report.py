@@ -83,9 +83,13 @@ def test_institution_report_without_a_reader_is_the_admins(org, unit_manager):
     PersonFactory(username="elsewhere", institution=SubscriptionFactory(package_code="premium").institution)
     start, end = this_month()
     # when
-    report = performance_report_institution(institution=org["institution"], group_by="person", start=start, end=end)
+    report = performance_report_institution(
+        institution=org["institution"], group_by="person", start=start, end=end
+    )
     # then
-    assert labels(report) == labels(performance_report(actor=org["admin"], group_by="person", start=start, end=end))
+    assert labels(report) == labels(
+        performance_report(actor=org["admin"], group_by="person", start=start, end=end)
+    )
     assert "elsewhere" not in labels(report) and "unit-boss" in labels(report)
 
 
@@ -142,7 +146,10 @@ def test_usage_figures_per_region_from_the_daily_figures(org, usage):
     region1, region2 = by_key[org["region1"].pk], by_key[org["region2"].pk]
     assert (region1["active_days"], region1["hours"], region1["sessions"]) == (1, 2.0, 2)
     assert region1["top_features"] == [{"product": "netcad", "feature": "export", "uses": 1}]
-    assert [(v["product"], v["version"]) for v in region1["versions"]] == [("netcad", "9.1"), ("netcad", "9.2")]
+    assert [(v["product"], v["version"]) for v in region1["versions"]] == [
+        ("netcad", "9.1"),
+        ("netcad", "9.2"),
+    ]
     assert (region2["active_days"], region2["hours"], region2["sessions"]) == (1, 1.0, 1)
 
 
@@ -182,7 +189,9 @@ def test_api_report(org, usage):
     # given
     client = api_as(org["admin"])
     # when
-    response = client.get("/api/v1/performance/", {"group_by": "unit", "from": usage.isoformat(), "to": usage.isoformat()})
+    response = client.get(
+        "/api/v1/performance/", {"group_by": "unit", "from": usage.isoformat(), "to": usage.isoformat()}
+    )
     # then
     assert response.status_code == 200
     body = response.json()
@@ -195,7 +204,9 @@ def test_api_refuses_a_bad_period(org):
     # given
     client = api_as(org["admin"])
     # when
-    response = client.get("/api/v1/performance/", {"from": "2026-05-02", "to": "2026-05-01", "group_by": "team"})
+    response = client.get(
+        "/api/v1/performance/", {"from": "2026-05-02", "to": "2026-05-01", "group_by": "team"}
+    )
     # then
     assert response.status_code == 400
     assert set(response.json()["error"]["fields"]) == {"group_by"}

@@ -24,7 +24,9 @@ def at(day: int, hour: int, minute: int = 0) -> str:
 
 def send(org, *events, now=None):
     return usage_events_ingest(
-        key=org["key"], payload={"events": list(events)}, now=now or datetime.datetime(2026, 11, 30, 12, tzinfo=IST)
+        key=org["key"],
+        payload={"events": list(events)},
+        now=now or datetime.datetime(2026, 11, 30, 12, tzinfo=IST),
     )
 
 
@@ -51,9 +53,10 @@ def test_session_pairs_give_active_time_sessions_and_feature_uses(org, product):
     usage_days_rollup(institution_id=org["institution"].pk, day=datetime.date(2026, 11, 10))
     # then
     assert figures(org["ayse"], datetime.date(2026, 11, 10)) == {("netcad", "9.1"): (90 * 60 + 45 * 60, 2, 3)}
-    assert dict(
-        UsageFeatureDay.objects.filter(person=org["ayse"]).values_list("feature", "uses")
-    ) == {"parcel-query": 2, "export": 1}
+    assert dict(UsageFeatureDay.objects.filter(person=org["ayse"]).values_list("feature", "uses")) == {
+        "parcel-query": 2,
+        "export": 1,
+    }
 
 
 def test_session_crossing_midnight_splits_its_time_between_the_two_days(org, product):

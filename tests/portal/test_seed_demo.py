@@ -91,7 +91,11 @@ def test_seed_demo_gives_the_premium_performance_page_product_usage(client):
     counts = (UsageEvent.objects.count(), UsageDay.objects.count(), UsageKey.objects.count())
     call_command("seed_demo")
     today = timezone.localdate()
-    query = {"group_by": "person", "from": (today - datetime.timedelta(days=30)).isoformat(), "to": today.isoformat()}
+    query = {
+        "group_by": "person",
+        "from": (today - datetime.timedelta(days=30)).isoformat(),
+        "to": today.isoformat(),
+    }
     client.force_login(User.objects.get(username="premium-admin"))
     # when
     page = client.get("/institution/performance/", query)

@@ -14,7 +14,9 @@ def test_refused_filing_ties_the_error_to_its_field_and_keeps_the_text(browser_c
     # given
     login(browser_client, customer)
     # when
-    page = browser_client.post("/tickets/new/", {"kind": "problem", "subject": "", "description": "Kept."}).content.decode()
+    page = browser_client.post(
+        "/tickets/new/", {"kind": "problem", "subject": "", "description": "Kept."}
+    ).content.decode()
     # then
     subject = re.search(r"<input[^>]*name=\"subject\"[^>]*>", page).group(0)
     assert 'aria-invalid="true"' in subject
@@ -27,7 +29,9 @@ def test_refused_filing_ties_the_error_to_its_field_and_keeps_the_text(browser_c
 def test_a_group_of_choices_is_a_fieldset_with_a_legend_described_by_its_error():
     # given
     class Form(forms.Form):
-        channel = forms.ChoiceField(label="Channel", choices=[("a", "A"), ("b", "B")], widget=forms.RadioSelect, help_text="Pick one")
+        channel = forms.ChoiceField(
+            label="Channel", choices=[("a", "A"), ("b", "B")], widget=forms.RadioSelect, help_text="Pick one"
+        )
 
     # when
     html = render_to_string("includes/form.html", {"form": Form(data={})})
@@ -35,4 +39,3 @@ def test_a_group_of_choices_is_a_fieldset_with_a_legend_described_by_its_error()
     assert '<fieldset aria-describedby="id_channel_helptext id_channel_error">' in html
     assert "<legend>Channel" in html
     assert '<label for="">' not in html
-

@@ -42,16 +42,22 @@ def test_performance_report_counts_the_trainings_each_person_attended():
     ayse, mehmet = PersonFactory(unit=unit), PersonFactory(unit=unit)
     today = timezone.localdate()
     start = timezone.make_aware(datetime.datetime.combine(today.replace(day=1), datetime.time(10)))
-    first, second = TrainingFactory(starts_at=start), TrainingFactory(starts_at=start + datetime.timedelta(hours=2))
+    first, second = (
+        TrainingFactory(starts_at=start),
+        TrainingFactory(starts_at=start + datetime.timedelta(hours=2)),
+    )
     attended = timezone.now()
     for training in (first, second):
-        Registration.objects.create(training=training, person=ayse, institution=institution, attended_at=attended)
+        Registration.objects.create(
+            training=training, person=ayse, institution=institution, attended_at=attended
+        )
     Registration.objects.create(training=first, person=mehmet, institution=institution)
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Token {api_token_issue(actor=admin).key}")
     # when
     body = client.get(
-        "/api/v1/performance/", {"group_by": "person", "from": today.replace(day=1).isoformat(), "to": today.isoformat()}
+        "/api/v1/performance/",
+        {"group_by": "person", "from": today.replace(day=1).isoformat(), "to": today.isoformat()},
     ).json()
     # then
     assert {"key": "trainings_attended", "label": "Katıldığı eğitimler"} in body["figures"]
@@ -60,8 +66,9 @@ def test_performance_report_counts_the_trainings_each_person_attended():
     assert figures[mehmet.pk] in (0, None)
 
 
-
-def test_resolution_e_mail_carries_the_survey_link_to_the_requester_only(customer, engineer, settings, mailoutbox):
+def test_resolution_e_mail_carries_the_survey_link_to_the_requester_only(
+    customer, engineer, settings, mailoutbox
+):
     # given: a ticket shared with a colleague, then resolved
     settings.SITE_URL = "https://portal.example.test"
     colleague = PersonFactory(institution=customer.institution)
@@ -115,7 +122,9 @@ def test_resolution_sends_the_requester_one_mail_which_is_the_survey_question(cu
     assert Survey.objects.get(ticket=ticket).asked_at is not None
 
 
-def test_survey_reminder_goes_once_after_three_days_in_the_requesters_language(customer, engineer, mailoutbox):
+def test_survey_reminder_goes_once_after_three_days_in_the_requesters_language(
+    customer, engineer, mailoutbox
+):
     # given: a requester who reads e-mails in English, whose resolution e-mail asked the question
     preference_update(actor=customer, modes={}, language="en")
     ticket = _filed(customer)
@@ -142,7 +151,9 @@ def test_vendor_calendar_shows_the_weeks_published_trainings(client):
     # given: a published session this week and a draft one
     staff = PersonFactory(role=Role.PACKAGE_MANAGER, institution=None)
     monday = timezone.localdate() - datetime.timedelta(days=timezone.localdate().weekday())
-    at = timezone.make_aware(datetime.datetime.combine(monday + datetime.timedelta(days=2), datetime.time(14)))
+    at = timezone.make_aware(
+        datetime.datetime.combine(monday + datetime.timedelta(days=2), datetime.time(14))
+    )
     TrainingFactory(title="Parsel sorgulama eğitimi", starts_at=at)
     TrainingFactory(title="Taslak oturum", starts_at=at, is_published=False)
     client.force_login(staff)
@@ -160,14 +171,21 @@ def test_monthly_report_e_mail_carries_the_performance_section_on_premium_only()
     month_end = today.replace(day=1) - datetime.timedelta(days=1)
     month = month_end.strftime("%Y-%m")
     ProductFactory(code="netcad")
-    premium = SubscriptionFactory(package_code="premium", starts_on=today - datetime.timedelta(days=90)).institution
+    premium = SubscriptionFactory(
+        package_code="premium", starts_on=today - datetime.timedelta(days=90)
+    ).institution
     admin = PersonFactory(role=Role.INSTITUTION_ADMIN, institution=premium, email="admin@premium.test")
     unit = UnitFactory(region=RegionFactory(institution=premium), name="Harita Birimi")
     PersonFactory(username="ayse", first_name="Ayşe", last_name="Yıldırım", unit=unit)
     ist = ZoneInfo("Europe/Istanbul")
     on = month_end.replace(day=10)
     events = [
-        usage_event(username="ayse", kind=kind, feature=None, occurred_at=datetime.datetime.combine(on, at, ist).isoformat())
+        usage_event(
+            username="ayse",
+            kind=kind,
+            feature=None,
+            occurred_at=datetime.datetime.combine(on, at, ist).isoformat(),
+        )
         for kind, at in (("session_start", datetime.time(9)), ("session_end", datetime.time(11)))
     ]
     usage_events_ingest(key=UsageKeyFactory(institution=premium, actor=admin), payload={"events": events})
@@ -204,9 +222,16 @@ def test_performance_page_counts_the_workshops_each_person_joined(client):
     trainer = PersonFactory(role=Role.SUPPORT_ENGINEER, institution=None)
     ayse, mehmet, zeynep = (PersonFactory(unit=unit) for _ in range(3))
     first, second = (
-        workshop_held(admin, staff, trainer, starts_at=timezone.make_aware(datetime.datetime.combine(
-            timezone.localdate() + datetime.timedelta(days=5), datetime.time(hour)
-        )))
+        workshop_held(
+            admin,
+            staff,
+            trainer,
+            starts_at=timezone.make_aware(
+                datetime.datetime.combine(
+                    timezone.localdate() + datetime.timedelta(days=5), datetime.time(hour)
+                )
+            ),
+        )
         for hour in (9, 13)
     )
     workshop_participants_record(actor=staff, workshop=first, people=[ayse.pk])
@@ -214,7 +239,9 @@ def test_performance_page_counts_the_workshops_each_person_joined(client):
     other = SubscriptionFactory(package_code="premium").institution
     other_admin = PersonFactory(role=Role.INSTITUTION_ADMIN, institution=other)
     elsewhere = workshop_held(other_admin, staff, trainer)
-    workshop_participants_record(actor=staff, workshop=elsewhere, people=[PersonFactory(institution=other).pk])
+    workshop_participants_record(
+        actor=staff, workshop=elsewhere, people=[PersonFactory(institution=other).pk]
+    )
     client.force_login(admin)
     query = {
         "group_by": "person",
@@ -242,7 +269,9 @@ def test_monthly_report_goes_once_to_each_admin_in_their_own_language(mailoutbox
     from reports.services.delivery import report_delivery_run
 
     today = timezone.localdate()
-    institution = SubscriptionFactory(package_code="premium", starts_on=today - datetime.timedelta(days=90)).institution
+    institution = SubscriptionFactory(
+        package_code="premium", starts_on=today - datetime.timedelta(days=90)
+    ).institution
     english = PersonFactory(role=Role.INSTITUTION_ADMIN, institution=institution)
     turkish = PersonFactory(role=Role.INSTITUTION_ADMIN, institution=institution)
     preference_update(actor=english, modes={}, language="en")

@@ -57,9 +57,21 @@ class PrivateRedis:
 
     def start(self) -> None:
         self.process = subprocess.Popen(
-            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-             "--dir", str(self.workdir)],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            [
+                "redis-server",
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+                str(self.workdir),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
         )
         assert wait_for(self.answers, timeout=10), "redis-server did not start"
 
@@ -110,7 +122,11 @@ class Process:
         with self.log.open("a") as out:
             out.write(f"\n===== start {self.starts} =====\n")
         self.process = subprocess.Popen(
-            self.command, cwd=ROOT, env=self.env, stdout=self.log.open("a"), stderr=subprocess.STDOUT,
+            self.command,
+            cwd=ROOT,
+            env=self.env,
+            stdout=self.log.open("a"),
+            stderr=subprocess.STDOUT,
             start_new_session=True,
         )
 

@@ -16,8 +16,13 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def unreachable_cache():
     location = f"redis://127.0.0.1:{free_port()}/0"
-    config = {"default": {"BACKEND": "slaportal.cache.FailOpenRedisCache", "LOCATION": location,
-                          "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5}}}
+    config = {
+        "default": {
+            "BACKEND": "slaportal.cache.FailOpenRedisCache",
+            "LOCATION": location,
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+        }
+    }
     with override_settings(CACHES=config):
         yield caches["default"]
 

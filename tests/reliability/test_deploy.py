@@ -12,7 +12,11 @@ from .processes import ROOT
 
 def production_env(**extra) -> dict:
     # Not the test run's own: DJANGO_ALLOW_ASYNC_UNSAFE (set by the browser tests) fails async.E001.
-    env = {key: value for key, value in os.environ.items() if key not in ("DATABASE_URL", "DJANGO_ALLOW_ASYNC_UNSAFE")}
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in ("DATABASE_URL", "DJANGO_ALLOW_ASYNC_UNSAFE")
+    }
     return {
         **env,
         "DJANGO_SETTINGS_MODULE": "slaportal.settings.production",
@@ -27,7 +31,10 @@ def test_check_deploy_passes_with_zero_warnings_on_production_settings():
     # when
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-        cwd=ROOT, env=production_env(), capture_output=True, text=True,
+        cwd=ROOT,
+        env=production_env(),
+        capture_output=True,
+        text=True,
     )
     # then
     assert result.returncode == 0, result.stdout + result.stderr
@@ -39,9 +46,16 @@ def test_hsts_and_ssl_redirect_can_be_turned_down_from_the_environment():
     env = production_env(DJANGO_SECURE_HSTS_SECONDS="300", DJANGO_SECURE_SSL_REDIRECT="false")
     # when
     result = subprocess.run(
-        [sys.executable, "-c", "import django; django.setup(); from django.conf import settings as s; "
-         "print(s.SECURE_HSTS_SECONDS, s.SECURE_SSL_REDIRECT, s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE)"],
-        cwd=ROOT, env=env, capture_output=True, text=True,
+        [
+            sys.executable,
+            "-c",
+            "import django; django.setup(); from django.conf import settings as s; "
+            "print(s.SECURE_HSTS_SECONDS, s.SECURE_SSL_REDIRECT, s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE)",
+        ],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
     )
     # then: the cookies stay secure
     assert result.stdout.split() == ["300", "False", "True", "True"], result.stderr

@@ -19,8 +19,12 @@ def test_run_with_the_port_taken_says_so_suggests_another_and_fails():
         port = taken.getsockname()[1]
         # when
         result = subprocess.run(
-            [sys.executable, "dev.py", "run"], cwd=ROOT, env={"PATH": "/usr/bin:/bin", "PORT": str(port)},
-            capture_output=True, text=True, timeout=60,
+            [sys.executable, "dev.py", "run"],
+            cwd=ROOT,
+            env={"PATH": "/usr/bin:/bin", "PORT": str(port)},
+            capture_output=True,
+            text=True,
+            timeout=60,
         )
     # then
     assert result.returncode != 0
@@ -34,8 +38,11 @@ def test_startup_fails_naming_a_worker_that_exits(monkeypatch):
     monkeypatch.setattr(dev, "SETTLE_SECONDS", 1)
     port = free_port()
     procs = {
-        "web server": subprocess.Popen([sys.executable, "-m", "http.server", str(port), "-b", "127.0.0.1"],
-                                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL),
+        "web server": subprocess.Popen(
+            [sys.executable, "-m", "http.server", str(port), "-b", "127.0.0.1"],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        ),
         "Celery worker": subprocess.Popen([sys.executable, "-c", "import sys; sys.exit(3)"]),
     }
     # when

@@ -28,10 +28,14 @@ def embedded(tmp_path):
         mail_dir=tmp_path / "mail",
         CELERY_BROKER_DIR=str(broker),
     )
-    subprocess.run([sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"], cwd=ROOT, env=env, check=True)
+    subprocess.run(
+        [sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"], cwd=ROOT, env=env, check=True
+    )
     workers = [
         Process(command, env=env, log=tmp_path / f"worker{i}.log")
-        for i, command in enumerate(dev.worker_commands(sys.executable, schedule=tmp_path / "beat-schedule", name="embedded-test"))
+        for i, command in enumerate(
+            dev.worker_commands(sys.executable, schedule=tmp_path / "beat-schedule", name="embedded-test")
+        )
     ]
     for worker in workers:
         worker.start()
@@ -49,7 +53,11 @@ def test_a_deadline_moved_into_the_past_is_breached_within_5_s_during_a_burst_of
     # when: 100 tickets are filed at once with their timers, and one deadline is moved into the past
     run = subprocess.run(
         [sys.executable, "-m", "tests.reliability.embedded_burst"],
-        cwd=ROOT, env={**embedded["env"], "BURST_TICKETS": "100"}, capture_output=True, text=True, timeout=300,
+        cwd=ROOT,
+        env={**embedded["env"], "BURST_TICKETS": "100"},
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     # then: its breach is recorded once, within 5 s
     logs = "\n".join(worker.output() for worker in embedded["workers"])

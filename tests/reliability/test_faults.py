@@ -52,11 +52,25 @@ def engine(postgres, private_redis, tmp_path, monkeypatch):
     mail_dir = tmp_path / "mail"
     env = engine_env(database=database_url(), broker=private_redis.url, mail_dir=mail_dir)
     worker = Process(
-        celery("worker", "-l", "info", "-c", "2", "-n", f"fault-{os.getpid()}@%h", "--without-gossip",
-               "--without-mingle"),
-        env=env, log=tmp_path / "worker.log",
+        celery(
+            "worker",
+            "-l",
+            "info",
+            "-c",
+            "2",
+            "-n",
+            f"fault-{os.getpid()}@%h",
+            "--without-gossip",
+            "--without-mingle",
+        ),
+        env=env,
+        log=tmp_path / "worker.log",
     )
-    beat = Process(celery("beat", "-l", "info", "-s", str(tmp_path / "beat-schedule")), env=env, log=tmp_path / "beat.log")
+    beat = Process(
+        celery("beat", "-l", "info", "-s", str(tmp_path / "beat-schedule")),
+        env=env,
+        log=tmp_path / "beat.log",
+    )
     broker_reset()
     monkeypatch.setattr(app.conf, "broker_write_url", private_redis.url)
     worker.start()
@@ -118,7 +132,9 @@ def test_no_breach_is_lost_or_doubled_through_worker_kills_and_an_empty_redis(en
         (event.recorded_at - event.occurred_at).total_seconds()
         for event in SLAEvent.objects.filter(kind="breached")
     )
-    print(f"breach lag: median {lags[len(lags) // 2]:.2f} s, max {lags[-1]:.2f} s; worker started {engine['worker'].starts} times")
+    print(
+        f"breach lag: median {lags[len(lags) // 2]:.2f} s, max {lags[-1]:.2f} s; worker started {engine['worker'].starts} times"
+    )
     # Liveness, not speed: deadlines during the Redis outage wait for it to end (3 s), for the
     # restarted worker and the sweep after it; on a loaded machine that takes longer, but a lost
     # breach would never arrive. The figures themselves are printed above and in docs/engine.md.

@@ -34,14 +34,21 @@ def test_health_is_ok_after_a_recent_sweep_and_reports_its_age(client):
     # then
     body = response.json()
     assert response.status_code == 200, body
-    assert set(body) == {"Database(alias='default')", "Cache(alias='default')", "Broker()", "SLASweep()",
-                         "sla_sweep_age_seconds"}
+    assert set(body) == {
+        "Database(alias='default')",
+        "Cache(alias='default')",
+        "Broker()",
+        "SLASweep()",
+        "sla_sweep_age_seconds",
+    }
     assert 0 <= body["sla_sweep_age_seconds"] < 5
 
 
 def test_health_fails_when_the_last_sweep_is_older_than_30_s(client):
     # given: beat or every worker died 40 s ago
-    engine_heartbeat_record(name=EngineHeartbeat.SLA_SWEEP, at=timezone.now() - datetime.timedelta(seconds=40))
+    engine_heartbeat_record(
+        name=EngineHeartbeat.SLA_SWEEP, at=timezone.now() - datetime.timedelta(seconds=40)
+    )
     # when
     response = health(client)
     # then

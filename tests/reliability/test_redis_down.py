@@ -75,7 +75,9 @@ def test_filing_logging_in_and_pages_work_with_redis_stopped(production_redis, c
         for n in range(5)
     ]
     filing_seconds = time.monotonic() - started
-    token_login = APIClient().post("/api/v1/auth/token/", {"username": customer.username, "password": PASSWORD})
+    token_login = APIClient().post(
+        "/api/v1/auth/token/", {"username": customer.username, "password": PASSWORD}
+    )
     web = Client()
     web_login = web.post(reverse("login"), {"username": customer.username, "password": PASSWORD})
     pages = {url: web.get(url).status_code for url in web_pages(existing)}
@@ -84,7 +86,9 @@ def test_filing_logging_in_and_pages_work_with_redis_stopped(production_redis, c
         desk = Client()
         desk.force_login(person)
         desk_pages[name] = desk.get(reverse(name)).status_code
-    api_reads = {url: api.get(url).status_code for url in ("/api/v1/me/", "/api/v1/tickets/", "/api/v1/packages/")}
+    api_reads = {
+        url: api.get(url).status_code for url in ("/api/v1/me/", "/api/v1/tickets/", "/api/v1/packages/")
+    }
     print(f"5 filings with Redis stopped: {filing_seconds:.2f} s")
     # then: filed (201), quickly; logged in; every page and read answers
     assert [response.status_code for response in filed] == [201] * 5, filed[0].content

@@ -89,7 +89,11 @@ EXPECTED_DETAIL = {
 def _file(requester, moment, *, kind, product, channel="written"):
     with time_machine.travel(moment, tick=False):
         ticket = ticket_file(
-            actor=requester, subject=f"{kind} #{moment:%m%d%H%M}", description="Açıklama", kind=kind, product=product
+            actor=requester,
+            subject=f"{kind} #{moment:%m%d%H%M}",
+            description="Açıklama",
+            kind=kind,
+            product=product,
         )
     if channel != "written":
         Ticket.objects.filter(pk=ticket.pk).update(channel=channel)
@@ -144,7 +148,16 @@ def build():
     _resolve(engineer, t2, at(11, 4, 12, 30))
 
     t3 = _file(customer, at(11, 10, 9), kind="bug", product=web, channel="phone")
-    _breach(t3, at(11, 10, 10, 0, ) + datetime.timedelta(seconds=1))
+    _breach(
+        t3,
+        at(
+            11,
+            10,
+            10,
+            0,
+        )
+        + datetime.timedelta(seconds=1),
+    )
     with time_machine.travel(at(11, 10, 10, 30), tick=False):
         ticket_log_call(actor=engineer, ticket=t3, body="Telefonla arandı")
         development_item_update(
@@ -168,8 +181,13 @@ def build():
 
     for month, day, units in ((10, 5, 1), (11, 6, 2), (12, 2, 1)):
         quota_consume(
-            actor=admin, institution=a, channel="onsite_days", reference_type="booking",
-            reference_id=f"{month}-{day}", units=units, at=at(month, day, 9),
+            actor=admin,
+            institution=a,
+            channel="onsite_days",
+            reference_type="booking",
+            reference_id=f"{month}-{day}",
+            units=units,
+            at=at(month, day, 9),
         )
 
     b_customer = PersonFactory(institution=sub_b.institution, role=Role.CUSTOMER)

@@ -37,9 +37,14 @@ def test_monthly_run_twice_sends_one_report_per_institution(data):
     assert all(data["admin"].email not in m.to for m in mail.outbox if m is not to_admin[0])
 
 
-def test_scheduling_has_the_drain_sent_by_name_after_commit(data, sent_tasks, django_capture_on_commit_callbacks):
+def test_scheduling_has_the_drain_sent_by_name_after_commit(
+    data, sent_tasks, django_capture_on_commit_callbacks
+):
     # when
-    with time_machine.travel(_first_of_december(), tick=False), django_capture_on_commit_callbacks(execute=True):
+    with (
+        time_machine.travel(_first_of_december(), tick=False),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
         report_delivery_schedule_last_month()
     # then
     assert sent_tasks == ["reports.report_delivery_drain"]

@@ -59,7 +59,12 @@ def test_detail_figures_match_the_hand_computed_figures(data, today):
     # when
     institution_id = scope.institution.pk if data["rolled_up"] else None
     figures = full(
-        scope.tickets, scope.surveys, scope.items, Period(*_november()), scope.subscription, institution_id=institution_id
+        scope.tickets,
+        scope.surveys,
+        scope.items,
+        Period(*_november()),
+        scope.subscription,
+        institution_id=institution_id,
     )
     # then
     expected = dataset.EXPECTED_DETAIL
@@ -70,10 +75,13 @@ def test_detail_figures_match_the_hand_computed_figures(data, today):
     assert [b["count"] for b in figures["histogram"]] == expected["histogram"]
     assert figures["resolution_hours"] == expected["resolution_hours"]
     assert [d["count"] for d in figures["satisfaction"]["distribution"]] == expected["distribution"]
-    assert [(t["month"].isoformat(), t["average"], t["responses"]) for t in figures["satisfaction"]["trend"]] == [
-        ("2026-11-01", 3.5, 4)
+    assert [
+        (t["month"].isoformat(), t["average"], t["responses"]) for t in figures["satisfaction"]["trend"]
+    ] == [("2026-11-01", 3.5, 4)]
+    assert [c["comment"] for c in figures["satisfaction"]["comments"]] == [
+        "İlk yanıt geç geldi",
+        "Harika, teşekkürler",
     ]
-    assert [c["comment"] for c in figures["satisfaction"]["comments"]] == ["İlk yanıt geç geldi", "Harika, teşekkürler"]
     assert {k: figures["previous"][k] for k in expected["previous"]} == expected["previous"]
     assert figures["previous"]["first_response_minutes"]["median"] == 10.0
     assert [b["id"] for b in figures["breach_list"]] == [data["tickets"]["t3"].pk, data["tickets"]["t4"].pk]
@@ -82,7 +90,9 @@ def test_detail_figures_match_the_hand_computed_figures(data, today):
     assert runs_out["written"] is None
     onsite = next(q for q in figures["quota"] if q["channel"] == "onsite_days")
     assert [(b["month"].isoformat(), b["used"], b["remaining"]) for b in onsite["burn_down"]] == [
-        ("2026-10-01", 1, 5), ("2026-11-01", 3, 3), ("2026-12-01", 4, 2)
+        ("2026-10-01", 1, 5),
+        ("2026-11-01", 3, 3),
+        ("2026-12-01", 4, 2),
     ]
     items = {i["ticket_id"]: (i["state"], i["expected_on"]) for i in figures["development_items"]["items"]}
     assert items[data["tickets"]["t3"].pk] == ("planned", _date(2026, 12, 20))
@@ -213,7 +223,10 @@ def test_page_inlines_no_script_or_style(data, today, client):
     assert "<script" not in content.split("</main>")[0]
     assert "<style" not in content
     assert " style=" not in content
-    assert len(re.findall(r'<img src="/reports/chart/[a-z-]+\.svg\?from=2026-11-01&amp;to=2026-11-30"', html)) >= 6
+    assert (
+        len(re.findall(r'<img src="/reports/chart/[a-z-]+\.svg\?from=2026-11-01&amp;to=2026-11-30"', html))
+        >= 6
+    )
 
 
 @pytest.mark.parametrize(
@@ -279,7 +292,10 @@ def test_unit_manager_sees_only_the_monitored_unit(today, client_for):
     with time_machine.travel(dataset.at(9, 1, 9), tick=False):
         institution = SubscriptionFactory(package_code="premium").institution
     admin = PersonFactory(institution=institution, role=dataset.Role.INSTITUTION_ADMIN)
-    watched, other = UnitFactory(region__institution=institution), UnitFactory(region__institution=institution)
+    watched, other = (
+        UnitFactory(region__institution=institution),
+        UnitFactory(region__institution=institution),
+    )
     manager = PersonFactory(institution=institution, unit=watched, role=dataset.Role.UNIT_MANAGER)
     monitoring_grant_give(actor=admin, person=manager)
     for unit in (watched, other):

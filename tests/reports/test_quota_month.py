@@ -41,8 +41,15 @@ def test_roll_up_follows_uses_givings_back_changes_and_deletions():
         (3, "written", 1, earlier),
         (4, "written", 1, now),
     ):
-        quota_consume(actor=None, institution=institution, channel=channel, reference_type="ticket",
-                      reference_id=ref, units=units, at=at)
+        quota_consume(
+            actor=None,
+            institution=institution,
+            channel=channel,
+            reference_type="ticket",
+            reference_id=ref,
+            units=units,
+            at=at,
+        )
     quota_release(actor=None, institution=institution, reference_type="ticket", reference_id=2, at=now)
     # then: the roll-up is the ledger's sums, the giving back counted negatively
     assert _rolled_up(subscription) == _ledger_sums(subscription)
@@ -58,11 +65,20 @@ def test_roll_up_follows_uses_givings_back_changes_and_deletions():
     assert written["used"] == 3
     assert [b["used"] for b in written["burn_down"]] == [3]
     # when: several entries of one month come in one statement
-    QuotaEntry.objects.bulk_create([
-        QuotaEntry(subscription=subscription, institution=institution, channel="written", units=1, consumed_at=now,
-                   reference_type="ticket", reference_id=str(ref))
-        for ref in (5, 6)
-    ])
+    QuotaEntry.objects.bulk_create(
+        [
+            QuotaEntry(
+                subscription=subscription,
+                institution=institution,
+                channel="written",
+                units=1,
+                consumed_at=now,
+                reference_type="ticket",
+                reference_id=str(ref),
+            )
+            for ref in (5, 6)
+        ]
+    )
     # then
     assert _rolled_up(subscription) == _ledger_sums(subscription)
     written = next(q for q in quota_use(subscription, today=today) if q["channel"] == "written")

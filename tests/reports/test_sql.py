@@ -46,7 +46,9 @@ def test_percentiles_interpolate_like_percentile_cont(customer):
         ids.append(ticket.pk)
     # when
     values = percentiles(
-        Ticket.objects.filter(pk__in=ids), MinutesBetween("created_at", "first_responded_at"), {"m": 0.5, "p": 0.9}
+        Ticket.objects.filter(pk__in=ids),
+        MinutesBetween("created_at", "first_responded_at"),
+        {"m": 0.5, "p": 0.9},
     )
     # then
     assert values["m"] == pytest.approx(25.0)

@@ -56,8 +56,7 @@ def _generate(requester, *, count: int, seed: float, products) -> None:
             ) AS r
             WHERE t.id = %(template)s
             """,  # noqa: S608
-            {"count": count, "template": template.pk,
-             "first": products[0].pk, "second": products[1].pk},
+            {"count": count, "template": template.pk, "first": products[0].pk, "second": products[1].pk},
         )
 
 
@@ -75,7 +74,9 @@ def _periods() -> list[Period]:
     return [
         Period(today - datetime.timedelta(days=59), today),  # ends today
         Period(today - datetime.timedelta(days=90), today - datetime.timedelta(days=31)),  # in the past
-        Period(today - datetime.timedelta(days=200), today - datetime.timedelta(days=1)),  # before the first ticket
+        Period(
+            today - datetime.timedelta(days=200), today - datetime.timedelta(days=1)
+        ),  # before the first ticket
         Period(today, today),
     ]
 
@@ -93,15 +94,27 @@ def _figures(institution, period, *, rolled_up: bool) -> dict:
 
 def _assert_roll_up_equals_tickets(institution) -> None:
     for period in _periods():
-        assert _figures(institution, period, rolled_up=True) == _figures(institution, period, rolled_up=False), period
+        assert _figures(institution, period, rolled_up=True) == _figures(
+            institution, period, rolled_up=False
+        ), period
 
 
 def _rows(institution=None) -> list[tuple]:
     rows = ReportDay.objects.all() if institution is None else ReportDay.objects.for_institution(institution)
     return sorted(
         rows.values_list(
-            "institution_id", "day", "kind", "channel", "product_id", "filed", "met", "breached", "resolved",
-            "resolution_minutes_sum", "first_response_minutes", "resolution_minutes",
+            "institution_id",
+            "day",
+            "kind",
+            "channel",
+            "product_id",
+            "filed",
+            "met",
+            "breached",
+            "resolved",
+            "resolution_minutes_sum",
+            "first_response_minutes",
+            "resolution_minutes",
         ),
         key=lambda r: tuple("" if v is None else str(v) for v in r[:5]),
     )
@@ -170,9 +183,9 @@ def test_refresh_is_idempotent(institutions):
     # given a refresh, then changes, then a refresh
     a, b = institutions
     report_days_refresh()
-    Ticket.objects.filter(pk__in=Ticket.objects.for_institution(a).filter(resolved_at__isnull=False).values("pk")[:5]).update(
-        resolved_at=None
-    )
+    Ticket.objects.filter(
+        pk__in=Ticket.objects.for_institution(a).filter(resolved_at__isnull=False).values("pk")[:5]
+    ).update(resolved_at=None)
     report_days_refresh()
     before = _rows()
     # when it runs again, twice
@@ -190,5 +203,7 @@ def test_each_institution_keeps_its_own_days(institutions):
     today_starts = Period(timezone.localdate(), timezone.localdate()).starts_at
     for institution in (a, b):
         filed = sum(row[5] for row in _rows(institution))
-        assert filed == Ticket.objects.for_institution(institution).filter(created_at__lt=today_starts).count()
+        assert (
+            filed == Ticket.objects.for_institution(institution).filter(created_at__lt=today_starts).count()
+        )
         assert {row[0] for row in _rows(institution)} == {institution.pk}

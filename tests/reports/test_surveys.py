@@ -326,7 +326,9 @@ def test_api_answer_then_second_answer_is_409(client_for, resolved_ticket, custo
     assert api.get(_url(resolved_ticket)).json()["state"] == "answered"
 
 
-@pytest.mark.parametrize("body", [{"score": 0}, {"score": 6}, {}, {"score": "4"}, {"score": 4.5}, {"score": True}])
+@pytest.mark.parametrize(
+    "body", [{"score": 0}, {"score": 6}, {}, {"score": "4"}, {"score": 4.5}, {"score": True}]
+)
 def test_api_bad_score_is_400_with_the_error_shape(client_for, resolved_ticket, customer, body):
     response = client_for(customer).post(_url(resolved_ticket), body, format="json")
     assert response.status_code == 400

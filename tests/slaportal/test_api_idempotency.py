@@ -84,7 +84,9 @@ def test_retried_call_log_consumes_the_phone_quota_once(client_for, customer, en
     client = client_for(engineer)
     client.post(f"/api/v1/tickets/{ticket.pk}/calls/", {"body": "Called."}, HTTP_IDEMPOTENCY_KEY="call-1")
     # when
-    retry = client.post(f"/api/v1/tickets/{ticket.pk}/calls/", {"body": "Called."}, HTTP_IDEMPOTENCY_KEY="call-1")
+    retry = client.post(
+        f"/api/v1/tickets/{ticket.pk}/calls/", {"body": "Called."}, HTTP_IDEMPOTENCY_KEY="call-1"
+    )
     # then
     assert retry.status_code == 201
     assert TicketMessage.objects.filter(ticket=ticket, kind="call").count() == 1
@@ -129,7 +131,9 @@ def test_the_mismatch_message_is_turkish_by_default(client_for, customer):
     client = client_for(customer)
     client.post("/api/v1/tickets/", NEW_TICKET, HTTP_IDEMPOTENCY_KEY="reused")
     # when
-    response = client.post("/api/v1/tickets/", {**NEW_TICKET, "subject": "Other"}, HTTP_IDEMPOTENCY_KEY="reused")
+    response = client.post(
+        "/api/v1/tickets/", {**NEW_TICKET, "subject": "Other"}, HTTP_IDEMPOTENCY_KEY="reused"
+    )
     # then
     assert response.json()["error"]["message"].startswith("Bu Idempotency-Key")
 
@@ -138,13 +142,17 @@ def test_a_retry_with_the_fields_in_another_order_is_the_same_request(client_for
     # given
     client = client_for(customer)
     first = client.post(
-        "/api/v1/tickets/", '{"subject": "Export fails", "description": "At 40 %."}',
-        content_type="application/json", HTTP_IDEMPOTENCY_KEY="ordered",
+        "/api/v1/tickets/",
+        '{"subject": "Export fails", "description": "At 40 %."}',
+        content_type="application/json",
+        HTTP_IDEMPOTENCY_KEY="ordered",
     )
     # when
     retry = client.post(
-        "/api/v1/tickets/", '{"description": "At 40 %.", "subject": "Export fails"}',
-        content_type="application/json", HTTP_IDEMPOTENCY_KEY="ordered",
+        "/api/v1/tickets/",
+        '{"description": "At 40 %.", "subject": "Export fails"}',
+        content_type="application/json",
+        HTTP_IDEMPOTENCY_KEY="ordered",
     )
     # then
     assert (retry.status_code, retry.json()) == (first.status_code, first.json())
@@ -154,7 +162,11 @@ def test_a_retry_with_the_fields_in_another_order_is_the_same_request(client_for
 def test_a_record_kept_from_before_bodies_were_compared_still_replays(client_for, customer):
     # given: an answer stored without a fingerprint
     IdempotencyRecordFactory(
-        person=customer, key="legacy", scope="POST /api/v1/tickets/", request_hash="", response_body={"id": 41}
+        person=customer,
+        key="legacy",
+        scope="POST /api/v1/tickets/",
+        request_hash="",
+        response_body={"id": 41},
     )
     # when
     response = client_for(customer).post("/api/v1/tickets/", NEW_TICKET, HTTP_IDEMPOTENCY_KEY="legacy")
@@ -235,7 +247,9 @@ def test_concurrent_duplicate_call_logs_consume_once(postgres):
     # when
     responses = _concurrently(
         [
-            lambda c=c: c.post(f"/api/v1/tickets/{ticket.pk}/calls/", {"body": "Called."}, HTTP_IDEMPOTENCY_KEY="c1")
+            lambda c=c: c.post(
+                f"/api/v1/tickets/{ticket.pk}/calls/", {"body": "Called."}, HTTP_IDEMPOTENCY_KEY="c1"
+            )
             for c in clients
         ]
     )

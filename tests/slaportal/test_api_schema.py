@@ -31,7 +31,9 @@ def test_every_authenticated_operation_documents_401_and_429():
 def test_every_operation_on_one_object_documents_404():
     # when
     missing = [
-        (path, method) for path, method, operation in _operations() if "{" in path and "404" not in operation["responses"]
+        (path, method)
+        for path, method, operation in _operations()
+        if "{" in path and "404" not in operation["responses"]
     ]
     # then
     assert missing == []

@@ -79,13 +79,21 @@ def first_institution(db):
     person = PersonFactory(unit=unit, role=Role.CUSTOMER)
     ticket = TicketFactory(requester=person, subject=SECRET, kind="bug")
     ticket_reply(actor=person, ticket=ticket, body=SECRET)
-    attachment = attachment_add(actor=person, ticket=ticket, upload=SimpleUploadedFile("plan.txt", SECRET.encode()))
+    attachment = attachment_add(
+        actor=person, ticket=ticket, upload=SimpleUploadedFile("plan.txt", SECRET.encode())
+    )
     share = ticket_share(actor=person, ticket=ticket, unit=unit)
     manager = PersonFactory(unit=unit, role=Role.UNIT_MANAGER)
     grant = monitoring_grant_give(actor=admin, person=manager)
     return {
-        "ticket": ticket, "attachment": attachment, "region": region, "unit": unit, "person": person,
-        "share": share, "grant": grant, "usage_key": UsageKeyFactory(institution=institution, actor=admin),
+        "ticket": ticket,
+        "attachment": attachment,
+        "region": region,
+        "unit": unit,
+        "person": person,
+        "share": share,
+        "grant": grant,
+        "usage_key": UsageKeyFactory(institution=institution, actor=admin),
     }
 
 
@@ -119,7 +127,9 @@ def _body(body, objects):
     """The body with "{region}"-style values replaced by the first institution's real ids."""
     if not isinstance(body, dict):
         return body
-    return {key: objects[value[1:-1]].pk if str(value).startswith("{") else value for key, value in body.items()}
+    return {
+        key: objects[value[1:-1]].pk if str(value).startswith("{") else value for key, value in body.items()
+    }
 
 
 def _call(client, method, url, body):
@@ -130,7 +140,9 @@ def _call(client, method, url, body):
 
 def _assert_not_found_and_no_data(response):
     assert response.status_code == 404
-    assert response.json() == {"error": {"code": "not_found", "message": response.json()["error"]["message"], "fields": {}}}
+    assert response.json() == {
+        "error": {"code": "not_found", "message": response.json()["error"]["message"], "fields": {}}
+    }
     assert SECRET not in response.content.decode()
 
 
@@ -142,13 +154,17 @@ def _state(objects) -> tuple:
         ticket.assignee_id,
         TicketEvent.objects.filter(ticket=ticket).count(),
         person.is_active,
-        sorted(TicketShare.objects.filter(ticket=ticket).values_list("pk", "unit_id", "region_id", "person_id")),
+        sorted(
+            TicketShare.objects.filter(ticket=ticket).values_list("pk", "unit_id", "region_id", "person_id")
+        ),
         MonitoringGrant.objects.get(pk=objects["grant"].pk).revoked_at,
         UsageKey.objects.get(pk=objects["usage_key"].pk).revoked,
     )
 
 
-@pytest.mark.parametrize(("method", "path", "body"), TICKET_ENDPOINTS, ids=[f"{m} {p}" for m, p, _ in TICKET_ENDPOINTS])
+@pytest.mark.parametrize(
+    ("method", "path", "body"), TICKET_ENDPOINTS, ids=[f"{m} {p}" for m, p, _ in TICKET_ENDPOINTS]
+)
 @pytest.mark.parametrize("role", ["admin", "customer"])
 def test_ticket_endpoints_answer_other_institutions_with_404(
     client_for, first_institution, second_institution, method, path, body, role
@@ -184,7 +200,11 @@ def test_the_tables_cover_every_operation_on_one_object():
     schema = SchemaGenerator().get_schema(request=None, public=True)
     # when
     operations = {
-        (method, path) for path, item in schema["paths"].items() if "{" in path for method in item if method != "parameters"
+        (method, path)
+        for path, item in schema["paths"].items()
+        if "{" in path
+        for method in item
+        if method != "parameters"
     }
     # then
     assert operations == {
@@ -201,7 +221,9 @@ LISTS = [
 
 
 @pytest.mark.parametrize("url", LISTS)
-def test_lists_never_show_another_institutions_objects(client_for, first_institution, second_institution, url):
+def test_lists_never_show_another_institutions_objects(
+    client_for, first_institution, second_institution, url
+):
     # given
     client = client_for(second_institution["admin"])
     # when
@@ -216,9 +238,12 @@ def test_lists_never_show_another_institutions_objects(client_for, first_institu
 
 
 @pytest.mark.parametrize(
-    "url", ["/api/v1/people/?unit={unit}", "/api/v1/people/?region={region}", "/api/v1/units/?region={region}"]
+    "url",
+    ["/api/v1/people/?unit={unit}", "/api/v1/people/?region={region}", "/api/v1/units/?region={region}"],
 )
-def test_filtering_by_another_institutions_ids_finds_nothing(client_for, first_institution, second_institution, url):
+def test_filtering_by_another_institutions_ids_finds_nothing(
+    client_for, first_institution, second_institution, url
+):
     # when
     response = client_for(second_institution["admin"]).get(
         url.format(unit=first_institution["unit"].pk, region=first_institution["region"].pk)
@@ -236,6 +261,8 @@ def test_the_first_institutions_admin_reaches_the_same_ids(client_for, first_ins
     engineer = PersonFactory(role=Role.SUPPORT_ENGINEER)
     ticket_change_status(actor=engineer, ticket=first_institution["ticket"], status="resolved")
     # when
-    statuses = {client.get(_url(p, first_institution)).status_code for m, p, _ in TICKET_ENDPOINTS if m == "get"}
+    statuses = {
+        client.get(_url(p, first_institution)).status_code for m, p, _ in TICKET_ENDPOINTS if m == "get"
+    }
     # then
     assert statuses == {200}

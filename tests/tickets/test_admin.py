@@ -21,7 +21,9 @@ def staff_client(client):
 def test_staff_corrects_deadline_through_the_admin(staff_client):
     # given
     ticket = TicketFactory()
-    new_due = timezone.localtime(ticket.first_response_due_at + datetime.timedelta(hours=2)).replace(second=0, microsecond=0)
+    new_due = timezone.localtime(ticket.first_response_due_at + datetime.timedelta(hours=2)).replace(
+        second=0, microsecond=0
+    )
     # when
     response = staff_client.post(
         f"/admin/tickets/ticket/{ticket.pk}/deadline/", {"due_at": new_due.strftime("%Y-%m-%d %H:%M")}

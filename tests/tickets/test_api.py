@@ -29,11 +29,18 @@ REPLY_QUERIES = 12
 
 def test_customer_files_with_subject_and_description_only(client_for, customer):
     # when
-    response = client_for(customer).post("/api/v1/tickets/", {"subject": "Export fails", "description": "At 40 %."})
+    response = client_for(customer).post(
+        "/api/v1/tickets/", {"subject": "Export fails", "description": "At 40 %."}
+    )
     # then
     assert response.status_code == 201
     body = response.json()
-    assert (body["subject"], body["kind"], body["product"], body["status"]) == ("Export fails", "question", None, "new")
+    assert (body["subject"], body["kind"], body["product"], body["status"]) == (
+        "Export fails",
+        "question",
+        None,
+        "new",
+    )
     assert Ticket.objects.get(pk=body["id"]).requester == customer
 
 
@@ -52,16 +59,20 @@ def test_filing_names_a_product_by_code(client_for, customer):
     # given
     Product.objects.get_or_create(code="netcad-gis", defaults={"name": "Netcad GIS"})
     # when
-    body = client_for(customer).post(
-        "/api/v1/tickets/", {"subject": "S", "description": "D", "product": "netcad-gis"}
-    ).json()
+    body = (
+        client_for(customer)
+        .post("/api/v1/tickets/", {"subject": "S", "description": "D", "product": "netcad-gis"})
+        .json()
+    )
     # then
     assert body["product"] == {"code": "netcad-gis", "name": "Netcad GIS"}
 
 
 def test_unknown_product_is_a_field_error(client_for, customer):
     # when
-    response = client_for(customer).post("/api/v1/tickets/", {"subject": "S", "description": "D", "product": "nope"})
+    response = client_for(customer).post(
+        "/api/v1/tickets/", {"subject": "S", "description": "D", "product": "nope"}
+    )
     # then
     assert response.status_code == 400
     assert list(response.json()["error"]["fields"]) == ["product"]
@@ -70,7 +81,11 @@ def test_unknown_product_is_a_field_error(client_for, customer):
 
 def test_bug_report_shows_its_development_item(client_for, customer):
     # when
-    body = client_for(customer).post("/api/v1/tickets/", {"subject": "S", "description": "D", "kind": "bug"}).json()
+    body = (
+        client_for(customer)
+        .post("/api/v1/tickets/", {"subject": "S", "description": "D", "kind": "bug"})
+        .json()
+    )
     # then
     assert body["development_item"]["state"] == "received"
     assert body["development_item"]["expected_on"] is None
@@ -175,7 +190,9 @@ def test_list_is_cursor_paginated(client_for, customer):
     assert second["next"] is None
 
 
-def test_list_query_count_does_not_grow_with_tickets(client_for, admin, customer, django_assert_max_num_queries):
+def test_list_query_count_does_not_grow_with_tickets(
+    client_for, admin, customer, django_assert_max_num_queries
+):
     # given
     for kind in ("question", "bug", "feature", "problem", "bug", "question"):
         TicketFactory(requester=customer, kind=kind)
@@ -221,7 +238,9 @@ def test_ticket_representation_is_what_the_declared_fields_give(client_for, cust
     busy = TicketFactory(requester=customer, kind="problem")
     Ticket.objects.filter(pk=busy.pk).update(product=product, breached_at=timezone.now())
     ticket_assign(actor=engineer, ticket=busy, assignee=engineer)
-    ticket_escalate_to_development(actor=engineer, ticket=busy, expected_on=datetime.date(2027, 1, 5), note="Not")
+    ticket_escalate_to_development(
+        actor=engineer, ticket=busy, expected_on=datetime.date(2027, 1, 5), note="Not"
+    )
     ticket_reply(actor=engineer, ticket=busy, body="Fixed soon.")
     ticket_change_status(actor=engineer, ticket=busy, status="resolved")
     for filed, language in ((plain, "en"), (busy, "en"), (busy, "tr")):
@@ -338,7 +357,9 @@ def test_engineer_sees_internal_notes(client_for, customer, engineer):
     assert [(m["kind"], m["body"]) for m in messages] == [("note", "Internal")]
 
 
-def test_conversation_query_count_does_not_grow(client_for, customer, engineer, django_assert_max_num_queries):
+def test_conversation_query_count_does_not_grow(
+    client_for, customer, engineer, django_assert_max_num_queries
+):
     # given
     ticket = TicketFactory(requester=customer)
     for n in range(5):
@@ -365,7 +386,9 @@ def test_file_is_attached_and_downloaded(client_for, customer):
     download = client.get(uploaded.json()["download_url"])
     assert download.status_code == 200
     assert b"".join(download.streaming_content) == b"Traceback ..."
-    assert [a["name"] for a in client.get(f"/api/v1/tickets/{ticket.pk}/attachments/").json()] == ["error.log"]
+    assert [a["name"] for a in client.get(f"/api/v1/tickets/{ticket.pk}/attachments/").json()] == [
+        "error.log"
+    ]
 
 
 def test_refused_file_type_is_a_field_error(client_for, customer):

@@ -45,7 +45,9 @@ def test_remote_session_follows_a_call(client_for, customer, engineer):
     ticket = TicketFactory(requester=customer)
     ticket_log_call(actor=engineer, ticket=ticket, body="Could not solve by phone.")
     # when
-    response = client_for(engineer).post(f"/api/v1/tickets/{ticket.pk}/remote-sessions/", {"body": "Fixed it."})
+    response = client_for(engineer).post(
+        f"/api/v1/tickets/{ticket.pk}/remote-sessions/", {"body": "Fixed it."}
+    )
     # then
     assert response.status_code == 201
     assert Allotment.objects.get(subscription=ticket.subscription, channel="remote").used == 1
@@ -55,7 +57,9 @@ def test_remote_session_before_any_call_is_422(client_for, customer, engineer):
     # given
     ticket = TicketFactory(requester=customer)
     # when
-    response = client_for(engineer).post(f"/api/v1/tickets/{ticket.pk}/remote-sessions/", {"body": "Fixed it."})
+    response = client_for(engineer).post(
+        f"/api/v1/tickets/{ticket.pk}/remote-sessions/", {"body": "Fixed it."}
+    )
     # then
     assert response.status_code == 422
     assert Allotment.objects.get(subscription=ticket.subscription, channel="remote").used == 0
@@ -66,7 +70,9 @@ def test_call_on_exhausted_phone_quota_is_409_with_fields(client_for, engineer):
     person = customer_with_subscription("standard")
     ticket = TicketFactory(requester=person)
     for n in range(20):
-        quota_consume(actor=None, institution=person.institution, channel="phone", reference_type="test", reference_id=n)
+        quota_consume(
+            actor=None, institution=person.institution, channel="phone", reference_type="test", reference_id=n
+        )
     # when
     response = client_for(engineer).post(f"/api/v1/tickets/{ticket.pk}/calls/", {"body": "Called."})
     # then
@@ -123,7 +129,9 @@ def test_engineer_assigns_with_patch(client_for, customer, engineer):
     # given
     ticket = TicketFactory(requester=customer)
     # when
-    response = client_for(engineer).patch(f"/api/v1/tickets/{ticket.pk}/", {"assignee": engineer.pk, "status": "open"})
+    response = client_for(engineer).patch(
+        f"/api/v1/tickets/{ticket.pk}/", {"assignee": engineer.pk, "status": "open"}
+    )
     # then
     assert response.status_code == 200
     assert (response.json()["assignee"]["id"], response.json()["status"]) == (engineer.pk, "open")
@@ -134,7 +142,9 @@ def test_escalation_creates_the_development_item_once(client_for, customer, engi
     ticket = TicketFactory(requester=customer, kind="problem")
     client = client_for(engineer)
     # when
-    first = client.post(f"/api/v1/tickets/{ticket.pk}/escalate/", {"expected_on": "2027-01-15", "note": "Fix planned."})
+    first = client.post(
+        f"/api/v1/tickets/{ticket.pk}/escalate/", {"expected_on": "2027-01-15", "note": "Fix planned."}
+    )
     second = client.post(f"/api/v1/tickets/{ticket.pk}/escalate/", {})
     # then
     assert (first.status_code, second.status_code) == (201, 200)
@@ -279,7 +289,9 @@ def test_queue_rows_are_what_the_ticket_serializer_shows(client_for, customer, e
     # when
     results = client_for(engineer).get("/api/v1/queue/").json()["results"]
     # then
-    queue = selectors.ticket_queue_all_institutions(engineer=engineer).select_related("requester", "development_item")
+    queue = selectors.ticket_queue_all_institutions(engineer=engineer).select_related(
+        "requester", "development_item"
+    )
     expected = json.loads(json.dumps(TicketSerializer(queue, many=True).data, cls=DjangoJSONEncoder))
     assert len(results) == 4
     assert {t["id"] for t in results} == {with_product.pk, escalated.pk, answered.pk, breached.pk}

@@ -33,12 +33,21 @@ def test_bench_http_prints_every_request_with_its_timing_and_queries(postgres):
     # the server runs on production settings, which do not read the tests' fast password hashes
     hasher = PBKDF2PasswordHasher()
     for person in User.objects.filter(username__in=[CUSTOMER, ENGINEER, LEAD]):
-        User.objects.filter(pk=person.pk).update(password=hasher.encode(PASSWORD, hasher.salt(), iterations=1000))
+        User.objects.filter(pk=person.pk).update(
+            password=hasher.encode(PASSWORD, hasher.salt(), iterations=1000)
+        )
     written = Allotment.objects.get(subscription__institution__slug="premium", channel=Channel.WRITTEN)
     out = io.StringIO()
     # when
     call_command(
-        "bench_http", tickets=300, institutions=5, at_risk=60, requests=3, clients=2, throughput_seconds=0.5, stdout=out
+        "bench_http",
+        tickets=300,
+        institutions=5,
+        at_risk=60,
+        requests=3,
+        clients=2,
+        throughput_seconds=0.5,
+        stdout=out,
     )
     # then
     table = out.getvalue()

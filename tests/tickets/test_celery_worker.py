@@ -39,10 +39,28 @@ def worker(postgres, redis_url, tmp_path, monkeypatch):
         "DJANGO_DEBUG": "false",
     }
     process = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "slaportal", "worker", "-B", "-P", "solo", "-l", "info",
-         "-n", f"engine-test-{os.getpid()}@%h", "--without-gossip", "--without-mingle",
-         "--without-heartbeat"],
-        cwd=Path(settings.BASE_DIR), env=env, stdout=log.open("w"), stderr=subprocess.STDOUT,
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "slaportal",
+            "worker",
+            "-B",
+            "-P",
+            "solo",
+            "-l",
+            "info",
+            "-n",
+            f"engine-test-{os.getpid()}@%h",
+            "--without-gossip",
+            "--without-mingle",
+            "--without-heartbeat",
+        ],
+        cwd=Path(settings.BASE_DIR),
+        env=env,
+        stdout=log.open("w"),
+        stderr=subprocess.STDOUT,
     )
     broker_reset()
     monkeypatch.setattr(app.conf, "broker_write_url", redis_url)

@@ -19,7 +19,6 @@ from tickets.services import (
 pytestmark = pytest.mark.django_db
 
 
-
 def test_reply_by_engineer_sets_first_response(engineer):
     # given
     ticket = TicketFactory()

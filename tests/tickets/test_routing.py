@@ -110,4 +110,9 @@ def test_sweep_leaves_fresh_tickets_to_the_routing_task():
 
 def test_each_priority_has_its_own_routing_queue():
     # then
-    assert [routing_queue(p) for p in (1, 2, 3, 4)] == ["routing_p1", "routing_p2", "routing_p3", "routing_p4"]
+    assert [routing_queue(p) for p in (1, 2, 3, 4)] == [
+        "routing_p1",
+        "routing_p2",
+        "routing_p3",
+        "routing_p4",
+    ]

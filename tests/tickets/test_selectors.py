@@ -77,7 +77,11 @@ def build_world(package_code: str, role: Role) -> World:
     Premium contract); the services are tested on their own."""
     institution = SubscriptionFactory(package_code=package_code).institution
     region1, region2 = RegionFactory(institution=institution), RegionFactory(institution=institution)
-    unit1, unit2, unit3 = UnitFactory(region=region1), UnitFactory(region=region1), UnitFactory(region=region2)
+    unit1, unit2, unit3 = (
+        UnitFactory(region=region1),
+        UnitFactory(region=region1),
+        UnitFactory(region=region2),
+    )
     admin = PersonFactory(role=Role.INSTITUTION_ADMIN, institution=institution)
     on_customer_side = role in CUSTOMER_SIDE
     viewer = PersonFactory(role=role, unit=unit1) if on_customer_side else PersonFactory(role=role)
@@ -103,7 +107,9 @@ def build_world(package_code: str, role: Role) -> World:
 
 def expected_row(package_code: str, role: Role) -> dict:
     return {
-        relation: seen for relation, seen in zip(RELATIONS, TABLE[package_code][role], strict=True) if seen is not None
+        relation: seen
+        for relation, seen in zip(RELATIONS, TABLE[package_code][role], strict=True)
+        if seen is not None
     }
 
 

@@ -70,7 +70,9 @@ def region_manager_over_100k_tickets(postgres):
     return manager
 
 
-def test_region_manager_list_is_one_indexed_query(region_manager_over_100k_tickets, django_assert_num_queries):
+def test_region_manager_list_is_one_indexed_query(
+    region_manager_over_100k_tickets, django_assert_num_queries
+):
     # given
     manager = region_manager_over_100k_tickets
     assert manager.role == Role.REGION_MANAGER  # the role is loaded once per request, before any list
@@ -86,7 +88,9 @@ def test_region_manager_list_is_one_indexed_query(region_manager_over_100k_ticke
     assert "Index" in plan
 
 
-def test_region_manager_count_is_one_indexed_query(region_manager_over_100k_tickets, django_assert_num_queries):
+def test_region_manager_count_is_one_indexed_query(
+    region_manager_over_100k_tickets, django_assert_num_queries
+):
     # given
     manager = region_manager_over_100k_tickets
     assert manager.role == Role.REGION_MANAGER  # the role is loaded once per request, before any list

@@ -130,7 +130,9 @@ def test_guardian_permissions_follow_person_shares_exactly(tree):
         (p.user_id, p.content_object_id)
         for p in TicketUserObjectPermission.objects.filter(permission__codename="view_ticket")
     }
-    assert granted == set(TicketShare.objects.filter(person__isnull=False).values_list("person_id", "ticket_id"))
+    assert granted == set(
+        TicketShare.objects.filter(person__isnull=False).values_list("person_id", "ticket_id")
+    )
     assert len(granted) == 3
 
 
@@ -302,7 +304,10 @@ def test_share_list_shows_a_tickets_shares_to_who_sees_it(tree):
     share = ticket_share(actor=requester, ticket=ticket, unit=tree["unit2"])
     outsider = PersonFactory(unit=tree["unit3"])
     # when
-    mine, theirs = ticket_share_list(person=requester, ticket=ticket), ticket_share_list(person=outsider, ticket=ticket)
+    mine, theirs = (
+        ticket_share_list(person=requester, ticket=ticket),
+        ticket_share_list(person=outsider, ticket=ticket),
+    )
     # then
     assert list(mine) == [share]
     assert list(theirs) == []

@@ -227,7 +227,9 @@ def test_deadline_correction_is_logged(assigned_ticket, desk):
 def test_support_engineer_cannot_correct_a_deadline(assigned_ticket, desk):
     # when / then
     with pytest.raises(PermissionDenied):
-        ticket_deadline_correct(actor=desk[1], ticket=assigned_ticket, due_at=DUE + datetime.timedelta(hours=1))
+        ticket_deadline_correct(
+            actor=desk[1], ticket=assigned_ticket, due_at=DUE + datetime.timedelta(hours=1)
+        )
 
 
 def test_deadline_of_a_breached_ticket_cannot_be_corrected(assigned_ticket, desk, time_machine):
@@ -236,4 +238,6 @@ def test_deadline_of_a_breached_ticket_cannot_be_corrected(assigned_ticket, desk
     sla_sweep()
     # when / then
     with pytest.raises(ValidationError):
-        ticket_deadline_correct(actor=desk[0], ticket=assigned_ticket, due_at=DUE + datetime.timedelta(hours=1))
+        ticket_deadline_correct(
+            actor=desk[0], ticket=assigned_ticket, due_at=DUE + datetime.timedelta(hours=1)
+        )

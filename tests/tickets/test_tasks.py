@@ -63,7 +63,9 @@ def test_filing_sends_routing_on_its_priority_queue_then_the_timers(
     ]
 
 
-def test_timers_beyond_the_eta_horizon_are_left_to_the_sweep(sent, time_machine, django_capture_on_commit_callbacks):
+def test_timers_beyond_the_eta_horizon_are_left_to_the_sweep(
+    sent, time_machine, django_capture_on_commit_callbacks
+):
     # given: filed at 23:30, due at 08:30 the next morning, nine hours away
     time_machine.move_to(datetime.datetime(2026, 11, 20, 23, 30, tzinfo=IST), tick=False)
     # when

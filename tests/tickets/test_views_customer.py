@@ -17,7 +17,12 @@ pytestmark = pytest.mark.django_db
 
 
 def _ticket_data(**overrides):
-    return {"kind": "problem", "product": "", "subject": "Map export stops", "description": "At 40 %, every time."} | overrides
+    return {
+        "kind": "problem",
+        "product": "",
+        "subject": "Map export stops",
+        "description": "At 40 %, every time.",
+    } | overrides
 
 
 def test_home_shows_package_period_and_people_against_cap(browser_client, customer, premium):
@@ -32,7 +37,13 @@ def test_home_shows_package_period_and_people_against_cap(browser_client, custom
 
 def test_home_shows_remaining_written_quota_as_bar(browser_client, customer, premium):
     # given
-    quota_consume(actor=customer, institution=customer.institution, channel="written", reference_type="test", reference_id=1)
+    quota_consume(
+        actor=customer,
+        institution=customer.institution,
+        channel="written",
+        reference_type="test",
+        reference_id=1,
+    )
     login(browser_client, customer)
     # when
     page = browser_client.get("/").content.decode()
@@ -122,7 +133,8 @@ def test_refused_submission_on_exhausted_quota_keeps_every_field(browser_client,
     login(browser_client, customer)
     # when
     response = browser_client.post(
-        reverse("ticket-new"), _ticket_data(subject="Kept subject", description="Kept description", kind="bug")
+        reverse("ticket-new"),
+        _ticket_data(subject="Kept subject", description="Kept description", kind="bug"),
     )
     # then
     page = response.content.decode()
@@ -152,7 +164,9 @@ def test_refused_attachment_type_is_named_next_to_the_field(browser_client, cust
     login(browser_client, customer)
     upload = SimpleUploadedFile("tool.exe", b"MZ", content_type="application/octet-stream")
     # when
-    response = browser_client.post(reverse("ticket-new"), _ticket_data(subject="With exe", attachments=upload))
+    response = browser_client.post(
+        reverse("ticket-new"), _ticket_data(subject="With exe", attachments=upload)
+    )
     # then
     page = response.content.decode()
     assert response.status_code == 400
@@ -204,7 +218,9 @@ def test_my_tickets_shows_development_item_state(browser_client, customer):
     assert "Received" in page
 
 
-def test_my_tickets_query_count_does_not_grow_with_tickets(browser_client, customer, django_assert_max_num_queries):
+def test_my_tickets_query_count_does_not_grow_with_tickets(
+    browser_client, customer, django_assert_max_num_queries
+):
     # given
     for _ in range(8):
         TicketFactory(requester=customer, kind="bug")
@@ -216,7 +232,9 @@ def test_my_tickets_query_count_does_not_grow_with_tickets(browser_client, custo
     assert response.content.decode().count("data-ticket=") == 8
 
 
-def test_my_tickets_counts_and_pages_when_the_first_page_is_full(browser_client, customer, django_assert_max_num_queries):
+def test_my_tickets_counts_and_pages_when_the_first_page_is_full(
+    browser_client, customer, django_assert_max_num_queries
+):
     # given: one ticket more than a page
     from tickets.views import TICKET_PAGE
 
@@ -307,7 +325,9 @@ def test_customer_reply_is_added_to_conversation(client, customer):
     ticket = TicketFactory(requester=customer)
     login(client, customer)
     # when
-    response = client.post(reverse("ticket-action", args=[ticket.pk, "reply"]), {"reply-body": "More detail."})
+    response = client.post(
+        reverse("ticket-action", args=[ticket.pk, "reply"]), {"reply-body": "More detail."}
+    )
     # then
     assert response.status_code == 302
     assert ticket.messages.get().body == "More detail."
@@ -339,7 +359,9 @@ def test_resolved_ticket_shows_reopen_and_reopens(browser_client, customer, engi
     ticket = TicketFactory(requester=customer)
     ticket_change_status(actor=engineer, ticket=ticket, status="resolved")
     login(browser_client, customer)
-    assert "Reopen the ticket" in browser_client.get(reverse("ticket-detail", args=[ticket.pk])).content.decode()
+    assert (
+        "Reopen the ticket" in browser_client.get(reverse("ticket-detail", args=[ticket.pk])).content.decode()
+    )
     # when
     browser_client.post(reverse("ticket-reopen", args=[ticket.pk]))
     # then
@@ -398,7 +420,9 @@ def test_attachment_of_another_institution_is_not_found(client, customer, strang
 
 def test_expired_contract_still_lets_customer_read_tickets(client):
     # given
-    old = SubscriptionFactory(package_code="standard", starts_on=timezone.localdate() - datetime.timedelta(days=400))
+    old = SubscriptionFactory(
+        package_code="standard", starts_on=timezone.localdate() - datetime.timedelta(days=400)
+    )
     person = PersonFactory(role=Role.CUSTOMER, institution=old.institution)
     login(client, person)
     # when
@@ -413,7 +437,10 @@ def test_reply_attachment_is_shown_under_its_reply_only(browser_client, customer
     login(browser_client, customer)
     browser_client.post(
         reverse("ticket-action", args=[ticket.pk, "reply"]),
-        {"reply-body": "Log attached", "reply-attachments": SimpleUploadedFile("trace.log", b"x", content_type="text/plain")},
+        {
+            "reply-body": "Log attached",
+            "reply-attachments": SimpleUploadedFile("trace.log", b"x", content_type="text/plain"),
+        },
     )
     # when
     page = browser_client.get(reverse("ticket-detail", args=[ticket.pk])).content.decode()

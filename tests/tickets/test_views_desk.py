@@ -177,7 +177,10 @@ def test_logging_a_call_consumes_phone_quota(client, engineer):
     ticket = TicketFactory()
     login(client, engineer)
     # when
-    client.post(reverse("ticket-action", args=[ticket.pk, "call"]), {"call-body": "Walked through", "call-duration_minutes": "12"})
+    client.post(
+        reverse("ticket-action", args=[ticket.pk, "call"]),
+        {"call-body": "Walked through", "call-duration_minutes": "12"},
+    )
     # then
     assert Allotment.objects.get(subscription=ticket.subscription, channel="phone").used == 1
     assert ticket.messages.get().kind == TicketMessage.Kind.CALL
@@ -205,7 +208,9 @@ def test_remote_session_after_call_is_logged(client, engineer):
     ticket_log_call(actor=engineer, ticket=ticket, body="Call")
     login(client, engineer)
     # when
-    response = client.post(reverse("ticket-action", args=[ticket.pk, "remote"]), {"remote-body": "Fixed remotely"})
+    response = client.post(
+        reverse("ticket-action", args=[ticket.pk, "remote"]), {"remote-body": "Fixed remotely"}
+    )
     # then
     assert response.status_code == 302
     assert ticket.messages.filter(kind=TicketMessage.Kind.REMOTE).exists()
@@ -216,7 +221,9 @@ def test_remote_session_without_call_is_refused_with_reason(browser_client, engi
     ticket = TicketFactory()
     login(browser_client, engineer)
     # when
-    response = browser_client.post(reverse("ticket-action", args=[ticket.pk, "remote"]), {"remote-body": "Too soon"})
+    response = browser_client.post(
+        reverse("ticket-action", args=[ticket.pk, "remote"]), {"remote-body": "Too soon"}
+    )
     # then
     assert response.status_code == 400
     assert "Log a phone call first" in response.content.decode()
@@ -250,7 +257,9 @@ def test_reassign_to_a_customer_is_refused(client, engineer, customer):
     ticket = TicketFactory()
     login(client, engineer)
     # when
-    response = client.post(reverse("ticket-action", args=[ticket.pk, "assign"]), {"assign-assignee": str(customer.pk)})
+    response = client.post(
+        reverse("ticket-action", args=[ticket.pk, "assign"]), {"assign-assignee": str(customer.pk)}
+    )
     # then
     assert response.status_code == 400
     ticket.refresh_from_db()
@@ -265,7 +274,11 @@ def test_escalate_to_development_then_update_it(browser_client, engineer):
     browser_client.post(reverse("ticket-action", args=[ticket.pk, "escalate"]), {"escalate-note": "Seen it"})
     browser_client.post(
         reverse("ticket-action", args=[ticket.pk, "development"]),
-        {"development-state": "planned", "development-expected_on": "2027-03-01", "development-note": "In 12.1"},
+        {
+            "development-state": "planned",
+            "development-expected_on": "2027-03-01",
+            "development-note": "In 12.1",
+        },
     )
     # then
     item = DevelopmentItem.objects.get(ticket=ticket)
@@ -356,7 +369,8 @@ def crowded_board():
     ids = [t.pk for t in tickets]
     Ticket.objects.filter(pk__in=ids[:50]).update(breached_at=now, warned_at=now)
     Ticket.objects.filter(pk__in=ids[100:]).update(
-        warning_due_at=now - datetime.timedelta(minutes=5), first_response_due_at=now + datetime.timedelta(hours=1)
+        warning_due_at=now - datetime.timedelta(minutes=5),
+        first_response_due_at=now + datetime.timedelta(hours=1),
     )
     Ticket.objects.filter(pk__in=ids[110:]).update(warned_at=now)
     TicketFactory()
@@ -402,7 +416,9 @@ def test_board_leaves_out_answered_and_closed_tickets(client, lead):
     assert _rows(page) == [waiting.pk]
 
 
-def test_board_query_count_does_not_grow_with_the_board(client, lead, crowded_board, django_assert_max_num_queries):
+def test_board_query_count_does_not_grow_with_the_board(
+    client, lead, crowded_board, django_assert_max_num_queries
+):
     # given
     login(client, lead)
     # then: the session, the person, the counts and one page of rows, however long the board
@@ -454,7 +470,11 @@ def test_board_counts_and_pages_match_a_straightforward_reading(lead):
     rows = ticket_board_page(board=board, start=0, stop=5) + ticket_board_page(board=board, start=5, stop=50)
     # then
     assert counts == {"total": 14, "breached": 10, "warning": 4}
-    assert counts == {"total": len(on_board), "breached": len(breached), "warning": len(on_board) - len(breached)}
+    assert counts == {
+        "total": len(on_board),
+        "breached": len(breached),
+        "warning": len(on_board) - len(breached),
+    }
     ordered = sorted(on_board, key=lambda t: (t.first_response_due_at, t.priority, t.pk))
     assert [row.pk for row in rows] == [t.pk for t in ordered]
 

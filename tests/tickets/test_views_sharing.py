@@ -102,12 +102,16 @@ def test_another_institutions_customer_gets_404_on_the_sharing_page(browser_clie
     assert response.status_code == 404
 
 
-def test_ticket_page_query_count_is_capped(browser_client, requester, ticket, colleague, django_assert_max_num_queries):
+def test_ticket_page_query_count_is_capped(
+    browser_client, requester, ticket, colleague, django_assert_max_num_queries
+):
     # given: a reply, a share and more people, units and regions than the form would list
     ticket_reply(actor=requester, ticket=ticket, body="Ek bilgi.")
     ticket_share(actor=requester, ticket=ticket, person=colleague)
     for _ in range(3):
-        PersonFactory(role=Role.CUSTOMER, unit=UnitFactory(region=RegionFactory(institution=ticket.institution)))
+        PersonFactory(
+            role=Role.CUSTOMER, unit=UnitFactory(region=RegionFactory(institution=ticket.institution))
+        )
     login(browser_client, requester)
     # when / then: session, the person with their institution, the ticket with its relations and
     # development item, the contract in force (for the share panel), the ticket's files, the
@@ -146,7 +150,9 @@ def test_requester_shares_with_a_region(browser_client, requester, ticket, unit)
     assert TicketShare.objects.get(ticket=ticket).region == unit.region
 
 
-def test_share_with_two_targets_is_refused_and_keeps_the_choices(browser_client, requester, ticket, colleague, unit):
+def test_share_with_two_targets_is_refused_and_keeps_the_choices(
+    browser_client, requester, ticket, colleague, unit
+):
     # given
     login(browser_client, requester)
     # when
@@ -159,7 +165,9 @@ def test_share_with_two_targets_is_refused_and_keeps_the_choices(browser_client,
     assert not TicketShare.objects.exists()
 
 
-def test_share_with_another_institutions_unit_is_refused_next_to_the_field(browser_client, requester, ticket, stranger):
+def test_share_with_another_institutions_unit_is_refused_next_to_the_field(
+    browser_client, requester, ticket, stranger
+):
     # given
     foreign_unit = UnitFactory(region=RegionFactory(institution=stranger.institution))
     login(browser_client, requester)
@@ -225,7 +233,9 @@ def test_shared_colleague_cannot_undo_the_share(browser_client, requester, ticke
     assert TicketShare.objects.count() == 1
 
 
-def test_unit_manager_with_a_grant_shares_their_units_ticket(browser_client, premium, unit, ticket, colleague):
+def test_unit_manager_with_a_grant_shares_their_units_ticket(
+    browser_client, premium, unit, ticket, colleague
+):
     # given
     manager = PersonFactory(role=Role.UNIT_MANAGER, unit=unit)
     monitoring_grant_give(

@@ -49,9 +49,28 @@ class TicketSerializer(serializers.ModelSerializer):
     class Meta:
         model = Ticket
         fields = [
-            "id", "subject", "description", "kind", "kind_label", "product", "channel", "status", "status_label",
-            "priority", "institution", "requester", "assignee", "first_response_due_at", "first_responded_at",
-            "breached_at", "sla_state", "created_at", "updated_at", "resolved_at", "closed_at", "development_item",
+            "id",
+            "subject",
+            "description",
+            "kind",
+            "kind_label",
+            "product",
+            "channel",
+            "status",
+            "status_label",
+            "priority",
+            "institution",
+            "requester",
+            "assignee",
+            "first_response_due_at",
+            "first_responded_at",
+            "breached_at",
+            "sla_state",
+            "created_at",
+            "updated_at",
+            "resolved_at",
+            "closed_at",
+            "development_item",
         ]
         read_only_fields = fields
 
@@ -152,7 +171,10 @@ class TicketUpdateSerializer(serializers.Serializer):
         help_text="Customers may only mark a ticket resolved or closed; the desk works every step.",
     )
     assignee = serializers.IntegerField(
-        min_value=1, required=False, allow_null=True, help_text="Support desk only: a support engineer's id, or null."
+        min_value=1,
+        required=False,
+        allow_null=True,
+        help_text="Support desk only: a support engineer's id, or null.",
     )
 
 
@@ -168,12 +190,15 @@ class AttachmentSerializer(serializers.ModelSerializer):
 
     def get_download_url(self, attachment) -> str:
         return reverse(
-            "api-ticket-attachment-download", kwargs={"pk": attachment.ticket_id, "attachment_id": attachment.pk}
+            "api-ticket-attachment-download",
+            kwargs={"pk": attachment.ticket_id, "attachment_id": attachment.pk},
         )
 
 
 class AttachmentUploadSerializer(serializers.Serializer):
-    file = serializers.FileField(help_text="At most ATTACHMENT_MAX_BYTES (10 MB by default), of an accepted type.")
+    file = serializers.FileField(
+        help_text="At most ATTACHMENT_MAX_BYTES (10 MB by default), of an accepted type."
+    )
 
 
 class MessageSerializer(serializers.ModelSerializer):
@@ -183,7 +208,16 @@ class MessageSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = TicketMessage
-        fields = ["id", "kind", "body", "author", "from_support", "duration_minutes", "created_at", "attachments"]
+        fields = [
+            "id",
+            "kind",
+            "body",
+            "author",
+            "from_support",
+            "duration_minutes",
+            "created_at",
+            "attachments",
+        ]
         read_only_fields = fields
 
     def get_from_support(self, message) -> bool:
@@ -197,7 +231,9 @@ class ReplySerializer(serializers.Serializer):
 
 class ContactLogSerializer(serializers.Serializer):
     body = serializers.CharField(help_text="What was done or agreed.")
-    duration_minutes = serializers.IntegerField(min_value=1, max_value=24 * 60, required=False, allow_null=True)
+    duration_minutes = serializers.IntegerField(
+        min_value=1, max_value=24 * 60, required=False, allow_null=True
+    )
 
 
 class StatusChangeSerializer(serializers.Serializer):
@@ -205,12 +241,16 @@ class StatusChangeSerializer(serializers.Serializer):
 
 
 class AssignSerializer(serializers.Serializer):
-    assignee = serializers.IntegerField(min_value=1, allow_null=True, help_text="A support engineer's id, or null.")
+    assignee = serializers.IntegerField(
+        min_value=1, allow_null=True, help_text="A support engineer's id, or null."
+    )
 
 
 class EscalateSerializer(serializers.Serializer):
     expected_on = serializers.DateField(required=False, allow_null=True)
-    note = serializers.CharField(required=False, allow_blank=True, default="", help_text="Shown to the customer.")
+    note = serializers.CharField(
+        required=False, allow_blank=True, default="", help_text="Shown to the customer."
+    )
 
 
 class DevelopmentItemUpdateSerializer(serializers.Serializer):
@@ -224,7 +264,9 @@ class QueueQuerySerializer(serializers.Serializer):
     institution = serializers.SlugField(required=False, help_text="An institution's slug.")
     product = serializers.SlugField(required=False, help_text="A product code.")
     status = serializers.ChoiceField(
-        choices=[(s, Ticket.Status(s).label) for s in OPEN_STATUSES], required=False, help_text="One open status."
+        choices=[(s, Ticket.Status(s).label) for s in OPEN_STATUSES],
+        required=False,
+        help_text="One open status.",
     )
     scope = serializers.ChoiceField(
         choices=[("mine", "mine"), ("unassigned", "unassigned")],

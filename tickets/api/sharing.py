@@ -57,9 +57,13 @@ class TicketShareSerializer(serializers.ModelSerializer):
 
 
 class ShareRequestSerializer(serializers.Serializer):
-    person = serializers.IntegerField(required=False, min_value=1, max_value=MAX_ID, help_text="A person's id.")
+    person = serializers.IntegerField(
+        required=False, min_value=1, max_value=MAX_ID, help_text="A person's id."
+    )
     unit = serializers.IntegerField(required=False, min_value=1, max_value=MAX_ID, help_text="A unit's id.")
-    region = serializers.IntegerField(required=False, min_value=1, max_value=MAX_ID, help_text="A region's id.")
+    region = serializers.IntegerField(
+        required=False, min_value=1, max_value=MAX_ID, help_text="A region's id."
+    )
 
     def validate(self, attrs):
         if len(attrs) != 1:

@@ -10,6 +10,10 @@ router.register("tickets", TicketViewSet, basename="api-ticket")
 urlpatterns = [
     path("queue/", QueueView.as_view(), name="api-queue"),
     path("tickets/<str:pk>/shares/", TicketShareListView.as_view(), name="api-ticket-share-list"),
-    path("tickets/<str:pk>/shares/<str:share_id>/", TicketShareDetailView.as_view(), name="api-ticket-share-detail"),
+    path(
+        "tickets/<str:pk>/shares/<str:share_id>/",
+        TicketShareDetailView.as_view(),
+        name="api-ticket-share-detail",
+    ),
     *router.urls,
 ]

@@ -96,7 +96,9 @@ class DownloadRenderer(BaseRenderer):
         responses={201: TicketSerializer, **error_responses(400, 403, 409, 422)},
     ),
     retrieve=extend_schema(
-        summary="One ticket", parameters=[TICKET_ID], responses={200: TicketSerializer, **error_responses(404)}
+        summary="One ticket",
+        parameters=[TICKET_ID],
+        responses={200: TicketSerializer, **error_responses(404)},
     ),
     partial_update=extend_schema(
         summary="Change a ticket's status or assignee",
@@ -166,7 +168,9 @@ class TicketViewSet(TicketScopedMixin, GenericViewSet):
         data = serializer.validated_data
         with transaction.atomic():
             if "assignee" in data:
-                ticket = ticket_assign(actor=request.user, ticket=ticket, assignee=self._assignee(data["assignee"]))
+                ticket = ticket_assign(
+                    actor=request.user, ticket=ticket, assignee=self._assignee(data["assignee"])
+                )
             if "status" in data:
                 ticket = ticket_change_status(actor=request.user, ticket=ticket, status=data["status"])
         return self._ticket_response(pk)
@@ -293,7 +297,9 @@ class TicketViewSet(TicketScopedMixin, GenericViewSet):
         if request.method == "GET":
             return Response(
                 AttachmentSerializer(
-                    selectors.attachment_list_visible(person=request.user, ticket=ticket).select_related("uploaded_by"),
+                    selectors.attachment_list_visible(person=request.user, ticket=ticket).select_related(
+                        "uploaded_by"
+                    ),
                     many=True,
                 ).data
             )
@@ -328,7 +334,9 @@ class TicketViewSet(TicketScopedMixin, GenericViewSet):
     def attachment_download(self, request, pk, attachment_id):
         ticket = self.get_ticket()
         attachment = (
-            selectors.attachment_list_visible(person=request.user, ticket=ticket).filter(pk=object_id(attachment_id)).first()
+            selectors.attachment_list_visible(person=request.user, ticket=ticket)
+            .filter(pk=object_id(attachment_id))
+            .first()
         )
         if attachment is None or not attachment.file.storage.exists(attachment.file.name):
             raise NotFound(_("Not found."))
@@ -380,7 +388,9 @@ class TicketViewSet(TicketScopedMixin, GenericViewSet):
         ticket = self.get_ticket(desk_only=True)
         serializer = AssignSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        ticket_assign(actor=request.user, ticket=ticket, assignee=self._assignee(serializer.validated_data["assignee"]))
+        ticket_assign(
+            actor=request.user, ticket=ticket, assignee=self._assignee(serializer.validated_data["assignee"])
+        )
         return self._ticket_response(pk)
 
     @extend_schema(

@@ -121,7 +121,9 @@ def _log_contact(
         ticket = _locked(ticket)
         if ticket.status == Status.CLOSED:
             raise ValidationError(_("This ticket is closed; file a new ticket instead."))
-        message = _message(actor=actor, ticket=ticket, kind=kind, body=body, duration_minutes=duration_minutes)
+        message = _message(
+            actor=actor, ticket=ticket, kind=kind, body=body, duration_minutes=duration_minutes
+        )
         quota_consume(
             actor=actor,
             institution=ticket.institution,
@@ -133,7 +135,9 @@ def _log_contact(
         )
         event_record(
             ticket=ticket,
-            kind=TicketEvent.Kind.CALL_LOGGED if kind == TicketMessage.Kind.CALL else TicketEvent.Kind.REMOTE_LOGGED,
+            kind=TicketEvent.Kind.CALL_LOGGED
+            if kind == TicketMessage.Kind.CALL
+            else TicketEvent.Kind.REMOTE_LOGGED,
             actor=actor,
             message_id=message.pk,
             duration_minutes=duration_minutes,
@@ -144,16 +148,24 @@ def _log_contact(
     return message
 
 
-def ticket_log_call(*, actor: User, ticket: Ticket, body: str, duration_minutes: int | None = None) -> TicketMessage:
+def ticket_log_call(
+    *, actor: User, ticket: Ticket, body: str, duration_minutes: int | None = None
+) -> TicketMessage:
     """Log a phone call with the customer: one unit of the phone quota, and a first response.
     Raises QuotaExhausted (nothing written) when the phone allotment is used up."""
     return _log_contact(
-        actor=actor, ticket=ticket, kind=TicketMessage.Kind.CALL, channel=Channel.PHONE, body=body,
+        actor=actor,
+        ticket=ticket,
+        kind=TicketMessage.Kind.CALL,
+        channel=Channel.PHONE,
+        body=body,
         duration_minutes=duration_minutes,
     )
 
 
-def ticket_log_remote(*, actor: User, ticket: Ticket, body: str, duration_minutes: int | None = None) -> TicketMessage:
+def ticket_log_remote(
+    *, actor: User, ticket: Ticket, body: str, duration_minutes: int | None = None
+) -> TicketMessage:
     """Log a live remote session: one unit of the remote quota, and a first response.
     Support escalates written → phone → remote, so a remote session follows a logged call."""
     if not ticket.messages.filter(kind=TicketMessage.Kind.CALL).exists():
@@ -161,7 +173,11 @@ def ticket_log_remote(*, actor: User, ticket: Ticket, body: str, duration_minute
             _("Log a phone call first: a remote session follows a call that could not solve the problem.")
         )
     return _log_contact(
-        actor=actor, ticket=ticket, kind=TicketMessage.Kind.REMOTE, channel=Channel.REMOTE, body=body,
+        actor=actor,
+        ticket=ticket,
+        kind=TicketMessage.Kind.REMOTE,
+        channel=Channel.REMOTE,
+        body=body,
         duration_minutes=duration_minutes,
     )
 
@@ -217,7 +233,11 @@ def ticket_assign(*, actor: User | None, ticket: Ticket, assignee: User | None) 
         ticket.assignee = assignee
         ticket.save(update_fields=["assignee", "updated_at"])
         event_record(
-            ticket=ticket, kind=TicketEvent.Kind.ASSIGNED, actor=actor, old=previous, new=assignee.pk if assignee else None
+            ticket=ticket,
+            kind=TicketEvent.Kind.ASSIGNED,
+            actor=actor,
+            old=previous,
+            new=assignee.pk if assignee else None,
         )
     return ticket
 
@@ -239,7 +259,12 @@ def ticket_escalate_to_development(
 
 
 def development_item_update(
-    *, actor: User, item: DevelopmentItem, state: str, expected_on: datetime.date | None = None, note: str | None = None
+    *,
+    actor: User,
+    item: DevelopmentItem,
+    state: str,
+    expected_on: datetime.date | None = None,
+    note: str | None = None,
 ) -> DevelopmentItem:
     """Record the development unit's progress; the customer sees it on the ticket."""
     _require_desk(actor)

@@ -65,13 +65,17 @@ def attachment_add(
         message=message,
         institution_id=ticket.institution_id,
         original_name=PurePath(upload.name).name[:255],
-        content_type=upload.content_type or mimetypes.guess_type(upload.name)[0] or "application/octet-stream",
+        content_type=upload.content_type
+        or mimetypes.guess_type(upload.name)[0]
+        or "application/octet-stream",
         size=upload.size,
         uploaded_by=actor,
     )
     attachment.file.save(PurePath(upload.name).name, upload, save=False)
     attachment.save()
-    event_record(ticket=ticket, kind=TicketEvent.Kind.ATTACHMENT_ADDED, actor=actor, name=attachment.original_name)
+    event_record(
+        ticket=ticket, kind=TicketEvent.Kind.ATTACHMENT_ADDED, actor=actor, name=attachment.original_name
+    )
     return attachment
 
 
@@ -135,7 +139,9 @@ def ticket_file(
             ticket.created_at = at
         for upload in attachments:
             attachment_add(actor=actor, ticket=ticket, upload=upload)
-        event_record(ticket=ticket, kind=TicketEvent.Kind.CREATED, actor=filed_by or actor, due_at=due_at.isoformat())
+        event_record(
+            ticket=ticket, kind=TicketEvent.Kind.CREATED, actor=filed_by or actor, due_at=due_at.isoformat()
+        )
         sla_clock_start(ticket=ticket)
         if kind in DEVELOPMENT_KINDS:
             DevelopmentItem.objects.create(ticket=ticket, institution=institution)

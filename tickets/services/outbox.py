@@ -58,7 +58,9 @@ def ticket_link(ticket_id: int) -> str:
     return settings.SITE_URL.rstrip("/") + path
 
 
-def email_message(*, subject: str, body: str, recipients: list[str], ticket: Ticket | None = None) -> OutboxMessage | None:
+def email_message(
+    *, subject: str, body: str, recipients: list[str], ticket: Ticket | None = None
+) -> OutboxMessage | None:
     """An e-mail row for the outbox (not saved), or None when there is nobody to write to."""
     to = sorted({address for address in recipients if address})
     if not to:
@@ -182,7 +184,10 @@ def outbox_route_add(*, ticket: Ticket) -> OutboxMessage:
 
 
 def outbox_purge(
-    *, now: datetime.datetime | None = None, batch: int = PURGE_BATCH, budget_seconds: float = DRAIN_BUDGET_SECONDS
+    *,
+    now: datetime.datetime | None = None,
+    batch: int = PURGE_BATCH,
+    budget_seconds: float = DRAIN_BUDGET_SECONDS,
 ) -> int:
     """Delete processed outbox rows older than the retention period, oldest first, in batches
     (index outbox_processed), until none is left or the time budget is spent (the next run

@@ -29,7 +29,9 @@ def engineer_least_loaded() -> User | None:
     return (
         User.objects.filter(role=Role.SUPPORT_ENGINEER, is_active=True, is_on_duty=True)
         .annotate(
-            open_work=Count("assigned_tickets", filter=Q(assigned_tickets__status__in=OPEN_STATUSES), distinct=True)
+            open_work=Count(
+                "assigned_tickets", filter=Q(assigned_tickets__status__in=OPEN_STATUSES), distinct=True
+            )
         )
         .order_by("open_work", "pk")
         .first()
@@ -43,7 +45,11 @@ def ticket_route(*, ticket_id: int, now: datetime.datetime | None = None) -> int
     is left alone. Returns the engineer's id when this call assigned it, else None. With nobody
     on duty the ticket stays unrouted for the sweep. Harmless to repeat or to run concurrently."""
     now = now or timezone.now()
-    ticket = Ticket.objects.filter(pk=ticket_id).only("pk", "institution_id", "assignee_id", "status", "routed_at").first()
+    ticket = (
+        Ticket.objects.filter(pk=ticket_id)
+        .only("pk", "institution_id", "assignee_id", "status", "routed_at")
+        .first()
+    )
     if ticket is None or ticket.routed_at is not None or ticket.status not in OPEN_STATUSES:
         return None
     if ticket.assignee_id is not None:
@@ -59,7 +65,9 @@ def ticket_route(*, ticket_id: int, now: datetime.datetime | None = None) -> int
         ).update(assignee=engineer, routed_at=now, updated_at=now)
         if assigned != 1:
             return None
-        event_record(ticket=ticket, kind=TicketEvent.Kind.ASSIGNED, actor=None, old=None, new=engineer.pk, routed=True)
+        event_record(
+            ticket=ticket, kind=TicketEvent.Kind.ASSIGNED, actor=None, old=None, new=engineer.pk, routed=True
+        )
     logger.info("routing.assigned", extra={"ticket_id": ticket_id, "engineer_id": engineer.pk})
     return engineer.pk
 
@@ -71,7 +79,9 @@ def ticket_route_unrouted(*, now: datetime.datetime | None = None, limit: int = 
     if engineer_least_loaded() is None:
         return 0
     ids = list(
-        Ticket.objects.filter(routed_at__isnull=True, status__in=OPEN_STATUSES, created_at__lte=now - UNROUTED_GRACE)
+        Ticket.objects.filter(
+            routed_at__isnull=True, status__in=OPEN_STATUSES, created_at__lte=now - UNROUTED_GRACE
+        )
         .order_by("priority", "first_response_due_at", "id")
         .values_list("pk", flat=True)[:limit]
     )

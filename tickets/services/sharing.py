@@ -24,7 +24,9 @@ from .events import event_record
 
 VIEW_PERMISSION = "tickets.view_ticket"
 
-audit_actions_register({"ticket.share": gettext_lazy("Ticket shared"), "ticket.unshare": gettext_lazy("Sharing undone")})
+audit_actions_register(
+    {"ticket.share": gettext_lazy("Ticket shared"), "ticket.unshare": gettext_lazy("Sharing undone")}
+)
 
 
 def _require_may_share(actor: User, ticket: Ticket) -> None:
@@ -36,7 +38,9 @@ def _require_may_share(actor: User, ticket: Ticket) -> None:
 
 
 def _target(person: User | None, unit: Unit | None, region: Region | None) -> tuple[str, object]:
-    given = [(name, value) for name, value in (("person", person), ("unit", unit), ("region", region)) if value]
+    given = [
+        (name, value) for name, value in (("person", person), ("unit", unit), ("region", region)) if value
+    ]
     if len(given) != 1:
         raise ValidationError(_("Share with exactly one person, unit or region."))
     return given[0]
@@ -83,13 +87,17 @@ def ticket_share(
     _require_may_share(actor, ticket)
     kind, target = _target(person, unit, region)
     _check_target(ticket, kind, target)
-    existing = TicketShare.objects.for_institution(ticket.institution_id).filter(ticket=ticket, **{kind: target})
+    existing = TicketShare.objects.for_institution(ticket.institution_id).filter(
+        ticket=ticket, **{kind: target}
+    )
     share = existing.first()
     if share is not None:
         return share
     try:
         with transaction.atomic():
-            share = TicketShare(ticket=ticket, institution_id=ticket.institution_id, shared_by=actor, **{kind: target})
+            share = TicketShare(
+                ticket=ticket, institution_id=ticket.institution_id, shared_by=actor, **{kind: target}
+            )
             share.full_clean()
             share.save()
             if kind == "person":
@@ -114,7 +122,9 @@ def ticket_unshare(*, actor: User, share: TicketShare) -> None:
     kind = "person" if share.person_id else "unit" if share.unit_id else "region"
     target = getattr(share, kind)
     with transaction.atomic():
-        deleted, _rows = TicketShare.objects.for_institution(ticket.institution_id).filter(pk=share.pk).delete()
+        deleted, _rows = (
+            TicketShare.objects.for_institution(ticket.institution_id).filter(pk=share.pk).delete()
+        )
         if not deleted:
             return
         if kind == "person":

@@ -47,7 +47,9 @@ def sla_deadlines(
     calendar = subscription.calendar
     minutes = subscription.first_response_minutes
     due_at = calendar.add_service_minutes(filed_at, minutes)
-    warning_at = calendar.add_service_minutes(filed_at, math.floor(minutes * settings.SLA_WARNING_RATIO * 60) / 60)
+    warning_at = calendar.add_service_minutes(
+        filed_at, math.floor(minutes * settings.SLA_WARNING_RATIO * 60) / 60
+    )
     return due_at, warning_at
 
 
@@ -82,7 +84,10 @@ def sla_first_response(*, ticket: Ticket, actor: User, at: datetime.datetime | N
     """Record the first response if none was recorded yet. A breach already recorded stays.
     Returns True when this call made the first response; harmless to repeat."""
     at = at or timezone.now()
-    done = Ticket.objects.filter(pk=ticket.pk, first_responded_at__isnull=True).update(first_responded_at=at) == 1
+    done = (
+        Ticket.objects.filter(pk=ticket.pk, first_responded_at__isnull=True).update(first_responded_at=at)
+        == 1
+    )
     if done:
         ticket.first_responded_at = at
         # Only the UPDATE that found no first response gets here, once per ticket: the moment
@@ -251,7 +256,9 @@ def sla_breach_record(*, ticket_id: int, now: datetime.datetime | None = None) -
     now = now or timezone.now()
     with transaction.atomic():
         marked = (
-            Ticket.objects.filter(_breach_due(now), pk=ticket_id).update(breached_at=F("first_response_due_at"))
+            Ticket.objects.filter(_breach_due(now), pk=ticket_id).update(
+                breached_at=F("first_response_due_at")
+            )
             == 1
         )
         if marked:
@@ -271,7 +278,9 @@ def sla_warning_record(*, ticket_id: int, now: datetime.datetime | None = None) 
     return marked
 
 
-def _sweep_batch(predicate: Q, order: str, changes: dict, kind: str, now: datetime.datetime, limit: int) -> int:
+def _sweep_batch(
+    predicate: Q, order: str, changes: dict, kind: str, now: datetime.datetime, limit: int
+) -> int:
     if connection.vendor == "postgresql":
         return _sweep_batch_set_based(predicate, order, kind, now, limit)
     with transaction.atomic():
@@ -335,7 +344,9 @@ def sla_breach_sweep(*, now: datetime.datetime | None = None, limit: int = SWEEP
 def sla_warning_sweep(*, now: datetime.datetime | None = None, limit: int = SWEEP_BATCH) -> int:
     """One batch of the warning sweep through the partial index ticket_warning_due."""
     now = now or timezone.now()
-    return _sweep_batch(_warning_due(now), "warning_due_at", {"warned_at": now}, SLAEvent.Kind.WARNING_SENT, now, limit)
+    return _sweep_batch(
+        _warning_due(now), "warning_due_at", {"warned_at": now}, SLAEvent.Kind.WARNING_SENT, now, limit
+    )
 
 
 def sla_sweep(*, limit: int = SWEEP_BATCH, budget_seconds: float = SWEEP_BUDGET_SECONDS) -> dict[str, int]:
@@ -383,13 +394,19 @@ def ticket_deadline_correct(*, actor: User, ticket: Ticket, due_at: datetime.dat
         calendar = ticket.calendar
         clock_start = calendar.next_opening(ticket.created_at)
         service = calendar.service_minutes_between(clock_start, due_at)
-        warning_at = min(calendar.add_service_minutes(clock_start, service * settings.SLA_WARNING_RATIO), due_at)
+        warning_at = min(
+            calendar.add_service_minutes(clock_start, service * settings.SLA_WARNING_RATIO), due_at
+        )
         previous = ticket.first_response_due_at
         ticket.first_response_due_at = due_at
         ticket.warning_due_at = warning_at
         ticket.save(update_fields=["first_response_due_at", "warning_due_at", "updated_at"])
         event_record(
-            ticket=ticket, kind=TicketEvent.Kind.DEADLINE_CHANGED, actor=actor, old=previous.isoformat(), new=due_at.isoformat()
+            ticket=ticket,
+            kind=TicketEvent.Kind.DEADLINE_CHANGED,
+            actor=actor,
+            old=previous.isoformat(),
+            new=due_at.isoformat(),
         )
         SLAEvent.objects.create(
             ticket=ticket,

@@ -70,7 +70,9 @@ class Command(BaseCommand):
         parser.add_argument("--batch", type=int, default=1000)
         parser.add_argument("--clients", type=int, default=4)
         parser.add_argument("--workers", type=int, default=2)
-        parser.add_argument("--url", default="", help="Send to this running server instead of starting gunicorn.")
+        parser.add_argument(
+            "--url", default="", help="Send to this running server instead of starting gunicorn."
+        )
         parser.add_argument("--keep", action="store_true", help="Keep the benchmark's data.")
 
     def handle(self, *args, **options):
@@ -102,7 +104,9 @@ class Command(BaseCommand):
                 f"{stored / elapsed if elapsed else 0:,.0f} events/s ({len(batches) - 1} requests, "
                 f"{(len(batches) - 1) / elapsed if elapsed else 0:.1f} requests/s)"
             )
-            self.stdout.write(f"SQL queries per request: {self._queries_per_request(raw, usernames, options['batch'])}")
+            self.stdout.write(
+                f"SQL queries per request: {self._queries_per_request(raw, usernames, options['batch'])}"
+            )
         finally:
             if server is not None:
                 server.terminate()
@@ -175,8 +179,18 @@ class Command(BaseCommand):
             "API_THROTTLE_USAGE": "1000000/min",
         }
         server = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "slaportal.wsgi", "-w", str(workers), "-b", f"127.0.0.1:{port}",
-             "--log-level", "warning"],
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "slaportal.wsgi",
+                "-w",
+                str(workers),
+                "-b",
+                f"127.0.0.1:{port}",
+                "--log-level",
+                "warning",
+            ],
             env=env,
         )
         deadline = time.monotonic() + 30

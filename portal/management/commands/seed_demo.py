@@ -63,7 +63,9 @@ class Command(BaseCommand):
         learning_demo_seed()
         seed_bookings()
         performance_demo_seed()
-        self.stdout.write(self.style.SUCCESS(f"Demo data is ready; every demo login uses the password {PASSWORD}"))
+        self.stdout.write(
+            self.style.SUCCESS(f"Demo data is ready; every demo login uses the password {PASSWORD}")
+        )
 
     def _person(self, username, role, *, institution, region=None, unit=None, **extra) -> User:
         person, created = User.objects.get_or_create(
@@ -113,7 +115,9 @@ class Command(BaseCommand):
         unit_manager = self._person(
             f"{slug}-unit", Role.UNIT_MANAGER, institution=institution, region=r1u1.region, unit=r1u1
         )
-        region_manager = self._person(f"{slug}-region", Role.REGION_MANAGER, institution=institution, region=r1u1.region)
+        region_manager = self._person(
+            f"{slug}-region", Role.REGION_MANAGER, institution=institution, region=r1u1.region
+        )
         admin = User.objects.get(username=f"{slug}-admin")
         # Through the service, as the admin would: it returns the active grant on a second run.
         for manager in (unit_manager, region_manager):

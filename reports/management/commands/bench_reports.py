@@ -73,10 +73,14 @@ class Command(BaseCommand):
         subscriptions = Subscription.objects.bulk_create(
             [
                 Subscription(
-                    institution=institution, package=package,
-                    starts_on=today - datetime.timedelta(days=364), ends_on=today,
-                    priority=package.priority, first_response_minutes=package.first_response_minutes,
-                    service_window_start=package.service_window_start, service_window_end=package.service_window_end,
+                    institution=institution,
+                    package=package,
+                    starts_on=today - datetime.timedelta(days=364),
+                    ends_on=today,
+                    priority=package.priority,
+                    first_response_minutes=package.first_response_minutes,
+                    service_window_start=package.service_window_start,
+                    service_window_end=package.service_window_end,
                     service_timezone=package.service_timezone,
                 )
                 for institution in institutions
@@ -87,7 +91,12 @@ class Command(BaseCommand):
             [
                 Allotment(subscription=s, channel=channel, allotment=figure)
                 for s in subscriptions
-                for channel, figure in (("written", 1000000), ("phone", 5000), ("remote", 5000), ("onsite_days", 6))
+                for channel, figure in (
+                    ("written", 1000000),
+                    ("phone", 5000),
+                    ("remote", 5000),
+                    ("onsite_days", 6),
+                )
             ],
             batch_size=BATCH,
         )
@@ -96,7 +105,10 @@ class Command(BaseCommand):
             batch_size=BATCH,
         )
         engineer = User.objects.create(username=f"{PREFIX}engineer")
-        rows = [(i, inst.pk, sub.pk, req.pk) for i, (inst, sub, req) in enumerate(zip(institutions, subscriptions, requesters, strict=True))]
+        rows = [
+            (i, inst.pk, sub.pk, req.pk)
+            for i, (inst, sub, req) in enumerate(zip(institutions, subscriptions, requesters, strict=True))
+        ]
         largest, rest = opts["largest"], opts["tickets"] - opts["largest"]
         with connection.cursor() as cursor, transaction.atomic():
             cursor.execute(
@@ -195,7 +207,10 @@ class Command(BaseCommand):
         self.say("tickets in the report's period", f"{scope.tickets.count():,}")
         result, first = None, {}
         for label, call in (
-            ("page figures, contract year (report_figures)", lambda: report_figures(scope=scope, period=period)),
+            (
+                "page figures, contract year (report_figures)",
+                lambda: report_figures(scope=scope, period=period),
+            ),
             ("API summary, contract year", lambda: report_summary(scope=scope, period=period)),
             (
                 "page figures, from the tickets alone (no day roll-up)",
@@ -213,12 +228,15 @@ class Command(BaseCommand):
                 label,
                 f"median {statistics.median(timings) * 1000:.0f} ms, best {min(timings) * 1000:.0f} ms ({runs} runs)",
             )
-        page, tickets_alone = first["page figures, contract year (report_figures)"], first[
-            "page figures, from the tickets alone (no day roll-up)"
-        ]
+        page, tickets_alone = (
+            first["page figures, contract year (report_figures)"],
+            first["page figures, from the tickets alone (no day roll-up)"],
+        )
         self.say("  the roll-up's figures equal the tickets'", "yes" if page == tickets_alone else "NO")
-        self.say("  filed / breaches / compliance", f"{result['tickets_filed']:,} / {result['breaches']:,} / "
-                 f"{result['first_response_compliance']}")
+        self.say(
+            "  filed / breaches / compliance",
+            f"{result['tickets_filed']:,} / {result['breaches']:,} / {result['first_response_compliance']}",
+        )
 
     def cleanup(self) -> None:
         institutions = Institution.objects.filter(slug__startswith=PREFIX)

@@ -104,7 +104,9 @@ def free_port() -> int:
 
 def database_url() -> str:
     db = connection.settings_dict
-    credentials = quote(db["USER"], safe="") + (f":{quote(db['PASSWORD'], safe='')}" if db["PASSWORD"] else "")
+    credentials = quote(db["USER"], safe="") + (
+        f":{quote(db['PASSWORD'], safe='')}" if db["PASSWORD"] else ""
+    )
     return f"postgres://{credentials}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
 
 
@@ -168,10 +170,16 @@ class Command(SlaBenchmark):
         the sweep, half not yet, as on a bad day."""
         now = timezone.now()
         ids = list(
-            self.bench_tickets().filter(status__in=OPEN_STATUSES).order_by("id").values_list("id", flat=True)[:count]
+            self.bench_tickets()
+            .filter(status__in=OPEN_STATUSES)
+            .order_by("id")
+            .values_list("id", flat=True)[:count]
         )
         half = len(ids) // 2
-        past = {"first_response_due_at": now - datetime.timedelta(minutes=5), "warning_due_at": now - datetime.timedelta(minutes=15)}
+        past = {
+            "first_response_due_at": now - datetime.timedelta(minutes=5),
+            "warning_due_at": now - datetime.timedelta(minutes=15),
+        }
         Ticket.objects.filter(pk__in=ids[:half]).update(**past, warned_at=now, breached_at=now)
         Ticket.objects.filter(pk__in=ids[half:]).update(**past)
         # As autovacuum would leave the table after the sweep's writes: the visibility map set
@@ -188,7 +196,9 @@ class Command(SlaBenchmark):
 
     def quota_restore(self, kept: tuple[Allotment, bool, int]) -> None:
         allotment, is_unlimited, used = kept
-        filed = Ticket.objects.filter(subject=FILED_SUBJECT, institution_id=allotment.subscription.institution_id)
+        filed = Ticket.objects.filter(
+            subject=FILED_SUBJECT, institution_id=allotment.subscription.institution_id
+        )
         QuotaEntry.objects.filter(
             reference_type="ticket", reference_id__in=[str(pk) for pk in filed.values_list("pk", flat=True)]
         ).delete()
@@ -213,8 +223,18 @@ class Command(SlaBenchmark):
             "API_THROTTLE_WRITE": "1000000/min",
         }
         command = [
-            sys.executable, "-m", "gunicorn", "slaportal.wsgi", "-w", "2", "--threads", "4",
-            "-b", f"127.0.0.1:{port}", "--log-level", "warning",
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "slaportal.wsgi",
+            "-w",
+            "2",
+            "--threads",
+            "4",
+            "-b",
+            f"127.0.0.1:{port}",
+            "--log-level",
+            "warning",
         ]
         server = subprocess.Popen(command, cwd=Path(settings.BASE_DIR), env=env)  # noqa: S603
         deadline = time.monotonic() + 60
@@ -257,7 +277,13 @@ class Command(SlaBenchmark):
             ("GET /api/v1/tickets/", apps[CUSTOMER], "GET", "/api/v1/tickets/", None),
             ("GET /api/v1/tickets/{id}/", apps[CUSTOMER], "GET", f"/api/v1/tickets/{ticket_id}/", None),
             ("POST /api/v1/tickets/", apps[CUSTOMER], "POST", "/api/v1/tickets/", filing),
-            ("POST /api/v1/tickets/{id}/replies/", apps[ENGINEER], "POST", f"/api/v1/tickets/{answered.pk}/replies/", reply),
+            (
+                "POST /api/v1/tickets/{id}/replies/",
+                apps[ENGINEER],
+                "POST",
+                f"/api/v1/tickets/{answered.pk}/replies/",
+                reply,
+            ),
         ]
         samples = {label: [] for label, *_ in plan}
         queries = {label: [] for label, *_ in plan}
@@ -307,7 +333,9 @@ class Command(SlaBenchmark):
         self.stdout.write(f"{'request':<36} {'p50 ms':>8} {'p95 ms':>8} {'queries':>8}")
         for label, row in figures.items():
             if isinstance(row, dict):
-                self.stdout.write(f"{label:<36} {row['p50_ms']:>8.1f} {row['p95_ms']:>8.1f} {row['queries']:>8}")
+                self.stdout.write(
+                    f"{label:<36} {row['p50_ms']:>8.1f} {row['p95_ms']:>8.1f} {row['queries']:>8}"
+                )
         self.stdout.write(
             f"{'filings per second':<36} {figures['filings per second']:>8.1f}  ({opts['clients']} clients, "
             f"{opts['throughput_seconds']:g} s)"

@@ -53,13 +53,17 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("--out", default=str(settings.VAR_DIR / "screenshots"), help="Folder for the PNG files.")
+        parser.add_argument(
+            "--out", default=str(settings.VAR_DIR / "screenshots"), help="Folder for the PNG files."
+        )
         parser.add_argument("--base-url", default="", help="Use a running portal instead of starting one.")
         parser.add_argument("--chromium", default="/usr/bin/chromium", help="Path of the Chromium binary.")
         parser.add_argument("--password", default="demo-pass-2026", help="Password of the demo logins.")
         parser.add_argument("--language", default="tr", choices=[code for code, _ in settings.LANGUAGES])
         parser.add_argument(
-            "--sample-tickets", action="store_true", help="File a few demo tickets first so the pages are not empty."
+            "--sample-tickets",
+            action="store_true",
+            help="File a few demo tickets first so the pages are not empty.",
         )
         parser.add_argument("--width", type=int, default=390)
 
@@ -91,7 +95,13 @@ class Command(BaseCommand):
                         timezone_id=settings.TIME_ZONE,
                     )
                     context.add_cookies(
-                        [{"name": settings.LANGUAGE_COOKIE_NAME, "value": options["language"], "url": base_url}]
+                        [
+                            {
+                                "name": settings.LANGUAGE_COOKIE_NAME,
+                                "value": options["language"],
+                                "url": base_url,
+                            }
+                        ]
                     )
                     page = context.new_page()
                     page.goto(f"{base_url}/accounts/login/?next={path}")
