@@ -30,6 +30,8 @@ SNIFFED_TYPES = {
     "video/mp4": {"mp4", "m4v"},
     "video/webm": {"webm"},
 }
+# Every type a library file can have, the types its download answers with.
+LIBRARY_CONTENT_TYPES = sorted({*SNIFFED_TYPES, *TEXT_TYPES})
 # Office files are zip archives: a sniffer that only sees the zip header is not wrong about them.
 ZIP_CONTAINERS = {"docx", "xlsx", "pptx"}
 SNIFF_BYTES = 8192

@@ -23,7 +23,7 @@ class TrainingSerializer(serializers.ModelSerializer):
     recording_stream_url = serializers.SerializerMethodField(
         help_text="The uploaded recording (HTTP Range supported) once the session has ended; otherwise null."
     )
-    recording_url = serializers.URLField(read_only=True, help_text="An external recording link, or empty.")
+    recording_url = serializers.SerializerMethodField(help_text="An external recording link, or null.")
     ics_url = serializers.SerializerMethodField()
 
     class Meta:
@@ -61,6 +61,11 @@ class TrainingSerializer(serializers.ModelSerializer):
         if not training.recording_file or training.ends_at > self.context["now"]:
             return None
         return self.context["request"].build_absolute_uri(reverse("learning-recording", args=[training.pk]))
+
+    @extend_schema_field(serializers.URLField(allow_null=True))
+    def get_recording_url(self, training) -> str | None:
+        # Never "" for a URI: a generated client decodes `format: uri` strictly.
+        return training.recording_url or None
 
     def get_ics_url(self, training) -> str:
         return self.context["request"].build_absolute_uri(

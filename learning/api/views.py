@@ -14,8 +14,10 @@ from learning import selectors, services
 from learning.access import library_access, training_access
 from learning.errors import TrainingError
 from learning.models import LibraryItem
+from learning.uploads import LIBRARY_CONTENT_TYPES
 from learning.views import library_download_response
 from slaportal.api.errors import DomainError, error_responses
+from slaportal.api.media import range_checked
 
 from .serializers import LibraryItemSerializer, RegistrationSerializer, TrainingSerializer
 
@@ -203,14 +205,16 @@ class LibraryDetailView(_LibraryMixin, GenericAPIView):
     ),
     parameters=[OBJECT_ID, OpenApiParameter("file", OpenApiTypes.INT)],
     responses={
-        (200, "application/octet-stream"): OpenApiResponse(
-            OpenApiTypes.BINARY, description="The whole file."
-        ),
-        (206, "application/octet-stream"): OpenApiResponse(
-            OpenApiTypes.BINARY, description="The range asked for."
-        ),
+        **{
+            (200, content_type): OpenApiResponse(OpenApiTypes.BINARY, description="The whole file.")
+            for content_type in LIBRARY_CONTENT_TYPES
+        },
+        **{
+            (206, content_type): OpenApiResponse(OpenApiTypes.BINARY, description="The range asked for.")
+            for content_type in LIBRARY_CONTENT_TYPES
+        },
         302: OpenApiResponse(description="A signed URL or the external link."),
-        **error_responses(403, 404),
+        **error_responses(403, 404, 416),
     },
 )
 class LibraryDownloadView(_LibraryMixin, GenericAPIView):
@@ -221,4 +225,4 @@ class LibraryDownloadView(_LibraryMixin, GenericAPIView):
         return super().perform_content_negotiation(request, force=True)
 
     def get(self, request, **kwargs):
-        return library_download_response(request, item_id=_int_or_none(kwargs["id"]) or 0)
+        return range_checked(library_download_response(request, item_id=_int_or_none(kwargs["id"]) or 0))

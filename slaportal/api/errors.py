@@ -69,6 +69,7 @@ ERROR_DESCRIPTIONS = {
     "`reopen_expired`, `idempotency_in_progress`.",
     422: "A business rule of the action refuses it (`rejected`), e.g. a reply on a closed ticket; or an "
     "Idempotency-Key already used with a different body (`idempotency_key_mismatch`).",
+    416: "The Range asked for lies outside the file (`range_not_satisfiable`); Content-Range names its size.",
     429: "Too many requests (`throttled`, with `retry_after` and a Retry-After header) or too many failed "
     "logins (`locked_out`).",
 }

@@ -175,6 +175,8 @@ if AWS_STORAGE_BUCKET_NAME:
 LEARNING_VIDEO_MAX_BYTES = env.int("LEARNING_VIDEO_MAX_BYTES", default=2 * 1024**3)
 LEARNING_FILE_MAX_BYTES = env.int("LEARNING_FILE_MAX_BYTES", default=200 * 1024**2)
 LEARNING_SIGNED_URL_SECONDS = env.int("LEARNING_SIGNED_URL_SECONDS", default=300)
+# How long a signed file URL of the API (recordings, .ics, attachments, PDFs) stays good.
+API_SIGNED_URL_SECONDS = env.int("API_SIGNED_URL_SECONDS", default=300)
 
 EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 # Where the file-based e-mail backend writes (used by the fault tests to count e-mails).

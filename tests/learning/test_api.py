@@ -236,3 +236,43 @@ def test_download_counts_stay_per_person_across_institutions(customer, other_cus
         customer.pk: customer.institution_id,
         other_customer.pk: other_customer.institution_id,
     }
+
+
+def test_recording_url_is_null_when_there_is_no_external_link(customer, training):
+    # when
+    session = api(customer).get(f"/api/v1/trainings/{training.pk}/").json()
+    # then
+    assert session["recording_url"] is None
+
+
+def test_recording_url_is_the_external_link_when_there_is_one(customer):
+    # given
+    training = TrainingFactory(recording_url="https://video.example.com/1")
+    # when
+    session = api(customer).get(f"/api/v1/trainings/{training.pk}/").json()
+    # then
+    assert session["recording_url"] == "https://video.example.com/1"
+
+
+def test_schema_declares_recording_url_nullable_and_the_download_types():
+    # given
+    from drf_spectacular.generators import SchemaGenerator
+
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    # when
+    recording_url = schema["components"]["schemas"]["Training"]["properties"]["recording_url"]
+    download = schema["paths"]["/api/v1/library/{id}/download/"]["get"]["responses"]
+    # then
+    assert recording_url["nullable"] is True
+    assert {"application/pdf", "video/mp4", "text/csv"} <= set(download["200"]["content"])
+    assert "application/octet-stream" not in download["200"]["content"]
+    assert "application/pdf" in download["206"]["content"]
+
+
+def test_library_download_of_a_range_past_the_end_is_416_with_the_error_shape(customer, document):
+    # when
+    response = api(customer).get(f"/api/v1/library/{document.pk}/download/", HTTP_RANGE="bytes=999999-")
+    # then
+    assert response.status_code == 416
+    assert response.json()["error"]["code"] == "range_not_satisfiable"
+    assert response["Content-Range"].startswith("bytes */")
