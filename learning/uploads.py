@@ -32,6 +32,7 @@ SNIFFED_TYPES = {
 }
 # Every type a library file can have, the types its download answers with.
 LIBRARY_CONTENT_TYPES = sorted({*SNIFFED_TYPES, *TEXT_TYPES})
+RECORDING_CONTENT_TYPES = sorted(t for t in SNIFFED_TYPES if t.startswith("video/"))
 # Office files are zip archives: a sniffer that only sees the zip header is not wrong about them.
 ZIP_CONTAINERS = {"docx", "xlsx", "pptx"}
 SNIFF_BYTES = 8192

@@ -4,6 +4,7 @@ from rest_framework import serializers
 
 from bookings.models import OnboardingItem, OnsiteRequest, Workshop
 from organizations.api.serializers import InstitutionRefSerializer
+from slaportal.api.media import SIGNED_URL_HELP, signed_url
 from tickets.api.serializers import PersonRefSerializer
 
 
@@ -91,7 +92,7 @@ class QuoteSerializer(serializers.Serializer):
     vat_total = serializers.DecimalField(max_digits=14, decimal_places=2)
     gross_total = serializers.DecimalField(max_digits=14, decimal_places=2)
     valid_until = serializers.DateField()
-    pdf = serializers.CharField(help_text="The quote as PDF: GET it with the app's token.")
+    pdf = serializers.URLField(help_text="The quote as PDF. " + SIGNED_URL_HELP)
 
 
 class OnsiteRequestSerializer(serializers.ModelSerializer):
@@ -139,7 +140,9 @@ class OnsiteRequestSerializer(serializers.ModelSerializer):
             "vat_total": str(visit.vat_total),
             "gross_total": str(visit.gross_total),
             "valid_until": visit.valid_until.isoformat(),
-            "pdf": reverse("api-onsite-request-quote-pdf", args=[visit.pk]),
+            "pdf": signed_url(
+                self.context["request"], reverse("api-onsite-request-quote-pdf", args=[visit.pk])
+            ),
         }
 
 

@@ -21,6 +21,7 @@ from bookings.permissions import is_booking_staff, is_vendor_staff, require_work
 from organizations.roles import Role
 from slaportal.api.errors import error_responses
 from slaportal.api.idempotency import IDEMPOTENCY_PARAMETER, idempotent
+from slaportal.api.media import FILE_AUTHENTICATION
 from slaportal.api.pagination import TicketCursorPagination
 from slaportal.api.tenancy import object_id
 from tickets.selectors import product_list
@@ -85,11 +86,13 @@ class BookingViewSet(GenericViewSet):
         return person
 
     def answer(self, serializer_class, obj, status_code=status.HTTP_200_OK) -> Response:
-        return Response(serializer_class(obj).data, status=status_code)
+        return Response(serializer_class(obj, context={"request": self.request}).data, status=status_code)
 
     def page(self, queryset, serializer_class) -> Response:
         items = self.paginate_queryset(queryset)
-        return self.get_paginated_response(serializer_class(items, many=True).data)
+        return self.get_paginated_response(
+            serializer_class(items, many=True, context={"request": self.request}).data
+        )
 
 
 @extend_schema_view(
@@ -302,6 +305,7 @@ class OnsiteRequestViewSet(BookingViewSet):
         url_path="quote-pdf",
         pagination_class=None,
         renderer_classes=[JSONRenderer, PdfRenderer],
+        authentication_classes=FILE_AUTHENTICATION,
     )
     def quote_pdf(self, request, pk):
         visit = self.booking(pk)

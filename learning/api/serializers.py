@@ -4,6 +4,7 @@ from rest_framework import serializers
 
 from learning.models import LibraryFile, LibraryItem, Registration, Training
 from learning.selectors import library_file_versions, training_meeting_url_for
+from slaportal.api.media import SIGNED_URL_HELP, signed_url
 
 
 class LearningProductSerializer(serializers.Serializer):
@@ -56,21 +57,20 @@ class TrainingSerializer(serializers.ModelSerializer):
     def get_meeting_url(self, training) -> str:
         return training_meeting_url_for(access=self.context["access"], training=training)
 
-    @extend_schema_field(serializers.CharField(allow_null=True))
+    @extend_schema_field(serializers.URLField(allow_null=True, help_text=SIGNED_URL_HELP))
     def get_recording_stream_url(self, training) -> str | None:
         if not training.recording_file or training.ends_at > self.context["now"]:
             return None
-        return self.context["request"].build_absolute_uri(reverse("learning-recording", args=[training.pk]))
+        return signed_url(self.context["request"], reverse("api-training-recording", args=[training.pk]))
 
     @extend_schema_field(serializers.URLField(allow_null=True))
     def get_recording_url(self, training) -> str | None:
         # Never "" for a URI: a generated client decodes `format: uri` strictly.
         return training.recording_url or None
 
+    @extend_schema_field(serializers.URLField(help_text="The session as an .ics file. " + SIGNED_URL_HELP))
     def get_ics_url(self, training) -> str:
-        return self.context["request"].build_absolute_uri(
-            reverse("learning-training-ics", args=[training.pk])
-        )
+        return signed_url(self.context["request"], reverse("api-training-ics", args=[training.pk]))
 
 
 class RegistrationSerializer(serializers.ModelSerializer):
@@ -89,9 +89,12 @@ class LibraryFileSerializer(serializers.ModelSerializer):
         model = LibraryFile
         fields = ["id", "name", "version", "content_type", "size", "created_at", "download_url"]
 
+    @extend_schema_field(serializers.URLField(help_text=SIGNED_URL_HELP))
     def get_download_url(self, library_file) -> str:
-        url = reverse("api-library-download", args=[library_file.item_id])
-        return self.context["request"].build_absolute_uri(f"{url}?file={library_file.pk}")
+        url = signed_url(
+            self.context["request"], reverse("api-library-download", args=[library_file.item_id])
+        )
+        return f"{url}&file={library_file.pk}"
 
 
 class LibraryFileGroupSerializer(serializers.Serializer):

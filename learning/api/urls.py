@@ -10,6 +10,10 @@ urlpatterns = [
         views.TrainingRegistrationView.as_view(),
         name="api-training-registration",
     ),
+    path(
+        "trainings/<str:id>/recording/", views.TrainingRecordingView.as_view(), name="api-training-recording"
+    ),
+    path("trainings/<str:id>/ics/", views.TrainingIcsView.as_view(), name="api-training-ics"),
     path("library/", views.LibraryListView.as_view(), name="api-library-list"),
     path("library/<str:id>/", views.LibraryDetailView.as_view(), name="api-library-detail"),
     path("library/<str:id>/download/", views.LibraryDownloadView.as_view(), name="api-library-download"),

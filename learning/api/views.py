@@ -1,7 +1,7 @@
 """Trainings and the library for the apps. Access is decided once per request from the person's
 contract (learning.access); registrations go through learning.services."""
 
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
@@ -13,11 +13,13 @@ from rest_framework.response import Response
 from learning import selectors, services
 from learning.access import library_access, training_access
 from learning.errors import TrainingError
+from learning.ical import calendar_bytes
 from learning.models import LibraryItem
-from learning.uploads import LIBRARY_CONTENT_TYPES
+from learning.streaming import file_response
+from learning.uploads import LIBRARY_CONTENT_TYPES, RECORDING_CONTENT_TYPES
 from learning.views import library_download_response
 from slaportal.api.errors import DomainError, error_responses
-from slaportal.api.media import range_checked
+from slaportal.api.media import FILE_AUTHENTICATION, range_checked
 
 from .serializers import LibraryItemSerializer, RegistrationSerializer, TrainingSerializer
 
@@ -141,6 +143,74 @@ class TrainingRegistrationView(_TrainingMixin, GenericAPIView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
+class _FileMixin:
+    authentication_classes = FILE_AUTHENTICATION
+
+    def perform_content_negotiation(self, request, force=False):
+        # The file is whatever type it is; errors are always JSON.
+        return super().perform_content_negotiation(request, force=True)
+
+
+@extend_schema(
+    summary="A session's recording",
+    description=(
+        "The uploaded recording of a session that has ended, streamed with HTTP Range support (206) so a "
+        "player seeks, or a redirect to a short-lived signed URL on object storage. Reached through the "
+        "signed `recording_stream_url` (no credentials needed) or with the app's token. 404 while there is "
+        "no uploaded recording or the session has not ended."
+    ),
+    parameters=[OBJECT_ID],
+    responses={
+        **{
+            (200, content_type): OpenApiResponse(OpenApiTypes.BINARY, description="The whole recording.")
+            for content_type in RECORDING_CONTENT_TYPES
+        },
+        **{
+            (206, content_type): OpenApiResponse(OpenApiTypes.BINARY, description="The range asked for.")
+            for content_type in RECORDING_CONTENT_TYPES
+        },
+        302: OpenApiResponse(description="A signed URL on object storage."),
+        **error_responses(403, 404, 416),
+    },
+)
+class TrainingRecordingView(_FileMixin, _TrainingMixin, GenericAPIView):
+    def get(self, request, **kwargs):
+        training = self.get_training()
+        if not training.recording_file or training.ends_at > timezone.now():
+            raise Http404
+        name = training.recording_file.name
+        return range_checked(
+            file_response(
+                request,
+                storage=training.recording_file.storage,
+                name=name,
+                size=training.recording_file.size,
+                content_type=training.recording_content_type or "video/mp4",
+                filename=name.rsplit("/", 1)[-1],
+                inline=True,
+            )
+        )
+
+
+@extend_schema(
+    summary="A session as an .ics file",
+    description="One VEVENT a calendar app imports. Reached through the signed `ics_url` or with the app's token.",
+    parameters=[OBJECT_ID],
+    responses={
+        (200, "text/calendar"): OpenApiResponse(OpenApiTypes.BINARY, description="The calendar file."),
+        **error_responses(403, 404),
+    },
+)
+class TrainingIcsView(_FileMixin, _TrainingMixin, GenericAPIView):
+    def get(self, request, **kwargs):
+        training = self.get_training()
+        response = HttpResponse(
+            calendar_bytes([training], name=training.title), content_type="text/calendar; charset=utf-8"
+        )
+        response["Content-Disposition"] = f'attachment; filename="training-{training.pk}.ics"'
+        return response
+
+
 class _LibraryMixin:
     serializer_class = LibraryItemSerializer
     filter_backends = []
@@ -217,12 +287,8 @@ class LibraryDetailView(_LibraryMixin, GenericAPIView):
         **error_responses(403, 404, 416),
     },
 )
-class LibraryDownloadView(_LibraryMixin, GenericAPIView):
+class LibraryDownloadView(_FileMixin, _LibraryMixin, GenericAPIView):
     pagination_class = None
-
-    def perform_content_negotiation(self, request, force=False):
-        # The file is whatever type it is; errors are always JSON.
-        return super().perform_content_negotiation(request, force=True)
 
     def get(self, request, **kwargs):
         return range_checked(library_download_response(request, item_id=_int_or_none(kwargs["id"]) or 0))

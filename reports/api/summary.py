@@ -1,18 +1,23 @@
 """GET /api/v1/reports/summary/?from=…&to=…: the report's headline figures for the mobile apps,
 over what the person's report covers (reports.selectors)."""
 
+from urllib.parse import urlencode
+
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from reports.files import CONTENT_TYPES, report_file_response
 from reports.periods import PeriodError, period_from_query
 from reports.selectors import report_scope_for
-from reports.services import report_summary
+from reports.services import report_context, report_figures, report_summary
 from slaportal.api.errors import DomainError, error_responses
+from slaportal.api.media import FILE_AUTHENTICATION, SIGNED_URL_HELP, signed_url
 
 
 class PercentilesSerializer(serializers.Serializer):
@@ -51,6 +56,8 @@ SummarySerializer = type(
         "development_items": serializers.DictField(
             child=serializers.IntegerField(), help_text="count per state"
         ),
+        "pdf_url": serializers.URLField(help_text="The period's report as PDF. " + SIGNED_URL_HELP),
+        "xlsx_url": serializers.URLField(help_text="The period's report as a workbook. " + SIGNED_URL_HELP),
     },
 )
 
@@ -75,15 +82,60 @@ class ReportSummaryView(APIView):
         responses={200: SummarySerializer, **error_responses(400, 403)},
     )
     def get(self, request):
-        scope = report_scope_for(person=request.user)
-        if scope is None:
-            raise PermissionDenied(_("Your role does not give access to reports."))
-        try:
-            period = period_from_query(
-                request.query_params.get("from", ""), request.query_params.get("to", "")
-            )
-        except PeriodError as exc:
+        scope, period = _scope_and_period(request)
+        summary = report_summary(scope=scope, period=period)
+        base = signed_url(request, reverse("api-report-download"))
+        query = urlencode({"from": request.query_params["from"], "to": request.query_params["to"]})
+        summary |= {"pdf_url": f"{base}&format=pdf&{query}", "xlsx_url": f"{base}&format=xlsx&{query}"}
+        return Response(SummarySerializer(summary).data)
+
+
+def _scope_and_period(request):
+    scope = report_scope_for(person=request.user)
+    if scope is None:
+        raise PermissionDenied(_("Your role does not give access to reports."))
+    try:
+        period = period_from_query(request.query_params.get("from", ""), request.query_params.get("to", ""))
+    except PeriodError as exc:
+        raise DomainError(
+            status_code=400, code="invalid", message=exc.message(), fields={exc.field: [exc.message()]}
+        ) from None
+    return scope, period
+
+
+class ReportDownloadView(APIView):
+    authentication_classes = FILE_AUTHENTICATION
+
+    def perform_content_negotiation(self, request, force=False):
+        # The file is a PDF or a workbook; errors are always JSON.
+        return super().perform_content_negotiation(request, force=True)
+
+    @extend_schema(
+        summary="The report as a file",
+        description="The same report as the web's download, as PDF or Excel workbook, for the same people as the "
+        "summary. Reached through the summary's signed `pdf_url` / `xlsx_url` or with the app's token.",
+        parameters=[
+            *RANGE,
+            OpenApiParameter("format", OpenApiTypes.STR, enum=sorted(CONTENT_TYPES), required=True),
+        ],
+        responses={
+            **{
+                (200, content_type): OpenApiResponse(OpenApiTypes.BINARY, description="The report.")
+                for content_type in CONTENT_TYPES.values()
+            },
+            **error_responses(400, 403),
+        },
+    )
+    def get(self, request):
+        fmt = request.query_params.get("format", "")
+        if fmt not in CONTENT_TYPES:
             raise DomainError(
-                status_code=400, code="invalid", message=exc.message(), fields={exc.field: [exc.message()]}
-            ) from None
-        return Response(SummarySerializer(report_summary(scope=scope, period=period)).data)
+                status_code=400,
+                code="invalid",
+                message=_("Choose pdf or xlsx."),
+                fields={"format": [_("Choose pdf or xlsx.")]},
+            )
+        scope, period = _scope_and_period(request)
+        figures = report_figures(scope=scope, period=period)
+        context = report_context(scope=scope, period=period, figures=figures)
+        return report_file_response(fmt=fmt, context=context, request=request)

@@ -1,9 +1,10 @@
 from django.urls import path
 
-from .summary import ReportSummaryView
+from .summary import ReportDownloadView, ReportSummaryView
 from .surveys import TicketSurveyView
 
 urlpatterns = [
     path("tickets/<str:pk>/survey/", TicketSurveyView.as_view(), name="api-ticket-survey"),
     path("reports/summary/", ReportSummaryView.as_view(), name="api-report-summary"),
+    path("reports/download/", ReportDownloadView.as_view(), name="api-report-download"),
 ]

@@ -22,6 +22,10 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
 SIGNATURE_PARAM = "signature"
+SIGNED_URL_HELP = (
+    "A signed URL: fetch it without credentials within API_SIGNED_URL_SECONDS (5 minutes by default); "
+    "ask for the object again for a fresh one. Revoking the token revokes it."
+)
 SALT = "slaportal.api.media"
 
 

@@ -2,6 +2,7 @@ import datetime
 
 import pytest
 from django.db.models import F
+from rest_framework.test import APIClient
 
 from bookings.models import OnsiteRequest, Workshop
 from bookings.services import onboarding_record
@@ -374,16 +375,17 @@ def test_onsite_list_costs_the_same_queries_for_more_rows(
     assert len(response.json()["results"]) == 3
 
 
-def test_quote_pdf_is_downloaded_with_the_app_token(client_for, standard_admin, staff):
+def test_quote_pdf_is_downloaded_by_its_signed_url_without_credentials(client_for, standard_admin, staff):
     # given
     visit = onsite_requested(standard_admin)
-    quoted = client_for(staff).post(
+    client_for(staff).post(
         f"/api/v1/onsite-requests/{visit.pk}/quote/",
         {"day_rate": "12500.00", "valid_until": str(future_day(5))},
         format="json",
     )
     # when
-    response = client_for(standard_admin).get(quoted.json()["quote"]["pdf"])
+    pdf_url = client_for(standard_admin).get(f"/api/v1/onsite-requests/{visit.pk}/").json()["quote"]["pdf"]
+    response = APIClient().get(pdf_url)
     # then
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"

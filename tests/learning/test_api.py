@@ -63,7 +63,7 @@ def test_training_detail(customer, training):
     response = api(customer).get(f"/api/v1/trainings/{training.pk}/")
     # then
     assert response.status_code == 200
-    assert response.json()["ics_url"].endswith(f"/learning/trainings/{training.pk}.ics")
+    assert f"/api/v1/trainings/{training.pk}/ics/?signature=" in response.json()["ics_url"]
 
 
 def test_training_detail_of_a_draft_is_404(customer):

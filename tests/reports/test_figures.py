@@ -352,3 +352,26 @@ def test_region_manager_page_shows_the_monitored_part_without_quota(today, clien
     # then
     assert _figure(html, "tickets_filed") == "1"
     assert 'data-testid="quota"' not in html
+
+
+@pytest.mark.parametrize("data", ["from the tickets"], indirect=True)
+def test_api_summary_pdf_url_serves_the_report_without_credentials(data, today, client_for):
+    # given
+    from rest_framework.test import APIClient
+
+    pdf_url = _summary(client_for, data["admin"]).json()["pdf_url"]
+    # when
+    response = APIClient().get(pdf_url)
+    # then
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert response.content.startswith(b"%PDF")
+
+
+@pytest.mark.parametrize("data", ["from the tickets"], indirect=True)
+def test_api_report_download_in_an_unknown_format_is_400(data, today, client_for):
+    # when
+    response = client_for(data["admin"]).get(f"/api/v1/reports/download/?format=doc&{NOVEMBER}")
+    # then
+    assert response.status_code == 400
+    assert response.json()["error"]["fields"] == {"format": ["Choose pdf or xlsx."]}

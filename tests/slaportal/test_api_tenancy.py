@@ -60,6 +60,8 @@ ORGANIZATION_ENDPOINTS = [
 # another institution's person in tests/learning/test_api.py.
 SHARED_ENDPOINTS = [
     ("get", "/api/v1/trainings/{id}/", None),
+    ("get", "/api/v1/trainings/{id}/recording/", None),
+    ("get", "/api/v1/trainings/{id}/ics/", None),
     ("post", "/api/v1/trainings/{id}/registration/", None),
     ("delete", "/api/v1/trainings/{id}/registration/", None),
     ("get", "/api/v1/library/{id}/", None),

@@ -3,6 +3,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from organizations.api.serializers import InstitutionRefSerializer
+from slaportal.api.media import SIGNED_URL_HELP, signed_url
 from tickets.models import OPEN_STATUSES, Attachment, DevelopmentItem, Ticket, TicketMessage
 
 
@@ -188,11 +189,14 @@ class AttachmentSerializer(serializers.ModelSerializer):
         fields = ["id", "name", "content_type", "size", "uploaded_by", "created_at", "download_url"]
         read_only_fields = fields
 
+    @extend_schema_field(serializers.URLField(help_text=SIGNED_URL_HELP))
     def get_download_url(self, attachment) -> str:
-        return reverse(
+        path = reverse(
             "api-ticket-attachment-download",
             kwargs={"pk": attachment.ticket_id, "attachment_id": attachment.pk},
         )
+        request = self.context.get("request")
+        return signed_url(request, path) if request is not None else path
 
 
 class AttachmentUploadSerializer(serializers.Serializer):

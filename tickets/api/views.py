@@ -22,6 +22,7 @@ from organizations.permissions import is_desk
 from organizations.selectors import person_list_desk
 from slaportal.api.errors import error_responses
 from slaportal.api.idempotency import IDEMPOTENCY_PARAMETER, idempotent
+from slaportal.api.media import FILE_AUTHENTICATION
 from slaportal.api.pagination import QueueCursorPagination, TicketCursorPagination
 from slaportal.api.tenancy import object_id
 from tickets import selectors
@@ -210,14 +211,21 @@ class TicketViewSet(TicketScopedMixin, GenericViewSet):
         ticket = self.get_ticket()
         if request.method == "GET":
             messages = selectors.ticket_messages_visible_to(person=request.user, ticket=ticket)
-            return Response(MessageSerializer(messages.select_related("author"), many=True).data)
+            return Response(
+                MessageSerializer(
+                    messages.select_related("author"), many=True, context=self.get_serializer_context()
+                ).data
+            )
         serializer = ReplySerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         message = ticket_reply(actor=request.user, ticket=ticket, body=serializer.validated_data["body"])
         # A reply sent here carries no files (they come through attachments/): its answer lists
         # none without reading them back.
         message._prefetched_objects_cache = {"attachments": message.attachments.none()}
-        return Response(MessageSerializer(message).data, status=status.HTTP_201_CREATED)
+        return Response(
+            MessageSerializer(message, context=self.get_serializer_context()).data,
+            status=status.HTTP_201_CREATED,
+        )
 
     @extend_schema(
         summary="Add an internal note",
@@ -232,7 +240,10 @@ class TicketViewSet(TicketScopedMixin, GenericViewSet):
         serializer = ReplySerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         message = ticket_note(actor=request.user, ticket=ticket, body=serializer.validated_data["body"])
-        return Response(MessageSerializer(message).data, status=status.HTTP_201_CREATED)
+        return Response(
+            MessageSerializer(message, context=self.get_serializer_context()).data,
+            status=status.HTTP_201_CREATED,
+        )
 
     @extend_schema(
         summary="Log a phone call",
@@ -251,7 +262,10 @@ class TicketViewSet(TicketScopedMixin, GenericViewSet):
         serializer = ContactLogSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         message = ticket_log_call(actor=request.user, ticket=ticket, **serializer.validated_data)
-        return Response(MessageSerializer(message).data, status=status.HTTP_201_CREATED)
+        return Response(
+            MessageSerializer(message, context=self.get_serializer_context()).data,
+            status=status.HTTP_201_CREATED,
+        )
 
     @extend_schema(
         summary="Log a live remote session",
@@ -273,7 +287,10 @@ class TicketViewSet(TicketScopedMixin, GenericViewSet):
         serializer = ContactLogSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         message = ticket_log_remote(actor=request.user, ticket=ticket, **serializer.validated_data)
-        return Response(MessageSerializer(message).data, status=status.HTTP_201_CREATED)
+        return Response(
+            MessageSerializer(message, context=self.get_serializer_context()).data,
+            status=status.HTTP_201_CREATED,
+        )
 
     # --- files ----------------------------------------------------------------------------------
 
@@ -301,6 +318,7 @@ class TicketViewSet(TicketScopedMixin, GenericViewSet):
                         "uploaded_by"
                     ),
                     many=True,
+                    context=self.get_serializer_context(),
                 ).data
             )
         serializer = AttachmentUploadSerializer(data=request.data)
@@ -312,7 +330,10 @@ class TicketViewSet(TicketScopedMixin, GenericViewSet):
             # The service names the web form's field; the API's is "file".
             raise ValidationError({"file": error.message_dict.get("attachments", error.messages)}) from None
         attachment = attachment_add(actor=request.user, ticket=ticket, upload=upload)
-        return Response(AttachmentSerializer(attachment).data, status=status.HTTP_201_CREATED)
+        return Response(
+            AttachmentSerializer(attachment, context=self.get_serializer_context()).data,
+            status=status.HTTP_201_CREATED,
+        )
 
     @extend_schema(
         summary="Download a file",
@@ -330,6 +351,7 @@ class TicketViewSet(TicketScopedMixin, GenericViewSet):
         pagination_class=None,
         filter_backends=[],
         renderer_classes=[JSONRenderer, DownloadRenderer],
+        authentication_classes=FILE_AUTHENTICATION,
     )
     def attachment_download(self, request, pk, attachment_id):
         ticket = self.get_ticket()
