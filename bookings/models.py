@@ -254,7 +254,10 @@ class ContactRequest(models.Model):
         "tickets.Ticket", on_delete=models.CASCADE, related_name="contact_requests", verbose_name=_("ticket")
     )
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
-    preferred_times = models.CharField(_("preferred times"), max_length=300)
+    preferred_times = models.CharField(
+        _("preferred times"), max_length=300, help_text=_("One line per time the person can be reached.")
+    )
+    note = models.TextField(_("note"), max_length=2000, blank=True)
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("requested by")
     )

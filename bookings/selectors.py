@@ -231,6 +231,17 @@ def contact_request_open_all_institutions(*, limit: int = 50) -> list[ContactReq
     )
 
 
+def contact_request_open_for_tickets_all_institutions(*, ticket_ids: list[int]) -> QuerySet[ContactRequest]:
+    """The open requests on the given tickets, for the rows of the desk's queue, which crosses
+    institutions because the desk serves them all."""
+    return (
+        _contact_requests_open()
+        .filter(ticket_id__in=ticket_ids, is_done=False)
+        .select_related("requested_by")
+        .order_by("created_at", "id")
+    )
+
+
 def customer_get_all_institutions(*, username: str) -> User | None:
     """The customer the desk files for, by username: the desk serves every institution."""
     person = User.objects.filter(username=username, is_active=True, institution__isnull=False).first()

@@ -195,3 +195,23 @@ class OnboardingItemSerializer(serializers.ModelSerializer):
     @extend_schema_field(PersonRefSerializer(allow_null=True))
     def get_engineer(self, item):
         return _person(item.engineer)
+
+
+class OnboardingCreateSerializer(serializers.Serializer):
+    institution = serializers.SlugField(
+        required=False,
+        help_text="Vendor staff only: the institution's slug. The institution admin asks for their own.",
+    )
+    product = serializers.CharField(help_text="A product code.")
+    version = serializers.CharField(max_length=40)
+    kind = serializers.ChoiceField(choices=OnboardingItem.Kind.choices, default=OnboardingItem.Kind.PURCHASE)
+    purchased_on = serializers.DateField()
+
+
+class OnboardingScheduleSerializer(serializers.Serializer):
+    starts_at = serializers.DateTimeField()
+    engineer = serializers.IntegerField(help_text="A vendor staff member's id.")
+
+
+class OnboardingCompleteSerializer(serializers.Serializer):
+    note = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")

@@ -1,5 +1,7 @@
+from django.urls import path
 from rest_framework.routers import SimpleRouter
 
+from .contact import ContactRequestListView
 from .views import OnboardingViewSet, OnsiteRequestViewSet, WorkshopViewSet
 
 router = SimpleRouter()
@@ -7,4 +9,11 @@ router.register("workshops", WorkshopViewSet, basename="api-workshop")
 router.register("onsite-requests", OnsiteRequestViewSet, basename="api-onsite-request")
 router.register("onboarding", OnboardingViewSet, basename="api-onboarding")
 
-urlpatterns = router.urls
+urlpatterns = [
+    path(
+        "tickets/<str:pk>/contact-requests/",
+        ContactRequestListView.as_view(),
+        name="api-ticket-contact-requests",
+    ),
+    *router.urls,
+]

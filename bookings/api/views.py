@@ -19,6 +19,7 @@ from bookings import selectors, services
 from bookings.documents import quote_pdf
 from bookings.permissions import is_booking_staff, is_vendor_staff, require_workshops
 from organizations.roles import Role
+from organizations.selectors import institution_get
 from slaportal.api.errors import error_responses
 from slaportal.api.idempotency import IDEMPOTENCY_PARAMETER, idempotent
 from slaportal.api.media import FILE_AUTHENTICATION
@@ -27,7 +28,10 @@ from slaportal.api.tenancy import object_id
 from tickets.selectors import product_list
 
 from .serializers import (
+    OnboardingCompleteSerializer,
+    OnboardingCreateSerializer,
     OnboardingItemSerializer,
+    OnboardingScheduleSerializer,
     OnsiteCompleteSerializer,
     OnsiteConfirmSerializer,
     OnsiteCreateSerializer,
@@ -409,6 +413,30 @@ class OnsiteRequestViewSet(BookingViewSet):
         parameters=[BOOKING_ID],
         responses={200: OnboardingItemSerializer, **error_responses(403, 404)},
     ),
+    create=extend_schema(
+        summary="Ask for (or record) a welcome service",
+        description=(
+            "The institution admin asks for the İlk Karşılama (product introduction and installation) of a "
+            "purchase or update; vendor staff who take bookings record one for an `institution`. 201 with "
+            "the item, waiting to be scheduled."
+        ),
+        request=OnboardingCreateSerializer,
+        responses={201: OnboardingItemSerializer, **error_responses(400, 403, 422)},
+    ),
+    schedule=extend_schema(
+        summary="Schedule a welcome service",
+        description="Set or move its time and engineer." + VENDOR_ONLY,
+        parameters=[BOOKING_ID],
+        request=OnboardingScheduleSerializer,
+        responses={200: OnboardingItemSerializer, **error_responses(400, 403, 404, 409, 422)},
+    ),
+    complete=extend_schema(
+        summary="Complete a welcome service",
+        description="Close a scheduled item with an optional note." + VENDOR_ONLY,
+        parameters=[BOOKING_ID],
+        request=OnboardingCompleteSerializer,
+        responses={200: OnboardingItemSerializer, **error_responses(400, 403, 404, 409, 422)},
+    ),
 )
 class OnboardingViewSet(BookingViewSet):
     serializer_class = OnboardingItemSerializer
@@ -428,3 +456,49 @@ class OnboardingViewSet(BookingViewSet):
 
     def retrieve(self, request, pk):
         return self.answer(OnboardingItemSerializer, self.booking(pk))
+
+    def create(self, request):
+        serializer = OnboardingCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        product = product_list().filter(code=data["product"]).first()
+        if product is None:
+            raise ValidationError({"product": [_("Unknown product.")]})
+        fields = {
+            "product": product,
+            "version": data["version"],
+            "kind": data["kind"],
+            "purchased_on": data["purchased_on"],
+        }
+        if is_vendor_staff(request.user):
+            institution = institution_get(slug=data.get("institution", ""))
+            if institution is None:
+                raise ValidationError({"institution": [_("Unknown institution.")]})
+            item = services.onboarding_record(actor=request.user, institution=institution, **fields)
+        else:
+            item = services.onboarding_request(actor=request.user, **fields)
+        return self.answer(OnboardingItemSerializer, item, status.HTTP_201_CREATED)
+
+    @action(detail=True, methods=["post"], pagination_class=None)
+    def schedule(self, request, pk):
+        item = self.booking(pk, vendor_only=True)
+        serializer = OnboardingScheduleSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        item = services.onboarding_schedule(
+            actor=request.user,
+            item=item,
+            starts_at=data["starts_at"],
+            engineer=self.vendor_person(data["engineer"], "engineer"),
+        )
+        return self.answer(OnboardingItemSerializer, item)
+
+    @action(detail=True, methods=["post"], pagination_class=None)
+    def complete(self, request, pk):
+        item = self.booking(pk, vendor_only=True)
+        serializer = OnboardingCompleteSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        item = services.onboarding_complete(
+            actor=request.user, item=item, note=serializer.validated_data["note"]
+        )
+        return self.answer(OnboardingItemSerializer, item)

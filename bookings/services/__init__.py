@@ -1,5 +1,5 @@
 from .desk import contact_request_add
-from .onboarding import onboarding_complete, onboarding_record, onboarding_schedule
+from .onboarding import onboarding_complete, onboarding_record, onboarding_request, onboarding_schedule
 from .onsite import (
     onsite_complete,
     onsite_confirm,
@@ -21,6 +21,7 @@ __all__ = [
     "contact_request_add",
     "onboarding_complete",
     "onboarding_record",
+    "onboarding_request",
     "onboarding_schedule",
     "onsite_complete",
     "onsite_confirm",

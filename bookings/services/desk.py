@@ -16,10 +16,12 @@ from ..selectors import contact_request_list_for_ticket
 from .common import in_portal_language, notify
 
 
-def contact_request_add(*, actor: User, ticket: Ticket, kind: str, preferred_times: str) -> ContactRequest:
-    """A customer who sees the ticket asks for a call or a remote session at preferred times. An
-    open request of the same kind is returned as it is, so asking twice adds nothing. The desk
-    leads are e-mailed. Refused on a closed ticket."""
+def contact_request_add(
+    *, actor: User, ticket: Ticket, kind: str, preferred_times: str, note: str = ""
+) -> ContactRequest:
+    """A customer who sees the ticket asks for a call or a remote session at preferred times (one
+    line per time), with an optional note. An open request of the same kind is returned as it is,
+    so asking twice adds nothing. The desk leads are e-mailed. Refused on a closed ticket."""
     if not is_customer_side(actor) or ticket_get_visible(person=actor, pk=ticket.pk) is None:
         raise PermissionDenied(_("You are not allowed to do this."))
     if kind not in ContactRequest.Kind.values:
@@ -39,6 +41,7 @@ def contact_request_add(*, actor: User, ticket: Ticket, kind: str, preferred_tim
             ticket=ticket,
             kind=kind,
             preferred_times=preferred_times[:300],
+            note=(note or "").strip()[:2000],
             requested_by=actor,
         )
         request.full_clean()

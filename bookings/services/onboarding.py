@@ -3,12 +3,13 @@ introduction and installation) that vendor staff schedule and complete."""
 
 import datetime
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from organizations.models import Institution, User
+from organizations.roles import Role
 from tickets.models import Product
 
 from ..models import OnboardingItem
@@ -55,6 +56,52 @@ def onboarding_record(
                     "kind": item.get_kind_display().lower(),
                     "product": product.name,
                     "version": item.version,
+                    "day": formats.date_format(purchased_on, "DATE_FORMAT"),
+                },
+            )
+    return item
+
+
+def onboarding_request(
+    *,
+    actor: User,
+    product: Product,
+    version: str,
+    purchased_on: datetime.date,
+    kind: str = OnboardingItem.Kind.PURCHASE,
+) -> OnboardingItem:
+    """The institution admin asks for the welcome service of a purchase or update the vendor has
+    not recorded yet; the item waits to be scheduled and vendor staff are e-mailed. Not for a
+    date in the future. Running it twice records two items."""
+    if not (actor.is_active and actor.role == Role.INSTITUTION_ADMIN and actor.institution_id):
+        raise PermissionDenied(_("Only the institution's admin can do this."))
+    if purchased_on > timezone.localdate():
+        raise ValidationError({"purchased_on": _("The purchase or update date cannot be in the future.")})
+    item = OnboardingItem(
+        institution=actor.institution,
+        product=product,
+        version=version.strip(),
+        purchased_on=purchased_on,
+        kind=kind,
+        recorded_by=actor,
+    )
+    item.full_clean()
+    with transaction.atomic():
+        item.save()
+        event_add(actor=actor, booking=item, note=_("Requested by the institution"))
+        with in_portal_language():
+            notify(
+                institution=actor.institution,
+                to_vendor=True,
+                page="vendor-onboarding",
+                subject=_("Welcome service requested: %(item)s") % {"item": item},
+                body=_(
+                    "%(institution)s asks for the introduction and installation of %(item)s (%(kind)s of %(day)s)."
+                )
+                % {
+                    "institution": actor.institution.name,
+                    "item": item,
+                    "kind": item.get_kind_display().lower(),
                     "day": formats.date_format(purchased_on, "DATE_FORMAT"),
                 },
             )

@@ -283,6 +283,8 @@ SPECTACULAR_SETTINGS = {
         "DevelopmentStateEnum": "tickets.models.DevelopmentItem.State",
         "NotificationModeEnum": "notifications.models.Mode",
         "NotificationKindEnum": "notifications.models.Kind",
+        "ContactRequestKindEnum": "bookings.models.ContactRequest.Kind",
+        "OnboardingKindEnum": "bookings.models.OnboardingItem.Kind",
     },
 }
 

@@ -192,6 +192,8 @@ BOOKING_ENDPOINTS = [
     ("post", "/api/v1/onsite-requests/{id}/complete/", {"report": "x"}),
     ("get", "/api/v1/onsite-requests/{id}/quote-pdf/", None),
     ("get", "/api/v1/onboarding/{id}/", None),
+    ("post", "/api/v1/onboarding/{id}/schedule/", {"starts_at": "2030-01-01T10:00:00Z", "engineer": 1}),
+    ("post", "/api/v1/onboarding/{id}/complete/", {}),
 ]
 
 

@@ -44,6 +44,8 @@ TICKET_ENDPOINTS = [
     ("delete", "/api/v1/tickets/{id}/shares/{share_id}/", None),
     ("get", "/api/v1/tickets/{id}/survey/", None),
     ("post", "/api/v1/tickets/{id}/survey/", {"score": 5}),
+    ("get", "/api/v1/tickets/{id}/contact-requests/", None),
+    ("post", "/api/v1/tickets/{id}/contact-requests/", {"kind": "call", "preferred_times": ["14:00"]}),
 ]
 ORGANIZATION_ENDPOINTS = [
     ("get", "/api/v1/regions/{id}/", None),

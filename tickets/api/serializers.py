@@ -1,4 +1,5 @@
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -277,3 +278,57 @@ class QueueQuerySerializer(serializers.Serializer):
         required=False,
         help_text="mine: assigned to me; unassigned: assigned to nobody.",
     )
+
+
+class ContactRequestSerializer(serializers.Serializer):
+    """A customer's request, on a ticket, for a phone call or a remote session."""
+
+    id = serializers.IntegerField(read_only=True)
+    kind = serializers.ChoiceField(choices=[("call", _("Phone call")), ("remote", _("Remote session"))])
+    preferred_times = serializers.ListField(
+        child=serializers.CharField(max_length=100),
+        min_length=1,
+        max_length=5,
+        help_text='When the person can be reached, e.g. "weekdays 14:00–17:00"; one entry per time.',
+    )
+    note = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+    requested_by = PersonRefSerializer(read_only=True)
+    created_at = serializers.DateTimeField(read_only=True)
+    is_done = serializers.BooleanField(
+        read_only=True, help_text="A call or remote session was logged on the ticket after the request."
+    )
+
+    def validate_preferred_times(self, value):
+        value = [line.strip() for line in value if line.strip()]
+        if not value:
+            raise serializers.ValidationError(_("Say when you can be reached."))
+        if len("\n".join(value)) > 300:
+            raise serializers.ValidationError(_("Keep the preferred times under 300 characters."))
+        return value
+
+    def to_representation(self, instance):
+        return {
+            "id": instance.pk,
+            "kind": instance.kind,
+            "preferred_times": instance.preferred_times.splitlines(),
+            "note": instance.note,
+            "requested_by": PersonRefSerializer(instance.requested_by).data,
+            "created_at": serializers.DateTimeField().to_representation(instance.created_at),
+            "is_done": bool(getattr(instance, "is_done", False)),
+        }
+
+
+class QueueTicketSerializer(TicketSerializer):
+    contact_requests = serializers.SerializerMethodField(
+        help_text="The customer's open requests for a call or a remote session, oldest first."
+    )
+
+    class Meta(TicketSerializer.Meta):
+        fields = [*TicketSerializer.Meta.fields, "contact_requests"]
+
+    @extend_schema_field(ContactRequestSerializer(many=True))
+    def get_contact_requests(self, ticket) -> list:
+        return self.context.get("contact_requests", {}).get(ticket.pk, [])
+
+    def to_representation(self, ticket):
+        return {**super().to_representation(ticket), "contact_requests": self.get_contact_requests(ticket)}

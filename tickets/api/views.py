@@ -42,6 +42,7 @@ from tickets.services import (
 from tickets.services.filing import attachment_validate
 
 from .filters import TicketFilter
+from .queue import queue_contact_requests
 from .serializers import (
     AssignSerializer,
     AttachmentSerializer,
@@ -52,6 +53,7 @@ from .serializers import (
     EscalateSerializer,
     MessageSerializer,
     QueueQuerySerializer,
+    QueueTicketSerializer,
     ReplySerializer,
     StatusChangeSerializer,
     TicketCreateSerializer,
@@ -493,7 +495,7 @@ class QueueView(GenericAPIView):
             "(1 first), then first-response deadline, then age. Cursor-paginated." + DESK_ONLY
         ),
         parameters=[QueueQuerySerializer],
-        responses={200: TicketSerializer(many=True), **error_responses(400, 403, 404)},
+        responses={200: QueueTicketSerializer(many=True), **error_responses(400, 403, 404)},
     )
     def get(self, request):
         if not is_desk(request.user):
@@ -508,4 +510,5 @@ class QueueView(GenericAPIView):
             .select_related("institution", "product", "assignee", "requester", "development_item")
         )
         page = self.paginate_queryset(queue)
-        return self.get_paginated_response(TicketSerializer(page, many=True).data)
+        context = {"contact_requests": queue_contact_requests(ticket_ids=[ticket.pk for ticket in page])}
+        return self.get_paginated_response(QueueTicketSerializer(page, many=True, context=context).data)
