@@ -374,4 +374,4 @@ def test_api_report_download_in_an_unknown_format_is_400(data, today, client_for
     response = client_for(data["admin"]).get(f"/api/v1/reports/download/?format=doc&{NOVEMBER}")
     # then
     assert response.status_code == 400
-    assert response.json()["error"]["fields"] == {"format": ["Choose pdf or xlsx."]}
+    assert response.json()["error"]["fields"] == {"format": ["pdf ya da xlsx seçin."]}
