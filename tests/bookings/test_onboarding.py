@@ -82,9 +82,11 @@ def test_onboarding_cannot_be_completed_before_it_starts(admin, staff, trainer):
     # given
     item = _scheduled_item(admin, staff, trainer)
     # when
-    with time_machine.travel(item.starts_at - datetime.timedelta(minutes=1), tick=False):
-        with pytest.raises(ValidationError) as error:
-            services.onboarding_complete(actor=staff, item=item, note="erken")
+    with (
+        time_machine.travel(item.starts_at - datetime.timedelta(minutes=1), tick=False),
+        pytest.raises(ValidationError) as error,
+    ):
+        services.onboarding_complete(actor=staff, item=item, note="erken")
     # then
     assert "completed_at" in error.value.message_dict
     item.refresh_from_db()
@@ -107,11 +109,13 @@ def test_onboarding_completion_time_cannot_precede_the_start(admin, staff, train
     # given
     item = _scheduled_item(admin, staff, trainer)
     # when
-    with time_machine.travel(item.starts_at + datetime.timedelta(hours=2), tick=False):
-        with pytest.raises(ValidationError) as error:
-            services.onboarding_complete(
-                actor=staff, item=item, completed_at=item.starts_at - datetime.timedelta(minutes=5)
-            )
+    with (
+        time_machine.travel(item.starts_at + datetime.timedelta(hours=2), tick=False),
+        pytest.raises(ValidationError) as error,
+    ):
+        services.onboarding_complete(
+            actor=staff, item=item, completed_at=item.starts_at - datetime.timedelta(minutes=5)
+        )
     # then
     assert "completed_at" in error.value.message_dict
 
