@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _l
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from organizations.decorators import role_required
@@ -163,39 +163,69 @@ ACTIONS = {
     "workshop": {
         "schedule": (
             WorkshopScheduleForm,
-            _l("Schedule"),
-            _l("Schedule and draw one unit"),
-            _l("The workshop was scheduled and one unit drawn."),
+            gettext_lazy("Schedule"),
+            gettext_lazy("Schedule and draw one unit"),
+            gettext_lazy("The workshop was scheduled and one unit drawn."),
         ),
-        "decline": (ReasonForm, _l("Decline"), _l("Decline the request"), _l("The request was declined.")),
-        "held": (HeldForm, "", _l("Mark held"), _l("The workshop was marked held.")),
-        "cancel": (OptionalReasonForm, "", _l("Cancel"), _l("The workshop was cancelled.")),
-    },
-    "onsite": {
-        "quote": (OnsiteQuoteForm, "", _l("Send the quote"), _l("The quote was sent to the institution.")),
-        "confirm": (EngineerForm, "", _l("Confirm"), _l("The on-site days were confirmed.")),
-        "complete": (ReportForm, "", _l("Record completion"), _l("The on-site days were completed.")),
-        "accept": (None, "", _l("Accept the quote"), _l("Quote accepted; we will confirm the engineer.")),
-        "decline": (None, "", _l("Decline the quote"), _l("Quote declined.")),
+        "decline": (
+            ReasonForm,
+            gettext_lazy("Decline"),
+            gettext_lazy("Decline the request"),
+            gettext_lazy("The request was declined."),
+        ),
+        "held": (HeldForm, "", gettext_lazy("Mark held"), gettext_lazy("The workshop was marked held.")),
         "cancel": (
             OptionalReasonForm,
-            _l("Cancel"),
-            _l("Cancel the on-site days"),
-            _l("The on-site days were cancelled."),
+            "",
+            gettext_lazy("Cancel"),
+            gettext_lazy("The workshop was cancelled."),
+        ),
+    },
+    "onsite": {
+        "quote": (
+            OnsiteQuoteForm,
+            "",
+            gettext_lazy("Send the quote"),
+            gettext_lazy("The quote was sent to the institution."),
+        ),
+        "confirm": (
+            EngineerForm,
+            "",
+            gettext_lazy("Confirm"),
+            gettext_lazy("The on-site days were confirmed."),
+        ),
+        "complete": (
+            ReportForm,
+            "",
+            gettext_lazy("Record completion"),
+            gettext_lazy("The on-site days were completed."),
+        ),
+        "accept": (
+            None,
+            "",
+            gettext_lazy("Accept the quote"),
+            gettext_lazy("Quote accepted; we will confirm the engineer."),
+        ),
+        "decline": (None, "", gettext_lazy("Decline the quote"), gettext_lazy("Quote declined.")),
+        "cancel": (
+            OptionalReasonForm,
+            gettext_lazy("Cancel"),
+            gettext_lazy("Cancel the on-site days"),
+            gettext_lazy("The on-site days were cancelled."),
         ),
     },
     "onboarding": {
         "schedule": (
             OnboardingScheduleForm,
-            _l("Schedule"),
-            _l("Schedule"),
-            _l("The onboarding item was scheduled."),
+            gettext_lazy("Schedule"),
+            gettext_lazy("Schedule"),
+            gettext_lazy("The onboarding item was scheduled."),
         ),
         "complete": (
             OnboardingCompleteForm,
-            _l("Complete"),
-            _l("Mark completed"),
-            _l("The onboarding item was completed."),
+            gettext_lazy("Complete"),
+            gettext_lazy("Mark completed"),
+            gettext_lazy("The onboarding item was completed."),
         ),
     },
 }
