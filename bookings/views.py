@@ -10,7 +10,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import get_language, gettext_lazy, ngettext
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -228,6 +228,11 @@ ACTIONS = {
         ),
     },
 }
+# What a cancellation that gave units back says instead.
+RETURNED = {
+    "workshop": gettext_lazy("The workshop was cancelled and its unit given back."),
+    "onsite": gettext_lazy("%(days)s on-site days were given back to your allotment."),
+}
 GETTERS = {
     "workshop": selectors.workshop_get_for,
     "onsite": selectors.onsite_get_for,
@@ -309,18 +314,9 @@ def booking_action(request, pk, action, kind, vendor=False):
     except (QuotaError, ValidationError) as error:
         _refusal(request, error)
     else:
-        messages.success(request, str(done))
         if action == "cancel" and booking.units_returned:
-            count = booking.units_returned
-            messages.success(
-                request,
-                ngettext(
-                    "%(count)s unit was given back to the allotment.",
-                    "%(count)s units were given back to the allotment.",
-                    count,
-                )
-                % {"count": count},
-            )
+            done = RETURNED[kind] % {"days": booking.units_returned}
+        messages.success(request, str(done))
     return redirect(page)
 
 

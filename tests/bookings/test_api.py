@@ -190,6 +190,7 @@ BOOKING_ENDPOINTS = [
     ("post", "/api/v1/onsite-requests/{id}/confirm/", {"engineer": 1}),
     ("post", "/api/v1/onsite-requests/{id}/quote/", {"day_rate": "100.00", "valid_until": "2030-01-01"}),
     ("post", "/api/v1/onsite-requests/{id}/complete/", {"report": "x"}),
+    ("post", "/api/v1/onsite-requests/{id}/cancel/", {}),
     ("get", "/api/v1/onsite-requests/{id}/quote-pdf/", None),
     ("get", "/api/v1/onboarding/{id}/", None),
 ]
