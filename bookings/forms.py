@@ -160,7 +160,13 @@ class OnboardingScheduleForm(EngineerForm):
     starts_at = forms.DateTimeField(label=_("Starts at"), widget=DateTimeInput())
 
 
-class NoteForm(forms.Form):
+class OnboardingCompleteForm(forms.Form):
+    completed_at = forms.DateTimeField(
+        label=_("Completed at"),
+        widget=DateTimeInput(),
+        required=False,
+        help_text=_("When the introduction and installation actually ended; empty means now."),
+    )
     note = forms.CharField(
         label=_("Note"), max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 2})
     )

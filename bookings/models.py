@@ -1,12 +1,15 @@
 """What the contract promises and the vendor books: workshops, on-site days and onboarding items.
 Each belongs to one institution; units drawn from a quota are entries of the packages ledger,
-referenced by `reference_type` and the booking's id."""
+referenced by `reference_type` and the booking's id. Workshops and on-site requests are one
+abstract booking (`Booking`) whose statuses move only as its kind's table in `bookings.machine`
+says."""
 
 import datetime
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from organizations.models import Institution, TenantQuerySet
@@ -16,10 +19,55 @@ WORKSHOP_LENGTH = datetime.timedelta(hours=2)
 ONSITE_DAY_HOURS = 6
 
 
-class Workshop(models.Model):
+class Booking(models.Model):
+    """What a workshop and an on-site request share: the institution, who asked, the ledger
+    channel its units are drawn from (`CHANNEL`, referenced as `REFERENCE` and the id), how many
+    units a confirmation draws, how many a cancellation gave back, and the status its kind's
+    transition table moves."""
+
+    REFERENCE = ""
+    CHANNEL = ""
+
+    institution = models.ForeignKey(
+        Institution,
+        on_delete=models.PROTECT,
+        related_name="%(class)s_bookings",
+        verbose_name=_("institution"),
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("requested by")
+    )
+    status = models.CharField(_("status"), max_length=20)
+    units = models.PositiveIntegerField(
+        _("units drawn from the allotment"),
+        default=0,
+        help_text=_(
+            "How many units confirming or scheduling the booking draws from the contract's allotment."
+        ),
+    )
+    units_returned = models.PositiveIntegerField(_("units given back"), default=0)
+    created_at = models.DateTimeField(_("requested at"), auto_now_add=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+
+    objects = TenantQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    @property
+    def is_unit_returned(self) -> bool:
+        return self.units_returned > 0
+
+    def first_moment(self) -> datetime.datetime | None:
+        """When the booked service begins: what the free-cancellation period counts back from."""
+        raise NotImplementedError
+
+
+class Workshop(Booking):
     """An institution-specific online workshop of two hours (Premium, Premium+)."""
 
     REFERENCE = "workshop"
+    CHANNEL = "workshops"
 
     class Status(models.TextChoices):
         REQUESTED = "requested", _("Requested")
@@ -28,12 +76,6 @@ class Workshop(models.Model):
         CANCELLED = "cancelled", _("Cancelled")
         HELD = "held", _("Held")
 
-    institution = models.ForeignKey(
-        Institution, on_delete=models.PROTECT, related_name="workshops", verbose_name=_("institution")
-    )
-    requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("requested by")
-    )
     topic = models.CharField(_("topic"), max_length=200)
     product = models.ForeignKey(
         Product, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("product")
@@ -53,18 +95,14 @@ class Workshop(models.Model):
     )
     meeting_url = models.URLField(_("meeting link"), blank=True)
     decline_reason = models.CharField(_("reason"), max_length=500, blank=True)
-    is_unit_returned = models.BooleanField(_("unit given back"), default=False)
+    units = models.PositiveIntegerField(_("units drawn from the allotment"), default=1)
     attended = models.PositiveIntegerField(_("participants who attended"), null=True, blank=True)
     # Who joined, named by vendor staff once it is held (people of the institution); when named,
     # `attended` is their number.
     attendees = models.ManyToManyField(
         settings.AUTH_USER_MODEL, blank=True, related_name="workshops_joined", verbose_name=_("participants")
     )
-    created_at = models.DateTimeField(_("requested at"), auto_now_add=True)
     scheduled_at = models.DateTimeField(_("scheduled at"), null=True, blank=True)
-    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
-
-    objects = TenantQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("workshop")
@@ -75,12 +113,17 @@ class Workshop(models.Model):
     def __str__(self):
         return self.topic
 
+    def first_moment(self) -> datetime.datetime | None:
+        return self.starts_at
 
-class OnsiteRequest(models.Model):
+
+class OnsiteRequest(Booking):
     """A request for on-site support and training days (6 hours each). Gold contracts draw the
-    days from their allotment on confirmation; Silver ones get a quote at the day rate."""
+    days from their allotment on confirmation (`units` of them); Silver ones, and Gold days asked
+    beyond the allotment, get a quote at the day rate for the `priced_days`."""
 
     REFERENCE = "onsite"
+    CHANNEL = "onsite_days"
 
     class Status(models.TextChoices):
         REQUESTED = "requested", _("Requested")
@@ -89,13 +132,8 @@ class OnsiteRequest(models.Model):
         QUOTE_DECLINED = "quote_declined", _("Quote declined")
         CONFIRMED = "confirmed", _("Confirmed")
         COMPLETED = "completed", _("Completed")
+        CANCELLED = "cancelled", _("Cancelled")
 
-    institution = models.ForeignKey(
-        Institution, on_delete=models.PROTECT, related_name="onsite_requests", verbose_name=_("institution")
-    )
-    requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("requested by")
-    )
     dates = models.JSONField(_("dates"), default=list)
     # The first and last day, as columns so the calendar can find a week's visits.
     starts_on = models.DateField(_("first day"))
@@ -126,9 +164,6 @@ class OnsiteRequest(models.Model):
     confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
     report = models.TextField(_("report"), blank=True)
     completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)
-    created_at = models.DateTimeField(_("requested at"), auto_now_add=True)
-
-    objects = TenantQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("on-site request")
@@ -138,9 +173,19 @@ class OnsiteRequest(models.Model):
     def __str__(self):
         return f"{self.institution} · {len(self.dates)}"
 
+    def first_moment(self) -> datetime.datetime:
+        """The start of the first day, Istanbul time."""
+        return timezone.make_aware(datetime.datetime.combine(self.starts_on, datetime.time.min))
+
     @property
     def days(self) -> int:
         return len(self.dates)
+
+    @property
+    def priced_days(self) -> int:
+        """The days quoted at the day rate: all of them on a contract that prices days, those
+        beyond the allotment on one that includes them."""
+        return self.days - self.units
 
     @property
     def day_list(self) -> list[datetime.date]:
@@ -150,7 +195,7 @@ class OnsiteRequest(models.Model):
     def net_total(self) -> Decimal | None:
         if self.day_rate is None:
             return None
-        return (self.day_rate * self.days).quantize(Decimal("0.01"))
+        return (self.day_rate * self.priced_days).quantize(Decimal("0.01"))
 
     @property
     def vat_total(self) -> Decimal | None:

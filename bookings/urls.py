@@ -4,10 +4,21 @@ from . import desk, views
 
 urlpatterns = [
     path("workshops/", views.workshop_list, name="workshop-list"),
-    path("workshops/<int:pk>/cancel/", views.workshop_cancel, name="workshop-cancel"),
+    path(
+        "workshops/<int:pk>/cancel/",
+        views.booking_action,
+        {"kind": "workshop", "action": "cancel"},
+        name="workshop-cancel",
+    ),
+    path(
+        "workshops/<int:pk>/<slug:action>/",
+        views.booking_action,
+        {"kind": "workshop"},
+        name="workshop-action",
+    ),
     path("onsite/", views.onsite_list, name="onsite-list"),
     path("onsite/<int:pk>/quote.pdf", views.onsite_quote_pdf, name="onsite-quote-pdf"),
-    path("onsite/<int:pk>/<slug:answer>/", views.onsite_answer, name="onsite-answer"),
+    path("onsite/<int:pk>/<slug:action>/", views.booking_action, {"kind": "onsite"}, name="onsite-action"),
     path("onboarding/", views.onboarding_list, name="onboarding-list"),
     path("vendor/workshops/", views.vendor_workshops, name="vendor-workshops"),
     path(
@@ -17,15 +28,22 @@ urlpatterns = [
     ),
     path(
         "vendor/workshops/<int:pk>/<slug:action>/",
-        views.vendor_workshop_action,
+        views.booking_action,
+        {"kind": "workshop", "vendor": True},
         name="vendor-workshop-action",
     ),
     path("vendor/onsite/", views.vendor_onsite, name="vendor-onsite"),
-    path("vendor/onsite/<int:pk>/<slug:action>/", views.vendor_onsite_action, name="vendor-onsite-action"),
+    path(
+        "vendor/onsite/<int:pk>/<slug:action>/",
+        views.booking_action,
+        {"kind": "onsite", "vendor": True},
+        name="vendor-onsite-action",
+    ),
     path("vendor/onboarding/", views.vendor_onboarding, name="vendor-onboarding"),
     path(
         "vendor/onboarding/<int:pk>/<slug:action>/",
-        views.vendor_onboarding_action,
+        views.booking_action,
+        {"kind": "onboarding", "vendor": True},
         name="vendor-onboarding-action",
     ),
     path("vendor/calendar/", views.vendor_calendar, name="vendor-calendar"),

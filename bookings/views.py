@@ -8,8 +8,9 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -21,10 +22,11 @@ from packages.selectors import allotment_get, subscription_get_active
 
 from . import selectors, services
 from .documents import quote_pdf
+from .errors import OnsiteDaysShort
 from .forms import (
     EngineerForm,
     HeldForm,
-    NoteForm,
+    OnboardingCompleteForm,
     OnboardingRecordForm,
     OnboardingScheduleForm,
     OnsiteQuoteForm,
@@ -39,8 +41,9 @@ from .forms import (
     apply_errors,
     form_errors,
 )
-from .models import OnboardingItem, Workshop
-from .permissions import BOOKING_ROLES, workshop_lock
+from .machine import EITHER, INSTITUTION, VENDOR, machine_for
+from .models import Workshop
+from .permissions import BOOKING_ROLES, is_vendor_staff, workshop_lock
 
 BOOKING_STAFF = tuple(BOOKING_ROLES)
 CUSTOMER_PAGES = (Role.CUSTOMER, Role.UNIT_MANAGER, Role.REGION_MANAGER, Role.INSTITUTION_ADMIN)
@@ -90,35 +93,15 @@ def workshop_list(request):
                 )
                 return redirect("workshop-list")
         status = 400
+    workshops = list(selectors.workshop_list_for(person=request.user))
+    _row_actions(workshops, "workshop", vendor=False)
     context = {
         "form": form,
-        "workshops": selectors.workshop_list_for(person=request.user),
+        "workshops": workshops,
         "allotment": _allotment(institution, Channel.WORKSHOPS),
         "now": timezone.now(),
     }
     return render(request, "bookings/workshop_list.html", context, status=status)
-
-
-@require_POST
-@role_required(Role.INSTITUTION_ADMIN, *VENDOR_SIDE)
-def workshop_cancel(request, pk):
-    workshop = selectors.workshop_get_for(person=request.user, pk=pk)
-    if workshop is None:
-        raise Http404
-    form = OptionalReasonForm(request.POST)
-    form.is_valid()
-    try:
-        workshop = services.workshop_cancel(
-            actor=request.user, workshop=workshop, reason=form.cleaned_data.get("reason", "")
-        )
-    except ValidationError as error:
-        _refusal(request, error)
-    else:
-        if workshop.is_unit_returned:
-            messages.success(request, _("The workshop was cancelled and its unit given back."))
-        else:
-            messages.success(request, _("The workshop was cancelled."))
-    return redirect("workshop-list" if request.user.role == Role.INSTITUTION_ADMIN else "vendor-workshops")
 
 
 @role_required(Role.INSTITUTION_ADMIN)
@@ -126,18 +109,29 @@ def onsite_list(request):
     institution = request.user.institution
     form = OnsiteRequestForm(request.POST or None)
     status = 200
+    short = None
     if request.method == "POST":
         if form.is_valid():
             data = form.cleaned_data
+            # After a refusal naming the days left, the admin chose: only those, or all with a
+            # quote for the rest.
+            choice = request.POST.get("choice", "")
+            dates = form.dates()
+            if choice == "within":
+                dates = dates[: int(request.POST.get("remaining") or 0) or len(dates)]
             try:
                 services.onsite_request(
                     actor=request.user,
-                    dates=form.dates(),
+                    dates=dates,
                     address=data["address"],
                     purpose=data["purpose"],
                     contact_name=data["contact_name"],
                     contact_phone=data["contact_phone"],
+                    quote_extra=choice == "quote_extra",
                 )
+            except OnsiteDaysShort as error:
+                form.add_error(None, error.message())
+                short = {"remaining": error.remaining, "extra": error.requested - error.remaining}
             except QuotaError as error:
                 form.add_error(None, error.message())
             except ValidationError as error:
@@ -148,34 +142,182 @@ def onsite_list(request):
                 messages.success(request, _("Your on-site request was sent."))
                 return redirect("onsite-list")
         status = 400
+    visits = list(selectors.onsite_list_for(person=request.user))
+    _row_actions(visits, "onsite", vendor=False)
     context = {
         "form": form,
-        "visits": selectors.onsite_list_for(person=request.user),
+        "visits": visits,
+        "short": short,
         "allotment": _allotment(institution, Channel.ONSITE_DAYS),
         "today": timezone.localdate(),
     }
     return render(request, "bookings/onsite_list.html", context, status=status)
 
 
+# --- actions of the booking machine, for both sides --------------------------------------------
+
+# Per kind and action: the form, the summary that opens it ("" for a form shown as it is), its
+# button and what the page says when it is done. Which of them a row offers is its table's.
+ACTIONS = {
+    "workshop": {
+        "schedule": (
+            WorkshopScheduleForm,
+            gettext_lazy("Schedule"),
+            gettext_lazy("Schedule and draw one unit"),
+            gettext_lazy("The workshop was scheduled and one unit drawn."),
+        ),
+        "decline": (
+            ReasonForm,
+            gettext_lazy("Decline"),
+            gettext_lazy("Decline the request"),
+            gettext_lazy("The request was declined."),
+        ),
+        "held": (HeldForm, "", gettext_lazy("Mark held"), gettext_lazy("The workshop was marked held.")),
+        "cancel": (
+            OptionalReasonForm,
+            "",
+            gettext_lazy("Cancel"),
+            gettext_lazy("The workshop was cancelled."),
+        ),
+    },
+    "onsite": {
+        "quote": (
+            OnsiteQuoteForm,
+            "",
+            gettext_lazy("Send the quote"),
+            gettext_lazy("The quote was sent to the institution."),
+        ),
+        "confirm": (
+            EngineerForm,
+            "",
+            gettext_lazy("Confirm"),
+            gettext_lazy("The on-site days were confirmed."),
+        ),
+        "complete": (
+            ReportForm,
+            "",
+            gettext_lazy("Record completion"),
+            gettext_lazy("The on-site days were completed."),
+        ),
+        "accept": (
+            None,
+            "",
+            gettext_lazy("Accept the quote"),
+            gettext_lazy("Quote accepted; we will confirm the engineer."),
+        ),
+        "decline": (None, "", gettext_lazy("Decline the quote"), gettext_lazy("Quote declined.")),
+        "cancel": (
+            OptionalReasonForm,
+            gettext_lazy("Cancel"),
+            gettext_lazy("Cancel the on-site days"),
+            gettext_lazy("The on-site days were cancelled."),
+        ),
+    },
+    "onboarding": {
+        "schedule": (
+            OnboardingScheduleForm,
+            gettext_lazy("Schedule"),
+            gettext_lazy("Schedule"),
+            gettext_lazy("The onboarding item was scheduled."),
+        ),
+        "complete": (
+            OnboardingCompleteForm,
+            gettext_lazy("Complete"),
+            gettext_lazy("Mark completed"),
+            gettext_lazy("The onboarding item was completed."),
+        ),
+    },
+}
+# What a cancellation that gave units back says instead.
+RETURNED = {
+    "workshop": gettext_lazy("The workshop was cancelled and its unit given back."),
+    "onsite": gettext_lazy("%(days)s on-site days were given back to your allotment."),
+}
+GETTERS = {
+    "workshop": selectors.workshop_get_for,
+    "onsite": selectors.onsite_get_for,
+    "onboarding": selectors.onboarding_get_for,
+}
+PAGES = {
+    ("workshop", False): "workshop-list",
+    ("workshop", True): "vendor-workshops",
+    ("onsite", False): "onsite-list",
+    ("onsite", True): "vendor-onsite",
+    ("onboarding", True): "vendor-onboarding",
+}
+
+
+def _sides(vendor: bool) -> tuple[str, ...]:
+    return (VENDOR, EITHER) if vendor else (INSTITUTION, EITHER)
+
+
+def _row_actions(rows, kind: str, *, vendor: bool, now=None) -> None:
+    """Each row's actions its table allows the page's side from its status, with their forms
+    (ids of their own, a prefix per row, so the page's labels stay unique), and its history."""
+    people = list(selectors.vendor_person_list()) if vendor else []
+    history = selectors.booking_history(bookings=rows)
+    for row in rows:
+        machine = machine_for(row)
+        row.history = history.get(row.pk, [])
+        row.actions = []
+        for action, (form_class, summary, button, _done) in ACTIONS[kind].items():
+            if action not in machine.table or machine.side(action) not in _sides(vendor):
+                continue
+            if not machine.allows(row.status, action):
+                continue
+            if action == "held" and row.starts_at > (now or timezone.now()):
+                continue
+            form = None
+            if form_class is not None:
+                kwargs = {"people": people} if issubclass(form_class, PeopleForm) else {}
+                form = form_class(prefix=f"b{row.pk}", **kwargs)
+            row.actions.append(
+                {
+                    "name": action,
+                    "url": reverse(f"{'vendor-' if vendor else ''}{kind}-action", args=[row.pk, action]),
+                    "form": form,
+                    "summary": summary,
+                    "button": button,
+                }
+            )
+        row.action_names = [entry["name"] for entry in row.actions]
+
+
 @require_POST
-@role_required(Role.INSTITUTION_ADMIN)
-def onsite_answer(request, pk, answer):
-    visit = selectors.onsite_get_for(person=request.user, pk=pk)
-    if visit is None or answer not in ("accept", "decline"):
+@role_required(Role.INSTITUTION_ADMIN, *BOOKING_STAFF)
+def booking_action(request, pk, action, kind, vendor=False):
+    """Any action of a booking's table, from either side's page: the row's form validated, the
+    engine run, the refusal or the success as the page's message."""
+    booking = GETTERS[kind](person=request.user, pk=pk)
+    if booking is None or action not in ACTIONS[kind]:
         raise Http404
-    service = services.onsite_quote_accept if answer == "accept" else services.onsite_quote_decline
+    machine = machine_for(booking)
+    if action not in machine.table or machine.side(action) not in _sides(vendor):
+        raise Http404
+    form_class, _summary, _button, done = ACTIONS[kind][action]
+    page = PAGES[(kind, is_vendor_staff(request.user))]
+    data = {}
+    if form_class is not None:
+        kwargs = (
+            {"people": list(selectors.vendor_person_list())} if issubclass(form_class, PeopleForm) else {}
+        )
+        form = form_class(request.POST, prefix=f"b{booking.pk}", **kwargs)
+        if not form.is_valid():
+            # The institution's cancel buttons post without a prefix.
+            form = form_class(request.POST, **kwargs)
+        if not form.is_valid():
+            messages.error(request, form_errors(form))
+            return redirect(page)
+        data = form.cleaned_data
     try:
-        service(actor=request.user, visit=visit)
-    except ValidationError as error:
+        booking = services.booking_act(actor=request.user, booking=booking, action=action, **data)
+    except (QuotaError, ValidationError) as error:
         _refusal(request, error)
     else:
-        messages.success(
-            request,
-            _("Quote accepted; we will confirm the engineer.")
-            if answer == "accept"
-            else _("Quote declined."),
-        )
-    return redirect("onsite-list")
+        if action == "cancel" and booking.units_returned:
+            done = RETURNED[kind] % {"days": booking.units_returned}
+        messages.success(request, str(done))
+    return redirect(page)
 
 
 @role_required(Role.INSTITUTION_ADMIN, *BOOKING_STAFF)
@@ -200,64 +342,13 @@ def onboarding_list(request):
 # --- vendor staff -------------------------------------------------------------------------------
 
 
-def _row_forms(rows, **form_classes) -> None:
-    """Each row's forms, with ids of their own (a prefix per row) so the page's labels stay unique."""
-    people = list(selectors.vendor_person_list())
-    for row in rows:
-        row.forms = {}
-        for name, form_class in form_classes.items():
-            kwargs = {"people": people} if issubclass(form_class, PeopleForm) else {}
-            row.forms[name] = form_class(prefix=f"b{row.pk}", **kwargs)
-
-
-def _row_action(request, booking, forms: dict, page: str, act) -> HttpResponse:
-    """Validate the row's form for the action and run it; refusals become the page's message."""
-    form = forms[request.resolver_match.kwargs["action"]](request.POST, prefix=f"b{booking.pk}")
-    if not form.is_valid():
-        messages.error(request, form_errors(form))
-        return redirect(page)
-    try:
-        message = act(form.cleaned_data)
-    except (QuotaError, ValidationError) as error:
-        _refusal(request, error)
-    else:
-        messages.success(request, message)
-    return redirect(page)
-
-
 @role_required(*BOOKING_STAFF)
 def vendor_workshops(request):
     workshops = list(
         selectors.workshop_list_for(person=request.user).order_by("status", "starts_at", "-created_at")[:200]
     )
-    _row_forms(
-        [w for w in workshops if w.status in (Workshop.Status.REQUESTED, Workshop.Status.SCHEDULED)],
-        schedule=WorkshopScheduleForm,
-        decline=ReasonForm,
-        held=HeldForm,
-    )
-    return render(request, "bookings/workshop_vendor.html", {"workshops": workshops, "now": timezone.now()})
-
-
-@require_POST
-@role_required(*BOOKING_STAFF)
-def vendor_workshop_action(request, pk, action):
-    workshop = selectors.workshop_get_for(person=request.user, pk=pk)
-    forms = {"schedule": WorkshopScheduleForm, "decline": ReasonForm, "held": HeldForm}
-    if workshop is None or action not in forms:
-        raise Http404
-
-    def act(data):
-        if action == "schedule":
-            services.workshop_schedule(actor=request.user, workshop=workshop, **data)
-            return _("The workshop was scheduled and one unit drawn.")
-        if action == "decline":
-            services.workshop_decline(actor=request.user, workshop=workshop, reason=data["reason"])
-            return _("The request was declined.")
-        services.workshop_mark_held(actor=request.user, workshop=workshop, attended=data["attended"])
-        return _("The workshop was marked held.")
-
-    return _row_action(request, workshop, forms, "vendor-workshops", act)
+    _row_actions(workshops, "workshop", vendor=True)
+    return render(request, "bookings/workshop_vendor.html", {"workshops": workshops})
 
 
 @role_required(*BOOKING_STAFF)
@@ -294,29 +385,8 @@ def vendor_workshop_participants(request, pk):
 @role_required(*BOOKING_STAFF)
 def vendor_onsite(request):
     visits = list(selectors.onsite_list_for(person=request.user).order_by("status", "starts_on")[:200])
-    _row_forms(visits, quote=OnsiteQuoteForm, confirm=EngineerForm, complete=ReportForm)
+    _row_actions(visits, "onsite", vendor=True)
     return render(request, "bookings/onsite_vendor.html", {"visits": visits})
-
-
-@require_POST
-@role_required(*BOOKING_STAFF)
-def vendor_onsite_action(request, pk, action):
-    visit = selectors.onsite_get_for(person=request.user, pk=pk)
-    forms = {"quote": OnsiteQuoteForm, "confirm": EngineerForm, "complete": ReportForm}
-    if visit is None or action not in forms:
-        raise Http404
-
-    def act(data):
-        if action == "quote":
-            services.onsite_quote(actor=request.user, visit=visit, **data)
-            return _("The quote was sent to the institution.")
-        if action == "confirm":
-            services.onsite_confirm(actor=request.user, visit=visit, engineer=data["engineer"])
-            return _("The on-site days were confirmed.")
-        services.onsite_complete(actor=request.user, visit=visit, report=data["report"])
-        return _("The on-site days were completed.")
-
-    return _row_action(request, visit, forms, "vendor-onsite", act)
 
 
 @role_required(*BOOKING_STAFF)
@@ -338,30 +408,8 @@ def vendor_onboarding(request):
             :200
         ]
     )
-    _row_forms(
-        [i for i in items if i.status != OnboardingItem.Status.COMPLETED],
-        schedule=OnboardingScheduleForm,
-        complete=NoteForm,
-    )
+    _row_actions(items, "onboarding", vendor=True)
     return render(request, "bookings/onboarding_vendor.html", {"form": form, "items": items}, status=status)
-
-
-@require_POST
-@role_required(*BOOKING_STAFF)
-def vendor_onboarding_action(request, pk, action):
-    item = selectors.onboarding_get_for(person=request.user, pk=pk)
-    forms = {"schedule": OnboardingScheduleForm, "complete": NoteForm}
-    if item is None or action not in forms:
-        raise Http404
-
-    def act(data):
-        if action == "schedule":
-            services.onboarding_schedule(actor=request.user, item=item, **data)
-            return _("The onboarding item was scheduled.")
-        services.onboarding_complete(actor=request.user, item=item, note=data["note"])
-        return _("The onboarding item was completed.")
-
-    return _row_action(request, item, forms, "vendor-onboarding", act)
 
 
 @role_required(*VENDOR_SIDE)

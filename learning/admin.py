@@ -6,13 +6,19 @@ from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.db import models
+from django.db import models, transaction
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from .models import Download, LibraryFile, LibraryItem, Registration, Training
-from .services import library_file_add, library_item_index, training_recording_check
+from .services import (
+    library_file_add,
+    library_item_index,
+    training_recording_check,
+    training_recording_send,
+    training_waitlist_promote,
+)
 from .uploads import safe_file_name, upload_check
 
 
@@ -111,6 +117,12 @@ class TrainingAdmin(admin.ModelAdmin):
         if content_type:
             obj.recording_content_type = content_type
         super().save_model(request, obj, form, change)
+        if obj.is_published and obj.has_recording and obj.recording_sent_at is None:
+            # Everyone registered or waiting gets the recording once it is published.
+            transaction.on_commit(lambda pk=obj.pk: training_recording_send(training_id=pk))
+        if "capacity" in form.changed_data:
+            # More places: the waiting list moves up.
+            training_waitlist_promote(training_id=obj.pk)
 
 
 class LibraryFileInline(admin.TabularInline):

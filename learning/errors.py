@@ -14,17 +14,6 @@ class TrainingError(Exception):
         return self.message()
 
 
-class TrainingFull(TrainingError):
-    code = "training_full"
-
-    def __init__(self, *, capacity: int):
-        self.capacity = capacity
-        super().__init__(capacity)
-
-    def message(self) -> str:
-        return _("This session is full: all %(capacity)s places are taken.") % {"capacity": self.capacity}
-
-
 class RegistrationClosed(TrainingError):
     code = "registration_closed"
 

@@ -57,6 +57,8 @@ class Training(models.Model):
     )
     recording_content_type = models.CharField(_("recording content type"), max_length=100, blank=True)
     recording_url = models.URLField(_("recording (external link)"), blank=True)
+    # Set by the one call that e-mails the recording to everyone registered or waiting.
+    recording_sent_at = models.DateTimeField(_("recording e-mailed at"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
@@ -82,8 +84,10 @@ class Training(models.Model):
 
 
 class Registration(models.Model):
-    """A person's place in a session. Attendance and the two reminders are columns: each reminder
-    is sent by the one call whose guarded update sets its column."""
+    """A person's place in a session, or on its waiting list (`is_waiting`) when the session was
+    full: the waiting list is served first come, first served (`created_at`, then id), a place
+    given by a guarded update when a seat frees. Attendance and the two reminders are columns:
+    each reminder is sent by the one call whose guarded update sets its column."""
 
     training = models.ForeignKey(
         Training, on_delete=models.CASCADE, related_name="registrations", verbose_name=_("training")
@@ -101,6 +105,8 @@ class Registration(models.Model):
         verbose_name=_("institution"),
     )
     created_at = models.DateTimeField(_("registered at"), auto_now_add=True)
+    is_waiting = models.BooleanField(_("on the waiting list"), default=False)
+    promoted_at = models.DateTimeField(_("given a place from the waiting list at"), null=True, blank=True)
     attended_at = models.DateTimeField(_("attendance recorded at"), null=True, blank=True)
     reminder_24h_sent_at = models.DateTimeField(_("24-hour reminder sent at"), null=True, blank=True)
     reminder_1h_sent_at = models.DateTimeField(_("1-hour reminder sent at"), null=True, blank=True)
@@ -115,6 +121,11 @@ class Registration(models.Model):
             models.UniqueConstraint(fields=["training", "person"], name="registration_once_per_person")
         ]
         indexes = [
+            models.Index(
+                fields=["training", "created_at", "id"],
+                name="registration_waiting_order",
+                condition=Q(is_waiting=True),
+            ),
             # The reminder sweep's probe. The 1-hour reminder is always the last one sent, so a
             # registration leaves the index once it has gone out.
             models.Index(

@@ -44,12 +44,19 @@ def training_list_for(
     starts_from: datetime.datetime | None = None,
     starts_before: datetime.datetime | None = None,
 ) -> QuerySet[Training]:
-    """The sessions the person may see, with `registered_count` and `is_registered` for them.
+    """The sessions the person may see, with `registered_count` (seats taken), `waiting_count`
+    (the waiting list), and `is_registered` / `is_waiting` for the person.
     `when` is "upcoming" (not ended yet) or "past" (ended). An ended contract sees past sessions only."""
     now = timezone.now()
     qs = Training.objects.select_related("product").annotate(
-        registered_count=Count("registrations", distinct=True),
-        is_registered=Exists(Registration.objects.filter(training=OuterRef("pk"), person=access.person)),
+        registered_count=Count("registrations", filter=Q(registrations__is_waiting=False), distinct=True),
+        waiting_count=Count("registrations", filter=Q(registrations__is_waiting=True), distinct=True),
+        is_registered=Exists(
+            Registration.objects.filter(training=OuterRef("pk"), person=access.person, is_waiting=False)
+        ),
+        is_waiting=Exists(
+            Registration.objects.filter(training=OuterRef("pk"), person=access.person, is_waiting=True)
+        ),
     )
     if not access.is_vendor:
         qs = qs.filter(is_published=True)
@@ -88,6 +95,22 @@ def training_meeting_url_for(*, access: LearningAccess, training: Training) -> s
     return ""
 
 
+def waiting_position(*, registration: Registration) -> int:
+    """The registration's place in its session's waiting list, 1 for the next to be given a seat."""
+    return Registration.objects.filter(
+        Q(created_at__lt=registration.created_at)
+        | Q(created_at=registration.created_at, pk__lte=registration.pk),
+        training_id=registration.training_id,
+        is_waiting=True,
+    ).count()
+
+
+def waiting_position_for(*, training: Training, person: User) -> int | None:
+    """The person's place in the session's waiting list, or None when not waiting."""
+    registration = Registration.objects.filter(training=training, person=person, is_waiting=True).first()
+    return None if registration is None else waiting_position(registration=registration)
+
+
 def training_get_for(*, access: LearningAccess, pk: int) -> Training | None:
     return training_list_for(access=access).filter(pk=pk).first()
 
@@ -110,7 +133,11 @@ def registration_list_for_training_all_institutions(*, training: Training) -> Qu
 
 def training_list_registered(*, person: User) -> QuerySet[Training]:
     """The published sessions the person registered for: their calendar feed."""
-    return Training.objects.published().filter(registrations__person=person).order_by("starts_at")
+    return (
+        Training.objects.published()
+        .filter(registrations__person=person, registrations__is_waiting=False)
+        .order_by("starts_at")
+    )
 
 
 def training_list_attended(*, person: User) -> QuerySet[Training]:

@@ -23,7 +23,7 @@ from organizations.permissions import is_customer_side, require_role
 from organizations.roles import CUSTOMER_SIDE, Role
 from packages.selectors import subscription_in_force
 
-from .errors import RegistrationClosed, TrainingFull
+from .errors import RegistrationClosed
 from .models import CalendarFeed, Download, LibraryFile, LibraryItem, Registration, Training
 from .selectors import SEARCH_CONFIG, search_stems
 from .uploads import safe_file_name, upload_check
@@ -31,11 +31,17 @@ from .uploads import safe_file_name, upload_check
 logger = logging.getLogger(__name__)
 
 
+def _seats_taken(training: Training) -> int:
+    return Registration.objects.filter(training=training, is_waiting=False).count()
+
+
 def training_register(*, actor: User, training: Training) -> Registration:
-    """Register the actor for a published session that has not started, within its capacity.
-    The session's row is locked while places are counted, so concurrent registrations never
-    exceed the capacity. Registering twice returns the existing registration. Raises
-    NoActiveSubscription (no contract in force), TrainingFull or RegistrationClosed."""
+    """Register the actor for a published session that has not started. Online trainings are
+    unlimited in every package, so nobody is refused one: when every place is taken the actor
+    joins the session's waiting list (`is_waiting`), first come, first served. The session's row
+    is locked while places are counted, so concurrent registrations never exceed the capacity.
+    Registering twice returns the existing registration (seated or waiting). Raises
+    NoActiveSubscription (no contract in force) or RegistrationClosed."""
     if not is_customer_side(actor):
         raise PermissionDenied(_("Only people of a customer institution register for trainings."))
     subscription_in_force(institution=actor.institution)
@@ -46,21 +52,129 @@ def training_register(*, actor: User, training: Training) -> Registration:
         existing = Registration.objects.filter(training=locked, person=actor).first()
         if existing is not None:
             return existing
-        if locked.capacity is not None and locked.registrations.count() >= locked.capacity:
-            raise TrainingFull(capacity=locked.capacity)
-        registration = Registration(training=locked, person=actor, institution=actor.institution)
+        is_full = locked.capacity is not None and _seats_taken(locked) >= locked.capacity
+        registration = Registration(
+            training=locked, person=actor, institution=actor.institution, is_waiting=is_full
+        )
         registration.full_clean(validate_constraints=False)
         registration.save()
-    logger.info("learning.registered", extra={"training": training.pk, "person": actor.pk})
+    logger.info(
+        "learning.registered", extra={"training": training.pk, "person": actor.pk, "waiting": is_full}
+    )
     return registration
 
 
 def training_unregister(*, actor: User, training: Training) -> bool:
-    """Give up the actor's place before the start; False when there was none. Harmless twice."""
+    """Give up the actor's place (or place on the waiting list) before the start; False when there
+    was none. A seat given up goes to the first person waiting, in the same transaction. Harmless
+    twice."""
     if training.starts_at <= timezone.now():
         raise RegistrationClosed()
-    deleted, _rows = Registration.objects.filter(training=training, person=actor).delete()
+    with transaction.atomic():
+        Training.objects.select_for_update().filter(pk=training.pk).first()
+        deleted, _rows = Registration.objects.filter(training=training, person=actor).delete()
+        if deleted:
+            training_waitlist_promote(training_id=training.pk)
     return bool(deleted)
+
+
+def training_waitlist_promote(*, training_id: int) -> list[int]:
+    """Give the free seats of a session that has not started to the people waiting longest, and
+    e-mail each of them after commit. The session's row is locked while seats are counted and
+    each promotion is a guarded update of a waiting row, so concurrent calls never seat more
+    people than the capacity nor anyone twice; running it again with no free seat does nothing.
+    Returns the ids of the registrations given a seat."""
+    now = timezone.now()
+    with transaction.atomic():
+        training = Training.objects.select_for_update().filter(pk=training_id, starts_at__gt=now).first()
+        if training is None:
+            return []
+        waiting = Registration.objects.filter(training=training, is_waiting=True).order_by("created_at", "pk")
+        if training.capacity is not None:
+            free = training.capacity - _seats_taken(training)
+            if free <= 0:
+                return []
+            waiting = waiting[:free]
+        promoted = [
+            pk
+            for pk in waiting.values_list("pk", flat=True)
+            if Registration.objects.filter(pk=pk, is_waiting=True).update(is_waiting=False, promoted_at=now)
+            == 1
+        ]
+        for pk in promoted:
+            transaction.on_commit(lambda pk=pk: training_promotion_send(registration_id=pk))
+    if promoted:
+        logger.info("learning.waitlist_promoted", extra={"training": training_id, "count": len(promoted)})
+    return promoted
+
+
+def _training_values(training: Training) -> dict:
+    return {
+        "title": training.title,
+        "starts": formats.date_format(timezone.localtime(training.starts_at), "DATETIME_FORMAT"),
+        "link": settings.SITE_URL.rstrip("/") + reverse("learning-training", args=[training.pk]),
+    }
+
+
+def training_promotion_send(*, registration_id: int) -> bool:
+    """E-mail a person given a seat from the waiting list; False when the registration is gone."""
+    registration = (
+        Registration.objects.filter(pk=registration_id, is_waiting=False)
+        .select_related("training", "person")
+        .first()
+    )
+    if registration is None or not registration.person.email:
+        return False
+    training = registration.training
+    with translation.override(training.language or settings.LANGUAGE_CODE):
+        values = _training_values(training)
+        subject = _("A place is yours: %(title)s") % values
+        body = (
+            _(
+                "A place freed up in the online training “%(title)s” at %(starts)s (Istanbul time), and it is "
+                "yours: you are registered. The meeting link appears on the session's page an hour before the "
+                "start: %(link)s"
+            )
+            % values
+        )
+    send_mail(subject, body, None, [registration.person.email])
+    return True
+
+
+def training_recording_send(*, training_id: int) -> int:
+    """E-mail the recording of a session to everyone registered or waiting for it, once: the
+    guarded update of `recording_sent_at` lets one call send it. Returns how many were e-mailed
+    (0 when there is no recording yet or it was sent already)."""
+    now = timezone.now()
+    with transaction.atomic():
+        training = Training.objects.filter(pk=training_id, is_published=True).first()
+        if training is None or not training.has_recording:
+            return 0
+        if (
+            Training.objects.filter(pk=training_id, recording_sent_at__isnull=True).update(
+                recording_sent_at=now
+            )
+            != 1
+        ):
+            return 0
+        addresses = sorted(
+            set(
+                Registration.objects.filter(training=training)
+                .exclude(person__email="")
+                .values_list("person__email", flat=True)
+            )
+        )
+        with translation.override(training.language or settings.LANGUAGE_CODE):
+            values = _training_values(training)
+            subject = _("Recording available: %(title)s") % values
+            body = (
+                _("The recording of the online training “%(title)s” is on the session's page: %(link)s")
+                % values
+            )
+        for address in addresses:
+            send_mail(subject, body, None, [address])
+    logger.info("learning.recording_sent", extra={"training": training_id, "count": len(addresses)})
+    return len(addresses)
 
 
 def training_attendance_record(*, actor: User, training: Training, person_ids: list[int]) -> int:
@@ -130,7 +244,12 @@ REMINDERS = {
 
 def _reminder_due(kind: str, now: datetime.datetime) -> Q:
     column, before = REMINDERS[kind]
-    due = Q(**{f"{column}__isnull": True}, training__is_published=True, training__starts_at__gt=now)
+    due = Q(
+        **{f"{column}__isnull": True},
+        is_waiting=False,
+        training__is_published=True,
+        training__starts_at__gt=now,
+    )
     due &= Q(training__starts_at__lte=now + before)
     if kind == "24h":
         # Inside the last hour only the 1-hour reminder goes out, never both at once.
@@ -163,11 +282,7 @@ def training_reminder_send(*, registration_id: int, kind: str, now: datetime.dat
             return False
         training = registration.training
         with translation.override(training.language or settings.LANGUAGE_CODE):
-            values = {
-                "title": training.title,
-                "starts": formats.date_format(timezone.localtime(training.starts_at), "DATETIME_FORMAT"),
-                "link": settings.SITE_URL.rstrip("/") + reverse("learning-training", args=[training.pk]),
-            }
+            values = _training_values(training)
             if kind == "24h":
                 subject = _("Training reminder: %(title)s, %(starts)s") % values
             else:

@@ -118,6 +118,9 @@ def training_detail(request, pk: int):
         if training.capacity is None
         else max(training.capacity - training.registered_count, 0),
         "meeting_url": selectors.training_meeting_url_for(access=access, training=training),
+        "waiting_position": selectors.waiting_position_for(training=training, person=request.user)
+        if training.is_waiting
+        else None,
     }
     return render(request, "learning/training_detail.html", context)
 
@@ -133,10 +136,20 @@ def training_registration(request, pk: int):
             services.training_unregister(actor=request.user, training=training)
             messages.success(request, _("You are no longer registered for this session."))
         else:
-            services.training_register(actor=request.user, training=training)
-            messages.success(
-                request, _("You are registered. We will remind you by e-mail a day and an hour before.")
-            )
+            registration = services.training_register(actor=request.user, training=training)
+            if registration.is_waiting:
+                messages.success(
+                    request,
+                    _(
+                        "The session is full, so you are on its waiting list (number %(position)s). When a place "
+                        "frees, it is yours and we tell you by e-mail."
+                    )
+                    % {"position": selectors.waiting_position(registration=registration)},
+                )
+            else:
+                messages.success(
+                    request, _("You are registered. We will remind you by e-mail a day and an hour before.")
+                )
     except (TrainingError, NoActiveSubscription) as exc:
         messages.error(request, exc.message())
     return redirect("learning-training", pk=training.pk)

@@ -88,7 +88,7 @@ class OptionalReasonSerializer(serializers.Serializer):
 class QuoteSerializer(serializers.Serializer):
     day_rate = serializers.DecimalField(max_digits=12, decimal_places=2)
     vat_rate = serializers.DecimalField(max_digits=5, decimal_places=4, help_text="0.2000 is 20 %")
-    net_total = serializers.DecimalField(max_digits=14, decimal_places=2, help_text="day_rate × days")
+    net_total = serializers.DecimalField(max_digits=14, decimal_places=2, help_text="day_rate × priced days")
     vat_total = serializers.DecimalField(max_digits=14, decimal_places=2)
     gross_total = serializers.DecimalField(max_digits=14, decimal_places=2)
     valid_until = serializers.DateField()
@@ -103,6 +103,13 @@ class OnsiteRequestSerializer(serializers.ModelSerializer):
         help_text="true: the days are drawn from the contract's allotment; false: quoted per day",
     )
     days = serializers.IntegerField()
+    included_days = serializers.IntegerField(
+        source="units", help_text="Days drawn from the allotment when the request is confirmed."
+    )
+    priced_days = serializers.IntegerField(help_text="Days quoted at the day rate.")
+    days_returned = serializers.IntegerField(
+        source="units_returned", help_text="Days given back to the allotment by a cancellation."
+    )
     engineer = serializers.SerializerMethodField()
     quote = serializers.SerializerMethodField()
 
@@ -113,6 +120,9 @@ class OnsiteRequestSerializer(serializers.ModelSerializer):
             "institution",
             "dates",
             "days",
+            "included_days",
+            "priced_days",
+            "days_returned",
             "address",
             "purpose",
             "contact_name",
@@ -152,6 +162,11 @@ class OnsiteCreateSerializer(serializers.Serializer):
     purpose = serializers.CharField(max_length=2000)
     contact_name = serializers.CharField(max_length=200, required=False, allow_blank=True)
     contact_phone = serializers.CharField(max_length=40, required=False, allow_blank=True)
+    quote_extra = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="More days than remain: draw those that remain and ask a quote for the days beyond.",
+    )
 
 
 class OnsiteQuoteSerializer(serializers.Serializer):

@@ -17,6 +17,7 @@ from rest_framework.viewsets import GenericViewSet
 
 from bookings import selectors, services
 from bookings.documents import quote_pdf
+from bookings.machine import VENDOR, machine_for
 from bookings.permissions import is_booking_staff, is_vendor_staff, require_workshops
 from organizations.roles import Role
 from organizations.selectors import institution_get
@@ -75,12 +76,10 @@ class BookingViewSet(GenericViewSet):
         if not (is_vendor_staff(person) or (person.is_active and person.role == Role.INSTITUTION_ADMIN)):
             raise PermissionDenied(_("Only the institution's admin and vendor staff can do this."))
 
-    def booking(self, pk, *, vendor_only: bool = False):
+    def booking(self, pk):
         found = type(self).getter(person=self.request.user, pk=object_id(pk))
         if found is None:
             raise NotFound(_("Not found."))
-        if vendor_only and not is_booking_staff(self.request.user):
-            raise PermissionDenied(_("Only vendor staff who take bookings can do this."))
         return found
 
     def vendor_person(self, pk, field: str):
@@ -88,6 +87,26 @@ class BookingViewSet(GenericViewSet):
         if person is None:
             raise ValidationError({field: [_("Choose an active member of the vendor staff.")]})
         return person
+
+    def transition(
+        self, request, pk, action: str, input_class=None, people: tuple[str, ...] = ()
+    ) -> Response:
+        """Take `action` on the booking as its kind's table says: the input validated by
+        `input_class`, the vendor people it names (`people`) resolved, the engine run, the booking
+        answered. The table's side decides who may (vendor-only actions refuse others before any
+        input is read)."""
+        booking = self.booking(pk)
+        if machine_for(booking).side(action) == VENDOR and not is_booking_staff(request.user):
+            raise PermissionDenied(_("Only vendor staff who take bookings can do this."))
+        data = {}
+        if input_class is not None:
+            serializer = input_class(data=request.data)
+            serializer.is_valid(raise_exception=True)
+            data = dict(serializer.validated_data)
+        for field in people:
+            data[field] = self.vendor_person(data[field], field)
+        booking = services.booking_act(actor=request.user, booking=booking, action=action, **data)
+        return self.answer(self.serializer_class, self.booking(booking.pk))
 
     def answer(self, serializer_class, obj, status_code=status.HTTP_200_OK) -> Response:
         return Response(serializer_class(obj, context={"request": self.request}).data, status=status_code)
@@ -177,13 +196,7 @@ class WorkshopViewSet(BookingViewSet):
     )
     @action(detail=True, methods=["post"], pagination_class=None)
     def cancel(self, request, pk):
-        workshop = self.booking(pk)
-        serializer = OptionalReasonSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        workshop = services.workshop_cancel(
-            actor=request.user, workshop=workshop, reason=serializer.validated_data.get("reason", "")
-        )
-        return self.answer(WorkshopSerializer, workshop)
+        return self.transition(request, pk, "cancel", OptionalReasonSerializer)
 
     @extend_schema(
         summary="Schedule a workshop",
@@ -198,18 +211,7 @@ class WorkshopViewSet(BookingViewSet):
     )
     @action(detail=True, methods=["post"], pagination_class=None)
     def schedule(self, request, pk):
-        workshop = self.booking(pk, vendor_only=True)
-        serializer = WorkshopScheduleSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        data = serializer.validated_data
-        workshop = services.workshop_schedule(
-            actor=request.user,
-            workshop=workshop,
-            starts_at=data["starts_at"],
-            trainer=self.vendor_person(data["trainer"], "trainer"),
-            meeting_url=data["meeting_url"],
-        )
-        return self.answer(WorkshopSerializer, workshop)
+        return self.transition(request, pk, "schedule", WorkshopScheduleSerializer, people=("trainer",))
 
     @extend_schema(
         summary="Decline a workshop request",
@@ -220,13 +222,7 @@ class WorkshopViewSet(BookingViewSet):
     )
     @action(detail=True, methods=["post"], pagination_class=None)
     def decline(self, request, pk):
-        workshop = self.booking(pk, vendor_only=True)
-        serializer = ReasonSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        workshop = services.workshop_decline(
-            actor=request.user, workshop=workshop, reason=serializer.validated_data["reason"]
-        )
-        return self.answer(WorkshopSerializer, workshop)
+        return self.transition(request, pk, "decline", ReasonSerializer)
 
     @extend_schema(
         summary="Record who joined a held workshop",
@@ -242,13 +238,7 @@ class WorkshopViewSet(BookingViewSet):
     )
     @action(detail=True, methods=["post"], pagination_class=None)
     def participants(self, request, pk):
-        workshop = self.booking(pk, vendor_only=True)
-        serializer = WorkshopParticipantsSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        workshop = services.workshop_participants_record(
-            actor=request.user, workshop=workshop, people=serializer.validated_data["people"]
-        )
-        return self.answer(WorkshopSerializer, self.booking(workshop.pk))
+        return self.transition(request, pk, "participants", WorkshopParticipantsSerializer)
 
 
 @extend_schema_view(
@@ -261,8 +251,10 @@ class WorkshopViewSet(BookingViewSet):
         summary="Request on-site days",
         description=(
             "The institution admin asks for days of 6 hours. Premium and Premium+ (`included` true): vendor "
-            "staff confirm and the days are drawn from the allotment (409 `quota_exhausted` when fewer remain "
-            "than asked). Standard and Professional: vendor staff send a quote to accept or decline."
+            "staff confirm and the days are drawn from the allotment. More days than remain: 409 "
+            '`quota_exhausted` with `remaining` and `requested`; the same request with `"quote_extra": true` '
+            "draws the days that remain and asks a quote for the days beyond (`priced_days`), answered like "
+            "Standard's. Standard and Professional: vendor staff send a quote to accept or decline."
         ),
         parameters=[IDEMPOTENCY_PARAMETER],
         request=OnsiteCreateSerializer,
@@ -330,8 +322,7 @@ class OnsiteRequestViewSet(BookingViewSet):
     )
     @action(detail=True, methods=["post"], pagination_class=None)
     def accept(self, request, pk):
-        visit = services.onsite_quote_accept(actor=request.user, visit=self.booking(pk))
-        return self.answer(OnsiteRequestSerializer, visit)
+        return self.transition(request, pk, "accept")
 
     @extend_schema(
         summary="Decline a quote",
@@ -342,8 +333,7 @@ class OnsiteRequestViewSet(BookingViewSet):
     )
     @action(detail=True, methods=["post"], pagination_class=None)
     def decline(self, request, pk):
-        visit = services.onsite_quote_decline(actor=request.user, visit=self.booking(pk))
-        return self.answer(OnsiteRequestSerializer, visit)
+        return self.transition(request, pk, "decline")
 
     @extend_schema(
         summary="Confirm on-site days",
@@ -358,12 +348,7 @@ class OnsiteRequestViewSet(BookingViewSet):
     )
     @action(detail=True, methods=["post"], pagination_class=None)
     def confirm(self, request, pk):
-        visit = self.booking(pk, vendor_only=True)
-        serializer = OnsiteConfirmSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        engineer = self.vendor_person(serializer.validated_data["engineer"], "engineer")
-        visit = services.onsite_confirm(actor=request.user, visit=visit, engineer=engineer)
-        return self.answer(OnsiteRequestSerializer, visit)
+        return self.transition(request, pk, "confirm", OnsiteConfirmSerializer, people=("engineer",))
 
     @extend_schema(
         summary="Quote on-site days",
@@ -377,11 +362,7 @@ class OnsiteRequestViewSet(BookingViewSet):
     )
     @action(detail=True, methods=["post"], pagination_class=None)
     def quote(self, request, pk):
-        visit = self.booking(pk, vendor_only=True)
-        serializer = OnsiteQuoteSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        visit = services.onsite_quote(actor=request.user, visit=visit, **serializer.validated_data)
-        return self.answer(OnsiteRequestSerializer, visit)
+        return self.transition(request, pk, "quote", OnsiteQuoteSerializer)
 
     @extend_schema(
         summary="Complete on-site days",
@@ -393,13 +374,23 @@ class OnsiteRequestViewSet(BookingViewSet):
     )
     @action(detail=True, methods=["post"], pagination_class=None)
     def complete(self, request, pk):
-        visit = self.booking(pk, vendor_only=True)
-        serializer = OnsiteCompleteSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        visit = services.onsite_complete(
-            actor=request.user, visit=visit, report=serializer.validated_data["report"]
-        )
-        return self.answer(OnsiteRequestSerializer, visit)
+        return self.transition(request, pk, "complete", OnsiteCompleteSerializer)
+
+    @extend_schema(
+        summary="Cancel on-site days",
+        description=(
+            "By the institution admin or vendor staff, until the days are completed. Confirmed days drawn from "
+            "the allotment come back (reversing ledger entries; `days_returned` says how many) when the vendor "
+            "cancels, or when the institution cancels more than 48 hours before the first day begins; later "
+            "they stay used (`days_returned` 0). 409 `invalid_transition` once completed, declined or cancelled."
+        ),
+        parameters=[BOOKING_ID],
+        request=OptionalReasonSerializer,
+        responses={200: OnsiteRequestSerializer, **error_responses(400, 403, 404, 409)},
+    )
+    @action(detail=True, methods=["post"], pagination_class=None)
+    def cancel(self, request, pk):
+        return self.transition(request, pk, "cancel", OptionalReasonSerializer)
 
 
 @extend_schema_view(
@@ -481,24 +472,8 @@ class OnboardingViewSet(BookingViewSet):
 
     @action(detail=True, methods=["post"], pagination_class=None)
     def schedule(self, request, pk):
-        item = self.booking(pk, vendor_only=True)
-        serializer = OnboardingScheduleSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        data = serializer.validated_data
-        item = services.onboarding_schedule(
-            actor=request.user,
-            item=item,
-            starts_at=data["starts_at"],
-            engineer=self.vendor_person(data["engineer"], "engineer"),
-        )
-        return self.answer(OnboardingItemSerializer, item)
+        return self.transition(request, pk, "schedule", OnboardingScheduleSerializer, people=("engineer",))
 
     @action(detail=True, methods=["post"], pagination_class=None)
     def complete(self, request, pk):
-        item = self.booking(pk, vendor_only=True)
-        serializer = OnboardingCompleteSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        item = services.onboarding_complete(
-            actor=request.user, item=item, note=serializer.validated_data["note"]
-        )
-        return self.answer(OnboardingItemSerializer, item)
+        return self.transition(request, pk, "complete", OnboardingCompleteSerializer)

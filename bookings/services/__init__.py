@@ -1,6 +1,8 @@
 from .desk import contact_request_add
+from .engine import booking_act
 from .onboarding import onboarding_complete, onboarding_record, onboarding_request, onboarding_schedule
 from .onsite import (
+    onsite_cancel,
     onsite_complete,
     onsite_confirm,
     onsite_quote,
@@ -18,11 +20,13 @@ from .workshops import (
 )
 
 __all__ = [
+    "booking_act",
     "contact_request_add",
     "onboarding_complete",
     "onboarding_record",
     "onboarding_request",
     "onboarding_schedule",
+    "onsite_cancel",
     "onsite_complete",
     "onsite_confirm",
     "onsite_quote",

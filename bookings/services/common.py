@@ -1,5 +1,5 @@
-"""What every booking service shares: locking the row whose status is about to change, the event
-row of the change, the e-mail of it through the outbox, and checks of the dates asked for."""
+"""What every booking service shares: the event row of a change, the e-mail of it through the
+outbox, and checks of the dates asked for."""
 
 import datetime
 
@@ -13,19 +13,8 @@ from django.utils.translation import gettext as _
 from organizations.models import Institution, User
 from tickets.services.outbox import email_message, outbox_email_add_many
 
-from ..errors import booking_state_error
 from ..models import BookingEvent
 from ..selectors import booking_staff_emails, institution_admin_emails
-
-
-def lock_in_status(model: type[models.Model], booking: models.Model, *statuses: str) -> models.Model:
-    """The booking's row, locked until the transaction ends, if it is still in one of `statuses`;
-    otherwise the 409 state error. Two people acting on one booking at once: the second waits,
-    then finds the status changed."""
-    locked = model.objects.select_for_update().get(pk=booking.pk)
-    if locked.status not in statuses:
-        raise booking_state_error(locked.get_status_display())
-    return locked
 
 
 def event_add(*, actor: User | None, booking: models.Model, note: str = "") -> BookingEvent:

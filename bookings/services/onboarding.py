@@ -14,7 +14,8 @@ from tickets.models import Product
 
 from ..models import OnboardingItem
 from ..permissions import require_booking_staff, require_vendor_person
-from .common import event_add, format_when, in_portal_language, lock_in_status, notify
+from .common import event_add, format_when, in_portal_language, notify
+from .engine import booking_act, effect
 
 PAGE_INSTITUTION = "onboarding-list"
 
@@ -108,54 +109,76 @@ def onboarding_request(
     return item
 
 
+@effect(OnboardingItem, "schedule")
+def _schedule(*, actor: User, booking: OnboardingItem, now, starts_at: datetime.datetime, engineer: User):
+    require_vendor_person(engineer, "engineer")
+    if starts_at <= now:
+        raise ValidationError({"starts_at": _("Choose a time in the future.")})
+    booking.starts_at, booking.engineer = starts_at, engineer
+    notify(
+        institution=booking.institution,
+        page=PAGE_INSTITUTION,
+        subject=_("Onboarding scheduled: %(item)s") % {"item": booking},
+        body=_("The introduction and installation of %(item)s is on %(when)s with %(engineer)s.")
+        % {
+            "item": booking,
+            "when": format_when(starts_at),
+            "engineer": engineer.get_full_name() or engineer.username,
+        },
+    )
+    return ["starts_at", "engineer"], ""
+
+
+@effect(OnboardingItem, "complete")
+def _complete(
+    *,
+    actor: User,
+    booking: OnboardingItem,
+    now,
+    note: str = "",
+    completed_at: datetime.datetime | None = None,
+):
+    completed_at = completed_at or now
+    if booking.starts_at > now:
+        raise ValidationError(
+            {
+                "completed_at": _(
+                    "The onboarding starts at %(when)s; it cannot be completed before it starts."
+                )
+                % {"when": format_when(booking.starts_at)}
+            }
+        )
+    if completed_at < booking.starts_at:
+        raise ValidationError(
+            {
+                "completed_at": _("The completion time cannot be before the start (%(when)s).")
+                % {"when": format_when(booking.starts_at)}
+            }
+        )
+    if completed_at > now:
+        raise ValidationError({"completed_at": _("The completion time cannot be in the future.")})
+    booking.note = (note or "").strip()
+    booking.completed_at = completed_at
+    notify(
+        institution=booking.institution,
+        page=PAGE_INSTITUTION,
+        subject=_("Onboarding completed: %(item)s") % {"item": booking},
+        body=booking.note or _("The introduction and installation of %(item)s are done.") % {"item": booking},
+    )
+    return ["note", "completed_at"], booking.note
+
+
 def onboarding_schedule(
     *, actor: User, item: OnboardingItem, starts_at: datetime.datetime, engineer: User
 ) -> OnboardingItem:
     """Vendor staff set (or move) the introduction's time and engineer."""
-    require_booking_staff(actor)
-    require_vendor_person(engineer, "engineer")
-    if starts_at <= timezone.now():
-        raise ValidationError({"starts_at": _("Choose a time in the future.")})
-    with transaction.atomic():
-        item = lock_in_status(
-            OnboardingItem, item, OnboardingItem.Status.PENDING, OnboardingItem.Status.SCHEDULED
-        )
-        item.status = OnboardingItem.Status.SCHEDULED
-        item.starts_at = starts_at
-        item.engineer = engineer
-        item.save(update_fields=["status", "starts_at", "engineer"])
-        event_add(actor=actor, booking=item)
-        with in_portal_language():
-            notify(
-                institution=item.institution,
-                page=PAGE_INSTITUTION,
-                subject=_("Onboarding scheduled: %(item)s") % {"item": item},
-                body=_("The introduction and installation of %(item)s is on %(when)s with %(engineer)s.")
-                % {
-                    "item": item,
-                    "when": format_when(starts_at),
-                    "engineer": engineer.get_full_name() or engineer.username,
-                },
-            )
-    return item
+    return booking_act(actor=actor, booking=item, action="schedule", starts_at=starts_at, engineer=engineer)
 
 
-def onboarding_complete(*, actor: User, item: OnboardingItem, note: str = "") -> OnboardingItem:
-    """Vendor staff close a scheduled onboarding item, with an optional note."""
-    require_booking_staff(actor)
-    with transaction.atomic():
-        item = lock_in_status(OnboardingItem, item, OnboardingItem.Status.SCHEDULED)
-        item.status = OnboardingItem.Status.COMPLETED
-        item.note = (note or "").strip()
-        item.completed_at = timezone.now()
-        item.save(update_fields=["status", "note", "completed_at"])
-        event_add(actor=actor, booking=item, note=item.note)
-        with in_portal_language():
-            notify(
-                institution=item.institution,
-                page=PAGE_INSTITUTION,
-                subject=_("Onboarding completed: %(item)s") % {"item": item},
-                body=item.note
-                or _("The introduction and installation of %(item)s are done.") % {"item": item},
-            )
-    return item
+def onboarding_complete(
+    *, actor: User, item: OnboardingItem, note: str = "", completed_at: datetime.datetime | None = None
+) -> OnboardingItem:
+    """Vendor staff close a scheduled onboarding item once it has started, with an optional note
+    and the time it was actually completed (default: now; between its start and now, else
+    ValidationError on `completed_at`)."""
+    return booking_act(actor=actor, booking=item, action="complete", note=note, completed_at=completed_at)

@@ -3,7 +3,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from learning.models import LibraryFile, LibraryItem, Registration, Training
-from learning.selectors import library_file_versions, training_meeting_url_for
+from learning.selectors import library_file_versions, training_meeting_url_for, waiting_position_for
 from slaportal.api.media import SIGNED_URL_HELP, signed_url
 
 
@@ -16,7 +16,11 @@ class TrainingSerializer(serializers.ModelSerializer):
     product = LearningProductSerializer(allow_null=True, read_only=True)
     registered_count = serializers.IntegerField(read_only=True)
     places_left = serializers.SerializerMethodField(help_text="null when the session has no limit")
-    is_registered = serializers.BooleanField(read_only=True)
+    is_registered = serializers.BooleanField(read_only=True, help_text="Has a seat.")
+    waiting_count = serializers.IntegerField(read_only=True, help_text="People on the waiting list.")
+    waiting_position = serializers.SerializerMethodField(
+        help_text="The person's place on the waiting list (1 is next), or null when not waiting."
+    )
     meeting_url = serializers.SerializerMethodField(
         help_text="Only for registered people from an hour before the start until the end; otherwise empty."
     )
@@ -41,6 +45,8 @@ class TrainingSerializer(serializers.ModelSerializer):
             "registered_count",
             "places_left",
             "is_registered",
+            "waiting_count",
+            "waiting_position",
             "meeting_url",
             "has_recording",
             "recording_stream_url",
@@ -53,6 +59,13 @@ class TrainingSerializer(serializers.ModelSerializer):
         if training.capacity is None:
             return None
         return max(training.capacity - training.registered_count, 0)
+
+    @extend_schema_field(serializers.IntegerField(allow_null=True))
+    def get_waiting_position(self, training) -> int | None:
+        # Read only for the rare person waiting, so a list costs no query per row.
+        if not getattr(training, "is_waiting", False):
+            return None
+        return waiting_position_for(training=training, person=self.context["access"].person)
 
     def get_meeting_url(self, training) -> str:
         return training_meeting_url_for(access=self.context["access"], training=training)
@@ -76,10 +89,19 @@ class TrainingSerializer(serializers.ModelSerializer):
 class RegistrationSerializer(serializers.ModelSerializer):
     training = serializers.IntegerField(source="training_id")
     registered_at = serializers.DateTimeField(source="created_at")
+    status = serializers.SerializerMethodField(help_text="`registered`: a seat; `waiting`: the waiting list.")
 
     class Meta:
         model = Registration
-        fields = ["training", "registered_at"]
+        fields = ["training", "registered_at", "status"]
+
+    def get_status(self, registration) -> str:
+        return "waiting" if registration.is_waiting else "registered"
+
+
+class WaitingSerializer(serializers.Serializer):
+    status = serializers.CharField(help_text="`waiting`")
+    position = serializers.IntegerField(help_text="Place on the waiting list; 1 is next.")
 
 
 class LibraryFileSerializer(serializers.ModelSerializer):

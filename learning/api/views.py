@@ -21,7 +21,7 @@ from learning.views import library_download_response
 from slaportal.api.errors import DomainError, error_responses
 from slaportal.api.media import FILE_AUTHENTICATION, range_checked
 
-from .serializers import LibraryItemSerializer, RegistrationSerializer, TrainingSerializer
+from .serializers import LibraryItemSerializer, RegistrationSerializer, TrainingSerializer, WaitingSerializer
 
 OBJECT_ID = OpenApiParameter("id", OpenApiTypes.INT, OpenApiParameter.PATH, description="The object's id.")
 
@@ -109,12 +109,15 @@ class TrainingRegistrationView(_TrainingMixin, GenericAPIView):
         summary="Register for a session",
         description=(
             "Customer side with a contract in force. 201 with the registration (also when already "
-            "registered); 409 `training_full` when every place is taken, `registration_closed` once the "
-            "session has started, `no_active_subscription` without a contract in force."
+            "registered). Online trainings are unlimited in every package: when every place is taken the "
+            'person joins the session\'s waiting list, 202 `{"status": "waiting", "position": n}` '
+            "(also when already waiting), and is given a seat, with an e-mail, when one frees (first come, "
+            "first served). 409 `registration_closed` once the session has started, "
+            "`no_active_subscription` without a contract in force."
         ),
         parameters=[OBJECT_ID],
         request=None,
-        responses={201: RegistrationSerializer, **error_responses(403, 404, 409)},
+        responses={201: RegistrationSerializer, 202: WaitingSerializer, **error_responses(403, 404, 409)},
     )
     def post(self, request, **kwargs):
         training = self.get_training()
@@ -122,11 +125,17 @@ class TrainingRegistrationView(_TrainingMixin, GenericAPIView):
             registration = services.training_register(actor=request.user, training=training)
         except TrainingError as exc:
             raise DomainError(status_code=409, code=exc.code, message=exc.message()) from exc
+        if registration.is_waiting:
+            body = {"status": "waiting", "position": selectors.waiting_position(registration=registration)}
+            return Response(WaitingSerializer(body).data, status=status.HTTP_202_ACCEPTED)
         return Response(RegistrationSerializer(registration).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
         summary="Give up a place",
-        description="204 also when there was no registration; 409 `registration_closed` once the session has started.",
+        description=(
+            "Also a place on the waiting list; a seat given up goes to the first person waiting. 204 also "
+            "when there was no registration; 409 `registration_closed` once the session has started."
+        ),
         parameters=[OBJECT_ID],
         request=None,
         responses={

@@ -4,6 +4,7 @@ import pytest
 from django.db.models import F
 from rest_framework.test import APIClient
 
+from bookings import services
 from bookings.models import OnsiteRequest, Workshop
 from bookings.services import onboarding_record
 from organizations.roles import Role
@@ -190,6 +191,7 @@ BOOKING_ENDPOINTS = [
     ("post", "/api/v1/onsite-requests/{id}/confirm/", {"engineer": 1}),
     ("post", "/api/v1/onsite-requests/{id}/quote/", {"day_rate": "100.00", "valid_until": "2030-01-01"}),
     ("post", "/api/v1/onsite-requests/{id}/complete/", {"report": "x"}),
+    ("post", "/api/v1/onsite-requests/{id}/cancel/", {}),
     ("get", "/api/v1/onsite-requests/{id}/quote-pdf/", None),
     ("get", "/api/v1/onboarding/{id}/", None),
     ("post", "/api/v1/onboarding/{id}/schedule/", {"starts_at": "2030-01-01T10:00:00Z", "engineer": 1}),
@@ -392,3 +394,63 @@ def test_quote_pdf_is_downloaded_by_its_signed_url_without_credentials(client_fo
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
     assert response.content.startswith(b"%PDF")
+
+
+def _onsite_body(days: int, **extra) -> dict:
+    return {
+        "dates": [str(future_day(10 + i)) for i in range(days)],
+        "address": "Atatürk Bulvarı 1, Ankara",
+        "purpose": "Kurulum",
+        **extra,
+    }
+
+
+def test_onsite_request_over_the_remaining_days_is_409_with_remaining(client_for, admin, premium):
+    # given: 4 of 6 days left
+    Allotment.objects.filter(subscription=premium, channel="onsite_days").update(used=2)
+    # when
+    response = client_for(admin).post("/api/v1/onsite-requests/", _onsite_body(5), format="json")
+    # then
+    assert response.status_code == 409
+    error = response.json()["error"]
+    assert (error["code"], error["remaining"], error["requested"]) == ("quota_exhausted", 4, 5)
+
+
+def test_onsite_request_with_quote_extra_quotes_the_days_beyond(client_for, admin, premium):
+    # given
+    Allotment.objects.filter(subscription=premium, channel="onsite_days").update(used=2)
+    # when
+    response = client_for(admin).post(
+        "/api/v1/onsite-requests/", _onsite_body(5, quote_extra=True), format="json"
+    )
+    # then
+    assert response.status_code == 201
+    body = response.json()
+    assert (body["days"], body["included_days"], body["priced_days"], body["status"]) == (
+        5,
+        4,
+        1,
+        "requested",
+    )
+
+
+def test_onsite_cancel_answers_days_returned(client_for, admin, staff, trainer, premium):
+    # given
+    visit = services.onsite_confirm(actor=staff, visit=onsite_requested(admin, days=2), engineer=trainer)
+    # when
+    response = client_for(admin).post(f"/api/v1/onsite-requests/{visit.pk}/cancel/", {}, format="json")
+    # then
+    assert response.status_code == 200
+    assert (response.json()["status"], response.json()["days_returned"]) == ("cancelled", 2)
+    assert _me_quota(client_for(admin), "onsite_days")["used"] == 0
+
+
+def test_onsite_cancel_of_another_institutions_request_is_404(client_for, admin, stranger_admin):
+    # given
+    visit = onsite_requested(stranger_admin)
+    # when
+    response = client_for(admin).post(f"/api/v1/onsite-requests/{visit.pk}/cancel/", {}, format="json")
+    # then
+    assert response.status_code == 404
+    visit.refresh_from_db()
+    assert visit.status == OnsiteRequest.Status.REQUESTED

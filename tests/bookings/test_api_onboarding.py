@@ -3,6 +3,7 @@ staff record, schedule and complete it."""
 
 import datetime
 
+import time_machine
 from django.utils import timezone
 
 from bookings.models import OnboardingItem
@@ -53,10 +54,13 @@ def test_staff_record_schedule_and_complete_through_the_api(client_for, admin, s
         {"starts_at": starts_at, "engineer": trainer.pk},
         format="json",
     )
-    completed = client.post(
-        f"/api/v1/onboarding/{recorded['id']}/complete/", {"note": "Kuruldu."}, format="json"
-    )
+    early = client.post(f"/api/v1/onboarding/{recorded['id']}/complete/", {"note": "Erken."}, format="json")
+    with time_machine.travel(timezone.now() + datetime.timedelta(days=3, hours=2), tick=False):
+        completed = client.post(
+            f"/api/v1/onboarding/{recorded['id']}/complete/", {"note": "Kuruldu."}, format="json"
+        )
     # then
+    assert early.status_code == 422
     assert scheduled.status_code == 200
     assert scheduled.json()["engineer"]["id"] == trainer.pk
     assert (completed.json()["status"], completed.json()["note"]) == ("completed", "Kuruldu.")

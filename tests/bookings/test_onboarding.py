@@ -1,8 +1,9 @@
 import datetime
 
 import pytest
+import time_machine
 from django.core import mail
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 
 from bookings import services
 from bookings.models import OnboardingItem
@@ -22,7 +23,8 @@ def test_recorded_purchase_is_scheduled_and_completed(admin, staff, trainer):
     )
     # when
     item = services.onboarding_schedule(actor=staff, item=item, starts_at=future_time(3), engineer=trainer)
-    item = services.onboarding_complete(actor=staff, item=item, note="Kurulum yapıldı")
+    with time_machine.travel(item.starts_at + datetime.timedelta(hours=2), tick=False):
+        item = services.onboarding_complete(actor=staff, item=item, note="Kurulum yapıldı")
     # then
     assert (item.status, item.engineer, item.note) == (
         OnboardingItem.Status.COMPLETED,
@@ -63,3 +65,67 @@ def test_each_change_of_state_mails_the_institution_admins_once_through_the_outb
     # then
     assert OutboxMessage.objects.filter(kind="email", processed_at__isnull=False).count() == 2
     assert [m.to for m in mail.outbox] == [[admin.email], [admin.email]]
+
+
+def _scheduled_item(admin, staff, trainer):
+    item = services.onboarding_record(
+        actor=staff,
+        institution=admin.institution,
+        product=product(),
+        version="2026",
+        purchased_on=datetime.date(2026, 11, 2),
+    )
+    return services.onboarding_schedule(actor=staff, item=item, starts_at=future_time(3), engineer=trainer)
+
+
+def test_onboarding_cannot_be_completed_before_it_starts(admin, staff, trainer):
+    # given
+    item = _scheduled_item(admin, staff, trainer)
+    # when
+    with (
+        time_machine.travel(item.starts_at - datetime.timedelta(minutes=1), tick=False),
+        pytest.raises(ValidationError) as error,
+    ):
+        services.onboarding_complete(actor=staff, item=item, note="erken")
+    # then
+    assert "completed_at" in error.value.message_dict
+    item.refresh_from_db()
+    assert (item.status, item.completed_at) == (OnboardingItem.Status.SCHEDULED, None)
+
+
+def test_onboarding_records_the_actual_completion_time(admin, staff, trainer):
+    # given
+    item = _scheduled_item(admin, staff, trainer)
+    finished = item.starts_at + datetime.timedelta(hours=3)
+    # when: recorded the next morning, with the time it actually ended
+    with time_machine.travel(item.starts_at + datetime.timedelta(hours=20), tick=False):
+        item = services.onboarding_complete(actor=staff, item=item, completed_at=finished)
+    # then
+    item.refresh_from_db()
+    assert (item.status, item.completed_at) == (OnboardingItem.Status.COMPLETED, finished)
+
+
+def test_onboarding_completion_time_cannot_precede_the_start(admin, staff, trainer):
+    # given
+    item = _scheduled_item(admin, staff, trainer)
+    # when
+    with (
+        time_machine.travel(item.starts_at + datetime.timedelta(hours=2), tick=False),
+        pytest.raises(ValidationError) as error,
+    ):
+        services.onboarding_complete(
+            actor=staff, item=item, completed_at=item.starts_at - datetime.timedelta(minutes=5)
+        )
+    # then
+    assert "completed_at" in error.value.message_dict
+
+
+def test_onboarding_completed_without_a_time_records_now(admin, staff, trainer):
+    # given
+    item = _scheduled_item(admin, staff, trainer)
+    moment = item.starts_at + datetime.timedelta(hours=1)
+    # when
+    with time_machine.travel(moment, tick=False):
+        item = services.onboarding_complete(actor=staff, item=item)
+    # then
+    assert item.completed_at == moment

@@ -8,6 +8,7 @@ from django.db.models import F
 
 from bookings import services
 from bookings.documents import quote_pdf
+from bookings.errors import OnsiteDaysShort
 from bookings.models import OnsiteRequest
 from packages.errors import QuotaExhausted
 from packages.models import Allotment, QuotaEntry
@@ -157,3 +158,93 @@ def test_quote_pdf_renders_turkish(standard_admin, staff):
     assert pdf.startswith(b"%PDF")
     assert b"0131" in pdf.upper()
     assert b"011F" in pdf.upper()
+
+
+def _confirmed(admin, staff, trainer, *, days: int = 2) -> OnsiteRequest:
+    return services.onsite_confirm(actor=staff, visit=onsite_requested(admin, days=days), engineer=trainer)
+
+
+def test_institution_cancelling_more_than_48_hours_before_the_first_day_gets_the_days_back(
+    admin, staff, trainer, premium
+):
+    # given
+    visit = _confirmed(admin, staff, trainer)
+    moment = visit.first_moment() - datetime.timedelta(hours=48, seconds=1)
+    # when
+    with time_machine.travel(moment, tick=False):
+        visit = services.onsite_cancel(actor=admin, visit=visit)
+    # then
+    assert (visit.status, visit.units_returned) == (OnsiteRequest.Status.CANCELLED, 2)
+    assert _onsite(premium).used == 0
+    assert quota_ledger_used(subscription=premium, channel="onsite_days") == 0
+    assert QuotaEntry.objects.filter(reference_type="onsite", reverses__isnull=False).count() == 1
+
+
+def test_institution_cancelling_48_hours_or_less_before_the_first_day_keeps_the_days_used(
+    admin, staff, trainer, premium
+):
+    # given
+    visit = _confirmed(admin, staff, trainer)
+    moment = visit.first_moment() - datetime.timedelta(hours=48)
+    # when
+    with time_machine.travel(moment, tick=False):
+        visit = services.onsite_cancel(actor=admin, visit=visit)
+    # then
+    assert (visit.status, visit.units_returned) == (OnsiteRequest.Status.CANCELLED, 0)
+    assert _onsite(premium).used == 2
+    assert quota_ledger_used(subscription=premium, channel="onsite_days") == 2
+
+
+def test_vendor_cancelling_always_gives_the_days_back(admin, staff, trainer, premium):
+    # given
+    visit = _confirmed(admin, staff, trainer, days=3)
+    # when
+    with time_machine.travel(visit.first_moment() - datetime.timedelta(hours=1), tick=False):
+        visit = services.onsite_cancel(actor=staff, visit=visit, reason="Mühendis hasta")
+    # then
+    assert (visit.status, visit.units_returned) == (OnsiteRequest.Status.CANCELLED, 3)
+    assert _onsite(premium).used == 0
+
+
+def test_cancelling_twice_gives_the_days_back_once(admin, staff, trainer, premium):
+    # given
+    visit = services.onsite_cancel(actor=staff, visit=_confirmed(admin, staff, trainer))
+    # when / then
+    with pytest.raises(ValidationError) as error:
+        services.onsite_cancel(actor=staff, visit=visit)
+    assert error.value.code == "invalid_transition"
+    assert _onsite(premium).used == 0
+
+
+def test_partial_availability_names_what_is_left(admin, premium):
+    # given: 6 days, 2 used
+    Allotment.objects.filter(subscription=premium, channel="onsite_days").update(used=F("allotment") - 4)
+    # when
+    with pytest.raises(OnsiteDaysShort) as error:
+        onsite_requested(admin, days=5)
+    # then
+    assert (error.value.requested, error.value.remaining, error.value.code) == (5, 4, "quota_exhausted")
+    assert "4" in error.value.message()
+    assert OnsiteRequest.objects.count() == 0
+
+
+def test_premium_days_beyond_the_allotment_are_quoted_and_the_rest_drawn(admin, staff, trainer, premium):
+    # given: 4 days left
+    Allotment.objects.filter(subscription=premium, channel="onsite_days").update(used=F("allotment") - 4)
+    visit = services.onsite_request(
+        actor=admin,
+        dates=[future_day(10 + i) for i in range(5)],
+        address="Atatürk Bulvarı 1, Ankara",
+        purpose="Kurulum",
+        quote_extra=True,
+    )
+    # when: the Standard quote workflow, for the one day beyond
+    visit = services.onsite_quote(
+        actor=staff, visit=visit, day_rate=Decimal("1000"), valid_until=future_day(5)
+    )
+    visit = services.onsite_quote_accept(actor=admin, visit=visit)
+    visit = services.onsite_confirm(actor=staff, visit=visit, engineer=trainer)
+    # then
+    assert (visit.units, visit.priced_days, visit.net_total) == (4, 1, Decimal("1000.00"))
+    assert _onsite(premium).used == _onsite(premium).allotment
+    assert quota_ledger_used(subscription=premium, channel="onsite_days") == 4

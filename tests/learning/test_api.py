@@ -5,6 +5,7 @@ from rest_framework.test import APIClient
 
 from learning.models import Download, LibraryItem
 from learning.services import training_register
+from tests.factories import PersonFactory
 from tests.factories.learning import LibraryItemFactory, ProductFactory, TrainingFactory
 from tests.learning.conftest import PDF
 
@@ -89,18 +90,28 @@ def test_register_is_201_and_unregister_204(customer, training):
     assert not training.registrations.exists()
 
 
-def test_register_for_a_full_session_is_409_with_the_error_shape(customer, other_customer):
+def test_register_for_a_full_session_is_202_waiting_with_the_position(customer, other_customer, premium):
     # given
     training = TrainingFactory(capacity=1)
     training_register(actor=other_customer, training=training)
+    training_register(actor=PersonFactory(institution=premium.institution), training=training)
     # when
     response = api(customer).post(f"/api/v1/trainings/{training.pk}/registration/")
     # then
-    assert response.status_code == 409
-    error = response.json()["error"]
-    assert error["code"] == "training_full"
-    assert error["fields"] == {}
-    assert "1" in error["message"]
+    assert response.status_code == 202
+    assert response.json() == {"status": "waiting", "position": 2}
+
+
+def test_training_shows_its_waiting_count(customer, other_customer, premium):
+    # given
+    training = TrainingFactory(capacity=1)
+    training_register(actor=other_customer, training=training)
+    training_register(actor=customer, training=training)
+    # when
+    body = api(customer).get(f"/api/v1/trainings/{training.pk}/").json()
+    # then
+    assert (body["registered_count"], body["waiting_count"], body["places_left"]) == (1, 1, 0)
+    assert (body["is_registered"], body["waiting_position"]) == (False, 1)
 
 
 def test_register_after_the_start_is_409(customer):

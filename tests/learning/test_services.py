@@ -8,21 +8,24 @@ from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection, connections
+from django.test import TestCase
 from django.utils import timezone
 
-from learning.errors import RegistrationClosed, TrainingFull
-from learning.models import Download, Registration
-from learning.selectors import feed_get_by_token, training_list_attended
+from learning.errors import RegistrationClosed
+from learning.models import Download, Registration, Training
+from learning.selectors import feed_get_by_token, training_list_attended, waiting_position
 from learning.services import (
     download_count,
     feed_get_or_create,
     feed_reset,
     training_attendance_import,
     training_attendance_record,
+    training_recording_send,
     training_register,
     training_reminder_send,
     training_reminder_sweep,
     training_unregister,
+    training_waitlist_promote,
 )
 from organizations.roles import Role
 from packages.errors import NoActiveSubscription
@@ -48,14 +51,65 @@ def test_registering_twice_keeps_one_place(customer, training):
     assert training.registrations.count() == 1
 
 
-def test_full_session_refuses_another_person(premium):
+def test_full_session_puts_the_next_person_on_its_waiting_list(premium):
     # given
     training = TrainingFactory(capacity=1)
     training_register(actor=PersonFactory(institution=premium.institution), training=training)
-    # when / then
-    with pytest.raises(TrainingFull):
-        training_register(actor=PersonFactory(institution=premium.institution), training=training)
-    assert training.registrations.count() == 1
+    # when
+    second = training_register(actor=PersonFactory(institution=premium.institution), training=training)
+    third = training_register(actor=PersonFactory(institution=premium.institution), training=training)
+    # then
+    assert (second.is_waiting, third.is_waiting) == (True, True)
+    assert (waiting_position(registration=second), waiting_position(registration=third)) == (1, 2)
+    assert training.registrations.filter(is_waiting=False).count() == 1
+
+
+def test_a_freed_seat_goes_to_the_first_waiting_with_an_email(premium, settings):
+    # given: a one-place session, two waiting
+    training = TrainingFactory(capacity=1, language="tr")
+    people = [PersonFactory(institution=premium.institution) for _ in range(3)]
+    for person in people:
+        training_register(actor=person, training=training)
+    mail.outbox.clear()
+    # when
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        training_unregister(actor=people[0], training=training)
+    # then
+    seated = training.registrations.get(person=people[1])
+    assert (seated.is_waiting, seated.promoted_at is not None) == (False, True)
+    assert training.registrations.get(person=people[2]).is_waiting is True
+    assert [m.to for m in mail.outbox] == [[people[1].email]]
+
+
+def test_leaving_the_waiting_list_seats_nobody(premium):
+    # given
+    training = TrainingFactory(capacity=1)
+    people = [PersonFactory(institution=premium.institution) for _ in range(3)]
+    for person in people:
+        training_register(actor=person, training=training)
+    # when
+    training_unregister(actor=people[1], training=training)
+    # then
+    assert list(training.registrations.values_list("person", "is_waiting")) == [
+        (people[0].pk, False),
+        (people[2].pk, True),
+    ]
+
+
+def test_published_recording_is_emailed_once_to_registered_and_waiting(premium):
+    # given
+    training = TrainingFactory(capacity=1)
+    people = [PersonFactory(institution=premium.institution) for _ in range(2)]
+    for person in people:
+        training_register(actor=person, training=training)
+    Training.objects.filter(pk=training.pk).update(recording_url="https://video.example.test/kayit")
+    mail.outbox.clear()
+    # when
+    sent = training_recording_send(training_id=training.pk)
+    again = training_recording_send(training_id=training.pk)
+    # then
+    assert (sent, again) == (2, 0)
+    assert sorted(m.to[0] for m in mail.outbox) == sorted(p.email for p in people)
 
 
 def test_started_session_refuses_registration(customer):
@@ -121,8 +175,8 @@ def test_concurrent_registrations_never_exceed_capacity(postgres):
             barrier.wait()
             training_register(actor=person, training=training)
             result = "ok"
-        except TrainingFull:
-            result = "full"
+        except RegistrationClosed:
+            result = "closed"
         finally:
             connections.close_all()
         with lock:
@@ -136,9 +190,10 @@ def test_concurrent_registrations_never_exceed_capacity(postgres):
         thread.join()
     # then
     assert connection.vendor == "postgresql"
-    assert outcomes.count("ok") == 3
-    assert outcomes.count("full") == 9
-    assert Registration.objects.filter(training=training).count() == 3
+    assert outcomes.count("ok") == 12
+    assert training.registrations.filter(is_waiting=False).count() == 3
+    assert training.registrations.filter(is_waiting=True).count() == 9
+    assert Registration.objects.filter(training=training).count() == 12
 
 
 def test_reminders_are_sent_once_each_24h_and_1h_before(customer):
@@ -283,3 +338,39 @@ def test_downloads_are_counted_per_person_and_item(customer, document):
     # then
     counts = dict(Download.objects.filter(item=document).values_list("person", "count"))
     assert counts == {customer.pk: 2, colleague.pk: 1}
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_concurrent_promotions_seat_exactly_one_of_ten_waiting(postgres):
+    # given: a full two-place session, ten waiting, then one seat frees
+    subscription = SubscriptionFactory(package_code="premium")
+    training = TrainingFactory(capacity=2)
+    people = [PersonFactory(institution=subscription.institution) for _ in range(12)]
+    for person in people:
+        training_register(actor=person, training=training)
+    Registration.objects.filter(training=training, person=people[0]).delete()
+    barrier = threading.Barrier(8)
+    promoted: list[int] = []
+    lock = threading.Lock()
+
+    def promote() -> None:
+        try:
+            barrier.wait()
+            seated = training_waitlist_promote(training_id=training.pk)
+        finally:
+            connections.close_all()
+        with lock:
+            promoted.extend(seated)
+
+    # when: eight promotions at the same moment on their own connections
+    threads = [threading.Thread(target=promote) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    # then: exactly one, the first who waited
+    assert connection.vendor == "postgresql"
+    first_waiting = Registration.objects.get(training=training, person=people[2])
+    assert promoted == [first_waiting.pk]
+    assert Registration.objects.filter(training=training, is_waiting=False).count() == 2
+    assert Registration.objects.filter(training=training, is_waiting=True).count() == 9

@@ -97,7 +97,17 @@ def test_register_and_unregister_through_the_page(browser_client, customer, trai
     assert not training.registrations.exists()
 
 
-def test_full_session_says_so(browser_client, customer, other_customer):
+def test_full_session_offers_the_waiting_list(browser_client, customer, other_customer):
+    # given
+    training = TrainingFactory(capacity=1)
+    training_register(actor=other_customer, training=training)
+    # when
+    response = login(browser_client, customer).get(f"/learning/trainings/{training.pk}/")
+    # then
+    assert 'data-testid="join-waiting-list"' in response.content.decode()
+
+
+def test_registering_for_a_full_session_shows_the_waiting_position(browser_client, customer, other_customer):
     # given
     training = TrainingFactory(capacity=1)
     training_register(actor=other_customer, training=training)
@@ -106,8 +116,10 @@ def test_full_session_says_so(browser_client, customer, other_customer):
         f"/learning/trainings/{training.pk}/registration/", {"action": "register"}, follow=True
     )
     # then
-    assert "This session is full" in response.content.decode()
-    assert training.registrations.count() == 1
+    page = response.content.decode()
+    assert "number 1 on the waiting list" in page
+    assert 'data-testid="waiting-position"' in page
+    assert training.registrations.filter(is_waiting=True).get().person == customer
 
 
 def test_meeting_link_only_for_registered_people_from_an_hour_before(
