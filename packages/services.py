@@ -203,6 +203,66 @@ def quota_consume(
     return allotment.remaining
 
 
+# --- The counting rule for tickets ----------------------------------------------------------------
+# A ticket draws at most one unit per channel (docs/contract.md): its written unit when it is filed
+# in writing, one phone unit the first time it is handled by phone, one remote unit the first time
+# it is handled by a remote session. A ticket recorded during an on-site day draws nothing: the day
+# is drawn on onsite_days by its booking. Every filing, call and remote session goes through here.
+TICKET_REFERENCE = "ticket"
+TICKET_COUNTED_CHANNELS = (Channel.WRITTEN, Channel.PHONE, Channel.REMOTE)
+
+
+def ticket_unit_held(*, institution: Institution, ticket_id: int, channel: str) -> bool:
+    """Whether the ticket already holds a unit of the channel that was not given back."""
+    return (
+        QuotaEntry.objects.for_institution(institution)
+        .filter(
+            reference_type=TICKET_REFERENCE,
+            reference_id=str(ticket_id),
+            channel=channel,
+            reverses__isnull=True,
+            reversal__isnull=True,
+        )
+        .exists()
+    )
+
+
+def ticket_unit_draw(
+    *,
+    actor: User | None,
+    institution: Institution,
+    ticket_id: int,
+    channel: str,
+    at: datetime.datetime | None = None,
+    subscription: Subscription | None = None,
+    note: str = "",
+    is_new_ticket: bool = False,
+) -> bool:
+    """Apply the counting rule to one handling of a ticket on a channel (its filing, a call, a
+    remote session): draw one unit of that channel unless the ticket already holds one, and nothing
+    for on-site. Returns True when a unit was drawn. Raises what quota_consume raises (nothing is
+    written then). The caller holds the ticket's row lock (or has just created the ticket,
+    `is_new_ticket`, which spares the look-up), so two handlings of one ticket cannot both count.
+    Joins the caller's transaction; running it twice for the same ticket and channel draws once."""
+    if channel == Channel.ONSITE_DAYS:
+        return False
+    if channel not in TICKET_COUNTED_CHANNELS:
+        raise ValidationError({"channel": _("Unknown channel “%(channel)s”.") % {"channel": channel}})
+    if not is_new_ticket and ticket_unit_held(institution=institution, ticket_id=ticket_id, channel=channel):
+        return False
+    quota_consume(
+        actor=actor,
+        institution=institution,
+        channel=channel,
+        reference_type=TICKET_REFERENCE,
+        reference_id=ticket_id,
+        note=note,
+        at=at,
+        subscription=subscription,
+    )
+    return True
+
+
 def _allotment_admit(*, subscription: Subscription, channel: str, units: int) -> Allotment | None:
     """Admit a consumption: one conditional UPDATE that adds the units only while the allotment
     allows them, answering the allotment as it is after it (None when refused). RETURNING spares
