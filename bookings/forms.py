@@ -192,7 +192,8 @@ class DeadlineForm(forms.Form):
 class DeskFilingForm(forms.Form):
     requester = forms.CharField(label=_("Customer's username"), max_length=150)
     channel = forms.ChoiceField(
-        label=_("Came in by"), choices=[
+        label=_("Came in by"),
+        choices=[
             (Channel.PHONE, _("Phone")),
             (Channel.REMOTE, _("Remote session")),
             (Channel.ONSITE_DAYS, _("On-site")),

@@ -141,7 +141,7 @@ def ticket_file(
         )
         sla_clock_start(ticket=ticket)
         if channel in DESK_CONTACT_CHANNELS:
-            sla_first_response(ticket=ticket, actor=filed_by, at=now)
+            sla_first_response(ticket=ticket, actor=filed_by, at=ticket.created_at)
         if kind in DEVELOPMENT_KINDS:
             DevelopmentItem.objects.create(ticket=ticket, institution=institution)
             event_record(ticket=ticket, kind=TicketEvent.Kind.ESCALATED, actor=actor, automatic=True)
