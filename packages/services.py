@@ -17,7 +17,7 @@ from slaportal.celery import publish
 
 from .errors import ChannelNotIncluded, QuotaExhausted
 from .models import Allotment, Channel, Package, PackageChannel, QuotaEntry, QuotaNotice, Subscription
-from .selectors import subscription_in_force
+from .selectors import TICKET_REFERENCE, subscription_in_force, ticket_units_held
 
 logger = logging.getLogger(__name__)
 
@@ -211,23 +211,7 @@ def quota_consume(
 # in writing, one phone unit the first time it is handled by phone, one remote unit the first time
 # it is handled by a remote session. A ticket recorded during an on-site day draws nothing: the day
 # is drawn on onsite_days by its booking. Every filing, call and remote session goes through here.
-TICKET_REFERENCE = "ticket"
 TICKET_COUNTED_CHANNELS = (Channel.WRITTEN, Channel.PHONE, Channel.REMOTE)
-
-
-def ticket_unit_held(*, institution: Institution, ticket_id: int, channel: str) -> bool:
-    """Whether the ticket already holds a unit of the channel that was not given back."""
-    return (
-        QuotaEntry.objects.for_institution(institution)
-        .filter(
-            reference_type=TICKET_REFERENCE,
-            reference_id=str(ticket_id),
-            channel=channel,
-            reverses__isnull=True,
-            reversal__isnull=True,
-        )
-        .exists()
-    )
 
 
 def ticket_unit_draw(
@@ -251,7 +235,7 @@ def ticket_unit_draw(
         return False
     if channel not in TICKET_COUNTED_CHANNELS:
         raise ValidationError({"channel": _("Unknown channel “%(channel)s”.") % {"channel": channel}})
-    if not is_new_ticket and ticket_unit_held(institution=institution, ticket_id=ticket_id, channel=channel):
+    if not is_new_ticket and channel in ticket_units_held(institution=institution, ticket_id=ticket_id):
         return False
     quota_consume(
         actor=actor,

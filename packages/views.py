@@ -11,6 +11,9 @@ from .selectors import package_list
 def _term(term) -> str:
     if term is None:
         return "—"
+    if term.pricing == term.Pricing.NOT_OFFERED:
+        # The seed table's ✗, in the words the customers' pages use.
+        return "✗ " + _("Not included")
     if not term.is_included:
         return term.get_pricing_display()
     if term.is_unlimited:

@@ -163,7 +163,9 @@ class TicketViewSet(TicketScopedMixin, GenericViewSet):
         elif data.get("requester") is not None:
             raise ValidationError({"requester": [_("Only the support desk files tickets for someone else.")]})
         elif data["channel"] != Channel.WRITTEN:
-            raise ValidationError({"channel": [_("Only the support desk files tickets by phone or remote session.")]})
+            raise ValidationError(
+                {"channel": [_("Only the support desk files tickets by phone or remote session.")]}
+            )
         ticket = ticket_file(
             actor=actor,
             subject=data["subject"],

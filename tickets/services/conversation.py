@@ -175,9 +175,10 @@ def ticket_log_remote(
     first remote session draws one remote unit, later ones none (`is_counted` says which).
     Support escalates written → phone → remote, so a remote session follows a call: one logged,
     or the ticket came in by phone or by a remote session."""
-    if ticket.channel not in (Channel.PHONE, Channel.REMOTE) and not ticket.messages.filter(
-        kind=TicketMessage.Kind.CALL
-    ).exists():
+    if (
+        ticket.channel not in (Channel.PHONE, Channel.REMOTE)
+        and not ticket.messages.filter(kind=TicketMessage.Kind.CALL).exists()
+    ):
         raise ValidationError(
             _("Log a phone call first: a remote session follows a call that could not solve the problem.")
         )
