@@ -67,7 +67,7 @@ def test_workshop_page_is_turkish_by_default(client, admin):
     # when
     response = login(client, admin).get("/workshops/")
     # then
-    assert "Çalıştay talep et" in response.content.decode()
+    assert "Workshop talep et" in response.content.decode()
 
 
 def test_institution_cancels_from_the_page(browser_client, admin, staff, trainer, premium):
