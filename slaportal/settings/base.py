@@ -278,6 +278,7 @@ SPECTACULAR_SETTINGS = {
         "CustomerSideRoleEnum": "organizations.api.serializers.CUSTOMER_SIDE_ROLES",
         "TicketStatusEnum": "tickets.models.Ticket.Status",
         "TicketKindEnum": "tickets.models.Ticket.Kind",
+        "TicketMessageKindEnum": "tickets.models.TicketMessage.Kind",
         "DevelopmentStateEnum": "tickets.models.DevelopmentItem.State",
         "NotificationModeEnum": "notifications.models.Mode",
         "NotificationKindEnum": "notifications.models.Kind",
