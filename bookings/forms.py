@@ -198,7 +198,12 @@ class DeadlineForm(forms.Form):
 class DeskFilingForm(forms.Form):
     requester = forms.CharField(label=_("Customer's username"), max_length=150)
     channel = forms.ChoiceField(
-        label=_("Came in by"), choices=[(Channel.PHONE, _("Phone")), (Channel.ONSITE_DAYS, _("On-site"))]
+        label=_("Came in by"),
+        choices=[
+            (Channel.PHONE, _("Phone")),
+            (Channel.REMOTE, _("Remote session")),
+            (Channel.ONSITE_DAYS, _("On-site")),
+        ],
     )
     called_at = forms.DateTimeField(label=_("Time of the call or visit"), widget=DateTimeInput())
     kind = forms.ChoiceField(label=_("Kind"), choices=())

@@ -76,6 +76,16 @@ def monitoring_grant_active_for(*, person: User) -> MonitoringGrant | None:
     )
 
 
+def customer_get_all_institutions_by_id(*, pk: int) -> User | None:
+    """An active customer-side person of any institution, by id: the desk files for callers of
+    every institution."""
+    return (
+        User.objects.filter(pk=pk, is_active=True, institution__isnull=False, role__in=CUSTOMER_SIDE)
+        .select_related("institution")
+        .first()
+    )
+
+
 def person_list_desk():
     """The vendor's desk people, to whom tickets can be assigned."""
     return User.objects.with_role(*DESK_ROLES).filter(is_active=True).order_by("username")

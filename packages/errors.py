@@ -49,7 +49,7 @@ class ChannelNotIncluded(QuotaError):
         super().__init__(channel, package)
 
     def message(self) -> str:
-        return _("%(channel)s is not included in the %(package)s package; it is priced separately.") % {
+        return _("%(channel)s is not included in your package (%(package)s).") % {
             "channel": Channel(self.channel).label,
             "package": self.package,
         }

@@ -70,6 +70,25 @@ def allotment_list(*, subscription: Subscription) -> list[Allotment]:
     return sorted(subscription.allotments.all(), key=lambda a: order.get(a.channel, 99))
 
 
+# The ledger's reference type for a ticket's units (packages.services.ticket_unit_draw).
+TICKET_REFERENCE = "ticket"
+
+
+def ticket_units_held(*, institution: Institution, ticket_id: int) -> set[str]:
+    """The channels a ticket holds a unit of (drawn and not given back): under the counting rule
+    a later handling on one of them draws nothing."""
+    return set(
+        QuotaEntry.objects.for_institution(institution)
+        .filter(
+            reference_type=TICKET_REFERENCE,
+            reference_id=str(ticket_id),
+            reverses__isnull=True,
+            reversal__isnull=True,
+        )
+        .values_list("channel", flat=True)
+    )
+
+
 def allotment_get(*, subscription: Subscription, channel: str) -> Allotment | None:
     return subscription.allotments.filter(channel=channel).first()
 

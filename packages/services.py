@@ -1,4 +1,5 @@
 import datetime
+import logging
 from functools import partial
 
 from django.conf import settings
@@ -16,7 +17,9 @@ from slaportal.celery import publish
 
 from .errors import ChannelNotIncluded, QuotaExhausted
 from .models import Allotment, Channel, Package, PackageChannel, QuotaEntry, QuotaNotice, Subscription
-from .selectors import subscription_in_force
+from .selectors import TICKET_REFERENCE, subscription_in_force, ticket_units_held
+
+logger = logging.getLogger(__name__)
 
 
 def _one_year_from(starts_on: datetime.date) -> datetime.date:
@@ -194,13 +197,57 @@ def quota_consume(
                 reference_id=str(reference_id),
                 note=note,
             )
-            quota_notice_raise(allotment=allotment)
+            quota_notice_raise(allotment=allotment, units=units)
     if not admitted:
         allotment = Allotment.objects.filter(subscription=subscription, channel=channel).first()
         if allotment is None or not allotment.is_included:
             raise ChannelNotIncluded(channel=channel, package=subscription.package.name)
         raise QuotaExhausted(channel=channel, allotment=allotment.allotment, renews_on=subscription.renews_on)
     return allotment.remaining
+
+
+# --- The counting rule for tickets ----------------------------------------------------------------
+# A ticket draws at most one unit per channel (docs/contract.md): its written unit when it is filed
+# in writing, one phone unit the first time it is handled by phone, one remote unit the first time
+# it is handled by a remote session. A ticket recorded during an on-site day draws nothing: the day
+# is drawn on onsite_days by its booking. Every filing, call and remote session goes through here.
+TICKET_COUNTED_CHANNELS = (Channel.WRITTEN, Channel.PHONE, Channel.REMOTE)
+
+
+def ticket_unit_draw(
+    *,
+    actor: User | None,
+    institution: Institution,
+    ticket_id: int,
+    channel: str,
+    at: datetime.datetime | None = None,
+    subscription: Subscription | None = None,
+    note: str = "",
+    is_new_ticket: bool = False,
+) -> bool:
+    """Apply the counting rule to one handling of a ticket on a channel (its filing, a call, a
+    remote session): draw one unit of that channel unless the ticket already holds one, and nothing
+    for on-site. Returns True when a unit was drawn. Raises what quota_consume raises (nothing is
+    written then). The caller holds the ticket's row lock (or has just created the ticket,
+    `is_new_ticket`, which spares the look-up), so two handlings of one ticket cannot both count.
+    Joins the caller's transaction; running it twice for the same ticket and channel draws once."""
+    if channel == Channel.ONSITE_DAYS:
+        return False
+    if channel not in TICKET_COUNTED_CHANNELS:
+        raise ValidationError({"channel": _("Unknown channel “%(channel)s”.") % {"channel": channel}})
+    if not is_new_ticket and channel in ticket_units_held(institution=institution, ticket_id=ticket_id):
+        return False
+    quota_consume(
+        actor=actor,
+        institution=institution,
+        channel=channel,
+        reference_type=TICKET_REFERENCE,
+        reference_id=ticket_id,
+        note=note,
+        at=at,
+        subscription=subscription,
+    )
+    return True
 
 
 def _allotment_admit(*, subscription: Subscription, channel: str, units: int) -> Allotment | None:
@@ -298,20 +345,35 @@ def quota_release(
 
 # Remaining share of an allotment at which the institution admin is told the channel runs low.
 QUOTA_LOW_SHARE = 0.2
+# The notice levels from the least severe to the most.
+NOTICE_SEVERITY = (QuotaNotice.Level.LOW, QuotaNotice.Level.EXHAUSTED)
 
 
-def quota_notice_raise(*, allotment: Allotment) -> QuotaNotice | None:
-    """Record that a channel fell to 20 % remaining or ran out, once per level and subscription
-    (a unique row), and have the institution admins e-mailed after commit. Joins the caller's
-    transaction; the row is the outbox: quota_notice_sweep sends whatever the task did not."""
-    remaining = allotment.remaining
-    if remaining is None or not allotment.allotment:
+def quota_notice_level(*, allotment: int | None, remaining: int | None) -> str | None:
+    """The notice a channel's remaining figure calls for: exhausted at 0, low at 20 % or less,
+    none above (nor for an unlimited channel, which never runs out)."""
+    if remaining is None or not allotment:
         return None
-    if remaining == 0:
-        level = QuotaNotice.Level.EXHAUSTED
-    elif remaining <= allotment.allotment * QUOTA_LOW_SHARE:
-        level = QuotaNotice.Level.LOW
-    else:
+    if remaining <= 0:
+        return QuotaNotice.Level.EXHAUSTED
+    if remaining <= allotment * QUOTA_LOW_SHARE:
+        return QuotaNotice.Level.LOW
+    return None
+
+
+def quota_notice_raise(*, allotment: Allotment, units: int = 1) -> QuotaNotice | None:
+    """Record the notice a consumption of `units` that left `allotment` as it is calls for: one
+    notice per threshold crossed (the remaining figure was above it before the use and is at or
+    below it after), and when a single use crosses several, only the most severe. Each level is
+    recorded once per subscription (a unique row) and the institution admins are e-mailed after
+    commit. Joins the caller's transaction; the row is the outbox: quota_notice_sweep sends
+    whatever the task did not."""
+    remaining = allotment.remaining
+    level = quota_notice_level(allotment=allotment.allotment, remaining=remaining)
+    if level is None:
+        return None
+    before = quota_notice_level(allotment=allotment.allotment, remaining=remaining + units)
+    if before is not None and NOTICE_SEVERITY.index(before) >= NOTICE_SEVERITY.index(level):
         return None
     notices = QuotaNotice.objects.filter(subscription_id=allotment.subscription_id, channel=allotment.channel)
     if notices.filter(level=level).exists():
@@ -333,8 +395,12 @@ def _quota_notice_publish(notice_id: int) -> None:
 
 def quota_notice_send(*, notice_id: int) -> bool:
     """E-mail the institution admins about one quota notice not sent yet, and mark it sent.
-    The row is locked while sending, so concurrent senders send once; False when it is gone or
-    already sent. Mail errors propagate and leave it unsent for the sweep."""
+    The figures are the ledger's at sending time. A notice the ledger no longer bears out is
+    withdrawn (its row deleted, no e-mail): a "20 % left" one when the channel has since run out
+    (the "used up" notice says so) or units came back above 20 %, a "used up" one when units came
+    back; a later crossing raises it anew. The row is locked while sending, so concurrent senders
+    send once; False when it is gone, already sent or withdrawn. Mail errors propagate and leave
+    it unsent for the sweep."""
     with transaction.atomic():
         notice = (
             QuotaNotice.objects.select_for_update(skip_locked=True)
@@ -345,44 +411,63 @@ def quota_notice_send(*, notice_id: int) -> bool:
         if notice is None:
             return False
         subscription = notice.subscription
+        allotment = Allotment.objects.get(subscription=subscription, channel=notice.channel)
+        if quota_notice_level(allotment=allotment.allotment, remaining=allotment.remaining) != notice.level:
+            logger.info(
+                "packages.quota_notice_withdrawn",
+                extra={"notice": notice.pk, "level": notice.level, "remaining": allotment.remaining},
+            )
+            notice.delete()
+            return False
         admins = list(
             User.objects.for_institution(subscription.institution_id)
             .filter(role=Role.INSTITUTION_ADMIN, is_active=True)
             .exclude(email="")
             .values_list("email", flat=True)
         )
-        allotment = Allotment.objects.get(subscription=subscription, channel=notice.channel)
         with translation.override(settings.LANGUAGE_CODE):
-            values = {
-                "channel": Channel(notice.channel).label,
-                "remaining": allotment.remaining,
-                "allotment": allotment.allotment,
-                "renews_on": formats.date_format(subscription.renews_on, "DATE_FORMAT"),
-                "package": subscription.package.name,
-            }
-            if notice.level == QuotaNotice.Level.EXHAUSTED:
-                subject = _("%(channel)s: your allotment is used up") % values
-                body = (
-                    _(
-                        "All %(allotment)s units of %(channel)s in your %(package)s contract are used. "
-                        "The allotment renews on %(renews_on)s; to add more before then, ask your account "
-                        "manager for an extension."
-                    )
-                    % values
-                )
-            else:
-                subject = _("%(channel)s: 20 %% of your allotment is left") % values
-                body = (
-                    _(
-                        "%(remaining)s of the %(allotment)s units of %(channel)s in your %(package)s "
-                        "contract are left. The allotment renews on %(renews_on)s."
-                    )
-                    % values
-                )
+            subject, body = quota_notice_text(notice=notice, allotment=allotment)
         if admins:
             EmailMessage(subject=subject, body=body, from_email=settings.DEFAULT_FROM_EMAIL, to=admins).send()
         QuotaNotice.objects.filter(pk=notice.pk).update(sent_at=timezone.now())
     return True
+
+
+def quota_notice_text(*, notice: QuotaNotice, allotment: Allotment) -> tuple[str, str]:
+    """The subject and body of a notice, with the allotment's figures as they are now."""
+    subscription = notice.subscription
+    values = {
+        "channel": Channel(notice.channel).label,
+        "remaining": allotment.remaining,
+        "used": allotment.used,
+        "allotment": allotment.allotment,
+        "renews_on": formats.date_format(subscription.renews_on, "DATE_FORMAT"),
+        "package": subscription.package.name,
+    }
+    if notice.level == QuotaNotice.Level.EXHAUSTED:
+        subject = _("%(channel)s: your allotment is used up") % values
+        body = (
+            _(
+                "All %(allotment)s units of %(channel)s in your %(package)s contract are used. "
+                "The allotment renews on %(renews_on)s; to add more before then, ask your account "
+                "manager for an extension."
+            )
+            % values
+        )
+    else:
+        subject = _("%(channel)s: 20 %% of your allotment is left") % values
+        body = (
+            _(
+                "%(remaining)s of the %(allotment)s units of %(channel)s in your %(package)s "
+                "contract are left. The allotment renews on %(renews_on)s."
+            )
+            % values
+        )
+    if notice.channel == Channel.ONSITE_DAYS:
+        body += "\n\n" + _("Days beyond the contract can be requested as a priced quote: %(url)s") % {
+            "url": settings.SITE_URL.rstrip("/") + "/onsite/"
+        }
+    return subject, body
 
 
 def quota_notice_sweep(*, limit: int = 100) -> int:

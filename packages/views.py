@@ -11,8 +11,11 @@ from .selectors import package_list
 def _term(term) -> str:
     if term is None:
         return "—"
-    if not term.is_included:
-        return term.get_pricing_display()
+    if term.pricing == term.Pricing.NOT_OFFERED:
+        # The seed table's ✗, in the words the customers' pages use.
+        return "✗ " + _("Not included")
+    if term.pricing == term.Pricing.PER_DAY:
+        return _("Priced per day")
     if term.is_unlimited:
         return _("Unlimited")
     if term.minimum == term.maximum:

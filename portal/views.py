@@ -5,17 +5,21 @@ from django.shortcuts import redirect, render
 
 from organizations.roles import Role
 from organizations.selectors import seat_count
+from packages.models import Channel
 from packages.selectors import allotment_list, subscription_get_active, subscription_get_latest
 from tickets.selectors import ticket_list_for_requester_side
 
 
 def quota_rows(subscription) -> list[dict]:
-    """Each channel of the contract as the home page shows it: a bar, unlimited, or priced separately."""
+    """Each channel of the contract as the home page shows it, as the seed table states it: a bar,
+    unlimited, priced per day, or not included (✗). On-site days are the one channel sold by the
+    day outside the contract (the quote request on /onsite/), so a contract without them shows
+    them priced per day; any other channel it lacks is not included."""
     rows = []
     for allotment in allotment_list(subscription=subscription):
         row = {"channel": allotment.get_channel_display(), "code": allotment.channel, "used": allotment.used}
         if not allotment.is_included:
-            row["state"] = "not_included"
+            row["state"] = "per_day" if allotment.channel == Channel.ONSITE_DAYS else "not_included"
         elif allotment.is_unlimited:
             row["state"] = "unlimited"
         else:

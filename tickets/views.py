@@ -9,6 +9,7 @@ from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -25,7 +26,14 @@ from organizations.selectors import (
 from packages.errors import NoActiveSubscription, QuotaError, QuotaExhausted
 from packages.models import Channel
 from packages.permissions import region_management_lock
-from packages.selectors import allotment_get, package_choices, subscription_in_force
+from packages.selectors import (
+    allotment_get,
+    allotment_list,
+    package_choices,
+    subscription_get_active,
+    subscription_in_force,
+    ticket_units_held,
+)
 
 from . import selectors, services
 from .forms import (
@@ -180,6 +188,55 @@ def _share_context(user, ticket: Ticket, form: ShareForm | None) -> dict:
     }
 
 
+# The channels the engineer logs on a ticket, with the form each is logged by.
+CONTACT_CHANNELS = {"call": Channel.PHONE, "remote": Channel.REMOTE}
+
+
+def contact_units(ticket: Ticket) -> dict[str, dict]:
+    """What logging a call or a remote session on the ticket would draw, for the engineer before
+    they log it: per form, whether the ticket already holds that channel's unit (so nothing more is
+    drawn), and otherwise what is left of the institution's allotment."""
+    subscription = subscription_get_active(institution=ticket.institution)
+    allotments = {a.channel: a for a in allotment_list(subscription=subscription)} if subscription else {}
+    held = ticket_units_held(institution=ticket.institution, ticket_id=ticket.pk)
+    units = {}
+    for action, channel in CONTACT_CHANNELS.items():
+        allotment = allotments.get(channel)
+        unit = {
+            "channel": channel,
+            "label": Channel(channel).label,
+            "renews_on": subscription.renews_on if subscription else None,
+        }
+        if channel in held:
+            unit["state"] = "held"
+        elif allotment is None or not allotment.is_included:
+            unit["state"] = "none"
+        elif allotment.is_unlimited:
+            unit["state"] = "unlimited"
+        else:
+            unit.update(
+                state="exhausted" if allotment.remaining == 0 else "limited",
+                remaining=allotment.remaining,
+                allotment=allotment.allotment,
+            )
+        units[action] = unit
+    return units
+
+
+def desk_quota_message(error: QuotaExhausted) -> str:
+    """A used-up channel as the desk is told it on the ticket page: what it means for the ticket
+    and what the engineer can do, not the customer's advice."""
+    return _(
+        "The institution's %(channel)s allotment (%(allotment)s this contract year) is used up until "
+        "%(renews_on)s and this ticket holds no unit of it yet, so it cannot be logged. Answer in "
+        "writing, or ask the package manager to extend the contract."
+    ) % {
+        "channel": Channel(error.channel).label,
+        "allotment": error.allotment,
+        "renews_on": date_format(error.renews_on, "DATE_FORMAT"),
+    }
+
+
 def _detail(request, ticket: Ticket, status: int = 200, **forms):
     user = request.user
     desk = is_desk(user)
@@ -210,6 +267,7 @@ def _detail(request, ticket: Ticket, status: int = 200, **forms):
                 prefix="assign", engineers=person_list_desk(), initial={"assignee": ticket.assignee_id}
             ),
             escalate_form=forms.get("escalate") or EscalateForm(prefix="escalate"),
+            contact_units=contact_units(ticket),
             development_form=forms.get("development")
             or DevelopmentForm(
                 prefix="development",
@@ -324,6 +382,11 @@ def ticket_action(request, pk, action):
     if form.is_valid():
         try:
             done = perform(form.cleaned_data)
+        except QuotaExhausted as error:
+            if action in CONTACT_CHANNELS:
+                form.add_error(None, desk_quota_message(error))
+            else:
+                form_errors_add(form, error)
         except (QuotaError, ValidationError) as error:
             form_errors_add(form, error)
         else:

@@ -280,11 +280,14 @@ SPECTACULAR_SETTINGS = {
         "CustomerSideRoleEnum": "organizations.api.serializers.CUSTOMER_SIDE_ROLES",
         "TicketStatusEnum": "tickets.models.Ticket.Status",
         "TicketKindEnum": "tickets.models.Ticket.Kind",
+        "TicketMessageKindEnum": "tickets.models.TicketMessage.Kind",
         "DevelopmentStateEnum": "tickets.models.DevelopmentItem.State",
         "NotificationModeEnum": "notifications.models.Mode",
         "NotificationKindEnum": "notifications.models.Kind",
         "ContactRequestKindEnum": "bookings.models.ContactRequest.Kind",
         "OnboardingKindEnum": "bookings.models.OnboardingItem.Kind",
+        "FilingChannelEnum": "tickets.api.serializers.DESK_FILING_CHOICES",
+        "ChannelEnum": "packages.models.Channel",
     },
 }
 

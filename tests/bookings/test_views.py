@@ -63,11 +63,19 @@ def test_workshop_page_is_locked_on_standard(browser_client, standard_admin):
     assert "Premium" in page
 
 
+def test_locked_workshop_page_points_to_the_onsite_quote(browser_client, standard_admin):
+    # when
+    page = login(browser_client, standard_admin).get("/workshops/").content.decode()
+    # then: what a Standard institution can buy instead
+    assert 'href="/onsite/"' in page
+    assert "your package does not include it" in page
+
+
 def test_workshop_page_is_turkish_by_default(client, admin):
     # when
     response = login(client, admin).get("/workshops/")
     # then
-    assert "Çalıştay talep et" in response.content.decode()
+    assert "Workshop talep et" in response.content.decode()
 
 
 def test_institution_cancels_from_the_page(browser_client, admin, staff, trainer, premium):

@@ -36,7 +36,7 @@ def test_institution_admin_requests_a_workshop_and_cancels_it_in_time(demo, open
     page.wait_for_url(re.compile(r".*/workshops/$"))
 
     # then: it is listed as requested, nothing drawn, and nothing overflows the phone's width
-    expect(page.locator(".notice.success")).to_contain_text("Çalıştay talebiniz gönderildi")
+    expect(page.locator(".notice.success")).to_contain_text("Workshop talebiniz gönderildi")
     workshop = Workshop.objects.get(topic="Parsel sorgulama eğitimi")
     row = page.locator(f"tr[data-workshop='{workshop.pk}']")
     expect(row).to_contain_text("Talep edildi")
@@ -77,7 +77,7 @@ def test_vendor_staff_schedule_a_requested_workshop_on_a_phone(demo, open_page, 
     page.wait_for_url(re.compile(r".*/vendor/workshops/$"))
 
     # then
-    expect(page.locator(".notice.success")).to_contain_text("Çalıştay planlandı")
+    expect(page.locator(".notice.success")).to_contain_text("Workshop planlandı")
     expect(page.locator(f"article[data-workshop='{workshop.pk}']")).to_contain_text("Planlandı")
     workshop.refresh_from_db()
     assert (workshop.status, workshop.trainer) == (Workshop.Status.SCHEDULED, trainer)

@@ -31,7 +31,7 @@ def test_customer_registers_for_a_training_and_plays_a_recording(demo, open_page
     page.get_by_role("button", name="Kaydol").click()
 
     # then: registered, one place fewer, and the page still fits the phone
-    expect(page.locator(".notice.success")).to_contain_text("Kaydınız alındı")
+    expect(page.locator(".notice.success")).to_contain_text("Katılım kaydınız alındı")
     expect(page.get_by_test_id("registration")).to_contain_text("Kayıtlı")
     expect(page.get_by_test_id("places")).to_have_text("3 yerden 2 boş")
     assert _fits_the_phone(page)

@@ -1,10 +1,15 @@
+import html
+import re
+from pathlib import Path
+
 import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from packages.models import Allotment, Package, Subscription
+from organizations.roles import Role
+from packages.models import Allotment, Channel, Package, Subscription
 from tests.clients import login
-from tests.factories import InstitutionFactory, SubscriptionFactory
+from tests.factories import InstitutionFactory, PersonFactory, SubscriptionFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -156,3 +161,68 @@ def test_admin_lists_have_filters_and_search(client, package_manager, premium):
     # then
     assert [p.status_code for p in pages] == [200, 200, 200]
     assert premium.institution.name in pages[0].content.decode()
+
+
+# --- the README's package table is what the pages say ----------------------------------------------
+
+README = Path(__file__).resolve().parents[2] / "README.md"
+CODES = {
+    "Standard": "standard",
+    "Professional": "professional",
+    "Premium": "premium",
+    "Premium+": "premium_plus",
+}
+
+
+def _readme_table() -> dict[str, dict[str, str]]:
+    """The README's package table as {package code: {term: cell}}."""
+    lines = README.read_text().split("| term | Standard |", 1)[1].splitlines()
+    header = ["Standard", "Professional", "Premium", "Premium+"]
+    table: dict[str, dict[str, str]] = {CODES[name]: {} for name in header}
+    for line in lines[2:]:
+        if not line.startswith("|"):
+            break
+        term, *cells = [cell.strip() for cell in line.strip("|").split("|")]
+        for name, cell in zip(header, cells, strict=True):
+            table[CODES[name]][term] = cell
+    return table
+
+
+def _catalogue_section(page: str, code: str) -> dict[str, str]:
+    section = page.split(f'data-package="{code}"', 1)[1].split("</section>", 1)[0]
+    terms = {
+        html.unescape(dt): html.unescape(dd)
+        for dt, dd in re.findall(r"<dt>(.*?)</dt><dd>(.*?)</dd>", section)
+    }
+    for mark, label in re.findall(r"<li>(✓|<span class=\"muted\">✗</span>) (.*?)</li>", section):
+        terms[html.unescape(label)] = "✓" if mark == "✓" else "✗"
+    return terms
+
+
+def test_readme_package_table_matches_the_catalogue_page(browser_client, package_manager):
+    # given
+    login(browser_client, package_manager)
+    # when
+    page = browser_client.get(reverse("package-catalogue")).content.decode()
+    # then: every cell of every package, in the page's words
+    for code, terms in _readme_table().items():
+        shown = _catalogue_section(page, code)
+        shown["Support priority"] = str(Package.objects.get(code=code).priority)
+        assert {term: shown.get(term) for term in terms} == terms, code
+
+
+@pytest.mark.parametrize("code", ["standard", "professional", "premium_plus"])
+def test_readme_package_table_matches_the_home_page(browser_client, code):
+    # given: an institution admin of a package whose figures are fixed
+    subscription = SubscriptionFactory(package_code=code)
+    login(browser_client, PersonFactory(role=Role.INSTITUTION_ADMIN, institution=subscription.institution))
+    terms = _readme_table()[code]
+    # when
+    page = html.unescape(browser_client.get("/").content.decode())
+    # then: each channel's row says what the README says
+    for channel in Channel:
+        row = page.split(f'data-channel="{channel.value}"', 1)[1].split('<div class="quota"', 1)[0]
+        cell = terms[channel.label]
+        expected = f"{cell} of {cell} left" if cell.isdigit() else cell.removeprefix("✗ ")
+        assert expected in row, (code, channel)
+    assert f'data-testid="priority">{terms["Support priority"]} ' in page

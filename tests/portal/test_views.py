@@ -118,3 +118,70 @@ def test_api_still_follows_accept_language(client):
     response = client.get("/api/v1/packages/", HTTP_ACCEPT_LANGUAGE="en")
     # then
     assert response["Content-Language"] == "en"
+
+
+# --- the contract as the seed table states it ------------------------------------------------------
+
+
+def _home_as(browser_client, package_code: str, role: str = "customer") -> str:
+    from organizations.roles import Role
+    from tests.factories import PersonFactory, SubscriptionFactory
+
+    subscription = SubscriptionFactory(package_code=package_code)
+    person = PersonFactory(role=Role(role), institution=subscription.institution)
+    login(browser_client, person)
+    return browser_client.get("/").content.decode()
+
+
+def _quota_row(page: str, channel: str) -> str:
+    start = page.index(f'data-channel="{channel}"')
+    return page[
+        start : page.index('<div class="quota"', start) if '<div class="quota"' in page[start:] else None
+    ]
+
+
+@pytest.mark.parametrize("package_code", ["standard", "professional"])
+def test_silver_home_shows_workshops_as_not_included(browser_client, package_code):
+    # when
+    page = _home_as(browser_client, package_code, "institution_admin")
+    # then: ✗ as the table says, never priced separately, pointing to what can be bought
+    row = _quota_row(page, "workshops")
+    assert "Not included in your package." in row
+    assert "Priced separately" not in page and "priced separately" not in row
+    assert 'href="/onsite/"' in row
+
+
+@pytest.mark.parametrize("package_code", ["standard", "professional"])
+def test_silver_home_points_onsite_days_to_the_quote_request(browser_client, package_code):
+    # when
+    page = _home_as(browser_client, package_code, "institution_admin")
+    # then
+    row = _quota_row(page, "onsite_days")
+    assert "Priced per day" in row and 'href="/onsite/"' in row
+    assert "account manager" not in page
+
+
+def test_customer_of_silver_is_told_who_can_buy_onsite_days(browser_client):
+    # when: a customer, who cannot open the on-site page
+    page = _home_as(browser_client, "standard")
+    # then
+    assert "Your institution admin can buy on-site support and training days with a quote." in page
+    assert 'href="/onsite/"' not in page
+
+
+def test_premium_home_shows_workshops_as_an_allotment(browser_client):
+    # when
+    page = _home_as(browser_client, "premium")
+    # then
+    assert "12 of 12 left" in _quota_row(page, "workshops")
+    assert "Not included" not in page
+
+
+@pytest.mark.parametrize(
+    ("package_code", "priority"), [("standard", 4), ("professional", 3), ("premium", 2), ("premium_plus", 1)]
+)
+def test_home_shows_the_package_priority(browser_client, package_code, priority):
+    # when
+    page = _home_as(browser_client, package_code)
+    # then
+    assert f'data-testid="priority">{priority} (1 is served first)' in page

@@ -252,7 +252,7 @@ def test_performance_page_counts_the_workshops_each_person_joined(client):
     page = client.get("/institution/performance/", query).content.decode()
     by_unit = client.get("/institution/performance/", {**query, "group_by": "unit"}).content.decode()
     # then: the column, and each person's count in its last cell
-    assert "Katıldığı çalıştaylar" in page
+    assert "Katıldığı workshop&#x27;lar" in page
 
     def last_cell(html, key):
         row = html.split(f'<tr data-row="{key}">')[1].split("</tr>")[0]

@@ -130,11 +130,12 @@ def test_filing_without_a_contract_is_409(client_for, premium):
     assert response.json()["error"]["code"] == "no_active_subscription"
 
 
-def test_engineer_cannot_file(client_for, engineer):
-    # when
+def test_engineer_filing_without_a_requester_is_refused(client_for, engineer):
+    # when: the desk files for nobody
     response = client_for(engineer).post("/api/v1/tickets/", {"subject": "S", "description": "D"})
     # then
-    assert response.status_code == 403
+    assert response.status_code == 400
+    assert "requester" in response.json()["error"]["fields"]
 
 
 def test_customer_lists_only_own_tickets(client_for, customer, premium):

@@ -296,3 +296,120 @@ def test_queue_rows_are_what_the_ticket_serializer_shows(client_for, customer, e
     assert len(results) == 4
     assert {t["id"] for t in results} == {with_product.pk, escalated.pk, answered.pk, breached.pk}
     assert results == expected
+
+
+# --- the counting rule over the API (docs/contract.md) --------------------------------------------
+
+
+def test_calls_answer_whether_a_unit_was_drawn(client_for, customer, engineer):
+    # given
+    ticket = TicketFactory(requester=customer)
+    url = f"/api/v1/tickets/{ticket.pk}/calls/"
+    # when: two calls on one ticket
+    first = client_for(engineer).post(url, {"body": "Arandı."})
+    second = client_for(engineer).post(url, {"body": "Yeniden arandı."})
+    # then
+    assert (first.status_code, second.status_code) == (201, 201)
+    assert (first.json()["counted"], second.json()["counted"]) == (True, False)
+    assert Allotment.objects.get(subscription=ticket.subscription, channel="phone").used == 1
+
+
+def test_remote_sessions_answer_whether_a_unit_was_drawn(client_for, customer, engineer):
+    # given
+    ticket = TicketFactory(requester=customer)
+    ticket_log_call(actor=engineer, ticket=ticket, body="Arandı.")
+    url = f"/api/v1/tickets/{ticket.pk}/remote-sessions/"
+    # when
+    first = client_for(engineer).post(url, {"body": "Bağlanıldı."})
+    second = client_for(engineer).post(url, {"body": "Yeniden bağlanıldı."})
+    # then
+    assert (first.json()["counted"], second.json()["counted"]) == (True, False)
+    assert Allotment.objects.get(subscription=ticket.subscription, channel="remote").used == 1
+
+
+def test_desk_files_a_phone_ticket_for_a_caller(client_for, customer, engineer):
+    # when
+    response = client_for(engineer).post(
+        "/api/v1/tickets/",
+        {
+            "subject": "Arayan",
+            "description": "Telefonda anlatıldı.",
+            "requester": customer.pk,
+            "channel": "phone",
+        },
+        format="json",
+    )
+    # then: filed for the customer, answered at filing, one phone unit and no written one
+    assert response.status_code == 201
+    body = response.json()
+    ticket = Ticket.objects.get(pk=body["id"])
+    assert ticket.requester == customer and ticket.channel == "phone"
+    assert body["first_responded_at"] is not None
+    assert ticket.first_responded_at is not None
+    uses = dict(Allotment.objects.filter(subscription=ticket.subscription).values_list("channel", "used"))
+    assert (uses["phone"], uses["written"]) == (1, 0)
+
+
+def test_desk_files_a_remote_ticket_for_a_caller(client_for, customer, engineer):
+    # when
+    response = client_for(engineer).post(
+        "/api/v1/tickets/",
+        {"subject": "Uzak", "description": "Oturumda.", "requester": customer.pk, "channel": "remote"},
+        format="json",
+    )
+    # then
+    assert response.status_code == 201
+    ticket = Ticket.objects.get(pk=response.json()["id"])
+    assert Allotment.objects.get(subscription=ticket.subscription, channel="remote").used == 1
+
+
+def test_desk_filing_for_an_unknown_person_is_refused(client_for, engineer):
+    # when
+    response = client_for(engineer).post(
+        "/api/v1/tickets/", {"subject": "S", "description": "D", "requester": 999999}, format="json"
+    )
+    # then
+    assert response.status_code == 400
+    assert list(response.json()["error"]["fields"]) == ["requester"]
+
+
+def test_customer_naming_a_requester_is_refused(client_for, customer):
+    # given: a colleague of the same institution
+    colleague = PersonFactory(role=Role.CUSTOMER, institution=customer.institution)
+    # when
+    response = client_for(customer).post(
+        "/api/v1/tickets/", {"subject": "S", "description": "D", "requester": colleague.pk}, format="json"
+    )
+    # then
+    assert response.status_code == 400
+    assert list(response.json()["error"]["fields"]) == ["requester"]
+    assert not Ticket.objects.exists()
+
+
+def test_customer_naming_the_phone_channel_is_refused(client_for, customer):
+    # when
+    response = client_for(customer).post(
+        "/api/v1/tickets/", {"subject": "S", "description": "D", "channel": "phone"}, format="json"
+    )
+    # then
+    assert response.status_code == 400
+    assert list(response.json()["error"]["fields"]) == ["channel"]
+
+
+def test_me_shows_each_channel_with_allotment_used_remaining_unlimited(client_for, customer, engineer):
+    # given: one written ticket, called on twice
+    ticket = TicketFactory(requester=customer)
+    ticket_log_call(actor=engineer, ticket=ticket, body="Arandı.")
+    ticket_log_call(actor=engineer, ticket=ticket, body="Yeniden arandı.")
+    # when
+    quotas = client_for(customer).get("/api/v1/me/").json()["subscription"]["quotas"]
+    # then
+    assert quotas["written"] == {
+        "included": True,
+        "unlimited": False,
+        "allotment": 1000,
+        "used": 1,
+        "remaining": 999,
+    }
+    assert (quotas["phone"]["used"], quotas["phone"]["remaining"]) == (1, 999)
+    assert {"allotment", "used", "remaining", "unlimited"} <= set(quotas["onsite_days"])

@@ -63,14 +63,15 @@ def test_home_shows_unlimited_channels_as_unlimited(browser_client):
     assert "meter unlimited" in page
 
 
-def test_home_shows_onsite_days_of_standard_as_priced_separately(browser_client):
+def test_home_shows_onsite_days_of_standard_as_priced_per_day(browser_client):
     # given
     person = customer_with_subscription("standard")
     login(browser_client, person)
     # when
     page = browser_client.get("/").content.decode()
     # then
-    assert "Priced separately" in page
+    assert "Priced per day" in page
+    assert "Priced separately" not in page
 
 
 def test_home_without_contract_says_so(browser_client):

@@ -202,6 +202,65 @@ def test_call_on_exhausted_phone_quota_is_refused_and_keeps_text(browser_client,
     assert "Typed call summary</textarea>" in page
 
 
+def test_exhausted_refusal_on_the_ticket_page_is_worded_for_the_desk(browser_client, engineer):
+    # given
+    ticket = TicketFactory(requester=customer_with_subscription("standard"))
+    exhaust(ticket.subscription, channel="phone")
+    login(browser_client, engineer)
+    # when
+    page = browser_client.post(
+        reverse("ticket-action", args=[ticket.pk, "call"]), {"call-body": "Typed call summary"}
+    ).content.decode()
+    # then: what the engineer can do, not the customer's advice
+    assert "this ticket holds no unit of it yet" in page
+    assert "ask the package manager to extend the contract" in page
+    assert "ask your account manager" not in page
+
+
+def test_ticket_page_shows_units_left_before_a_call_or_session(browser_client, engineer):
+    # given: a Standard ticket, 3 phone units used elsewhere
+    ticket = TicketFactory(requester=customer_with_subscription("standard"))
+    Allotment.objects.filter(subscription=ticket.subscription, channel="phone").update(used=3)
+    login(browser_client, engineer)
+    # when
+    page = browser_client.get(reverse("ticket-detail", args=[ticket.pk])).content.decode()
+    # then
+    assert "Phone support: 17 of 20 units left" in page
+    assert "Live remote support: 20 of 20 units left" in page
+
+
+def test_ticket_page_says_a_further_call_draws_nothing(browser_client, engineer):
+    # given: a call already logged on the ticket
+    ticket = TicketFactory(requester=customer_with_subscription("standard"))
+    ticket_log_call(actor=engineer, ticket=ticket, body="Arandı.")
+    login(browser_client, engineer)
+    # when
+    page = browser_client.get(reverse("ticket-detail", args=[ticket.pk])).content.decode()
+    # then
+    assert "This ticket already holds its Phone support unit: logging another draws nothing." in page
+
+
+def test_ticket_page_warns_of_an_exhausted_channel_before_logging(browser_client, engineer):
+    # given
+    ticket = TicketFactory(requester=customer_with_subscription("standard"))
+    exhaust(ticket.subscription, channel="remote")
+    login(browser_client, engineer)
+    # when
+    page = browser_client.get(reverse("ticket-detail", args=[ticket.pk])).content.decode()
+    # then
+    assert "Live remote support: all 20 units are used until" in page
+
+
+def test_customer_sees_no_unit_figures_on_the_ticket_page(browser_client):
+    # given
+    ticket = TicketFactory(requester=customer_with_subscription("standard"))
+    login(browser_client, ticket.requester)
+    # when
+    page = browser_client.get(reverse("ticket-detail", args=[ticket.pk])).content.decode()
+    # then
+    assert 'data-testid="units-phone"' not in page
+
+
 def test_remote_session_after_call_is_logged(client, engineer):
     # given
     ticket = TicketFactory()

@@ -4,8 +4,14 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from organizations.api.serializers import InstitutionRefSerializer
+from packages.models import Channel
 from slaportal.api.media import SIGNED_URL_HELP, signed_url
 from tickets.models import OPEN_STATUSES, Attachment, DevelopmentItem, Ticket, TicketMessage
+
+# The channels a ticket can be filed by over the API: in writing, or by the desk for a customer
+# on the phone or in a remote session (an on-site visit is recorded on the web desk page).
+DESK_FILING_CHANNELS = (Channel.WRITTEN, Channel.PHONE, Channel.REMOTE)
+DESK_FILING_CHOICES = [(c.value, c.label) for c in DESK_FILING_CHANNELS]
 
 
 def _name(person) -> str:
@@ -164,6 +170,23 @@ class TicketCreateSerializer(serializers.Serializer):
     product = serializers.SlugField(
         max_length=40, required=False, allow_null=True, help_text="A product code (see the web form)."
     )
+    requester = serializers.IntegerField(
+        min_value=1,
+        required=False,
+        help_text=(
+            "Support desk only, and then required: the id of the customer the desk files for "
+            "(400 for anyone else)."
+        ),
+    )
+    channel = serializers.ChoiceField(
+        choices=DESK_FILING_CHOICES,
+        default=Channel.WRITTEN.value,
+        help_text=(
+            "How the ticket came in: `written` (default), or for the desk `phone` or `remote`: the "
+            "ticket is filed for a customer the desk is talking to, its filing is the first response "
+            "and it draws that channel's unit."
+        ),
+    )
 
 
 class TicketUpdateSerializer(serializers.Serializer):
@@ -228,6 +251,18 @@ class MessageSerializer(serializers.ModelSerializer):
     def get_from_support(self, message) -> bool:
         # Vendor staff belong to no institution.
         return message.author.institution_id is None
+
+
+class ContactLoggedSerializer(MessageSerializer):
+    counted = serializers.BooleanField(
+        source="is_counted",
+        read_only=True,
+        help_text="Whether this call or session drew a unit: only a ticket's first one on its channel does.",
+    )
+
+    class Meta(MessageSerializer.Meta):
+        fields = [*MessageSerializer.Meta.fields, "counted"]
+        read_only_fields = fields
 
 
 class ReplySerializer(serializers.Serializer):

@@ -19,7 +19,8 @@ from rest_framework.response import Response
 from rest_framework.viewsets import GenericViewSet
 
 from organizations.permissions import is_desk
-from organizations.selectors import person_list_desk
+from organizations.selectors import customer_get_all_institutions_by_id, person_list_desk
+from packages.models import Channel
 from slaportal.api.errors import error_responses
 from slaportal.api.idempotency import IDEMPOTENCY_PARAMETER, idempotent
 from slaportal.api.media import FILE_AUTHENTICATION
@@ -47,6 +48,7 @@ from .serializers import (
     AssignSerializer,
     AttachmentSerializer,
     AttachmentUploadSerializer,
+    ContactLoggedSerializer,
     ContactLogSerializer,
     DevelopmentItemSerializer,
     DevelopmentItemUpdateSerializer,
@@ -91,8 +93,11 @@ class DownloadRenderer(BaseRenderer):
     create=extend_schema(
         summary="File a ticket",
         description=(
-            "Customer side only. Consumes one unit of the written quota (409 `quota_exhausted` with "
-            "`channel`, `allotment`, `renews_on` when used up). Honours Idempotency-Key."
+            "A customer files in writing: one unit of the written quota (409 `quota_exhausted` with "
+            "`channel`, `allotment`, `renews_on` when used up); naming `requester` is refused (400). "
+            "The support desk files for a caller as on /desk/tickets/new/: `requester` (a customer's "
+            "id) and `channel` (`written`, `phone`, `remote`); a phone or remote filing is the ticket's "
+            "first response and draws that channel's unit. Honours Idempotency-Key."
         ),
         parameters=[IDEMPOTENCY_PARAMETER],
         request=TicketCreateSerializer,
@@ -150,12 +155,28 @@ class TicketViewSet(TicketScopedMixin, GenericViewSet):
             product = selectors.product_list().filter(code=data["product"]).first()
             if product is None:
                 raise ValidationError({"product": [_("Unknown product.")]})
+        actor, filed_by = request.user, None
+        if is_desk(request.user):
+            if data.get("requester") is None:
+                raise ValidationError({"requester": [_("Name the customer the ticket is filed for.")]})
+            actor = customer_get_all_institutions_by_id(pk=data["requester"])
+            if actor is None:
+                raise ValidationError({"requester": [_("No active customer has this id.")]})
+            filed_by = request.user
+        elif data.get("requester") is not None:
+            raise ValidationError({"requester": [_("Only the support desk files tickets for someone else.")]})
+        elif data["channel"] != Channel.WRITTEN:
+            raise ValidationError(
+                {"channel": [_("Only the support desk files tickets by phone or remote session.")]}
+            )
         ticket = ticket_file(
-            actor=request.user,
+            actor=actor,
             subject=data["subject"],
             description=data["description"],
             kind=data["kind"],
             product=product,
+            channel=data["channel"],
+            filed_by=filed_by,
         )
         # The ticket just filed holds everything the answer shows; reading it back would only
         # repeat what the filing wrote.
@@ -250,12 +271,14 @@ class TicketViewSet(TicketScopedMixin, GenericViewSet):
     @extend_schema(
         summary="Log a phone call",
         description=(
-            "Consumes one unit of the institution's phone quota (409 `quota_exhausted` when used up) and "
-            "counts as the first response. Honours Idempotency-Key." + DESK_ONLY
+            "The ticket's first handling by phone draws one unit of the phone quota (409 "
+            "`quota_exhausted` when used up); later calls, or a call on a ticket filed as a phone call, "
+            "are logged without drawing again. `counted` says whether a unit was drawn. The first "
+            "response if none was recorded yet. Honours Idempotency-Key." + DESK_ONLY
         ),
         parameters=[TICKET_ID, IDEMPOTENCY_PARAMETER],
         request=ContactLogSerializer,
-        responses={201: MessageSerializer, **error_responses(400, 403, 404, 409, 422)},
+        responses={201: ContactLoggedSerializer, **error_responses(400, 403, 404, 409, 422)},
     )
     @action(detail=True, methods=["post"], pagination_class=None, filter_backends=[])
     @idempotent
@@ -265,20 +288,21 @@ class TicketViewSet(TicketScopedMixin, GenericViewSet):
         serializer.is_valid(raise_exception=True)
         message = ticket_log_call(actor=request.user, ticket=ticket, **serializer.validated_data)
         return Response(
-            MessageSerializer(message, context=self.get_serializer_context()).data,
+            ContactLoggedSerializer(message, context=self.get_serializer_context()).data,
             status=status.HTTP_201_CREATED,
         )
 
     @extend_schema(
         summary="Log a live remote session",
         description=(
-            "Follows a logged call (422 otherwise). Consumes one unit of the remote quota (409 "
-            "`quota_exhausted` when used up) and counts as the first response. Honours Idempotency-Key."
-            + DESK_ONLY
+            "Follows a logged call or a phone or remote filing (422 otherwise). The ticket's first "
+            "remote session draws one unit of the remote quota (409 `quota_exhausted` when used up); "
+            "later ones are logged without drawing again. `counted` says whether a unit was drawn. "
+            "The first response if none was recorded yet. Honours Idempotency-Key." + DESK_ONLY
         ),
         parameters=[TICKET_ID, IDEMPOTENCY_PARAMETER],
         request=ContactLogSerializer,
-        responses={201: MessageSerializer, **error_responses(400, 403, 404, 409, 422)},
+        responses={201: ContactLoggedSerializer, **error_responses(400, 403, 404, 409, 422)},
     )
     @action(
         detail=True, methods=["post"], url_path="remote-sessions", pagination_class=None, filter_backends=[]
@@ -290,7 +314,7 @@ class TicketViewSet(TicketScopedMixin, GenericViewSet):
         serializer.is_valid(raise_exception=True)
         message = ticket_log_remote(actor=request.user, ticket=ticket, **serializer.validated_data)
         return Response(
-            MessageSerializer(message, context=self.get_serializer_context()).data,
+            ContactLoggedSerializer(message, context=self.get_serializer_context()).data,
             status=status.HTTP_201_CREATED,
         )
 

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from organizations.models import User
 from organizations.permissions import is_desk
 from packages.models import Channel
-from packages.services import quota_consume
+from packages.services import ticket_unit_draw
 from tickets.errors import invalid_transition
 from tickets.models import DevelopmentItem, Ticket, TicketEvent, TicketMessage
 
@@ -124,12 +124,12 @@ def _log_contact(
         message = _message(
             actor=actor, ticket=ticket, kind=kind, body=body, duration_minutes=duration_minutes
         )
-        quota_consume(
+        # The ticket's row is locked above, so the counting rule sees every earlier handling.
+        counted = ticket_unit_draw(
             actor=actor,
             institution=ticket.institution,
+            ticket_id=ticket.pk,
             channel=channel,
-            reference_type="ticket",
-            reference_id=ticket.pk,
             note=f"message:{message.pk}",
             at=now,
         )
@@ -141,18 +141,23 @@ def _log_contact(
             actor=actor,
             message_id=message.pk,
             duration_minutes=duration_minutes,
+            counted=counted,
         )
         sla_first_response(ticket=ticket, actor=actor, at=now)
         if ticket.status == Status.NEW:
             _set_status(ticket, actor, Status.OPEN, now)
+    message.is_counted = counted
     return message
 
 
 def ticket_log_call(
     *, actor: User, ticket: Ticket, body: str, duration_minutes: int | None = None
 ) -> TicketMessage:
-    """Log a phone call with the customer: one unit of the phone quota, and a first response.
-    Raises QuotaExhausted (nothing written) when the phone allotment is used up."""
+    """Log a phone call with the customer; it is the first response if none was recorded yet.
+    The ticket's first handling by phone draws one phone unit (none when it was filed as a phone
+    call or a call was logged before: the counting rule, packages.services.ticket_unit_draw); the
+    message answers whether it did as `is_counted`. Raises QuotaExhausted (nothing written) when
+    a unit is due and the phone allotment is used up. Not idempotent: each call logs a call."""
     return _log_contact(
         actor=actor,
         ticket=ticket,
@@ -166,9 +171,14 @@ def ticket_log_call(
 def ticket_log_remote(
     *, actor: User, ticket: Ticket, body: str, duration_minutes: int | None = None
 ) -> TicketMessage:
-    """Log a live remote session: one unit of the remote quota, and a first response.
-    Support escalates written → phone → remote, so a remote session follows a logged call."""
-    if not ticket.messages.filter(kind=TicketMessage.Kind.CALL).exists():
+    """Log a live remote session; it is the first response if none was recorded yet. The ticket's
+    first remote session draws one remote unit, later ones none (`is_counted` says which).
+    Support escalates written → phone → remote, so a remote session follows a call: one logged,
+    or the ticket came in by phone or by a remote session."""
+    if (
+        ticket.channel not in (Channel.PHONE, Channel.REMOTE)
+        and not ticket.messages.filter(kind=TicketMessage.Kind.CALL).exists()
+    ):
         raise ValidationError(
             _("Log a phone call first: a remote session follows a call that could not solve the problem.")
         )

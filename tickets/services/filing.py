@@ -14,22 +14,17 @@ from organizations.models import User
 from organizations.permissions import is_customer_side, is_desk
 from packages.models import Channel
 from packages.selectors import subscription_in_force
-from packages.services import quota_consume
+from packages.services import ticket_unit_draw
 from tickets.models import Attachment, DevelopmentItem, Product, Ticket, TicketEvent, TicketMessage
 
 from .events import event_record
 from .outbox import outbox_route_add
-from .sla import sla_clock_start, sla_deadlines
+from .sla import sla_clock_start, sla_deadlines, sla_first_response
 
 DEVELOPMENT_KINDS = (Ticket.Kind.BUG, Ticket.Kind.FEATURE)
-# The quota a ticket is counted on by the channel it came in by. A ticket noted during an on-site
-# visit counts as a written one: the visit's days are drawn by the booking.
-CHANNEL_QUOTA = {
-    Channel.WRITTEN: Channel.WRITTEN,
-    Channel.PHONE: Channel.PHONE,
-    Channel.REMOTE: Channel.REMOTE,
-    Channel.ONSITE_DAYS: Channel.WRITTEN,
-}
+# A ticket the desk files while talking to the customer (a call, a remote session, an on-site
+# visit) was answered by an engineer at that moment: its filing is its first response.
+DESK_CONTACT_CHANNELS = (Channel.PHONE, Channel.REMOTE, Channel.ONSITE_DAYS)
 
 
 def attachment_validate(upload: UploadedFile) -> None:
@@ -91,14 +86,16 @@ def ticket_file(
     channel: str = Channel.WRITTEN,
     filed_by: User | None = None,
 ) -> Ticket:
-    """File a written ticket for the actor's institution.
+    """File a ticket for the actor's institution, in writing unless the desk says otherwise.
 
-    The desk files for a customer who called or was visited with `filed_by` (a desk person),
-    `channel` phone or on-site and `at` the moment of the call: the clock starts then, and the
-    unit is drawn from that channel's quota (CHANNEL_QUOTA).
+    The desk files for a customer who called, was helped in a remote session or was visited with
+    `filed_by` (a desk person), `channel` phone, remote or on-site and `at` the moment of the
+    contact: the clock starts then, and that contact is the ticket's first response (the customer
+    was talking to an engineer). The unit drawn follows the counting rule
+    (packages.services.ticket_unit_draw): the filing channel's unit, none for on-site.
 
     In one transaction: the ticket with the contract's priority, first-response time and service
-    window copied onto it and its deadline computed; one unit of the written quota; its
+    window copied onto it and its deadline computed; its unit of the quota; its
     attachments; its history and SLA log; a development item for a bug report or feature request.
     Raises NoActiveSubscription, QuotaExhausted or ValidationError and writes nothing then.
     The routing request is written to the outbox in the same transaction; routing and the SLA
@@ -143,6 +140,8 @@ def ticket_file(
             ticket=ticket, kind=TicketEvent.Kind.CREATED, actor=filed_by or actor, due_at=due_at.isoformat()
         )
         sla_clock_start(ticket=ticket)
+        if channel in DESK_CONTACT_CHANNELS:
+            sla_first_response(ticket=ticket, actor=filed_by, at=ticket.created_at)
         if kind in DEVELOPMENT_KINDS:
             DevelopmentItem.objects.create(ticket=ticket, institution=institution)
             event_record(ticket=ticket, kind=TicketEvent.Kind.ESCALATED, actor=actor, automatic=True)
@@ -154,13 +153,13 @@ def ticket_file(
         # The unit last: its conditional UPDATE locks the allotment's row until commit, and every
         # filing of the institution waits on that lock, so it is held for the fewest statements.
         # A refusal rolls back everything above.
-        quota_consume(
+        ticket_unit_draw(
             actor=filed_by or actor,
             institution=institution,
-            channel=CHANNEL_QUOTA[channel],
-            reference_type="ticket",
-            reference_id=ticket.pk,
+            ticket_id=ticket.pk,
+            channel=channel,
             at=now,
             subscription=subscription,
+            is_new_ticket=True,
         )
     return ticket
