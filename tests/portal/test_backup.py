@@ -206,7 +206,7 @@ def test_restore_refuses_an_archive_whose_file_does_not_match_its_checksum(custo
 
     _rewrite(archive, damage)
     # when / then
-    with pytest.raises(CommandError, match="Checksum mismatch.*kilavuz.pdf"):
+    with pytest.raises(CommandError, match="Sağlama toplamı uyuşmuyor.*kilavuz.pdf"):
         call_command("restore", str(archive), "--force", stdout=io.StringIO())
     assert Ticket.objects.count() == 4
 

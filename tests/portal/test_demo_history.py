@@ -45,10 +45,14 @@ def history(django_db_setup, django_db_blocker, tmp_path_factory):
     with django_db_blocker.unblock(), media:
         atomic = transaction.atomic()
         atomic.__enter__()
-        started = time.monotonic()
+        # The processor time of this process: what the command costs, whatever else the shared
+        # machine runs meanwhile (the wall time is printed beside it).
+        started, cpu = time.monotonic(), time.process_time()
         call_command("seed_demo", "--history", stdout=io.StringIO())
-        seconds = time.monotonic() - started
-        print(f"seed_demo --history: {seconds:.1f} s")
+        seconds = time.process_time() - cpu
+        print(
+            f"seed_demo --history: {seconds:.1f} s of processor, {time.monotonic() - started:.1f} s of wall time"
+        )
         first = _counts()
         call_command("seed_demo", "--history", stdout=io.StringIO())
         yield {"seconds": seconds, "first": first, "second": _counts()}
