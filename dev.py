@@ -160,7 +160,7 @@ def run():
     for folder in ("queue", "processed", "control"):
         (broker / folder).mkdir(parents=True, exist_ok=True)
     sh(PY, "manage.py", "migrate", "--noinput", env=env)
-    sh(PY, "manage.py", "seed_demo", env=env)
+    sh(PY, "manage.py", "seed_demo", "--history", env=env)
     sh(PY, "manage.py", "collectstatic", "--noinput", "-v", "0", env=env)
     sweep_worker, worker = worker_commands(PY, schedule=ROOT / "var" / "celerybeat-schedule")
     procs = {

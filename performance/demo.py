@@ -1,5 +1,6 @@
-"""Demo product usage for the Premium demo institution, so that its performance page shows figures
-at once: an installation key, and three weeks of working days of sessions and feature uses of
+"""Demo product usage for the Premium demo institution (and, with seed_demo --history, Premium+ over
+the contract so far), so that its performance page shows figures at once: an installation key per
+institution, and three weeks of working days of sessions and feature uses of
 its people up to yesterday, sent through the ingestion service and rolled up as beat would.
 The events' ids are fixed by person, day and position, so running it again stores nothing twice
 (only the days since the last run are added) and the key is issued once."""
@@ -18,7 +19,7 @@ from .services import usage_dirty_days_rollup, usage_events_ingest, usage_key_is
 
 KEY_NAME = "Demo: Ankara sunucusu"
 DAYS = 21
-PEOPLE = ("premium-user1", "premium-user2", "premium-unit", "premium-region", "premium-admin")
+PEOPLE = ("user1", "user2", "user3", "user4", "unit", "region", "admin")
 PRODUCTS = (("netcad", ("8.5", "2026.1")), ("netgis", ("2025.2",)))
 FEATURES = ("parsel-sorgulama", "imar-durumu", "harita-ciktisi", "veri-aktarimi", "katman-yonetimi")
 NAMESPACE = uuid.UUID("6f1c2a3e-5b7d-4e8f-9a0b-1c2d3e4f5a6b")
@@ -57,23 +58,28 @@ def _events(person: User, day: datetime.date) -> list[dict]:
     return events
 
 
-def performance_demo_seed() -> int:
-    """Seed the demo usage; returns how many events were stored by this run."""
-    premium = Institution.objects.filter(slug="premium").first()
-    admin = User.objects.filter(username="premium-admin").first()
-    if premium is None or admin is None or performance_tracking_lock(premium) is not None:
-        return 0
-    key = usage_key_list(institution=premium).filter(name=KEY_NAME, revoked=False).first()
-    if key is None:
-        key, _raw = usage_key_issue(actor=admin, institution=premium, name=KEY_NAME)
-    people = list(User.objects.for_institution(premium).filter(username__in=PEOPLE).order_by("username"))
+def performance_demo_seed(*, slugs: tuple[str, ...] = ("premium",), days: int = DAYS) -> int:
+    """Seed the demo usage of the institutions (demo slugs) for the working days of the last
+    `days` days; returns how many events were stored by this run."""
     today = timezone.localdate()
-    days = [today - datetime.timedelta(days=n) for n in range(DAYS, 0, -1)]
-    events = [
-        event for day in days if day.weekday() < 5 for person in people for event in _events(person, day)
-    ]
     stored = 0
-    for first in range(0, len(events), BATCH):
-        stored += usage_events_ingest(key=key, payload={"events": events[first : first + BATCH]}).accepted
+    for slug in slugs:
+        institution = Institution.objects.filter(slug=slug).first()
+        admin = User.objects.filter(username=f"{slug}-admin").first()
+        if institution is None or admin is None or performance_tracking_lock(institution) is not None:
+            continue
+        key = usage_key_list(institution=institution).filter(name=KEY_NAME, revoked=False).first()
+        if key is None:
+            key, _raw = usage_key_issue(actor=admin, institution=institution, name=KEY_NAME)
+        usernames = [f"{slug}-{name}" for name in PEOPLE]
+        people = list(
+            User.objects.for_institution(institution).filter(username__in=usernames).order_by("username")
+        )
+        span = [today - datetime.timedelta(days=n) for n in range(days, 0, -1)]
+        events = [
+            event for day in span if day.weekday() < 5 for person in people for event in _events(person, day)
+        ]
+        for first in range(0, len(events), BATCH):
+            stored += usage_events_ingest(key=key, payload={"events": events[first : first + BATCH]}).accepted
     usage_dirty_days_rollup()
     return stored

@@ -42,8 +42,8 @@ def test_seed_demo_places_gold_people_in_the_tree():
         user2 = User.objects.get(username=f"{slug}-user2")
         unit = User.objects.get(username=f"{slug}-unit")
         region = User.objects.get(username=f"{slug}-region")
-        assert (user1.region.name, user1.unit.name) == ("Region 1", "Unit 1")
-        assert (user2.region.name, user2.unit.name) == ("Region 2", "Unit 1")
+        assert (user1.region.name, user1.unit.name) == ("Merkez Bölge", "İmar Birimi")
+        assert (user2.region.name, user2.unit.name) == ("Kuzey Bölge", "Emlak Birimi")
         assert unit.role == Role.UNIT_MANAGER and unit.unit == user1.unit
         assert region.role == Role.REGION_MANAGER and region.region == user1.region
         assert Institution.objects.get(slug=slug).units.count() == 4
