@@ -176,10 +176,32 @@ LEARNING_VIDEO_MAX_BYTES = env.int("LEARNING_VIDEO_MAX_BYTES", default=2 * 1024*
 LEARNING_FILE_MAX_BYTES = env.int("LEARNING_FILE_MAX_BYTES", default=200 * 1024**2)
 LEARNING_SIGNED_URL_SECONDS = env.int("LEARNING_SIGNED_URL_SECONDS", default=300)
 
+# Outgoing mail, as one URL (django-environ's email_url): smtp+tls://user:password@host:587
+# (STARTTLS), smtp+ssl://user:password@host:465 (TLS from the start), smtp://host:25 (plain), or
+# consolemail:// (printed to the log, sent nowhere). Special characters in the user or password are
+# percent-encoded (@ as %40). Without EMAIL_URL, EMAIL_BACKEND chooses the backend (the console by
+# default); production requires EMAIL_URL (settings/production.py).
+EMAIL_URL = env("EMAIL_URL", default="")
 EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 # Where the file-based e-mail backend writes (used by the fault tests to count e-mails).
 EMAIL_FILE_PATH = env("EMAIL_FILE_PATH", default=str(VAR_DIR / "mail"))
+if EMAIL_URL:
+    _mail = environ.Env.email_url_config(EMAIL_URL)
+    EMAIL_BACKEND = _mail["EMAIL_BACKEND"]
+    EMAIL_HOST = _mail["EMAIL_HOST"] or "localhost"
+    EMAIL_PORT = _mail["EMAIL_PORT"] or 25
+    EMAIL_HOST_USER = _mail["EMAIL_HOST_USER"] or ""
+    EMAIL_HOST_PASSWORD = _mail["EMAIL_HOST_PASSWORD"] or ""
+    EMAIL_USE_TLS = _mail.get("EMAIL_USE_TLS", False)
+    EMAIL_USE_SSL = _mail.get("EMAIL_USE_SSL", False)
+    if _mail["EMAIL_FILE_PATH"]:
+        EMAIL_FILE_PATH = _mail["EMAIL_FILE_PATH"]
+# A mail server that stops answering fails the send after this many seconds (the outbox retries)
+# instead of holding a worker.
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="SLA Portal <destek@slaportal.local>")
+# The sender of the error reports Django mails to ADMINS.
+SERVER_EMAIL = env("SERVER_EMAIL", default=DEFAULT_FROM_EMAIL)
 
 # Uploads: the ticket form refuses larger files itself with a translated message.
 ATTACHMENT_MAX_BYTES = env.int("ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024)
