@@ -147,6 +147,8 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Files served at the site's root by WhiteNoise: /favicon.ico, which browsers ask for on their own.
+WHITENOISE_ROOT = BASE_DIR / "static" / "root"
 MEDIA_URL = "media/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=str(VAR_DIR / "media"))
 STORAGES = {
@@ -400,13 +402,37 @@ TICKET_REOPEN_DAYS = 7
 # A day covers any client's retries, as Stripe's 24 hours do.
 IDEMPOTENCY_RETENTION = datetime.timedelta(hours=env.int("IDEMPOTENCY_RETENTION_HOURS", default=24))
 
+# The console says one line per request (gunicorn's access log), per ticket filed (ticket.filed),
+# per SLA warning or breach recorded (sla.recorded) and per e-mail or problem; what each periodic
+# run of the engine does — Celery's task received/succeeded, beat's sending, the sweeps' own
+# counts — is DEBUG's: LOG_LEVEL=DEBUG shows it all. The workers and beat log through this
+# configuration too (CELERY_WORKER_HIJACK_ROOT_LOGGER below; their -l sets the root level).
+LOG_LEVEL = (env("LOG_LEVEL", default="") or "INFO").upper()
+_ENGINE_CHATTER = "DEBUG" if LOG_LEVEL == "DEBUG" else "WARNING"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "formatters": {
+        "plain": {
+            "()": "slaportal.logs.EventFormatter",
+            "format": "%(asctime)s %(levelname)s %(name)s %(message)s",
+        }
+    },
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    "loggers": {
+        "celery.app.trace": {"level": _ENGINE_CHATTER},
+        "celery.worker.strategy": {"level": _ENGINE_CHATTER},
+        "celery.beat": {"level": _ENGINE_CHATTER},
+    },
 }
+if CELERY_BROKER_URL.startswith("filesystem://"):
+    # kombu warns "No hostname was supplied" on every connection to the filesystem broker, which
+    # has no host.
+    LOGGING["loggers"]["kombu.connection"] = {"level": "ERROR"}
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+# What a task prints (the console e-mail backend of `dev.py run` prints each e-mail) is not a warning.
+CELERY_WORKER_REDIRECT_STDOUTS_LEVEL = "INFO"
 
 # The address people reach the portal at, used in links sent by e-mail.
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")

@@ -1,4 +1,5 @@
 import datetime
+import logging
 import mimetypes
 from pathlib import PurePath
 
@@ -20,6 +21,8 @@ from tickets.models import Attachment, DevelopmentItem, Product, Ticket, TicketE
 from .events import event_record
 from .outbox import outbox_route_add
 from .sla import sla_clock_start, sla_deadlines
+
+logger = logging.getLogger(__name__)
 
 DEVELOPMENT_KINDS = (Ticket.Kind.BUG, Ticket.Kind.FEATURE)
 # The quota a ticket is counted on by the channel it came in by. A ticket noted during an on-site
@@ -163,4 +166,8 @@ def ticket_file(
             at=now,
             subscription=subscription,
         )
+    logger.info(
+        "ticket.filed",
+        extra={"ticket_id": ticket.pk, "institution_id": institution.pk, "kind": kind, "channel": channel},
+    )
     return ticket
