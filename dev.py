@@ -43,7 +43,8 @@ def worker_commands(python, *, schedule: Path, name: str = "slaportal") -> list[
     so no burst of timers or routing can delay a sweep; one consuming every other queue in their
     declared order. Tests start the embedded default with the same commands."""
     sweep_queue = _queues().SWEEP_QUEUE
-    celery = [str(python), "-m", "celery", "-A", "slaportal", "worker", "-l", "info"]
+    level = os.environ.get("LOG_LEVEL", "info").lower()
+    celery = [str(python), "-m", "celery", "-A", "slaportal", "worker", "-l", level]
     return [
         [*celery, "-B", "-s", str(schedule), "-c", "1", "-Q", sweep_queue, "-n", f"{name}-sweep@%h"],
         [*celery, "-c", "2", "-X", sweep_queue, "-n", f"{name}-work@%h"],
@@ -146,16 +147,23 @@ def install_browser_checks():
     sh(npm, "ci", "--no-audit", "--no-fund", "--loglevel=error")
 
 
+def run_env(host: str, port: int) -> dict:
+    """The environment of every process `run` starts: the local settings unless chosen otherwise,
+    and SITE_URL (the links in e-mails) at the address it serves unless set."""
+    return {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": os.environ.get("DJANGO_SETTINGS_MODULE", "slaportal.settings.local"),
+        "SITE_URL": os.environ.get("SITE_URL") or f"http://{host}:{port}",
+    }
+
+
 def run():
     host, port = "127.0.0.1", int(os.environ.get("PORT", "8000"))
     # Before installing or migrating anything: a port in use is the commonest failure to start.
     if not port_free(host, port):
         port_taken(host, port)
     install()
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": os.environ.get("DJANGO_SETTINGS_MODULE", "slaportal.settings.local"),
-    }
+    env = run_env(host, port)
     broker = Path(os.environ.get("CELERY_BROKER_DIR", ROOT / "var" / "broker"))
     for folder in ("queue", "processed", "control"):
         (broker / folder).mkdir(parents=True, exist_ok=True)

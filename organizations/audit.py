@@ -63,6 +63,7 @@ def audit_record(
 audit_actions_register(
     {
         "person.add": _("Person added"),
+        "person.bootstrap": _("First vendor account created"),
         "person.invite": _("Person invited"),
         "person.deactivate": _("Person deactivated"),
         "person.reactivate": _("Person reactivated"),

@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.contrib.auth.models import Group
+from django.contrib.auth.password_validation import validate_password
 from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
@@ -115,6 +116,33 @@ def _person_create(
             after={"role": person.role, "email": person.email, "is_active": True, **_place_record(person)},
         )
     return person
+
+
+def staff_bootstrap(*, username: str, email: str, password: str) -> tuple[User, bool]:
+    """The installation's first vendor account, for `manage.py bootstrap_staff`: a package manager
+    with the Django admin's superuser rights, who then adds everyone else. Returns (person,
+    created). A person of that username already there is left as they are (password included), so
+    running it again changes nothing. Raises ValidationError for a bad username or address or a
+    password the validators refuse, and writes nothing then. Records `person.bootstrap`."""
+    with transaction.atomic():
+        existing = User.objects.filter(username=username).first()
+        if existing is not None:
+            return existing, False
+        person = User(
+            username=username, email=email, role=Role.PACKAGE_MANAGER, is_staff=True, is_superuser=True
+        )
+        person.full_clean(exclude=["password"])
+        validate_password(password, user=person)
+        person.set_password(password)
+        person.save()
+        person_groups_sync(person=person)
+        audit_record(
+            actor=None,
+            action="person.bootstrap",
+            target=person,
+            after={"role": person.role, "email": person.email, "is_superuser": True},
+        )
+    return person, True
 
 
 def person_add(

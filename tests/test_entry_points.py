@@ -14,7 +14,13 @@ PRINT_SETTINGS = "from django.conf import settings; print(settings.SETTINGS_MODU
 
 def _unset_environment() -> dict:
     env = {key: value for key, value in os.environ.items() if key != "DJANGO_SETTINGS_MODULE"}
-    return {**env, "DJANGO_SECRET_KEY": "entry-point-test", "DJANGO_ALLOWED_HOSTS": "portal.example"}
+    return {
+        **env,
+        "DJANGO_SECRET_KEY": "entry-point-test",
+        "DJANGO_ALLOWED_HOSTS": "portal.example",
+        "SITE_URL": "https://portal.example",
+        "EMAIL_URL": "consolemail://",
+    }
 
 
 def _settings_module(*command: str) -> str:

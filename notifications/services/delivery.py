@@ -79,5 +79,5 @@ def notification_drain(*, limit: int = BATCH, budget_seconds: float = BUDGET_SEC
         if len(batch) < limit:
             break
     if total:
-        logger.info("notifications.sent", extra={"count": total})
+        logger.debug("notifications.sent", extra={"count": total})
     return total

@@ -202,5 +202,5 @@ def notification_fanout(*, budget_seconds: float = BUDGET_SECONDS) -> int:
             count, more = _pass(cursor, timezone.now())
             total += count
     if total:
-        logger.info("notifications.fanout", extra={"count": total})
+        logger.debug("notifications.fanout", extra={"count": total})
     return total

@@ -124,7 +124,7 @@ def usage_dirty_days_rollup(*, limit: int = 500) -> int:
         usage_days_rollup(institution_id=institution_id, day=day)
     for mark in marks:
         UsageDirtyDay.objects.filter(pk=mark.pk, marked_at=mark.marked_at).delete()
-    logger.info("usage.rollup", extra={"days": len(days), "marks": len(marks)})
+    logger.debug("usage.rollup", extra={"days": len(days), "marks": len(marks)})
     return len(days)
 
 

@@ -147,6 +147,8 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Files served at the site's root by WhiteNoise: /favicon.ico, which browsers ask for on their own.
+WHITENOISE_ROOT = BASE_DIR / "static" / "root"
 MEDIA_URL = "media/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=str(VAR_DIR / "media"))
 STORAGES = {
@@ -178,10 +180,32 @@ LEARNING_SIGNED_URL_SECONDS = env.int("LEARNING_SIGNED_URL_SECONDS", default=300
 # How long a signed file URL of the API (recordings, .ics, attachments, PDFs) stays good.
 API_SIGNED_URL_SECONDS = env.int("API_SIGNED_URL_SECONDS", default=300)
 
+# Outgoing mail, as one URL (django-environ's email_url): smtp+tls://user:password@host:587
+# (STARTTLS), smtp+ssl://user:password@host:465 (TLS from the start), smtp://host:25 (plain), or
+# consolemail:// (printed to the log, sent nowhere). Special characters in the user or password are
+# percent-encoded (@ as %40). Without EMAIL_URL, EMAIL_BACKEND chooses the backend (the console by
+# default); production requires EMAIL_URL (settings/production.py).
+EMAIL_URL = env("EMAIL_URL", default="")
 EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 # Where the file-based e-mail backend writes (used by the fault tests to count e-mails).
 EMAIL_FILE_PATH = env("EMAIL_FILE_PATH", default=str(VAR_DIR / "mail"))
+if EMAIL_URL:
+    _mail = environ.Env.email_url_config(EMAIL_URL)
+    EMAIL_BACKEND = _mail["EMAIL_BACKEND"]
+    EMAIL_HOST = _mail["EMAIL_HOST"] or "localhost"
+    EMAIL_PORT = _mail["EMAIL_PORT"] or 25
+    EMAIL_HOST_USER = _mail["EMAIL_HOST_USER"] or ""
+    EMAIL_HOST_PASSWORD = _mail["EMAIL_HOST_PASSWORD"] or ""
+    EMAIL_USE_TLS = _mail.get("EMAIL_USE_TLS", False)
+    EMAIL_USE_SSL = _mail.get("EMAIL_USE_SSL", False)
+    if _mail["EMAIL_FILE_PATH"]:
+        EMAIL_FILE_PATH = _mail["EMAIL_FILE_PATH"]
+# A mail server that stops answering fails the send after this many seconds (the outbox retries)
+# instead of holding a worker.
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="SLA Portal <destek@slaportal.local>")
+# The sender of the error reports Django mails to ADMINS.
+SERVER_EMAIL = env("SERVER_EMAIL", default=DEFAULT_FROM_EMAIL)
 
 # Uploads: the ticket form refuses larger files itself with a translated message.
 ATTACHMENT_MAX_BYTES = env.int("ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024)
@@ -385,13 +409,37 @@ TICKET_REOPEN_DAYS = 7
 # A day covers any client's retries, as Stripe's 24 hours do.
 IDEMPOTENCY_RETENTION = datetime.timedelta(hours=env.int("IDEMPOTENCY_RETENTION_HOURS", default=24))
 
+# The console says one line per request (gunicorn's access log), per ticket filed (ticket.filed),
+# per SLA warning or breach recorded (sla.recorded) and per e-mail or problem; what each periodic
+# run of the engine does — Celery's task received/succeeded, beat's sending, the sweeps' own
+# counts — is DEBUG's: LOG_LEVEL=DEBUG shows it all. The workers and beat log through this
+# configuration too (CELERY_WORKER_HIJACK_ROOT_LOGGER below; their -l sets the root level).
+LOG_LEVEL = (env("LOG_LEVEL", default="") or "INFO").upper()
+_ENGINE_CHATTER = "DEBUG" if LOG_LEVEL == "DEBUG" else "WARNING"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "formatters": {
+        "plain": {
+            "()": "slaportal.logs.EventFormatter",
+            "format": "%(asctime)s %(levelname)s %(name)s %(message)s",
+        }
+    },
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    "loggers": {
+        "celery.app.trace": {"level": _ENGINE_CHATTER},
+        "celery.worker.strategy": {"level": _ENGINE_CHATTER},
+        "celery.beat": {"level": _ENGINE_CHATTER},
+    },
 }
+if CELERY_BROKER_URL.startswith("filesystem://"):
+    # kombu warns "No hostname was supplied" on every connection to the filesystem broker, which
+    # has no host.
+    LOGGING["loggers"]["kombu.connection"] = {"level": "ERROR"}
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+# What a task prints (the console e-mail backend of `dev.py run` prints each e-mail) is not a warning.
+CELERY_WORKER_REDIRECT_STDOUTS_LEVEL = "INFO"
 
 # The address people reach the portal at, used in links sent by e-mail.
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")

@@ -1,7 +1,9 @@
 """Production: every secret comes from the environment and has no default."""
 
+from django.core.exceptions import ImproperlyConfigured
+
 from .base import *  # noqa: F403
-from .base import env
+from .base import EMAIL_URL, env
 
 SECRET_KEY = env("DJANGO_SECRET_KEY")
 DEBUG = False
@@ -10,7 +12,21 @@ CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SESSION_COOKIE_SECURE = env.bool("DJANGO_SECURE_COOKIES", default=True)
 CSRF_COOKIE_SECURE = env.bool("DJANGO_SECURE_COOKIES", default=True)
-EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.smtp.EmailBackend")
+
+# Without these two an installation would send its notifications nowhere, or with links to a
+# developer's machine: refuse to start instead.
+SITE_URL = env("SITE_URL", default="")
+if not SITE_URL:
+    raise ImproperlyConfigured(
+        "SITE_URL is not set: set it to the address people reach the portal at, e.g. "
+        "SITE_URL=https://destek.example.com (the links in every e-mail are built from it)."
+    )
+if not EMAIL_URL:
+    raise ImproperlyConfigured(
+        "EMAIL_URL is not set: set it to the mail server that sends the portal's e-mails, e.g. "
+        "EMAIL_URL=smtp+tls://user:password@smtp.example.com:587, or EMAIL_URL=consolemail:// to "
+        "print e-mails to the log instead of sending them."
+    )
 
 # HTTPS only. Behind a proxy that terminates TLS, SECURE_PROXY_SSL_HEADER tells Django the request
 # was HTTPS; plain HTTP is redirected. The health paths are exempt: load balancers and

@@ -101,6 +101,7 @@ def engine_env(*, database: str, broker: str, mail_dir: Path, **extra) -> dict:
         "DATABASE_URL": database,
         "REDIS_URL": broker if broker.startswith("redis") else "",
         "CELERY_BROKER_URL": broker,
+        "EMAIL_URL": "",
         "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
         "EMAIL_FILE_PATH": str(mail_dir),
         **extra,

@@ -51,3 +51,32 @@ def test_startup_fails_naming_a_worker_that_exits(monkeypatch):
     # then: it names the worker, and stopped the web server
     assert "Celery worker exited with code 3" in str(stopped.value.code)
     assert procs["web server"].poll() is not None
+
+
+def test_run_links_e_mails_to_the_port_it_serves(monkeypatch):
+    # given: another port, no SITE_URL, no settings module chosen
+    monkeypatch.delenv("SITE_URL", raising=False)
+    monkeypatch.delenv("DJANGO_SETTINGS_MODULE")
+    # when
+    env = dev.run_env("127.0.0.1", 18555)
+    # then
+    assert env["SITE_URL"] == "http://127.0.0.1:18555"
+    assert env["DJANGO_SETTINGS_MODULE"] == "slaportal.settings.local"
+
+
+def test_run_keeps_a_site_url_it_is_given(monkeypatch):
+    # given
+    monkeypatch.setenv("SITE_URL", "https://destek.example.test")
+    # when
+    env = dev.run_env("127.0.0.1", 18555)
+    # then
+    assert env["SITE_URL"] == "https://destek.example.test"
+
+
+def test_run_starts_the_workers_at_the_log_level_asked_for(monkeypatch, tmp_path):
+    # given
+    monkeypatch.setenv("LOG_LEVEL", "DEBUG")
+    # when
+    commands = dev.worker_commands(sys.executable, schedule=tmp_path / "schedule")
+    # then
+    assert all(command[command.index("-l") + 1] == "debug" for command in commands)

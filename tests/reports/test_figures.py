@@ -26,6 +26,8 @@ NOVEMBER = "from=2026-11-01&to=2026-11-30"
 def data(request):
     """The data set; a second time with the day roll-up built up to the day before TODAY, so
     that every figure is checked both computed from the tickets and read from the roll-up."""
+    if request.param == "from the day roll-up":
+        request.getfixturevalue("postgres")  # the roll-up is PostgreSQL's (reports/summary.py)
     built = dataset.build()
     if request.param == "from the day roll-up":
         assert report_days_refresh(today=dataset.TODAY.date())["extended"] > 0

@@ -61,7 +61,9 @@ def _generate(requester, *, count: int, seed: float, products) -> None:
 
 
 @pytest.fixture
-def institutions():
+def institutions(postgres):
+    """Two institutions with generated tickets; the roll-up, its trigger and the generator are
+    PostgreSQL's (on SQLite the reports compute every figure from the tickets)."""
     products = [ProductFactory(code="gis", name="GIS"), ProductFactory(code="web", name="WEB")]
     a, b = customer_with_subscription(), customer_with_subscription()
     _generate(a, count=600, seed=0.25, products=products)

@@ -1,4 +1,5 @@
 import datetime
+import logging
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -87,3 +88,15 @@ def test_refused_attachment_type_writes_nothing():
     # then
     assert "attachments" in error.value.message_dict
     assert not Ticket.objects.exists() and not QuotaEntry.objects.exists()
+
+
+def test_filing_logs_one_line_naming_the_ticket(caplog):
+    # given
+    customer = customer_with_subscription("premium")
+    # when
+    with caplog.at_level(logging.INFO):
+        ticket = ticket_file(actor=customer, subject="Harita açılmıyor", description="Katman yüklenmiyor")
+    # then: the console's one line for a filing
+    [record] = [r for r in caplog.records if r.levelno >= logging.INFO]
+    assert record.getMessage() == "ticket.filed"
+    assert (record.ticket_id, record.institution_id) == (ticket.pk, customer.institution_id)

@@ -1,4 +1,5 @@
 import datetime
+import logging
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -77,6 +78,26 @@ def test_breach_emails_desk_leads_and_assignee_once(assigned_ticket, time_machin
     assert sorted(mailoutbox[0].to) == ["engineer@example.test", "lead@example.test"]
     assert f"#{assigned_ticket.pk}" in mailoutbox[0].subject
     assert f"/tickets/{assigned_ticket.pk}/" in mailoutbox[0].body
+
+
+def test_sweeps_log_one_line_per_breach_and_nothing_while_idle(assigned_ticket, time_machine, caplog):
+    # given: a sweep and an outbox drain with nothing to do, every two seconds as beat runs them
+    with caplog.at_level(logging.DEBUG):
+        sla_sweep()
+        outbox_drain()
+        idle = [r.getMessage() for r in caplog.records if r.levelno >= logging.INFO]
+        caplog.clear()
+        # when: the deadline passes, the sweep records the breach and the drain sends its e-mail
+        time_machine.move_to(DUE + datetime.timedelta(seconds=1), tick=False)
+        sla_sweep()
+        outbox_drain()
+        sla_sweep()
+    # then: one line for the breach; the runs' own counts are DEBUG's
+    assert idle == []
+    assert [(r.getMessage(), r.kind, r.count) for r in caplog.records if r.levelno >= logging.INFO] == [
+        ("sla.recorded", "breached", 1)
+    ]
+    assert "outbox.drained" in [r.getMessage() for r in caplog.records if r.levelno == logging.DEBUG]
 
 
 def test_breach_sla_log_carries_deadline_and_terms(assigned_ticket, time_machine):

@@ -1,4 +1,5 @@
 import datetime
+import logging
 import mimetypes
 from pathlib import PurePath
 
@@ -20,6 +21,8 @@ from tickets.models import Attachment, DevelopmentItem, Product, Ticket, TicketE
 from .events import event_record
 from .outbox import outbox_route_add
 from .sla import sla_clock_start, sla_deadlines, sla_first_response
+
+logger = logging.getLogger(__name__)
 
 DEVELOPMENT_KINDS = (Ticket.Kind.BUG, Ticket.Kind.FEATURE)
 # A ticket the desk files while talking to the customer (a call, a remote session, an on-site
@@ -162,4 +165,8 @@ def ticket_file(
             subscription=subscription,
             is_new_ticket=True,
         )
+    logger.info(
+        "ticket.filed",
+        extra={"ticket_id": ticket.pk, "institution_id": institution.pk, "kind": kind, "channel": channel},
+    )
     return ticket

@@ -160,7 +160,7 @@ def outbox_drain(*, limit: int = DRAIN_BATCH, budget_seconds: float = DRAIN_BUDG
         if len(batch) < limit:
             break
     if total:
-        logger.info("outbox.drained", extra={"count": total})
+        logger.debug("outbox.drained", extra={"count": total})
     return total
 
 

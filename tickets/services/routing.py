@@ -57,7 +57,7 @@ def ticket_route(*, ticket_id: int, now: datetime.datetime | None = None) -> int
         return None
     engineer = engineer_least_loaded()
     if engineer is None:
-        logger.info("routing.nobody_on_duty", extra={"ticket_id": ticket_id})
+        logger.debug("routing.nobody_on_duty", extra={"ticket_id": ticket_id})
         return None
     with transaction.atomic():
         assigned = Ticket.objects.filter(
@@ -68,7 +68,7 @@ def ticket_route(*, ticket_id: int, now: datetime.datetime | None = None) -> int
         event_record(
             ticket=ticket, kind=TicketEvent.Kind.ASSIGNED, actor=None, old=None, new=engineer.pk, routed=True
         )
-    logger.info("routing.assigned", extra={"ticket_id": ticket_id, "engineer_id": engineer.pk})
+    logger.debug("routing.assigned", extra={"ticket_id": ticket_id, "engineer_id": engineer.pk})
     return engineer.pk
 
 

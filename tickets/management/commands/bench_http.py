@@ -217,6 +217,9 @@ class Command(SlaBenchmark):
             "DJANGO_SECURE_SSL_REDIRECT": "false",
             "DJANGO_SECURE_HSTS_SECONDS": "0",
             "DATABASE_URL": database_url(),
+            # Production refuses to start without these; the benchmark sends no real e-mail.
+            "SITE_URL": f"http://127.0.0.1:{port}",
+            "EMAIL_URL": "consolemail://",
             "QUERY_COUNT_HEADER": "true",
             # The throttles would measure themselves: one person sends every request here.
             "API_THROTTLE_USER": "1000000/min",
