@@ -279,6 +279,7 @@ SPECTACULAR_SETTINGS = {
         "TicketStatusEnum": "tickets.models.Ticket.Status",
         "TicketKindEnum": "tickets.models.Ticket.Kind",
         "DevelopmentStateEnum": "tickets.models.DevelopmentItem.State",
+        "DevelopmentKindEnum": "tickets.models.DevelopmentItem.Kind",
         "NotificationModeEnum": "notifications.models.Mode",
         "NotificationKindEnum": "notifications.models.Kind",
     },

@@ -145,7 +145,7 @@ def ticket_escalate_to_development(
     note: str | None = None,
 ) -> tuple[DevelopmentItem, bool]:
     """Forward the ticket to the development unit: link it to `item` (moving it from any item it
-    reported before), or, without one, open a new item from the ticket (kind and title given or taken
+    reported before; an item left without tickets counts as merged into `item`), or, without one, open a new item from the ticket (kind and title given or taken
     from the ticket). A ticket that already has its item keeps it. `expected_on` and `note`, when
     given, become the item's plan date and public note (and the customers are told of a new date).
     Returns the item and whether the ticket was newly linked. Running it twice links once."""
@@ -169,6 +169,12 @@ def ticket_escalate_to_development(
         else:
             item = DevelopmentItem.objects.get(pk=current)
         if linked:
+            if current is not None and not Ticket.objects.filter(development_item_id=current).exists():
+                # The item the ticket leaves reported nothing else: it was this same report, so it
+                # leaves the queue as merged into the one the ticket joined.
+                DevelopmentItem.objects.filter(pk=current, merged_into__isnull=True).update(
+                    merged_into=item, updated_at=timezone.now()
+                )
             _recount(current, item.pk)
             item.refresh_from_db(fields=["institutions_reporting"])
             event_record(
