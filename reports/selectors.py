@@ -101,5 +101,10 @@ def institution_list_all_institutions():
 
 
 def institution_get_all_institutions(*, slug: str) -> Institution | None:
+    """The institution a vendor's filter names, by its id or its slug."""
     # The vendor's filter names any institution.
-    return Institution.objects.filter(slug=slug).first() if slug else None
+    if not slug:
+        return None
+    if slug.isdigit():
+        return Institution.objects.filter(pk=int(slug)).first()
+    return Institution.objects.filter(slug=slug).first()

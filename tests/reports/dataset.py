@@ -71,7 +71,14 @@ EXPECTED = {
         "onsite_days": {"allotment": 6, "used": 4},
         "workshops": {"allotment": 12, "used": 0},
     },
-    "development_items": {"received": 1, "planned": 1, "in_progress": 0, "released": 0, "declined": 0},
+    "development_items": {
+        "received": 1,
+        "triaged": 0,
+        "planned": 1,
+        "in_progress": 0,
+        "released": 0,
+        "declined": 0,
+    },
 }
 EXPECTED_DETAIL = {
     "filed_by_kind": {"question": 2, "problem": 1, "bug": 1, "feature": 1},
