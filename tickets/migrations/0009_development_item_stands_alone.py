@@ -8,6 +8,13 @@ from django.db import migrations, models
 from django.db.models import F, OuterRef, Subquery
 
 
+def _check_constraints_now(schema_editor):
+    # PostgreSQL defers foreign-key checks to the end of the transaction; a table with pending
+    # checks cannot be altered, and the column changes around this step alter it.
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+
+
 def link_existing_items(apps, schema_editor):
     Ticket = apps.get_model("tickets", "Ticket")
     Item = apps.get_model("tickets", "DevelopmentItem")
@@ -24,6 +31,7 @@ def link_existing_items(apps, schema_editor):
     Ticket.objects.filter(pk__in=Item.objects.values("ticket_id")).update(
         development_item_id=Subquery(Item.objects.filter(ticket_id=OuterRef("pk")).values("pk")[:1])
     )
+    _check_constraints_now(schema_editor)
 
 
 def unlink_items(apps, schema_editor):
@@ -35,6 +43,7 @@ def unlink_items(apps, schema_editor):
         institution_id=Subquery(first.values("institution_id")[:1]),
     )
     Item.objects.filter(ticket_id__isnull=True).delete()
+    _check_constraints_now(schema_editor)
 
 
 class Migration(migrations.Migration):
@@ -173,10 +182,4 @@ class Migration(migrations.Migration):
             ),
         ),
         migrations.RunPython(link_existing_items, unlink_items),
-        migrations.RemoveField(model_name="developmentitem", name="ticket"),
-        migrations.RemoveField(model_name="developmentitem", name="institution"),
-        migrations.AddIndex(
-            model_name="developmentitem",
-            index=models.Index(fields=["product", "state"], name="development_item_product_state"),
-        ),
     ]

@@ -27,7 +27,7 @@ def remove_group(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("tickets", "0009_development_item_stands_alone"),
+        ("tickets", "0010_development_item_forgets_its_one_ticket"),
         ("auth", "0012_alter_user_first_name_max_length"),
     ]
 
