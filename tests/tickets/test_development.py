@@ -216,6 +216,8 @@ def test_escalate_to_an_existing_item_links_and_counts(client_for, engineer, thr
     response = client_for(engineer).post(f"/api/v1/tickets/{ticket.pk}/escalate/", {"item": three["item"].pk})
     # then
     assert (response.status_code, response.json()["institutions_reporting"]) == (201, 4)
+    link = AuditEvent.objects.get(action="development_item.link", after__ticket=ticket.pk)
+    assert (link.institution_id, link.target_id) == (ticket.institution_id, three["item"].pk)
 
 
 def test_escalate_to_a_missing_item_is_refused(client_for, customer, engineer):

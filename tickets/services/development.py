@@ -47,6 +47,7 @@ audit_actions_register(
         "development_item.create": gettext_lazy("Development item created"),
         "development_item.update": gettext_lazy("Development item changed"),
         "development_item.merge": gettext_lazy("Development items merged"),
+        "development_item.link": gettext_lazy("Ticket linked to a development item"),
     }
 )
 
@@ -145,8 +146,9 @@ def ticket_escalate_to_development(
     note: str | None = None,
 ) -> tuple[DevelopmentItem, bool]:
     """Forward the ticket to the development unit: link it to `item` (moving it from any item it
-    reported before; an item left without tickets counts as merged into `item`), or, without one, open a new item from the ticket (kind and title given or taken
-    from the ticket). A ticket that already has its item keeps it. `expected_on` and `note`, when
+    reported before; an item left without tickets counts as merged into `item`), or, without one,
+    open a new item from the ticket (kind and title given or taken from the ticket). A ticket that
+    already has its item keeps it. `expected_on` and `note`, when
     given, become the item's plan date and public note (and the customers are told of a new date).
     Returns the item and whether the ticket was newly linked. Running it twice links once."""
     _require_desk(actor)
@@ -184,13 +186,21 @@ def ticket_escalate_to_development(
                 item=item.pk,
                 previous_item=current,
             )
+            audit_record(
+                actor=actor,
+                action="development_item.link",
+                target=item,
+                before={"item": current},
+                after={"ticket": ticket.pk},
+                institution=ticket.institution,
+            )
         changes = {}
         if expected_on is not None and expected_on != item.planned_on:
             changes["planned_on"] = expected_on
         if note is not None and note != "" and note != item.public_note:
             changes["public_note"] = note
-    if changes:
-        item = _update(actor=actor, item=item, changes=changes)
+        if changes:
+            item = _update(actor=actor, item=item, changes=changes)
     return item, linked
 
 
