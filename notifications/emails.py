@@ -2,6 +2,7 @@
 recipient's language, and the headers that thread a ticket's mails, let the recipient reply
 and unsubscribe in one click, and keep auto-responders from answering."""
 
+import datetime
 from email.utils import parseaddr
 
 from django.conf import settings
@@ -92,13 +93,7 @@ def _about(notification: Notification, ticket: Ticket) -> tuple[str, list[str], 
     if kind == Kind.REOPENED:
         return _("The ticket was reopened"), [_("%(name)s reopened the ticket.") % {"name": actor}], ""
     if kind == Kind.DEVELOPMENT_UPDATED:
-        lines = [
-            _("The development item is now: %(state)s.")
-            % {"state": DevelopmentItem.State(data.get("new")).label}
-        ]
-        if data.get("expected_on"):
-            lines.append(_("Expected resolution date: %(date)s.") % {"date": data["expected_on"]})
-        return _("Development item changed"), lines, ""
+        return _("Development item changed"), _development_lines(data), ""
     if kind == Kind.SHARE_GIVEN:
         return (
             _("A ticket was shared with you"),
@@ -106,6 +101,26 @@ def _about(notification: Notification, ticket: Ticket) -> tuple[str, list[str], 
             "",
         )
     return Kind(kind).label, [], ""
+
+
+def _development_lines(data: dict) -> list[str]:
+    """What became of the development item the ticket reports: its state, plan and release, as
+    the event that caused the e-mail recorded them."""
+    lines = []
+    if data.get("merged_from"):
+        lines.append(_("Your report was joined with others that report the same."))
+    lines.append(
+        _("The development item is now: %(state)s.") % {"state": DevelopmentItem.State(data.get("new")).label}
+    )
+    planned_on = data.get("planned_on") or data.get("expected_on")
+    if planned_on:
+        day = formats.date_format(datetime.date.fromisoformat(planned_on), "DATE_FORMAT")
+        lines.append(_("Planned date: %(date)s.") % {"date": day})
+    if data.get("planned_version") and data.get("new") != DevelopmentItem.State.RELEASED:
+        lines.append(_("Planned version: %(version)s.") % {"version": data["planned_version"]})
+    if data.get("released_version"):
+        lines.append(_("Released in version %(version)s.") % {"version": data["released_version"]})
+    return lines
 
 
 def _date(moment) -> str:

@@ -4,7 +4,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .roles import CUSTOMER_SIDE, DESK_ROLES, VENDOR_SIDE, Role
+from .roles import CUSTOMER_SIDE, DESK_ROLES, DEVELOPMENT_QUEUE_ROLES, VENDOR_SIDE, WITHOUT_INSTITUTION, Role
 
 
 class InstitutionQuerySet(models.QuerySet):
@@ -131,12 +131,15 @@ class User(AbstractUser):
         verbose_name_plural = _("people")
         indexes = [models.Index(fields=["institution", "is_active"], name="person_institution_active")]
         constraints = [
-            # Customer-side people belong to an institution; vendor staff to none. A person without
+            # Customer-side people belong to an institution; vendor staff and developers to none.
+            # A person without
             # a role (an account made by createsuperuser) may be either.
             models.CheckConstraint(
                 condition=(
                     models.Q(role__in=sorted(r.value for r in CUSTOMER_SIDE), institution__isnull=False)
-                    | models.Q(role__in=sorted(r.value for r in VENDOR_SIDE), institution__isnull=True)
+                    | models.Q(
+                        role__in=sorted(r.value for r in WITHOUT_INSTITUTION), institution__isnull=True
+                    )
                     | models.Q(role__isnull=True)
                 ),
                 name="person_role_matches_institution",
@@ -153,6 +156,11 @@ class User(AbstractUser):
     @property
     def is_customer_side(self) -> bool:
         return self.role in CUSTOMER_SIDE
+
+    @property
+    def works_development(self) -> bool:
+        """Sees the development queue: the development unit and vendor staff."""
+        return self.role in DEVELOPMENT_QUEUE_ROLES
 
     @property
     def works_desk(self) -> bool:

@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 from core.errors import DomainError
 
 from .models import Institution, User
-from .roles import CUSTOMER_SIDE, DESK_ROLES, VENDOR_SIDE, Role
+from .roles import CUSTOMER_SIDE, DESK_ROLES, DEVELOPMENT_QUEUE_ROLES, VENDOR_SIDE, Role
 
 
 class FeatureLocked(DomainError, PermissionDenied):
@@ -85,6 +85,21 @@ def is_desk(actor: User) -> bool:
 
 def is_vendor_staff(actor: User) -> bool:
     return actor.is_active and actor.role in VENDOR_SIDE
+
+
+def works_development(actor: User) -> bool:
+    """The development unit and vendor staff: they read and change development items."""
+    return actor.is_active and actor.role in DEVELOPMENT_QUEUE_ROLES
+
+
+def require_development(actor: User) -> None:
+    if not works_development(actor):
+        raise PermissionDenied(_("Only the development unit and vendor staff can do this."))
+
+
+def vendor_report_reader(actor: User) -> bool:
+    """Vendor staff who read every institution's report (package managers and desk leads)."""
+    return actor.is_active and actor.role in (Role.PACKAGE_MANAGER, Role.DESK_LEAD)
 
 
 def is_customer_side(actor: User) -> bool:

@@ -39,7 +39,7 @@ def quota_rows(subscription) -> list[dict]:
 
 def home(request):
     """Each role starts where its work is: the desk at the queue, vendor staff at the catalogue,
-    the institution's people at their subscription and tickets."""
+    developers at the development queue, the institution's people at their subscription and tickets."""
     if not request.user.is_authenticated:
         return redirect("login")
     user = request.user
@@ -47,6 +47,8 @@ def home(request):
         return redirect("ticket-queue")
     if user.role == Role.PACKAGE_MANAGER:
         return redirect("package-catalogue")
+    if user.role == Role.DEVELOPER:
+        return redirect("development-queue")
     if not user.is_customer_side or user.institution is None:
         return render(request, "portal/home_empty.html")
     institution = user.institution

@@ -228,17 +228,30 @@ def satisfaction(surveys: QuerySet[Survey], period: Period) -> dict:
 def development_items(
     items: QuerySet[DevelopmentItem], tickets_filed: QuerySet[Ticket], *, detail: bool = True
 ):
-    in_period = items.filter(ticket__in=tickets_filed.values("id"))
+    """The development items the period's filed tickets report, per state; with detail, the scope's
+    own tickets that report one (never another institution's), the earliest plan first."""
+    in_period = items.filter(
+        pk__in=tickets_filed.filter(development_item__isnull=False).values("development_item_id")
+    )
     rows = in_period.values("state").annotate(count=Count("id"))
     counts = dict.fromkeys(DevelopmentItem.State.values, 0)
     counts.update({row["state"]: row["count"] for row in rows})
     if not detail:
         return {"by_state": counts}
-    listed = list(
-        in_period.order_by("expected_on", "id").values(
-            "ticket_id", "ticket__subject", "ticket__kind", "state", "expected_on"
+    columns = ("ticket_id", "subject", "kind", "state", "planned_on", "released_version")
+    listed = [
+        dict(zip(columns, row, strict=True))
+        for row in tickets_filed.filter(development_item__isnull=False)
+        .order_by(F("development_item__planned_on").asc(nulls_last=True), "id")
+        .values_list(
+            "id",
+            "subject",
+            "kind",
+            "development_item__state",
+            "development_item__planned_on",
+            "development_item__released_version",
         )[:DEVELOPMENT_LIST_LIMIT]
-    )
+    ]
     return {"by_state": counts, "items": listed}
 
 

@@ -196,3 +196,82 @@ def report_file_response(*, fmt: str, context: dict, request) -> HttpResponse:
     name = f"report-{period.first.isoformat()}-{period.last.isoformat()}.{fmt}"
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
+
+
+def vendor_workbook(context: dict) -> bytes:
+    """The institution report's sheets over the vendor's scope, and the vendor's own tables."""
+    from openpyxl import load_workbook
+
+    workbook = load_workbook(io.BytesIO(report_workbook(context)))
+    channels = context["channels"]
+    _sheet(
+        workbook,
+        _("Quota by package"),
+        [_("Package"), _("Channel"), _("Contracts"), _("Allotment"), _("Unlimited contracts"), _("Used")],
+        [
+            [
+                q["package"],
+                label_of(q["channel"], channels),
+                q["contracts"],
+                q["allotment"],
+                q["unlimited"],
+                q["used"],
+            ]
+            for q in context["quota_by_package"]
+        ],
+    )
+    development = context["development"]
+    _sheet(
+        workbook,
+        _("Open development items"),
+        [_("Product"), _("Open items")],
+        [[r["product__name"] or _("No product"), r["count"]] for r in development["open_by_product"]]
+        + [
+            [_("Median days from the first report to the plan"), development["days_to_plan"]],
+            [_("Median days from the first report to the release"), development["days_to_release"]],
+        ],
+    )
+    _sheet(
+        workbook,
+        _("Engineers"),
+        [
+            _("Engineer"),
+            _("Resolved"),
+            _("First response, median (service minutes)"),
+            _("Breaches"),
+            _("Satisfaction (average of 5)"),
+            _("Survey answers"),
+        ],
+        [
+            [e["engineer"], e["resolved"], e["median"], e["breaches"], e["satisfaction"], e["responses"]]
+            for e in context["engineers"]
+        ],
+    )
+    _sheet(
+        workbook,
+        _("Institutions by breaches"),
+        [_("Institution"), _("Breaches"), _("Filed")],
+        [[r["institution__name"], r["breaches"], r["filed"]] for r in context["ranked_by_breaches"]],
+    )
+    output = io.BytesIO()
+    workbook.save(output)
+    return output.getvalue()
+
+
+def vendor_file_response(*, fmt: str, context: dict) -> HttpResponse:
+    if fmt not in CONTENT_TYPES:
+        raise Http404
+    if fmt == "pdf":
+        figures = context["figures"]
+        charts_context = {
+            **context,
+            "charts": [{**c, "src": charts.chart_data_uri(c["name"], figures)} for c in context["charts"]],
+        }
+        content = template_pdf("reports/vendor_report_pdf.html", charts_context)
+    else:
+        content = vendor_workbook(context)
+    period = context["period"]
+    response = HttpResponse(content, content_type=CONTENT_TYPES[fmt])
+    name = f"vendor-report-{period.first.isoformat()}-{period.last.isoformat()}.{fmt}"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response

@@ -49,7 +49,12 @@ def report_scope_for(*, person: User) -> ReportScope | None:
     ):
         tickets = tickets.filter(monitoring_scope_for(person=person))
         ids = tickets.values("id")
-        return ReportScope(tickets, surveys.filter(ticket__in=ids), items.filter(ticket__in=ids), institution)
+        return ReportScope(
+            tickets,
+            surveys.filter(ticket__in=ids),
+            items.filter(pk__in=tickets.values("development_item_id")),
+            institution,
+        )
     return None
 
 
@@ -81,12 +86,12 @@ def report_scope_all_institutions(
         tickets, surveys, items = (
             tickets.filter(institution=institution),
             surveys.filter(institution=institution),
-            items.filter(institution=institution),
+            items.for_institution(institution),
         )
     if package:
         tickets = tickets.filter(subscription__package__code=package)
         surveys = surveys.filter(package=package)
-        items = items.filter(ticket__subscription__package__code=package)
+        items = items.filter(pk__in=tickets.values("development_item_id"))
     return ReportScope(tickets, surveys, items, institution)
 
 
@@ -96,5 +101,10 @@ def institution_list_all_institutions():
 
 
 def institution_get_all_institutions(*, slug: str) -> Institution | None:
+    """The institution a vendor's filter names, by its id or its slug."""
     # The vendor's filter names any institution.
-    return Institution.objects.filter(slug=slug).first() if slug else None
+    if not slug:
+        return None
+    if slug.isdigit():
+        return Institution.objects.filter(pk=int(slug)).first()
+    return Institution.objects.filter(slug=slug).first()

@@ -3,12 +3,15 @@ Like the institution report, each is a GROUP BY aggregate; the only loops are ov
 institutions shown and engineers, never over tickets."""
 
 import datetime
+import statistics
 
 from django.db import connection
-from django.db.models import Avg, Count
-from django.db.models.functions import TruncMonth
+from django.db.models import Avg, Count, F, OuterRef, Q, Subquery, Sum
+from django.db.models.functions import Coalesce, TruncMonth
 
+from packages.models import Allotment, Channel, Subscription
 from packages.selectors import package_list
+from tickets.models import DevelopmentItem
 
 from .figures import BREACHED, MET
 from .periods import Period, zone
@@ -93,6 +96,84 @@ def _twelve_months(period: Period) -> Period:
     return Period(datetime.date(year, month + 1, 1), last)
 
 
+def quota_by_package(*, scope, today: datetime.date) -> list[dict]:
+    """Quota use per package and channel over the contracts the report reads: each institution's
+    contract in force today, or its latest (as the institution report). Unlimited channels count
+    their use, not an allotment."""
+    # Across institutions by design: the vendor compares its packages.
+    in_force = Subscription.objects.in_force(on=today).filter(institution=OuterRef("institution"))
+    latest = Subscription.objects.filter(institution=OuterRef("institution")).order_by("-ends_on")
+    contracts = Subscription.objects.annotate(
+        chosen=Coalesce(Subquery(in_force.values("pk")[:1]), Subquery(latest.values("pk")[:1]))
+    ).filter(pk=F("chosen"))
+    if scope.institution is not None:
+        contracts = contracts.filter(institution=scope.institution)
+    rows = (
+        Allotment.objects.filter(subscription__in=contracts.values("pk"), is_included=True)
+        .values(
+            "subscription__package__code",
+            "subscription__package__name",
+            "subscription__package__priority",
+            "channel",
+        )
+        .annotate(
+            contracts=Count("subscription", distinct=True),
+            allotment=Sum("allotment", filter=Q(is_unlimited=False)),
+            unlimited=Count("id", filter=Q(is_unlimited=True)),
+            used=Sum("used"),
+        )
+    )
+    order = {channel: i for i, channel in enumerate(Channel.values)}
+    result = [
+        {
+            "package": r["subscription__package__name"],
+            "package_code": r["subscription__package__code"],
+            "channel": r["channel"],
+            "contracts": r["contracts"],
+            "allotment": r["allotment"] or 0,
+            "unlimited": r["unlimited"],
+            "used": r["used"] or 0,
+            "_order": (r["subscription__package__priority"], order.get(r["channel"], 99)),
+        }
+        for r in rows
+    ]
+    result.sort(key=lambda r: r.pop("_order"))
+    return result
+
+
+def _median_days(pairs) -> float | None:
+    days = [(end - start).total_seconds() / 86400 for start, end in pairs if start and end]
+    return round(statistics.median(days), 1) if days else None
+
+
+def development_summary(*, scope, period: Period) -> dict:
+    """The development items the scope reported: open ones per product, and the median days from
+    the first report to the plan and to the release, for items planned or released in the period."""
+    items = scope.items.filter(merged_into__isnull=True)
+    open_states = [
+        DevelopmentItem.State.RECEIVED,
+        DevelopmentItem.State.TRIAGED,
+        DevelopmentItem.State.PLANNED,
+        DevelopmentItem.State.IN_PROGRESS,
+    ]
+    open_by_product = list(
+        items.filter(state__in=open_states)
+        .values("product__name")
+        .annotate(count=Count("id"))
+        .order_by("-count", "product__name")
+    )
+    planned = items.filter(planned_at__gte=period.starts_at, planned_at__lt=period.ends_at)
+    released = items.filter(released_at__gte=period.starts_at, released_at__lt=period.ends_at)
+    return {
+        "open_by_product": open_by_product,
+        "open": sum(r["count"] for r in open_by_product),
+        "days_to_plan": _median_days(planned.values_list("created_at", "planned_at")),
+        "days_to_release": _median_days(released.values_list("created_at", "released_at")),
+        "planned": planned.count(),
+        "released": released.count(),
+    }
+
+
 def vendor_figures(*, scope, period: Period, today: datetime.date) -> dict:
     filed = scope.tickets.filter(created_at__gte=period.starts_at, created_at__lt=period.ends_at)
     by_breaches = list(
@@ -143,4 +224,6 @@ def vendor_figures(*, scope, period: Period, today: datetime.date) -> dict:
         "engineers": _engineers(scope, period),
         "trend": trend,
         "trend_period": year,
+        "quota_by_package": quota_by_package(scope=scope, today=today),
+        "development": development_summary(scope=scope, period=period),
     }

@@ -10,7 +10,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from .models import OutboxMessage, Product, SLAEvent, Ticket, TicketEvent
+from .models import DevelopmentItem, OutboxMessage, Product, SLAEvent, Ticket, TicketEvent
 from .services import ticket_deadline_correct
 
 
@@ -139,3 +139,39 @@ class OutboxMessageAdmin(admin.ModelAdmin):
 
 
 admin.site.register(Product)
+
+
+class LinkedTicketInline(admin.TabularInline):
+    model = Ticket
+    fk_name = "development_item"
+    fields = ["subject", "institution", "kind", "status", "created_at"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    show_change_link = True
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(DevelopmentItem)
+class DevelopmentItemAdmin(admin.ModelAdmin):
+    """The items, read in the admin; their changes go through the development queue and the API,
+    which tell the customers (a change saved here would not)."""
+
+    list_display = ["id", "title", "product", "kind", "state", "planned_on", "institutions_reporting"]
+    list_filter = ["state", "kind", "product"]
+    search_fields = ["title", "public_note"]
+    readonly_fields = [
+        "state",
+        "planned_version",
+        "planned_on",
+        "released_version",
+        "planned_at",
+        "released_at",
+        "institutions_reporting",
+        "merged_into",
+        "created_at",
+        "updated_at",
+    ]
+    inlines = [LinkedTicketInline]

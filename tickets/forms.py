@@ -101,22 +101,48 @@ class AssignForm(forms.Form):
 
 
 class EscalateForm(forms.Form):
+    item = forms.IntegerField(
+        label=_("Link to development item no."),
+        required=False,
+        min_value=1,
+        help_text=_("Leave empty to open a new item from this ticket."),
+    )
+    title = forms.CharField(label=_("Title of a new item"), max_length=200, required=False)
     expected_on = forms.DateField(
-        label=_("Expected resolution date"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Planned date"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
     note = forms.CharField(
-        label=_("Note to the customer"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+        label=_("Description for the customers"), widget=forms.Textarea(attrs={"rows": 2}), required=False
     )
 
 
 class DevelopmentForm(forms.Form):
+    """The development item's changes, on the desk's ticket page and the development queue."""
+
     state = forms.ChoiceField(label=_("State"), choices=DevelopmentItem.State.choices)
-    expected_on = forms.DateField(
-        label=_("Expected resolution date"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    planned_on = forms.DateField(
+        label=_("Planned date"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
-    note = forms.CharField(
-        label=_("Note to the customer"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+    planned_version = forms.CharField(label=_("Planned version"), max_length=40, required=False)
+    released_version = forms.CharField(label=_("Released version"), max_length=40, required=False)
+    public_note = forms.CharField(
+        label=_("Description for the customers"), widget=forms.Textarea(attrs={"rows": 2}), required=False
     )
+    declined_reason = forms.CharField(
+        label=_("Reason for declining"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
+
+    @classmethod
+    def for_item(cls, item, **kwargs):
+        fields = (
+            "state",
+            "planned_on",
+            "planned_version",
+            "released_version",
+            "public_note",
+            "declined_reason",
+        )
+        return cls(initial={name: getattr(item, name) for name in fields}, **kwargs)
 
 
 class QueueFilterForm(forms.Form):
@@ -175,3 +201,37 @@ class ShareForm(forms.Form):
         if not self.errors and len([value for value in data.values() if value]) != 1:
             raise forms.ValidationError(_("Choose one person, one unit or one region to share with."))
         return data
+
+
+class DevelopmentFilterForm(forms.Form):
+    """The development queue's filters and order, read from the query string."""
+
+    product = forms.ChoiceField(label=_("Product"), required=False)
+    state = forms.ChoiceField(label=_("State"), required=False)
+    package = forms.ChoiceField(label=_("Reported on package"), required=False)
+    q = forms.CharField(label=_("Words or no."), required=False, max_length=200)
+    order = forms.ChoiceField(
+        label=_("Order"),
+        required=False,
+        choices=[
+            ("priority", _("Package priority")),
+            ("institutions", _("Institutions reporting")),
+            ("newest", _("Newest")),
+        ],
+    )
+
+    def __init__(self, *args, packages: list[tuple[str, str]], products: list[tuple[str, str]], **kwargs):
+        super().__init__(*args, **kwargs)
+        every = [("", _("All"))]
+        self.fields["product"].choices = every + list(products)
+        self.fields["package"].choices = every + list(packages)
+        self.fields["state"].choices = every + list(DevelopmentItem.State.choices)
+
+    def filters(self) -> dict:
+        if not self.is_valid():
+            return {}
+        return {name: value for name, value in self.cleaned_data.items() if value}
+
+
+class MergeForm(forms.Form):
+    into = forms.IntegerField(label=_("Merge into development item no."), min_value=1)

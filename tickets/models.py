@@ -98,6 +98,16 @@ class Ticket(ContractTerms):
     routed_at = models.DateTimeField(_("routed at"), null=True, blank=True)
     resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    # The development item the ticket reports (a bug report or feature request), shared with the
+    # other tickets, of any institution, that report the same.
+    development_item = models.ForeignKey(
+        "DevelopmentItem",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="tickets",
+        verbose_name=_("development item"),
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
@@ -328,29 +338,72 @@ class SLAEvent(models.Model):
         ]
 
 
+class DevelopmentItemQuerySet(models.QuerySet):
+    def for_institution(self, institution):
+        """The items the institution reported: linked to at least one of its tickets."""
+        return self.filter(pk__in=Ticket.objects.for_institution(institution).values("development_item_id"))
+
+
 class DevelopmentItem(models.Model):
-    """The development unit's item for a bug report or feature request, visible to the customer."""
+    """The development unit's item: one defect or feature, reported by one or many tickets of one or
+    many institutions. Its public part (state, plan, release, public note) shows on every linked
+    ticket; the linked tickets themselves stay with their own institutions."""
+
+    class Kind(models.TextChoices):
+        DEFECT = "defect", _("Defect")
+        FEATURE = "feature", _("Feature")
 
     class State(models.TextChoices):
         RECEIVED = "received", _("Received")
+        TRIAGED = "triaged", _("Triaged")
         PLANNED = "planned", _("Planned")
         IN_PROGRESS = "in_progress", _("In progress")
         RELEASED = "released", _("Released")
         DECLINED = "declined", _("Declined")
 
-    ticket = models.OneToOneField(Ticket, on_delete=models.CASCADE, related_name="development_item")
-    institution = models.ForeignKey(Institution, on_delete=models.PROTECT, related_name="+")
+    product = models.ForeignKey(
+        Product,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="development_items",
+        verbose_name=_("product"),
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.DEFECT)
+    title = models.CharField(_("title"), max_length=200)
+    public_note = models.TextField(_("description for the customers"), blank=True)
     state = models.CharField(_("state"), max_length=20, choices=State.choices, default=State.RECEIVED)
-    expected_on = models.DateField(_("expected resolution date"), null=True, blank=True)
-    note = models.TextField(_("note to the customer"), blank=True)
+    declined_reason = models.TextField(_("reason for declining"), blank=True)
+    planned_version = models.CharField(_("planned version"), max_length=40, blank=True)
+    planned_on = models.DateField(_("planned date"), null=True, blank=True)
+    released_version = models.CharField(_("released version"), max_length=40, blank=True)
+    # When the item was first planned and when it was released: the report's medians start from
+    # created_at (the first report) and end here.
+    planned_at = models.DateTimeField(_("planned at"), null=True, blank=True)
+    released_at = models.DateTimeField(_("released at"), null=True, blank=True)
+    # How many institutions' tickets report the item, kept by the services that link and merge:
+    # every ticket shows it, and a page of tickets reads it without a count per row.
+    institutions_reporting = models.PositiveIntegerField(_("institutions reporting"), default=0)
+    merged_into = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="merged_items",
+        verbose_name=_("merged into"),
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
-    objects = TenantQuerySet.as_manager()
+    objects = DevelopmentItemQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("development item")
         verbose_name_plural = _("development items")
+        indexes = [models.Index(fields=["product", "state"], name="development_item_product_state")]
+
+    def __str__(self):
+        return f"#{self.pk} {self.title}"
 
 
 class TicketShare(models.Model):

@@ -328,7 +328,10 @@ def desk_rows(tickets: QuerySet[Ticket]) -> list[DeskRow]:
 
 
 def development_item_for(*, ticket: Ticket) -> DevelopmentItem | None:
-    return DevelopmentItem.objects.for_institution(ticket.institution_id).filter(ticket=ticket).first()
+    """The item a visible ticket reports: its public part is the customer's to see."""
+    if ticket.development_item_id is None:
+        return None
+    return DevelopmentItem.objects.filter(pk=ticket.development_item_id).first()
 
 
 # The worst first: the deadline passed longest ago, then the higher priority.

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import development_views, views
 
 urlpatterns = [
     path("tickets/", views.ticket_list, name="ticket-list"),
@@ -14,5 +14,7 @@ urlpatterns = [
     path("desk/queue/", views.ticket_queue, name="ticket-queue"),
     path("desk/queue/rows/", views.ticket_queue_partial, name="ticket-queue-partial"),
     path("desk/board/", views.desk_board, name="desk-board"),
+    path("development/", development_views.development_queue, name="development-queue"),
+    path("development/<int:pk>/", development_views.development_item, name="development-item"),
     path("desk/board/rows/", views.desk_board_partial, name="desk-board-partial"),
 ]

@@ -36,6 +36,7 @@ from packages.selectors import (
 )
 
 from . import selectors, services
+from .development import development_item_get_all_institutions
 from .forms import (
     AssignForm,
     ContactForm,
@@ -145,10 +146,7 @@ def _get_ticket(request, pk) -> Ticket:
 
 
 def _development_item(ticket: Ticket):
-    try:
-        return ticket.development_item
-    except Ticket.development_item.RelatedObjectDoesNotExist:
-        return None
+    return ticket.development_item
 
 
 def _can_reopen(user, ticket: Ticket) -> bool:
@@ -269,16 +267,7 @@ def _detail(request, ticket: Ticket, status: int = 200, **forms):
             escalate_form=forms.get("escalate") or EscalateForm(prefix="escalate"),
             contact_units=contact_units(ticket),
             development_form=forms.get("development")
-            or DevelopmentForm(
-                prefix="development",
-                initial={
-                    "state": development.state,
-                    "expected_on": development.expected_on,
-                    "note": development.note,
-                }
-                if development
-                else None,
-            ),
+            or (DevelopmentForm.for_item(development, prefix="development") if development else None),
         )
     return render(request, "tickets/ticket_detail.html", context, status=status)
 
@@ -335,7 +324,12 @@ def _action_form(request, ticket: Ticket, action: str):
         return _("The ticket was reassigned.")
 
     def escalate(d):
-        services.ticket_escalate_to_development(actor=user, ticket=ticket, **d)
+        data = {name: value for name, value in d.items() if value not in (None, "")}
+        if "item" in data:
+            data["item"] = development_item_get_all_institutions(person=user, pk=data["item"])
+            if data["item"] is None:
+                raise ValidationError({"item": _("No such development item.")})
+        services.ticket_escalate_to_development(actor=user, ticket=ticket, **data)
         return _("The ticket was forwarded to development.")
 
     def share(d):
@@ -348,7 +342,11 @@ def _action_form(request, ticket: Ticket, action: str):
         item = _development_item(ticket)
         if item is None:
             raise ValidationError(_("This ticket has no development item yet; escalate it first."))
-        services.development_item_update(actor=user, item=item, **d)
+        services.development_item_update(
+            actor=user,
+            item=item,
+            **{name: value for name, value in d.items() if name == "planned_on" or value},
+        )
         return _("The development item was updated.")
 
     actions = {

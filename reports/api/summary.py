@@ -8,16 +8,19 @@ from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers
-from rest_framework.exceptions import PermissionDenied
+from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from organizations.permissions import vendor_report_reader
 from reports.files import CONTENT_TYPES, report_file_response
 from reports.periods import PeriodError, period_from_query
-from reports.selectors import report_scope_for
+from reports.selectors import institution_get_all_institutions, report_scope_for
 from reports.services import report_context, report_figures, report_summary
+from reports.services.vendor_reads import report_scope_read_by_vendor
 from slaportal.api.errors import DomainError, error_responses
 from slaportal.api.media import FILE_AUTHENTICATION, SIGNED_URL_HELP, signed_url
+from slaportal.api.tenancy import object_id
 
 
 class PercentilesSerializer(serializers.Serializer):
@@ -56,8 +59,15 @@ SummarySerializer = type(
         "development_items": serializers.DictField(
             child=serializers.IntegerField(), help_text="count per state"
         ),
-        "pdf_url": serializers.URLField(help_text="The period's report as PDF. " + SIGNED_URL_HELP),
-        "xlsx_url": serializers.URLField(help_text="The period's report as a workbook. " + SIGNED_URL_HELP),
+        "pdf_url": serializers.URLField(
+            allow_null=True,
+            help_text="The period's report as PDF (null for vendor staff, who download from "
+            "/vendor/reports/). " + SIGNED_URL_HELP,
+        ),
+        "xlsx_url": serializers.URLField(
+            allow_null=True,
+            help_text="The period's report as a workbook (null for vendor staff). " + SIGNED_URL_HELP,
+        ),
     },
 )
 
@@ -72,21 +82,53 @@ RANGE = [
 ]
 
 
+INSTITUTION = OpenApiParameter(
+    "institution",
+    OpenApiTypes.INT,
+    required=False,
+    description="Vendor staff (package manager, desk lead): any institution's id, read-only and written "
+    "to the audit log. Anyone else: only their own institution's (404 otherwise).",
+)
+
+
 class ReportSummaryView(APIView):
     @extend_schema(
         summary="The report's summary for a period",
         description="The institution admin: the whole institution; unit and region managers on Premium and "
-        "Premium+: what they monitor (no quota). A reversed, malformed or naive range, or one longer than "
+        "Premium+: what they monitor (no quota); vendor staff: the institution named by `institution`. A reversed, malformed or naive range, or one longer than "
         "3 years, is 400 with the field `range`.",
-        parameters=RANGE,
-        responses={200: SummarySerializer, **error_responses(400, 403)},
+        parameters=[*RANGE, INSTITUTION],
+        responses={200: SummarySerializer, **error_responses(400, 403, 404)},
     )
     def get(self, request):
-        scope, period = _scope_and_period(request)
+        reference = request.query_params.get("institution")
+        vendor = reference is not None and vendor_report_reader(request.user)
+        scope = None if vendor else report_scope_for(person=request.user)
+        if scope is None and not vendor:
+            raise PermissionDenied(_("Your role does not give access to reports."))
+        if reference is not None and not vendor and object_id(reference) != request.user.institution_id:
+            raise NotFound(_("Not found."))
+        try:
+            period = period_from_query(
+                request.query_params.get("from", ""), request.query_params.get("to", "")
+            )
+        except PeriodError as exc:
+            raise DomainError(
+                status_code=400, code="invalid", message=exc.message(), fields={exc.field: [exc.message()]}
+            ) from None
+        if vendor:
+            institution = institution_get_all_institutions(slug=str(object_id(reference)))
+            if institution is None:
+                raise NotFound(_("Not found."))
+            scope = report_scope_read_by_vendor(
+                actor=request.user, institution=institution, period=period, what="summary"
+            )
         summary = report_summary(scope=scope, period=period)
-        base = signed_url(request, reverse("api-report-download"))
-        query = urlencode({"from": request.query_params["from"], "to": request.query_params["to"]})
-        summary |= {"pdf_url": f"{base}&format=pdf&{query}", "xlsx_url": f"{base}&format=xlsx&{query}"}
+        summary |= {"pdf_url": None, "xlsx_url": None}
+        if not vendor:
+            base = signed_url(request, reverse("api-report-download"))
+            query = urlencode({"from": request.query_params["from"], "to": request.query_params["to"]})
+            summary |= {"pdf_url": f"{base}&format=pdf&{query}", "xlsx_url": f"{base}&format=xlsx&{query}"}
         return Response(SummarySerializer(summary).data)
 
 

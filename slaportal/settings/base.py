@@ -306,6 +306,7 @@ SPECTACULAR_SETTINGS = {
         "TicketKindEnum": "tickets.models.Ticket.Kind",
         "TicketMessageKindEnum": "tickets.models.TicketMessage.Kind",
         "DevelopmentStateEnum": "tickets.models.DevelopmentItem.State",
+        "DevelopmentKindEnum": "tickets.models.DevelopmentItem.Kind",
         "NotificationModeEnum": "notifications.models.Mode",
         "NotificationKindEnum": "notifications.models.Kind",
         "ContactRequestKindEnum": "bookings.models.ContactRequest.Kind",

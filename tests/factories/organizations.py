@@ -1,7 +1,7 @@
 import factory
 
 from organizations.models import AuditEvent, Institution, Region, Unit, User
-from organizations.roles import VENDOR_SIDE, Role
+from organizations.roles import WITHOUT_INSTITUTION, Role
 from organizations.services import person_groups_sync
 
 PASSWORD = "test-pass-2026"
@@ -48,7 +48,7 @@ class PersonFactory(factory.django.DjangoModelFactory):
     institution = factory.LazyAttribute(
         lambda p: (
             None
-            if p.role in VENDOR_SIDE
+            if p.role in WITHOUT_INSTITUTION
             else (
                 p.unit.institution if p.unit else p.region.institution if p.region else InstitutionFactory()
             )

@@ -62,7 +62,7 @@ def test_development_state_change_tells_the_requester(engineer):
     ticket = TicketFactory(kind="feature")
     # when
     development_item_update(
-        actor=engineer, item=ticket.development_item, state="planned", expected_on=datetime.date(2027, 3, 1)
+        actor=engineer, item=ticket.development_item, state="planned", planned_on=datetime.date(2027, 3, 1)
     )
     notification_fanout()
     # then

@@ -27,6 +27,8 @@ def test_seed_demo_creates_every_login_and_is_idempotent():
     assert roles["staff"] == Role.PACKAGE_MANAGER and User.objects.get(username="staff").is_superuser
     assert roles["lead"] == Role.DESK_LEAD
     assert roles["engineer1"] == roles["engineer2"] == Role.SUPPORT_ENGINEER
+    assert roles["developer"] == Role.DEVELOPER
+    assert User.objects.get(username="developer").check_password("demo-pass-2026")
     for slug in ("standard", "professional", "premium", "premiumplus"):
         assert roles[f"{slug}-admin"] == Role.INSTITUTION_ADMIN
         assert roles[f"{slug}-user1"] == roles[f"{slug}-user2"] == Role.CUSTOMER

@@ -30,7 +30,7 @@ from organizations.roles import Role
 from packages.services import quota_consume
 from reports.services.surveys import survey_answer, survey_for_ticket
 from tests.factories import PersonFactory, SubscriptionFactory
-from tickets.models import DevelopmentItem, Product, Ticket
+from tickets.models import Product, Ticket
 from tickets.services import (
     development_item_update,
     ticket_change_status,
@@ -71,7 +71,14 @@ EXPECTED = {
         "onsite_days": {"allotment": 6, "used": 4},
         "workshops": {"allotment": 12, "used": 0},
     },
-    "development_items": {"received": 1, "planned": 1, "in_progress": 0, "released": 0, "declined": 0},
+    "development_items": {
+        "received": 1,
+        "triaged": 0,
+        "planned": 1,
+        "in_progress": 0,
+        "released": 0,
+        "declined": 0,
+    },
 }
 EXPECTED_DETAIL = {
     "filed_by_kind": {"question": 2, "problem": 1, "bug": 1, "feature": 1},
@@ -162,9 +169,9 @@ def build():
         ticket_log_call(actor=engineer, ticket=t3, body="Telefonla arandı")
         development_item_update(
             actor=engineer,
-            item=DevelopmentItem.objects.get(ticket=t3),
+            item=Ticket.objects.get(pk=t3.pk).development_item,
             state="planned",
-            expected_on=datetime.date(2026, 12, 20),
+            planned_on=datetime.date(2026, 12, 20),
         )
     _resolve(engineer, t3, at(11, 12, 9))
 

@@ -96,7 +96,7 @@ def test_detail_figures_match_the_hand_computed_figures(data, today):
         ("2026-11-01", 3, 3),
         ("2026-12-01", 4, 2),
     ]
-    items = {i["ticket_id"]: (i["state"], i["expected_on"]) for i in figures["development_items"]["items"]}
+    items = {i["ticket_id"]: (i["state"], i["planned_on"]) for i in figures["development_items"]["items"]}
     assert items[data["tickets"]["t3"].pk] == ("planned", _date(2026, 12, 20))
 
 

@@ -70,6 +70,14 @@ SHARED_ENDPOINTS = [
     ("get", "/api/v1/library/{id}/download/", None),
 ]
 
+# The development unit's items belong to no institution: the customer side is refused them all
+# (403, nothing of the item shown); it sees an item only on its own ticket.
+DEVELOPMENT_ENDPOINTS = [
+    ("get", "/api/v1/development-items/{id}/", None),
+    ("patch", "/api/v1/development-items/{id}/", {"state": "triaged"}),
+    ("post", "/api/v1/development-items/{id}/merge/", {"into": 1}),
+]
+
 
 @pytest.fixture
 def first_institution(db):
@@ -212,8 +220,32 @@ def test_the_tables_cover_every_operation_on_one_object():
     }
     # then
     assert operations == {
-        (m, p) for m, p, _ in TICKET_ENDPOINTS + ORGANIZATION_ENDPOINTS + SHARED_ENDPOINTS + BOOKING_ENDPOINTS
+        (m, p)
+        for m, p, _ in TICKET_ENDPOINTS
+        + ORGANIZATION_ENDPOINTS
+        + SHARED_ENDPOINTS
+        + BOOKING_ENDPOINTS
+        + DEVELOPMENT_ENDPOINTS
     }
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body"), DEVELOPMENT_ENDPOINTS, ids=[f"{m} {p}" for m, p, _ in DEVELOPMENT_ENDPOINTS]
+)
+@pytest.mark.parametrize("role", ["admin", "customer"])
+def test_development_items_are_refused_to_the_customer_side(
+    client_for, first_institution, second_institution, method, path, body, role
+):
+    # given: the item of the first institution's bug report
+    item = Ticket.objects.get(pk=first_institution["ticket"].pk).development_item
+    before = (item.state, Ticket.objects.filter(development_item=item).count())
+    # when
+    response = _call(client_for(second_institution[role]), method, path.replace("{id}", str(item.pk)), body)
+    # then
+    item.refresh_from_db()
+    assert response.status_code == 403
+    assert SECRET not in response.content.decode()
+    assert (item.state, Ticket.objects.filter(development_item=item).count()) == before
 
 
 LISTS = [

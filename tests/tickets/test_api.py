@@ -88,7 +88,7 @@ def test_bug_report_shows_its_development_item(client_for, customer):
     )
     # then
     assert body["development_item"]["state"] == "received"
-    assert body["development_item"]["expected_on"] is None
+    assert body["development_item"]["planned_on"] is None
 
 
 def test_exhausted_written_quota_is_409_with_channel_allotment_and_renewal(client_for):
@@ -255,7 +255,7 @@ def test_ticket_representation_is_what_the_declared_fields_give(client_for, cust
         assert list(written) == list(declared)
         assert written == declared
     assert written["status_label"] == "Çözüldü"
-    assert written["development_item"]["expected_on"] == "2027-01-05"
+    assert written["development_item"]["planned_on"] == "2027-01-05"
     assert written["assignee"]["id"] == engineer.pk
 
 
@@ -449,12 +449,12 @@ def test_customer_sees_the_development_items_progress(client_for, customer, engi
     # given
     ticket = TicketFactory(requester=customer, kind="feature")
     client_for(engineer).patch(
-        f"/api/v1/tickets/{ticket.pk}/development-item/", {"state": "planned", "expected_on": "2027-03-01"}
+        f"/api/v1/tickets/{ticket.pk}/development-item/", {"state": "planned", "planned_on": "2027-03-01"}
     )
     # when
     item = client_for(customer).get(f"/api/v1/tickets/{ticket.pk}/").json()["development_item"]
     # then
-    assert (item["state"], item["expected_on"]) == ("planned", "2027-03-01")
+    assert (item["state"], item["planned_on"]) == ("planned", "2027-03-01")
 
 
 def test_new_written_allotment_is_consumed_once_per_ticket(client_for, customer):

@@ -148,19 +148,19 @@ def test_escalation_creates_the_development_item_once(client_for, customer, engi
     second = client.post(f"/api/v1/tickets/{ticket.pk}/escalate/", {})
     # then
     assert (first.status_code, second.status_code) == (201, 200)
-    assert first.json()["expected_on"] == "2027-01-15"
-    assert DevelopmentItem.objects.filter(ticket=ticket).count() == 1
+    assert first.json()["planned_on"] == "2027-01-15"
+    assert DevelopmentItem.objects.filter(tickets=ticket).count() == 1
 
 
 def test_development_item_update_keeps_what_is_not_sent(client_for, customer, engineer):
     # given
     ticket = TicketFactory(requester=customer, kind="bug")
     client = client_for(engineer)
-    client.patch(f"/api/v1/tickets/{ticket.pk}/development-item/", {"expected_on": "2027-02-01"})
+    client.patch(f"/api/v1/tickets/{ticket.pk}/development-item/", {"planned_on": "2027-02-01"})
     # when
-    response = client.patch(f"/api/v1/tickets/{ticket.pk}/development-item/", {"state": "in_progress"})
+    response = client.patch(f"/api/v1/tickets/{ticket.pk}/development-item/", {"state": "triaged"})
     # then
-    assert (response.json()["state"], response.json()["expected_on"]) == ("in_progress", "2027-02-01")
+    assert (response.json()["state"], response.json()["planned_on"]) == ("triaged", "2027-02-01")
 
 
 def test_ticket_without_development_item_answers_404(client_for, customer):

@@ -335,14 +335,14 @@ def test_escalate_to_development_then_update_it(browser_client, engineer):
         reverse("ticket-action", args=[ticket.pk, "development"]),
         {
             "development-state": "planned",
-            "development-expected_on": "2027-03-01",
-            "development-note": "In 12.1",
+            "development-planned_on": "2027-03-01",
+            "development-public_note": "In 12.1",
         },
     )
     # then
-    item = DevelopmentItem.objects.get(ticket=ticket)
+    item = DevelopmentItem.objects.get(tickets=ticket)
     assert item.state == "planned"
-    assert item.expected_on == datetime.date(2027, 3, 1)
+    assert item.planned_on == datetime.date(2027, 3, 1)
 
 
 def test_unknown_action_is_not_found(client, engineer):

@@ -32,11 +32,25 @@ class ProductRefSerializer(serializers.Serializer):
 
 
 class DevelopmentItemSerializer(serializers.ModelSerializer):
+    """The item's public part, as every linked ticket shows it: never another institution's tickets
+    or names, only how many institutions reported it."""
+
     state_label = serializers.CharField(source="get_state_display", read_only=True)
 
     class Meta:
         model = DevelopmentItem
-        fields = ["state", "state_label", "expected_on", "note", "updated_at"]
+        fields = [
+            "id",
+            "state",
+            "state_label",
+            "planned_version",
+            "planned_on",
+            "released_version",
+            "public_note",
+            "declined_reason",
+            "institutions_reporting",
+            "updated_at",
+        ]
         read_only_fields = fields
 
 
@@ -84,21 +98,15 @@ class TicketSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(DevelopmentItemSerializer(allow_null=True))
     def get_development_item(self, ticket):
-        try:
-            item = ticket.development_item
-        except DevelopmentItem.DoesNotExist:
-            return None
-        return DevelopmentItemSerializer(item).data
+        item = ticket.development_item
+        return None if item is None else DevelopmentItemSerializer(item).data
 
     def to_representation(self, ticket):
         """The fields above, written out: the same keys, order and values as the declared fields
         give (tests/tickets/test_api.py compares the two), without building every field's
         representation through DRF's machinery for each of the rows of a page."""
         product, assignee, institution = ticket.product, ticket.assignee, ticket.institution
-        try:
-            item = ticket.development_item
-        except DevelopmentItem.DoesNotExist:
-            item = None
+        item = ticket.development_item
         labels = self._labels()
         return {
             "id": ticket.pk,
@@ -125,10 +133,15 @@ class TicketSerializer(serializers.ModelSerializer):
             "development_item": None
             if item is None
             else {
+                "id": item.pk,
                 "state": str(item.state),
                 "state_label": labels["state"].get(item.state, str(item.state)),
-                "expected_on": _DATE.to_representation(item.expected_on),
-                "note": item.note,
+                "planned_version": item.planned_version,
+                "planned_on": _DATE.to_representation(item.planned_on),
+                "released_version": item.released_version,
+                "public_note": item.public_note,
+                "declined_reason": item.declined_reason,
+                "institutions_reporting": item.institutions_reporting,
                 "updated_at": _datetime(item.updated_at),
             },
         }
@@ -287,16 +300,32 @@ class AssignSerializer(serializers.Serializer):
 
 
 class EscalateSerializer(serializers.Serializer):
-    expected_on = serializers.DateField(required=False, allow_null=True)
-    note = serializers.CharField(
-        required=False, allow_blank=True, default="", help_text="Shown to the customer."
+    item = serializers.IntegerField(
+        required=False, min_value=1, help_text="An existing development item's id: link the ticket to it."
     )
+    kind = serializers.ChoiceField(
+        choices=DevelopmentItem.Kind.choices,
+        required=False,
+        help_text="For a new item (without `item`); by default from the ticket's kind.",
+    )
+    title = serializers.CharField(
+        required=False, max_length=200, help_text="For a new item; by default the ticket's subject."
+    )
+    expected_on = serializers.DateField(
+        required=False, allow_null=True, help_text="The item's plan date (on a linked item too)."
+    )
+    note = serializers.CharField(required=False, allow_blank=True, help_text="The item's public note.")
 
 
 class DevelopmentItemUpdateSerializer(serializers.Serializer):
     state = serializers.ChoiceField(choices=DevelopmentItem.State.choices, required=False)
-    expected_on = serializers.DateField(required=False, allow_null=True)
-    note = serializers.CharField(required=False, allow_blank=True, help_text="Shown to the customer.")
+    planned_version = serializers.CharField(required=False, allow_blank=True, max_length=40)
+    planned_on = serializers.DateField(required=False, allow_null=True)
+    released_version = serializers.CharField(required=False, allow_blank=True, max_length=40)
+    public_note = serializers.CharField(required=False, allow_blank=True, help_text="Shown to the customers.")
+    declined_reason = serializers.CharField(
+        required=False, allow_blank=True, help_text="Required when the state becomes declined."
+    )
 
 
 class QueueQuerySerializer(serializers.Serializer):

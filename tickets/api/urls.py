@@ -1,11 +1,13 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
+from .development import DevelopmentItemViewSet
 from .sharing import TicketShareDetailView, TicketShareListView
 from .views import QueueView, TicketViewSet
 
 router = SimpleRouter()
 router.register("tickets", TicketViewSet, basename="api-ticket")
+router.register("development-items", DevelopmentItemViewSet, basename="api-development-item")
 
 urlpatterns = [
     path("queue/", QueueView.as_view(), name="api-queue"),

@@ -27,6 +27,7 @@ from slaportal.api.media import FILE_AUTHENTICATION
 from slaportal.api.pagination import QueueCursorPagination, TicketCursorPagination
 from slaportal.api.tenancy import object_id
 from tickets import selectors
+from tickets.development import development_item_get_all_institutions
 from tickets.services import (
     attachment_add,
     development_item_update,
@@ -443,7 +444,12 @@ class TicketViewSet(TicketScopedMixin, GenericViewSet):
 
     @extend_schema(
         summary="Escalate to development",
-        description="Opens the development item (201), or returns the existing one (200)." + DESK_ONLY,
+        description=(
+            "With `item`, links the ticket to that existing development item; without, opens a new "
+            "item from the ticket (`kind`, `title`), or keeps the item the ticket already has. 201 when "
+            "the ticket was newly linked, 200 otherwise. `expected_on` and `note` set the item's plan "
+            "date and public note, on an existing item too." + DESK_ONLY
+        ),
         parameters=[TICKET_ID],
         request=EscalateSerializer,
         responses={
@@ -457,22 +463,27 @@ class TicketViewSet(TicketScopedMixin, GenericViewSet):
         ticket = self.get_ticket(desk_only=True)
         serializer = EscalateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        had_item = selectors.development_item_for(ticket=ticket) is not None
-        item = ticket_escalate_to_development(actor=request.user, ticket=ticket, **serializer.validated_data)
-        code = status.HTTP_200_OK if had_item else status.HTTP_201_CREATED
+        data = dict(serializer.validated_data)
+        if "item" in data:
+            data["item"] = development_item_get_all_institutions(person=request.user, pk=data["item"])
+            if data["item"] is None:
+                raise ValidationError({"item": [_("No such development item.")]})
+        item, linked = ticket_escalate_to_development(actor=request.user, ticket=ticket, **data)
+        code = status.HTTP_201_CREATED if linked else status.HTTP_200_OK
         return Response(DevelopmentItemSerializer(item).data, status=code)
 
     @extend_schema(
         methods=["GET"],
         summary="The development item",
-        description="Its state and expected resolution date (404 when the ticket has none).",
+        description="Its public part: state, plan, release, reporting institutions (404 when the ticket has none).",
         parameters=[TICKET_ID],
         responses={200: DevelopmentItemSerializer, **error_responses(404)},
     )
     @extend_schema(
         methods=["PATCH"],
         summary="Update the development item",
-        description="Record the development unit's progress; the customer sees it." + DESK_ONLY,
+        description="The same change as PATCH /development-items/{id}/; every linked ticket sees it."
+        + DESK_ONLY,
         parameters=[TICKET_ID],
         request=DevelopmentItemUpdateSerializer,
         responses={200: DevelopmentItemSerializer, **error_responses(400, 403, 404, 422)},
@@ -493,14 +504,7 @@ class TicketViewSet(TicketScopedMixin, GenericViewSet):
             return Response(DevelopmentItemSerializer(item).data)
         serializer = DevelopmentItemUpdateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        data = serializer.validated_data
-        item = development_item_update(
-            actor=request.user,
-            item=item,
-            state=data.get("state", item.state),
-            expected_on=data.get("expected_on", item.expected_on),
-            note=data.get("note"),
-        )
+        item = development_item_update(actor=request.user, item=item, **serializer.validated_data)
         return Response(DevelopmentItemSerializer(item).data)
 
 

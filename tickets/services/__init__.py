@@ -2,15 +2,19 @@
 and queues Celery work only after commit."""
 
 from .conversation import (
-    development_item_update,
     ticket_assign,
     ticket_change_status,
-    ticket_escalate_to_development,
     ticket_log_call,
     ticket_log_remote,
     ticket_note,
     ticket_reopen,
     ticket_reply,
+)
+from .development import (
+    development_item_create,
+    development_item_merge,
+    development_item_update,
+    ticket_escalate_to_development,
 )
 from .filing import attachment_add, ticket_file
 from .routing import ticket_route
@@ -19,6 +23,8 @@ from .sla import ticket_deadline_correct
 
 __all__ = [
     "attachment_add",
+    "development_item_create",
+    "development_item_merge",
     "development_item_update",
     "ticket_assign",
     "ticket_change_status",

@@ -12,7 +12,7 @@ from organizations.permissions import is_desk
 from packages.models import Channel
 from packages.services import ticket_unit_draw
 from tickets.errors import invalid_transition
-from tickets.models import DevelopmentItem, Ticket, TicketEvent, TicketMessage
+from tickets.models import Ticket, TicketEvent, TicketMessage
 
 from .events import event_record
 from .filing import attachment_add
@@ -250,50 +250,3 @@ def ticket_assign(*, actor: User | None, ticket: Ticket, assignee: User | None) 
             new=assignee.pk if assignee else None,
         )
     return ticket
-
-
-def ticket_escalate_to_development(
-    *, actor: User, ticket: Ticket, expected_on: datetime.date | None = None, note: str = ""
-) -> DevelopmentItem:
-    """Forward the ticket to the development unit. Running it twice returns the same item."""
-    _require_desk(actor)
-    with transaction.atomic():
-        ticket = _locked(ticket)
-        item, created = DevelopmentItem.objects.get_or_create(
-            ticket=ticket,
-            defaults={"institution_id": ticket.institution_id, "expected_on": expected_on, "note": note},
-        )
-        if created:
-            event_record(ticket=ticket, kind=TicketEvent.Kind.ESCALATED, actor=actor)
-    return item
-
-
-def development_item_update(
-    *,
-    actor: User,
-    item: DevelopmentItem,
-    state: str,
-    expected_on: datetime.date | None = None,
-    note: str | None = None,
-) -> DevelopmentItem:
-    """Record the development unit's progress; the customer sees it on the ticket."""
-    _require_desk(actor)
-    if state not in DevelopmentItem.State.values:
-        raise ValidationError({"state": _("Unknown state.")})
-    with transaction.atomic():
-        previous = item.state
-        item.state = state
-        item.expected_on = expected_on
-        if note is not None:
-            item.note = note
-        item.full_clean(exclude=["ticket"])
-        item.save(update_fields=["state", "expected_on", "note", "updated_at"])
-        event_record(
-            ticket=item.ticket,
-            kind=TicketEvent.Kind.DEVELOPMENT_UPDATED,
-            actor=actor,
-            old=previous,
-            new=state,
-            expected_on=expected_on.isoformat() if expected_on else None,
-        )
-    return item

@@ -16,8 +16,9 @@ from organizations.permissions import is_customer_side, is_desk
 from packages.models import Channel
 from packages.selectors import subscription_in_force
 from packages.services import ticket_unit_draw
-from tickets.models import Attachment, DevelopmentItem, Product, Ticket, TicketEvent, TicketMessage
+from tickets.models import Attachment, Product, Ticket, TicketEvent, TicketMessage
 
+from .development import development_item_open_for_filing
 from .events import event_record
 from .outbox import outbox_route_add
 from .sla import sla_clock_start, sla_deadlines, sla_first_response
@@ -133,6 +134,8 @@ def ticket_file(
         # The institution, contract, requester, region and unit were just read or come from the
         # filer's own record: checking that they exist would cost a query each.
         ticket.full_clean(exclude=["institution", "subscription", "requester", "region", "unit"])
+        if kind in DEVELOPMENT_KINDS:
+            ticket.development_item = development_item_open_for_filing(ticket=ticket, at=at)
         ticket.save()
         if at is not None:
             Ticket.objects.filter(pk=ticket.pk).update(created_at=at)
@@ -146,12 +149,7 @@ def ticket_file(
         if channel in DESK_CONTACT_CHANNELS:
             sla_first_response(ticket=ticket, actor=filed_by, at=ticket.created_at)
         if kind in DEVELOPMENT_KINDS:
-            DevelopmentItem.objects.create(ticket=ticket, institution=institution)
             event_record(ticket=ticket, kind=TicketEvent.Kind.ESCALATED, actor=actor, automatic=True)
-        else:
-            # A ticket filed a moment ago has no development item; saying so spares whoever shows
-            # the ticket next a query.
-            Ticket.development_item.related.set_cached_value(ticket, None)
         outbox_route_add(ticket=ticket)
         # The unit last: its conditional UPDATE locks the allotment's row until commit, and every
         # filing of the institution waits on that lock, so it is held for the fewest statements.

@@ -27,6 +27,7 @@ VENDOR = [
     ("lead", Role.DESK_LEAD, {}),
     ("engineer1", Role.SUPPORT_ENGINEER, {}),
     ("engineer2", Role.SUPPORT_ENGINEER, {}),
+    ("developer", Role.DEVELOPER, {}),
 ]
 
 INSTITUTIONS = [
