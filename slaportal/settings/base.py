@@ -413,8 +413,8 @@ NOTIFICATIONS_IMAP = {
     "FOLDER": env("INBOUND_IMAP_FOLDER", default="INBOX"),
 }
 # Push (docs/notifications.md). Web Push is signed with the VAPID key pair; the subject is a
-# mailto: or https: address the push services can reach the operator at. Without keys, browsers
-# cannot subscribe (the API answers 503); local.py and test.py make a pair in var/.
+# mailto: or https: address the push services can reach the operator at. Without keys the browser
+# pushes fail and are retried until marked failed; local.py and test.py make a pair in var/.
 VAPID_SUBJECT = env("VAPID_SUBJECT", default="mailto:destek@slaportal.local")
 VAPID_PUBLIC_KEY = env("VAPID_PUBLIC_KEY", default="")
 VAPID_PRIVATE_KEY = env("VAPID_PRIVATE_KEY", default="")
