@@ -24,6 +24,7 @@ from organizations.roles import CUSTOMER_SIDE, Role
 from packages.selectors import subscription_in_force
 
 from .errors import RegistrationClosed
+from .extras import reminder_listeners_notify
 from .models import CalendarFeed, Download, LibraryFile, LibraryItem, Registration, Training
 from .selectors import SEARCH_CONFIG, search_stems
 from .uploads import safe_file_name, upload_check
@@ -258,8 +259,8 @@ def _reminder_due(kind: str, now: datetime.datetime) -> Q:
 
 
 def training_reminder_send(*, registration_id: int, kind: str, now: datetime.datetime | None = None) -> bool:
-    """E-mail one reminder that is due and not sent yet, and set its column in the same
-    transaction. The row is locked while sending and the column is set by a guarded update, so
+    """E-mail one reminder that is due and not sent yet (and tell the registered listeners: the
+    push to the person's devices), and set its column in the same transaction. The row is locked while sending and the column is set by a guarded update, so
     concurrent or repeated calls send it once; False when it is not due, gone or already sent.
     Mail errors propagate and leave it unsent for the next sweep."""
     now = now or timezone.now()
@@ -295,6 +296,7 @@ def training_reminder_send(*, registration_id: int, kind: str, now: datetime.dat
                 )
                 % values
             )
+        reminder_listeners_notify(registration=registration, kind=kind)
         send_mail(subject, body, None, [registration.person.email])
     logger.info("learning.reminder_sent", extra={"registration": registration_id, "kind": kind})
     return True

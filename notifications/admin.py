@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import InboundMessage, Notification
+from .models import InboundMessage, Notification, PushMessage, PushSubscription
 
 
 @admin.register(Notification)
@@ -26,6 +26,36 @@ class InboundMessageAdmin(admin.ModelAdmin):
     list_display = ("received_at", "from_address", "subject", "source", "outcome", "reason", "ticket_id")
     list_filter = ("outcome", "source", "reason")
     search_fields = ("from_address", "subject", "message_id")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(PushMessage)
+class PushMessageAdmin(admin.ModelAdmin):
+    """Read-only: what was pushed to whom, and what failed."""
+
+    list_display = ("id", "kind", "status", "recipient_id", "cause", "attempts", "created_at", "sent_at")
+    list_filter = ("status", "kind")
+    readonly_fields = [f.name for f in PushMessage._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(PushSubscription)
+class PushSubscriptionAdmin(admin.ModelAdmin):
+    """The devices people receive pushes on; deleting one stops its pushes."""
+
+    list_display = ("id", "person_id", "platform", "user_agent", "created_at", "last_pushed_at")
+    list_filter = ("platform",)
+    readonly_fields = [f.name for f in PushSubscription._meta.fields]
 
     def has_add_permission(self, request):
         return False

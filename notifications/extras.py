@@ -33,3 +33,24 @@ def email_links(kind: str, ticket: Ticket, recipient: User | None) -> list[dict]
         for label, url in [found] if isinstance(found, tuple) else found or []:
             rows.append({"label": label, "url": url})
     return rows
+
+
+PushLink = Callable[[Ticket, User], str | None]
+
+_PUSH_LINKS: dict[str, list[PushLink]] = {}
+
+
+def push_link_register(kind: str, link: PushLink) -> None:
+    """Open a push of this kind on another page than the ticket's (the survey, for a resolution)
+    when `link(ticket, recipient)` gives one; the first that answers wins."""
+    links = _PUSH_LINKS.setdefault(str(kind), [])
+    if link not in links:
+        links.append(link)
+
+
+def push_link(kind: str, ticket: Ticket, recipient: User) -> str | None:
+    for link in _PUSH_LINKS.get(str(kind), []):
+        found = link(ticket, recipient)
+        if found:
+            return found
+    return None

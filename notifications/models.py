@@ -24,9 +24,28 @@ class Kind(models.TextChoices):
     INTAKE_REFUSED = "intake_refused", _("E-mail could not be accepted")
     SLA_BREACH = "sla_breach", _("First-response deadline breached")
     QUOTA_EXHAUSTED = "quota_exhausted", _("Quota exhausted")
+    TRAINING_REMINDER = "training_reminder", _("Training reminder")
 
 
 MANDATORY_KINDS = frozenset({Kind.SLA_BREACH, Kind.QUOTA_EXHAUSTED})
+# Kinds whose e-mail is sent by another app on its own schedule and cannot be turned off; only
+# their push can be chosen.
+EMAIL_FIXED_KINDS = frozenset({Kind.TRAINING_REMINDER})
+# What can also reach a phone: whatever tells a person that something happened to their ticket or
+# training. The digest, the intake answers and the quota notice stay e-mail only.
+PUSH_KINDS = frozenset(
+    {
+        Kind.DESK_ANSWERED,
+        Kind.CUSTOMER_REPLIED,
+        Kind.WAITING_ON_CUSTOMER,
+        Kind.RESOLVED,
+        Kind.REOPENED,
+        Kind.DEVELOPMENT_UPDATED,
+        Kind.SHARE_GIVEN,
+        Kind.SLA_BREACH,
+        Kind.TRAINING_REMINDER,
+    }
+)
 
 
 class Mode(models.TextChoices):
@@ -35,14 +54,21 @@ class Mode(models.TextChoices):
     OFF = "off", _("Off")
 
 
+class PushMode(models.TextChoices):
+    ON = "on", _("Push at once")
+    OFF = "off", _("Off")
+
+
 class NotificationPreference(models.Model):
-    """How one person wants one kind of notification. No row means the default: on."""
+    """How one person wants one kind of notification, per channel: `mode` for e-mail, `push` for
+    their devices. No row means the default: both on."""
 
     person = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_preferences"
     )
     kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices)
     mode = models.CharField(_("mode"), max_length=10, choices=Mode.choices, default=Mode.ON)
+    push = models.CharField(_("push"), max_length=10, choices=PushMode.choices, default=PushMode.ON)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
@@ -179,3 +205,77 @@ class Notification(models.Model):
 
     def __str__(self):
         return f"{self.kind} → {self.to_address}"
+
+
+class PushSubscription(models.Model):
+    """One device of one person that notifications are pushed to. A browser gives its push
+    service's endpoint and its keys (Web Push); a native app gives its FCM or APNs token as the
+    endpoint. Removed when the person unsubscribes or the push service says it is gone."""
+
+    class Platform(models.TextChoices):
+        WEB = "web", _("Web browser (Web Push)")
+        FCM = "fcm", _("Android (Firebase Cloud Messaging)")
+        APNS = "apns", _("iOS (Apple Push Notification service)")
+
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="push_subscriptions"
+    )
+    platform = models.CharField(_("platform"), max_length=10, choices=Platform.choices, default=Platform.WEB)
+    endpoint = models.CharField(_("endpoint"), max_length=1000, unique=True)
+    p256dh = models.CharField(_("public key (p256dh)"), max_length=200, blank=True)
+    auth = models.CharField(_("authentication secret"), max_length=100, blank=True)
+    user_agent = models.CharField(_("device"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    last_pushed_at = models.DateTimeField(_("last pushed at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("push subscription")
+        verbose_name_plural = _("push subscriptions")
+        indexes = [models.Index(fields=["person"], name="push_subscription_person")]
+
+    def __str__(self):
+        return f"{self.platform} → {self.person_id}"
+
+
+class PushMessage(models.Model):
+    """One push to one person for one cause (`ticket-event:<id>`, `training-reminder:<id>:1h`…),
+    made once (unique constraint) and sent at least once to each of the person's devices: the ids
+    of the devices that have it are kept, so a retry after one device's failure reaches only the
+    others."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed")
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="push_messages"
+    )
+    cause = models.CharField(_("cause"), max_length=120)
+    kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    title = models.CharField(_("title"), max_length=200)
+    body = models.TextField(_("text"), blank=True)
+    url = models.CharField(_("link"), max_length=500, blank=True)
+    delivered_to = models.JSONField(_("devices reached"), default=list, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    available_at = models.DateTimeField(_("available at"), default=timezone.now)
+    attempts = models.PositiveIntegerField(_("attempts"), default=0)
+    last_error = models.TextField(_("last error"), blank=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("push message")
+        verbose_name_plural = _("push messages")
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["recipient", "cause"], name="push_message_once_per_cause")
+        ]
+        indexes = [
+            models.Index(
+                fields=["available_at", "id"], name="push_message_pending", condition=Q(status="pending")
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.kind} → {self.recipient_id}"

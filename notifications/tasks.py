@@ -6,12 +6,14 @@ from .services.delivery import notification_drain
 from .services.digest import digest_compose_all_institutions
 from .services.fanout import notification_fanout
 from .services.imap import imap_poll
+from .services.push import push_drain
 
 
 # Not retried: the next beat runs it again within seconds.
 @shared_task(name="notifications.dispatch", time_limit=60, soft_time_limit=50)
 def dispatch() -> None:
     notification_fanout()
+    push_drain(budget_seconds=10.0)
     notification_drain()
 
 

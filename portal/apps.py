@@ -10,14 +10,21 @@ class PortalConfig(AppConfig):
         # The apps of one layer do not import each other; what one shows of another is wired
         # here, in the composition layer, through the registries the showing app offers.
         from bookings.selectors import calendar_source_register, workshops_joined_by_group
+        from learning.extras import reminder_listener_register
         from learning.selectors import training_calendar_entries, trainings_attended_by_group
-        from notifications.extras import email_link_register
+        from notifications.extras import email_link_register, push_link_register
         from notifications.models import Kind
         from performance.figures import FigureProvider, figure_provider_register
         from reports.extras import report_section_register
         from reports.languages import email_language_register
 
-        from .wiring import performance_report_section, person_email_language, survey_email_link
+        from .wiring import (
+            performance_report_section,
+            person_email_language,
+            survey_email_link,
+            survey_push_link,
+            training_reminder_push,
+        )
 
         figure_provider_register(
             FigureProvider(
@@ -30,6 +37,8 @@ class PortalConfig(AppConfig):
             )
         )
         email_link_register(Kind.RESOLVED, survey_email_link)
+        push_link_register(Kind.RESOLVED, survey_push_link)
+        reminder_listener_register(training_reminder_push)
         email_language_register(person_email_language)
         calendar_source_register(training_calendar_entries)
         report_section_register(performance_report_section)

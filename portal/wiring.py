@@ -2,13 +2,19 @@
 
 import datetime
 
+from django.conf import settings
+from django.urls import reverse
+from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
+from learning.models import Registration
+from notifications.models import Kind
 from notifications.selectors import language_for
+from notifications.services.push import PushRequest, push_request_many
 from organizations.models import Institution, User
 from performance.monthly import monthly_section
 from reports.extras import ReportSection
-from reports.services.surveys import survey_question_links
+from reports.services.surveys import survey_link_for, survey_question_links
 from tickets.models import Ticket
 
 SCORE_WORDS = {
@@ -50,3 +56,31 @@ def performance_report_section(
         return None
     text, attachments = found
     return ReportSection(text=text, attachments=attachments)
+
+
+def survey_push_link(ticket: Ticket, recipient: User) -> str | None:
+    """A push telling the requester of the resolution opens the survey (nothing pre-selected)."""
+    return survey_link_for(ticket, recipient)
+
+
+def training_reminder_push(registration: Registration, kind: str) -> None:
+    """Push a training reminder to the person's devices, beside its e-mail, in their language."""
+    training = registration.training
+    with translation.override(language_for(person_id=registration.person_id)):
+        starts = formats.date_format(timezone.localtime(training.starts_at), "DATETIME_FORMAT")
+        if kind == "24h":
+            body = _("Tomorrow at %(starts)s (Istanbul time).") % {"starts": starts}
+        else:
+            body = _("Starting within the hour, at %(starts)s (Istanbul time).") % {"starts": starts}
+        push_request_many(
+            requests=[
+                PushRequest(
+                    recipient_id=registration.person_id,
+                    cause=f"training-reminder:{registration.pk}:{kind}",
+                    kind=Kind.TRAINING_REMINDER,
+                    title=training.title,
+                    body=body,
+                    url=settings.SITE_URL.rstrip("/") + reverse("learning-training", args=[training.pk]),
+                )
+            ]
+        )

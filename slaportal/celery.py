@@ -88,8 +88,8 @@ app.conf.beat_schedule = {
         "schedule": timedelta(hours=1),
         "options": _options("celery", 1800),
     },
-    # Customer notifications: new ticket events turned into e-mails and sent. Five seconds keeps
-    # an answer's e-mail prompt; a pass with nothing new is one primary-key range probe.
+    # Customer notifications: new ticket events turned into e-mails and pushes and sent. Five
+    # seconds keeps an answer's e-mail and push prompt; a pass with nothing new is one primary-key range probe.
     "notifications-dispatch": {
         "task": "notifications.dispatch",
         "schedule": timedelta(seconds=5),

@@ -1,4 +1,5 @@
 import datetime
+import json
 
 from django.conf import settings
 from django.contrib import messages
@@ -110,9 +111,15 @@ def ticket_new(request):
         raise PermissionDenied(_("Only people of a customer institution can file tickets."))
     products = selectors.product_list()
     blocker = filing_blocker(request.user)
+    # The offline outbox (static/js/offline.js) files through the API, which names products by code.
+    product_codes = json.dumps({str(product.pk): product.code for product in products})
     if request.method != "POST":
         form = TicketForm(products=products)
-        return render(request, "tickets/ticket_new.html", {"form": form, "blocker": blocker})
+        return render(
+            request,
+            "tickets/ticket_new.html",
+            {"form": form, "blocker": blocker, "product_codes": product_codes},
+        )
     form = TicketForm(request.POST, request.FILES, products=products)
     if form.is_valid():
         data = form.cleaned_data
@@ -133,7 +140,12 @@ def ticket_new(request):
     return render(
         request,
         "tickets/ticket_new.html",
-        {"form": form, "blocker": filing_blocker(request.user), "refused": True},
+        {
+            "form": form,
+            "blocker": filing_blocker(request.user),
+            "refused": True,
+            "product_codes": product_codes,
+        },
         status=400,
     )
 

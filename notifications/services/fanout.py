@@ -18,8 +18,16 @@ from organizations.models import User
 from organizations.roles import CUSTOMER_SIDE
 from tickets.models import Ticket, TicketEvent, TicketShare
 
-from ..models import FanoutCursor, Kind, Mode, Notification
-from ..selectors import desk_person_ids, preference_modes_for_pairs
+from ..models import PUSH_KINDS, FanoutCursor, Kind, Mode, Notification
+from ..push_texts import ticket_event_pushes
+from ..selectors import (
+    desk_lead_ids,
+    desk_person_ids,
+    languages_for,
+    preference_modes_for_pairs,
+    push_subscribed_person_ids,
+)
+from .push import PushRequest, push_request_many
 
 logger = logging.getLogger(__name__)
 
@@ -28,6 +36,8 @@ BATCH = 2000
 SETTLE = datetime.timedelta(seconds=60)
 BUDGET_SECONDS = 20.0
 NOTIFYING_EVENTS = ("created", "replied", "status_changed", "reopened", "development_updated", "shared")
+# Pushed but not e-mailed from here: the breach e-mail is written by the SLA engine itself.
+PUSH_ONLY_EVENTS = ("sla_breached",)
 STATUS_MODE = {
     Mode.ON: Notification.Status.PENDING,
     Mode.DIGEST: Notification.Status.HELD,
@@ -91,11 +101,10 @@ def _recipients_of(
     return kind, list(unique.values())
 
 
-def _notifications(
+def _plans(
     events: list[TicketEvent], shared: dict[int, list[User]], members: dict, desk: set[int]
-) -> list[Notification]:
-    """The batch's notifications, with every recipient's preferences read in one query."""
-    plans = [
+) -> list[tuple[TicketEvent, str, list[User]]]:
+    return [
         (
             event,
             *_recipients_of(
@@ -103,7 +112,12 @@ def _notifications(
             ),
         )
         for event in events
+        if event.kind in NOTIFYING_EVENTS
     ]
+
+
+def _notifications(plans: list[tuple[TicketEvent, str, list[User]]]) -> list[Notification]:
+    """The batch's notifications, with every recipient's preferences read in one query."""
     modes = preference_modes_for_pairs(
         pairs={(person.pk, kind) for _, kind, people in plans for person in people}
     )
@@ -120,6 +134,44 @@ def _notifications(
         )
         for event, kind, people in plans
         for person in people
+    ]
+
+
+def _breach_plans(events: list[TicketEvent]) -> list[tuple[TicketEvent, str, list[User]]]:
+    """Who hears of a breached first-response deadline on their devices: the desk leads and the
+    assignee, as the SLA engine's e-mail."""
+    breaches = [event for event in events if event.kind == TicketEvent.Kind.SLA_BREACHED]
+    if not breaches:
+        return []
+    leads = list(User.objects.filter(pk__in=desk_lead_ids()))
+    plans = []
+    for event in breaches:
+        people = {person.pk: person for person in leads}
+        assignee = event.ticket.assignee
+        if assignee is not None and assignee.is_active:
+            people[assignee.pk] = assignee
+        plans.append((event, Kind.SLA_BREACH, list(people.values())))
+    return plans
+
+
+def _pushes(plans: list[tuple[TicketEvent, str, list[User]]]) -> list[PushRequest]:
+    """The pushes of the batch, written only for people with a device (one query finds them)."""
+    pushed = [(event, kind, people) for event, kind, people in plans if kind in PUSH_KINDS and people]
+    reachable = push_subscribed_person_ids(
+        person_ids={person.pk for _, _, people in pushed for person in people}
+    )
+    pushed = [
+        (event, kind, [person for person in people if person.pk in reachable])
+        for event, kind, people in pushed
+        if any(person.pk in reachable for person in people)
+    ]
+    if not pushed:
+        return []
+    languages = languages_for(person_ids={person.pk for _, _, people in pushed for person in people})
+    return [
+        request
+        for event, kind, people in pushed
+        for request in ticket_event_pushes(event, kind, people, languages)
     ]
 
 
@@ -167,7 +219,7 @@ def _pass(cursor: FanoutCursor, now: datetime.datetime) -> tuple[int, bool]:
         .order_by("id")
         .values_list("id", "kind", "created_at")[:BATCH]
     )
-    wanted = [event_id for event_id, kind, _ in rows if kind in NOTIFYING_EVENTS]
+    wanted = [event_id for event_id, kind, _ in rows if kind in NOTIFYING_EVENTS + PUSH_ONLY_EVENTS]
     events = list(
         TicketEvent.objects.filter(id__in=wanted)
         .select_related("actor", "ticket__requester", "ticket__assignee")
@@ -175,8 +227,10 @@ def _pass(cursor: FanoutCursor, now: datetime.datetime) -> tuple[int, bool]:
     )
     shared, members = _shared_people({event.ticket_id for event in events})
     desk = desk_person_ids(person_ids={event.actor_id for event in events if event.actor_id})
-    notifications = _notifications(events, shared, members, desk)
+    plans = _plans(events, shared, members, desk)
+    notifications = _notifications(plans)
     created = Notification.objects.bulk_create(notifications, ignore_conflicts=True) if notifications else []
+    push_request_many(requests=_pushes(plans + _breach_plans(events)))
     settled = _settled_prefix(rows, now - SETTLE)
     if settled is not None and settled > cursor.last_event_id:
         cursor.last_event_id = settled

@@ -298,6 +298,10 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    # Bodies are documented as JSON only (uploads declare multipart themselves): the forms encodings
+    # DRF also accepts are for the browsable API, and listing three encodings of every body made
+    # generated clients take a union where one type is meant (openapi-python-client made it optional).
+    "PARSER_WHITELIST": ["rest_framework.parsers.JSONParser"],
     "SCHEMA_PATH_PREFIX": r"/api/v1",
     "ENUM_NAME_OVERRIDES": {
         "RoleEnum": "organizations.roles.Role",
@@ -308,6 +312,7 @@ SPECTACULAR_SETTINGS = {
         "DevelopmentStateEnum": "tickets.models.DevelopmentItem.State",
         "DevelopmentKindEnum": "tickets.models.DevelopmentItem.Kind",
         "NotificationModeEnum": "notifications.models.Mode",
+        "NotificationPushModeEnum": "notifications.models.PushMode",
         "NotificationKindEnum": "notifications.models.Kind",
         "ContactRequestKindEnum": "bookings.models.ContactRequest.Kind",
         "OnboardingKindEnum": "bookings.models.OnboardingItem.Kind",
@@ -459,6 +464,27 @@ NOTIFICATIONS_IMAP = {
     "STARTTLS": env.bool("INBOUND_IMAP_STARTTLS", default=False),
     "FOLDER": env("INBOUND_IMAP_FOLDER", default="INBOX"),
 }
+# Push (docs/notifications.md). Web Push is signed with the VAPID key pair; the subject is a
+# mailto: or https: address the push services can reach the operator at. Without keys the browser
+# pushes fail and are retried until marked failed; local.py and test.py make a pair in var/.
+VAPID_SUBJECT = env("VAPID_SUBJECT", default="mailto:destek@slaportal.local")
+VAPID_PUBLIC_KEY = env("VAPID_PUBLIC_KEY", default="")
+VAPID_PRIVATE_KEY = env("VAPID_PRIVATE_KEY", default="")
+# How each platform's pushes leave: a class with `send(subscription=, payload=, ttl=)` (notifications/push.py).
+PUSH_TRANSPORTS = {
+    "web": "notifications.push.WebPushTransport",
+    "fcm": "notifications.push.FcmTransport",
+    "apns": "notifications.push.ApnsTransport",
+}
+# Native apps: Firebase Cloud Messaging (HTTP v1) with a service account, and APNs with a token
+# key (.p8). Unset: pushes to that platform fail and are retried, the other devices still get theirs.
+FCM_PROJECT_ID = env("FCM_PROJECT_ID", default="")
+FCM_SERVICE_ACCOUNT_FILE = env("FCM_SERVICE_ACCOUNT_FILE", default="")
+APNS_KEY_FILE = env("APNS_KEY_FILE", default="")
+APNS_KEY_ID = env("APNS_KEY_ID", default="")
+APNS_TEAM_ID = env("APNS_TEAM_ID", default="")
+APNS_TOPIC = env("APNS_TOPIC", default="")
+APNS_HOST = env("APNS_HOST", default="https://api.push.apple.com")
 # django-anymail's inbound webhooks: Mailgun's is wired (notifications/webhooks.py); its HMAC
 # signing key is required, the endpoint answers 404 without it.
 ANYMAIL = {"MAILGUN_WEBHOOK_SIGNING_KEY": env("MAILGUN_WEBHOOK_SIGNING_KEY", default="")}

@@ -18,3 +18,10 @@ CELERY_BROKER_TRANSPORT = None
 # Tests run without collectstatic: serve from the app folders as runserver would.
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
+
+# Web Push needs a VAPID key pair: one is made on first use and kept in var/ unless the
+# environment gives one (docs/notifications.md).
+if not (VAPID_PUBLIC_KEY and VAPID_PRIVATE_KEY):  # noqa: F405
+    from .vapid import vapid_dev_keys
+
+    VAPID_PUBLIC_KEY, VAPID_PRIVATE_KEY = vapid_dev_keys(VAR_DIR / "vapid.json")  # noqa: F405

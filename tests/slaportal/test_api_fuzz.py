@@ -1,5 +1,6 @@
-"""Schemathesis against the live OpenAPI schema: every operation, as an institution admin and as a
-support engineer, with generated valid and invalid input. No answer may be a server error, and
+"""Schemathesis against the live OpenAPI schema: every operation as each role — customer, institution
+admin, support engineer, desk lead and vendor staff (package manager) — with generated valid and
+invalid input, a bounded number of examples per operation. No answer may be a server error, and
 every answer must be one the schema documents (status, content type and body)."""
 
 import pytest
@@ -51,11 +52,13 @@ def fuzz_data(db, _no_throttles, _keep_test_connection):
     unit_create(actor=admin, institution=institution, region=region, name="Merkez")
     customer = PersonFactory(institution=institution, role=Role.CUSTOMER)
     engineer = PersonFactory(role=Role.SUPPORT_ENGINEER)
+    lead = PersonFactory(role=Role.DESK_LEAD)
+    vendor = PersonFactory(role=Role.PACKAGE_MANAGER)
     first = TicketFactory(requester=customer)
     TicketFactory(requester=customer, kind="bug")
     ticket_log_call(actor=engineer, ticket=first, body="Called back.")
     ticket_escalate_to_development(actor=engineer, ticket=first)
-    return {"admin": admin, "engineer": engineer}
+    return {"admin": admin, "engineer": engineer, "customer": customer, "lead": lead, "vendor": vendor}
 
 
 # Loaded through the WSGI app at collection: the schema view needs no database.
@@ -86,3 +89,25 @@ def test_api_as_institution_admin(case, fuzz_data):
 @settings(max_examples=20, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
 def test_api_as_support_engineer(case, fuzz_data):
     _fuzz(case, fuzz_data["engineer"])
+
+
+# The other roles run fewer examples each: the operations are the same, the permissions differ.
+@pytest.mark.django_db
+@schema.parametrize()
+@settings(max_examples=5, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
+def test_api_as_customer(case, fuzz_data):
+    _fuzz(case, fuzz_data["customer"])
+
+
+@pytest.mark.django_db
+@desk_schema.parametrize()
+@settings(max_examples=5, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
+def test_api_as_desk_lead(case, fuzz_data):
+    _fuzz(case, fuzz_data["lead"])
+
+
+@pytest.mark.django_db
+@desk_schema.parametrize()
+@settings(max_examples=5, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
+def test_api_as_vendor_staff(case, fuzz_data):
+    _fuzz(case, fuzz_data["vendor"])

@@ -224,9 +224,11 @@ class TicketViewSet(TicketScopedMixin, GenericViewSet):
         summary="Reply",
         description=(
             "A public reply. The first reply by a support engineer is the first response of the SLA; "
-            "a customer's reply reopens a ticket waiting on them. Refused on a closed ticket (422)."
+            "a customer's reply reopens a ticket waiting on them. Refused on a closed ticket (422). "
+            "With an Idempotency-Key (an app's outbox sending what was written offline) a retry adds "
+            "nothing."
         ),
-        parameters=[TICKET_ID],
+        parameters=[TICKET_ID, IDEMPOTENCY_PARAMETER],
         request=ReplySerializer,
         responses={201: MessageSerializer, **error_responses(400, 404, 422)},
     )
@@ -240,6 +242,10 @@ class TicketViewSet(TicketScopedMixin, GenericViewSet):
                     messages.select_related("author"), many=True, context=self.get_serializer_context()
                 ).data
             )
+        return self._reply(request, pk, ticket=ticket)
+
+    @idempotent
+    def _reply(self, request, pk, *, ticket):
         serializer = ReplySerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         message = ticket_reply(actor=request.user, ticket=ticket, body=serializer.validated_data["body"])
