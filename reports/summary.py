@@ -29,7 +29,8 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
-from tickets.models import Product, Ticket
+from packages.models import Product
+from tickets.models import Ticket
 
 from .models import ReportDayCoverage
 from .periods import Period

@@ -10,7 +10,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from .models import OutboxMessage, Product, SLAEvent, Ticket, TicketEvent
+from .models import OutboxMessage, SLAEvent, Ticket, TicketEvent
 from .services import ticket_deadline_correct
 
 
@@ -138,4 +138,3 @@ class OutboxMessageAdmin(admin.ModelAdmin):
         return False
 
 
-admin.site.register(Product)

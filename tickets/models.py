@@ -6,24 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
 from organizations.models import Institution, Region, TenantQuerySet, Unit
-from packages.models import Channel, ContractTerms, Subscription
-
-
-class Product(models.Model):
-    """A product of the vendor that tickets are about."""
-
-    code = models.SlugField(_("code"), max_length=40, unique=True)
-    name = models.CharField(_("name"), max_length=120)
-    is_active = models.BooleanField(_("active"), default=True)
-
-    class Meta:
-        verbose_name = _("product")
-        verbose_name_plural = _("products")
-        ordering = ["name"]
-
-    def __str__(self):
-        return self.name
-
+from packages.models import Channel, ContractTerms, Product, Subscription
 
 OPEN_STATUSES = ("new", "open", "waiting")
 

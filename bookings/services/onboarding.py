@@ -9,7 +9,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from organizations.models import Institution, User
-from tickets.models import Product
+from packages.models import Product
 
 from ..models import OnboardingItem
 from ..permissions import require_booking_staff, require_vendor_person

@@ -12,10 +12,9 @@ from django.utils.translation import gettext as _
 
 from organizations.models import User
 from packages.errors import QuotaExhausted
-from packages.models import Channel
+from packages.models import Channel, Product
 from packages.selectors import allotment_get, subscription_in_force
 from packages.services import quota_consume, quota_release
-from tickets.models import Product
 
 from ..models import WORKSHOP_LENGTH, Workshop
 from ..permissions import (

@@ -12,10 +12,10 @@ from django.utils.translation import gettext as _
 
 from organizations.models import User
 from organizations.permissions import is_customer_side, is_desk
-from packages.models import Channel
+from packages.models import Channel, Product
 from packages.selectors import subscription_in_force
 from packages.services import quota_consume
-from tickets.models import Attachment, DevelopmentItem, Product, Ticket, TicketEvent, TicketMessage
+from tickets.models import Attachment, DevelopmentItem, Ticket, TicketEvent, TicketMessage
 
 from .events import event_record
 from .outbox import outbox_route_add
