@@ -30,7 +30,9 @@ def test_products_stored_in_tickets_keep_their_ids_in_packages():
     # given: a product stored while the model still lived in tickets, and a training about it
     executor = _migrate(BEFORE_THE_MOVE)
     old_apps = executor.loader.project_state(BEFORE_THE_MOVE).apps
-    old_product = old_apps.get_model("tickets", "Product").objects.create(code="kent-rehberi", name="Kent Rehberi")
+    old_product = old_apps.get_model("tickets", "Product").objects.create(
+        code="kent-rehberi", name="Kent Rehberi"
+    )
     starts_at = timezone.now() + datetime.timedelta(days=3)
     old_apps.get_model("learning", "Training").objects.create(
         title="Kent Rehberi'ne giriş",
