@@ -3,7 +3,6 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
 from organizations.models import Institution, Region, TenantQuerySet, Unit
 from packages.models import Channel, ContractTerms, Product, Subscription
@@ -380,18 +379,6 @@ class TicketShare(models.Model):
             models.Index(fields=["unit", "ticket"], name="ticket_share_unit"),
             models.Index(fields=["region", "ticket"], name="ticket_share_region"),
         ]
-
-
-class TicketUserObjectPermission(UserObjectPermissionBase):
-    """django-guardian's per-ticket permissions (a share with a named person) with a real foreign
-    key: deleting a ticket deletes them. Guardian's generic table keeps the key as text, so its
-    rows would outlive the ticket, and a later ticket reusing the key would inherit them."""
-
-    content_object = models.ForeignKey(Ticket, on_delete=models.CASCADE)
-
-
-class TicketGroupObjectPermission(GroupObjectPermissionBase):
-    content_object = models.ForeignKey(Ticket, on_delete=models.CASCADE)
 
 
 class OutboxMessage(models.Model):
