@@ -7,7 +7,34 @@ from django.utils.translation import gettext_lazy as _
 from organizations.models import Institution, Region, TenantQuerySet, Unit
 from packages.models import Channel, ContractTerms, Product, Subscription
 
+from . import figures
+
 OPEN_STATUSES = ("new", "open", "waiting")
+
+
+class TicketQuerySet(TenantQuerySet):
+    """The tickets' SLA figures as filters, from their one definition in tickets.figures."""
+
+    def first_response_met(self):
+        return self.filter(figures.FIRST_RESPONSE_MET)
+
+    def first_response_breached(self):
+        return self.filter(figures.FIRST_RESPONSE_BREACHED)
+
+    def first_response_pending(self):
+        return self.filter(figures.FIRST_RESPONSE_PENDING)
+
+    def in_sla_state(self, state: str):
+        """running, answered or breached, as Ticket.sla_state reads them."""
+        return self.filter(figures.STATE_CONDITIONS[state])
+
+    def first_response_counts(self) -> dict:
+        """{"met", "breached", "compliance"} over these tickets, in one query."""
+        counts = self.order_by().aggregate(
+            met=models.Count("pk", filter=figures.FIRST_RESPONSE_MET),
+            breached=models.Count("pk", filter=figures.FIRST_RESPONSE_BREACHED),
+        )
+        return {**counts, "compliance": figures.compliance(**counts)}
 
 
 class Ticket(ContractTerms):
@@ -83,7 +110,7 @@ class Ticket(ContractTerms):
     created_at = models.DateTimeField(_("created at"), auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
-    objects = TenantQuerySet.as_manager()
+    objects = TicketQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("ticket")
@@ -159,12 +186,8 @@ class Ticket(ContractTerms):
 
     @property
     def sla_state(self) -> str:
-        """running until first response; then answered, or breached if the deadline passed first."""
-        if self.breached_at is not None:
-            return "breached"
-        if self.first_responded_at is not None:
-            return "answered"
-        return "running"
+        """running until the first response; then answered, or breached (tickets.figures)."""
+        return figures.sla_state(self)
 
 
 class TicketMessage(models.Model):
