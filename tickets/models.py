@@ -4,6 +4,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core import heartbeats
 from organizations.models import Institution, Region, TenantQuerySet, Unit
 from packages.models import Channel, ContractTerms, Product, Subscription
 
@@ -450,7 +451,7 @@ class EngineHeartbeat(models.Model):
     In the database rather than Redis so that /health/ can tell a dead beat or worker apart from
     a Redis outage, and still knows after Redis lost everything."""
 
-    SLA_SWEEP = "sla_sweep"
+    SLA_SWEEP = heartbeats.SLA_SWEEP
 
     name = models.CharField(max_length=50, primary_key=True)
     completed_at = models.DateTimeField()
