@@ -4,10 +4,6 @@ from .models import AuditEvent, Institution, MonitoringGrant, Region, Unit, User
 from .roles import CUSTOMER_SIDE, DESK_ROLES, Role
 
 
-def institution_get(*, slug: str) -> Institution | None:
-    return Institution.objects.filter(slug=slug).first()
-
-
 def institution_list_all_institutions():
     # Vendor staff manage every institution.
     return Institution.objects.order_by("name")
@@ -65,15 +61,6 @@ def monitoring_grant_get(*, institution: Institution, pk) -> MonitoringGrant | N
     except (TypeError, ValueError):
         return None
     return monitoring_grant_list(institution=institution, active_only=False).filter(pk=pk).first()
-
-
-def monitoring_grant_active_for(*, person: User) -> MonitoringGrant | None:
-    """The person's active grant, if any (a person holds at most one)."""
-    return (
-        MonitoringGrant.objects.filter(person=person, revoked_at__isnull=True)
-        .select_related("unit", "region")
-        .first()
-    )
 
 
 def person_list_desk():
