@@ -74,6 +74,7 @@ def catalogue(db):
 DATA_MIGRATIONS = (
     ("organizations", "0002_role_groups", "create_groups"),
     ("packages", "0002_catalogue", "load_catalogue"),
+    ("notifications", "0002_cursor_start", "start_at_present"),
 )
 
 
