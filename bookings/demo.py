@@ -9,7 +9,7 @@ from decimal import Decimal
 from django.utils import timezone
 
 from organizations.models import Institution, User
-from tickets.models import Product
+from packages.models import Product
 
 from . import services
 from .models import OnboardingItem, Workshop

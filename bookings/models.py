@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from organizations.models import Institution, TenantQuerySet
-from tickets.models import Product
+from packages.models import Product
 
 WORKSHOP_LENGTH = datetime.timedelta(hours=2)
 ONSITE_DAY_HOURS = 6

@@ -40,10 +40,6 @@ class LearningAccess:
     has_trainings: bool = True
 
     @property
-    def has_contract(self) -> bool:
-        return self.subscription is not None
-
-    @property
     def past_only(self) -> bool:
         return not self.is_vendor and self.subscription is None
 

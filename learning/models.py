@@ -12,9 +12,8 @@ from django.utils.translation import gettext_lazy as _
 
 from organizations.models import Institution, TenantQuerySet
 
-# The product a session or an item is about. Referenced by name: the product list belongs to the
-# support desk's app, and learning only points at its rows.
-PRODUCT_MODEL = "tickets.Product"
+# The product a session or an item is about: a row of the catalogue (packages).
+PRODUCT_MODEL = "packages.Product"
 
 
 def recording_path(instance, filename):

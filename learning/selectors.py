@@ -120,10 +120,6 @@ def training_get_all_institutions(*, pk: int) -> Training | None:
     return Training.objects.select_related("product").filter(pk=pk).first()
 
 
-def registration_get(*, training: Training, person: User) -> Registration | None:
-    return Registration.objects.filter(training=training, person=person).first()
-
-
 def registration_list_for_training_all_institutions(*, training: Training) -> QuerySet[Registration]:
     # Vendor staff record attendance for everyone registered, whatever their institution.
     return training.registrations.select_related("person", "institution").order_by(

@@ -67,15 +67,6 @@ def monitoring_grant_get(*, institution: Institution, pk) -> MonitoringGrant | N
     return monitoring_grant_list(institution=institution, active_only=False).filter(pk=pk).first()
 
 
-def monitoring_grant_active_for(*, person: User) -> MonitoringGrant | None:
-    """The person's active grant, if any (a person holds at most one)."""
-    return (
-        MonitoringGrant.objects.filter(person=person, revoked_at__isnull=True)
-        .select_related("unit", "region")
-        .first()
-    )
-
-
 def customer_get_all_institutions_by_id(*, pk: int) -> User | None:
     """An active customer-side person of any institution, by id: the desk files for callers of
     every institution."""

@@ -12,11 +12,8 @@ from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 from rest_framework.authtoken.models import Token
 
-from packages.errors import NoActiveSubscription, UserCapReached
-from packages.permissions import require_region_management
-from packages.selectors import subscription_get_active
-
 from .audit import audit_record
+from .contracts import require_region_management, require_seat
 from .models import Institution, MonitoringGrant, Region, Unit, User
 from .permissions import (
     refuse_self,
@@ -26,15 +23,6 @@ from .permissions import (
     require_person_admin,
 )
 from .roles import CUSTOMER_SIDE, Role
-from .selectors import seat_count
-
-
-def _check_seat_available(institution: Institution) -> None:
-    subscription = subscription_get_active(institution=institution)
-    if subscription is None:
-        raise NoActiveSubscription(institution=institution.name)
-    if subscription.user_cap is not None and seat_count(institution=institution) >= subscription.user_cap:
-        raise UserCapReached(cap=subscription.user_cap, package=subscription.package.name)
 
 
 def _place(
@@ -90,7 +78,7 @@ def _person_create(
         require_region_management(institution)
     with transaction.atomic():
         Institution.objects.select_for_update().get(pk=institution.pk)
-        _check_seat_available(institution)
+        require_seat(institution)
         region, unit = _place(institution, unit, region)
         person = User(
             username=username,
@@ -259,7 +247,7 @@ def person_reactivate(*, actor: User, person: User) -> User:
         if User.objects.filter(pk=person.pk, is_active=True).exists():
             person.is_active = True
             return person
-        _check_seat_available(person.institution)
+        require_seat(person.institution)
         person.is_active = True
         person.save(update_fields=["is_active"])
         audit_record(

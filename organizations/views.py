@@ -8,12 +8,11 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from packages.errors import QuotaError
-from packages.permissions import region_management_lock, require_region_management
-from packages.selectors import subscription_get_active
+from core.errors import DomainError
 
 from . import selectors, services
 from .audit import audit_action_choices, audit_action_label
+from .contracts import contract_in_force, region_management_lock, require_region_management
 from .decorators import role_required
 from .forms import (
     AuditFilterForm,
@@ -36,7 +35,7 @@ from .roles import VENDOR_SIDE, Role
 
 def _people_context(request, **forms):
     institution = request.user.institution
-    subscription = subscription_get_active(institution=institution)
+    subscription = contract_in_force(institution)
     people = selectors.person_list_for_institution(institution=institution).order_by("-is_active", "username")
     return {
         "institution": institution,
@@ -87,7 +86,9 @@ def people(request):
                 )
                 messages.success(request, _("%(name)s was added.") % {"name": person.username})
             return redirect("people")
-        except (QuotaError, ValidationError) as error:
+        except FeatureLocked:
+            raise
+        except (DomainError, ValidationError) as error:
             form_errors_add(form, error)
     key = "invite_form" if action == "invite" else "add_form"
     return render(
@@ -110,7 +111,9 @@ def person_active(request, pk):
         else:
             services.person_deactivate(actor=request.user, person=person)
             messages.success(request, _("%(name)s was deactivated.") % {"name": person.username})
-    except QuotaError as error:
+    except FeatureLocked:
+        raise
+    except DomainError as error:
         messages.error(request, error.message())
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))

@@ -13,7 +13,7 @@ from organizations.models import Institution
 from organizations.selectors import institution_list_all_institutions
 
 from .forms import SubscriptionAdjustForm, SubscriptionRenewForm, SubscriptionSellForm
-from .models import Allotment, Package, PackageChannel, QuotaEntry, QuotaNotice, Subscription
+from .models import Allotment, Package, PackageChannel, Product, QuotaEntry, QuotaNotice, Subscription
 from .selectors import allotment_list, package_list, subscription_get_all_institutions
 from .services import subscription_adjust, subscription_renew, subscription_sell
 
@@ -275,3 +275,4 @@ class InstitutionWithContractsAdmin(InstitutionAdmin):
 
 admin.site.unregister(Institution)
 admin.site.register(Institution, InstitutionWithContractsAdmin)
+admin.site.register(Product)

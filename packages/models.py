@@ -18,6 +18,22 @@ class Channel(models.TextChoices):
     WORKSHOPS = "workshops", _("Institution-specific workshops")
 
 
+class Product(models.Model):
+    """A product of the vendor: what tickets, trainings, workshops and usage figures are about."""
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=120)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("product")
+        verbose_name_plural = _("products")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
 class ContractTerms(models.Model):
     """The service terms a package sells, a subscription fixes at sale and a ticket keeps from
     filing: declared once here, copied from one holder to the next with `terms_from`."""

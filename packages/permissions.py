@@ -6,7 +6,9 @@ from django.utils.translation import gettext as _
 
 from organizations.models import Institution
 from organizations.permissions import FeatureLocked
+from organizations.selectors import seat_count
 
+from .errors import NoActiveSubscription, UserCapReached
 from .selectors import package_list, subscription_get_active
 
 
@@ -38,6 +40,16 @@ def performance_tracking_lock(institution: Institution) -> FeatureLocked | None:
     return feature_lock(
         institution, "has_performance_tracking", _("Institution personnel performance tracking")
     )
+
+
+def require_seat(institution: Institution) -> None:
+    """A place is free for one more active person of the institution: NoActiveSubscription without
+    a contract in force, UserCapReached when the contract's user cap is taken."""
+    subscription = subscription_get_active(institution=institution)
+    if subscription is None:
+        raise NoActiveSubscription(institution=institution.name)
+    if subscription.user_cap is not None and seat_count(institution=institution) >= subscription.user_cap:
+        raise UserCapReached(cap=subscription.user_cap, package=subscription.package.name)
 
 
 def require_region_management(institution: Institution) -> None:

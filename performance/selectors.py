@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from organizations.models import Institution, Region, Unit, User
 from organizations.permissions import performance_scope
 from organizations.roles import CUSTOMER_SIDE
+from tickets.figures import FIRST_RESPONSE_BREACHED, FIRST_RESPONSE_MET
 from tickets.models import Ticket, TicketMessage
 from tickets.selectors import monitoring_scope_for
 
@@ -175,8 +176,7 @@ def _ticket_figures(institution, people, group_by, start_at, end_at) -> dict:
     group = "requester_id" if group_by == "person" else f"requester__{GROUP_FIELDS[group_by]}"
     filed = Q(created_at__gte=start_at, created_at__lt=end_at)
     resolved = Q(resolved_at__gte=start_at, resolved_at__lt=end_at)
-    met = Q(first_responded_at__isnull=False, first_responded_at__lte=F("first_response_due_at"))
-    missed = Q(breached_at__isnull=False) | Q(first_responded_at__gt=F("first_response_due_at"))
+    met, missed = FIRST_RESPONSE_MET, FIRST_RESPONSE_BREACHED
     channel = {
         code: Count("pk", filter=filed & Q(channel=code))
         for code in ("written", "phone", "remote", "onsite_days")

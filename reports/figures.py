@@ -26,6 +26,13 @@ from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from packages.models import Channel, QuotaEntry, Subscription
+from tickets.figures import (
+    FIRST_RESPONSE_BREACHED,
+    FIRST_RESPONSE_END,
+    FIRST_RESPONSE_MET,
+    FIRST_RESPONSE_START,
+    compliance,
+)
 from tickets.models import DevelopmentItem, Ticket
 
 from . import summary
@@ -55,14 +62,6 @@ def _resolved(tickets: QuerySet[Ticket], period: Period) -> QuerySet[Ticket]:
     return tickets.filter(resolved_at__gte=period.starts_at, resolved_at__lt=period.ends_at)
 
 
-MET = Q(
-    first_responded_at__isnull=False,
-    first_responded_at__lte=F("first_response_due_at"),
-    breached_at__isnull=True,
-)
-BREACHED = Q(breached_at__isnull=False) | Q(first_responded_at__gt=F("first_response_due_at"))
-
-
 def _window(tickets: QuerySet[Ticket], periods: list[Period]) -> QuerySet[Ticket]:
     """The tickets filed or resolved in any of the periods: one scan serves them all."""
     first, last = min(p.starts_at for p in periods), max(p.ends_at for p in periods)
@@ -87,8 +86,8 @@ def _ticket_pass(tickets: QuerySet[Ticket], periods: list[Period], *, detail: bo
         aggregates.update(
             {
                 f"filed{i}": Count("id", filter=filed),
-                f"met{i}": Count("id", filter=filed & MET),
-                f"breached{i}": Count("id", filter=filed & BREACHED),
+                f"met{i}": Count("id", filter=filed & FIRST_RESPONSE_MET),
+                f"breached{i}": Count("id", filter=filed & FIRST_RESPONSE_BREACHED),
                 f"resolved{i}": Count("id", filter=resolved),
                 f"ravg{i}": Avg(minutes, filter=resolved),
             }
@@ -104,7 +103,6 @@ def _ticket_pass(tickets: QuerySet[Ticket], periods: list[Period], *, detail: bo
     totals = _window(tickets, periods).order_by().aggregate(**aggregates)
     results = []
     for i, period in enumerate(periods):
-        decided = totals[f"met{i}"] + totals[f"breached{i}"]
         if postgres:
             median, p90 = totals[f"rpct{i}"] or (None, None)
         else:
@@ -121,7 +119,9 @@ def _ticket_pass(tickets: QuerySet[Ticket], periods: list[Period], *, detail: bo
                 "tickets_resolved": totals[f"resolved{i}"],
                 "first_response_met": totals[f"met{i}"],
                 "breaches": totals[f"breached{i}"],
-                "first_response_compliance": round(totals[f"met{i}"] / decided, 4) if decided else None,
+                "first_response_compliance": compliance(
+                    met=totals[f"met{i}"], breached=totals[f"breached{i}"]
+                ),
                 "resolution_hours": hours,
             }
         )
@@ -148,8 +148,8 @@ def _first_response(tickets: QuerySet[Ticket], periods: list[Period], *, histogr
     answered = tickets.filter(created_at__gte=first, created_at__lt=last, first_responded_at__isnull=False)
     stats = service_minutes_stats(
         answered,
-        "created_at",
-        "first_responded_at",
+        FIRST_RESPONSE_START,
+        FIRST_RESPONSE_END,
         {"median": 0.5, "p90": 0.9},
         HISTOGRAM_EDGES if histogram else (),
         groups=[(p.starts_at, p.ends_at) for p in periods],
@@ -172,7 +172,7 @@ def _by(queryset: QuerySet[Ticket], field: str) -> list[dict]:
 def _breach_list(tickets: QuerySet[Ticket], period: Period) -> list[dict]:
     return list(
         _filed(tickets, period)
-        .filter(BREACHED)
+        .filter(FIRST_RESPONSE_BREACHED)
         .order_by("first_response_due_at", "id")
         .values(
             "id", "subject", "institution__name", "first_response_due_at", "first_responded_at", "breached_at"
@@ -352,7 +352,6 @@ def _from_days(institution_id: int, periods: list[Period], *, detail: bool) -> t
     rows = summary.day_figures(institution_id, periods, detail=detail)
     results, first_responses = [], []
     for row in rows:
-        decided = row["met"] + row["breached"]
         median, p90 = row["resolution"]
         average = row["resolution_sum"] / row["resolved"] if row["resolved"] else None
         results.append(
@@ -361,7 +360,7 @@ def _from_days(institution_id: int, periods: list[Period], *, detail: bool) -> t
                 "tickets_resolved": row["resolved"],
                 "first_response_met": row["met"],
                 "breaches": row["breached"],
-                "first_response_compliance": round(row["met"] / decided, 4) if decided else None,
+                "first_response_compliance": compliance(met=row["met"], breached=row["breached"]),
                 "resolution_hours": {
                     "median": _round(median / 60 if median is not None else None),
                     "p90": _round(p90 / 60 if p90 is not None else None),

@@ -5,7 +5,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from organizations.models import Institution, TenantQuerySet
-from tickets.models import Product, Ticket, TicketEvent
+from packages.models import Product
+from tickets.models import Ticket, TicketEvent
 
 
 class Survey(models.Model):

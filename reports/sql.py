@@ -1,17 +1,15 @@
 """SQL expressions the report figures are built from, for PostgreSQL and (as a fallback for the
-development setup) SQLite: minutes between two instants, service minutes between two instants,
-and percentiles.
-
-Service minutes. With a daily window [S, E) of W = E − S minutes in the ticket's zone, let
-f(t) = (local day number of t) · W + clamp(local minute of day of t − S, 0, W): the service
-minutes from an arbitrary origin up to t. The service time between a and b is f(b) − f(a). It
-matches packages.calendar for the catalogue's windows (opening before closing, or closing at
-24:00 written as 00:00) on days without a clock change; Istanbul has none."""
+development setup) SQLite: minutes between two instants and percentiles. Service minutes are
+defined once, in tickets.figures (`service_minutes_between`, `first_response_minutes`); the
+PostgreSQL statements here compute the same f(b) − f(a) over a derived table, and
+tests/reports/test_sql.py checks them against it."""
 
 import math
 
 from django.db import connections
 from django.db.models import Aggregate, Count, F, FloatField, Func, Q, QuerySet
+
+from tickets.figures import service_minutes_between
 
 
 class _Vendor(Func):
@@ -36,54 +34,6 @@ class MinutesBetween(_Vendor):
     def as_sqlite(self, compiler, connection, **extra):
         (a, pa), (b, pb) = (compiler.compile(e) for e in self.source_expressions)
         return f"((julianday({b}) - julianday({a})) * 1440.0)", (*pb, *pa)
-
-
-class _ServiceOrdinal(_Vendor):
-    """f(t) above, with the window and zone read from the ticket's own columns."""
-
-    def __init__(self, moment, prefix: str = ""):
-        super().__init__(
-            F(moment),
-            F(f"{prefix}service_window_start"),
-            F(f"{prefix}service_window_end"),
-            F(f"{prefix}service_timezone"),
-        )
-
-    def _parts(self, compiler):
-        parts = [compiler.compile(e) for e in self.source_expressions]
-        # Column references compile without parameters, which lets each appear many times below.
-        if any(params for _sql, params in parts):
-            raise ValueError("service minutes are computed from columns only")
-        return [sql for sql, _params in parts]
-
-    def as_postgresql(self, compiler, connection, **extra):
-        t, s, e, z = self._parts(compiler)
-        local = f"({t} AT TIME ZONE {z})"
-        start = f"(date_part('epoch', {s}) / 60.0)"
-        end = f"(CASE WHEN date_part('epoch', {e}) = 0 THEN 1440.0 ELSE date_part('epoch', {e}) / 60.0 END)"
-        width = f"({end} - {start})"
-        epoch = f"(date_part('epoch', {local}) / 60.0)"
-        day = f"FLOOR({epoch} / 1440.0)"
-        minute = f"({epoch} - {day} * 1440.0)"
-        return f"({day} * {width} + LEAST(GREATEST({minute} - {start}, 0), {width}))", ()
-
-    def as_sqlite(self, compiler, connection, **extra):
-        t, s, e, z = self._parts(compiler)
-        conn_tz = connection.timezone_name or "UTC"
-        local_date = f"django_datetime_cast_date({t}, {z}, '{conn_tz}')"
-        local_time = f"django_datetime_cast_time({t}, {z}, '{conn_tz}')"
-        day = f"CAST(julianday({local_date}) - 2440587.5 AS INTEGER)"
-        minute = f"((julianday('2000-01-01 ' || {local_time}) - julianday('2000-01-01')) * 1440.0)"
-        start = f"(CAST(substr({s}, 1, 2) AS INTEGER) * 60 + CAST(substr({s}, 4, 2) AS INTEGER))"
-        end_raw = f"(CAST(substr({e}, 1, 2) AS INTEGER) * 60 + CAST(substr({e}, 4, 2) AS INTEGER))"
-        end = f"(CASE WHEN {end_raw} = 0 THEN 1440 ELSE {end_raw} END)"
-        width = f"({end} - {start})"
-        return f"({day} * {width} + MIN(MAX({minute} - {start}, 0), {width}))", ()
-
-
-def service_minutes_between(start: str, end: str, prefix: str = ""):
-    """Service minutes from the ticket column `start` to `end` (e.g. filing to first response)."""
-    return _ServiceOrdinal(end, prefix) - _ServiceOrdinal(start, prefix)
 
 
 class Percentile(Aggregate):
@@ -156,7 +106,8 @@ def pg_service_parts(alias: str, start: str, end: str) -> str:
                - date_part('epoch', {alias}.service_window_start) / 60.0 AS w"""
 
 
-# The service minutes from a to b, over pg_service_parts read as `y`: f(b) - f(a), f as above.
+# The service minutes from a to b, over pg_service_parts read as `y`: f(b) - f(a), f as in
+# tickets.figures.
 PG_SERVICE_MINUTES = """(FLOOR(y.b / 1440.0) * y.w + LEAST(GREATEST(y.b - FLOOR(y.b / 1440.0) * 1440.0 - y.s, 0), y.w))
                       - (FLOOR(y.a / 1440.0) * y.w + LEAST(GREATEST(y.a - FLOOR(y.a / 1440.0) * 1440.0 - y.s, 0), y.w))"""
 

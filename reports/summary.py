@@ -29,7 +29,15 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
-from tickets.models import Product, Ticket
+from packages.models import Product
+from tickets.figures import (
+    FIRST_RESPONSE_BREACHED,
+    FIRST_RESPONSE_END,
+    FIRST_RESPONSE_MET,
+    FIRST_RESPONSE_START,
+    sql_condition,
+)
+from tickets.models import Ticket
 
 from .models import ReportDayCoverage
 from .periods import Period
@@ -44,12 +52,10 @@ MAX_RUNS = 20
 # year's values of the largest institution in memory.
 PERCENTILE_WORK_MEM = "32MB"
 
-MET = "(t.first_responded_at IS NOT NULL AND t.first_responded_at <= t.first_response_due_at AND t.breached_at IS NULL)"
-BREACHED = "(t.breached_at IS NOT NULL OR t.first_responded_at > t.first_response_due_at)"
 # The service minutes from filing to the first response, and the resolution minutes, by the
 # expressions reports.sql computes the figures from the tickets with (so the same values).
 SERVICE_MINUTES = PG_SERVICE_MINUTES
-SERVICE_PARTS = f"SELECT {pg_service_parts('t', 'created_at', 'first_responded_at')}"
+SERVICE_PARTS = f"SELECT {pg_service_parts('t', FIRST_RESPONSE_START, FIRST_RESPONSE_END)}"
 RESOLUTION_MINUTES = pg_minutes_between("t.created_at", "t.resolved_at")
 ROW_COLUMNS = (
     "day, kind, channel, product_id, filed, met, breached, resolved, resolution_minutes_sum, "
@@ -96,6 +102,9 @@ def day_rows_sql(
     own = "t.institution_id = %s AND " if institution_id is not None else ""
     own_params = [institution_id] if institution_id is not None else []
     table = Ticket._meta.db_table
+    # Met and breached compiled from their one definition (tickets.figures), over the rows `t`.
+    met = sql_condition(FIRST_RESPONSE_MET, alias="t", connection=connection)
+    breached = sql_condition(FIRST_RESPONSE_BREACHED, alias="t", connection=connection)
     sql = f"""
         SELECT COALESCE(f.institution_id, r.institution_id) AS institution_id, COALESCE(f.day, r.day) AS day,
                COALESCE(f.kind, r.kind) AS kind, COALESCE(f.channel, r.channel) AS channel,
@@ -107,8 +116,8 @@ def day_rows_sql(
                COALESCE(r.minutes, '{{}}'::float8[]) AS resolution_minutes
         FROM (
             SELECT t.institution_id, (t.created_at AT TIME ZONE %s)::date AS day, t.kind, t.channel, t.product_id,
-                   COUNT(*) AS filed, COUNT(*) FILTER (WHERE {MET}) AS met,
-                   COUNT(*) FILTER (WHERE {BREACHED}) AS breached,
+                   COUNT(*) AS filed, COUNT(*) FILTER (WHERE {met}) AS met,
+                   COUNT(*) FILTER (WHERE {breached}) AS breached,
                    array_agg(v.minutes) FILTER (WHERE t.first_responded_at IS NOT NULL) AS minutes,
                    ARRAY[{BUCKETS}]::integer[] AS histogram
             FROM {table} t

@@ -11,11 +11,11 @@ from django.db.models.functions import Coalesce, TruncMonth
 
 from packages.models import Allotment, Channel, Subscription
 from packages.selectors import package_list
+from tickets.figures import FIRST_RESPONSE_BREACHED, FIRST_RESPONSE_MET, compliance, first_response_minutes
 from tickets.models import DevelopmentItem
 
-from .figures import BREACHED, MET
 from .periods import Period, zone
-from .sql import Percentile, percentiles, service_minutes_between
+from .sql import Percentile, percentiles
 
 RANK_LIMIT = 20
 
@@ -61,7 +61,7 @@ def _engineers(scope, period: Period) -> list[dict]:
     ):
         row(r["assignee_id"], r["assignee__username"])["resolved"] = r["n"]
     answered = filed.filter(assignee__isnull=False, first_responded_at__isnull=False)
-    minutes = service_minutes_between("created_at", "first_responded_at")
+    minutes = first_response_minutes()
     if connection.vendor == "postgresql":
         grouped = answered.values("assignee_id", "assignee__username").annotate(
             median=Percentile(minutes, 0.5)
@@ -76,7 +76,7 @@ def _engineers(scope, period: Period) -> list[dict]:
                 round(value, 1) if value is not None else None
             )
     for r in (
-        filed.filter(BREACHED, assignee__isnull=False)
+        filed.filter(FIRST_RESPONSE_BREACHED, assignee__isnull=False)
         .values("assignee_id", "assignee__username")
         .annotate(n=Count("id"))
     ):
@@ -178,7 +178,7 @@ def vendor_figures(*, scope, period: Period, today: datetime.date) -> dict:
     filed = scope.tickets.filter(created_at__gte=period.starts_at, created_at__lt=period.ends_at)
     by_breaches = list(
         filed.values("institution__name", "institution__slug")
-        .annotate(breaches=Count("id", filter=BREACHED), filed=Count("id"))
+        .annotate(breaches=Count("id", filter=FIRST_RESPONSE_BREACHED), filed=Count("id"))
         .order_by("-breaches", "institution__name")[:RANK_LIMIT]
     )
     answered = scope.surveys.filter(answered_at__gte=period.starts_at, answered_at__lt=period.ends_at)
@@ -192,7 +192,11 @@ def vendor_figures(*, scope, period: Period, today: datetime.date) -> dict:
         scope.tickets.filter(created_at__gte=year.starts_at, created_at__lt=year.ends_at)
         .annotate(month=TruncMonth("created_at", tzinfo=zone()))
         .values("month")
-        .annotate(filed=Count("id"), met=Count("id", filter=MET), breached=Count("id", filter=BREACHED))
+        .annotate(
+            filed=Count("id"),
+            met=Count("id", filter=FIRST_RESPONSE_MET),
+            breached=Count("id", filter=FIRST_RESPONSE_BREACHED),
+        )
         .order_by("month")
     )
     satisfaction = {
@@ -206,14 +210,13 @@ def vendor_figures(*, scope, period: Period, today: datetime.date) -> dict:
     trend = []
     for r in months:
         month = _month(r["month"])
-        decided = r["met"] + r["breached"]
         s = satisfaction.get(month, {})
         trend.append(
             {
                 "month": month,
                 "filed": r["filed"],
                 "breaches": r["breached"],
-                "compliance": round(r["met"] / decided, 4) if decided else None,
+                "compliance": compliance(met=r["met"], breached=r["breached"]),
                 "satisfaction": round(s["average"], 2) if s.get("average") is not None else None,
                 "responses": s.get("responses", 0),
             }

@@ -4,7 +4,9 @@
 engine itself: it fails when the last completed SLA sweep is older than
 settings.SLA_SWEEP_MAX_AGE_SECONDS (30 s), which is what a dead beat or the death of every worker
 looks like — the one failure that would silently stop every breach. The sweep records its
-completion in the database (tickets.EngineHeartbeat), so the age is known through a Redis outage.
+completion in the database (tickets.EngineHeartbeat), so the age is known through a Redis outage;
+it is read through core.heartbeats, where tickets registers the reader, so this module imports no
+app (the plumbing contract in pyproject.toml).
 A failing check answers 503. `/health/live/` answers as long as the process serves requests and
 checks nothing else, for a liveness probe that must not restart the web server because Redis or
 the database is down."""
@@ -21,6 +23,8 @@ from health_check.base import HealthCheck
 from health_check.exceptions import ServiceUnavailable
 from health_check.views import HealthCheckView
 from kombu.exceptions import OperationalError
+
+from core.heartbeats import SLA_SWEEP, heartbeat_age
 
 
 @dataclasses.dataclass
@@ -48,11 +52,10 @@ class SLASweep(HealthCheck):
     age_seconds: float | None = dataclasses.field(default=None, repr=False)
 
     def run(self):
-        from tickets.models import EngineHeartbeat
-        from tickets.selectors import engine_heartbeat_age
-
         try:
-            age = engine_heartbeat_age(name=EngineHeartbeat.SLA_SWEEP)
+            age = heartbeat_age(name=SLA_SWEEP)
+        except LookupError as exc:
+            raise ServiceUnavailable("the SLA sweep's heartbeat is not registered") from exc
         finally:
             # Checks run on an executor thread: do not leave its connection open.
             connection.close()

@@ -82,6 +82,36 @@ def catalogue(db):
     return {package.code: package for package in Package.objects.prefetch_related("channels")}
 
 
+# The data migrations whose rows every test relies on, and the function each writes them with
+# (both idempotent).
+DATA_MIGRATIONS = (
+    ("organizations", "0002_role_groups", "create_groups"),
+    ("packages", "0002_catalogue", "load_catalogue"),
+    ("notifications", "0002_cursor_start", "start_at_present"),
+)
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """A kept database (--reuse-db) may come from a run whose last transactional test ended with a
+    flush, which wipes the rows of data migrations too. They are written again here, as the
+    migrations wrote them (on the migrated state's models), and the snapshot serialized rollback
+    restores after each transactional test is taken again, so every session starts from them."""
+    import importlib
+
+    from django.db import connections
+    from django.db.migrations.loader import MigrationLoader
+
+    with django_db_blocker.unblock():
+        for connection_ in connections.all():
+            state_apps = MigrationLoader(connection_).project_state().apps
+            for app_label, name, function in DATA_MIGRATIONS:
+                module = importlib.import_module(f"{app_label}.migrations.{name}")
+                getattr(module, function)(state_apps, None)
+            if hasattr(connection_, "_test_serialized_contents"):
+                connection_._test_serialized_contents = connection_.creation.serialize_db_to_string()
+
+
 def pytest_collection_modifyitems(items):
     """A transactional test (threads on their own connections, a live server) ends with a flush that
     also wipes the rows of data migrations: the package catalogue and the role groups. Serialized

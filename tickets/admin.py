@@ -10,7 +10,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from .models import DevelopmentItem, OutboxMessage, Product, SLAEvent, Ticket, TicketEvent
+from .models import DevelopmentItem, OutboxMessage, SLAEvent, Ticket, TicketEvent
 from .services import ticket_deadline_correct
 
 
@@ -136,9 +136,6 @@ class OutboxMessageAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
-
-
-admin.site.register(Product)
 
 
 class LinkedTicketInline(admin.TabularInline):

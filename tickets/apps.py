@@ -5,3 +5,11 @@ from django.utils.translation import gettext_lazy as _
 class TicketsConfig(AppConfig):
     name = "tickets"
     verbose_name = _("Tickets")
+
+    def ready(self):
+        # /health/ reads the SLA sweep's heartbeat through core, without importing tickets.
+        from core.heartbeats import SLA_SWEEP, heartbeat_reader_register
+
+        from .selectors import engine_heartbeat_age
+
+        heartbeat_reader_register(SLA_SWEEP, lambda: engine_heartbeat_age(name=SLA_SWEEP))

@@ -3,29 +3,39 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
+from core import heartbeats
 from organizations.models import Institution, Region, TenantQuerySet, Unit
-from packages.models import Channel, ContractTerms, Subscription
+from packages.models import Channel, ContractTerms, Product, Subscription
 
-
-class Product(models.Model):
-    """A product of the vendor that tickets are about."""
-
-    code = models.SlugField(_("code"), max_length=40, unique=True)
-    name = models.CharField(_("name"), max_length=120)
-    is_active = models.BooleanField(_("active"), default=True)
-
-    class Meta:
-        verbose_name = _("product")
-        verbose_name_plural = _("products")
-        ordering = ["name"]
-
-    def __str__(self):
-        return self.name
-
+from . import figures
 
 OPEN_STATUSES = ("new", "open", "waiting")
+
+
+class TicketQuerySet(TenantQuerySet):
+    """The tickets' SLA figures as filters, from their one definition in tickets.figures."""
+
+    def first_response_met(self):
+        return self.filter(figures.FIRST_RESPONSE_MET)
+
+    def first_response_breached(self):
+        return self.filter(figures.FIRST_RESPONSE_BREACHED)
+
+    def first_response_pending(self):
+        return self.filter(figures.FIRST_RESPONSE_PENDING)
+
+    def in_sla_state(self, state: str):
+        """running, answered or breached, as Ticket.sla_state reads them."""
+        return self.filter(figures.STATE_CONDITIONS[state])
+
+    def first_response_counts(self) -> dict:
+        """{"met", "breached", "compliance"} over these tickets, in one query."""
+        counts = self.order_by().aggregate(
+            met=models.Count("pk", filter=figures.FIRST_RESPONSE_MET),
+            breached=models.Count("pk", filter=figures.FIRST_RESPONSE_BREACHED),
+        )
+        return {**counts, "compliance": figures.compliance(**counts)}
 
 
 class Ticket(ContractTerms):
@@ -111,7 +121,7 @@ class Ticket(ContractTerms):
     created_at = models.DateTimeField(_("created at"), auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
-    objects = TenantQuerySet.as_manager()
+    objects = TicketQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("ticket")
@@ -187,12 +197,8 @@ class Ticket(ContractTerms):
 
     @property
     def sla_state(self) -> str:
-        """running until first response; then answered, or breached if the deadline passed first."""
-        if self.breached_at is not None:
-            return "breached"
-        if self.first_responded_at is not None:
-            return "answered"
-        return "running"
+        """running until the first response; then answered, or breached (tickets.figures)."""
+        return figures.sla_state(self)
 
 
 class TicketMessage(models.Model):
@@ -452,18 +458,6 @@ class TicketShare(models.Model):
         ]
 
 
-class TicketUserObjectPermission(UserObjectPermissionBase):
-    """django-guardian's per-ticket permissions (a share with a named person) with a real foreign
-    key: deleting a ticket deletes them. Guardian's generic table keeps the key as text, so its
-    rows would outlive the ticket, and a later ticket reusing the key would inherit them."""
-
-    content_object = models.ForeignKey(Ticket, on_delete=models.CASCADE)
-
-
-class TicketGroupObjectPermission(GroupObjectPermissionBase):
-    content_object = models.ForeignKey(Ticket, on_delete=models.CASCADE)
-
-
 class OutboxMessage(models.Model):
     """Work that must survive a broker outage: written in the same transaction as the change that
     calls for it, then done by the task sent after commit or, if that message never arrives, by
@@ -510,7 +504,7 @@ class EngineHeartbeat(models.Model):
     In the database rather than Redis so that /health/ can tell a dead beat or worker apart from
     a Redis outage, and still knows after Redis lost everything."""
 
-    SLA_SWEEP = "sla_sweep"
+    SLA_SWEEP = heartbeats.SLA_SWEEP
 
     name = models.CharField(max_length=50, primary_key=True)
     completed_at = models.DateTimeField()

@@ -11,6 +11,7 @@ from django.utils import timezone
 from organizations.models import MonitoringGrant, User
 from organizations.permissions import is_customer_side
 from organizations.roles import CUSTOMER_SIDE, VENDOR_SIDE, Role
+from packages.models import Product
 from packages.selectors import region_management_in_force
 
 from .models import (
@@ -18,7 +19,6 @@ from .models import (
     Attachment,
     DevelopmentItem,
     EngineHeartbeat,
-    Product,
     Ticket,
     TicketEvent,
     TicketMessage,

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from organizations.models import Institution, User
 from organizations.roles import Role
-from tickets.models import Product
+from packages.models import Product
 
 from ..models import OnboardingItem
 from ..permissions import require_booking_staff, require_vendor_person

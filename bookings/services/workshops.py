@@ -9,9 +9,8 @@ from django.utils.translation import gettext as _
 
 from organizations.models import User
 from packages.errors import QuotaExhausted
-from packages.models import Channel
+from packages.models import Channel, Product
 from packages.selectors import allotment_get, subscription_in_force
-from tickets.models import Product
 
 from ..models import WORKSHOP_LENGTH, Workshop
 from ..permissions import is_vendor_staff, require_booking_admin, require_vendor_person, require_workshops

@@ -4,7 +4,6 @@ from rest_framework import serializers
 
 from organizations.models import Institution, Region, Unit, User
 from organizations.roles import CUSTOMER_SIDE, Role
-from packages.models import Channel
 
 CUSTOMER_SIDE_ROLES = [(role.value, role.label) for role in Role if role in CUSTOMER_SIDE]
 
@@ -66,39 +65,6 @@ class SubscriptionSerializer(serializers.Serializer):
     priority = serializers.IntegerField(help_text="1 is served first")
     first_response_minutes = serializers.IntegerField()
     quotas = QuotaUseSerializer()
-
-
-def subscription_data(subscription, allotments) -> dict:
-    by_channel = {allotment.channel: allotment for allotment in allotments}
-    quotas = {}
-    for channel in Channel.values:
-        allotment = by_channel.get(channel)
-        if allotment is None or not allotment.is_included:
-            quotas[channel] = {
-                "included": False,
-                "unlimited": False,
-                "allotment": None,
-                "used": allotment.used if allotment else 0,
-                "remaining": None,
-            }
-            continue
-        quotas[channel] = {
-            "included": True,
-            "unlimited": allotment.is_unlimited,
-            "allotment": None if allotment.is_unlimited else allotment.allotment,
-            "used": allotment.used,
-            "remaining": allotment.remaining,
-        }
-    return {
-        "package": {"code": subscription.package.code, "name": subscription.package.name},
-        "starts_on": subscription.starts_on,
-        "ends_on": subscription.ends_on,
-        "renews_on": subscription.renews_on,
-        "user_cap": subscription.user_cap,
-        "priority": subscription.priority,
-        "first_response_minutes": subscription.first_response_minutes,
-        "quotas": quotas,
-    }
 
 
 class MeSerializer(serializers.Serializer):

@@ -5,9 +5,9 @@ Another institution's object is answered exactly as a missing one: 404 with no d
 from django.utils.translation import gettext as _
 from rest_framework.exceptions import NotFound, PermissionDenied
 
+from organizations.contracts import require_region_management
 from organizations.models import Institution
 from organizations.permissions import is_customer_side, require_institution_admin
-from packages.permissions import require_region_management
 from slaportal.api.tenancy import object_id
 
 

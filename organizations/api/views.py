@@ -13,6 +13,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from organizations import selectors
+from organizations.contracts import contract_data
 from organizations.roles import Role
 from organizations.services import (
     person_add,
@@ -23,7 +24,6 @@ from organizations.services import (
     region_create,
     unit_create,
 )
-from packages.selectors import allotment_list, subscription_get_active
 from slaportal.api.errors import DomainError, error_responses
 from slaportal.api.pagination import PersonCursorPagination
 from slaportal.api.services import api_token_issue, api_token_revoke
@@ -41,7 +41,6 @@ from .serializers import (
     UnitCreateSerializer,
     UnitQuerySerializer,
     UnitSerializer,
-    subscription_data,
 )
 from .tenancy import InstitutionAdminMixin
 
@@ -119,11 +118,7 @@ class MeView(APIView):
     )
     def get(self, request):
         person = request.user
-        subscription = None
-        if person.institution_id is not None:
-            active = subscription_get_active(institution=person.institution)
-            if active is not None:
-                subscription = subscription_data(active, allotment_list(subscription=active))
+        subscription = None if person.institution_id is None else contract_data(person.institution)
         data = {
             "id": person.pk,
             "username": person.username,

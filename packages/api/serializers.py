@@ -96,3 +96,38 @@ class PackageSerializer(serializers.ModelSerializer):
     @extend_schema_field(serializers.DictField(child=serializers.BooleanField()))
     def get_features(self, package):
         return package.features
+
+
+def subscription_data(subscription, allotments) -> dict:
+    """The contract in force as `/me` shows it (organizations.api.serializers.SubscriptionSerializer):
+    registered into organizations.contracts, which organizations' API reads it through."""
+    by_channel = {allotment.channel: allotment for allotment in allotments}
+    quotas = {}
+    for channel in Channel.values:
+        allotment = by_channel.get(channel)
+        if allotment is None or not allotment.is_included:
+            quotas[channel] = {
+                "included": False,
+                "unlimited": False,
+                "allotment": None,
+                "used": allotment.used if allotment else 0,
+                "remaining": None,
+            }
+            continue
+        quotas[channel] = {
+            "included": True,
+            "unlimited": allotment.is_unlimited,
+            "allotment": None if allotment.is_unlimited else allotment.allotment,
+            "used": allotment.used,
+            "remaining": allotment.remaining,
+        }
+    return {
+        "package": {"code": subscription.package.code, "name": subscription.package.name},
+        "starts_on": subscription.starts_on,
+        "ends_on": subscription.ends_on,
+        "renews_on": subscription.renews_on,
+        "user_cap": subscription.user_cap,
+        "priority": subscription.priority,
+        "first_response_minutes": subscription.first_response_minutes,
+        "quotas": quotas,
+    }

@@ -19,8 +19,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from organizations.models import User
+from packages.models import Product
 from packages.permissions import require_performance_tracking
-from tickets.models import Product
 
 from ..models import UsageDirtyDay, UsageEvent, UsageEventKind, UsageKey
 

@@ -30,6 +30,7 @@ from django.utils.translation import gettext as _
 
 from organizations.models import User
 from organizations.permissions import is_desk
+from tickets.figures import first_response_met
 from tickets.models import Ticket, TicketEvent
 from tickets.services.outbox import email_message, outbox_email_add_many
 
@@ -81,12 +82,7 @@ def _snapshot(ticket: Ticket, event: TicketEvent) -> Survey:
     """The survey of one resolution, with what its answer will be about (not saved)."""
     actor = event.actor
     engineer_id = actor.pk if actor is not None and is_desk(actor) else ticket.assignee_id
-    if ticket.breached_at is not None:
-        met = False
-    elif ticket.first_responded_at is not None:
-        met = ticket.first_responded_at <= ticket.first_response_due_at
-    else:
-        met = None
+    met = first_response_met(ticket)
     return Survey(
         ticket=ticket,
         institution_id=ticket.institution_id,

@@ -30,7 +30,6 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
-    "guardian",
     "axes",
     "django_celery_beat",
     "csp",
@@ -121,7 +120,6 @@ AUTH_USER_MODEL = "organizations.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "organizations.backends.PersonBackend",
-    "guardian.backends.ObjectPermissionBackend",
 ]
 
 # OWASP ASVS 5.0 (V6.2): at least 8 characters, not a commonly used password (Django's list of
@@ -250,9 +248,6 @@ CONTENT_SECURITY_POLICY = {
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SESSION_COOKIE_HTTPONLY = True
-
-GUARDIAN_RAISE_403 = False
-ANONYMOUS_USER_NAME = None
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

@@ -5,7 +5,7 @@ import datetime
 from django.utils import timezone
 
 from bookings import services
-from tickets.models import Product
+from packages.models import Product
 
 
 def future_day(days: int = 10) -> datetime.date:

@@ -3,8 +3,8 @@ import uuid
 import factory
 from django.utils import timezone
 
+from packages.models import Product
 from performance.services import usage_key_issue
-from tickets.models import Product
 
 from .organizations import PersonFactory
 

@@ -27,10 +27,11 @@ import factory
 import time_machine
 
 from organizations.roles import Role
+from packages.models import Product
 from packages.services import quota_consume
 from reports.services.surveys import survey_answer, survey_for_ticket
 from tests.factories import PersonFactory, SubscriptionFactory
-from tickets.models import Product, Ticket
+from tickets.models import Ticket
 from tickets.services import (
     development_item_update,
     ticket_change_status,

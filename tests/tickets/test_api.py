@@ -6,7 +6,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone, translation
 
 from organizations.roles import Role
-from packages.models import Allotment
+from packages.models import Allotment, Product
 from tests.factories import (
     PersonFactory,
     RegionFactory,
@@ -15,7 +15,7 @@ from tests.factories import (
     UnitFactory,
     customer_with_subscription,
 )
-from tickets.models import Product, Ticket
+from tickets.models import Ticket
 from tickets.services import ticket_change_status, ticket_note, ticket_reply
 
 pytestmark = pytest.mark.django_db

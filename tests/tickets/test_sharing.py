@@ -12,7 +12,7 @@ from tests.factories import (
     UnitFactory,
     customer_with_subscription,
 )
-from tickets.models import TicketEvent, TicketShare, TicketUserObjectPermission
+from tickets.models import TicketEvent, TicketShare
 from tickets.selectors import ticket_can_share, ticket_share_list, ticket_visible_to
 from tickets.services.sharing import ticket_share, ticket_unshare
 
@@ -39,18 +39,6 @@ def test_share_with_a_person_records_a_shared_event(tree):
     event = TicketEvent.objects.get(ticket=ticket, kind="shared")
     assert (event.actor, event.data["target"], event.data["target_id"]) == (requester, "person", colleague.pk)
     assert share.shared_by == requester
-
-
-def test_share_with_a_person_assigns_guardian_view_permission(tree):
-    # given
-    requester, colleague = PersonFactory(unit=tree["unit1"]), PersonFactory(unit=tree["unit3"])
-    ticket = TicketFactory(requester=requester)
-    assert not colleague.has_perm("tickets.view_ticket", ticket)
-    # when
-    ticket_share(actor=requester, ticket=ticket, person=colleague)
-    # then
-    colleague = type(colleague).objects.get(pk=colleague.pk)
-    assert colleague.has_perm("tickets.view_ticket", ticket)
 
 
 def test_share_with_a_unit_shows_the_ticket_to_its_members_only(tree):
@@ -90,7 +78,7 @@ def test_sharing_twice_is_harmless(tree):
     assert TicketEvent.objects.filter(ticket=ticket, kind="shared").count() == 1
 
 
-def test_unshare_takes_the_view_and_guardian_permission_back(tree):
+def test_unshare_takes_the_view_back(tree):
     # given
     requester, colleague = PersonFactory(unit=tree["unit1"]), PersonFactory(unit=tree["unit3"])
     ticket = TicketFactory(requester=requester)
@@ -99,8 +87,6 @@ def test_unshare_takes_the_view_and_guardian_permission_back(tree):
     ticket_unshare(actor=requester, share=share)
     # then
     assert ticket not in ticket_visible_to(person=colleague)
-    colleague = type(colleague).objects.get(pk=colleague.pk)
-    assert not colleague.has_perm("tickets.view_ticket", ticket)
     assert TicketEvent.objects.filter(ticket=ticket, kind="unshared", actor=requester).count() == 1
 
 
@@ -114,26 +100,6 @@ def test_unsharing_twice_is_harmless(tree):
     ticket_unshare(actor=requester, share=share)
     # then
     assert TicketEvent.objects.filter(ticket=ticket, kind="unshared").count() == 1
-
-
-def test_guardian_permissions_follow_person_shares_exactly(tree):
-    # given
-    requester = PersonFactory(unit=tree["unit1"])
-    people = [PersonFactory(unit=tree["unit2"]) for _ in range(3)]
-    tickets = [TicketFactory(requester=requester) for _ in range(2)]
-    shares = [ticket_share(actor=requester, ticket=t, person=p) for t in tickets for p in people]
-    # when
-    for share in shares[::2]:
-        ticket_unshare(actor=requester, share=share)
-    # then
-    granted = {
-        (p.user_id, p.content_object_id)
-        for p in TicketUserObjectPermission.objects.filter(permission__codename="view_ticket")
-    }
-    assert granted == set(
-        TicketShare.objects.filter(person__isnull=False).values_list("person_id", "ticket_id")
-    )
-    assert len(granted) == 3
 
 
 def test_sharing_with_a_person_of_another_institution_is_refused(tree):

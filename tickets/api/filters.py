@@ -1,9 +1,9 @@
 import django_filters
-from django.db.models import Q
 
+from tickets.figures import SLAState
 from tickets.models import Ticket
 
-SLA_STATES = [("running", "running"), ("answered", "answered"), ("breached", "breached")]
+SLA_STATES = SLAState.CHOICES
 
 
 class TicketFilter(django_filters.FilterSet):
@@ -19,8 +19,4 @@ class TicketFilter(django_filters.FilterSet):
         fields = ["status", "kind", "product", "sla_state"]
 
     def filter_sla_state(self, tickets, name, value):
-        if value == "breached":
-            return tickets.filter(breached_at__isnull=False)
-        if value == "answered":
-            return tickets.filter(breached_at__isnull=True, first_responded_at__isnull=False)
-        return tickets.filter(Q(breached_at__isnull=True) & Q(first_responded_at__isnull=True))
+        return tickets.in_sla_state(value)

@@ -6,30 +6,9 @@ from django.db import migrations, models
 
 
 def move_ticket_permissions(apps, schema_editor):
-    """Per-ticket permissions already in guardian's generic tables move to the tables with a
-    foreign key; rows of tickets that no longer exist are dropped."""
-    ContentType = apps.get_model("contenttypes", "ContentType")
-    Ticket = apps.get_model("tickets", "Ticket")
-    content_type = ContentType.objects.filter(app_label="tickets", model="ticket").first()
-    if content_type is None:
-        return
-    existing = {str(pk) for pk in Ticket.objects.values_list("pk", flat=True)}
-    for generic_name, direct_name, holder in (
-        ("UserObjectPermission", "TicketUserObjectPermission", "user_id"),
-        ("GroupObjectPermission", "TicketGroupObjectPermission", "group_id"),
-    ):
-        generic = apps.get_model("guardian", generic_name)
-        direct = apps.get_model("tickets", direct_name)
-        rows = generic.objects.filter(content_type=content_type)
-        direct.objects.bulk_create(
-            [
-                direct(**{holder: getattr(row, holder)}, permission_id=row.permission_id, content_object_id=int(row.object_pk))
-                for row in rows
-                if row.object_pk in existing
-            ],
-            ignore_conflicts=True,
-        )
-        rows.delete()
+    """Moved the per-ticket permissions of guardian's generic tables to the tables with a foreign
+    key. django-guardian is no longer installed (0010 drops those tables); every database this
+    ran on before has the rows moved, and a new one has none to move."""
 
 
 class Migration(migrations.Migration):
@@ -37,7 +16,6 @@ class Migration(migrations.Migration):
     dependencies = [
         ('auth', '0012_alter_user_first_name_max_length'),
         ('contenttypes', '0002_remove_content_type_name'),
-        ('guardian', '0001_initial'),
         ('tickets', '0004_contract_terms'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

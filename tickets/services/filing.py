@@ -13,10 +13,10 @@ from django.utils.translation import gettext as _
 
 from organizations.models import User
 from organizations.permissions import is_customer_side, is_desk
-from packages.models import Channel
+from packages.models import Channel, Product
 from packages.selectors import subscription_in_force
 from packages.services import ticket_unit_draw
-from tickets.models import Attachment, Product, Ticket, TicketEvent, TicketMessage
+from tickets.models import Attachment, Ticket, TicketEvent, TicketMessage
 
 from .development import development_item_open_for_filing
 from .events import event_record

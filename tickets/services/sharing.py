@@ -1,16 +1,13 @@
 """Sharing a ticket with a named person, a unit or a region of the ticket's institution.
 
-TicketShare is the one source of truth for who a ticket is shared with: ticket_visible_to reads
-it (one table for the three kinds of target, so a list stays one query). A share with a named
-person is mirrored as django-guardian's `view_ticket` object permission in the same transaction,
-so `person.has_perm("tickets.view_ticket", ticket)` answers "is this ticket shared with me by
-name" for code that checks one object; lists never read guardian's table."""
+TicketShare is the one record of who a ticket is shared with: ticket_visible_to reads it (one
+table for the three kinds of target, so a list stays one query); docs/visibility.md says why no
+second, per-object permission table mirrors it."""
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from guardian.shortcuts import assign_perm, remove_perm
 
 from organizations.audit import audit_actions_register, audit_record
 from organizations.models import Region, Unit, User
@@ -21,8 +18,6 @@ from tickets.models import Ticket, TicketEvent, TicketShare
 from tickets.selectors import ticket_can_share
 
 from .events import event_record
-
-VIEW_PERMISSION = "tickets.view_ticket"
 
 audit_actions_register(
     {"ticket.share": gettext_lazy("Ticket shared"), "ticket.unshare": gettext_lazy("Sharing undone")}
@@ -81,8 +76,7 @@ def ticket_share(
     Allowed to whoever tickets.selectors.ticket_can_share admits; only on a package with region management (Premium, Premium+),
     otherwise FeatureLocked naming those packages. Raises PermissionDenied for anyone else and
     ValidationError for a target outside the institution, an inactive or vendor-side person, or the
-    requester. In one transaction: the share, guardian's view_ticket for a named person, a
-    `shared` event and a `ticket.share` audit row. Running it twice is harmless: the second call returns the existing share and
+    requester. In one transaction: the share, a `shared` event and a `ticket.share` audit row. Running it twice is harmless: the second call returns the existing share and
     records nothing."""
     _require_may_share(actor, ticket)
     kind, target = _target(person, unit, region)
@@ -100,8 +94,6 @@ def ticket_share(
             )
             share.full_clean()
             share.save()
-            if kind == "person":
-                assign_perm(VIEW_PERMISSION, target, ticket)
             event_record(ticket=ticket, kind=TicketEvent.Kind.SHARED, actor=actor, **_describe(kind, target))
             audit_record(actor=actor, action="ticket.share", target=ticket, after=_describe(kind, target))
     except IntegrityError:
@@ -112,8 +104,8 @@ def ticket_share(
 
 def ticket_unshare(*, actor: User, share: TicketShare) -> None:
     """Undo a share. Allowed to whoever may share the ticket (see ticket_share); allowed on every
-    package, so access can always be taken back. In one transaction: the share is deleted,
-    guardian's view_ticket of a named person removed, and an `unshared` event and a
+    package, so access can always be taken back. In one transaction: the share is deleted, and an
+    `unshared` event and a
     `ticket.unshare` audit row recorded. Running it
     twice is harmless: the second call finds nothing to delete and records nothing."""
     ticket = share.ticket
@@ -127,7 +119,5 @@ def ticket_unshare(*, actor: User, share: TicketShare) -> None:
         )
         if not deleted:
             return
-        if kind == "person":
-            remove_perm(VIEW_PERMISSION, target, ticket)
         event_record(ticket=ticket, kind=TicketEvent.Kind.UNSHARED, actor=actor, **_describe(kind, target))
         audit_record(actor=actor, action="ticket.unshare", target=ticket, before=_describe(kind, target))

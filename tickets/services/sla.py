@@ -9,7 +9,7 @@ from functools import partial
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, connection, transaction
+from django.db import connection, transaction
 from django.db.models import F, Q
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
@@ -62,16 +62,6 @@ def _sla_event(*, ticket: Ticket, kind: str, occurred_at: datetime.datetime) -> 
         deadline_at=ticket.first_response_due_at,
         terms=sla_terms(ticket),
     )
-
-
-def sla_log(*, ticket: Ticket, kind: str, occurred_at: datetime.datetime) -> bool:
-    """Write one SLA moment; False when that once-only moment was already logged."""
-    try:
-        with transaction.atomic():
-            _sla_event(ticket=ticket, kind=kind, occurred_at=occurred_at)
-    except IntegrityError:
-        return False
-    return True
 
 
 def sla_clock_start(*, ticket: Ticket) -> None:

@@ -6,17 +6,15 @@ from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
+from tickets.figures import sla_state
+
 register = template.Library()
 
 
 def sla_display(ticket) -> str:
-    """running, answered (in time) or breached. A first response after the deadline is a breach
-    even before the worker has recorded it."""
-    if ticket.breached_at is not None:
-        return "breached"
-    if ticket.first_responded_at is not None:
-        return "breached" if ticket.first_responded_at > ticket.first_response_due_at else "answered"
-    return "running"
+    """running, answered (in time) or breached, by tickets.figures: a first response after the
+    deadline is a breach even before the worker has recorded it."""
+    return sla_state(ticket)
 
 
 def countdown_class(ticket, now=None) -> str:

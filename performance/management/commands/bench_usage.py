@@ -33,12 +33,11 @@ from django.utils import timezone
 
 from organizations.models import Institution, User
 from organizations.roles import Role
-from packages.models import Package
+from packages.models import Package, Product
 from packages.selectors import subscription_get_active
 from packages.services import subscription_sell
 from performance.models import UsageDirtyDay, UsageEvent, UsageKey
 from performance.services import usage_key_issue
-from tickets.models import Product
 
 SLUG = "benchusage"
 PRODUCT = "bench-product"

@@ -13,12 +13,11 @@ from learning.demo import learning_demo_seed
 from organizations.models import Institution, Region, Unit, User
 from organizations.roles import Role
 from organizations.services import monitoring_grant_give, person_groups_sync
-from packages.models import Package
+from packages.models import Package, Product
 from packages.selectors import subscription_get_active
 from packages.services import subscription_sell
 from performance.demo import performance_demo_seed
 from portal.demo_history import history_seed
-from tickets.models import Product
 
 PASSWORD = "demo-pass-2026"
 

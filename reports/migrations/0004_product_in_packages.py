@@ -1,0 +1,31 @@
+# The product list moved to packages (packages/migrations/0005_product_from_tickets.py): this
+# app's foreign keys point there, in Django's state only; the column and its rows do not change.
+
+import django.db.models.deletion
+from django.db import migrations, models
+
+
+class Migration(migrations.Migration):
+
+    dependencies = [
+        ("reports", "0003_report_quota_month"),
+        ("packages", "0005_product_from_tickets"),
+    ]
+
+    operations = [
+        migrations.SeparateDatabaseAndState(
+            state_operations=[
+                migrations.AlterField(
+                    model_name="survey",
+                    name="product",
+                    field=models.ForeignKey(
+                        blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="packages.product",
+                        verbose_name="product",
+                    ),
+                ),
+            ],
+            database_operations=[],
+        ),
+    ]
