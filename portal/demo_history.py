@@ -33,6 +33,7 @@ from notifications.services.fanout import CURSOR as FANOUT_CURSOR
 from organizations.models import Institution, User
 from organizations.roles import Role
 from packages.errors import QuotaError
+from packages.models import Product
 from packages.permissions import package_has_feature
 from packages.selectors import subscription_get_active
 from performance.demo import performance_demo_seed
@@ -40,7 +41,7 @@ from reports.models import Survey
 from reports.services.surveys import survey_answer, survey_for_ticket
 from reports.summary import report_days_refresh
 from slaportal.celery import app as celery_app
-from tickets.models import DevelopmentItem, OutboxMessage, Product, Ticket, TicketEvent
+from tickets.models import DevelopmentItem, OutboxMessage, Ticket, TicketEvent
 from tickets.services import (
     development_item_update,
     ticket_assign,
@@ -326,7 +327,7 @@ class _Institution:
         return moment
 
     def _development(self, ticket: Ticket, engineer: User, moment: datetime.datetime) -> None:
-        item = DevelopmentItem.objects.for_institution(self.institution).filter(ticket=ticket).first()
+        item = ticket.development_item
         if item is None:
             return
         states = [
@@ -342,12 +343,17 @@ class _Institution:
                 return
             expected = (moment + datetime.timedelta(days=self.rng.randrange(20, 90))).date()
             with replayed_at(moment):
-                development_item_update(
+                released = state == DevelopmentItem.State.RELEASED
+                item = development_item_update(
                     actor=engineer,
                     item=item,
                     state=state,
-                    expected_on=expected if state != DevelopmentItem.State.DECLINED else None,
-                    note="Sürüm notlarında duyurulacak." if state == DevelopmentItem.State.RELEASED else "",
+                    planned_on=expected if state == DevelopmentItem.State.PLANNED else ...,
+                    released_version=f"{moment:%Y}.{moment.month}" if released else None,
+                    public_note="Sürüm notlarında duyurulacak." if released else None,
+                    declined_reason="Ürünün yol haritasında yer almıyor."
+                    if state == DevelopmentItem.State.DECLINED
+                    else None,
                 )
 
     def _resolve(self, ticket: Ticket, engineer: User, moment: datetime.datetime) -> None:
