@@ -131,7 +131,8 @@ def test_a_customer_and_the_desk_through_the_generated_client(generated, live_se
         body=models.ContactLogRequest(body="Arandı, birlikte denendi.", duration_minutes=10),
         idempotency_key=str(uuid.uuid4()),
     )
-    assert isinstance(call, models.Message), call
+    assert isinstance(call, models.ContactLogged), call
+    assert call.counted is True
 
     # and the customer reads the answer
     conversation = _api("tickets.tickets_replies_list").sync(id=ticket.id, client=app)
