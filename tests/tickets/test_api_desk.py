@@ -226,6 +226,7 @@ def test_queue_leaves_out_closed_tickets(client_for, customer, engineer):
     # given
     ticket = TicketFactory(requester=customer)
     client = client_for(engineer)
+    client.post(f"/api/v1/tickets/{ticket.pk}/status/", {"status": "resolved"})
     client.post(f"/api/v1/tickets/{ticket.pk}/status/", {"status": "closed"})
     # when
     results = client.get("/api/v1/queue/").json()["results"]

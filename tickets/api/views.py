@@ -42,6 +42,7 @@ from tickets.services import (
     ticket_reply,
 )
 from tickets.services.filing import attachment_validate
+from tickets.workflow import transitions_markdown
 
 from .filters import TicketFilter
 from .queue import queue_contact_requests
@@ -112,8 +113,8 @@ class DownloadRenderer(BaseRenderer):
     partial_update=extend_schema(
         summary="Change a ticket's status or assignee",
         description=(
-            "`status` through the ticket's life cycle (customers may only resolve or close); `assignee` "
-            "is for the support desk."
+            "`status` through the ticket's life cycle, as the table below allows (409 `invalid_transition` "
+            "otherwise); `assignee` is for the support desk.\n\n" + transitions_markdown()
         ),
         parameters=[TICKET_ID],
         request=TicketUpdateSerializer,
@@ -418,7 +419,10 @@ class TicketViewSet(TicketScopedMixin, GenericViewSet):
 
     @extend_schema(
         summary="Change the status",
-        description="Any step of the life cycle the current status allows (409 otherwise)." + DESK_ONLY,
+        description="Any step of the life cycle the current status allows (409 otherwise):\n\n"
+        + transitions_markdown()
+        + "\n\n"
+        + DESK_ONLY,
         parameters=[TICKET_ID],
         request=StatusChangeSerializer,
         responses={200: TicketSerializer, **error_responses(400, 403, 404, 409, 422)},

@@ -13,28 +13,13 @@ from packages.models import Channel
 from packages.services import ticket_unit_draw
 from tickets.errors import invalid_transition
 from tickets.models import Ticket, TicketEvent, TicketMessage
+from tickets.workflow import CUSTOMER, DESK, status_allowed
 
 from .events import event_record
 from .filing import attachment_add
 from .sla import sla_first_response
 
 Status = Ticket.Status
-
-# Who may move a ticket where. Reopening has its own service (it has a time limit).
-DESK_TRANSITIONS = {
-    Status.NEW: {Status.OPEN, Status.WAITING, Status.RESOLVED, Status.CLOSED},
-    Status.OPEN: {Status.WAITING, Status.RESOLVED, Status.CLOSED},
-    Status.WAITING: {Status.OPEN, Status.RESOLVED, Status.CLOSED},
-    Status.RESOLVED: {Status.CLOSED, Status.OPEN},
-    Status.CLOSED: set(),
-}
-CUSTOMER_TRANSITIONS = {
-    Status.NEW: {Status.CLOSED},
-    Status.OPEN: {Status.RESOLVED, Status.CLOSED},
-    Status.WAITING: {Status.RESOLVED, Status.CLOSED},
-    Status.RESOLVED: {Status.CLOSED},
-    Status.CLOSED: set(),
-}
 
 
 def _require_desk(actor: User) -> None:
@@ -197,12 +182,12 @@ def ticket_change_status(*, actor: User, ticket: Ticket, status: str) -> Ticket:
     only mark it resolved or closed. Raises TicketStateError for a move the status does not allow."""
     if status not in Status.values:
         raise ValidationError({"status": _("Unknown status.")})
-    allowed = DESK_TRANSITIONS if is_desk(actor) else CUSTOMER_TRANSITIONS
+    side = DESK if is_desk(actor) else CUSTOMER
     with transaction.atomic():
         ticket = _locked(ticket)
         if status == ticket.status:
             return ticket
-        if status not in allowed[ticket.status]:
+        if not status_allowed(side=side, current=ticket.status, target=status):
             raise invalid_transition(ticket.status, status)
         _set_status(ticket, actor, status, timezone.now())
     return ticket
