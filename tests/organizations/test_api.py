@@ -120,6 +120,26 @@ def test_people_filter_by_role(client_for, admin, customer):
     assert [p["id"] for p in results] == [customer.pk]
 
 
+@pytest.mark.parametrize("value", ["-1.7976931348623157e+308", "1.5", "0", str(2**63), "x"])
+def test_people_filter_by_region_refuses_what_is_not_a_row_id(client_for, admin, value):
+    # when
+    response = client_for(admin).get("/api/v1/people/", {"region": value, "unit": value})
+    # then
+    assert response.status_code == 400
+    assert set(response.json()["error"]["fields"]) == {"region", "unit"}
+
+
+def test_people_filter_by_unit_keeps_its_people(client_for, admin):
+    # given
+    unit = UnitFactory(region__institution=admin.institution)
+    member = PersonFactory(unit=unit, role=Role.CUSTOMER)
+    PersonFactory(unit=UnitFactory(region=unit.region), role=Role.CUSTOMER)
+    # when
+    results = client_for(admin).get("/api/v1/people/", {"unit": unit.pk}).json()["results"]
+    # then
+    assert [p["id"] for p in results] == [member.pk]
+
+
 def test_people_list_query_count_does_not_grow(client_for, admin, django_assert_max_num_queries):
     # given
     unit = UnitFactory(region__institution=admin.institution)
