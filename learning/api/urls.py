@@ -13,6 +13,12 @@ urlpatterns = [
     path(
         "trainings/<str:id>/recording/", views.TrainingRecordingView.as_view(), name="api-training-recording"
     ),
+    path(
+        "trainings/<str:id>/attendance/",
+        views.TrainingAttendanceView.as_view(),
+        name="api-training-attendance",
+    ),
+    path("me/training-feed/", views.TrainingFeedView.as_view(), name="api-training-feed"),
     path("trainings/<str:id>/ics/", views.TrainingIcsView.as_view(), name="api-training-ics"),
     path("library/", views.LibraryListView.as_view(), name="api-library-list"),
     path("library/<str:id>/", views.LibraryDetailView.as_view(), name="api-library-detail"),

@@ -1,11 +1,14 @@
 """Trainings and the library for the apps. Access is decided once per request from the person's
 contract (learning.access); registrations go through learning.services."""
 
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework import status
+from rest_framework import serializers, status
 from rest_framework.generics import GenericAPIView
 from rest_framework.pagination import CursorPagination
 from rest_framework.response import Response
@@ -18,6 +21,8 @@ from learning.models import LibraryItem
 from learning.streaming import file_response
 from learning.uploads import LIBRARY_CONTENT_TYPES, RECORDING_CONTENT_TYPES
 from learning.views import library_download_response
+from organizations.permissions import require_role
+from organizations.roles import Role
 from slaportal.api.errors import DomainError, error_responses
 from slaportal.api.media import FILE_AUTHENTICATION, range_checked
 
@@ -301,3 +306,112 @@ class LibraryDownloadView(_FileMixin, _LibraryMixin, GenericAPIView):
 
     def get(self, request, **kwargs):
         return range_checked(library_download_response(request, item_id=_int_or_none(kwargs["id"]) or 0))
+
+
+class AttendanceRowSerializer(serializers.Serializer):
+    person = serializers.IntegerField(source="person_id")
+    name = serializers.SerializerMethodField()
+    institution = serializers.CharField(source="institution.name")
+    attended = serializers.SerializerMethodField()
+
+    def get_name(self, registration) -> str:
+        return registration.person.get_full_name() or registration.person.username
+
+    def get_attended(self, registration) -> bool:
+        return registration.attended_at is not None
+
+
+class AttendanceChangeSerializer(serializers.Serializer):
+    people = serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=2**63 - 1),
+        allow_empty=True,
+        help_text="The ids of the registered people who attended; the others are marked as not.",
+    )
+
+
+class AttendanceResultSerializer(serializers.Serializer):
+    attended = serializers.IntegerField(help_text="How many of the session's people are marked as attended.")
+
+
+class TrainingAttendanceView(GenericAPIView):
+    """Package managers record who attended a session, as on `/learning/trainings/{id}/attendance/`."""
+
+    serializer_class = AttendanceRowSerializer
+    pagination_class = None
+    filter_backends = []
+
+    def get_training(self):
+        require_role(self.request.user, Role.PACKAGE_MANAGER)
+        training = selectors.training_get_all_institutions(pk=_int_or_none(self.kwargs["id"]) or 0)
+        if training is None:
+            raise Http404
+        return training
+
+    @extend_schema(
+        summary="Who registered and who attended",
+        parameters=[OBJECT_ID],
+        responses={200: AttendanceRowSerializer(many=True), **error_responses(403, 404)},
+    )
+    def get(self, request, **kwargs):
+        training = self.get_training()
+        rows = selectors.registration_list_for_training_all_institutions(training=training)
+        return Response(AttendanceRowSerializer(rows, many=True).data)
+
+    @extend_schema(
+        summary="Record attendance",
+        description="Once the session has started (422 before). Sending the same list again changes nothing.",
+        parameters=[OBJECT_ID],
+        request=AttendanceChangeSerializer,
+        responses={200: AttendanceResultSerializer, **error_responses(400, 403, 404, 422)},
+    )
+    def post(self, request, **kwargs):
+        training = self.get_training()
+        serializer = AttendanceChangeSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        attended = services.training_attendance_record(
+            actor=request.user, training=training, person_ids=serializer.validated_data["people"]
+        )
+        return Response({"attended": attended})
+
+
+class FeedSerializer(serializers.Serializer):
+    url = serializers.URLField(
+        allow_null=True, help_text="The private address calendars subscribe to; null before one is made."
+    )
+
+
+class TrainingFeedView(GenericAPIView):
+    """The person's private training calendar feed (the sessions they registered for)."""
+
+    serializer_class = FeedSerializer
+    pagination_class = None
+    filter_backends = []
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        training_access(person=request.user)
+        if request.user.is_vendor_staff:
+            raise PermissionDenied(_("Only people of a customer institution have a training feed."))
+
+    def _url(self, feed) -> str | None:
+        return self.request.build_absolute_uri(reverse("learning-feed", args=[feed.token])) if feed else None
+
+    @extend_schema(
+        summary="My training calendar feed",
+        responses={200: FeedSerializer, **error_responses(403)},
+    )
+    def get(self, request):
+        return Response({"url": self._url(selectors.feed_get(person=request.user))})
+
+    @extend_schema(
+        summary="Make or renew my training calendar feed",
+        description="201 with the first address; 200 with a new one, after which the old address no longer works.",
+        request=None,
+        responses={200: FeedSerializer, 201: FeedSerializer, **error_responses(403)},
+    )
+    def post(self, request):
+        if selectors.feed_get(person=request.user) is None:
+            feed, code = services.feed_get_or_create(actor=request.user), status.HTTP_201_CREATED
+        else:
+            feed, code = services.feed_reset(actor=request.user), status.HTTP_200_OK
+        return Response({"url": self._url(feed)}, status=code)

@@ -105,6 +105,10 @@ class UnitCreateSerializer(serializers.Serializer):
     region = serializers.IntegerField(min_value=1, help_text="A region of your institution.")
 
 
+class NameChangeSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=120)
+
+
 class UnitQuerySerializer(serializers.Serializer):
     region = serializers.IntegerField(min_value=1, required=False, help_text="Only the units of this region.")
 

@@ -2,6 +2,7 @@ from django.urls import path
 from rest_framework.routers import SimpleRouter
 
 from .audit import AuditLogView
+from .duty import DeskDutyView
 from .grants import MonitoringGrantListView, MonitoringGrantRevokeView
 from .views import MeView, PersonViewSet, RegionViewSet, TokenView, UnitViewSet
 
@@ -14,6 +15,7 @@ urlpatterns = [
     path("auth/token/", TokenView.as_view(), name="api-auth-token"),
     path("me/", MeView.as_view(), name="api-me"),
     path("audit-log/", AuditLogView.as_view(), name="api-audit-log"),
+    path("desk/duty/", DeskDutyView.as_view(), name="api-desk-duty"),
     path("monitoring-grants/", MonitoringGrantListView.as_view(), name="api-monitoring-grant-list"),
     path(
         "monitoring-grants/<str:pk>/revoke/",

@@ -22,7 +22,9 @@ from organizations.services import (
     person_reactivate,
     person_set_role,
     region_create,
+    region_rename,
     unit_create,
+    unit_rename,
 )
 from slaportal.api.errors import DomainError, error_responses
 from slaportal.api.pagination import PersonCursorPagination
@@ -32,6 +34,7 @@ from slaportal.api.throttles import LoginThrottle
 from .filters import PersonFilter
 from .serializers import (
     MeSerializer,
+    NameChangeSerializer,
     PersonCreateSerializer,
     PersonSerializer,
     PersonUpdateSerializer,
@@ -151,6 +154,12 @@ ORG_ERRORS = (403, 404)
         request=RegionSerializer,
         responses={201: RegionSerializer, **error_responses(400, *ORG_ERRORS, 422)},
     ),
+    partial_update=extend_schema(
+        summary="Rename a region",
+        description="A name another region of the institution has is 422.",
+        request=NameChangeSerializer,
+        responses={200: RegionSerializer, **error_responses(400, *ORG_ERRORS, 422)},
+    ),
 )
 class RegionViewSet(InstitutionAdminMixin, viewsets.GenericViewSet):
     serializer_class = RegionSerializer
@@ -176,6 +185,13 @@ class RegionViewSet(InstitutionAdminMixin, viewsets.GenericViewSet):
         )
         return Response(RegionSerializer(region).data, status=status.HTTP_201_CREATED)
 
+    def partial_update(self, request, pk):
+        region = self.lookup(selectors.region_get, pk)
+        serializer = NameChangeSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        region = region_rename(actor=request.user, region=region, name=serializer.validated_data["name"])
+        return Response(RegionSerializer(region).data)
+
 
 @extend_schema_view(
     list=extend_schema(
@@ -191,6 +207,12 @@ class RegionViewSet(InstitutionAdminMixin, viewsets.GenericViewSet):
         summary="Create a unit in a region",
         request=UnitCreateSerializer,
         responses={201: UnitSerializer, **error_responses(400, *ORG_ERRORS, 422)},
+    ),
+    partial_update=extend_schema(
+        summary="Rename a unit",
+        description="A name another unit of the region has is 422.",
+        request=NameChangeSerializer,
+        responses={200: UnitSerializer, **error_responses(400, *ORG_ERRORS, 422)},
     ),
 )
 class UnitViewSet(InstitutionAdminMixin, viewsets.GenericViewSet):
@@ -229,6 +251,13 @@ class UnitViewSet(InstitutionAdminMixin, viewsets.GenericViewSet):
             name=serializer.validated_data["name"],
         )
         return Response(UnitSerializer(unit).data, status=status.HTTP_201_CREATED)
+
+    def partial_update(self, request, pk):
+        unit = self.lookup(selectors.unit_get, pk)
+        serializer = NameChangeSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        unit = unit_rename(actor=request.user, unit=unit, name=serializer.validated_data["name"])
+        return Response(UnitSerializer(unit).data)
 
 
 @extend_schema_view(

@@ -3,7 +3,7 @@ import datetime
 import factory
 from django.utils import timezone
 
-from learning.models import PRODUCT_MODEL, LibraryItem, Training
+from learning.models import PRODUCT_MODEL, LibraryItem, Registration, Training
 
 
 class TrainingFactory(factory.django.DjangoModelFactory):
@@ -22,6 +22,17 @@ class TrainingFactory(factory.django.DjangoModelFactory):
     capacity = None
     meeting_url = "https://meet.example.com/egitim"
     is_published = True
+
+
+class RegistrationFactory(factory.django.DjangoModelFactory):
+    """A person's place in a session, on behalf of the person's institution."""
+
+    class Meta:
+        model = Registration
+
+    training = factory.SubFactory(TrainingFactory)
+    person = None
+    institution = factory.LazyAttribute(lambda r: r.person.institution)
 
 
 class LibraryItemFactory(factory.django.DjangoModelFactory):

@@ -6,7 +6,7 @@ from rest_framework.test import APIClient
 from learning.models import Download, LibraryItem
 from learning.services import training_register
 from tests.factories import PersonFactory
-from tests.factories.learning import LibraryItemFactory, ProductFactory, TrainingFactory
+from tests.factories.learning import LibraryItemFactory, ProductFactory, RegistrationFactory, TrainingFactory
 from tests.learning.conftest import PDF
 
 
@@ -287,3 +287,48 @@ def test_library_download_of_a_range_past_the_end_is_416_with_the_error_shape(cu
     assert response.status_code == 416
     assert response.json()["error"]["code"] == "range_not_satisfiable"
     assert response["Content-Range"].startswith("bytes */")
+
+
+def test_package_manager_records_attendance_over_the_api(customer, other_customer, package_manager):
+    # given
+    training = TrainingFactory(starts_at=timezone.now() - datetime.timedelta(hours=1))
+    for person in (customer, other_customer):
+        RegistrationFactory(training=training, person=person)
+    client = api(package_manager)
+    # when
+    recorded = client.post(
+        f"/api/v1/trainings/{training.pk}/attendance/", {"people": [customer.pk]}, format="json"
+    )
+    listed = client.get(f"/api/v1/trainings/{training.pk}/attendance/").json()
+    # then
+    assert recorded.json() == {"attended": 1}
+    assert {row["person"]: row["attended"] for row in listed} == {customer.pk: True, other_customer.pk: False}
+
+
+def test_attendance_is_the_package_managers_and_waits_for_the_start(customer, package_manager):
+    # given
+    upcoming = TrainingFactory()
+    # when
+    by_customer = api(customer).get(f"/api/v1/trainings/{upcoming.pk}/attendance/")
+    too_early = api(package_manager).post(
+        f"/api/v1/trainings/{upcoming.pk}/attendance/", {"people": [customer.pk]}, format="json"
+    )
+    missing = api(package_manager).get("/api/v1/trainings/999999/attendance/")
+    # then
+    assert (by_customer.status_code, too_early.status_code, missing.status_code) == (403, 422, 404)
+
+
+def test_training_feed_is_made_then_renewed_and_the_old_address_dies(customer, client):
+    # given
+    app = api(customer)
+    # when
+    before = app.get("/api/v1/me/training-feed/").json()
+    made = app.post("/api/v1/me/training-feed/")
+    renewed = app.post("/api/v1/me/training-feed/")
+    # then
+    assert before == {"url": None}
+    assert (made.status_code, renewed.status_code) == (201, 200)
+    old, new = made.json()["url"], renewed.json()["url"]
+    assert old != new
+    assert client.get(old).status_code == 404
+    assert client.get(new).status_code == 200

@@ -1,7 +1,7 @@
 import pytest
 from rest_framework.authtoken.models import Token
 
-from organizations.models import Region, Unit, User
+from organizations.models import AuditEvent, Region, Unit, User
 from organizations.roles import Role
 from organizations.services import region_create, unit_create
 from tests.factories import PersonFactory, RegionFactory, SubscriptionFactory, UnitFactory
@@ -46,6 +46,40 @@ def test_duplicate_region_name_is_refused(client_for, admin):
     # then
     assert response.status_code == 422
     assert Region.objects.filter(institution=admin.institution).count() == 1
+
+
+def test_admin_renames_a_region_and_a_unit_recording_both(client_for, admin):
+    # given
+    region = region_create(actor=admin, institution=admin.institution, name="Ege")
+    unit = UnitFactory(region=region, name="Bilgi İşlem")
+    client = client_for(admin)
+    # when
+    region_answer = client.patch(f"/api/v1/regions/{region.pk}/", {"name": "Ege Bölgesi"}, format="json")
+    unit_answer = client.patch(f"/api/v1/units/{unit.pk}/", {"name": "Bilgi Teknolojileri"}, format="json")
+    # then
+    assert (region_answer.status_code, region_answer.json()["name"]) == (200, "Ege Bölgesi")
+    assert (unit_answer.status_code, unit_answer.json()["name"]) == (200, "Bilgi Teknolojileri")
+    assert set(AuditEvent.objects.filter(institution=admin.institution).values_list("action", flat=True)) >= {
+        "region.rename",
+        "unit.rename",
+    }
+
+
+def test_renaming_to_a_taken_name_or_another_institutions_region_is_refused(client_for, admin):
+    # given
+    region_create(actor=admin, institution=admin.institution, name="Ege")
+    marmara = region_create(actor=admin, institution=admin.institution, name="Marmara")
+    foreign = RegionFactory()
+    client = client_for(admin)
+    # when
+    taken = client.patch(f"/api/v1/regions/{marmara.pk}/", {"name": "Ege"}, format="json")
+    empty = client.patch(f"/api/v1/regions/{marmara.pk}/", {"name": ""}, format="json")
+    other = client.patch(f"/api/v1/regions/{foreign.pk}/", {"name": "Bizim"}, format="json")
+    # then
+    assert (taken.status_code, empty.status_code, other.status_code) == (422, 400, 404)
+    marmara.refresh_from_db()
+    foreign.refresh_from_db()
+    assert (marmara.name, foreign.name) != ("Ege", "Bizim")
 
 
 def test_unit_in_another_institutions_region_is_a_field_error(client_for, admin):

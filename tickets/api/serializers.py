@@ -299,6 +299,10 @@ class AssignSerializer(serializers.Serializer):
     )
 
 
+class DeadlineSerializer(serializers.Serializer):
+    due_at = serializers.DateTimeField(help_text="The new first-response deadline, with its time zone.")
+
+
 class EscalateSerializer(serializers.Serializer):
     item = serializers.IntegerField(
         required=False, min_value=1, help_text="An existing development item's id: link the ticket to it."

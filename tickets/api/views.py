@@ -33,6 +33,7 @@ from tickets.services import (
     development_item_update,
     ticket_assign,
     ticket_change_status,
+    ticket_deadline_correct,
     ticket_escalate_to_development,
     ticket_file,
     ticket_log_call,
@@ -52,6 +53,7 @@ from .serializers import (
     AttachmentUploadSerializer,
     ContactLoggedSerializer,
     ContactLogSerializer,
+    DeadlineSerializer,
     DevelopmentItemSerializer,
     DevelopmentItemUpdateSerializer,
     EscalateSerializer,
@@ -450,6 +452,25 @@ class TicketViewSet(TicketScopedMixin, GenericViewSet):
         ticket_assign(
             actor=request.user, ticket=ticket, assignee=self._assignee(serializer.validated_data["assignee"])
         )
+        return self._ticket_response(pk)
+
+    @extend_schema(
+        summary="Correct the first-response deadline",
+        description=(
+            "Desk lead or package manager (403 for anyone else): `due_at` with its time zone. The "
+            "warning moves with it; refused with 422 once the clock has stopped (answered or "
+            "breached). The same deadline again changes nothing."
+        ),
+        parameters=[TICKET_ID],
+        request=DeadlineSerializer,
+        responses={200: TicketSerializer, **error_responses(400, 403, 404, 422)},
+    )
+    @action(detail=True, methods=["post"], pagination_class=None, filter_backends=[])
+    def deadline(self, request, pk):
+        ticket = self.get_ticket()
+        serializer = DeadlineSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        ticket_deadline_correct(actor=request.user, ticket=ticket, due_at=serializer.validated_data["due_at"])
         return self._ticket_response(pk)
 
     @extend_schema(

@@ -1,0 +1,79 @@
+"""Going on or off duty, as on `/desk/duty/`: routing gives new tickets only to engineers on duty.
+An engineer sees and sets their own duty; the desk lead sees the whole desk and sets anyone's,
+through organizations.services.person_set_on_duty (which checks who may)."""
+
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers
+from rest_framework.exceptions import NotFound, PermissionDenied
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from organizations.permissions import is_desk
+from organizations.roles import Role
+from organizations.selectors import person_list_desk
+from organizations.services import person_set_on_duty
+from slaportal.api.errors import error_responses
+
+
+class DutySerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    username = serializers.CharField(read_only=True)
+    name = serializers.CharField(source="get_full_name", read_only=True)
+    role = serializers.CharField(read_only=True)
+    is_on_duty = serializers.BooleanField(read_only=True)
+
+
+class DutyChangeSerializer(serializers.Serializer):
+    person = serializers.IntegerField(
+        min_value=1,
+        max_value=2**63 - 1,
+        required=False,
+        help_text="A desk person's id; yourself when left out.",
+    )
+    on_duty = serializers.BooleanField()
+
+
+class DeskDutyView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    def _desk(self, request):
+        if not is_desk(request.user):
+            raise PermissionDenied(_("Only support engineers can do this."))
+        if request.user.role == Role.DESK_LEAD:
+            return list(person_list_desk())
+        return [request.user]
+
+    @extend_schema(
+        summary="Who is on duty",
+        description="Support engineers see themselves; the desk lead sees the whole desk.",
+        responses={200: DutySerializer(many=True), **error_responses(403)},
+    )
+    def get(self, request):
+        return Response(DutySerializer(self._desk(request), many=True).data)
+
+    @extend_schema(
+        summary="Go on or off duty",
+        description=(
+            "`on_duty` for yourself, or with `person` for someone on the desk (desk lead only: 403 "
+            "for an engineer naming someone else, 404 for an id not on the desk). Setting the state "
+            "a person already has changes and records nothing."
+        ),
+        request=DutyChangeSerializer,
+        responses={200: DutySerializer, **error_responses(400, 403, 404)},
+    )
+    def post(self, request):
+        desk = {person.pk: person for person in self._desk(request)}
+        serializer = DutyChangeSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        pk = serializer.validated_data.get("person", request.user.pk)
+        person = desk.get(pk)
+        if person is None:
+            if request.user.role != Role.DESK_LEAD and any(p.pk == pk for p in person_list_desk()):
+                raise PermissionDenied(_("Only the desk lead sets someone else's duty."))
+            raise NotFound(_("Not found."))
+        person = person_set_on_duty(
+            actor=request.user, person=person, is_on_duty=serializer.validated_data["on_duty"]
+        )
+        return Response(DutySerializer(person).data)
