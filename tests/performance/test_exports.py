@@ -2,9 +2,11 @@ import datetime
 import io
 from zoneinfo import ZoneInfo
 
+import openpyxl
 import pypdf
 import pytest
 from django.utils import timezone
+from rest_framework.test import APIClient
 
 from organizations.roles import Role
 from organizations.services import monitoring_grant_give
@@ -100,3 +102,38 @@ def test_page_links_the_pdf_beside_the_xlsx(client, org, named):
     # then
     assert "/institution/performance/export.xlsx?group_by=person" in html
     assert "/institution/performance/report.pdf?group_by=person" in html
+
+
+def test_the_apps_fetch_the_pdf_and_workbook_through_the_reports_signed_urls(org, named):
+    # given
+    app = APIClient()
+    app.force_authenticate(org["admin"])
+    report = app.get("/api/v1/performance/", named).json()
+    # when
+    pdf = APIClient().get(report["pdf_url"])
+    xlsx = APIClient().get(report["xlsx_url"])
+    # then
+    assert (pdf.status_code, pdf["Content-Type"]) == (200, "application/pdf")
+    assert "Ayşe Yıldırım" in pdf_text(pdf.content)
+    sheet = openpyxl.load_workbook(io.BytesIO(xlsx.content)).active
+    assert "Ayşe Yıldırım" in {cell for row in sheet.iter_rows(values_only=True) for cell in row}
+
+
+def test_the_file_endpoint_refuses_an_unknown_format_and_a_package_without_tracking(org, named):
+    # given
+    app = APIClient()
+    app.force_authenticate(org["admin"])
+    standard = APIClient()
+    standard.force_authenticate(
+        PersonFactory(
+            role=Role.INSTITUTION_ADMIN, institution=SubscriptionFactory(package_code="standard").institution
+        )
+    )
+    # when
+    docx = app.get("/api/v1/performance/download/", named | {"format": "docx"})
+    locked = standard.get("/api/v1/performance/download/", named | {"format": "pdf"})
+    unsigned = APIClient().get("/api/v1/performance/download/", named | {"format": "pdf"})
+    # then
+    assert (docx.status_code, list(docx.json()["error"]["fields"])) == (400, ["format"])
+    assert (locked.status_code, locked.json()["error"]["code"]) == (403, "feature_locked")
+    assert unsigned.status_code in (401, 403)
