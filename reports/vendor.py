@@ -15,6 +15,7 @@ from tickets.figures import FIRST_RESPONSE_BREACHED, FIRST_RESPONSE_MET, complia
 from tickets.models import DevelopmentItem
 
 from .periods import Period, zone
+from .services import report_context
 from .sql import Percentile, percentiles
 
 RANK_LIMIT = 20
@@ -230,3 +231,12 @@ def vendor_figures(*, scope, period: Period, today: datetime.date) -> dict:
         "quota_by_package": quota_by_package(scope=scope, today=today),
         "development": development_summary(scope=scope, period=period),
     }
+
+
+def vendor_file_context(*, scope, period: Period, today: datetime.date, figures: dict, query: str) -> dict:
+    """What the vendor report's PDF and workbook are drawn from: the institution report's context
+    over the scope, the vendor's own figures, and the institution chosen (if any)."""
+    context = report_context(scope=scope, period=period, figures=figures, chart_base="", query=query)
+    context.update(vendor_figures(scope=scope, period=period, today=today))
+    context["selected_institution_name"] = scope.institution.name if scope.institution else ""
+    return context

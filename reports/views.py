@@ -180,10 +180,10 @@ def vendor_report_download(request, fmt):
     period, error = _period_or_400(request)
     if error:
         return error
-    today = timezone.localdate()
-    context = _context(request, scope, period, base_url="", extra_query=extra)
-    context.update(vendor.vendor_figures(scope=scope, period=period, today=today))
-    context["selected_institution_name"] = scope.institution.name if scope.institution else ""
+    figures = report_figures(scope=scope, period=period, cache_key=_cache_key(request) + extra)
+    context = vendor.vendor_file_context(
+        scope=scope, period=period, today=timezone.localdate(), figures=figures, query=period.query() + extra
+    )
     return files.vendor_file_response(fmt=fmt, context=context)
 
 

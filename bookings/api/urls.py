@@ -1,6 +1,7 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
+from .calendar import VendorCalendarView
 from .contact import ContactRequestListView
 from .views import OnboardingViewSet, OnsiteRequestViewSet, WorkshopViewSet
 
@@ -15,5 +16,6 @@ urlpatterns = [
         ContactRequestListView.as_view(),
         name="api-ticket-contact-requests",
     ),
+    path("vendor/calendar/", VendorCalendarView.as_view(), name="api-vendor-calendar"),
     *router.urls,
 ]

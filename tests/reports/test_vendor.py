@@ -6,6 +6,7 @@ import pytest
 import time_machine
 from django.urls import reverse
 from openpyxl import load_workbook
+from rest_framework.test import APIClient
 
 from organizations.models import AuditEvent, Institution
 from organizations.roles import Role
@@ -225,3 +226,58 @@ def test_support_engineer_may_not_read_an_institutions_summary(data, today, clie
     )
     # then
     assert response.status_code == 403
+
+
+# --- the vendor's report over the API -------------------------------------------------------------
+
+
+def _app(person):
+    client = APIClient()
+    client.force_authenticate(person)
+    return client
+
+
+@pytest.mark.parametrize("role", [Role.PACKAGE_MANAGER, Role.DESK_LEAD])
+def test_vendor_report_over_the_api_has_the_pages_figures(data, today, role):
+    # when
+    body = _app(PersonFactory(role=role)).get("/api/v1/vendor/report/?from=2026-11-01&to=2026-11-30").json()
+    # then A's five and B's one ticket, both ranked, the engineer compared
+    assert body["summary"]["tickets_filed"] == 6
+    ranked = [row["institution"] for row in body["ranked_by_breaches"]]
+    assert ranked.index("Ankara Büyükşehir Belediyesi") < ranked.index(data["other"].name)
+    assert data["engineer"].username in [row["engineer"] for row in body["engineers"]]
+    assert len(body["trend"]) >= 1 and body["quota_by_package"]
+
+
+def test_vendor_report_over_the_api_follows_the_filter_and_its_files_open(data, today):
+    # given
+    app = _app(PersonFactory(role=Role.PACKAGE_MANAGER))
+    # when
+    body = app.get(
+        f"/api/v1/vendor/report/?from=2026-11-01&to=2026-11-30&institution={data['other'].slug}"
+    ).json()
+    pdf = APIClient().get(body["pdf_url"])
+    xlsx = APIClient().get(body["xlsx_url"])
+    # then
+    assert body["summary"]["tickets_filed"] == 1
+    assert (pdf.status_code, pdf["Content-Type"]) == (200, "application/pdf")
+    assert pdf.content.startswith(b"%PDF")
+    assert load_workbook(io.BytesIO(xlsx.content)).sheetnames
+
+
+@pytest.mark.parametrize("role", [Role.SUPPORT_ENGINEER, Role.INSTITUTION_ADMIN, Role.CUSTOMER])
+def test_others_may_not_read_the_vendor_report_over_the_api(data, today, role):
+    # when
+    response = _app(PersonFactory(role=role)).get("/api/v1/vendor/report/?from=2026-11-01&to=2026-11-30")
+    # then
+    assert response.status_code == 403
+
+
+def test_vendor_report_api_refuses_a_bad_range_and_an_unknown_institution(data, today):
+    # given
+    app = _app(PersonFactory(role=Role.DESK_LEAD))
+    # when
+    reversed_range = app.get("/api/v1/vendor/report/?from=2026-11-30&to=2026-11-01")
+    unknown = app.get("/api/v1/vendor/report/?from=2026-11-01&to=2026-11-30&institution=yok-boyle-bir-kurum")
+    # then
+    assert (reversed_range.status_code, unknown.status_code) == (400, 404)
