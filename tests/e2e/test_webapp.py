@@ -10,7 +10,7 @@ from PIL import Image
 from playwright.sync_api import expect
 
 from organizations.models import User
-from tests.e2e.conftest import log_in
+from tests.e2e.conftest import BROWSER_ARGS, log_in
 from tickets.models import Ticket, TicketMessage
 from tickets.services import ticket_file
 
@@ -58,6 +58,28 @@ def test_the_manifest_has_what_installation_needs_and_the_service_worker_registe
     assert sizes == {"192x192": ("PNG", (192, 192)), "512x512": ("PNG", (512, 512))}
     assert registration_scope == live_server.url + "/"
     assert worker.headers["service-worker-allowed"] == "/"
+
+
+def test_chromium_finds_nothing_stopping_installation(demo, chromium_path, live_server, tmp_path):
+    # given: a phone's browser, with a profile of its own (a private window is never offered the
+    # install), on the page the person opens, controlled by the service worker
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        context = playwright.chromium.launch_persistent_context(
+            str(tmp_path / "profile"), executable_path=chromium_path, headless=True, args=BROWSER_ARGS
+        )
+        page = log_in(context.new_page(), live_server, "premium-user1", "/")
+        controlled(page)
+        cdp = context.new_cdp_session(page)
+        # when: the check behind Chromium's install prompt and Lighthouse's installability audit
+        manifest = cdp.send("Page.getAppManifest")
+        errors = cdp.send("Page.getInstallabilityErrors")["installabilityErrors"]
+        context.close()
+    # then
+    assert manifest["errors"] == []
+    assert manifest["url"].endswith("/manifest.webmanifest")
+    assert errors == []
 
 
 def test_recent_tickets_can_be_read_offline(demo, open_page, live_server):
