@@ -75,7 +75,7 @@ def open_page(browser, live_server, request):
         context = browser.new_context(
             viewport={"width": width, "height": height}, timezone_id="Europe/Istanbul"
         )
-        context.set_default_timeout(10_000)
+        context.set_default_timeout(20_000)
         if language:
             context.add_cookies(
                 [{"name": settings.LANGUAGE_COOKIE_NAME, "value": language, "url": live_server.url}]
