@@ -36,6 +36,7 @@ TICKET_ENDPOINTS = [
     ("post", "/api/v1/tickets/{id}/remote-sessions/", {"body": "x"}),
     ("post", "/api/v1/tickets/{id}/status/", {"status": "closed"}),
     ("post", "/api/v1/tickets/{id}/assign/", {"assignee": None}),
+    ("post", "/api/v1/tickets/{id}/deadline/", {"due_at": "2026-12-31T12:00:00+03:00"}),
     ("post", "/api/v1/tickets/{id}/escalate/", {}),
     ("get", "/api/v1/tickets/{id}/development-item/", None),
     ("patch", "/api/v1/tickets/{id}/development-item/", {"state": "released"}),
@@ -49,7 +50,9 @@ TICKET_ENDPOINTS = [
 ]
 ORGANIZATION_ENDPOINTS = [
     ("get", "/api/v1/regions/{id}/", None),
+    ("patch", "/api/v1/regions/{id}/", {"name": "Güney"}),
     ("get", "/api/v1/units/{id}/", None),
+    ("patch", "/api/v1/units/{id}/", {"name": "Şube"}),
     ("get", "/api/v1/people/{id}/", None),
     ("patch", "/api/v1/people/{id}/", {"role": "customer"}),
     ("post", "/api/v1/people/{id}/deactivate/", {}),
@@ -66,6 +69,8 @@ SHARED_ENDPOINTS = [
     ("get", "/api/v1/trainings/{id}/ics/", None),
     ("post", "/api/v1/trainings/{id}/registration/", None),
     ("delete", "/api/v1/trainings/{id}/registration/", None),
+    ("get", "/api/v1/trainings/{id}/attendance/", None),
+    ("post", "/api/v1/trainings/{id}/attendance/", {"people": []}),
     ("get", "/api/v1/library/{id}/", None),
     ("get", "/api/v1/library/{id}/download/", None),
 ]
