@@ -25,7 +25,8 @@ from organizations.models import AuditEvent, User
 from organizations.permissions import refuse_self, require_person_admin
 from performance.models import UsageEvent
 from slaportal.api.services import api_token_revoke
-from tickets.models import Attachment
+from reports.models import Survey
+from tickets.models import Attachment, Ticket, TicketMessage
 
 logger = logging.getLogger(__name__)
 
@@ -41,8 +42,9 @@ def anonymous_username(person: User) -> str:
 
 
 def person_identifiers(person: User) -> list[str]:
-    """What identifies the person in free text: e-mail, full name, the phones they gave (and the
-    phones as bare digits), longest first so a longer one is replaced before a part of it."""
+    """What identifies the person on its own in free text: e-mail, full name, the phones they
+    gave (and the phones as bare digits), longest first so a longer one is replaced before a part
+    of it."""
     found = set()
     if person.email:
         found.add(person.email)
@@ -58,9 +60,17 @@ def person_identifiers(person: User) -> list[str]:
     return sorted((value for value in found if value), key=len, reverse=True)
 
 
+def person_name_parts(person: User) -> list[str]:
+    """The first and last name alone: redacted only where the text is about the person (their
+    own texts, or a text that also holds their e-mail, phone or full name), since a first name
+    alone names many people."""
+    parts = {part.strip() for part in (person.first_name, person.last_name)}
+    return sorted((part for part in parts if len(part) >= 2), key=len, reverse=True)
+
+
 def _pattern(identifiers: list[str]) -> re.Pattern:
     # Not inside a longer word or number: "Ali Veli" is not redacted out of "Ali Velioğlu".
-    alternatives = "|".join(re.escape(value) for value in identifiers)
+    alternatives = "|".join(re.escape(value) for value in sorted(identifiers, key=len, reverse=True))
     return re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)", re.IGNORECASE)
 
 
@@ -84,10 +94,11 @@ def _text_fields(model) -> list[models.Field]:
     ]
 
 
-def _redact_everywhere(identifiers: list[str]) -> dict[str, int]:
-    """Replace the identifiers in every text column of every table. Returns rows changed by
-    model label; audit rows are sealed again from the first one changed."""
-    pattern = _pattern(identifiers)
+def _redact_everywhere(identifiers: list[str], name_parts: list[str]) -> dict[str, int]:
+    """Replace the identifiers (and in the same text the name parts) in every text column of
+    every table. Returns rows changed by model label; audit rows are sealed again from the first
+    one changed."""
+    pattern = _pattern(identifiers + name_parts)
     changed: dict[str, int] = {}
     first_audit_id = None
     for model in apps.get_models():
@@ -113,6 +124,25 @@ def _redact_everywhere(identifiers: list[str]) -> dict[str, int]:
     return changed
 
 
+def _redact_own_texts(person: User, pattern: re.Pattern) -> int:
+    """The texts the person wrote: their tickets' subject and description, their messages and
+    survey comments, where their name alone is redacted too."""
+    sources = [
+        (Ticket.objects.filter(requester=person), ("subject", "description")),
+        (TicketMessage.objects.filter(author=person), ("body",)),
+        (Survey.objects.filter(requester=person).exclude(comment=""), ("comment",)),
+    ]
+    changed = 0
+    for queryset, fields in sources:
+        for row in queryset.values("pk", *fields).iterator(chunk_size=500):
+            redacted = {field: pattern.sub(REDACTED, row[field]) for field in fields}
+            redacted = {field: value for field, value in redacted.items() if value != row[field]}
+            if redacted:
+                queryset.model._base_manager.filter(pk=row["pk"]).update(**redacted)
+                changed += 1
+    return changed
+
+
 def _delete_files(names: list[str]) -> None:
     storage = Attachment._meta.get_field("file").storage
     for name in names:
@@ -131,6 +161,7 @@ def person_anonymise(*, actor: User | None, person: User) -> dict:
     with transaction.atomic():
         person = User.objects.select_for_update().get(pk=person.pk)
         identifiers = person_identifiers(person)
+        name_parts = person_name_parts(person)
         old_refs = [value for value in (person.username, person.email) if value]
         attachments = Attachment.objects.filter(uploaded_by=person)
         file_names = [name for name in attachments.values_list("file", flat=True) if name]
@@ -147,9 +178,10 @@ def person_anonymise(*, actor: User | None, person: User) -> dict:
         person.set_unusable_password()
         person.save(update_fields=["username", "first_name", "last_name", "email", "is_active", "password"])
         api_token_revoke(actor=person)
-        changed = _redact_everywhere(identifiers) if identifiers else {}
+        own = _redact_own_texts(person, _pattern(identifiers + name_parts)) if identifiers + name_parts else 0
+        changed = _redact_everywhere(identifiers, name_parts) if identifiers else {}
         transaction.on_commit(lambda: _delete_files(file_names))
-        summary = {"files_deleted": files_deleted, "rows_redacted": sum(changed.values())}
+        summary = {"files_deleted": files_deleted, "rows_redacted": own + sum(changed.values())}
         audit_record(actor=actor, action="person.anonymise", target=person, after=summary)
     logger.info("person.anonymised", extra={"person_id": person.pk, **summary})
     return summary
