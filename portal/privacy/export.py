@@ -149,9 +149,10 @@ def person_export_archive(*, actor: User, person: User):
                 archive,
                 "usage_events.json",
                 _rows(
-                    UsageEvent.objects.filter(institution_id=institution_id, person=person).order_by(
-                        "occurred_at"
-                    ),
+                    # Matched to them, or naming them without a match (person_ref as the product sent it).
+                    UsageEvent.objects.filter(institution_id=institution_id)
+                    .filter(Q(person=person) | Q(person_ref__in=[person.username, person.email]))
+                    .order_by("occurred_at"),
                     USAGE_FIELDS,
                 ),
             ),

@@ -20,7 +20,7 @@ from tickets.services.filing import attachment_add
 
 from .learning import TrainingFactory
 from .organizations import PersonFactory
-from .performance import UsageKeyFactory, usage_event
+from .performance import ProductFactory, UsageKeyFactory, usage_event
 from .tickets import TicketFactory
 
 EMAIL = "zeynep.kvkkoglu@belediye.example"
@@ -77,5 +77,7 @@ def person_with_data(admin: User) -> PersonWithData:
         contact_phone=PHONE,
     )
     key = UsageKeyFactory(institution=admin.institution, actor=admin)
-    usage_events_ingest(key=key, payload={"events": [usage_event(username=person.username)]})
+    ProductFactory(code="netcad")
+    result = usage_events_ingest(key=key, payload={"events": [usage_event(username=person.username)]})
+    assert result.rejected == [], result.rejected
     return PersonWithData(person=person, admin=admin, engineer=engineer, ticket=ticket)
