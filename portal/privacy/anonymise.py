@@ -24,8 +24,8 @@ from organizations.audit_chain import chain_reseal
 from organizations.models import AuditEvent, User
 from organizations.permissions import refuse_self, require_person_admin
 from performance.models import UsageEvent
-from slaportal.api.services import api_token_revoke
 from reports.models import Survey
+from slaportal.api.services import api_token_revoke
 from tickets.models import Attachment, Ticket, TicketMessage
 
 logger = logging.getLogger(__name__)

@@ -45,7 +45,9 @@ def found_in_database(values) -> list[tuple[str, str, str]]:
         if model._meta.proxy or not model._meta.managed:
             continue
         for name, expression in _text_columns(model):
-            rows = model._base_manager.annotate(_probe=expression) if expression != name else model._base_manager
+            rows = (
+                model._base_manager.annotate(_probe=expression) if expression != name else model._base_manager
+            )
             column = "_probe" if expression != name else name
             for value in values:
                 if rows.filter(**{f"{column}__icontains": value}).exists():
@@ -116,7 +118,9 @@ def test_anonymising_keeps_the_audit_chain_whole_and_records_the_act(admin, clie
     # given
     data = person_with_data(admin)
     # when
-    client_for(admin).post(f"/api/v1/people/{data.person.pk}/anonymise/", {"confirm": "zeynep.k"}, format="json")
+    client_for(admin).post(
+        f"/api/v1/people/{data.person.pk}/anonymise/", {"confirm": "zeynep.k"}, format="json"
+    )
     # then
     assert chain_verify()[1] is None
     assert AuditEvent.objects.filter(action="person.anonymise", target_id=data.person.pk).count() == 1
@@ -134,7 +138,9 @@ def test_wrong_confirmation_is_a_translated_400_and_changes_nothing(admin, clien
     )
     # then
     assert response.status_code == 400
-    assert response.json()["error"]["fields"]["confirm"] == ["Onaylamak için kişinin kullanıcı adını aynen yazın."]
+    assert response.json()["error"]["fields"]["confirm"] == [
+        "Onaylamak için kişinin kullanıcı adını aynen yazın."
+    ]
     assert User.objects.get(pk=data.person.pk).email == EMAIL
 
 

@@ -76,7 +76,9 @@ def test_admin_exports_one_of_their_people_and_the_export_is_audited(admin, clie
     # then
     assert response.status_code == 200
     assert _json(_archive(response), "person.json")["person"]["username"] == "zeynep.k"
-    assert AuditEvent.objects.filter(action="person.export", actor=admin, target_id=data.person.pk).count() == 1
+    assert (
+        AuditEvent.objects.filter(action="person.export", actor=admin, target_id=data.person.pk).count() == 1
+    )
 
 
 def test_customer_cannot_export_another_person(customer, client_for, admin):

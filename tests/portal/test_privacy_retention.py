@@ -17,11 +17,13 @@ from organizations.audit_chain import chain_verify
 from organizations.models import AuditEvent
 from organizations.roles import Role
 from performance.models import UsageEvent
+from performance.services import usage_events_ingest
 from portal.models import DestructionRecord, RetentionRule
 from portal.privacy.records import destruction_record_get, destruction_record_pdf
 from portal.privacy.retention import DESTROYED_TEXT, retention_apply
 from tests.clients import login
 from tests.factories import AuditEventFactory, PersonFactory, TicketFactory
+from tests.factories.performance import ProductFactory, UsageKeyFactory, usage_event
 from tickets.models import Attachment, Ticket, TicketMessage
 from tickets.services import ticket_reply
 from tickets.services.filing import attachment_add
@@ -90,6 +92,20 @@ def test_old_attachments_are_deleted_with_their_files(rules, customer, django_ca
     assert not storage.exists(name)
 
 
+def test_usage_events_past_the_rule_are_deleted(rules, admin):
+    # given an event of 100 days ago and one of today, under a 30-day rule
+    key = UsageKeyFactory(institution=admin.institution, actor=admin)
+    ProductFactory(code="netcad")
+    old_at = (timezone.now() - datetime.timedelta(days=100)).isoformat()
+    usage_events_ingest(key=key, payload={"events": [usage_event(occurred_at=old_at), usage_event()]})
+    RetentionRule.objects.filter(category="usage_events").update(keep_days=30)
+    # when
+    _record, results = retention_apply()
+    # then
+    assert {r.category: r.destroyed for r in results}["usage_events"] == 1
+    assert UsageEvent.objects.filter(institution=admin.institution).count() == 1
+
+
 def test_old_audit_entries_are_destroyed_and_the_chain_still_verifies(rules):
     # given
     old, recent = AuditEventFactory(), AuditEventFactory()
@@ -134,7 +150,11 @@ def test_run_writes_the_destruction_record_and_an_audit_row(rules, customer):
     # then
     lines = {line.category: line for line in record.lines.all()}
     assert set(lines) == {"ticket_texts", "attachments", "usage_events", "audit_events"}
-    assert (lines["ticket_texts"].destroyed, lines["ticket_texts"].batches, lines["ticket_texts"].keep_days) == (
+    assert (
+        lines["ticket_texts"].destroyed,
+        lines["ticket_texts"].batches,
+        lines["ticket_texts"].keep_days,
+    ) == (
         1,
         1,
         rules["ticket_texts"].keep_days,
@@ -242,9 +262,7 @@ def test_100000_tickets_are_destroyed_in_short_batches_holding_no_lock_between_t
     RetentionRule.objects.update(is_active=False)
     RetentionRule.objects.filter(category="ticket_texts").update(is_active=True, keep_days=30)
     model = TicketFactory(requester=customer)
-    fields = {
-        f.attname: getattr(model, f.attname) for f in Ticket._meta.concrete_fields if not f.primary_key
-    }
+    fields = {f.attname: getattr(model, f.attname) for f in Ticket._meta.concrete_fields if not f.primary_key}
     fields.update(status=Ticket.Status.CLOSED, closed_at=LONG_AGO)
     Ticket.objects.filter(pk=model.pk).update(status=Ticket.Status.CLOSED, closed_at=LONG_AGO)
     Ticket.objects.bulk_create((Ticket(**fields) for _ in range(99_999)), batch_size=10_000)
