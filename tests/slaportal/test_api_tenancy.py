@@ -54,6 +54,8 @@ ORGANIZATION_ENDPOINTS = [
     ("patch", "/api/v1/people/{id}/", {"role": "customer"}),
     ("post", "/api/v1/people/{id}/deactivate/", {}),
     ("post", "/api/v1/people/{id}/reactivate/", {}),
+    ("get", "/api/v1/people/{id}/export/", None),
+    ("post", "/api/v1/people/{id}/anonymise/", {"confirm": "x"}),
     ("post", "/api/v1/monitoring-grants/{id}/revoke/", None),
     ("post", "/api/v1/usage/keys/{id}/revoke/", None),
 ]
