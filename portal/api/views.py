@@ -51,8 +51,11 @@ class MeExportView(APIView):
     @extend_schema(
         operation_id="me_export",
         summary="My data, as a ZIP (KVKK)",
-        description="Everything the portal keeps about the caller, as JSON files and their uploaded files.",
-        responses={(200, "application/zip"): ZIP_RESPONSE, **error_responses()},
+        description=(
+            "Everything the portal keeps about the caller, as JSON files and their uploaded files. "
+            "An unknown `format` is 404."
+        ),
+        responses={(200, "application/zip"): ZIP_RESPONSE, **error_responses(404)},
     )
     def get(self, request):
         return _zip_response(actor=request.user, person=request.user)
