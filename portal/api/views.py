@@ -1,23 +1,28 @@
 """KVKK in the API: a person's data export (their own, or one of the institution's people for
 its admin) and the anonymisation of a person by the institution's admin."""
 
-from django.http import FileResponse
+from django.http import FileResponse, HttpResponse
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from organizations import selectors
 from organizations.api.tenancy import InstitutionAdminMixin
+from organizations.permissions import vendor_report_reader
 from portal.privacy.anonymise import person_anonymise
 from portal.privacy.export import export_filename, person_export_archive
+from portal.privacy.records import destruction_record_get, destruction_record_list, destruction_record_pdf
 from slaportal.api.errors import error_responses
+from slaportal.api.tenancy import object_id
 
 PERSON_ID = OpenApiParameter("id", int, OpenApiParameter.PATH)
+RECORD_ID = OpenApiParameter("id", int, OpenApiParameter.PATH)
 ZIP_RESPONSE = OpenApiResponse(
     OpenApiTypes.BINARY,
     description=(
@@ -110,3 +115,75 @@ class PersonAnonymiseView(InstitutionAdminMixin, APIView):
         summary = person_anonymise(actor=request.user, person=person)
         person.refresh_from_db()
         return Response({"id": person.pk, "username": person.username, **summary})
+
+
+class PdfRenderer(BaseRenderer):
+    """Lets a client ask with Accept: application/pdf; errors stay JSON."""
+
+    media_type = "application/pdf"
+    format = "pdf"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        return JSONRenderer().render(data)
+
+
+def _require_record_reader(actor) -> None:
+    if not vendor_report_reader(actor):
+        raise PermissionDenied(_("Only package managers and desk leads can do this."))
+
+
+class DestructionLineSerializer(serializers.Serializer):
+    category = serializers.CharField()
+    category_label = serializers.CharField(source="get_category_display")
+    keep_days = serializers.IntegerField()
+    cutoff_at = serializers.DateTimeField()
+    destroyed = serializers.IntegerField()
+    batches = serializers.IntegerField()
+
+
+class DestructionRecordSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    started_at = serializers.DateTimeField()
+    finished_at = serializers.DateTimeField()
+    run_by = serializers.CharField(source="run_by.username", allow_null=True, default=None)
+    lines = DestructionLineSerializer(many=True)
+
+
+class DestructionRecordListView(APIView):
+    @extend_schema(
+        operation_id="destruction_records_list",
+        summary="Destruction records (imha tutanağı)",
+        description=(
+            "The latest 100 runs of the retention rules, newest first, each with what was destroyed per "
+            "category, how many, under which rule. Package managers and desk leads."
+        ),
+        responses={200: DestructionRecordSerializer(many=True), **error_responses(403)},
+    )
+    def get(self, request):
+        _require_record_reader(request.user)
+        return Response(DestructionRecordSerializer(destruction_record_list(limit=100), many=True).data)
+
+
+class DestructionRecordPdfView(APIView):
+    renderer_classes = [JSONRenderer, PdfRenderer]
+
+    @extend_schema(
+        operation_id="destruction_records_pdf",
+        summary="A destruction record as PDF",
+        description="The record as the admin's download gives it, in the request's language.",
+        parameters=[RECORD_ID],
+        responses={
+            (200, "application/pdf"): OpenApiResponse(OpenApiTypes.BINARY, description="The record."),
+            **error_responses(403, 404),
+        },
+    )
+    def get(self, request, pk):
+        _require_record_reader(request.user)
+        record = destruction_record_get(pk=object_id(pk))
+        if record is None:
+            raise NotFound(_("Not found."))
+        response = HttpResponse(
+            destruction_record_pdf(record=record, language=get_language()), content_type="application/pdf"
+        )
+        response["Content-Disposition"] = f'attachment; filename="imha-tutanagi-{record.pk}.pdf"'
+        return response

@@ -72,6 +72,10 @@ SHARED_ENDPOINTS = [
     ("get", "/api/v1/library/{id}/download/", None),
 ]
 
+# The destruction records belong to the vendor (one run destroys every institution's data): the
+# customer side is refused them (403); tests/portal/test_api.py checks the readers.
+DESTRUCTION_RECORD_ENDPOINTS = [("get", "/api/v1/vendor/destruction-records/{id}/pdf/", None)]
+
 # The development unit's items belong to no institution: the customer side is refused them all
 # (403, nothing of the item shown); it sees an item only on its own ticket.
 DEVELOPMENT_ENDPOINTS = [
@@ -228,6 +232,7 @@ def test_the_tables_cover_every_operation_on_one_object():
         + SHARED_ENDPOINTS
         + BOOKING_ENDPOINTS
         + DEVELOPMENT_ENDPOINTS
+        + DESTRUCTION_RECORD_ENDPOINTS
     }
 
 
