@@ -9,6 +9,7 @@ each app naming its fields; on a large installation it is a scan of each such co
 anonymisation, a rare act, can afford. The audit rows it redacts are sealed again into the hash
 chain (organizations.audit_chain.chain_reseal)."""
 
+import json
 import logging
 import re
 from functools import reduce
@@ -84,6 +85,13 @@ def _redact_value(value, pattern: re.Pattern):
     return value
 
 
+def _json_variants(values: list[str]) -> list[str]:
+    """The values and, where they have letters beyond ASCII, as JSON escapes them: SQLite keeps
+    a JSONField's text as Django wrote it (ensure_ascii)."""
+    escaped = [json.dumps(value)[1:-1] for value in values]
+    return sorted(set(values) | set(escaped))
+
+
 def _text_fields(model) -> list[models.Field]:
     return [
         field
@@ -105,9 +113,8 @@ def _redact_everywhere(identifiers: list[str], name_parts: list[str]) -> dict[st
         if model._meta.proxy or not model._meta.managed:
             continue
         for field in _text_fields(model):
-            condition = reduce(
-                or_, (models.Q(**{f"{field.attname}__icontains": value}) for value in identifiers)
-            )
+            probes = _json_variants(identifiers) if isinstance(field, models.JSONField) else identifiers
+            condition = reduce(or_, (models.Q(**{f"{field.attname}__icontains": value}) for value in probes))
             rows = model._base_manager.filter(condition).values_list("pk", field.attname)
             for pk, value in rows.iterator(chunk_size=500):
                 redacted = _redact_value(value, pattern)
