@@ -9,6 +9,7 @@ from collections.abc import Mapping
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from .audit_chain import chain_append
 from .models import AuditEvent, Institution, User
 
 _ACTION_LABELS: dict[str, str] = {}
@@ -56,8 +57,7 @@ def audit_record(
         before=dict(before or {}),
         after=dict(after or {}),
     )
-    event.save()
-    return event
+    return chain_append(event)
 
 
 audit_actions_register(

@@ -234,6 +234,9 @@ class AuditEvent(models.Model):
     before = models.JSONField(_("before"), default=dict, blank=True, encoder=DjangoJSONEncoder)
     after = models.JSONField(_("after"), default=dict, blank=True, encoder=DjangoJSONEncoder)
     created_at = models.DateTimeField(_("at"), default=timezone.now)
+    # The hash chain (organizations.audit_chain): the hash of the row before, and of this row.
+    prev_hash = models.CharField(_("previous hash"), max_length=64, blank=True, default="")
+    row_hash = models.CharField(_("hash"), max_length=64, blank=True, default="")
 
     objects = TenantQuerySet.as_manager()
 
@@ -249,3 +252,18 @@ class AuditEvent(models.Model):
 
     def __str__(self):
         return f"{self.action} {self.target_label}"
+
+
+class AuditChain(models.Model):
+    """The audit log's hash chain, one row: its head (the last row's id and hash), taken FOR
+    UPDATE by every writer so concurrent services keep one chain, and its anchor (the last row the
+    retention rule destroyed, whose hash the oldest remaining row starts from)."""
+
+    head_id = models.BigIntegerField(null=True, blank=True)
+    head_hash = models.CharField(max_length=64, default="0" * 64)
+    anchor_id = models.BigIntegerField(null=True, blank=True)
+    anchor_hash = models.CharField(max_length=64, default="0" * 64)
+
+    class Meta:
+        verbose_name = _("audit chain")
+        verbose_name_plural = _("audit chain")

@@ -13,6 +13,7 @@ urlpatterns = [
     path("", include("reports.api.urls")),
     path("", include("performance.api.urls")),
     path("", include("bookings.api.urls")),
+    path("", include("portal.api.urls")),
     # Last: whatever else is asked under /api/v1/ gets the API's JSON 404.
     re_path(r"^.*$", NotFoundView.as_view()),
 ]

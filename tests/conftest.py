@@ -88,6 +88,7 @@ DATA_MIGRATIONS = (
     ("organizations", "0002_role_groups", "create_groups"),
     ("packages", "0002_catalogue", "load_catalogue"),
     ("notifications", "0002_cursor_start", "start_at_present"),
+    ("portal", "0002_retention_rules", "create_rules"),
 )
 
 

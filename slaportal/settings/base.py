@@ -409,6 +409,9 @@ TICKET_REOPEN_DAYS = 7
 # API Idempotency-Key answers are replayed for this long, then purged (core.idempotency_purge).
 # A day covers any client's retries, as Stripe's 24 hours do.
 IDEMPOTENCY_RETENTION = datetime.timedelta(hours=env.int("IDEMPOTENCY_RETENTION_HOURS", default=24))
+# KVKK retention (portal.privacy.retention): rows destroyed per batch, each batch one short
+# transaction. The rules themselves (how long each category is kept) are rows vendor staff edit.
+RETENTION_BATCH_SIZE = env.int("RETENTION_BATCH_SIZE", default=1000)
 
 # The console says one line per request (gunicorn's access log), per ticket filed (ticket.filed),
 # per SLA warning or breach recorded (sla.recorded) and per e-mail or problem; what each periodic

@@ -23,7 +23,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, seria
 WIDE, PHONE, ZOOMED = 1280, 390, 640
 
 # The pages each demo login reaches; {answered}, {running}, {overdue}, {standard} are tickets of
-# `tickets` below, {reset} a password reset link. Pages another role may not open are visited for their 403 and 404 pages.
+# `tickets` below, {reset} a password reset link, {privacy} a person's data-protection page. Pages another role may not open are visited for their 403 and 404 pages.
 ROLE_PAGES = {
     None: [
         "/accounts/login/",
@@ -43,7 +43,13 @@ ROLE_PAGES = {
         "/tickets/999999/",
     ],
     "standard-user1": ["/", "/tickets/{standard}/"],
-    "premium-admin": ["/institution/people/", "/institution/tree/", "/institution/monitoring/", "/tickets/"],
+    "premium-admin": [
+        "/institution/people/",
+        "/institution/people/{privacy}/privacy/",
+        "/institution/tree/",
+        "/institution/monitoring/",
+        "/tickets/",
+    ],
     "standard-admin": ["/institution/tree/", "/institution/monitoring/"],
     "engineer1": ["/desk/queue/", "/tickets/{running}/", "/tickets/{answered}/"],
     "lead": ["/desk/board/", "/desk/queue/"],
@@ -86,6 +92,7 @@ def tickets(demo):
         "running": running.pk,
         "standard": standard.pk,
         "reset": reset,
+        "privacy": User.objects.get(username="premium-user2").pk,
     }
 
 

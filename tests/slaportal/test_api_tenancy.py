@@ -57,6 +57,8 @@ ORGANIZATION_ENDPOINTS = [
     ("patch", "/api/v1/people/{id}/", {"role": "customer"}),
     ("post", "/api/v1/people/{id}/deactivate/", {}),
     ("post", "/api/v1/people/{id}/reactivate/", {}),
+    ("get", "/api/v1/people/{id}/export/", None),
+    ("post", "/api/v1/people/{id}/anonymise/", {"confirm": "x"}),
     ("post", "/api/v1/monitoring-grants/{id}/revoke/", None),
     ("post", "/api/v1/usage/keys/{id}/revoke/", None),
 ]
@@ -74,6 +76,10 @@ SHARED_ENDPOINTS = [
     ("get", "/api/v1/library/{id}/", None),
     ("get", "/api/v1/library/{id}/download/", None),
 ]
+
+# The destruction records belong to the vendor (one run destroys every institution's data): the
+# customer side is refused them (403); tests/portal/test_api.py checks the readers.
+DESTRUCTION_RECORD_ENDPOINTS = [("get", "/api/v1/vendor/destruction-records/{id}/pdf/", None)]
 
 # The development unit's items belong to no institution: the customer side is refused them all
 # (403, nothing of the item shown); it sees an item only on its own ticket.
@@ -231,6 +237,7 @@ def test_the_tables_cover_every_operation_on_one_object():
         + SHARED_ENDPOINTS
         + BOOKING_ENDPOINTS
         + DEVELOPMENT_ENDPOINTS
+        + DESTRUCTION_RECORD_ENDPOINTS
     }
 
 
