@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from .models import AuditEvent, Institution, MonitoringGrant, Region, Unit, User
+from .models import AuditEvent, DutyChange, Institution, MonitoringGrant, Region, Unit, User
 from .services import person_groups_sync
 
 
@@ -97,3 +97,13 @@ class AuditEventAdmin(ReadOnlyAdmin):
     search_fields = ["target_label", "actor__username"]
     list_select_related = ["institution", "actor"]
     date_hierarchy = "created_at"
+
+
+@admin.register(DutyChange)
+class DutyChangeAdmin(ReadOnlyAdmin):
+    """Read-only: duty changes are planned through organizations.services (the duty page) and
+    applied by the beat."""
+
+    list_display = ["at", "person", "is_on_duty", "created_by", "applied_at"]
+    list_filter = ["is_on_duty"]
+    list_select_related = ["person", "created_by"]

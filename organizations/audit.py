@@ -70,6 +70,7 @@ audit_actions_register(
         "person.set_role": _("Role changed"),
         "person.move": _("Person moved"),
         "person.set_on_duty": _("Duty changed"),
+        "person.plan_duty": _("Duty change planned"),
         "region.create": _("Region created"),
         "region.rename": _("Region renamed"),
         "unit.create": _("Unit created"),

@@ -267,3 +267,30 @@ class AuditChain(models.Model):
     class Meta:
         verbose_name = _("audit chain")
         verbose_name_plural = _("audit chain")
+
+
+class DutyChange(models.Model):
+    """A desk person's duty change planned ahead (a shift's start or end, a break): applied by the
+    beat when its moment comes (`duty_changes_apply`), and read ahead by the breach forecast."""
+
+    person = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="duty_changes", verbose_name=_("person")
+    )
+    at = models.DateTimeField(_("at"))
+    is_on_duty = models.BooleanField(_("on duty from then"))
+    created_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, related_name="+", verbose_name=_("planned by")
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    applied_at = models.DateTimeField(_("applied at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("planned duty change")
+        verbose_name_plural = _("planned duty changes")
+        ordering = ["at", "id"]
+        indexes = [
+            models.Index(fields=["at"], name="duty_change_pending", condition=models.Q(applied_at__isnull=True))
+        ]
+
+    def __str__(self):
+        return f"{self.person_id} {'on' if self.is_on_duty else 'off'} @ {self.at:%Y-%m-%d %H:%M}"

@@ -1,3 +1,5 @@
+from collections.abc import Callable
+
 from django.conf import settings
 from django.contrib.auth.models import Group
 from django.contrib.auth.password_validation import validate_password
@@ -14,7 +16,7 @@ from rest_framework.authtoken.models import Token
 
 from .audit import audit_record
 from .contracts import require_region_management, require_seat
-from .models import Institution, MonitoringGrant, Region, Unit, User
+from .models import DutyChange, Institution, MonitoringGrant, Region, Unit, User
 from .permissions import (
     refuse_self,
     require_duty_setter,
@@ -485,10 +487,25 @@ def _rename(*, actor: User, action: str, target: Region | Unit, name: str):
     return target
 
 
+# Called after commit whenever someone goes on or off duty: tickets registers the breach
+# forecast's refresh here (TicketsConfig.ready), since organizations cannot import tickets.
+_duty_listeners: list[Callable[[], None]] = []
+
+
+def duty_listener_register(listener: Callable[[], None]) -> None:
+    if listener not in _duty_listeners:
+        _duty_listeners.append(listener)
+
+
+def _duty_changed() -> None:
+    for listener in _duty_listeners:
+        listener()
+
+
 def person_set_on_duty(*, actor: User, person: User, is_on_duty: bool) -> User:
     """Put a desk person on or off duty: routing gives new tickets only to engineers on duty.
     An engineer sets their own; the desk lead anyone's. A call that changes nothing records
-    nothing, so running it twice is harmless."""
+    nothing, so running it twice is harmless. After commit, the duty listeners are told."""
     require_duty_setter(actor, person)
     before = person.is_on_duty
     if before == is_on_duty:
@@ -503,4 +520,52 @@ def person_set_on_duty(*, actor: User, person: User, is_on_duty: bool) -> User:
             before={"is_on_duty": before},
             after={"is_on_duty": is_on_duty},
         )
+        transaction.on_commit(_duty_changed)
     return person
+
+
+def duty_change_schedule(*, actor: User, person: User, at, is_on_duty: bool) -> DutyChange:
+    """Plan a duty change (a shift's start or end, a break) for `at`, in the future. The same
+    rules as going on or off duty now; the breach forecast reads it ahead and the beat applies it
+    when its moment comes."""
+    require_duty_setter(actor, person)
+    if at <= timezone.now():
+        raise ValidationError({"at": _("Choose a moment in the future.")})
+    change = DutyChange(person=person, at=at, is_on_duty=is_on_duty, created_by=actor)
+    change.full_clean()
+    with transaction.atomic():
+        change.save()
+        audit_record(
+            actor=actor,
+            action="person.plan_duty",
+            target=person,
+            after={"at": at.isoformat(), "is_on_duty": is_on_duty},
+        )
+        transaction.on_commit(_duty_changed)
+    return change
+
+
+def duty_changes_apply(*, now=None, limit: int = 200) -> int:
+    """Apply the planned duty changes whose moment has come, oldest first, each in its own
+    transaction and marked applied by a guarded update, so two runs never apply one twice. The
+    change is made as its planner (a planner who has since left makes it as the person). Returns
+    how many were applied."""
+    now = now or timezone.now()
+    applied = 0
+    due = list(
+        DutyChange.objects.filter(applied_at__isnull=True, at__lte=now)
+        .select_related("person", "created_by")
+        .order_by("at", "id")[:limit]
+    )
+    for change in due:
+        with transaction.atomic():
+            if DutyChange.objects.filter(pk=change.pk, applied_at__isnull=True).update(applied_at=now) != 1:
+                continue
+            actor = change.created_by if change.created_by.is_active else change.person
+            try:
+                person_set_on_duty(actor=actor, person=change.person, is_on_duty=change.is_on_duty)
+            except PermissionDenied:
+                # The person left the desk since: the plan no longer applies.
+                continue
+            applied += 1
+    return applied

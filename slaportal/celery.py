@@ -60,6 +60,20 @@ app.conf.beat_schedule = {
         "schedule": timedelta(seconds=5),
         "options": _options("sla", 20),
     },
+    # The breach forecast for the desk lead's board, the API and the alert: the queue moves by the
+    # minute, and a refresh (under a second at 10,000 open tickets) is also sent after every
+    # filing, first response and duty change, so the minute only bounds how stale it can get.
+    "forecast-refresh": {
+        "task": "tickets.forecast_refresh",
+        "schedule": timedelta(seconds=60),
+        "options": _options("celery", 50),
+    },
+    # Planned duty changes (shift starts and ends, breaks) take effect within the minute.
+    "duty-changes": {
+        "task": "organizations.duty_changes_apply",
+        "schedule": timedelta(seconds=60),
+        "options": _options("celery", 50),
+    },
     # Tickets still unrouted half a minute after filing (no engineer was on duty, or the routing
     # outbox row found nobody): routing is not a deadline, so every 30 s is prompt enough.
     "route-unrouted": {

@@ -13,3 +13,11 @@ class TicketsConfig(AppConfig):
         from .selectors import engine_heartbeat_age
 
         heartbeat_reader_register(SLA_SWEEP, lambda: engine_heartbeat_age(name=SLA_SWEEP))
+
+        # Someone going on or off duty changes the breach forecast: organizations tells tickets
+        # through its listener, since it cannot import tickets.
+        from organizations.services import duty_listener_register
+
+        from .dispatch import forecast_stale
+
+        duty_listener_register(forecast_stale)

@@ -6,6 +6,7 @@ imported (tickets.tasks imports the services that call this module)."""
 
 import datetime
 import logging
+import time
 
 from django.utils import timezone
 
@@ -48,6 +49,7 @@ def ticket_filed(
     """After a ticket is filed: its routing on its priority's queue, then its SLA timers."""
     if publish("tickets.outbox_deliver", args=[route_message_id], queue=routing_queue(priority)):
         sla_timers(ticket_id=ticket_id, due_at=due_at, warning_at=warning_at)
+        forecast_stale()
     else:
         logger.warning("dispatch.ticket_filed_deferred", extra={"ticket_id": ticket_id})
 
@@ -55,3 +57,19 @@ def ticket_filed(
 def outbox_pending() -> None:
     """Outbox e-mails were written: have them drained now rather than at the next beat."""
     publish("tickets.outbox_drain", queue="celery")
+
+
+# A burst of filings or answers asks for one refresh, not one each: at most one message per
+# process in this many seconds (the beat refreshes every minute whatever happens).
+FORECAST_DEBOUNCE_SECONDS = 2.0
+_forecast_sent_at = -FORECAST_DEBOUNCE_SECONDS
+
+
+def forecast_stale() -> None:
+    """A ticket was filed or answered, or someone went on or off duty: refresh the forecast."""
+    global _forecast_sent_at
+    now = time.monotonic()
+    if now - _forecast_sent_at < FORECAST_DEBOUNCE_SECONDS:
+        return
+    _forecast_sent_at = now
+    publish("tickets.forecast_refresh", queue="celery")

@@ -511,3 +511,23 @@ class EngineHeartbeat(models.Model):
 
     def __str__(self):
         return f"{self.name} {self.completed_at:%Y-%m-%d %H:%M:%S}"
+
+
+class ForecastAlert(models.Model):
+    """What the breach forecast last told the desk leads: one row (`key` "desk"), locked while an
+    alert is decided, so an alert goes once per change of the count at risk (tickets.forecast)."""
+
+    DESK = "desk"
+
+    key = models.CharField(_("key"), max_length=20, unique=True, default=DESK)
+    at_risk = models.PositiveIntegerField(_("tickets at risk last told"), default=0)
+    ticket_ids = models.JSONField(_("tickets named"), default=list, blank=True)
+    changed_at = models.DateTimeField(_("changed at"), null=True, blank=True)
+    sent_count = models.PositiveIntegerField(_("alerts sent"), default=0)
+
+    class Meta:
+        verbose_name = _("breach forecast alert")
+        verbose_name_plural = _("breach forecast alerts")
+
+    def __str__(self):
+        return f"{self.key}: {self.at_risk}"

@@ -6,6 +6,7 @@ them will do their work if they fail."""
 from celery import shared_task
 from django.db import InterfaceError, OperationalError
 
+from .forecast.services import forecast_refresh as _forecast_refresh
 from .services.outbox import outbox_deliver as _outbox_deliver
 from .services.outbox import outbox_drain as _outbox_drain
 from .services.outbox import outbox_purge as _outbox_purge
@@ -51,3 +52,9 @@ def route_unrouted() -> None:
 @shared_task(name="tickets.outbox_purge", time_limit=60, soft_time_limit=50)
 def outbox_purge() -> None:
     _outbox_purge()
+
+
+# Not retried: the beat refreshes the forecast again within the minute.
+@shared_task(name="tickets.forecast_refresh", time_limit=30, soft_time_limit=25)
+def forecast_refresh() -> None:
+    _forecast_refresh()

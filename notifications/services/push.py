@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from organizations.models import User
 from tickets.services.outbox import retry_delay
 
-from ..models import PUSH_KINDS, PushMessage, PushSubscription
+from ..models import PUSH_KINDS, Kind, PushMessage, PushSubscription
 from ..push import PushFailed, PushGone, transport_for
 from ..selectors import push_modes_for_pairs, push_subscribed_person_ids
 
@@ -127,6 +127,17 @@ def push_request_many(*, requests: list[PushRequest]) -> int:
     if rows:
         PushMessage.objects.bulk_create(rows, ignore_conflicts=True)
     return len(rows)
+
+
+def forecast_alert_push(*, recipient_ids: list[int], cause: str, title: str, body: str, url: str) -> int:
+    """The breach forecast's alert as a push to each desk lead who has SLA-breach pushes on and a
+    device (the forecast is about breaches). Once per recipient and cause."""
+    return push_request_many(
+        requests=[
+            PushRequest(recipient_id=pk, cause=cause, kind=Kind.SLA_BREACH, title=title, body=body, url=url)
+            for pk in recipient_ids
+        ]
+    )
 
 
 def _payload(message: PushMessage) -> dict:

@@ -403,6 +403,15 @@ SLA_SWEEP_MAX_AGE_SECONDS = env.int("SLA_SWEEP_MAX_AGE_SECONDS", default=30)
 
 # SLA: warn the desk when this share of the first-response time has passed.
 SLA_WARNING_RATIO = env.float("SLA_WARNING_RATIO", default=0.8)
+# The breach forecast (tickets.forecast, docs/forecast.md): a ticket is at risk when its breach
+# probability reaches this (0.4 keeps false alarms under one per engineer a day on the bench);
+# the desk lead is alerted when more than FORECAST_ALERT_THRESHOLD tickets are at risk within the
+# hour; rates are learnt from this many weeks of first responses; the stored forecast is used
+# while younger than FORECAST_MAX_AGE_SECONDS (the beat refreshes it every minute).
+FORECAST_BREACH_PROBABILITY = env.float("FORECAST_BREACH_PROBABILITY", default=0.4)
+FORECAST_ALERT_THRESHOLD = env.int("FORECAST_ALERT_THRESHOLD", default=2)
+FORECAST_LEARN_WEEKS = env.int("FORECAST_LEARN_WEEKS", default=4)
+FORECAST_MAX_AGE_SECONDS = env.int("FORECAST_MAX_AGE_SECONDS", default=90)
 # Days after resolution during which the customer may reopen a ticket.
 TICKET_REOPEN_DAYS = 7
 

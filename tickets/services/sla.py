@@ -90,6 +90,7 @@ def sla_first_response(*, ticket: Ticket, actor: User, at: datetime.datetime | N
             at=at.isoformat(),
             in_time=at <= ticket.first_response_due_at,
         )
+        transaction.on_commit(dispatch.forecast_stale)
     return done
 
 
