@@ -38,6 +38,7 @@ from packages.selectors import (
 
 from . import selectors, services
 from .development import development_item_get_all_institutions
+from .forecast.services import forecast_at_risk
 from .forms import (
     AssignForm,
     ContactForm,
@@ -53,6 +54,8 @@ from .forms import (
 from .models import Ticket
 
 QUEUE_LIMIT = 50
+# The board's forecast: tickets forecast to breach within this many minutes.
+FORECAST_WITHIN_MINUTES = 60
 COUNT_CAP = 1000
 
 
@@ -503,6 +506,9 @@ def _board_context(request):
         # The refresh keeps the page the lead is reading.
         "partial_url": f"{partial_url}?page={page.number}" if page.number > 1 else partial_url,
         "refresh_seconds": refresh_seconds(),
+        # The breach forecast first: what will breach within the hour while it can still be saved.
+        "forecast": forecast_at_risk(within=FORECAST_WITHIN_MINUTES, now=now),
+        "forecast_within": FORECAST_WITHIN_MINUTES,
     }
 
 

@@ -2,6 +2,7 @@ from django.urls import path
 from rest_framework.routers import SimpleRouter
 
 from .development import DevelopmentItemViewSet
+from .forecast import DeskForecastView
 from .sharing import TicketShareDetailView, TicketShareListView
 from .views import QueueView, TicketViewSet
 
@@ -11,6 +12,7 @@ router.register("development-items", DevelopmentItemViewSet, basename="api-devel
 
 urlpatterns = [
     path("queue/", QueueView.as_view(), name="api-queue"),
+    path("desk/forecast/", DeskForecastView.as_view(), name="api-desk-forecast"),
     path("tickets/<str:pk>/shares/", TicketShareListView.as_view(), name="api-ticket-share-list"),
     path(
         "tickets/<str:pk>/shares/<str:share_id>/",

@@ -1,0 +1,213 @@
+"""The breach forecast's simulation against cases worked out by hand (tickets.forecast)."""
+
+import datetime
+import math
+import random
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from tickets.forecast.rates import HandlingRates, Timeline, handling_times, learn
+from tickets.forecast.services import Learnt, desk_calendar, forecast_build
+from tickets.forecast.simulation import (
+    DutyChange,
+    QueuedTicket,
+    breach_probability,
+    gamma_tail,
+    simulate,
+    simulate_monte_carlo,
+)
+
+ISTANBUL = ZoneInfo("Europe/Istanbul")
+
+
+def fixed(minutes: float):
+    """Every handling takes exactly `minutes`."""
+    return lambda engineer, kind, product: (minutes, 0.0)
+
+
+def by_id(forecasts):
+    return {forecast.id: forecast for forecast in forecasts}
+
+
+def test_one_engineer_answers_three_tickets_in_queue_order():
+    # given one engineer, handling 10 minutes, and three tickets: the P1 first, then the P2s by deadline
+    tickets = [
+        QueuedTicket(id=3, priority=2, due=40.0, order=-3.0, kind="question", product=None),
+        QueuedTicket(id=2, priority=2, due=15.0, order=-2.0, kind="question", product=None),
+        QueuedTicket(id=1, priority=1, due=25.0, order=-1.0, kind="question", product=None),
+    ]
+    # when
+    forecasts = simulate(tickets=tickets, on_duty=[7], handling=fixed(10.0))
+    # then the answers come at 10, 20 and 30 minutes; only the second misses its deadline of 15
+    assert [(f.id, f.expected, f.breach_probability, f.ahead, f.on_duty) for f in forecasts] == [
+        (1, 10.0, 0.0, 0, 1),
+        (2, 20.0, 1.0, 1, 1),
+        (3, 30.0, 0.0, 2, 1),
+    ]
+
+
+def test_an_engineer_coming_on_duty_mid_queue_takes_the_next_ticket():
+    # given one engineer now and a second from minute 10, handling 10 minutes
+    tickets = [QueuedTicket(i, 1, 25.0, float(i), "question", None) for i in (1, 2, 3)]
+    # when
+    forecasts = by_id(
+        simulate(tickets=tickets, on_duty=[1], changes=[DutyChange(10.0, 2, True)], handling=fixed(10.0))
+    )
+    # then the first is answered at 10, the other two side by side at 20: none breaches
+    assert [(forecasts[i].expected, forecasts[i].breach_probability) for i in (1, 2, 3)] == [
+        (10.0, 0.0),
+        (20.0, 0.0),
+        (20.0, 0.0),
+    ]
+    assert forecasts[3].on_duty == 2
+
+
+def test_an_engineer_going_off_duty_mid_queue_finishes_the_ticket_in_hand_only():
+    # given the only engineer goes off duty at minute 15
+    tickets = [QueuedTicket(i, 1, 25.0, float(i), "question", None) for i in (1, 2, 3)]
+    # when
+    forecasts = by_id(
+        simulate(tickets=tickets, on_duty=[1], changes=[DutyChange(15.0, 1, False)], handling=fixed(10.0))
+    )
+    # then the second (taken at 10) is answered at 20; nobody takes the third, a certain breach
+    assert (forecasts[2].expected, forecasts[2].breach_probability) == (20.0, 0.0)
+    assert (forecasts[3].expected, forecasts[3].breach_probability, forecasts[3].on_duty) == (math.inf, 1.0, 0)
+
+
+def test_the_queue_stops_at_midnight_and_carries_on_at_eight():
+    # given 23:40 in Istanbul, one engineer, 15 minutes a ticket: the second is answered after the
+    # window closes at 24:00 (5 minutes into it) and 10 minutes after it reopens at 08:00
+    now = datetime.datetime(2026, 3, 10, 23, 40, tzinfo=ISTANBUL)
+    late = datetime.datetime(2026, 3, 11, 8, 5, tzinfo=ISTANBUL)
+    queue = [
+        (1, 1, datetime.datetime(2026, 3, 10, 23, 58, tzinfo=ISTANBUL), now, "question", None),
+        (2, 1, late, now + datetime.timedelta(seconds=1), "question", None),
+    ]
+    learnt = Learnt(HandlingRates(15.0, 0.0, {}, {}, {}, 0), {})
+    # when
+    forecast = forecast_build(now=now, queue=queue, engineers=[(5, True)], changes=[], last_free={}, learnt=learnt)
+    # then
+    rows = {row.ticket: row for row in forecast.rows}
+    calendar = desk_calendar()
+    assert calendar.add_service_minutes(now, rows[1].expected_minutes) == datetime.datetime(
+        2026, 3, 10, 23, 55, tzinfo=ISTANBUL
+    )
+    assert calendar.add_service_minutes(now, rows[2].expected_minutes) == datetime.datetime(
+        2026, 3, 11, 8, 10, tzinfo=ISTANBUL
+    )
+    assert (rows[1].breach_probability, rows[2].breach_probability) == (0.0, 1.0)
+
+
+def test_the_what_if_adds_an_engineer_of_the_desks_average_speed():
+    # given one engineer at 20 minutes a ticket, and two tickets due in 30 minutes
+    now = datetime.datetime(2026, 3, 10, 10, 0, tzinfo=ISTANBUL)
+    due = now + datetime.timedelta(minutes=30)
+    queue = [(i, 1, due, now - datetime.timedelta(minutes=10 - i), "question", None) for i in (1, 2)]
+    learnt = Learnt(HandlingRates(20.0, 0.0, {}, {}, {}, 0), {})
+    # when
+    forecast = forecast_build(now=now, queue=queue, engineers=[(5, True)], changes=[], last_free={}, learnt=learnt)
+    # then the second breaches as staffed (answered at 40) but not with a second engineer (at 20)
+    rows = {row.ticket: row for row in forecast.rows}
+    assert (rows[1].breach_probability, rows[1].with_one_more) == (0.0, 0.0)
+    assert (rows[2].breach_probability, rows[2].with_one_more) == (1.0, 0.0)
+
+
+def test_a_planned_duty_change_in_the_morning_is_counted_in_service_minutes():
+    # given nobody on duty at 23:50, an engineer planned on duty at 08:00, 10 minutes a ticket
+    now = datetime.datetime(2026, 3, 10, 23, 50, tzinfo=ISTANBUL)
+    morning = datetime.datetime(2026, 3, 11, 8, 0, tzinfo=ISTANBUL)
+    queue = [(1, 1, morning + datetime.timedelta(minutes=5), now, "question", None)]
+    learnt = Learnt(HandlingRates(10.0, 0.0, {}, {}, {}, 0), {})
+    # when
+    forecast = forecast_build(
+        now=now, queue=queue, engineers=[(5, False)], changes=[(morning, 5, True)], last_free={}, learnt=learnt
+    )
+    # then the engineer starts at 08:00 and answers at 08:10, five minutes late
+    row = forecast.rows[0]
+    assert desk_calendar().add_service_minutes(now, row.expected_minutes) == morning + datetime.timedelta(minutes=10)
+    assert row.breach_probability == 1.0
+
+
+def test_a_busy_engineer_finishes_the_ticket_in_hand_before_taking_an_urgent_one():
+    # given one engineer who took the P3 ticket 4 minutes ago (fixed 10 minutes a ticket), and a
+    # P1 ticket filed since
+    tickets = [
+        QueuedTicket(1, 3, 100.0, -30.0, "question", None),
+        QueuedTicket(2, 1, 30.0, -1.0, "question", None),
+    ]
+    # when
+    forecasts = by_id(simulate(tickets=tickets, on_duty=[1], free_since={1: -4.0}, handling=fixed(10.0)))
+    # then the P3 is answered in 6 minutes, the P1 10 minutes later
+    assert (forecasts[1].expected, forecasts[2].expected) == (6.0, 16.0)
+
+
+def test_gamma_tail_matches_the_exponential_case():
+    # then Q(1, x) = e^-x, on both sides of the series / continued fraction switch
+    assert [round(gamma_tail(1.0, x), 9) for x in (0.5, 1.0, 3.0, 10.0)] == [
+        round(math.exp(-x), 9) for x in (0.5, 1.0, 3.0, 10.0)
+    ]
+
+
+def test_breach_probability_is_one_half_near_the_mean_of_a_tight_distribution():
+    # then
+    assert breach_probability(expected=30.0, variance=0.01, due=30.0) == pytest.approx(0.5, abs=0.01)
+
+
+def test_the_analytic_probabilities_stay_close_to_monte_carlo():
+    # given two engineers and twelve tickets with a spread of handling times
+    rng = random.Random(5)
+    tickets = [QueuedTicket(i, rng.randint(1, 3), rng.uniform(10, 70), float(i), "question", None) for i in range(12)]
+    handling = HandlingRates(12.0, 0.6, {}, {}, {}, 0).handling
+    # when
+    analytic = by_id(simulate(tickets=tickets, on_duty=[1, 2], handling=handling))
+    sampled = by_id(simulate_monte_carlo(tickets=tickets, on_duty=[1, 2], handling=handling, runs=2000, seed=1))
+    # then
+    worst = max(abs(analytic[i].breach_probability - sampled[i].breach_probability) for i in analytic)
+    assert worst < 0.2
+
+
+def test_rates_learnt_put_a_slow_kind_and_a_slow_engineer_above_the_average():
+    # given engineer 1 answering questions in 10 minutes and bugs in 30, engineer 2 twice as slow
+    timelines = []
+    clock = 0.0
+    for _ in range(30):
+        for engineer, factor in ((1, 1.0), (2, 2.0)):
+            for kind, minutes in (("question", 10.0), ("bug", 30.0)):
+                timelines.append(Timeline(engineer, kind, None, clock, clock + minutes * factor))
+        clock += 200.0
+    # when
+    rates = learn(handling_times(timelines))
+    # then
+    assert rates.mean(1, "bug", None) > rates.mean(1, "question", None)
+    assert rates.mean(2, "question", None) > rates.mean(1, "question", None)
+    assert rates.mean(99, "question", None) == pytest.approx(
+        rates.mean_minutes * rates.kind_factor["question"] * rates.product_factor[None], rel=1e-9
+    )
+
+
+def test_ten_thousand_open_tickets_are_forecast_in_under_a_second():
+    # given 10,000 waiting tickets, six engineers and planned changes, as read from the database
+    now = datetime.datetime(2026, 3, 10, 9, 0, tzinfo=ISTANBUL)
+    rng = random.Random(3)
+    queue = [
+        (
+            i,
+            rng.randint(1, 4),
+            now + datetime.timedelta(minutes=rng.uniform(-60, 3000)),
+            now - datetime.timedelta(minutes=rng.uniform(0, 3000)),
+            rng.choice(("question", "problem", "bug")),
+            rng.randint(1, 4),
+        )
+        for i in range(10_000)
+    ]
+    changes = [(now + datetime.timedelta(minutes=30 * i), 1 + i % 6, i % 2 == 0) for i in range(20)]
+    learnt = Learnt(HandlingRates(14.0, 0.6, {}, {}, {}, 0), {1: 0.4, 2: 0.6, 3: 0.6})
+    engineers = [(e, True) for e in range(1, 7)]
+    # when
+    started = datetime.datetime.now(datetime.UTC)
+    forecast = forecast_build(now=now, queue=queue, engineers=engineers, changes=changes, last_free={}, learnt=learnt)
+    took = (datetime.datetime.now(datetime.UTC) - started).total_seconds()
+    # then
+    assert len(forecast.rows) > 9_000
+    assert took < 1.0
