@@ -11,6 +11,7 @@ from packages.models import Allotment
 from tests.clients import login
 from tests.factories import PersonFactory, TicketFactory, customer_with_subscription
 from tests.factories.packages import exhaust
+from tickets.forecast.services import forecast_refresh
 from tickets.models import DevelopmentItem, Ticket, TicketMessage
 from tickets.selectors import ticket_board_all_institutions, ticket_board_counts, ticket_board_page
 from tickets.services import ticket_assign, ticket_change_status, ticket_log_call
@@ -478,7 +479,8 @@ def test_board_leaves_out_answered_and_closed_tickets(client, lead):
 def test_board_query_count_does_not_grow_with_the_board(
     client, lead, crowded_board, django_assert_max_num_queries
 ):
-    # given
+    # given the breach forecast stored, as the beat keeps it
+    forecast_refresh()
     login(client, lead)
     # then: the session, the person, the counts and one page of rows, however long the board
     with django_assert_max_num_queries(4):
@@ -584,3 +586,23 @@ def test_engineer_takes_an_unassigned_ticket(client, engineer):
     # then
     ticket.refresh_from_db()
     assert ticket.assignee == engineer
+
+
+def test_board_shows_the_tickets_forecast_to_breach_first(browser_client, settings, time_machine):
+    # given four Premium tickets due at 11:00 and one engineer: at 10:15 the last two are at risk
+    settings.FORECAST_BREACH_PROBABILITY = 0.5
+    filed = datetime.datetime(2026, 11, 20, 10, 0, tzinfo=datetime.timezone(datetime.timedelta(hours=3)))
+    time_machine.move_to(filed, tick=False)
+    lead = PersonFactory(role=Role.DESK_LEAD)
+    PersonFactory(role=Role.SUPPORT_ENGINEER)
+    tickets = [TicketFactory(at=filed + datetime.timedelta(seconds=i)) for i in range(4)]
+    time_machine.move_to(filed + datetime.timedelta(minutes=15), tick=False)
+    login(browser_client, lead)
+    # when
+    page = browser_client.get(reverse("desk-board")).content.decode()
+    # then the forecast comes before the board's own rows, naming the cause and the what-if
+    forecast = [int(n) for n in re.findall(r'<tr data-forecast-ticket="(\d+)"', page)]
+    assert forecast == [tickets[2].pk, tickets[3].pk]
+    assert page.index("board-forecast") < page.index("board-count")
+    assert "2 tickets ahead of it, 1 engineer on duty" in page
+    assert "with one more engineer on duty: 0" in page

@@ -1,0 +1,110 @@
+"""The breach forecast on the desk: computed from the database, the answered ticket leaving it at
+once, the alert to the desk lead once per change (tickets.forecast.services)."""
+
+import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from organizations.roles import Role
+from organizations.services import duty_change_schedule
+from tests.factories import PersonFactory, TicketFactory
+from tickets.forecast import services
+from tickets.models import OutboxMessage
+from tickets.services import ticket_reply
+
+pytestmark = pytest.mark.django_db
+IST = ZoneInfo("Europe/Istanbul")
+# Premium tickets (60 service minutes) filed at 10:00 are due at 11:00; at 10:15 one engineer with
+# no history (the prior: 20 minutes a ticket) answers four of them at about 20, 40, 60 and 80
+# minutes, so the third and fourth are forecast to breach.
+FILED = datetime.datetime(2026, 11, 20, 10, 0, tzinfo=IST)
+NOW = datetime.datetime(2026, 11, 20, 10, 15, tzinfo=IST)
+
+
+@pytest.fixture
+def desk(time_machine, settings):
+    settings.FORECAST_BREACH_PROBABILITY = 0.5
+    settings.FORECAST_ALERT_THRESHOLD = 1
+    time_machine.move_to(FILED, tick=False)
+    lead = PersonFactory(role=Role.DESK_LEAD, email="lead@example.test")
+    engineer = PersonFactory(role=Role.SUPPORT_ENGINEER)
+    tickets = [TicketFactory(at=FILED + datetime.timedelta(seconds=i)) for i in range(4)]
+    time_machine.move_to(NOW, tick=False)
+    return lead, engineer, tickets
+
+
+def alerts() -> list[OutboxMessage]:
+    return list(OutboxMessage.objects.filter(kind=OutboxMessage.Kind.EMAIL, ticket__isnull=True))
+
+
+def test_the_queue_behind_one_engineer_is_forecast_to_breach(desk):
+    # given
+    _lead, _engineer, tickets = desk
+    # when
+    view = services.forecast_at_risk(within=60)
+    # then the third and fourth in the queue, with their cause
+    assert [item.ticket for item in view.at_risk] == [tickets[2].pk, tickets[3].pk]
+    assert view.at_risk[0].cause == "2 tickets ahead of it, 1 engineer on duty"
+    assert view.at_risk[0].expected_first_response_at > tickets[2].first_response_due_at
+    assert (view.on_duty, view.with_one_more_engineer) == (1, 0)
+
+
+def test_an_answered_ticket_leaves_the_forecast_at_once(desk):
+    # given the forecast stored with the third ticket at risk
+    _lead, engineer, tickets = desk
+    services.forecast_refresh()
+    # when the engineer answers it
+    ticket_reply(actor=engineer, ticket=tickets[2], body="Bakıyoruz.")
+    # then the stored forecast, read again before any refresh, no longer lists it
+    assert [item.ticket for item in services.forecast_at_risk(within=60).at_risk] == [tickets[3].pk]
+
+
+def test_nothing_is_at_risk_beyond_the_window_asked_for(desk):
+    # then the deadlines are 45 minutes away
+    assert services.forecast_at_risk(within=30).at_risk == []
+
+
+def test_a_planned_off_duty_is_read_ahead(desk, time_machine):
+    # given the only engineer goes off duty at 10:30, after the ticket in hand
+    lead, engineer, tickets = desk
+    duty_change_schedule(actor=lead, person=engineer, at=NOW + datetime.timedelta(minutes=15), is_on_duty=False)
+    services.forecast_forget()
+    # when
+    view = services.forecast_at_risk(within=60)
+    # then nobody answers the second, third and fourth
+    assert [item.ticket for item in view.at_risk] == [t.pk for t in tickets[1:]]
+    assert view.at_risk[-1].expected_first_response_at is None
+
+
+def test_the_alert_is_sent_once_per_change_of_the_count(desk):
+    # given two tickets at risk (above the threshold of one)
+    _lead, _engineer, _tickets = desk
+    # when the forecast is refreshed twice
+    services.forecast_refresh()
+    services.forecast_refresh()
+    # then one e-mail to the desk lead names both
+    sent = alerts()
+    assert len(sent) == 1
+    assert sent[0].payload["to"] == ["lead@example.test"]
+    at_risk = [item.ticket for item in services.forecast_at_risk(within=60).at_risk]
+    assert [f"#{pk} " in sent[0].payload["body"] for pk in at_risk] == [True, True]
+
+
+def test_the_alert_is_sent_again_when_the_count_changes(desk, time_machine):
+    # given the alert about two tickets sent
+    services.forecast_refresh()
+    # when a fifth ticket is filed (a third at risk) and the forecast refreshed
+    TicketFactory(at=NOW)
+    services.forecast_refresh()
+    # then a second e-mail
+    assert len(alerts()) == 2
+
+
+def test_no_alert_at_or_below_the_threshold(desk, settings):
+    # given the threshold at two tickets
+    settings.FORECAST_ALERT_THRESHOLD = 2
+    # when
+    sent = services.forecast_refresh()
+    # then
+    assert (len(services.forecast_at_risk(within=60, forecast=sent).at_risk), alerts()) == (2, [])
