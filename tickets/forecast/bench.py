@@ -362,7 +362,11 @@ def score(history: History, seen: dict[int, dict[int, Snapshot]], *, threshold: 
         return 1.0 if at >= warned_at and ticket.answered > at else 0.0
 
     def forecast_alarm(ticket: Ticket) -> bool:
-        return any(s.probability >= threshold for s in seen.get(ticket.id, {}).values())
+        return any(
+            snapshot.probability >= threshold
+            for minute, snapshot in seen.get(ticket.id, {}).items()
+            if ticket.due - minute <= 60
+        )
 
     def warning_alarm(ticket: Ticket) -> bool:
         return ticket.answered > ticket.arrived + WARNING_SHARE * (ticket.due - ticket.arrived)
@@ -409,3 +413,69 @@ def timing(*, tickets: int = 10_000, engineers: int = 6, seed: int = 3) -> float
     started = time.perf_counter()
     simulate(tickets=queued, on_duty=range(1, engineers + 1), changes=changes, handling=rates.handling)
     return time.perf_counter() - started
+
+
+def pooled(figures: list[Figures], engineer_days: int) -> Figures:
+    """The figures of several replays as one (counts summed, rates recomputed)."""
+    breaches = sum(f.breaches for f in figures)
+    tickets = sum(f.tickets for f in figures)
+    alarms = sum(f.alarms for f in figures)
+    false_alarms = sum(f.false_alarms for f in figures)
+    warned = sum(f.warned_30 for f in figures)
+    false_30 = sum(f.false_30 for f in figures)
+    return Figures(
+        breaches=breaches,
+        tickets=tickets,
+        recall_30=sum(f.recall_30 * f.breaches for f in figures) / max(breaches, 1),
+        recall_60=sum(f.recall_60 * f.breaches for f in figures) / max(breaches, 1),
+        alarms=alarms,
+        false_alarms=false_alarms,
+        precision=(alarms - false_alarms) / max(alarms, 1),
+        false_alarms_per_engineer_day=false_alarms / max(engineer_days, 1),
+        brier=sum(f.brier * f.tickets for f in figures) / max(tickets, 1),
+        warned_30=warned,
+        false_30=false_30,
+        false_30_per_engineer_day=false_30 / max(engineer_days, 1),
+        precision_30=(warned - false_30) / max(warned, 1),
+    )
+
+
+@dataclass
+class Run:
+    """A bench run: per seed the history and what the forecast said, and the Monte Carlo pairs."""
+
+    histories: list[History]
+    seen: list[dict[int, dict[int, Snapshot]]]
+    pairs: list[tuple[float, float]]
+    rates: list[HandlingRates]
+
+    @property
+    def engineer_days(self) -> int:
+        return sum(history.evaluated_engineer_days for history in self.histories)
+
+    def figures(self, threshold: float) -> tuple[Figures, Figures]:
+        scored = [score(h, s, threshold=threshold) for h, s in zip(self.histories, self.seen, strict=True)]
+        return (
+            pooled([forecast for forecast, _baseline in scored], self.engineer_days),
+            pooled([baseline for _forecast, baseline in scored], self.engineer_days),
+        )
+
+
+def run(*, seeds: int = 5, days: int = 21, learn_days: int = 14, monte_carlo_every: int = 30) -> Run:
+    """Generate, play and replay `seeds` histories (Monte Carlo beside the first one)."""
+    result = Run([], [], [], [])
+    for seed in range(1, seeds + 1):
+        history = generate(days=days, learn_days=learn_days, seed=seed)
+        play(history, seed=seed + 100)
+        rates = learn_rates(history)
+        seen, pairs = replay(
+            history,
+            rates,
+            arrivals=learn_arrivals(history, rates),
+            monte_carlo_every=monte_carlo_every if seed == 1 else 0,
+        )
+        result.histories.append(history)
+        result.seen.append(seen)
+        result.pairs += pairs
+        result.rates.append(rates)
+    return result
