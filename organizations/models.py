@@ -289,7 +289,9 @@ class DutyChange(models.Model):
         verbose_name_plural = _("planned duty changes")
         ordering = ["at", "id"]
         indexes = [
-            models.Index(fields=["at"], name="duty_change_pending", condition=models.Q(applied_at__isnull=True))
+            models.Index(
+                fields=["at"], name="duty_change_pending", condition=models.Q(applied_at__isnull=True)
+            )
         ]
 
     def __str__(self):

@@ -5,6 +5,7 @@ import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.utils import translation
 
 from organizations.roles import Role
 from organizations.services import duty_change_schedule
@@ -42,7 +43,8 @@ def test_the_queue_behind_one_engineer_is_forecast_to_breach(desk):
     # given
     _lead, _engineer, tickets = desk
     # when
-    view = services.forecast_at_risk(within=60)
+    with translation.override("en"):
+        view = services.forecast_at_risk(within=60)
     # then the third and fourth in the queue, with their cause
     assert [item.ticket for item in view.at_risk] == [tickets[2].pk, tickets[3].pk]
     assert view.at_risk[0].cause == "2 tickets ahead of it, 1 engineer on duty"
@@ -68,7 +70,9 @@ def test_nothing_is_at_risk_beyond_the_window_asked_for(desk):
 def test_a_planned_off_duty_is_read_ahead(desk, time_machine):
     # given the only engineer goes off duty at 10:30, after the ticket in hand
     lead, engineer, tickets = desk
-    duty_change_schedule(actor=lead, person=engineer, at=NOW + datetime.timedelta(minutes=15), is_on_duty=False)
+    duty_change_schedule(
+        actor=lead, person=engineer, at=NOW + datetime.timedelta(minutes=15), is_on_duty=False
+    )
     services.forecast_forget()
     # when
     view = services.forecast_at_risk(within=60)
@@ -108,3 +112,11 @@ def test_no_alert_at_or_below_the_threshold(desk, settings):
     sent = services.forecast_refresh()
     # then
     assert (len(services.forecast_at_risk(within=60, forecast=sent).at_risk), alerts()) == (2, [])
+
+
+def test_the_cause_is_in_turkish_first(desk):
+    # when
+    with translation.override("tr"):
+        view = services.forecast_at_risk(within=60)
+    # then
+    assert view.at_risk[0].cause == "önünde 2 talep var, görevde 1 mühendis"

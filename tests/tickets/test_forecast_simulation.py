@@ -72,7 +72,11 @@ def test_an_engineer_going_off_duty_mid_queue_finishes_the_ticket_in_hand_only()
     )
     # then the second (taken at 10) is answered at 20; nobody takes the third, a certain breach
     assert (forecasts[2].expected, forecasts[2].breach_probability) == (20.0, 0.0)
-    assert (forecasts[3].expected, forecasts[3].breach_probability, forecasts[3].on_duty) == (math.inf, 1.0, 0)
+    assert (forecasts[3].expected, forecasts[3].breach_probability, forecasts[3].on_duty) == (
+        math.inf,
+        1.0,
+        0,
+    )
 
 
 def test_the_queue_stops_at_midnight_and_carries_on_at_eight():
@@ -86,7 +90,9 @@ def test_the_queue_stops_at_midnight_and_carries_on_at_eight():
     ]
     learnt = Learnt(HandlingRates(15.0, 0.0, {}, {}, {}, 0), {})
     # when
-    forecast = forecast_build(now=now, queue=queue, engineers=[(5, True)], changes=[], last_free={}, learnt=learnt)
+    forecast = forecast_build(
+        now=now, queue=queue, engineers=[(5, True)], changes=[], last_free={}, learnt=learnt
+    )
     # then
     rows = {row.ticket: row for row in forecast.rows}
     calendar = desk_calendar()
@@ -106,7 +112,9 @@ def test_the_what_if_adds_an_engineer_of_the_desks_average_speed():
     queue = [(i, 1, due, now - datetime.timedelta(minutes=10 - i), "question", None) for i in (1, 2)]
     learnt = Learnt(HandlingRates(20.0, 0.0, {}, {}, {}, 0), {})
     # when
-    forecast = forecast_build(now=now, queue=queue, engineers=[(5, True)], changes=[], last_free={}, learnt=learnt)
+    forecast = forecast_build(
+        now=now, queue=queue, engineers=[(5, True)], changes=[], last_free={}, learnt=learnt
+    )
     # then the second breaches as staffed (answered at 40) but not with a second engineer (at 20)
     rows = {row.ticket: row for row in forecast.rows}
     assert (rows[1].breach_probability, rows[1].with_one_more) == (0.0, 0.0)
@@ -121,11 +129,18 @@ def test_a_planned_duty_change_in_the_morning_is_counted_in_service_minutes():
     learnt = Learnt(HandlingRates(10.0, 0.0, {}, {}, {}, 0), {})
     # when
     forecast = forecast_build(
-        now=now, queue=queue, engineers=[(5, False)], changes=[(morning, 5, True)], last_free={}, learnt=learnt
+        now=now,
+        queue=queue,
+        engineers=[(5, False)],
+        changes=[(morning, 5, True)],
+        last_free={},
+        learnt=learnt,
     )
     # then the engineer starts at 08:00 and answers at 08:10, five minutes late
     row = forecast.rows[0]
-    assert desk_calendar().add_service_minutes(now, row.expected_minutes) == morning + datetime.timedelta(minutes=10)
+    assert desk_calendar().add_service_minutes(now, row.expected_minutes) == morning + datetime.timedelta(
+        minutes=10
+    )
     assert row.breach_probability == 1.0
 
 
@@ -157,11 +172,15 @@ def test_breach_probability_is_one_half_near_the_mean_of_a_tight_distribution():
 def test_the_analytic_probabilities_stay_close_to_monte_carlo():
     # given two engineers and twelve tickets with a spread of handling times
     rng = random.Random(5)
-    tickets = [QueuedTicket(i, rng.randint(1, 3), rng.uniform(10, 70), float(i), "question", None) for i in range(12)]
+    tickets = [
+        QueuedTicket(i, rng.randint(1, 3), rng.uniform(10, 70), float(i), "question", None) for i in range(12)
+    ]
     handling = HandlingRates(12.0, 0.6, {}, {}, {}, 0).handling
     # when
     analytic = by_id(simulate(tickets=tickets, on_duty=[1, 2], handling=handling))
-    sampled = by_id(simulate_monte_carlo(tickets=tickets, on_duty=[1, 2], handling=handling, runs=2000, seed=1))
+    sampled = by_id(
+        simulate_monte_carlo(tickets=tickets, on_duty=[1, 2], handling=handling, runs=2000, seed=1)
+    )
     # then
     worst = max(abs(analytic[i].breach_probability - sampled[i].breach_probability) for i in analytic)
     assert worst < 0.2
@@ -206,7 +225,9 @@ def test_ten_thousand_open_tickets_are_forecast_in_under_a_second():
     engineers = [(e, True) for e in range(1, 7)]
     # when
     started = datetime.datetime.now(datetime.UTC)
-    forecast = forecast_build(now=now, queue=queue, engineers=engineers, changes=changes, last_free={}, learnt=learnt)
+    forecast = forecast_build(
+        now=now, queue=queue, engineers=engineers, changes=changes, last_free={}, learnt=learnt
+    )
     took = (datetime.datetime.now(datetime.UTC) - started).total_seconds()
     # then
     assert len(forecast.rows) > 9_000

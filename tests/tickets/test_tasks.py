@@ -60,6 +60,7 @@ def test_filing_sends_routing_on_its_priority_queue_then_the_timers(
         ("tickets.outbox_deliver", [route_message.pk], "routing_p2", None),
         ("tickets.sla_warning", [ticket.pk], "sla", ticket.warning_due_at),
         ("tickets.sla_breach", [ticket.pk], "sla", ticket.first_response_due_at),
+        ("tickets.forecast_refresh", [], "celery", None),
     ]
 
 
@@ -71,8 +72,8 @@ def test_timers_beyond_the_eta_horizon_are_left_to_the_sweep(
     # when
     with django_capture_on_commit_callbacks(execute=True):
         TicketFactory()
-    # then
-    assert [name for name, *_ in sent] == ["tickets.outbox_deliver"]
+    # then: routing and the forecast's refresh, no timer
+    assert [name for name, *_ in sent] == ["tickets.outbox_deliver", "tickets.forecast_refresh"]
 
 
 def test_eta_horizon_stays_below_the_redis_visibility_timeout():

@@ -156,7 +156,10 @@ def generate(*, days: int = 21, learn_days: int = 14, seed: int = 7) -> History:
 
 def _handling(rng: random.Random, history: History, engineer: int, ticket: Ticket) -> float:
     mean = (
-        BASE_MINUTES * history.engineers[engineer] * KIND_FACTORS[ticket.kind] * PRODUCT_FACTORS[ticket.product]
+        BASE_MINUTES
+        * history.engineers[engineer]
+        * KIND_FACTORS[ticket.kind]
+        * PRODUCT_FACTORS[ticket.product]
     )
     sigma2 = math.log(1 + HANDLING_CV**2)
     return rng.lognormvariate(math.log(mean) - sigma2 / 2, math.sqrt(sigma2))
@@ -346,7 +349,9 @@ def _snapshot_at(snapshots: dict[int, Snapshot], ticket: Ticket, lead: int) -> S
     return snapshots[min(later)] if later else None
 
 
-def score(history: History, seen: dict[int, dict[int, Snapshot]], *, threshold: float) -> tuple[Figures, Figures]:
+def score(
+    history: History, seen: dict[int, dict[int, Snapshot]], *, threshold: float
+) -> tuple[Figures, Figures]:
     """(forecast, 80 % warning baseline) figures for tickets due in the evaluated days."""
     begin, end = history.learn_days * DAY, history.days * DAY
     evaluated = [t for t in history.tickets if begin + 60 <= t.due < end and t.arrived >= begin]
@@ -405,11 +410,18 @@ def timing(*, tickets: int = 10_000, engineers: int = 6, seed: int = 3) -> float
     rates = learn([])
     queued = [
         QueuedTicket(
-            i, rng.randint(1, 4), rng.uniform(-60, 4000), float(i), rng.choice(list(KIND_FACTORS)), rng.randint(1, 4)
+            i,
+            rng.randint(1, 4),
+            rng.uniform(-60, 4000),
+            float(i),
+            rng.choice(list(KIND_FACTORS)),
+            rng.randint(1, 4),
         )
         for i in range(tickets)
     ]
-    changes = [DutyChange(rng.uniform(0, 2000), rng.randint(1, engineers), rng.random() < 0.5) for _ in range(20)]
+    changes = [
+        DutyChange(rng.uniform(0, 2000), rng.randint(1, engineers), rng.random() < 0.5) for _ in range(20)
+    ]
     started = time.perf_counter()
     simulate(tickets=queued, on_duty=range(1, engineers + 1), changes=changes, handling=rates.handling)
     return time.perf_counter() - started

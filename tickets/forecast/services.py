@@ -136,16 +136,22 @@ def forecast_build(
     calendar = desk_calendar()
     on_duty = [engineer for engineer, is_on in engineers if is_on]
     tickets = [
-        QueuedTicket(pk, priority, _minutes(calendar, now, due_at), _minutes(calendar, now, filed_at), kind, product)
+        QueuedTicket(
+            pk, priority, _minutes(calendar, now, due_at), _minutes(calendar, now, filed_at), kind, product
+        )
         for pk, priority, due_at, filed_at, kind, product in queue
     ]
     planned = [DutyChange(_minutes(calendar, now, at), person, is_on) for at, person, is_on in changes]
-    since = {engineer: _minutes(calendar, now, at) for engineer, at in last_free.items() if engineer in on_duty}
+    since = {
+        engineer: _minutes(calendar, now, at) for engineer, at in last_free.items() if engineer in on_duty
+    }
     common = {"tickets": tickets, "handling": learnt.rates.handling, "arrivals": learnt.arrivals}
     staffed = simulate(on_duty=on_duty, changes=planned, free_since=since, **common)
     with_one_more = {
         forecast.id: forecast.breach_probability
-        for forecast in simulate(on_duty=[*on_duty, EXTRA_ENGINEER], changes=planned, free_since=since, **common)
+        for forecast in simulate(
+            on_duty=[*on_duty, EXTRA_ENGINEER], changes=planned, free_since=since, **common
+        )
     }
     dues = {pk: (priority, due_at) for pk, priority, due_at, _filed, _kind, _product in queue}
     rows = tuple(
@@ -237,8 +243,12 @@ def cause_text(*, ahead: int, on_duty: int) -> str:
             "%(ahead)d tickets ahead of it, nobody on duty",
             ahead,
         ) % {"ahead": ahead}
-    queue = ngettext("%(ahead)d ticket ahead of it", "%(ahead)d tickets ahead of it", ahead) % {"ahead": ahead}
-    staff = ngettext("%(count)d engineer on duty", "%(count)d engineers on duty", on_duty) % {"count": on_duty}
+    queue = ngettext("%(ahead)d ticket ahead of it", "%(ahead)d tickets ahead of it", ahead) % {
+        "ahead": ahead
+    }
+    staff = ngettext("%(count)d engineer on duty", "%(count)d engineers on duty", on_duty) % {
+        "count": on_duty
+    }
     return _("%(queue)s, %(staff)s") % {"queue": queue, "staff": staff}
 
 
@@ -305,7 +315,9 @@ def _alert_texts(view: AtRiskView) -> tuple[str, str]:
         % {
             "id": item.ticket,
             "priority": item.priority,
-            "due": formats.date_format(timezone.localtime(item.first_response_due_at), "SHORT_DATETIME_FORMAT"),
+            "due": formats.date_format(
+                timezone.localtime(item.first_response_due_at), "SHORT_DATETIME_FORMAT"
+            ),
             "probability": round(item.breach_probability * 100),
             "cause": item.cause,
         }

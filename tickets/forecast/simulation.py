@@ -241,7 +241,12 @@ def _run(
         # The wait stretches by the share of the desk those later arrivals take (a busy period).
         stretch = 1.0 / (1.0 - min(ahead_of[ticket.priority] / staffed, 0.8))
         results.append(
-            (at * stretch + took, (variance_ahead * stretch * stretch) / (staffed * staffed) + own, index, len(on))
+            (
+                at * stretch + took,
+                (variance_ahead * stretch * stretch) / (staffed * staffed) + own,
+                index,
+                len(on),
+            )
         )
         variance_ahead += own
         heapq.heappush(free, (at + took, engineer))
@@ -311,5 +316,6 @@ def simulate_monte_carlo(
             breaches[index] += answered > queue[index].due
             staffing[index] = (ahead, staffed)
     return [
-        Forecast(ticket.id, totals[i] / runs, breaches[i] / runs, *staffing[i]) for i, ticket in enumerate(queue)
+        Forecast(ticket.id, totals[i] / runs, breaches[i] / runs, *staffing[i])
+        for i, ticket in enumerate(queue)
     ]

@@ -31,7 +31,9 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, **options):
-        threshold = options["threshold"] if options["threshold"] is not None else settings.FORECAST_BREACH_PROBABILITY
+        threshold = (
+            options["threshold"] if options["threshold"] is not None else settings.FORECAST_BREACH_PROBABILITY
+        )
         result = bench.run(seeds=options["seeds"], days=options["days"], learn_days=options["learn_days"])
         forecast, baseline = result.figures(threshold)
         out = self.stdout.write
