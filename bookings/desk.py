@@ -12,13 +12,13 @@ from django.views.decorators.http import require_POST
 
 from organizations.decorators import role_required
 from organizations.roles import CUSTOMER_SIDE, Role
-from organizations.selectors import person_list_desk
-from organizations.services import person_set_on_duty
+from organizations.selectors import duty_change_list_upcoming, person_list_desk
+from organizations.services import duty_change_schedule, person_set_on_duty
 from packages.errors import QuotaError
 from tickets.selectors import ticket_get_visible
 from tickets.services import ticket_deadline_correct, ticket_file
 
-from .forms import ContactRequestForm, DeadlineForm, DeskFilingForm, apply_errors, form_errors
+from .forms import ContactRequestForm, DeadlineForm, DeskFilingForm, DutyPlanForm, apply_errors, form_errors
 from .services import contact_request_add
 
 
@@ -65,6 +65,25 @@ def ticket_deadline(request, pk):
 @role_required(Role.SUPPORT_ENGINEER, Role.DESK_LEAD)
 def desk_duty(request):
     is_lead = request.user.role == Role.DESK_LEAD
+    plannable = person_list_desk() if is_lead else person_list_desk().filter(pk=request.user.pk)
+    plan = DutyPlanForm(
+        request.POST if request.POST.get("plan") else None,
+        people=plannable,
+        initial={"person": request.user.pk},
+        prefix="plan",
+    )
+    if request.method == "POST" and request.POST.get("plan"):
+        if plan.is_valid():
+            try:
+                duty_change_schedule(actor=request.user, **plan.cleaned_data)
+            except PermissionDenied as error:
+                messages.error(request, str(error))
+            except ValidationError as error:
+                apply_errors(plan, error)
+            else:
+                messages.success(request, _("The duty change is planned; the breach forecast counts on it."))
+                return redirect("desk-duty")
+        return _duty_page(request, is_lead, plan, status=400)
     if request.method == "POST":
         pk = request.POST.get("person", "")
         people = {person.pk: person for person in person_list_desk()}
@@ -87,8 +106,18 @@ def desk_duty(request):
                 },
             )
         return redirect("desk-duty")
+    return _duty_page(request, is_lead, plan)
+
+
+def _duty_page(request, is_lead: bool, plan: DutyPlanForm, status: int = 200):
     people = list(person_list_desk()) if is_lead else [request.user]
-    return render(request, "bookings/desk_duty.html", {"people": people, "is_lead": is_lead})
+    planned = duty_change_list_upcoming(person=None if is_lead else request.user)
+    return render(
+        request,
+        "bookings/desk_duty.html",
+        {"people": people, "is_lead": is_lead, "plan": plan, "planned": planned},
+        status=status,
+    )
 
 
 @role_required(Role.SUPPORT_ENGINEER, Role.DESK_LEAD)

@@ -191,6 +191,23 @@ class ContactRequestForm(forms.Form):
     )
 
 
+class DutyPlanForm(forms.Form):
+    """A duty change planned ahead: whose (the desk lead chooses; an engineer plans their own),
+    when, and on or off."""
+
+    person = forms.ModelChoiceField(label=_("Person"), queryset=None)
+    at = forms.DateTimeField(label=_("From"), widget=DateTimeInput())
+    is_on_duty = forms.TypedChoiceField(
+        label=_("Duty"),
+        choices=[("1", _("On duty")), ("0", _("Off duty"))],
+        coerce=lambda value: value == "1",
+    )
+
+    def __init__(self, *args, people, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["person"].queryset = people
+
+
 class DeadlineForm(forms.Form):
     due_at = forms.DateTimeField(label=_("New first-response deadline"), widget=DateTimeInput())
 

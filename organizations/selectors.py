@@ -1,6 +1,6 @@
 from django.db.models import Count
 
-from .models import AuditEvent, Institution, MonitoringGrant, Region, Unit, User
+from .models import AuditEvent, DutyChange, Institution, MonitoringGrant, Region, Unit, User
 from .roles import CUSTOMER_SIDE, DESK_ROLES, Role
 
 
@@ -107,3 +107,9 @@ def _audit_events(events, action: str):
     if action:
         events = events.filter(action=action)
     return events.select_related("actor", "institution").order_by("-created_at", "-id")
+
+
+def duty_change_list_upcoming(*, person: User | None = None):
+    """The duty changes planned and not yet applied, soonest first (one person's, or the desk's)."""
+    changes = DutyChange.objects.filter(applied_at__isnull=True).select_related("person").order_by("at", "id")
+    return changes.filter(person=person) if person is not None else changes

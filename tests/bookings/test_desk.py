@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from bookings.models import ContactRequest
 from bookings.services import contact_request_add
+from organizations.models import DutyChange
 from organizations.roles import Role
 from organizations.services import person_set_on_duty
 from packages.models import Allotment
@@ -115,6 +116,46 @@ def test_engineer_goes_off_duty_and_the_lead_puts_them_back(engineer, lead, brow
     assert off is False
     assert f'data-person="{engineer.username}"' in page
     assert engineer.is_on_duty is True
+
+
+def test_the_lead_plans_an_engineers_break_on_the_duty_page(engineer, lead, browser_client):
+    # given
+    browser_client.force_login(lead)
+    at = timezone.localtime() + datetime.timedelta(hours=2)
+    # when
+    response = browser_client.post(
+        "/desk/duty/",
+        {
+            "plan": "1",
+            "plan-person": engineer.pk,
+            "plan-at": at.strftime("%Y-%m-%dT%H:%M"),
+            "plan-is_on_duty": "0",
+        },
+    )
+    page = browser_client.get("/desk/duty/").content.decode()
+    # then
+    change = DutyChange.objects.get()
+    assert (response.status_code, change.person, change.is_on_duty) == (302, engineer, False)
+    assert f'data-change="{change.pk}"' in page
+
+
+def test_a_duty_change_planned_in_the_past_is_refused_on_the_page(engineer, browser_client):
+    # given
+    browser_client.force_login(engineer)
+    at = timezone.localtime() - datetime.timedelta(hours=1)
+    # when
+    response = browser_client.post(
+        "/desk/duty/",
+        {
+            "plan": "1",
+            "plan-person": engineer.pk,
+            "plan-at": at.strftime("%Y-%m-%dT%H:%M"),
+            "plan-is_on_duty": "0",
+        },
+    )
+    # then
+    assert (response.status_code, DutyChange.objects.count()) == (400, 0)
+    assert "Choose a moment in the future." in response.content.decode()
 
 
 def test_an_engineer_cannot_set_a_colleagues_duty(engineer):
