@@ -52,7 +52,7 @@ ROLE_PAGES = {
     ],
     "standard-admin": ["/institution/tree/", "/institution/monitoring/"],
     "engineer1": ["/desk/queue/", "/tickets/{running}/", "/tickets/{answered}/"],
-    "lead": ["/desk/board/", "/desk/queue/"],
+    "lead": ["/desk/board/", "/desk/queue/", "/desk/duty/"],
     "staff": ["/vendor/packages/"],
 }
 
