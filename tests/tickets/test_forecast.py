@@ -120,3 +120,19 @@ def test_the_cause_is_in_turkish_first(desk):
         view = services.forecast_at_risk(within=60)
     # then
     assert view.at_risk[0].cause == "önünde 2 talep var, görevde 1 mühendis"
+
+
+def test_rates_are_learnt_from_the_engineers_first_responses(time_machine):
+    # given an engineer who answered three questions, each 12 minutes after the previous answer
+    time_machine.move_to(FILED, tick=False)
+    engineer = PersonFactory(role=Role.SUPPORT_ENGINEER)
+    tickets = [TicketFactory(at=FILED) for _ in range(3)]
+    for minutes, ticket in zip((12, 24, 36), tickets, strict=True):
+        time_machine.move_to(FILED + datetime.timedelta(minutes=minutes), tick=False)
+        ticket_reply(actor=engineer, ticket=ticket, body="Bakıyoruz.")
+    # when
+    learnt = services.forecast_learn()
+    # then three handling times of 12 minutes, about five first responses per service hour
+    assert learnt.rates.responses == 3
+    assert learnt.rates.mean_minutes == pytest.approx(12.0, abs=0.01)
+    assert learnt.rates.per_hour(engineer.pk, "question", None) == pytest.approx(5.0, abs=0.01)
