@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from organizations.audit import audit_actions_register, audit_record
+from organizations.audit import audit_actions_register, audit_record, audited
 from organizations.models import User
 from organizations.permissions import is_desk, require_development
 from tickets.models import DevelopmentItem, Product, Ticket, TicketEvent
@@ -91,6 +91,7 @@ def _tell_linked_tickets(*, actor: User, item: DevelopmentItem, old_state: str, 
     return len(tickets)
 
 
+@audited("development_item.create")
 def development_item_create(
     *,
     actor: User,
@@ -135,6 +136,7 @@ def development_item_open_for_filing(
     return item
 
 
+@audited("development_item.create", "development_item.link")
 def ticket_escalate_to_development(
     *,
     actor: User,
@@ -219,6 +221,7 @@ def _check_transition(item: DevelopmentItem, state: str, declined_reason: str) -
         raise ValidationError({"declined_reason": _("Say why the item is declined.")})
 
 
+@audited("development_item.update")
 def development_item_update(
     *,
     actor: User,
@@ -293,6 +296,7 @@ def _json(value):
     return value.isoformat() if isinstance(value, datetime.date) else value
 
 
+@audited("development_item.merge")
 def development_item_merge(*, actor: User, item: DevelopmentItem, into: DevelopmentItem) -> DevelopmentItem:
     """Two items found to be one: `item`'s tickets move to `into`, whose customers-to-be are told
     once (one event per moved ticket, showing `into`'s state and plan); `item` stays as a record,
