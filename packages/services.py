@@ -24,7 +24,10 @@ from .selectors import TICKET_REFERENCE, subscription_in_force, ticket_units_hel
 logger = logging.getLogger(__name__)
 
 audit_actions_register(
-    {"subscription.sell": gettext_lazy("Contract sold"), "subscription.adjust": gettext_lazy("Contract adjusted")}
+    {
+        "subscription.sell": gettext_lazy("Contract sold"),
+        "subscription.adjust": gettext_lazy("Contract adjusted"),
+    }
 )
 
 

@@ -23,6 +23,7 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
+from core.languages import email_language
 from organizations.models import Institution, User
 from organizations.roles import Role
 from packages.models import Subscription
@@ -30,7 +31,6 @@ from slaportal.celery import publish
 
 from .. import files
 from ..extras import report_sections
-from core.languages import email_language
 from ..models import ReportDelivery
 from ..periods import Period, last_full_month, month_period
 from ..selectors import report_scope_institution

@@ -28,13 +28,13 @@ from django.urls import reverse
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
+from core.languages import email_language
 from organizations.models import User
 from organizations.permissions import is_desk
 from tickets.figures import first_response_met
 from tickets.models import Ticket, TicketEvent
 from tickets.services.outbox import email_message, outbox_email_add_many
 
-from core.languages import email_language
 from ..models import Survey, SurveyScanCursor
 
 logger = logging.getLogger(__name__)

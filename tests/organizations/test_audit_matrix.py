@@ -23,7 +23,7 @@ from performance.services.keys import usage_key_issue, usage_key_revoke
 from reports.periods import Period
 from reports.services.vendor_reads import report_scope_read_by_vendor
 from tests.factories import PersonFactory, SubscriptionFactory, TicketFactory
-from tests.organizations.test_audit import SERVICES, world  # noqa: F401 (the fixture)
+from tests.organizations.test_audit import SERVICES
 from tickets.services.development import (
     development_item_create,
     development_item_merge,
@@ -221,7 +221,9 @@ def services() -> dict:
         f"{module.__name__}.{name}": function
         for module in services_modules()
         for name, function in vars(module).items()
-        if inspect.isfunction(function) and function.__module__ == module.__name__ and not name.startswith("_")
+        if inspect.isfunction(function)
+        and function.__module__ == module.__name__
+        and not name.startswith("_")
     }
 
 
@@ -235,7 +237,9 @@ def unclassified() -> set[str]:
 
 
 def audited_services() -> dict:
-    return {name: function for name, function in services().items() if getattr(function, "audit_actions", None)}
+    return {
+        name: function for name, function in services().items() if getattr(function, "audit_actions", None)
+    }
 
 
 @pytest.fixture
@@ -287,7 +291,9 @@ CALLS = {
         username="ilk", email="ilk@example.test", password="Kalem-Defter-1923"
     ),
     "packages.services.subscription_sell": sell,
-    "packages.services.subscription_renew": lambda v: subscription_renew(actor=v.manager, subscription=v.subscription),
+    "packages.services.subscription_renew": lambda v: subscription_renew(
+        actor=v.manager, subscription=v.subscription
+    ),
     "packages.services.subscription_adjust": lambda v: subscription_adjust(
         actor=v.manager, subscription=v.subscription, user_cap=v.subscription.user_cap + 1
     ),
@@ -317,7 +323,9 @@ CALLS = {
 
 # test_audit.SERVICES names its services by their bare names, all in organizations or sharing.
 CALLED_IN_TEST_AUDIT = {
-    f"organizations.services.{name}" if hasattr(organization_services, name) else f"tickets.services.sharing.{name}"
+    f"organizations.services.{name}"
+    if hasattr(organization_services, name)
+    else f"tickets.services.sharing.{name}"
     for name in SERVICES
 }
 
@@ -358,10 +366,10 @@ def test_test_audit_expects_a_code_the_service_declares(name):
     assert SERVICES[name][1] in declared
 
 
-def rows_with_declared_codes(name: str, world) -> list[AuditEvent]:
+def rows_with_declared_codes(name: str, vendor) -> list[AuditEvent]:
     """Call the marked service and return the new audit rows carrying one of its codes."""
     existing = set(AuditEvent.objects.values_list("pk", flat=True))
-    returned = CALLS[name](world)
+    returned = CALLS[name](vendor)
     if isinstance(returned, list):
         existing |= set(returned)
     declared = audited_services()[name].audit_actions
