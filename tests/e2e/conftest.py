@@ -57,10 +57,16 @@ def browser(chromium_path):
     # database fixtures would run under it and see a different connection object.
     from playwright.sync_api import sync_playwright
 
+    from django.db import connections
+
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=chromium_path, headless=True, args=BROWSER_ARGS)
         yield browser
         browser.close()
+        # While Playwright's loop runs, Django keeps the test's database connections apart from
+        # the fixtures' (its connections are per async context): close the test's here, or the
+        # session would end with a connection open on the test database and fail to drop it.
+        connections.close_all()
 
 
 @pytest.fixture
