@@ -74,6 +74,15 @@ def audit_record(
     return event
 
 
+def audit_change(
+    *, actor: User | None, action: str, target: models.Model, field: str, before, after
+) -> AuditEvent:
+    """One field's change as one row: `{field: before}` → `{field: after}`."""
+    return audit_record(
+        actor=actor, action=action, target=target, before={field: before}, after={field: after}
+    )
+
+
 audit_actions_register(
     {
         "person.add": _("Person added"),

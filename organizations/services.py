@@ -12,7 +12,7 @@ from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 from rest_framework.authtoken.models import Token
 
-from .audit import audit_record, audited
+from .audit import audit_change, audit_record, audited
 from .contracts import require_region_management, require_seat
 from .models import Institution, MonitoringGrant, Region, Unit, User
 from .permissions import (
@@ -227,12 +227,13 @@ def person_deactivate(*, actor: User, person: User) -> User:
             return person
         person.is_active = False
         Token.objects.filter(user=person).delete()
-        audit_record(
+        audit_change(
             actor=actor,
             action="person.deactivate",
             target=person,
-            before={"is_active": True},
-            after={"is_active": False},
+            field="is_active",
+            before=True,
+            after=False,
         )
     return person
 
@@ -255,12 +256,13 @@ def person_reactivate(*, actor: User, person: User) -> User:
         require_seat(person.institution)
         person.is_active = True
         person.save(update_fields=["is_active"])
-        audit_record(
+        audit_change(
             actor=actor,
             action="person.reactivate",
             target=person,
-            before={"is_active": False},
-            after={"is_active": True},
+            field="is_active",
+            before=False,
+            after=True,
         )
     return person
 
@@ -494,7 +496,7 @@ def _rename(*, actor: User, action: str, target: Region | Unit, name: str):
         target.name = name
         target.full_clean()
         target.save(update_fields=["name"])
-        audit_record(actor=actor, action=action, target=target, before={"name": before}, after={"name": name})
+        audit_change(actor=actor, action=action, target=target, field="name", before=before, after=name)
     return target
 
 
@@ -510,11 +512,12 @@ def person_set_on_duty(*, actor: User, person: User, is_on_duty: bool) -> User:
     with transaction.atomic():
         User.objects.filter(pk=person.pk).update(is_on_duty=is_on_duty)
         person.is_on_duty = is_on_duty
-        audit_record(
+        audit_change(
             actor=actor,
             action="person.set_on_duty",
             target=person,
-            before={"is_on_duty": before},
-            after={"is_on_duty": is_on_duty},
+            field="is_on_duty",
+            before=before,
+            after=is_on_duty,
         )
     return person

@@ -3,7 +3,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from organizations.audit import audit_record, audited
+from organizations.audit import audit_change, audit_record, audited
 from organizations.models import Institution, User
 from organizations.permissions import require_institution_admin
 from packages.permissions import require_performance_tracking
@@ -47,11 +47,7 @@ def usage_key_revoke(*, actor: User, key: UsageKey) -> bool:
         if not changed:
             return False
         key.refresh_from_db()
-        audit_record(
-            actor=actor,
-            action="usage_key.revoke",
-            target=key,
-            before={"revoked": False},
-            after={"revoked": True},
+        audit_change(
+            actor=actor, action="usage_key.revoke", target=key, field="revoked", before=False, after=True
         )
     return True
