@@ -73,9 +73,12 @@ def _recount(*item_ids: int | None) -> None:
         DevelopmentItem.objects.filter(pk=pk).update(institutions_reporting=count)
 
 
-def _tell_linked_tickets(*, actor: User, item: DevelopmentItem, old_state: str, **extra) -> int:
-    """One development_updated event per linked ticket; returns how many."""
-    tickets = list(Ticket.objects.filter(development_item=item).only("pk", "institution_id"))
+def _tell_linked_tickets(*, actor: User, item: DevelopmentItem, old_state: str, tickets=None, **extra) -> int:
+    """One development_updated event per linked ticket (or per ticket of `tickets`), showing the
+    item's state and plan; returns how many."""
+    if tickets is None:
+        tickets = Ticket.objects.filter(development_item=item)
+    tickets = list(tickets.only("pk", "institution_id"))
     TicketEvent.objects.bulk_create(
         [
             TicketEvent(
@@ -329,23 +332,11 @@ def development_item_merge(*, actor: User, item: DevelopmentItem, into: Developm
             after={"merged_into": into.pk},
             institution=None,
         )
-        tickets = Ticket.objects.filter(pk__in=moved).only("pk", "institution_id")
-        TicketEvent.objects.bulk_create(
-            [
-                TicketEvent(
-                    ticket=ticket,
-                    institution_id=ticket.institution_id,
-                    kind=TicketEvent.Kind.DEVELOPMENT_UPDATED,
-                    actor=actor,
-                    data={
-                        "item": into.pk,
-                        "merged_from": item.pk,
-                        "old": item.state,
-                        "new": into.state,
-                        **_public(into),
-                    },
-                )
-                for ticket in tickets
-            ]
+        _tell_linked_tickets(
+            actor=actor,
+            item=into,
+            old_state=item.state,
+            tickets=Ticket.objects.filter(pk__in=moved),
+            merged_from=item.pk,
         )
     return into
