@@ -55,9 +55,8 @@ def pytest_runtest_teardown(item, nextitem):
 def browser(chromium_path):
     # One browser per test: Playwright's event loop must not outlive the test, or the next test's
     # database fixtures would run under it and see a different connection object.
-    from playwright.sync_api import sync_playwright
-
     from django.db import connections
+    from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=chromium_path, headless=True, args=BROWSER_ARGS)
