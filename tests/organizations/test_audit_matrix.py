@@ -387,8 +387,8 @@ def test_marked_service_records_one_row_with_its_code(vendor, name):
 
 
 def test_a_marked_service_that_records_nothing_fails(vendor, monkeypatch):
-    # given: person_set_on_duty still marked, its audit_record call gone
-    monkeypatch.setattr(organization_services, "audit_record", lambda **kwargs: None)
+    # given: person_set_on_duty still marked, its audit call gone
+    monkeypatch.setattr(organization_services, "audit_change", lambda **kwargs: None)
     # when
     rows = rows_with_declared_codes("organizations.services.person_set_on_duty", vendor)
     # then: the matrix's assertion (one row) would fail
