@@ -14,11 +14,18 @@ from organizations.decorators import role_required
 from organizations.roles import CUSTOMER_SIDE, Role
 from organizations.selectors import duty_change_list_upcoming, person_list_desk
 from organizations.services import duty_change_schedule, person_set_on_duty
-from packages.errors import QuotaError
 from tickets.selectors import ticket_get_visible
 from tickets.services import ticket_deadline_correct, ticket_file
 
-from .forms import ContactRequestForm, DeadlineForm, DeskFilingForm, DutyPlanForm, apply_errors, form_errors
+from .forms import (
+    ContactRequestForm,
+    DeadlineForm,
+    DeskFilingForm,
+    DutyPlanForm,
+    apply_errors,
+    form_errors,
+    form_submit,
+)
 from .services import contact_request_add
 
 
@@ -50,14 +57,19 @@ def ticket_contact_request(request, pk):
 def ticket_deadline(request, pk):
     ticket = _ticket(request, pk)
     form = DeadlineForm(request.POST or None, initial={"due_at": ticket.first_response_due_at})
-    if request.method == "POST" and form.is_valid():
-        try:
-            ticket_deadline_correct(actor=request.user, ticket=ticket, due_at=form.cleaned_data["due_at"])
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
-            messages.success(request, _("The deadline was corrected; the workers act on the new one."))
-            return redirect("ticket-detail", pk)
+    corrected = (
+        request.method == "POST"
+        and form.is_valid()
+        and form_submit(
+            form,
+            lambda: ticket_deadline_correct(
+                actor=request.user, ticket=ticket, due_at=form.cleaned_data["due_at"]
+            ),
+        )
+    )
+    if corrected:
+        messages.success(request, _("The deadline was corrected; the workers act on the new one."))
+        return redirect("ticket-detail", pk)
     status = 400 if request.method == "POST" else 200
     return render(request, "bookings/ticket_deadline.html", {"ticket": ticket, "form": form}, status=status)
 
@@ -129,8 +141,9 @@ def desk_ticket_new(request):
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
-            ticket = ticket_file(
+        ticket = form_submit(
+            form,
+            lambda: ticket_file(
                 actor=data["requester"],
                 filed_by=request.user,
                 channel=data["channel"],
@@ -139,12 +152,9 @@ def desk_ticket_new(request):
                 description=data["description"],
                 kind=data["kind"],
                 product=data["product"],
-            )
-        except QuotaError as error:
-            form.add_error(None, error.message())
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
+            ),
+        )
+        if ticket is not None:
             messages.success(
                 request,
                 _("Ticket #%(id)s was filed for %(name)s.")

@@ -1,4 +1,6 @@
 import datetime
+from collections.abc import Callable
+from typing import TypeVar
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -6,12 +8,15 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from organizations.selectors import institution_list_all_institutions
+from packages.errors import QuotaError
 from packages.models import Channel
 from tickets.models import Ticket
 from tickets.selectors import product_list
 
 from .models import ContactRequest, OnboardingItem
 from .selectors import customer_get_all_institutions, vendor_person_list
+
+T = TypeVar("T")
 
 
 class DateInput(forms.DateInput):
@@ -182,6 +187,18 @@ def apply_errors(form: forms.Form, error: ValidationError) -> None:
             form.add_error(field if field in form.fields else None, messages)
     else:
         form.add_error(None, error.messages)
+
+
+def form_submit(form: forms.Form, call: Callable[[], T]) -> T | None:
+    """Run the service a valid form asks for and return what it made; a quota or validation
+    refusal becomes the form's errors instead (and None), so the page shows the form again."""
+    try:
+        return call()
+    except QuotaError as error:
+        form.add_error(None, error.message())
+    except ValidationError as error:
+        apply_errors(form, error)
+    return None
 
 
 class ContactRequestForm(forms.Form):

@@ -26,25 +26,17 @@ urlpatterns = [
         views.vendor_workshop_participants,
         name="vendor-workshop-participants",
     ),
-    path(
-        "vendor/workshops/<int:pk>/<slug:action>/",
-        views.booking_action,
-        {"kind": "workshop", "vendor": True},
-        name="vendor-workshop-action",
-    ),
     path("vendor/onsite/", views.vendor_onsite, name="vendor-onsite"),
-    path(
-        "vendor/onsite/<int:pk>/<slug:action>/",
-        views.booking_action,
-        {"kind": "onsite", "vendor": True},
-        name="vendor-onsite-action",
-    ),
     path("vendor/onboarding/", views.vendor_onboarding, name="vendor-onboarding"),
-    path(
-        "vendor/onboarding/<int:pk>/<slug:action>/",
-        views.booking_action,
-        {"kind": "onboarding", "vendor": True},
-        name="vendor-onboarding-action",
+    # The vendor's side of each kind's actions: vendor-workshop-action, vendor-onsite-action, …
+    *(
+        path(
+            f"vendor/{segment}/<int:pk>/<slug:action>/",
+            views.booking_action,
+            {"kind": kind, "vendor": True},
+            name=f"vendor-{kind}-action",
+        )
+        for segment, kind in (("workshops", "workshop"), ("onsite", "onsite"), ("onboarding", "onboarding"))
     ),
     path("vendor/calendar/", views.vendor_calendar, name="vendor-calendar"),
     path("tickets/<int:pk>/contact-request/new/", desk.ticket_contact_request, name="ticket-contact-request"),

@@ -38,8 +38,8 @@ from .forms import (
     ReportForm,
     WorkshopRequestForm,
     WorkshopScheduleForm,
-    apply_errors,
     form_errors,
+    form_submit,
 )
 from .machine import EITHER, INSTITUTION, VENDOR, machine_for
 from .models import Workshop
@@ -74,84 +74,92 @@ def workshop_list(request):
     form = WorkshopRequestForm(request.POST or None)
     status = 200
     if request.method == "POST":
-        if form.is_valid():
-            try:
-                services.workshop_request(
-                    actor=request.user,
-                    topic=form.cleaned_data["topic"],
-                    product=form.cleaned_data["product"],
-                    preferred_dates=form.preferred_dates(),
-                    participants=form.cleaned_data["participants"],
-                )
-            except QuotaError as error:
-                form.add_error(None, error.message())
-            except ValidationError as error:
-                apply_errors(form, error)
-            else:
-                messages.success(
-                    request, _("Your workshop request was sent. You will get an e-mail when it is scheduled.")
-                )
-                return redirect("workshop-list")
+        requested = form.is_valid() and form_submit(
+            form,
+            lambda: services.workshop_request(
+                actor=request.user,
+                topic=form.cleaned_data["topic"],
+                product=form.cleaned_data["product"],
+                preferred_dates=form.preferred_dates(),
+                participants=form.cleaned_data["participants"],
+            ),
+        )
+        if requested:
+            messages.success(
+                request, _("Your workshop request was sent. You will get an e-mail when it is scheduled.")
+            )
+            return redirect("workshop-list")
         status = 400
-    workshops = list(selectors.workshop_list_for(person=request.user))
-    _row_actions(workshops, "workshop", vendor=False)
-    context = {
-        "form": form,
-        "workshops": workshops,
-        "allotment": _allotment(institution, Channel.WORKSHOPS),
-        "now": timezone.now(),
-    }
-    return render(request, "bookings/workshop_list.html", context, status=status)
+    return _admin_list(
+        request, "workshop", form=form, status=status, channel=Channel.WORKSHOPS, now=timezone.now()
+    )
 
 
 @role_required(Role.INSTITUTION_ADMIN)
 def onsite_list(request):
-    institution = request.user.institution
     form = OnsiteRequestForm(request.POST or None)
     status = 200
-    short = None
+    short = {}
+
+    def request_days():
+        data = form.cleaned_data
+        # After a refusal naming the days left, the admin chose: only those, or all with a quote
+        # for the rest.
+        choice = request.POST.get("choice", "")
+        dates = form.dates()
+        if choice == "within":
+            dates = dates[: int(request.POST.get("remaining") or 0) or len(dates)]
+        try:
+            return services.onsite_request(
+                actor=request.user,
+                dates=dates,
+                address=data["address"],
+                purpose=data["purpose"],
+                contact_name=data["contact_name"],
+                contact_phone=data["contact_phone"],
+                quote_extra=choice == "quote_extra",
+            )
+        except OnsiteDaysShort as error:
+            short.update(remaining=error.remaining, extra=error.requested - error.remaining)
+            raise
+        except ValidationError as error:
+            if "dates" not in getattr(error, "message_dict", {}):
+                raise
+            # The dates are asked for from the first day on: show the message there too.
+            raise ValidationError({**error.message_dict, "first_day": error.message_dict["dates"]}) from error
+
     if request.method == "POST":
-        if form.is_valid():
-            data = form.cleaned_data
-            # After a refusal naming the days left, the admin chose: only those, or all with a
-            # quote for the rest.
-            choice = request.POST.get("choice", "")
-            dates = form.dates()
-            if choice == "within":
-                dates = dates[: int(request.POST.get("remaining") or 0) or len(dates)]
-            try:
-                services.onsite_request(
-                    actor=request.user,
-                    dates=dates,
-                    address=data["address"],
-                    purpose=data["purpose"],
-                    contact_name=data["contact_name"],
-                    contact_phone=data["contact_phone"],
-                    quote_extra=choice == "quote_extra",
-                )
-            except OnsiteDaysShort as error:
-                form.add_error(None, error.message())
-                short = {"remaining": error.remaining, "extra": error.requested - error.remaining}
-            except QuotaError as error:
-                form.add_error(None, error.message())
-            except ValidationError as error:
-                apply_errors(form, error)
-                if "dates" in getattr(error, "message_dict", {}):
-                    form.add_error("first_day", error.message_dict["dates"])
-            else:
-                messages.success(request, _("Your on-site request was sent."))
-                return redirect("onsite-list")
+        if form.is_valid() and form_submit(form, request_days):
+            messages.success(request, _("Your on-site request was sent."))
+            return redirect("onsite-list")
         status = 400
-    visits = list(selectors.onsite_list_for(person=request.user))
-    _row_actions(visits, "onsite", vendor=False)
+    return _admin_list(
+        request,
+        "onsite",
+        form=form,
+        status=status,
+        channel=Channel.ONSITE_DAYS,
+        short=short or None,
+        today=timezone.localdate(),
+    )
+
+
+def _admin_list(request, kind: str, *, form, status: int, channel: str, **extra):
+    """The institution admin's page of one kind: the request form, the allotment it draws on and
+    the institution's bookings with the actions each allows."""
+    rows = list(LISTS[kind](person=request.user))
+    _row_actions(rows, kind, vendor=False)
     context = {
         "form": form,
-        "visits": visits,
-        "short": short,
-        "allotment": _allotment(institution, Channel.ONSITE_DAYS),
-        "today": timezone.localdate(),
+        ROWS_NAME[kind]: rows,
+        "allotment": _allotment(request.user.institution, channel),
+        **extra,
     }
-    return render(request, "bookings/onsite_list.html", context, status=status)
+    return render(request, f"bookings/{kind}_list.html", context, status=status)
+
+
+LISTS = {"workshop": selectors.workshop_list_for, "onsite": selectors.onsite_list_for}
+ROWS_NAME = {"workshop": "workshops", "onsite": "visits"}
 
 
 # --- actions of the booking machine, for both sides --------------------------------------------
@@ -361,16 +369,15 @@ def vendor_workshop_participants(request, pk):
     choices = list(selectors.workshop_participant_choices(workshop=workshop))
     if request.method == "POST":
         form = ParticipantsForm(request.POST, choices=choices)
-        if form.is_valid():
-            try:
-                services.workshop_participants_record(
-                    actor=request.user, workshop=workshop, people=form.cleaned_data["people"]
-                )
-            except ValidationError as error:
-                apply_errors(form, error)
-            else:
-                messages.success(request, _("The participants were recorded."))
-                return redirect("vendor-workshops")
+        recorded = form.is_valid() and form_submit(
+            form,
+            lambda: services.workshop_participants_record(
+                actor=request.user, workshop=workshop, people=form.cleaned_data["people"]
+            ),
+        )
+        if recorded:
+            messages.success(request, _("The participants were recorded."))
+            return redirect("vendor-workshops")
         status = 400
     else:
         form = ParticipantsForm(
@@ -394,14 +401,11 @@ def vendor_onboarding(request):
     form = OnboardingRecordForm(request.POST or None)
     status = 200
     if request.method == "POST":
-        if form.is_valid():
-            try:
-                services.onboarding_record(actor=request.user, **form.cleaned_data)
-            except ValidationError as error:
-                apply_errors(form, error)
-            else:
-                messages.success(request, _("The purchase was recorded and its onboarding item created."))
-                return redirect("vendor-onboarding")
+        if form.is_valid() and form_submit(
+            form, lambda: services.onboarding_record(actor=request.user, **form.cleaned_data)
+        ):
+            messages.success(request, _("The purchase was recorded and its onboarding item created."))
+            return redirect("vendor-onboarding")
         status = 400
     items = list(
         selectors.onboarding_list_for(person=request.user).order_by("status", "starts_at", "-purchased_on")[

@@ -11,6 +11,8 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from organizations.admin import ListedInline
+
 from .models import Download, LibraryFile, LibraryItem, Registration, Training
 from .services import (
     library_file_add,
@@ -62,9 +64,8 @@ class TrainingAdminForm(forms.ModelForm):
         return cleaned
 
 
-class RegistrationInline(admin.TabularInline):
+class RegistrationInline(ListedInline):
     model = Registration
-    extra = 0
     fields = [
         "person",
         "institution",
@@ -73,11 +74,6 @@ class RegistrationInline(admin.TabularInline):
         "reminder_24h_sent_at",
         "reminder_1h_sent_at",
     ]
-    readonly_fields = fields
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
 
 URL_FIELDS = {models.URLField: {"assume_scheme": "https"}}
@@ -125,15 +121,9 @@ class TrainingAdmin(admin.ModelAdmin):
             training_waitlist_promote(training_id=obj.pk)
 
 
-class LibraryFileInline(admin.TabularInline):
+class LibraryFileInline(ListedInline):
     model = LibraryFile
-    extra = 0
     fields = ["name", "version", "content_type", "size", "uploaded_by", "created_at"]
-    readonly_fields = fields
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
 
 class LibraryItemAdminForm(forms.ModelForm):

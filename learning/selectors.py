@@ -136,11 +136,6 @@ def training_list_registered(*, person: User) -> QuerySet[Training]:
     )
 
 
-def training_list_attended(*, person: User) -> QuerySet[Training]:
-    """Sessions the person attended: what personnel performance tracking counts."""
-    return Training.objects.filter(registrations__person=person, registrations__attended_at__isnull=False)
-
-
 def training_calendar_entries(*, start: datetime.datetime, end: datetime.datetime) -> list[dict]:
     """Published sessions starting in [start, end), as entries of the vendor's week calendar.
     Sessions belong to no institution and name no trainer, so they sit on the unassigned row."""

@@ -86,3 +86,17 @@ def file_response(request, *, storage, name: str, size: int, content_type: str, 
     if byte_range:
         response["Content-Range"] = f"bytes {start}-{end}/{size}"
     return response
+
+
+def recording_response(request, training) -> HttpResponse:
+    """The session's uploaded recording, inline, with Range support so the player seeks."""
+    file = training.recording_file
+    return file_response(
+        request,
+        storage=file.storage,
+        name=file.name,
+        size=file.size,
+        content_type=training.recording_content_type or "video/mp4",
+        filename=file.name.rsplit("/", 1)[-1],
+        inline=True,
+    )

@@ -26,7 +26,7 @@ from .errors import TrainingError
 from .forms import AttendanceForm, AttendanceImportForm, LibraryFilterForm, TrainingFilterForm
 from .ical import calendar_bytes
 from .models import Training
-from .streaming import file_response, is_first_request
+from .streaming import file_response, is_first_request, recording_response
 
 
 def _month(value: str | None) -> datetime.date:
@@ -175,16 +175,7 @@ def training_recording(request, pk: int):
     training = _training_or_404(access, pk)
     if not training.recording_file or training.ends_at > timezone.now() and not access.is_vendor:
         raise Http404
-    name = training.recording_file.name
-    return file_response(
-        request,
-        storage=training.recording_file.storage,
-        name=name,
-        size=training.recording_file.size,
-        content_type=training.recording_content_type or "video/mp4",
-        filename=name.rsplit("/", 1)[-1],
-        inline=True,
-    )
+    return recording_response(request, training)
 
 
 def training_feed(request, token: str):

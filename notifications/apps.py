@@ -9,7 +9,14 @@ class NotificationsConfig(AppConfig):
     def ready(self):
         from anymail.signals import inbound
 
+        from core.languages import email_language_register
+
         from .receivers import anymail_inbound
+        from .selectors import language_for
+
+        # The e-mail language chosen on the preferences page, for the apps that write e-mails
+        # without importing this one (reports' survey reminder and monthly report).
+        email_language_register(lambda person_id: language_for(person_id=person_id))
 
         # django-anymail hands provider webhooks over only as this signal; the receiver just
         # passes the raw message to the same service the IMAP poll uses.

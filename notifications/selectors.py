@@ -76,17 +76,22 @@ def push_modes_for(*, person: User) -> dict[str, str]:
     }
 
 
-def push_modes_for_pairs(*, pairs: set[tuple[int, str]]) -> dict[tuple[int, str], str]:
-    """The push mode of each (person id, kind) pair, in one query; on where unset."""
+def _choices_for_pairs(pairs: set[tuple[int, str]], column: str, default: str) -> dict[tuple[int, str], str]:
+    """One preference column of each (person id, kind) pair, in one query; `default` where unset."""
     if not pairs:
         return {}
     chosen = {
-        (person_id, kind): push
-        for person_id, kind, push in NotificationPreference.objects.filter(
+        (person_id, kind): value
+        for person_id, kind, value in NotificationPreference.objects.filter(
             person_id__in={person_id for person_id, _ in pairs}, kind__in={kind for _, kind in pairs}
-        ).values_list("person_id", "kind", "push")
+        ).values_list("person_id", "kind", column)
     }
-    return {pair: chosen.get(pair, PushMode.ON) for pair in pairs}
+    return {pair: chosen.get(pair, default) for pair in pairs}
+
+
+def push_modes_for_pairs(*, pairs: set[tuple[int, str]]) -> dict[tuple[int, str], str]:
+    """The push mode of each (person id, kind) pair, in one query; on where unset."""
+    return _choices_for_pairs(pairs, "push", PushMode.ON)
 
 
 def push_subscribed_person_ids(*, person_ids: set[int]) -> set[int]:
@@ -120,15 +125,7 @@ def languages_for(*, person_ids: set[int]) -> dict[int, str]:
 
 def preference_modes_for_pairs(*, pairs: set[tuple[int, str]]) -> dict[tuple[int, str], str]:
     """The mode of each (person id, kind) pair, in one query (the fan-out's); on where unset."""
-    if not pairs:
-        return {}
-    chosen = {
-        (person_id, kind): mode
-        for person_id, kind, mode in NotificationPreference.objects.filter(
-            person_id__in={person_id for person_id, _ in pairs}, kind__in={kind for _, kind in pairs}
-        ).values_list("person_id", "kind", "mode")
-    }
-    return {pair: chosen.get(pair, Mode.ON) for pair in pairs}
+    return _choices_for_pairs(pairs, "mode", Mode.ON)
 
 
 def language_for(*, person_id: int | None) -> str:

@@ -19,6 +19,20 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         return False
 
 
+class ListedInline(admin.TabularInline):
+    """Related rows written elsewhere, listed under their parent: every field shown read-only,
+    none added or deleted here."""
+
+    extra = 0
+    can_delete = False
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
 class RegionInline(admin.TabularInline):
     model = Region
     extra = 0

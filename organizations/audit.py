@@ -4,7 +4,7 @@ Any app records its changes through `audit_record` and names its action codes on
 `audit_actions_register`, so the log page can show them in the reader's language. A service
 records only what it changed: a call that finds the work already done records nothing."""
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -16,6 +16,20 @@ _ACTION_LABELS: dict[str, str] = {}
 
 # Passed for `institution` to take it from the target (its `institution_id`).
 FROM_TARGET = object()
+
+
+def audited(*actions: str) -> Callable:
+    """Mark a service as one that changes tenant data and records each change with `audit_record`
+    under one of these action codes (a call that changes nothing records nothing). The mark costs
+    nothing at run time: `tests/organizations/test_audit_matrix.py` finds every public function of
+    every app's `services` modules and requires the mark or a reasoned exemption, then calls each
+    marked service and expects one row with one of its codes."""
+
+    def mark(service: Callable) -> Callable:
+        service.audit_actions = actions
+        return service
+
+    return mark
 
 
 def audit_actions_register(labels: Mapping[str, str]) -> None:
@@ -58,6 +72,15 @@ def audit_record(
         after=dict(after or {}),
     )
     return chain_append(event)
+
+
+def audit_change(
+    *, actor: User | None, action: str, target: models.Model, field: str, before, after
+) -> AuditEvent:
+    """One field's change as one row: `{field: before}` → `{field: after}`."""
+    return audit_record(
+        actor=actor, action=action, target=target, before={field: before}, after={field: after}
+    )
 
 
 audit_actions_register(

@@ -5,7 +5,10 @@ from functools import wraps
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.http import Http404
 from django.utils.translation import gettext as _
+
+from .permissions import require_own_institution_admin
 
 
 def role_required(*roles):
@@ -20,3 +23,15 @@ def role_required(*roles):
         return wrapper
 
     return decorator
+
+
+def own_institution_row(request, get, pk, *, check=require_own_institution_admin):
+    """The row `pk` of the requesting admin's own institution, read through its tenant-scoped
+    selector `get(institution=…, pk=…)` after `check(actor, institution)`; another institution's
+    id is a 404, as a missing one."""
+    institution = request.user.institution
+    check(request.user, institution)
+    row = get(institution=institution, pk=pk)
+    if row is None:
+        raise Http404
+    return row

@@ -146,9 +146,6 @@ class User(AbstractUser):
             ),
         ]
 
-    def has_role(self, *roles) -> bool:
-        return self.role in roles
-
     @property
     def is_vendor_staff(self) -> bool:
         return self.role in VENDOR_SIDE

@@ -14,7 +14,7 @@ from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 from rest_framework.authtoken.models import Token
 
-from .audit import audit_record
+from .audit import audit_change, audit_record, audited
 from .contracts import require_region_management, require_seat
 from .models import DutyChange, Institution, MonitoringGrant, Region, Unit, User
 from .permissions import (
@@ -108,6 +108,7 @@ def _person_create(
     return person
 
 
+@audited("person.bootstrap")
 def staff_bootstrap(*, username: str, email: str, password: str) -> tuple[User, bool]:
     """The installation's first vendor account, for `manage.py bootstrap_staff`: a package manager
     with the Django admin's superuser rights, who then adds everyone else. Returns (person,
@@ -135,6 +136,7 @@ def staff_bootstrap(*, username: str, email: str, password: str) -> tuple[User, 
     return person, True
 
 
+@audited("person.add")
 def person_add(
     *,
     actor: User,
@@ -169,6 +171,7 @@ def person_add(
     )
 
 
+@audited("person.invite")
 def person_invite(
     *,
     actor: User,
@@ -210,6 +213,7 @@ def person_invite(
     return person
 
 
+@audited("person.deactivate")
 def person_deactivate(*, actor: User, person: User) -> User:
     """Deactivate a person: they lose access at once (their API tokens are deleted) and free a
     place under the cap.
@@ -225,16 +229,18 @@ def person_deactivate(*, actor: User, person: User) -> User:
             return person
         person.is_active = False
         Token.objects.filter(user=person).delete()
-        audit_record(
+        audit_change(
             actor=actor,
             action="person.deactivate",
             target=person,
-            before={"is_active": True},
-            after={"is_active": False},
+            field="is_active",
+            before=True,
+            after=False,
         )
     return person
 
 
+@audited("person.reactivate")
 def person_reactivate(*, actor: User, person: User) -> User:
     """Let a deactivated person log in again, taking a place under the cap.
 
@@ -252,16 +258,18 @@ def person_reactivate(*, actor: User, person: User) -> User:
         require_seat(person.institution)
         person.is_active = True
         person.save(update_fields=["is_active"])
-        audit_record(
+        audit_change(
             actor=actor,
             action="person.reactivate",
             target=person,
-            before={"is_active": False},
-            after={"is_active": True},
+            field="is_active",
+            before=False,
+            after=True,
         )
     return person
 
 
+@audited("person.set_role")
 def person_set_role(*, actor: User, person: User, role: Role) -> User:
     """Give the person another role of the institution's side. A monitoring grant that no longer
     fits the role is revoked in the same transaction (recorded as revoked by the actor, and listed
@@ -293,6 +301,7 @@ def person_set_role(*, actor: User, person: User, role: Role) -> User:
     return person
 
 
+@audited("region.create")
 def region_create(*, actor: User, institution: Institution, name: str) -> Region:
     """Create a region. Raises PermissionDenied unless the actor administers the institution,
     FeatureLocked without region management, ValidationError for a name already taken. Records
@@ -307,6 +316,7 @@ def region_create(*, actor: User, institution: Institution, name: str) -> Region
     return region
 
 
+@audited("unit.create")
 def unit_create(*, actor: User, institution: Institution, region: Region, name: str) -> Unit:
     """Create a unit in a region of the institution. Raises what region_create raises, and
     ValidationError for another institution's region. Records `unit.create`."""
@@ -327,6 +337,7 @@ def unit_create(*, actor: User, institution: Institution, region: Region, name: 
     return unit
 
 
+@audited("person.move")
 def person_move(*, actor: User, person: User, unit: Unit | None, region: Region | None = None) -> User:
     """Place a person in a unit (and so its region), or only in a region, or nowhere.
 
@@ -379,6 +390,7 @@ def _monitoring_grants_revoke_unfitting(*, actor: User, person: User) -> list[in
     return ids
 
 
+@audited("monitoring_grant.give")
 def monitoring_grant_give(*, actor: User, person: User) -> MonitoringGrant:
     """Let a manager monitor their part of the tree: a unit manager their unit's tickets, a
     region manager every ticket of their region. Given by the institution's own admin, person by
@@ -435,6 +447,7 @@ def monitoring_grant_give(*, actor: User, person: User) -> MonitoringGrant:
     return grant
 
 
+@audited("monitoring_grant.revoke")
 def monitoring_grant_revoke(*, actor: User, grant: MonitoringGrant) -> MonitoringGrant:
     """Take a monitoring grant back, recording who did and when; the row stays as the record.
     Only the institution's own admin may; allowed on every package, so access can always be taken
@@ -459,6 +472,7 @@ def monitoring_grant_revoke(*, actor: User, grant: MonitoringGrant) -> Monitorin
     return grant
 
 
+@audited("region.rename")
 def region_rename(*, actor: User, region: Region, name: str) -> Region:
     """Rename a region. Raises PermissionDenied unless the actor administers its institution,
     FeatureLocked without region management, ValidationError for a name already taken. Records
@@ -468,6 +482,7 @@ def region_rename(*, actor: User, region: Region, name: str) -> Region:
     return _rename(actor=actor, action="region.rename", target=region, name=name)
 
 
+@audited("unit.rename")
 def unit_rename(*, actor: User, unit: Unit, name: str) -> Unit:
     """Rename a unit; as region_rename. Records `unit.rename`."""
     require_institution_admin(actor, unit.institution)
@@ -483,7 +498,7 @@ def _rename(*, actor: User, action: str, target: Region | Unit, name: str):
         target.name = name
         target.full_clean()
         target.save(update_fields=["name"])
-        audit_record(actor=actor, action=action, target=target, before={"name": before}, after={"name": name})
+        audit_change(actor=actor, action=action, target=target, field="name", before=before, after=name)
     return target
 
 
@@ -502,6 +517,7 @@ def _duty_changed() -> None:
         listener()
 
 
+@audited("person.set_on_duty")
 def person_set_on_duty(*, actor: User, person: User, is_on_duty: bool) -> User:
     """Put a desk person on or off duty: routing gives new tickets only to engineers on duty.
     An engineer sets their own; the desk lead anyone's. A call that changes nothing records
@@ -513,12 +529,13 @@ def person_set_on_duty(*, actor: User, person: User, is_on_duty: bool) -> User:
     with transaction.atomic():
         User.objects.filter(pk=person.pk).update(is_on_duty=is_on_duty)
         person.is_on_duty = is_on_duty
-        audit_record(
+        audit_change(
             actor=actor,
             action="person.set_on_duty",
             target=person,
-            before={"is_on_duty": before},
-            after={"is_on_duty": is_on_duty},
+            field="is_on_duty",
+            before=before,
+            after=is_on_duty,
         )
         transaction.on_commit(_duty_changed)
     return person

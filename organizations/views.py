@@ -13,7 +13,7 @@ from core.errors import DomainError
 from . import selectors, services
 from .audit import audit_action_choices, audit_action_label
 from .contracts import contract_in_force, region_management_lock, require_region_management
-from .decorators import role_required
+from .decorators import own_institution_row, role_required
 from .forms import (
     AuditFilterForm,
     GrantForm,
@@ -99,11 +99,7 @@ def people(request):
 @require_POST
 @role_required(Role.INSTITUTION_ADMIN)
 def person_active(request, pk):
-    institution = request.user.institution
-    require_institution_admin(request.user, institution)
-    person = selectors.person_get(institution=institution, pk=pk)
-    if person is None:
-        raise Http404
+    person = own_institution_row(request, selectors.person_get, pk, check=require_institution_admin)
     try:
         if request.POST.get("active") == "1":
             services.person_reactivate(actor=request.user, person=person)
@@ -312,11 +308,7 @@ def monitoring(request):
 @require_POST
 @role_required(Role.INSTITUTION_ADMIN)
 def monitoring_revoke(request, pk):
-    institution = request.user.institution
-    require_own_institution_admin(request.user, institution)
-    grant = selectors.monitoring_grant_get(institution=institution, pk=pk)
-    if grant is None:
-        raise Http404
+    grant = own_institution_row(request, selectors.monitoring_grant_get, pk)
     services.monitoring_grant_revoke(actor=request.user, grant=grant)
     name = grant.person.get_full_name() or grant.person.username
     messages.success(request, _("The monitoring grant of %(name)s was revoked.") % {"name": name})

@@ -7,7 +7,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from organizations.admin import InstitutionAdmin, ReadOnlyAdmin
+from organizations.admin import InstitutionAdmin, ListedInline, ReadOnlyAdmin
 from organizations.forms import form_errors_add
 from organizations.models import Institution
 from organizations.selectors import institution_list_all_institutions
@@ -46,15 +46,9 @@ class PackageAdmin(admin.ModelAdmin):
     ]
 
 
-class AllotmentInline(admin.TabularInline):
+class AllotmentInline(ListedInline):
     model = Allotment
-    extra = 0
     fields = ["channel", "allotment", "used", "is_unlimited", "is_included"]
-    readonly_fields = fields
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Subscription)
@@ -241,18 +235,12 @@ admin.site.site_header = _("SLA Portal administration")
 admin.site.site_title = _("SLA Portal administration")
 
 
-class SubscriptionInline(admin.TabularInline):
+class SubscriptionInline(ListedInline):
     """The institution's contracts; they change only through the sale forms of the subscription admin."""
 
     model = Subscription
-    extra = 0
     fields = ["package", "starts_on", "ends_on", "user_cap", "sold_by"]
-    readonly_fields = fields
-    can_delete = False
     show_change_link = True
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
 
 class InstitutionWithContractsAdmin(InstitutionAdmin):

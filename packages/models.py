@@ -234,9 +234,6 @@ class Subscription(ContractTerms):
     def renews_on(self) -> datetime.date:
         return self.ends_on + datetime.timedelta(days=1)
 
-    def is_active_on(self, day: datetime.date) -> bool:
-        return self.starts_on <= day <= self.ends_on
-
 
 class Allotment(models.Model):
     """A subscription's yearly allotment on one channel and the running count of its use.

@@ -9,7 +9,9 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from organizations.audit import audit_actions_register, audit_record, audited
 from organizations.models import Institution, User
 from organizations.roles import Role
 from organizations.selectors import seat_count
@@ -20,6 +22,13 @@ from .models import Allotment, Channel, Package, PackageChannel, QuotaEntry, Quo
 from .selectors import TICKET_REFERENCE, subscription_in_force, ticket_units_held
 
 logger = logging.getLogger(__name__)
+
+audit_actions_register(
+    {
+        "subscription.sell": gettext_lazy("Contract sold"),
+        "subscription.adjust": gettext_lazy("Contract adjusted"),
+    }
+)
 
 
 def _one_year_from(starts_on: datetime.date) -> datetime.date:
@@ -58,6 +67,7 @@ def _resolve_figure(term: PackageChannel, requested: int | None) -> tuple[int | 
     return requested, {}
 
 
+@audited("subscription.sell")
 def subscription_sell(
     *,
     actor: User | None,
@@ -137,9 +147,22 @@ def subscription_sell(
             )
             for term, figure in resolved
         )
+        audit_record(
+            actor=actor,
+            action="subscription.sell",
+            target=subscription,
+            after={
+                "package": package.code,
+                "starts_on": starts_on.isoformat(),
+                "ends_on": ends_on.isoformat(),
+                "user_cap": user_cap,
+                "figures": {term.channel: figure for term, figure in resolved},
+            },
+        )
     return subscription
 
 
+@audited("subscription.sell")
 def subscription_renew(
     *, actor: User | None, subscription: Subscription, package: Package | None = None, **kwargs
 ):
@@ -480,6 +503,7 @@ def quota_notice_sweep(*, limit: int = 100) -> int:
     return sum(1 for notice_id in pending if quota_notice_send(notice_id=notice_id))
 
 
+@audited("subscription.adjust")
 def subscription_adjust(
     *,
     actor: User | None,
@@ -525,12 +549,20 @@ def subscription_adjust(
                 }
         if errors:
             raise ValidationError(errors)
+        before: dict = {}
+        after: dict = {}
         for channel, value in figures.items():
             allotment = allotments[channel]
             if not allotment.is_unlimited and allotment.allotment != value:
+                before[channel], after[channel] = allotment.allotment, value
                 allotment.allotment = value
                 allotment.save(update_fields=["allotment"])
         if user_cap is not None and user_cap != subscription.user_cap:
+            before["user_cap"], after["user_cap"] = subscription.user_cap, user_cap
             subscription.user_cap = user_cap
             subscription.save(update_fields=["user_cap"])
+        if after:
+            audit_record(
+                actor=actor, action="subscription.adjust", target=subscription, before=before, after=after
+            )
     return subscription

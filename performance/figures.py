@@ -1,7 +1,8 @@
 """Columns other apps add to the performance report, without this app importing them.
 
-The learning and booking features (trainings attended, workshops joined) register a provider in
-their AppConfig.ready:
+Learning and bookings (trainings attended, workshops joined) are apps of the same layer and are
+not imported from here; the composition layer (`portal`) registers a provider for each in
+PortalConfig.ready:
 
     from performance.figures import FigureProvider, figure_provider_register
 

@@ -8,7 +8,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from organizations.decorators import role_required
+from organizations.decorators import own_institution_row, role_required
 from organizations.forms import form_errors_add
 from organizations.permissions import performance_scope, require_own_institution_admin
 from organizations.roles import CUSTOMER_SIDE, Role
@@ -64,11 +64,7 @@ def usage_keys(request):
 @require_POST
 @role_required(Role.INSTITUTION_ADMIN)
 def usage_key_revoke(request, pk):
-    institution = request.user.institution
-    require_own_institution_admin(request.user, institution)
-    key = selectors.usage_key_get(institution=institution, pk=pk)
-    if key is None:
-        raise Http404
+    key = own_institution_row(request, selectors.usage_key_get, pk)
     services.usage_key_revoke(actor=request.user, key=key)
     messages.success(request, _("The key “%(name)s” was revoked.") % {"name": key.name})
     return redirect("usage-keys")

@@ -16,11 +16,9 @@ class PortalConfig(AppConfig):
         from notifications.models import Kind
         from performance.figures import FigureProvider, figure_provider_register
         from reports.extras import report_section_register
-        from reports.languages import email_language_register
 
         from .wiring import (
             performance_report_section,
-            person_email_language,
             survey_email_link,
             survey_push_link,
             training_reminder_push,
@@ -39,6 +37,5 @@ class PortalConfig(AppConfig):
         email_link_register(Kind.RESOLVED, survey_email_link)
         push_link_register(Kind.RESOLVED, survey_push_link)
         reminder_listener_register(training_reminder_push)
-        email_language_register(person_email_language)
         calendar_source_register(training_calendar_entries)
         report_section_register(performance_report_section)

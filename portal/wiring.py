@@ -39,11 +39,6 @@ def survey_email_link(ticket: Ticket, recipient: User | None) -> list[tuple[str,
     ]
 
 
-def person_email_language(person_id: int) -> str:
-    """The language of a person's e-mails, as chosen on the notification preferences."""
-    return language_for(person_id=person_id)
-
-
 def performance_report_section(
     *, institution: Institution, period_start: datetime.date, period_end: datetime.date, language: str
 ) -> ReportSection | None:

@@ -1,10 +1,12 @@
 from django.contrib import admin
 
+from organizations.admin import ReadOnlyAdmin
+
 from .models import ReportDelivery, Survey
 
 
 @admin.register(Survey)
-class SurveyAdmin(admin.ModelAdmin):
+class SurveyAdmin(ReadOnlyAdmin):
     """Read-only: answers are the customer's, and what they are about is a snapshot."""
 
     list_display = [
@@ -20,29 +22,11 @@ class SurveyAdmin(admin.ModelAdmin):
     search_fields = ["ticket__subject", "comment"]
     list_select_related = ["ticket", "institution", "engineer"]
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(ReportDelivery)
-class ReportDeliveryAdmin(admin.ModelAdmin):
+class ReportDeliveryAdmin(ReadOnlyAdmin):
     """Read-only: the monthly report's outbox, to see what went out and what failed."""
 
     list_display = ["institution", "period_on", "sent_at", "attempts", "last_error"]
     list_filter = ["period_on"]
     list_select_related = ["institution"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -10,17 +10,13 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from organizations.admin import ListedInline
+
 from .models import DevelopmentItem, OutboxMessage, SLAEvent, Ticket, TicketEvent
 from .services import ticket_deadline_correct
 
 
-class ReadOnlyInline(admin.TabularInline):
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
+class ReadOnlyInline(ListedInline):
     def has_change_permission(self, request, obj=None):
         return False
 
@@ -28,13 +24,11 @@ class ReadOnlyInline(admin.TabularInline):
 class TicketEventInline(ReadOnlyInline):
     model = TicketEvent
     fields = ["created_at", "kind", "actor", "data"]
-    readonly_fields = fields
 
 
 class SLAEventInline(ReadOnlyInline):
     model = SLAEvent
     fields = ["occurred_at", "kind", "deadline_at", "recorded_at", "terms"]
-    readonly_fields = fields
 
 
 class DeadlineForm(forms.Form):
@@ -138,17 +132,11 @@ class OutboxMessageAdmin(admin.ModelAdmin):
         return False
 
 
-class LinkedTicketInline(admin.TabularInline):
+class LinkedTicketInline(ListedInline):
     model = Ticket
     fk_name = "development_item"
     fields = ["subject", "institution", "kind", "status", "created_at"]
-    readonly_fields = fields
-    extra = 0
-    can_delete = False
     show_change_link = True
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(DevelopmentItem)

@@ -229,10 +229,6 @@ class TicketMessage(models.Model):
         verbose_name_plural = _("messages")
         ordering = ["created_at", "id"]
 
-    @property
-    def is_internal(self) -> bool:
-        return self.kind == self.Kind.NOTE
-
 
 def attachment_path(instance, filename):
     return f"attachments/{instance.institution_id}/{instance.ticket_id}/{filename}"

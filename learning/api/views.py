@@ -18,7 +18,7 @@ from learning.access import library_access, training_access
 from learning.errors import TrainingError
 from learning.ical import calendar_bytes
 from learning.models import LibraryItem
-from learning.streaming import file_response
+from learning.streaming import recording_response
 from learning.uploads import LIBRARY_CONTENT_TYPES, RECORDING_CONTENT_TYPES
 from learning.views import library_download_response
 from organizations.permissions import require_role
@@ -192,18 +192,7 @@ class TrainingRecordingView(_FileMixin, _TrainingMixin, GenericAPIView):
         training = self.get_training()
         if not training.recording_file or training.ends_at > timezone.now():
             raise Http404
-        name = training.recording_file.name
-        return range_checked(
-            file_response(
-                request,
-                storage=training.recording_file.storage,
-                name=name,
-                size=training.recording_file.size,
-                content_type=training.recording_content_type or "video/mp4",
-                filename=name.rsplit("/", 1)[-1],
-                inline=True,
-            )
-        )
+        return range_checked(recording_response(request, training))
 
 
 @extend_schema(

@@ -140,6 +140,15 @@ class MeView(APIView):
 ORG_ERRORS = (403, 404)
 
 
+class _TreeViewSet(InstitutionAdminMixin, viewsets.GenericViewSet):
+    """Regions and units: the whole list in one answer, on packages with region management."""
+
+    lookup_value_regex = "[^/]+"
+    needs_region_management = True
+    pagination_class = None
+    filter_backends = []
+
+
 @extend_schema_view(
     list=extend_schema(
         summary="Regions of my institution",
@@ -161,12 +170,8 @@ ORG_ERRORS = (403, 404)
         responses={200: RegionSerializer, **error_responses(400, *ORG_ERRORS, 422)},
     ),
 )
-class RegionViewSet(InstitutionAdminMixin, viewsets.GenericViewSet):
+class RegionViewSet(_TreeViewSet):
     serializer_class = RegionSerializer
-    lookup_value_regex = "[^/]+"
-    needs_region_management = True
-    pagination_class = None
-    filter_backends = []
 
     def get_queryset(self):
         return selectors.region_list(institution=self.get_institution())
@@ -215,12 +220,8 @@ class RegionViewSet(InstitutionAdminMixin, viewsets.GenericViewSet):
         responses={200: UnitSerializer, **error_responses(400, *ORG_ERRORS, 422)},
     ),
 )
-class UnitViewSet(InstitutionAdminMixin, viewsets.GenericViewSet):
+class UnitViewSet(_TreeViewSet):
     serializer_class = UnitSerializer
-    lookup_value_regex = "[^/]+"
-    needs_region_management = True
-    pagination_class = None
-    filter_backends = []
 
     def get_queryset(self):
         return selectors.unit_list(institution=self.get_institution())

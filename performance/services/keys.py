@@ -3,7 +3,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from organizations.audit import audit_record
+from organizations.audit import audit_change, audit_record, audited
 from organizations.models import Institution, User
 from organizations.permissions import require_institution_admin
 from packages.permissions import require_performance_tracking
@@ -13,6 +13,7 @@ from ..models import UsageKey
 NAME_MAX_LENGTH = 50
 
 
+@audited("usage_key.issue")
 def usage_key_issue(*, actor: User, institution: Institution, name: str) -> tuple[UsageKey, str]:
     """Issue an installation key for one of the institution's installations and return it with the
     key itself, which is stored only as a hash and so can be shown this once. For the institution's
@@ -33,6 +34,7 @@ def usage_key_issue(*, actor: User, institution: Institution, name: str) -> tupl
     return key, raw
 
 
+@audited("usage_key.revoke")
 def usage_key_revoke(*, actor: User, key: UsageKey) -> bool:
     """Revoke a key: the installation's next request is refused (401). For the institution's admin
     or vendor staff. Revoking a revoked key changes nothing and records nothing (returns False)."""
@@ -45,11 +47,7 @@ def usage_key_revoke(*, actor: User, key: UsageKey) -> bool:
         if not changed:
             return False
         key.refresh_from_db()
-        audit_record(
-            actor=actor,
-            action="usage_key.revoke",
-            target=key,
-            before={"revoked": False},
-            after={"revoked": True},
+        audit_change(
+            actor=actor, action="usage_key.revoke", target=key, field="revoked", before=False, after=True
         )
     return True

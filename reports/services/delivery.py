@@ -8,7 +8,7 @@ renders the PDF, sends, and marks the row sent in the same transaction; a failed
 again later, waiting longer each time. As with the tickets outbox, an e-mail may go twice only if
 a worker dies between the mail server's acceptance and the commit.
 
-Each admin reads the report in their own e-mail language (reports.languages): one message per
+Each admin reads the report in their own e-mail language (core.languages): one message per
 language, to the admins who chose it, its subject, body and PDF written in that language. The row
 records whom it reached; should one language's message fail after another's went, the retry writes
 only to those not reached yet."""
@@ -23,6 +23,7 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
+from core.languages import email_language
 from organizations.models import Institution, User
 from organizations.roles import Role
 from packages.models import Subscription
@@ -30,7 +31,6 @@ from slaportal.celery import publish
 
 from .. import files
 from ..extras import report_sections
-from ..languages import email_language
 from ..models import ReportDelivery
 from ..periods import Period, last_full_month, month_period
 from ..selectors import report_scope_institution

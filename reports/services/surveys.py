@@ -13,7 +13,7 @@ One e-mail asks: the notifications app's resolution e-mail, to which the composi
 the score links (survey_question_links, which marks the survey asked). Reports itself sends only
 the one reminder, REMINDER_DAYS later if still unanswered, through the tickets outbox and marked
 on the row in the same transaction (reminded_at), so a repeated sweep sends nothing twice; it is
-written in the requester's language (reports.languages)."""
+written in the requester's language (core.languages)."""
 
 import datetime
 import logging
@@ -28,13 +28,13 @@ from django.urls import reverse
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
+from core.languages import email_language
 from organizations.models import User
 from organizations.permissions import is_desk
 from tickets.figures import first_response_met
 from tickets.models import Ticket, TicketEvent
 from tickets.services.outbox import email_message, outbox_email_add_many
 
-from ..languages import email_language
 from ..models import Survey, SurveyScanCursor
 
 logger = logging.getLogger(__name__)
@@ -277,7 +277,7 @@ def survey_sync(*, limit: int = SWEEP_BATCH, now: datetime.datetime | None = Non
 
 
 def _reminder_email(survey: Survey) -> object:
-    """The reminder, written in the requester's language (reports.languages)."""
+    """The reminder, written in the requester's language (core.languages)."""
     ticket = survey.ticket
     values = {"id": ticket.pk, "subject": ticket.subject}
     with translation.override(email_language(survey.requester_id)):

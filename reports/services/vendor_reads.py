@@ -5,7 +5,7 @@ from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from organizations.audit import audit_actions_register, audit_record
+from organizations.audit import audit_actions_register, audit_record, audited
 from organizations.models import Institution, User
 from organizations.permissions import vendor_report_reader
 
@@ -15,6 +15,7 @@ from ..selectors import ReportScope, report_scope_institution
 audit_actions_register({"report.vendor_read": gettext_lazy("Report read by vendor staff")})
 
 
+@audited("report.vendor_read")
 def report_scope_read_by_vendor(
     *, actor: User, institution: Institution, period: Period, what: str, record: bool = True
 ) -> ReportScope:

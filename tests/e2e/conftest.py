@@ -55,12 +55,17 @@ def pytest_runtest_teardown(item, nextitem):
 def browser(chromium_path):
     # One browser per test: Playwright's event loop must not outlive the test, or the next test's
     # database fixtures would run under it and see a different connection object.
+    from django.db import connections
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=chromium_path, headless=True, args=BROWSER_ARGS)
         yield browser
         browser.close()
+        # While Playwright's loop runs, Django keeps the test's database connections apart from
+        # the fixtures' (its connections are per async context): close the test's here, or the
+        # session would end with a connection open on the test database and fail to drop it.
+        connections.close_all()
 
 
 @pytest.fixture

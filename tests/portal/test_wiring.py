@@ -297,3 +297,44 @@ def test_monthly_report_goes_once_to_each_admin_in_their_own_language(mailoutbox
 
     assert "Tickets filed" in pdf_text(to_english)
     assert "Açılan talepler" in pdf_text(to_turkish)
+
+
+SIBLINGS = {"learning", "reports", "notifications", "performance", "bookings"}
+
+
+def lent_by(function) -> set[str]:
+    """The sibling apps whose code a registered function runs: its own app, or for a function of
+    portal.wiring the apps of the names it calls."""
+    function = getattr(function, "collect", function)
+    app = function.__module__.split(".")[0]
+    if app != "portal":
+        return {app} & SIBLINGS
+    used = (function.__globals__.get(name) for name in function.__code__.co_names)
+    return {getattr(thing, "__module__", "").split(".")[0] for thing in used} & SIBLINGS
+
+
+def test_registries_between_siblings_run_one_way():
+    # given: every registry a sibling offers, by the app that shows what is registered
+    from bookings import selectors as bookings_selectors
+    from learning import extras as learning_extras
+    from notifications import extras as notifications_extras
+    from performance import figures as performance_figures
+    from reports import extras as reports_extras
+
+    registries = {
+        "notifications": [
+            *(f for links in notifications_extras._LINKS.values() for f in links),
+            *(f for links in notifications_extras._PUSH_LINKS.values() for f in links),
+        ],
+        "reports": list(reports_extras._SECTIONS),
+        "performance": list(performance_figures._PROVIDERS.values()),
+        "bookings": list(bookings_selectors._CALENDAR_SOURCES),
+        "learning": list(learning_extras._LISTENERS),
+    }
+    # when
+    edges = {
+        (shows, lends) for shows, functions in registries.items() for f in functions for lends in lent_by(f)
+    } - {(app, app) for app in SIBLINGS}
+    # then: reports lends to notifications and never the other way round
+    assert ("notifications", "reports") in edges
+    assert not {(lends, shows) for shows, lends in edges} & edges

@@ -293,14 +293,7 @@ class TicketViewSet(TicketScopedMixin, GenericViewSet):
     @action(detail=True, methods=["post"], pagination_class=None, filter_backends=[])
     @idempotent
     def calls(self, request, pk):
-        ticket = self.get_ticket(desk_only=True)
-        serializer = ContactLogSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        message = ticket_log_call(actor=request.user, ticket=ticket, **serializer.validated_data)
-        return Response(
-            ContactLoggedSerializer(message, context=self.get_serializer_context()).data,
-            status=status.HTTP_201_CREATED,
-        )
+        return self._log_contact(request, ticket_log_call)
 
     @extend_schema(
         summary="Log a live remote session",
@@ -319,10 +312,14 @@ class TicketViewSet(TicketScopedMixin, GenericViewSet):
     )
     @idempotent
     def remote_sessions(self, request, pk):
+        return self._log_contact(request, ticket_log_remote)
+
+    def _log_contact(self, request, log):
+        """A call or remote session logged by the desk through `log` (ticket_log_call, ticket_log_remote)."""
         ticket = self.get_ticket(desk_only=True)
         serializer = ContactLogSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        message = ticket_log_remote(actor=request.user, ticket=ticket, **serializer.validated_data)
+        message = log(actor=request.user, ticket=ticket, **serializer.validated_data)
         return Response(
             ContactLoggedSerializer(message, context=self.get_serializer_context()).data,
             status=status.HTTP_201_CREATED,

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from organizations.audit import audit_actions_register, audit_record
+from organizations.audit import audit_actions_register, audit_record, audited
 from organizations.models import User
 from organizations.permissions import is_desk, require_development
 from tickets.models import DevelopmentItem, Product, Ticket, TicketEvent
@@ -73,9 +73,12 @@ def _recount(*item_ids: int | None) -> None:
         DevelopmentItem.objects.filter(pk=pk).update(institutions_reporting=count)
 
 
-def _tell_linked_tickets(*, actor: User, item: DevelopmentItem, old_state: str, **extra) -> int:
-    """One development_updated event per linked ticket; returns how many."""
-    tickets = list(Ticket.objects.filter(development_item=item).only("pk", "institution_id"))
+def _tell_linked_tickets(*, actor: User, item: DevelopmentItem, old_state: str, tickets=None, **extra) -> int:
+    """One development_updated event per linked ticket (or per ticket of `tickets`), showing the
+    item's state and plan; returns how many."""
+    if tickets is None:
+        tickets = Ticket.objects.filter(development_item=item)
+    tickets = list(tickets.only("pk", "institution_id"))
     TicketEvent.objects.bulk_create(
         [
             TicketEvent(
@@ -91,6 +94,7 @@ def _tell_linked_tickets(*, actor: User, item: DevelopmentItem, old_state: str, 
     return len(tickets)
 
 
+@audited("development_item.create")
 def development_item_create(
     *,
     actor: User,
@@ -135,6 +139,7 @@ def development_item_open_for_filing(
     return item
 
 
+@audited("development_item.create", "development_item.link")
 def ticket_escalate_to_development(
     *,
     actor: User,
@@ -219,6 +224,7 @@ def _check_transition(item: DevelopmentItem, state: str, declined_reason: str) -
         raise ValidationError({"declined_reason": _("Say why the item is declined.")})
 
 
+@audited("development_item.update")
 def development_item_update(
     *,
     actor: User,
@@ -293,6 +299,7 @@ def _json(value):
     return value.isoformat() if isinstance(value, datetime.date) else value
 
 
+@audited("development_item.merge")
 def development_item_merge(*, actor: User, item: DevelopmentItem, into: DevelopmentItem) -> DevelopmentItem:
     """Two items found to be one: `item`'s tickets move to `into`, whose customers-to-be are told
     once (one event per moved ticket, showing `into`'s state and plan); `item` stays as a record,
@@ -325,23 +332,11 @@ def development_item_merge(*, actor: User, item: DevelopmentItem, into: Developm
             after={"merged_into": into.pk},
             institution=None,
         )
-        tickets = Ticket.objects.filter(pk__in=moved).only("pk", "institution_id")
-        TicketEvent.objects.bulk_create(
-            [
-                TicketEvent(
-                    ticket=ticket,
-                    institution_id=ticket.institution_id,
-                    kind=TicketEvent.Kind.DEVELOPMENT_UPDATED,
-                    actor=actor,
-                    data={
-                        "item": into.pk,
-                        "merged_from": item.pk,
-                        "old": item.state,
-                        "new": into.state,
-                        **_public(into),
-                    },
-                )
-                for ticket in tickets
-            ]
+        _tell_linked_tickets(
+            actor=actor,
+            item=into,
+            old_state=item.state,
+            tickets=Ticket.objects.filter(pk__in=moved),
+            merged_from=item.pk,
         )
     return into

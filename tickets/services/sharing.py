@@ -9,7 +9,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from organizations.audit import audit_actions_register, audit_record
+from organizations.audit import audit_actions_register, audit_record, audited
 from organizations.models import Region, Unit, User
 from organizations.permissions import is_customer_side
 from organizations.roles import CUSTOMER_SIDE
@@ -62,6 +62,7 @@ def _describe(kind: str, target) -> dict:
     return {"target": kind, "target_id": target.pk, "target_name": name}
 
 
+@audited("ticket.share")
 def ticket_share(
     *,
     actor: User,
@@ -102,6 +103,7 @@ def ticket_share(
     return share
 
 
+@audited("ticket.unshare")
 def ticket_unshare(*, actor: User, share: TicketShare) -> None:
     """Undo a share. Allowed to whoever may share the ticket (see ticket_share); allowed on every
     package, so access can always be taken back. In one transaction: the share is deleted, and an

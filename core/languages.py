@@ -1,11 +1,11 @@
-"""The language a person's e-mails are written in, as the app that keeps that choice decides it.
+"""The language a person's e-mails are written in, for any app that writes them.
 
-Reports does not import the notifications app (same layer); the composition layer (`portal`)
-registers its choice instead:
+The choice is kept by `notifications` (the preferences page); apps beside it (reports) and below
+it must not import it, so notifications registers its reader here in NotificationsConfig.ready:
 
-    email_language_register(person_email_language)
+    email_language_register(lambda person_id: language_for(person_id=person_id))
 
-Without a registration every e-mail of reports is in the site's language (Turkish)."""
+Without a registration every e-mail is in the site's language (Turkish)."""
 
 from collections.abc import Callable
 
