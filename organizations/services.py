@@ -541,6 +541,7 @@ def person_set_on_duty(*, actor: User, person: User, is_on_duty: bool) -> User:
     return person
 
 
+@audited("person.plan_duty")
 def duty_change_schedule(*, actor: User, person: User, at, is_on_duty: bool) -> DutyChange:
     """Plan a duty change (a shift's start or end, a break) for `at`, in the future. The same
     rules as going on or off duty now; the breach forecast reads it ahead and the beat applies it

@@ -13,6 +13,7 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
+from django.utils import timezone
 
 from organizations import services as organization_services
 from organizations.models import AuditEvent
@@ -60,7 +61,12 @@ GROUPS_FROM_ROLE = (
     "the caller (person_add, person_invite, person_set_role, staff_bootstrap)"
 )
 
+THROUGH_AUDITED = "makes its changes through an audited service (person_set_on_duty), which records each"
+
 EXEMPT = {
+    "organizations.services.duty_changes_apply": THROUGH_AUDITED,
+    "organizations.services.duty_listener_register": WRITES_NOTHING,
+    "notifications.services.push.forecast_alert_push": MACHINERY,
     "bookings.services.common.clean_dates": WRITES_NOTHING,
     "bookings.services.common.format_when": WRITES_NOTHING,
     "bookings.services.common.in_portal_language": WRITES_NOTHING,
@@ -286,6 +292,12 @@ def issue_then_revoke(v):
 CALLS = {
     "organizations.services.person_set_on_duty": lambda v: organization_services.person_set_on_duty(
         actor=v.engineer, person=v.engineer, is_on_duty=False
+    ),
+    "organizations.services.duty_change_schedule": lambda v: organization_services.duty_change_schedule(
+        actor=v.engineer,
+        person=v.engineer,
+        at=timezone.now() + datetime.timedelta(hours=2),
+        is_on_duty=False,
     ),
     "organizations.services.staff_bootstrap": lambda v: organization_services.staff_bootstrap(
         username="ilk", email="ilk@example.test", password="Kalem-Defter-1923"
