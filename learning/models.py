@@ -160,6 +160,8 @@ class LibraryItem(models.Model):
         HELP_DOCUMENT = "help_document", _("Help document")
         VIDEO = "video", _("Video")
         PROJECT_DOCUMENT = "project_document", _("Project document or data set")
+        # An answer grown from a resolved ticket (learning.articles), public once published.
+        SOLUTION = "solution", _("Solution")
 
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     title = models.CharField(_("title"), max_length=200)
@@ -176,6 +178,18 @@ class LibraryItem(models.Model):
     language = models.CharField(_("language"), max_length=10, choices=settings.LANGUAGES, default="tr")
     external_url = models.URLField(_("external link"), blank=True)
     is_published = models.BooleanField(_("published"), default=True)
+    # A solution article's answer; the question (rewritten without the institution's names) is
+    # its description. Each edit is kept as an ArticleVersion.
+    answer = models.TextField(_("answer"), blank=True)
+    source_ticket = models.ForeignKey(
+        "tickets.Ticket",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("source ticket"),
+    )
+    version = models.PositiveIntegerField(_("version"), default=1)
     # Filled by learning.services.library_item_index on PostgreSQL (turkish configuration); the
     # GIN index on it is created by the migration on PostgreSQL only.
     search_vector = SearchVectorField(null=True, editable=False)
@@ -258,3 +272,106 @@ class Download(models.Model):
         verbose_name = _("download count")
         verbose_name_plural = _("download counts")
         constraints = [models.UniqueConstraint(fields=["item", "person"], name="download_count_per_person")]
+
+
+class ArticleVersion(models.Model):
+    """One saved state of a solution article: what was reviewed and, once published, what the
+    customers read. Append-only."""
+
+    item = models.ForeignKey(
+        LibraryItem, on_delete=models.CASCADE, related_name="versions", verbose_name=_("article")
+    )
+    number = models.PositiveIntegerField(_("version"))
+    title = models.CharField(_("title"), max_length=200)
+    question = models.TextField(_("question"))
+    answer = models.TextField(_("answer"))
+    edited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    published_at = models.DateTimeField(_("published at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("article version")
+        verbose_name_plural = _("article versions")
+        ordering = ["item", "-number"]
+        constraints = [models.UniqueConstraint(fields=["item", "number"], name="article_version_once")]
+
+
+class SuggestionEntry(models.Model):
+    """One answer the suggestions can offer, in a single table so that one query ranks them all:
+    a published library item or solution article (public), or a resolved ticket (its institution
+    only, and only to those who may see the ticket). Written by learning.articles."""
+
+    class Kind(models.TextChoices):
+        ARTICLE = "article", _("Article")
+        LIBRARY = "library", _("Library item")
+        TICKET = "ticket", _("Resolved ticket")
+
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    item = models.OneToOneField(
+        LibraryItem, on_delete=models.CASCADE, null=True, blank=True, related_name="suggestion_entry"
+    )
+    ticket = models.OneToOneField(
+        "tickets.Ticket", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    # The ticket's institution; empty for the vendor's library, which every subscriber reads.
+    institution = models.ForeignKey(
+        Institution, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    product = models.ForeignKey(PRODUCT_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    title = models.CharField(_("title"), max_length=200)
+    question = models.TextField(_("question"), blank=True)
+    answer = models.TextField(_("answer"), blank=True)
+    # The title folded to ASCII lower case (learning.ranking.fold), for trigram similarity.
+    title_folded = models.CharField(max_length=200, blank=True)
+    # Filled on PostgreSQL from the suggest_lexemes SQL function (migration 0006).
+    search_vector = SearchVectorField(null=True, editable=False)
+    answered_at = models.DateTimeField(_("answered at"))
+
+    objects = TenantQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("suggestion entry")
+        verbose_name_plural = _("suggestion entries")
+        indexes = [models.Index(fields=["institution", "kind"], name="suggestion_entry_scope")]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(kind="ticket", ticket__isnull=False, item__isnull=True))
+                | (~Q(kind="ticket") & Q(item__isnull=False, ticket__isnull=True)),
+                name="suggestion_entry_one_source",
+            )
+        ]
+
+
+class Deflection(models.Model):
+    """A question answered before it became a ticket: the person said a suggestion answered it,
+    so no ticket was filed and no unit drawn. Counted once per person and question."""
+
+    class Kind(models.TextChoices):
+        ARTICLE = "article", _("Article")
+        LIBRARY = "library", _("Library item")
+        TICKET = "ticket", _("Resolved ticket")
+
+    institution = models.ForeignKey(
+        Institution, on_delete=models.CASCADE, related_name="deflections", verbose_name=_("institution")
+    )
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("person")
+    )
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    object_id = models.PositiveBigIntegerField(_("answer id"))
+    # SHA-256 of the folded subject and description: the same question asked again is one deflection.
+    question_key = models.CharField(max_length=64)
+    subject = models.CharField(_("subject"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True, db_index=True)
+
+    objects = TenantQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("deflection")
+        verbose_name_plural = _("deflections")
+        constraints = [
+            models.UniqueConstraint(fields=["person", "question_key"], name="deflection_once_per_question")
+        ]
+        indexes = [models.Index(fields=["institution", "created_at"], name="deflection_institution_month")]

@@ -26,6 +26,7 @@ from packages.selectors import subscription_in_force
 from .errors import RegistrationClosed
 from .extras import reminder_listeners_notify
 from .models import CalendarFeed, Download, LibraryFile, LibraryItem, Registration, Training
+from .articles import suggestion_entry_refresh
 from .selectors import SEARCH_CONFIG, search_stems
 from .uploads import safe_file_name, upload_check
 
@@ -341,7 +342,9 @@ def feed_reset(*, actor: User) -> CalendarFeed:
 
 def library_item_index(*, item: LibraryItem) -> None:
     """Refresh the item's full-text vector (PostgreSQL; other databases search by substring): each
-    field's words and their fixed-point stems (see selectors.search_stems), title first."""
+    field's words and their fixed-point stems (see selectors.search_stems), title first. The
+    item's suggestion entry follows it (learning.articles.suggestion_entry_refresh)."""
+    suggestion_entry_refresh(item=item)
     if connection.vendor != "postgresql":
         return
     vector = None
