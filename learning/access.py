@@ -26,6 +26,7 @@ KIND_FEATURES = {
     LibraryItem.Kind.HELP_DOCUMENT: "has_help_documents",
     LibraryItem.Kind.VIDEO: "has_help_documents",
     LibraryItem.Kind.PROJECT_DOCUMENT: "has_project_documents",
+    LibraryItem.Kind.SOLUTION: "has_help_documents",
 }
 
 

@@ -248,3 +248,21 @@ def library_file_versions(*, item: LibraryItem) -> list[dict]:
     return [
         {"name": name, "current": versions[0], "previous": versions[1:]} for name, versions in groups.items()
     ]
+
+
+def article_list_for_desk() -> QuerySet[LibraryItem]:
+    """Every solution article, drafts included, newest first: the desk reviews and publishes them."""
+    return (
+        LibraryItem.objects.select_related("product")
+        .filter(kind=LibraryItem.Kind.SOLUTION)
+        .order_by("-created_at", "-id")
+    )
+
+
+def article_get_for_desk(*, pk: int) -> LibraryItem | None:
+    return article_list_for_desk().filter(pk=pk).first()
+
+
+def product_by_code(*, code: str):
+    product_model = LibraryItem._meta.get_field("product").related_model
+    return product_model.objects.filter(code=code).first()

@@ -20,7 +20,7 @@ from organizations.decorators import role_required
 from organizations.roles import Role
 from packages.errors import NoActiveSubscription
 
-from . import selectors, services
+from . import ranking, selectors, services
 from .access import library_access, training_access
 from .errors import TrainingError
 from .forms import AttendanceForm, AttendanceImportForm, LibraryFilterForm, TrainingFilterForm
@@ -266,6 +266,15 @@ def library_list(request):
     )
     rows = [{"item": item, "files": selectors.library_file_versions(item=item)} for item in items]
     return render(request, "learning/library_list.html", {"form": form, "rows": rows})
+
+
+@login_required
+def library_article(request, pk: int):
+    """A solution article: the question and its answer (drafts for the desk only)."""
+    item = ranking.library_article_get_for(person=request.user, pk=pk)
+    if item is None:
+        raise Http404
+    return render(request, "learning/library_article.html", {"item": item})
 
 
 def library_download_response(request, *, item_id: int):

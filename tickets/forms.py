@@ -1,3 +1,5 @@
+import re
+
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -56,11 +58,18 @@ class TicketForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 7}),
         help_text=_("What happened, what you expected, and the steps to see it."),
     )
+    # The answers the page suggested while the ticket was written ("kind:id,…"), kept with it.
+    suggestions_shown = forms.CharField(required=False, widget=forms.HiddenInput, max_length=2000)
 
     def __init__(self, *args, products, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["product"].queryset = products
         self.fields["attachments"] = _attachments_field()
+
+
+    def clean_suggestions_shown(self) -> list[str]:
+        shown = self.cleaned_data.get("suggestions_shown") or ""
+        return [part for part in shown.split(",") if re.fullmatch(r"(article|library|ticket):\d{1,12}", part)][:20]
 
 
 class ReplyForm(forms.Form):

@@ -134,6 +134,7 @@ def ticket_new(request):
                 kind=data["kind"],
                 product=data["product"],
                 attachments=data["attachments"],
+                suggestions_shown=data["suggestions_shown"],
             )
         except (QuotaError, ValidationError) as error:
             form_errors_add(form, error)

@@ -141,6 +141,8 @@ class LibraryItemSerializer(serializers.ModelSerializer):
             "tags",
             "language",
             "external_url",
+            "answer",
+            "version",
             "created_at",
             "files",
         ]
@@ -150,3 +152,13 @@ class LibraryItemSerializer(serializers.ModelSerializer):
         return LibraryFileGroupSerializer(
             library_file_versions(item=item), many=True, context=self.context
         ).data
+
+
+class ArticleSerializer(serializers.ModelSerializer):
+    product = LearningProductSerializer(allow_null=True, read_only=True)
+    question = serializers.CharField(source="description")
+    ticket = serializers.IntegerField(source="source_ticket_id", allow_null=True)
+
+    class Meta:
+        model = LibraryItem
+        fields = ["id", "title", "question", "answer", "product", "ticket", "version", "is_published", "updated_at"]

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import suggestions, views
 
 urlpatterns = [
     path("trainings/", views.TrainingListView.as_view(), name="api-training-list"),
@@ -23,4 +23,12 @@ urlpatterns = [
     path("library/", views.LibraryListView.as_view(), name="api-library-list"),
     path("library/<str:id>/", views.LibraryDetailView.as_view(), name="api-library-detail"),
     path("library/<str:id>/download/", views.LibraryDownloadView.as_view(), name="api-library-download"),
+    path("suggestions/", suggestions.SuggestionListView.as_view(), name="api-suggestion-list"),
+    path(
+        "suggestions/<str:kind>/<str:id>/helpful/",
+        suggestions.SuggestionHelpfulView.as_view(),
+        name="api-suggestion-helpful",
+    ),
+    path("articles/", suggestions.ArticleListView.as_view(), name="api-article-list"),
+    path("articles/<str:id>/publish/", suggestions.ArticlePublishView.as_view(), name="api-article-publish"),
 ]

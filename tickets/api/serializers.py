@@ -175,6 +175,13 @@ def _ref(person) -> dict:
 class TicketCreateSerializer(serializers.Serializer):
     subject = serializers.CharField(max_length=200)
     description = serializers.CharField()
+    suggestions_shown = serializers.ListField(
+        child=serializers.RegexField(r"^(article|library|ticket):\d{1,12}$"),
+        required=False,
+        max_length=20,
+        default=list,
+        help_text="The answers POST /api/v1/suggestions/ offered before filing anyway (`kind:id`).",
+    )
     kind = serializers.ChoiceField(
         choices=Ticket.Kind.choices,
         default=Ticket.Kind.QUESTION.value,

@@ -181,6 +181,7 @@ class TicketViewSet(TicketScopedMixin, GenericViewSet):
             product=product,
             channel=data["channel"],
             filed_by=filed_by,
+            suggestions_shown=data["suggestions_shown"],
         )
         # The ticket just filed holds everything the answer shows; reading it back would only
         # repeat what the filing wrote.

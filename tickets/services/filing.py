@@ -89,6 +89,7 @@ def ticket_file(
     at: datetime.datetime | None = None,
     channel: str = Channel.WRITTEN,
     filed_by: User | None = None,
+    suggestions_shown: list[str] | tuple = (),
 ) -> Ticket:
     """File a ticket for the actor's institution, in writing unless the desk says otherwise.
 
@@ -104,6 +105,8 @@ def ticket_file(
     Raises NoActiveSubscription, QuotaExhausted or ValidationError and writes nothing then.
     The routing request is written to the outbox in the same transaction; routing and the SLA
     timers are sent to the workers after commit and never wait on (or fail with) the broker.
+    `suggestions_shown` ("article:12", "ticket:7", …) are the answers the person was offered while
+    writing and filed anyway; they are kept in the filing's history event (the suggestions' figures).
     Not idempotent: each call files a ticket (the API guards retries with Idempotency-Key)."""
     if not is_customer_side(actor):
         raise PermissionDenied(_("Only people of a customer institution can file tickets."))
@@ -142,8 +145,13 @@ def ticket_file(
             ticket.created_at = at
         for upload in attachments:
             attachment_add(actor=actor, ticket=ticket, upload=upload)
+        shown = {"suggestions_shown": list(suggestions_shown)} if suggestions_shown else {}
         event_record(
-            ticket=ticket, kind=TicketEvent.Kind.CREATED, actor=filed_by or actor, due_at=due_at.isoformat()
+            ticket=ticket,
+            kind=TicketEvent.Kind.CREATED,
+            actor=filed_by or actor,
+            due_at=due_at.isoformat(),
+            **shown,
         )
         sla_clock_start(ticket=ticket)
         if channel in DESK_CONTACT_CHANNELS:
