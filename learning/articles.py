@@ -13,6 +13,7 @@ import logging
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
+from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -53,14 +54,16 @@ def _require_desk(actor: User) -> None:
         raise PermissionDenied(_("Only the support desk writes solution articles."))
 
 
+def _desk_replies():
+    # The desk's public replies: vendor staff belong to no institution.
+    return TicketMessage.objects.filter(kind=TicketMessage.Kind.REPLY, author__institution__isnull=True).order_by(
+        "-created_at", "-id"
+    )
+
+
 def _ticket_answer(ticket: Ticket) -> str:
     """The desk's last public reply on the ticket: what solved it."""
-    reply = (
-        TicketMessage.objects.for_institution(ticket.institution_id)
-        .filter(ticket=ticket, kind=TicketMessage.Kind.REPLY, author__institution__isnull=True)
-        .order_by("-created_at", "-id")
-        .first()
-    )
+    reply = _desk_replies().filter(institution_id=ticket.institution_id, ticket=ticket).first()
     return reply.body if reply else ""
 
 
@@ -191,9 +194,7 @@ def suggestion_entry_refresh(*, item: LibraryItem) -> None:
 def _ticket_entries(tickets) -> list[SuggestionEntry]:
     entries = []
     for ticket in tickets:
-        answer = _ticket_answer(ticket)
-        if not answer:
-            continue
+        answer = ticket.last_answer or ""
         entries.append(
             SuggestionEntry(
                 kind=SuggestionEntry.Kind.TICKET,
@@ -211,15 +212,16 @@ def _ticket_entries(tickets) -> list[SuggestionEntry]:
 
 
 def suggestion_ticket_index(*, limit: int = 500) -> int:
-    """Index up to `limit` resolved or closed tickets that are not in the suggestions yet and have
-    a public answer from the desk; returns how many were looked at. Running it again skips those
-    already indexed (the one-to-one on the ticket holds it under concurrent sweeps)."""
+    """Index up to `limit` resolved or closed tickets that are not in the suggestions yet, with the
+    desk's last public reply as their answer (one without is kept but never suggested); returns how
+    many were indexed. Running it again skips those already indexed (the one-to-one on the ticket
+    holds it under concurrent sweeps)."""
     indexed = SuggestionEntry.objects.filter(ticket__isnull=False).values("ticket_id")
     # The sweep reads every institution's resolved tickets: it builds each institution's own entries.
     tickets = list(
         Ticket.objects.filter(status__in=ANSWERED_STATUSES)
         .exclude(pk__in=indexed)
-        .select_related("institution")
+        .annotate(last_answer=Subquery(_desk_replies().filter(ticket=OuterRef("pk")).values("body")[:1]))
         .order_by("resolved_at", "id")[:limit]
     )
     entries = _ticket_entries(tickets)
@@ -229,8 +231,7 @@ def suggestion_ticket_index(*, limit: int = 500) -> int:
     except IntegrityError:
         return 0
     suggestion_vectors_refresh(entry_ids=[entry.pk for entry in entries if entry.pk])
-    # Tickets resolved without a public answer are looked at again each sweep; they are few.
-    return len(tickets)
+    return len(entries)
 
 
 def deflection_record(

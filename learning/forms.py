@@ -55,3 +55,13 @@ class AttendanceImportForm(forms.Form):
         label=_("Participants exported from the meeting tool (CSV)"),
         help_text=_("Every e-mail address in the file is marked as attended."),
     )
+
+
+class ArticleForm(forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=200)
+    question = forms.CharField(
+        label=_("Question"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("Rewritten without the institution's or the person's names."),
+    )
+    answer = forms.CharField(label=_("Answer"), widget=forms.Textarea(attrs={"rows": 7}))

@@ -152,6 +152,7 @@ FROM learning_suggestionentry e
 CROSS JOIN q
 LEFT JOIN learning_libraryitem i ON i.id = e.item_id
 WHERE (e.search_vector @@ q.query OR e.title_folded %% q.subject)
+  AND e.answer <> ''
   AND ({items_arm} OR {tickets_arm})
   AND (e.ticket_id IS NULL OR e.ticket_id <> %s)
 ORDER BY score DESC, e.id DESC
@@ -213,7 +214,7 @@ def _scoped_entries(scope: SuggestionScope):
             institution_id=scope.institution_id,
             ticket_id__in=ticket_visible_to(person=scope.person).values("pk"),
         )
-    return SuggestionEntry.objects.filter(items | tickets)
+    return SuggestionEntry.objects.filter(items | tickets).exclude(answer="")
 
 
 def _rank_plain(scope, *, subject, description, product_id, limit, exclude_ticket_id):

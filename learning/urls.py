@@ -14,6 +14,7 @@ urlpatterns = [
     path("learning/feed/<str:token>.ics", views.training_feed, name="learning-feed"),
     path("learning/feed/reset/", views.training_feed_reset, name="learning-feed-reset"),
     path("learning/library/", views.library_list, name="learning-library"),
+    path("learning/articles/new/", views.article_new, name="learning-article-new"),
     path("learning/library/<int:pk>/", views.library_article, name="learning-library-item"),
     path("learning/library/<int:pk>/download/", views.library_download, name="learning-download"),
 ]

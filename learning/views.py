@@ -17,13 +17,15 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from organizations.decorators import role_required
+from organizations.permissions import is_desk
 from organizations.roles import Role
 from packages.errors import NoActiveSubscription
+from tickets.selectors import ticket_get_visible
 
-from . import ranking, selectors, services
+from . import articles, ranking, selectors, services
 from .access import library_access, training_access
 from .errors import TrainingError
-from .forms import AttendanceForm, AttendanceImportForm, LibraryFilterForm, TrainingFilterForm
+from .forms import ArticleForm, AttendanceForm, AttendanceImportForm, LibraryFilterForm, TrainingFilterForm
 from .ical import calendar_bytes
 from .models import Training
 from .streaming import file_response, is_first_request, recording_response
@@ -270,11 +272,53 @@ def library_list(request):
 
 @login_required
 def library_article(request, pk: int):
-    """A solution article: the question and its answer (drafts for the desk only)."""
+    """A solution article: the question and its answer. The desk also sees drafts, edits them
+    (each save a new version) and publishes them."""
     item = ranking.library_article_get_for(person=request.user, pk=pk)
     if item is None:
         raise Http404
-    return render(request, "learning/library_article.html", {"item": item})
+    desk = is_desk(request.user)
+    form = None
+    if desk:
+        initial = {"title": item.title, "question": item.description, "answer": item.answer}
+        form = ArticleForm(request.POST or None, initial=initial)
+        if request.method == "POST":
+            if request.POST.get("action") == "publish":
+                articles.article_publish(actor=request.user, item=item)
+                messages.success(request, _("The article is published."))
+                return redirect("learning-library-item", pk=item.pk)
+            if form.is_valid():
+                data = form.cleaned_data
+                articles.article_update(
+                    actor=request.user,
+                    item=item,
+                    title=data["title"],
+                    question=data["question"],
+                    answer=data["answer"],
+                )
+                messages.success(request, _("Saved as version %(version)s.") % {"version": item.version})
+                return redirect("learning-library-item", pk=item.pk)
+    elif request.method == "POST":
+        raise PermissionDenied
+    return render(request, "learning/library_article.html", {"item": item, "form": form, "desk": desk})
+
+
+@require_POST
+@login_required
+def article_new(request):
+    """Draft a solution article from a resolved ticket the desk sees, then review it on its page."""
+    if not is_desk(request.user):
+        raise PermissionDenied
+    pk = request.POST.get("ticket", "")
+    ticket = ticket_get_visible(person=request.user, pk=int(pk)) if pk.isdigit() else None
+    if ticket is None:
+        raise Http404
+    try:
+        item = articles.article_create_from_ticket(actor=request.user, ticket=ticket)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("ticket-detail", pk=ticket.pk)
+    return redirect("learning-library-item", pk=item.pk)
 
 
 def library_download_response(request, *, item_id: int):

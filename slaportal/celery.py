@@ -131,6 +131,14 @@ app.conf.beat_schedule = {
         "schedule": timedelta(seconds=60),
         "options": _options("celery", 120),
     },
+    # Resolved tickets into the suggestions (learning.articles.suggestion_ticket_index): an answer
+    # offered to the institution five minutes after its resolution is soon enough, and each pass
+    # takes a bounded batch of those not indexed yet.
+    "suggestion-ticket-index": {
+        "task": "learning.suggestion_ticket_index",
+        "schedule": timedelta(minutes=5),
+        "options": _options("celery", 240),
+    },
     # Satisfaction surveys: make the survey of each resolution (its question is the resolution
     # e-mail of the notifications app) and remind once after three days. A survey is on the ticket
     # page the moment it is resolved whatever this pass does; a minute is prompt for a reminder.
