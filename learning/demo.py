@@ -1,8 +1,10 @@
 """Demo content of the learning services, so that a newcomer sees the feature at once: two
 upcoming sessions (one limited to three places), a past one with its recording, and one library
-item of each kind with a small file. Running it again changes nothing that is already there."""
+item of each kind with a small file, and the solution articles of the labelled set
+(learning/data/solutions.json). Running it again changes nothing that is already there."""
 
 import datetime
+import json
 from pathlib import Path
 
 from django.core.files.base import ContentFile
@@ -31,6 +33,7 @@ def learning_demo_seed() -> None:
     with transaction.atomic():
         _trainings()
         _library()
+        solution_articles_seed()
 
 
 def _trainings() -> None:
@@ -121,3 +124,44 @@ def _library() -> None:
         library_item_index(item=item)
         source = FILES / ("recording.webm" if file_name.endswith(".webm") else file_name)
         library_file_add(actor=None, item=item, upload=SimpleUploadedFile(file_name, source.read_bytes()))
+
+
+SOLUTIONS = Path(__file__).resolve().parent / "data" / "solutions.json"
+SOLUTION_PRODUCTS = {
+    "netcad": "Netcad",
+    "netgis": "NetGIS Server",
+    "netigma": "Netigma",
+    "netcad-architect": "Netcad Architect",
+}
+
+
+def solution_set() -> dict:
+    """The solution articles the project keeps and its labelled set: questions written as customers
+    write them (inflected, misspelled, without Turkish letters), each with the key of the article
+    that answers it (docs/suggestions.md)."""
+    return json.loads(SOLUTIONS.read_text(encoding="utf-8"))
+
+
+def solution_articles_seed() -> dict[str, LibraryItem]:
+    """The kept solution articles, published, by key. Running it again changes nothing."""
+    from django.apps import apps
+
+    product_model = apps.get_model(PRODUCT_MODEL)
+    found = {}
+    for row in solution_set()["articles"]:
+        product, _created = product_model.objects.get_or_create(
+            code=row["product"], defaults={"name": SOLUTION_PRODUCTS.get(row["product"], row["product"])}
+        )
+        item = LibraryItem.objects.filter(kind=LibraryItem.Kind.SOLUTION, title=row["title"]).first()
+        if item is None:
+            item = LibraryItem.objects.create(
+                kind=LibraryItem.Kind.SOLUTION,
+                title=row["title"],
+                description=row["question"],
+                answer=row["answer"],
+                product=product,
+                is_published=True,
+            )
+            library_item_index(item=item)
+        found[row["key"]] = item
+    return found
