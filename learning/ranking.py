@@ -131,53 +131,72 @@ def _suggestion(*, kind, item_id, ticket_id, title, question, answer, score, pro
 
 
 def _visible_tickets_sql(scope: SuggestionScope) -> tuple[str, tuple]:
-    sql, params = ticket_visible_to(person=scope.person).values("pk").query.sql_with_params()
+    sql, params = ticket_visible_to(person=scope.person).order_by().values("pk").query.sql_with_params()
     return sql, tuple(params)
 
 
+# One statement. `q` turns the question into tsquery groups (suggest_word_groups): a library entry
+# matches any group (or has a title similar by trigrams); a resolved ticket needs two groups once
+# the question has three words or more, which keeps the candidates few among an institution's
+# hundreds of thousands of tickets. The score then counts every group. Each arm reads its own partial index (migration 0006); the union is
+# scored once and the best `limit` kept.
 _RANKING_SQL = """
 WITH q AS (
-    SELECT to_tsquery('simple', coalesce(array_to_string(ARRAY(
-               SELECT quote_literal(l) FROM unnest(suggest_lexemes(%s)) AS l), ' | '), '')) AS query,
-           suggest_fold(%s) AS subject
+    SELECT groups, suggest_fold(%s) AS subject,
+           to_tsquery('simple', coalesce(array_to_string(groups, ' | '), '')) AS any_query,
+           CASE WHEN cardinality(groups) < 3
+                THEN to_tsquery('simple', coalesce(array_to_string(groups, ' | '), ''))
+                ELSE to_tsquery('simple', array_to_string(ARRAY(
+                    SELECT a || ' & ' || b
+                    FROM unnest(groups) WITH ORDINALITY AS x(a, i)
+                    JOIN unnest(groups) WITH ORDINALITY AS y(b, j) ON i < j), ' | '))
+           END AS pair_query
+    FROM (SELECT suggest_word_groups(%s) AS groups) AS words
+),
+candidates AS (
+    SELECT e.* FROM learning_suggestionentry e
+    JOIN learning_libraryitem i ON i.id = e.item_id
+    CROSS JOIN q
+    WHERE e.institution_id IS NULL AND i.is_published AND i.kind = ANY(%s)
+      AND (e.search_vector @@ q.any_query OR e.title_folded %% q.subject)
+    UNION ALL
+    SELECT e.* FROM learning_suggestionentry e
+    CROSS JOIN q
+    WHERE e.institution_id IS NOT NULL AND {tickets_scope}
+      AND e.search_vector @@ q.pair_query
+      AND e.ticket_id <> %s
 )
 SELECT e.kind, e.item_id, e.ticket_id, e.title, e.question, e.answer, e.product_id,
-       (ts_rank(e.search_vector, q.query, 1) + 0.4 * similarity(e.title_folded, q.subject))
+       (ts_rank(e.search_vector, q.any_query, 1) + 0.4 * similarity(e.title_folded, q.subject))
        * CASE WHEN %s::bigint IS NULL OR e.product_id IS NULL THEN 1.0
               WHEN e.product_id = %s::bigint THEN {product_match} ELSE {product_other} END
        * CASE e.kind WHEN 'article' THEN {article} WHEN 'library' THEN {library} ELSE {ticket} END
-       * (1.0 / (1.0 + greatest(0, extract(epoch FROM (now() - e.answered_at))) / {age}))
+       * (1.0 / (1.0 + greatest(0, extract(epoch FROM (now() - e.answered_at))::float8) / {age}))
        AS score
-FROM learning_suggestionentry e
+FROM candidates e
 CROSS JOIN q
-LEFT JOIN learning_libraryitem i ON i.id = e.item_id
-WHERE (e.search_vector @@ q.query OR e.title_folded %% q.subject)
-  AND e.answer <> ''
-  AND ({items_arm} OR {tickets_arm})
-  AND (e.ticket_id IS NULL OR e.ticket_id <> %s)
+WHERE e.answer <> ''
 ORDER BY score DESC, e.id DESC
 LIMIT %s
 """
 
 
 def _rank_postgresql(scope, *, subject, description, product_id, limit, exclude_ticket_id):
-    items_arm = "(e.kind IN ('article', 'library') AND i.is_published AND i.kind = ANY(%s))"
-    params: list = [f"{subject} {description}", subject, product_id, product_id, list(scope.library_kinds)]
+    params: list = [subject, f"{subject} {description}", list(scope.library_kinds)]
     if scope.all_institutions:
-        tickets_arm = "(e.kind = 'ticket')"
+        tickets_scope = "e.kind = 'ticket'"
     elif scope.institution_id is None:
-        tickets_arm = "FALSE"
+        tickets_scope = "FALSE"
     else:
         visible_sql, visible_params = _visible_tickets_sql(scope)
-        tickets_arm = f"(e.kind = 'ticket' AND e.institution_id = %s AND e.ticket_id IN ({visible_sql}))"
+        tickets_scope = f"e.kind = 'ticket' AND e.institution_id = %s AND e.ticket_id IN ({visible_sql})"
         params += [scope.institution_id, *visible_params]
-    params += [exclude_ticket_id or 0, limit]
+    params += [exclude_ticket_id or 0, product_id, product_id, limit]
     sql = _RANKING_SQL.format(
         product_match=PRODUCT_MATCH,
         product_other=PRODUCT_OTHER,
         age=float(AGE_SECONDS),
-        items_arm=items_arm,
-        tickets_arm=tickets_arm,
+        tickets_scope=tickets_scope,
         **KIND_WEIGHT,
     )
     with connection.cursor() as cursor:
