@@ -7,12 +7,13 @@ import datetime
 from django.contrib.postgres.search import SearchQuery
 from django.db import connection
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from organizations.models import User
 
 from .access import LearningAccess
-from .models import CalendarFeed, LibraryFile, LibraryItem, Registration, Training
+from .models import CalendarFeed, Deflection, LibraryFile, LibraryItem, Registration, Training
 
 SEARCH_CONFIG = "turkish"
 
@@ -266,3 +267,20 @@ def article_get_for_desk(*, pk: int) -> LibraryItem | None:
 def product_by_code(*, code: str):
     product_model = LibraryItem._meta.get_field("product").related_model
     return product_model.objects.filter(code=code).first()
+
+
+def deflection_counts_by_month(
+    *, institution_id: int | None, starts_at: datetime.datetime, ends_at: datetime.datetime
+) -> dict[datetime.date, int]:
+    """Deflections (questions answered by a suggestion, no ticket filed) per month of the local
+    calendar in [starts_at, ends_at), for one institution; `institution_id=None` counts every
+    institution, for the vendor's report. One grouped query."""
+    rows = Deflection.objects.filter(created_at__gte=starts_at, created_at__lt=ends_at)
+    if institution_id is not None:
+        rows = rows.for_institution(institution_id)
+    counted = rows.annotate(month=TruncMonth("created_at")).values("month").annotate(n=Count("id")).order_by()
+    return {_month_day(row["month"]): row["n"] for row in counted}
+
+
+def _month_day(month) -> datetime.date:
+    return month.date() if isinstance(month, datetime.datetime) else month

@@ -11,11 +11,15 @@ class PortalConfig(AppConfig):
         # here, in the composition layer, through the registries the showing app offers.
         from bookings.selectors import calendar_source_register, workshops_joined_by_group
         from learning.extras import reminder_listener_register
-        from learning.selectors import training_calendar_entries, trainings_attended_by_group
+        from learning.selectors import (
+            deflection_counts_by_month,
+            training_calendar_entries,
+            trainings_attended_by_group,
+        )
         from notifications.extras import email_link_register, push_link_register
         from notifications.models import Kind
         from performance.figures import FigureProvider, figure_provider_register
-        from reports.extras import report_section_register
+        from reports.extras import deflection_source_register, report_section_register
 
         from .wiring import (
             performance_report_section,
@@ -34,6 +38,7 @@ class PortalConfig(AppConfig):
                 key="workshops_joined", label=_("Workshops joined"), collect=workshops_joined_by_group
             )
         )
+        deflection_source_register(deflection_counts_by_month)
         email_link_register(Kind.RESOLVED, survey_email_link)
         push_link_register(Kind.RESOLVED, survey_push_link)
         reminder_listener_register(training_reminder_push)

@@ -49,3 +49,33 @@ def report_sections(
         for section in _SECTIONS
     )
     return [section for section in found if section is not None]
+
+
+# --- Questions answered before a ticket was filed -------------------------------------------------
+# The suggestions (learning) record a deflection when a customer says an answer helped; the
+# composition layer registers how they are counted:
+#     deflection_source_register(learning.selectors.deflection_counts_by_month)
+# `source(institution_id=…, starts_at=…, ends_at=…)` returns {first day of a month: count};
+# institution_id None counts every institution (the vendor's report).
+
+DeflectionSource = Callable[..., dict]
+
+_DEFLECTION_SOURCES: list[DeflectionSource] = []
+
+
+def deflection_source_register(source: DeflectionSource) -> None:
+    if source not in _DEFLECTION_SOURCES:
+        _DEFLECTION_SOURCES.append(source)
+
+
+def deflection_counts(
+    *, institution_id: int | None, starts_at: datetime.datetime, ends_at: datetime.datetime
+) -> dict[datetime.date, int] | None:
+    """Deflections per month from the registered sources; None when none is registered."""
+    if not _DEFLECTION_SOURCES:
+        return None
+    total: dict[datetime.date, int] = {}
+    for source in _DEFLECTION_SOURCES:
+        for month, count in source(institution_id=institution_id, starts_at=starts_at, ends_at=ends_at).items():
+            total[month] = total.get(month, 0) + count
+    return total

@@ -14,6 +14,7 @@ from organizations.decorators import role_required
 from organizations.permissions import vendor_report_reader
 
 from . import charts, files, vendor
+from .deflections import deflection_context
 from .forms import PeriodForm
 from .periods import PeriodError, last_full_month, period_from_query
 from .selectors import (
@@ -93,6 +94,8 @@ def report_page(request):
         request, scope, period, base_url=reverse("report-page"), extra_query=_institution_query(request)
     )
     context["form"] = form
+    if scope.whole_institution and scope.institution is not None:
+        context.update(deflection_context(institution_id=scope.institution.pk, period=period))
     return render(request, "reports/report_page.html", context)
 
 
@@ -170,6 +173,7 @@ def vendor_report_page(request):
     context.update(vendor.filter_context(request, form=form))
     context.update(vendor.vendor_figures(scope=scope, period=period, today=today))
     context["download_query"] = period.query() + extra
+    context.update(deflection_context(institution_id=scope.institution.pk if scope.institution else None, period=period))
     return render(request, "reports/vendor_report.html", context)
 
 
