@@ -61,3 +61,32 @@ class ProductFactory(factory.django.DjangoModelFactory):
 
     code = factory.Sequence(lambda n: f"product-{n}")
     name = factory.Sequence(lambda n: f"Ürün {n}")
+
+
+def resolved_ticket(*, requester, engineer, subject: str, answer: str, description: str = "", index: bool = True):
+    """A ticket filed by `requester`, answered publicly by `engineer` and resolved, all through the
+    services; indexed for the suggestions unless index=False."""
+    from learning.articles import suggestion_ticket_index
+    from tickets.services import ticket_file
+    from tickets.services.conversation import ticket_change_status, ticket_reply
+
+    ticket = ticket_file(actor=requester, subject=subject, description=description or subject)
+    ticket_reply(actor=engineer, ticket=ticket, body=answer)
+    ticket = ticket_change_status(actor=engineer, ticket=ticket, status="resolved")
+    if index:
+        suggestion_ticket_index()
+    return ticket
+
+
+def solution_article(*, title: str, answer: str, question: str = "", product=None, published: bool = True):
+    """A solution article as the seed writes it, through library_item_index (published or a draft)."""
+    item = LibraryItemFactory(
+        kind=LibraryItem.Kind.SOLUTION,
+        title=title,
+        description=question or title,
+        answer=answer,
+        tags="",
+        product=product,
+        is_published=published,
+    )
+    return item
