@@ -56,9 +56,9 @@ def _require_desk(actor: User) -> None:
 
 def _desk_replies():
     # The desk's public replies: vendor staff belong to no institution.
-    return TicketMessage.objects.filter(kind=TicketMessage.Kind.REPLY, author__institution__isnull=True).order_by(
-        "-created_at", "-id"
-    )
+    return TicketMessage.objects.filter(
+        kind=TicketMessage.Kind.REPLY, author__institution__isnull=True
+    ).order_by("-created_at", "-id")
 
 
 def _ticket_answer(ticket: Ticket) -> str:
@@ -260,7 +260,5 @@ def deflection_record(
             deflection.save()
     except IntegrityError:
         return existing.get(), False
-    logger.info(
-        "suggestion.deflected", extra={"person": actor.pk, "kind": kind, "object_id": object_id}
-    )
+    logger.info("suggestion.deflected", extra={"person": actor.pk, "kind": kind, "object_id": object_id})
     return deflection, True

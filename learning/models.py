@@ -319,7 +319,9 @@ class SuggestionEntry(models.Model):
     institution = models.ForeignKey(
         Institution, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
     )
-    product = models.ForeignKey(PRODUCT_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    product = models.ForeignKey(
+        PRODUCT_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     title = models.CharField(_("title"), max_length=200)
     question = models.TextField(_("question"), blank=True)
     answer = models.TextField(_("answer"), blank=True)

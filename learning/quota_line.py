@@ -44,7 +44,7 @@ def written_quota_for(*, person: User) -> dict:
 
 
 def quota_line(quota: dict) -> str:
-    """"Bu yanıt işinizi görürse talep açmanız gerekmez — 20 yazılı destek hakkınızdan 14'ü kaldı"."""
+    """ "Bu yanıt işinizi görürse talep açmanız gerekmez — 20 yazılı destek hakkınızdan 14'ü kaldı"."""
     if quota["remaining"] is None:
         return _("If this answers your question, you need not file a ticket.")
     remaining = quota["remaining"]

@@ -161,4 +161,14 @@ class ArticleSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = LibraryItem
-        fields = ["id", "title", "question", "answer", "product", "ticket", "version", "is_published", "updated_at"]
+        fields = [
+            "id",
+            "title",
+            "question",
+            "answer",
+            "product",
+            "ticket",
+            "version",
+            "is_published",
+            "updated_at",
+        ]

@@ -121,7 +121,9 @@ class SuggestionListView(APIView):
     ],
     request=QuestionSerializer,
     responses={
-        201: inline_serializer("Deflection", {"id": serializers.IntegerField(), "counted": serializers.BooleanField()}),
+        201: inline_serializer(
+            "Deflection", {"id": serializers.IntegerField(), "counted": serializers.BooleanField()}
+        ),
         **error_responses(400, 403, 404),
     },
 )
@@ -187,7 +189,11 @@ class ArticleListView(APIView):
         if ticket is None:
             raise Http404
         item = articles.article_create_from_ticket(
-            actor=request.user, ticket=ticket, title=data["title"], question=data["question"], answer=data["answer"]
+            actor=request.user,
+            ticket=ticket,
+            title=data["title"],
+            question=data["question"],
+            answer=data["answer"],
         )
         return Response(ArticleSerializer(item).data, status=status.HTTP_201_CREATED)
 
@@ -207,4 +213,37 @@ class ArticlePublishView(APIView):
         if item is None:
             raise Http404
         item = articles.article_publish(actor=request.user, item=item)
+        return Response(ArticleSerializer(item).data)
+
+
+class ArticleUpdateSerializer(serializers.Serializer):
+    title = serializers.CharField(max_length=200)
+    question = serializers.CharField()
+    answer = serializers.CharField()
+
+
+@extend_schema(
+    tags=["articles"],
+    summary="Save an article's next version (desk)",
+    description="Title, question and answer as reviewed; a published article stays published.",
+    parameters=[OpenApiParameter("id", OpenApiTypes.INT, OpenApiParameter.PATH)],
+    request=ArticleUpdateSerializer,
+    responses={200: ArticleSerializer, **error_responses(400, 403, 404)},
+)
+class ArticleDetailView(APIView):
+    def patch(self, request, id):
+        _require_desk(request)
+        item = article_get_for_desk(pk=_object_id(id)) if _object_id(id) else None
+        if item is None:
+            raise Http404
+        serializer = ArticleUpdateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        item = articles.article_update(
+            actor=request.user,
+            item=item,
+            title=data["title"],
+            question=data["question"],
+            answer=data["answer"],
+        )
         return Response(ArticleSerializer(item).data)

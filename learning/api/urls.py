@@ -30,5 +30,6 @@ urlpatterns = [
         name="api-suggestion-helpful",
     ),
     path("articles/", suggestions.ArticleListView.as_view(), name="api-article-list"),
+    path("articles/<str:id>/", suggestions.ArticleDetailView.as_view(), name="api-article-detail"),
     path("articles/<str:id>/publish/", suggestions.ArticlePublishView.as_view(), name="api-article-publish"),
 ]

@@ -42,7 +42,9 @@ def test_the_quota_line_is_turkish_with_the_units_left(client_for, standard):
     client = client_for(person)
     client.post("/api/v1/tickets/", {"subject": "Bir soru", "description": "Ayrıntı"}, format="json")
     # when
-    line = client.post("/api/v1/suggestions/", QUESTION, format="json", HTTP_ACCEPT_LANGUAGE="tr").json()["quota"]
+    line = client.post("/api/v1/suggestions/", QUESTION, format="json", HTTP_ACCEPT_LANGUAGE="tr").json()[
+        "quota"
+    ]
     # then
     assert line["remaining"] == 19
     assert line["line"] == (
@@ -57,16 +59,23 @@ def test_the_quota_line_in_english(client_for, standard):
 
     person = PersonFactory(role=Role.CUSTOMER, institution=standard.institution)
     # when
-    line = client_for(person).post(
-        "/api/v1/suggestions/", QUESTION, format="json", HTTP_ACCEPT_LANGUAGE="en"
-    ).json()["quota"]["line"]
+    line = (
+        client_for(person)
+        .post("/api/v1/suggestions/", QUESTION, format="json", HTTP_ACCEPT_LANGUAGE="en")
+        .json()["quota"]["line"]
+    )
     # then
-    assert line == "If this answers your question, you need not file a ticket — 20 of your 20 written support units left."
+    assert (
+        line
+        == "If this answers your question, you need not file a ticket — 20 of your 20 written support units left."
+    )
 
 
 def test_an_unknown_product_is_a_400(client_for, customer):
     # when
-    response = client_for(customer).post("/api/v1/suggestions/", {**QUESTION, "product": "nope"}, format="json")
+    response = client_for(customer).post(
+        "/api/v1/suggestions/", {**QUESTION, "product": "nope"}, format="json"
+    )
     # then
     assert response.status_code == 400
     assert "product" in response.json()["error"]["fields"]
@@ -96,7 +105,9 @@ def test_helpful_on_another_institutions_ticket_is_a_404(client_for, customer, s
     # given
     ticket = resolved_ticket(requester=stranger, engineer=engineer, subject="İmar planı", answer="Çözüldü.")
     # when
-    response = client_for(customer).post(f"/api/v1/suggestions/ticket/{ticket.pk}/helpful/", QUESTION, format="json")
+    response = client_for(customer).post(
+        f"/api/v1/suggestions/ticket/{ticket.pk}/helpful/", QUESTION, format="json"
+    )
     # then
     assert response.status_code == 404
     assert Deflection.objects.count() == 0
@@ -106,7 +117,9 @@ def test_helpful_on_a_draft_article_is_a_404(client_for, customer):
     # given
     draft = solution_article(title="İmar planı", answer="Filtreyi kaldırın.", published=False)
     # when
-    response = client_for(customer).post(f"/api/v1/suggestions/article/{draft.pk}/helpful/", QUESTION, format="json")
+    response = client_for(customer).post(
+        f"/api/v1/suggestions/article/{draft.pk}/helpful/", QUESTION, format="json"
+    )
     # then
     assert response.status_code == 404
 
@@ -119,9 +132,13 @@ def test_the_desk_drafts_an_article_from_a_resolved_ticket_and_publishes_it(clie
     client = client_for(engineer)
     # when
     created = client.post("/api/v1/articles/", {"ticket": ticket.pk}, format="json")
-    seen_before = client_for(customer).post("/api/v1/suggestions/", {"subject": "imar plani bos"}, format="json")
+    seen_before = client_for(customer).post(
+        "/api/v1/suggestions/", {"subject": "imar plani bos"}, format="json"
+    )
     published = client.post(f"/api/v1/articles/{created.json()['id']}/publish/")
-    seen_after = client_for(customer).post("/api/v1/suggestions/", {"subject": "imar plani bos"}, format="json")
+    seen_after = client_for(customer).post(
+        "/api/v1/suggestions/", {"subject": "imar plani bos"}, format="json"
+    )
     # then
     assert created.status_code == 201
     assert {k: created.json()[k] for k in ("title", "answer", "ticket", "version", "is_published")} == {
@@ -188,7 +205,9 @@ def test_customers_read_published_articles_in_the_library(client_for, customer):
     # when
     body = client_for(customer).get("/api/v1/library/?kind=solution").json()
     # then
-    assert [(r["id"], r["kind"], r["answer"]) for r in body["results"]] == [(article.pk, "solution", "Filtreyi kaldırın.")]
+    assert [(r["id"], r["kind"], r["answer"]) for r in body["results"]] == [
+        (article.pk, "solution", "Filtreyi kaldırın.")
+    ]
 
 
 @override_settings(LANGUAGE_CODE="tr")
@@ -206,3 +225,25 @@ def test_filing_anyway_keeps_the_answers_shown(client_for, customer):
     assert response.status_code == 201
     event = TicketEvent.objects.get(ticket_id=response.json()["id"], kind="created")
     assert event.data["suggestions_shown"] == ["article:3", "ticket:9"]
+
+
+def test_the_desk_saves_an_articles_next_version(client_for, engineer):
+    # given
+    article = solution_article(title="İmar planı", answer="Eski yanıt.")
+    # when
+    response = client_for(engineer).patch(
+        f"/api/v1/articles/{article.pk}/",
+        {"title": "İmar planı sorgusu", "question": "Sorgu boş.", "answer": "Yeni yanıt."},
+        format="json",
+    )
+    # then
+    assert response.status_code == 200
+    assert {k: response.json()[k] for k in ("title", "answer", "version", "is_published")} == {
+        "title": "İmar planı sorgusu",
+        "answer": "Yeni yanıt.",
+        "version": 2,
+        "is_published": True,
+    }
+    assert list(ArticleVersion.objects.filter(item=article).values_list("number", "answer")) == [
+        (2, "Yeni yanıt.")
+    ]

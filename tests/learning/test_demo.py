@@ -1,6 +1,7 @@
 from django.core.management import call_command
 from django.utils import timezone
 
+from learning.demo import solution_set
 from learning.models import LibraryFile, LibraryItem, Training
 
 
@@ -14,6 +15,9 @@ def test_seed_demo_adds_the_learning_content_once(db):
     assert sorted(upcoming.values_list("capacity", flat=True), key=str) == [3, None]
     [past] = Training.objects.filter(ends_at__lt=now)
     assert past.recording_file.storage.exists(past.recording_file.name)
-    assert sorted(LibraryItem.objects.values_list("kind", flat=True)) == sorted(LibraryItem.Kind.values)
+    files = LibraryItem.objects.exclude(kind=LibraryItem.Kind.SOLUTION).values_list("kind", flat=True)
+    assert sorted(files) == sorted(set(LibraryItem.Kind.values) - {LibraryItem.Kind.SOLUTION})
+    solutions = LibraryItem.objects.filter(kind=LibraryItem.Kind.SOLUTION, is_published=True)
+    assert solutions.count() == len(solution_set()["articles"]) == 36
     assert LibraryFile.objects.count() == 3
     assert all(f.file.storage.exists(f.file.name) for f in LibraryFile.objects.all())

@@ -37,7 +37,9 @@ def test_the_same_question_typed_again_has_the_same_key():
 
 def test_an_unpublished_article_is_never_suggested(customer):
     # given
-    draft = solution_article(title="İmar planı sorgusu boş geliyor", answer="Filtreyi kaldırın.", published=False)
+    draft = solution_article(
+        title="İmar planı sorgusu boş geliyor", answer="Filtreyi kaldırın.", published=False
+    )
     published = solution_article(title="İmar planı sorgusu yavaş", answer="Önbelleği açın.")
     scope = suggestion_scope_for(person=customer)
     # when
@@ -63,7 +65,9 @@ def test_an_article_taken_back_to_draft_leaves_the_suggestions(customer):
 
 def test_the_institutions_own_resolved_ticket_is_suggested_with_its_answer(customer, engineer):
     # given
-    ticket = resolved_ticket(requester=customer, engineer=engineer, subject=QUESTION, answer="Filtreyi kaldırın.")
+    ticket = resolved_ticket(
+        requester=customer, engineer=engineer, subject=QUESTION, answer="Filtreyi kaldırın."
+    )
     # when
     results = suggestion_list_for(scope=suggestion_scope_for(person=customer), subject="imar plani sorgusu")
     # then
@@ -112,7 +116,9 @@ def worlds(draw):
     for _ in range(draw(st.integers(2, 3))):
         people = draw(st.lists(st.sampled_from(CUSTOMER_ROLES), min_size=1, max_size=3))
         tickets = draw(st.lists(st.integers(0, len(people) - 1), min_size=1, max_size=3))
-        shares = draw(st.sets(st.tuples(st.integers(0, len(tickets) - 1), st.integers(0, len(people) - 1)), max_size=2))
+        shares = draw(
+            st.sets(st.tuples(st.integers(0, len(tickets) - 1), st.integers(0, len(people) - 1)), max_size=2)
+        )
         package = draw(st.sampled_from(["premium", "standard"]))
         institutions.append({"people": people, "tickets": tickets, "shares": shares, "package": package})
     return institutions
@@ -128,7 +134,9 @@ def test_a_customer_never_sees_another_institutions_ticket_in_suggestions(db, en
             institution = SubscriptionFactory(package_code=spec["package"]).institution
             staff = [PersonFactory(role=role, institution=institution) for role in spec["people"]]
             tickets = [
-                resolved_ticket(requester=staff[i], engineer=engineer, subject=QUESTION, answer="Çözüldü.", index=False)
+                resolved_ticket(
+                    requester=staff[i], engineer=engineer, subject=QUESTION, answer="Çözüldü.", index=False
+                )
                 for i in spec["tickets"]
             ]
             for ticket_index, person_index in spec["shares"]:
@@ -140,10 +148,14 @@ def test_a_customer_never_sees_another_institutions_ticket_in_suggestions(db, en
         suggestion_ticket_index()
         # when
         offered = {
-            person.pk: [s.id for s in suggestion_list_for(scope=suggestion_scope_for(person=person), subject=QUESTION)]
+            person.pk: [
+                s.id for s in suggestion_list_for(scope=suggestion_scope_for(person=person), subject=QUESTION)
+            ]
             for person in people
         }
-        visible = {person.pk: set(ticket_visible_to(person=person).values_list("pk", flat=True)) for person in people}
+        visible = {
+            person.pk: set(ticket_visible_to(person=person).values_list("pk", flat=True)) for person in people
+        }
         institution_of = {person.pk: person.institution_id for person in people}
         transaction.set_rollback(True)
     # then
@@ -169,7 +181,9 @@ def test_the_labelled_set_is_written_as_customers_write():
     data = solution_set()
     keys = {article["key"] for article in data["articles"]}
     # when
-    with_turkish_letters = [q["question"] for q in data["questions"] if fold(q["question"]) != q["question"].lower()]
+    with_turkish_letters = [
+        q["question"] for q in data["questions"] if fold(q["question"]) != q["question"].lower()
+    ]
     # then
     assert len(data["questions"]) >= 100
     assert {q["article"] for q in data["questions"]} <= keys

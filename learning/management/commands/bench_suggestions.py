@@ -164,7 +164,9 @@ class Command(BaseCommand):
                 "INSERT INTO bench_s_map VALUES (%s, %s, %s, %s)",
                 [
                     (i, inst.pk, sub.pk, req.pk)
-                    for i, (inst, sub, req) in enumerate(zip(institutions, subscriptions, customers, strict=True))
+                    for i, (inst, sub, req) in enumerate(
+                        zip(institutions, subscriptions, customers, strict=True)
+                    )
                 ],
             )
             cursor.execute(

@@ -1,0 +1,49 @@
+"""Suggestions while a ticket is written, in Chromium at phone width: they appear within 300 ms of
+the last keystroke, with the written units left, and "This answered my question" records a
+deflection instead of a ticket."""
+
+import pytest
+from playwright.sync_api import expect
+
+from learning.models import Deflection
+from tests.e2e.conftest import log_in
+from tickets.models import Ticket
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+
+PHONE = {"width": 390, "height": 844}
+
+# Kept in the page: when each keystroke landed and when each list of suggestions was drawn.
+WATCH = """() => {
+  window.__typed = 0; window.__drawn = [];
+  document.querySelector("[name=description]").addEventListener("input", () => { window.__typed = performance.now(); });
+  new MutationObserver(() => { window.__drawn.push(performance.now()); })
+    .observe(document.querySelector("[data-results]"), { childList: true });
+}"""
+
+
+def test_typing_a_question_shows_suggestions_within_300_ms_at_phone_width(demo, open_page, live_server):
+    # given: a Standard customer on a phone, on the filing page
+    page = log_in(open_page(**PHONE), live_server, "standard-user1", "/tickets/new/")
+    page.fill("[name=subject]", "imar")
+    page.evaluate(WATCH)
+    # when: they type their question as customers do
+    page.locator("[name=description]").press_sequentially("belediye imar plani sorgusu bos geliyor", delay=40)
+    # then: the answers appear within 300 ms of the last keystroke, with the units left
+    suggestion = page.get_by_test_id("suggestion").first
+    expect(suggestion).to_be_visible()
+    expect(suggestion).to_contain_text("İmar planı sorgusu sonuç vermiyor")
+    typed, drawn = page.evaluate("() => [window.__typed, window.__drawn]")
+    after = [moment for moment in drawn if moment >= typed]
+    assert after and after[0] - typed < 300
+    expect(page.get_by_test_id("quota-line")).to_have_text(
+        "Bu yanıt işinizi görürse talep açmanız gerekmez — 20 yazılı destek hakkınızdan 20'si kaldı."
+    )
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+
+    # when: the answer is enough
+    suggestion.get_by_role("button", name="Bu yanıt sorumu çözdü").click()
+    # then: a deflection is recorded and no ticket filed
+    expect(page.locator("[data-deflected]")).to_be_visible()
+    assert Deflection.objects.filter(person__username="standard-user1").count() == 1
+    assert Ticket.objects.filter(requester__username="standard-user1").count() == 0
