@@ -35,9 +35,57 @@ _WORD = re.compile(r"[a-z0-9]+")
 # Words too common to tell one question from another; matching them only adds noise (and, at a
 # million tickets, work). Kept in step with suggest_lexemes' list.
 STOP_WORDS = frozenset(
-    "ve veya ile icin bir bu su o da de ki mi mu ne nasil neden niye var yok gibi daha cok en "
-    "ama fakat ancak olarak olan oldu olur ise yani hem her hic kadar sonra once ben biz siz "
-    "merhaba iyi gunler tesekkurler rica ederim lutfen acaba".split()
+    [
+        "ve",
+        "veya",
+        "ile",
+        "icin",
+        "bir",
+        "bu",
+        "su",
+        "o",
+        "da",
+        "de",
+        "ki",
+        "mi",
+        "mu",
+        "ne",
+        "nasil",
+        "neden",
+        "niye",
+        "var",
+        "yok",
+        "gibi",
+        "daha",
+        "cok",
+        "en",
+        "ama",
+        "fakat",
+        "ancak",
+        "olarak",
+        "olan",
+        "oldu",
+        "olur",
+        "ise",
+        "yani",
+        "hem",
+        "her",
+        "hic",
+        "kadar",
+        "sonra",
+        "once",
+        "ben",
+        "biz",
+        "siz",
+        "merhaba",
+        "iyi",
+        "gunler",
+        "tesekkurler",
+        "rica",
+        "ederim",
+        "lutfen",
+        "acaba",
+    ]
 )
 # The weights of the score: the product asked about first, solution articles before library
 # items before resolved tickets, and a half-life of two years for age.

@@ -23,10 +23,10 @@ from organizations.permissions import is_customer_side, require_role
 from organizations.roles import CUSTOMER_SIDE, Role
 from packages.selectors import subscription_in_force
 
+from .articles import suggestion_entry_refresh
 from .errors import RegistrationClosed
 from .extras import reminder_listeners_notify
 from .models import CalendarFeed, Download, LibraryFile, LibraryItem, Registration, Training
-from .articles import suggestion_entry_refresh
 from .selectors import SEARCH_CONFIG, search_stems
 from .uploads import safe_file_name, upload_check
 

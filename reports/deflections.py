@@ -31,7 +31,9 @@ def deflection_months(*, institution_id: int | None, period: Period) -> list[Def
     """The period's months that saw a deflection or a ticket filed after suggestions, oldest
     first; None when nothing counts deflections (the learning app is not wired in). Two grouped
     queries. `institution_id=None` reads every institution: the vendor's report."""
-    deflected = deflection_counts(institution_id=institution_id, starts_at=period.starts_at, ends_at=period.ends_at)
+    deflected = deflection_counts(
+        institution_id=institution_id, starts_at=period.starts_at, ends_at=period.ends_at
+    )
     if deflected is None:
         return None
     events = TicketEvent.objects.filter(
@@ -44,7 +46,10 @@ def deflection_months(*, institution_id: int | None, period: Period) -> list[Def
         events = events.for_institution(institution_id)
     filed = {
         _month(row["month"]): row["n"]
-        for row in events.annotate(month=TruncMonth("created_at")).values("month").annotate(n=Count("id")).order_by()
+        for row in events.annotate(month=TruncMonth("created_at"))
+        .values("month")
+        .annotate(n=Count("id"))
+        .order_by()
     }
     months = sorted(set(deflected) | set(filed))
     return [
@@ -68,6 +73,3 @@ def deflection_context(*, institution_id: int | None, period: Period) -> dict:
         "deflections_total": sum(m.deflections for m in months),
         "units_saved_total": sum(m.units_saved for m in months),
     }
-
-
-

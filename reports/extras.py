@@ -76,6 +76,8 @@ def deflection_counts(
         return None
     total: dict[datetime.date, int] = {}
     for source in _DEFLECTION_SOURCES:
-        for month, count in source(institution_id=institution_id, starts_at=starts_at, ends_at=ends_at).items():
+        for month, count in source(
+            institution_id=institution_id, starts_at=starts_at, ends_at=ends_at
+        ).items():
             total[month] = total.get(month, 0) + count
     return total

@@ -173,7 +173,9 @@ def vendor_report_page(request):
     context.update(vendor.filter_context(request, form=form))
     context.update(vendor.vendor_figures(scope=scope, period=period, today=today))
     context["download_query"] = period.query() + extra
-    context.update(deflection_context(institution_id=scope.institution.pk if scope.institution else None, period=period))
+    context.update(
+        deflection_context(institution_id=scope.institution.pk if scope.institution else None, period=period)
+    )
     return render(request, "reports/vendor_report.html", context)
 
 

@@ -66,10 +66,11 @@ class TicketForm(forms.Form):
         self.fields["product"].queryset = products
         self.fields["attachments"] = _attachments_field()
 
-
     def clean_suggestions_shown(self) -> list[str]:
         shown = self.cleaned_data.get("suggestions_shown") or ""
-        return [part for part in shown.split(",") if re.fullmatch(r"(article|library|ticket):\d{1,12}", part)][:20]
+        return [
+            part for part in shown.split(",") if re.fullmatch(r"(article|library|ticket):\d{1,12}", part)
+        ][:20]
 
 
 class ReplyForm(forms.Form):

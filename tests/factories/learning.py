@@ -63,7 +63,9 @@ class ProductFactory(factory.django.DjangoModelFactory):
     name = factory.Sequence(lambda n: f"Ürün {n}")
 
 
-def resolved_ticket(*, requester, engineer, subject: str, answer: str, description: str = "", index: bool = True):
+def resolved_ticket(
+    *, requester, engineer, subject: str, answer: str, description: str = "", index: bool = True
+):
     """A ticket filed by `requester`, answered publicly by `engineer` and resolved, all through the
     services; indexed for the suggestions unless index=False."""
     from learning.articles import suggestion_ticket_index

@@ -24,7 +24,9 @@ def _this_month() -> Period:
 
 def _deflect(person, subject: str):
     article = solution_article(title=subject, answer="Çözüm.")
-    return deflection_record(actor=person, kind="article", object_id=article.pk, subject=subject, description="")
+    return deflection_record(
+        actor=person, kind="article", object_id=article.pk, subject=subject, description=""
+    )
 
 
 def test_deflections_are_counted_per_month_with_the_units_saved(customer, stranger):

@@ -37,11 +37,50 @@ from tickets.models import Ticket
 PREFIX = "bench-s-"
 TAG = "bench-s"
 POOL = 3000
-FILLER = (
-    "belediye sistem ekran kayit hata uyari sorun talep kullanici personel modul rapor harita katman "
-    "veri sunucu servis program proje dosya islem onay basvuru adres parsel ada sorgu yetki guncel "
-    "calismiyor acilmiyor gelmiyor yavas bos eksik yanlis degisti bugun dun sabah surekli bazen"
-).split()
+FILLER = [
+    "belediye",
+    "sistem",
+    "ekran",
+    "kayit",
+    "hata",
+    "uyari",
+    "sorun",
+    "talep",
+    "kullanici",
+    "personel",
+    "modul",
+    "rapor",
+    "harita",
+    "katman",
+    "veri",
+    "sunucu",
+    "servis",
+    "program",
+    "proje",
+    "dosya",
+    "islem",
+    "onay",
+    "basvuru",
+    "adres",
+    "parsel",
+    "ada",
+    "sorgu",
+    "yetki",
+    "guncel",
+    "calismiyor",
+    "acilmiyor",
+    "gelmiyor",
+    "yavas",
+    "bos",
+    "eksik",
+    "yanlis",
+    "degisti",
+    "bugun",
+    "dun",
+    "sabah",
+    "surekli",
+    "bazen",
+]
 
 
 class Command(BaseCommand):
