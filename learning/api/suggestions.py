@@ -40,7 +40,7 @@ class SuggestionResultSerializer(serializers.Serializer):
     score = serializers.FloatField()
 
 
-class QuotaSerializer(serializers.Serializer):
+class SuggestionQuotaSerializer(serializers.Serializer):
     channel = serializers.CharField()
     remaining = serializers.IntegerField(allow_null=True, help_text="null: no limit on the channel.")
     allotment = serializers.IntegerField(allow_null=True)
@@ -51,6 +51,12 @@ def _question(request) -> dict:
     serializer = QuestionSerializer(data=request.data)
     serializer.is_valid(raise_exception=True)
     return serializer.validated_data
+
+
+def _object_id(value) -> int | None:
+    """A path's id as a row id; None for anything else (a malformed id is the same 404 as a missing one)."""
+    text = str(value)
+    return int(text) if text.isdigit() and len(text) <= 12 else None
 
 
 def _product_id(code: str | None) -> int | None:
@@ -74,7 +80,7 @@ def _product_id(code: str | None) -> int | None:
     responses={
         200: inline_serializer(
             "SuggestionList",
-            {"results": SuggestionResultSerializer(many=True), "quota": QuotaSerializer()},
+            {"results": SuggestionResultSerializer(many=True), "quota": SuggestionQuotaSerializer()},
         ),
         **error_responses(400),
     },
@@ -129,7 +135,7 @@ class SuggestionListView(APIView):
 )
 class SuggestionHelpfulView(APIView):
     def post(self, request, kind, id):
-        if kind not in SuggestionEntry.Kind.values or not str(id).isdigit():
+        if kind not in SuggestionEntry.Kind.values or _object_id(id) is None:
             raise Http404
         data = _question(request)
         scope = ranking.suggestion_scope_for(person=request.user)
@@ -149,7 +155,9 @@ class SuggestionHelpfulView(APIView):
 
 
 class ArticleCreateSerializer(serializers.Serializer):
-    ticket = serializers.IntegerField(help_text="The resolved ticket the article answers.")
+    ticket = serializers.IntegerField(
+        min_value=1, max_value=2**63 - 1, help_text="The resolved ticket the article answers."
+    )
     title = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
     question = serializers.CharField(required=False, allow_blank=True, default="")
     answer = serializers.CharField(required=False, allow_blank=True, default="")
@@ -209,7 +217,7 @@ class ArticleListView(APIView):
 class ArticlePublishView(APIView):
     def post(self, request, id):
         _require_desk(request)
-        item = article_get_for_desk(pk=int(id)) if str(id).isdigit() else None
+        item = article_get_for_desk(pk=_object_id(id)) if _object_id(id) else None
         if item is None:
             raise Http404
         item = articles.article_publish(actor=request.user, item=item)

@@ -46,31 +46,31 @@ def test_deflections_are_counted_per_month_with_the_units_saved(customer, strang
     )
 
 
-def test_a_deflection_appears_on_the_institution_report(client, institution_admin, customer):
+def test_a_deflection_appears_on_the_institution_report(browser_client, institution_admin, customer):
     # given
     _deflect(customer, "İmar planı boş")
     period = _this_month()
-    login(client, institution_admin)
+    client = login(browser_client, institution_admin)
     # when
     html = client.get(
         reverse("report-page") + f"?from={period.first:%Y-%m-%d}&to={period.last:%Y-%m-%d}",
-        HTTP_ACCEPT_LANGUAGE="en",
     ).content.decode()
     # then
     assert 'data-testid="deflections"' in html
     assert "1 questions answered by a suggestion; 1 written support units saved." in html
 
 
-def test_the_vendor_report_counts_every_institutions_deflections(client, package_manager, customer, stranger):
+def test_the_vendor_report_counts_every_institutions_deflections(
+    browser_client, package_manager, customer, stranger
+):
     # given
     _deflect(customer, "İmar planı boş")
     _deflect(stranger, "Lisans hatası")
     period = _this_month()
-    login(client, package_manager)
+    client = login(browser_client, package_manager)
     # when
     html = client.get(
         reverse("vendor-report-page") + f"?from={period.first:%Y-%m-%d}&to={period.last:%Y-%m-%d}",
-        HTTP_ACCEPT_LANGUAGE="en",
     ).content.decode()
     # then
     assert "2 questions answered by a suggestion; 2 written support units saved." in html

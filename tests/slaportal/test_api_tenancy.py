@@ -89,6 +89,11 @@ DEVELOPMENT_ENDPOINTS = [
     ("post", "/api/v1/development-items/{id}/merge/", {"into": 1}),
 ]
 
+# Answers offered while writing: the helpful endpoint names an answer, and a resolved ticket is its
+# institution's own; the desk's articles are refused to the customer side (403, nothing changed).
+SUGGESTION_ENDPOINTS = [("post", "/api/v1/suggestions/{kind}/{id}/helpful/", {"subject": SECRET})]
+ARTICLE_ENDPOINTS = [("post", "/api/v1/articles/{id}/publish/", None)]
+
 
 @pytest.fixture
 def first_institution(db):
@@ -238,7 +243,51 @@ def test_the_tables_cover_every_operation_on_one_object():
         + BOOKING_ENDPOINTS
         + DEVELOPMENT_ENDPOINTS
         + DESTRUCTION_RECORD_ENDPOINTS
+        + SUGGESTION_ENDPOINTS
+        + ARTICLE_ENDPOINTS
     }
+
+
+@pytest.mark.parametrize("role", ["admin", "customer"])
+def test_a_resolved_ticket_of_another_institution_cannot_be_marked_helpful(
+    client_for, first_institution, second_institution, role
+):
+    # given
+    from learning.articles import suggestion_ticket_index
+    from learning.models import Deflection
+
+    engineer = PersonFactory(role=Role.SUPPORT_ENGINEER)
+    ticket = first_institution["ticket"]
+    ticket_reply(actor=engineer, ticket=ticket, body=SECRET)
+    ticket_change_status(actor=engineer, ticket=ticket, status="resolved")
+    suggestion_ticket_index()
+    [(method, path, body)] = SUGGESTION_ENDPOINTS
+    # when
+    response = _call(
+        client_for(second_institution[role]),
+        method,
+        path.replace("{kind}", "ticket").replace("{id}", str(ticket.pk)),
+        body,
+    )
+    # then
+    _assert_not_found_and_no_data(response)
+    assert Deflection.objects.count() == 0
+
+
+@pytest.mark.parametrize("role", ["admin", "customer"])
+def test_articles_are_refused_to_the_customer_side(client_for, second_institution, role):
+    # given
+    from tests.factories.learning import solution_article
+
+    draft = solution_article(title=SECRET, answer=SECRET, published=False)
+    [(method, path, body)] = ARTICLE_ENDPOINTS
+    # when
+    response = _call(client_for(second_institution[role]), method, path.replace("{id}", str(draft.pk)), body)
+    # then
+    assert response.status_code == 403
+    assert SECRET not in response.content.decode()
+    draft.refresh_from_db()
+    assert draft.is_published is False
 
 
 @pytest.mark.parametrize(
