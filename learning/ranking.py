@@ -92,6 +92,9 @@ STOP_WORDS = frozenset(
 PRODUCT_MATCH, PRODUCT_OTHER = 1.5, 0.7
 KIND_WEIGHT = {"article": 1.2, "library": 1.0, "ticket": 0.9}
 AGE_SECONDS = 2 * 365 * 24 * 3600
+# The most recent matching tickets scored, at most: an institution's resolved tickets that share
+# words with a question can be tens of thousands, and scoring them all costs seconds.
+TICKET_CANDIDATES = 300
 
 
 def fold(text: str) -> str:
@@ -183,68 +186,88 @@ def _visible_tickets_sql(scope: SuggestionScope) -> tuple[str, tuple]:
     return sql, tuple(params)
 
 
-# One statement. `q` turns the question into tsquery groups (suggest_word_groups): a library entry
-# matches any group (or has a title similar by trigrams); a resolved ticket needs two groups once
-# the question has three words or more, which keeps the candidates few among an institution's
-# hundreds of thousands of tickets. The score then counts every group. Each arm reads its own partial index (migration 0006); the union is
-# scored once and the best `limit` kept.
+# One statement ranks; a first one only turns the question into tsquery groups
+# (suggest_word_groups), so that the ranking reads them as constants and the planner can estimate
+# how many rows each group matches. A library entry matches any group (or has a title similar by
+# trigrams); a resolved ticket needs two groups once the question has three words or more, and
+# only the most recent TICKET_CANDIDATES matching tickets are scored (a common word matches tens of
+# thousands of an institution's tickets: the planner then walks suggestion_entry_ticket_recent
+# until it has them, instead of scoring them all). Each arm reads its own partial index
+# (migration 0006); the union is scored once and the best `limit` kept.
 _RANKING_SQL = """
-WITH q AS (
-    SELECT groups, suggest_fold(%s) AS subject,
-           to_tsquery('simple', coalesce(array_to_string(groups, ' | '), '')) AS any_query,
-           CASE WHEN cardinality(groups) < 3
-                THEN to_tsquery('simple', coalesce(array_to_string(groups, ' | '), ''))
-                ELSE to_tsquery('simple', array_to_string(ARRAY(
-                    SELECT a || ' & ' || b
-                    FROM unnest(groups) WITH ORDINALITY AS x(a, i)
-                    JOIN unnest(groups) WITH ORDINALITY AS y(b, j) ON i < j), ' | '))
-           END AS pair_query
-    FROM (SELECT suggest_word_groups(%s) AS groups) AS words
-),
-candidates AS (
-    SELECT e.* FROM learning_suggestionentry e
+WITH candidates AS (
+    SELECT e.* FROM (
+        -- OFFSET 0 keeps the planner on the library's partial indexes: joined first, it would
+        -- walk every entry by item.
+        SELECT * FROM learning_suggestionentry
+        WHERE institution_id IS NULL
+          AND (search_vector @@ to_tsquery('simple', %(any)s) OR title_folded %% %(subject)s)
+        OFFSET 0
+    ) AS e
     JOIN learning_libraryitem i ON i.id = e.item_id
-    CROSS JOIN q
-    WHERE e.institution_id IS NULL AND i.is_published AND i.kind = ANY(%s)
-      AND (e.search_vector @@ q.any_query OR e.title_folded %% q.subject)
+    WHERE i.is_published AND i.kind = ANY(%(kinds)s)
     UNION ALL
-    SELECT e.* FROM learning_suggestionentry e
-    CROSS JOIN q
-    WHERE e.institution_id IS NOT NULL AND {tickets_scope}
-      AND e.search_vector @@ q.pair_query
-      AND e.ticket_id <> %s
+    (SELECT e.* FROM learning_suggestionentry e
+     WHERE e.institution_id IS NOT NULL AND {tickets_scope}
+       AND e.search_vector @@ to_tsquery('simple', %(pair)s)
+       AND e.ticket_id <> %(exclude)s
+     ORDER BY e.answered_at DESC
+     LIMIT {ticket_candidates})
 )
 SELECT e.kind, e.item_id, e.ticket_id, e.title, e.question, e.answer, e.product_id,
-       (ts_rank(e.search_vector, q.any_query, 1) + 0.4 * similarity(e.title_folded, q.subject))
-       * CASE WHEN %s::bigint IS NULL OR e.product_id IS NULL THEN 1.0
-              WHEN e.product_id = %s::bigint THEN {product_match} ELSE {product_other} END
+       (ts_rank(e.search_vector, to_tsquery('simple', %(any)s), 1) + 0.4 * similarity(e.title_folded, %(subject)s))
+       * CASE WHEN %(product)s::bigint IS NULL OR e.product_id IS NULL THEN 1.0
+              WHEN e.product_id = %(product)s::bigint THEN {product_match} ELSE {product_other} END
        * CASE e.kind WHEN 'article' THEN {article} WHEN 'library' THEN {library} ELSE {ticket} END
        * (1.0 / (1.0 + greatest(0, extract(epoch FROM (now() - e.answered_at))::float8) / {age}))
        AS score
 FROM candidates e
-CROSS JOIN q
 WHERE e.answer <> ''
 ORDER BY score DESC, e.id DESC
-LIMIT %s
+LIMIT %(limit)s
 """
 
 
+def _groups(text: str) -> list[str]:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT suggest_word_groups(%s)", [text])
+        return list(cursor.fetchone()[0] or [])
+
+
 def _rank_postgresql(scope, *, subject, description, product_id, limit, exclude_ticket_id):
-    params: list = [subject, f"{subject} {description}", list(scope.library_kinds)]
+    groups = _groups(f"{subject} {description}")
+    if not groups:
+        return []
+    any_query = " | ".join(groups)
+    pairs = [f"{a} & {b}" for index, a in enumerate(groups) for b in groups[index + 1 :]]
+    params = {
+        "kinds": list(scope.library_kinds),
+        "any": any_query,
+        "pair": " | ".join(pairs) if len(groups) >= 3 else any_query,
+        "subject": fold(subject),
+        "exclude": exclude_ticket_id or 0,
+        "product": product_id,
+        "limit": limit,
+    }
     if scope.all_institutions:
         tickets_scope = "e.kind = 'ticket'"
     elif scope.institution_id is None:
         tickets_scope = "FALSE"
     else:
         visible_sql, visible_params = _visible_tickets_sql(scope)
-        tickets_scope = f"e.kind = 'ticket' AND e.institution_id = %s AND e.ticket_id IN ({visible_sql})"
-        params += [scope.institution_id, *visible_params]
-    params += [exclude_ticket_id or 0, product_id, product_id, limit]
+        # Named parameters around the selector's positional ones: its values are inlined as
+        # named ones. ::bigint: btree_gin compares only within the column's own type.
+        for index, value in enumerate(visible_params):
+            params[f"visible{index}"] = value
+        visible_sql = visible_sql % tuple(f"%(visible{index})s" for index in range(len(visible_params)))
+        params["institution"] = scope.institution_id
+        tickets_scope = f"e.kind = 'ticket' AND e.institution_id = %(institution)s::bigint AND e.ticket_id IN ({visible_sql})"
     sql = _RANKING_SQL.format(
         product_match=PRODUCT_MATCH,
         product_other=PRODUCT_OTHER,
         age=float(AGE_SECONDS),
         tickets_scope=tickets_scope,
+        ticket_candidates=TICKET_CANDIDATES,
         **KIND_WEIGHT,
     )
     with connection.cursor() as cursor:

@@ -12,7 +12,8 @@ from django.db import migrations
 # and its fixed-point stem (`(belediyeler | beledi)`): the ranking matches any group, and a resolved
 # ticket needs two of them (learning.ranking).
 # The indexes are split by what a query reads: the library's entries (no institution) by words and
-# by trigrams, a ticket's by institution and words together (btree_gin).
+# by trigrams, a ticket's by institution and words together (btree_gin) or by institution and
+# recency (the most recent matching tickets, learning.ranking.TICKET_CANDIDATES).
 STOP_WORDS = (
     "ve veya ile icin bir bu su o da de ki mi mu ne nasil neden niye var yok gibi daha cok en "
     "ama fakat ancak olarak olan oldu olur ise yani hem her hic kadar sonra once ben biz siz "
@@ -74,8 +75,11 @@ CREATE = [
     "USING gin (title_folded gin_trgm_ops) WHERE institution_id IS NULL",
     "CREATE INDEX IF NOT EXISTS suggestion_entry_ticket_search ON learning_suggestionentry "
     "USING gin (institution_id, search_vector) WHERE institution_id IS NOT NULL",
+    "CREATE INDEX IF NOT EXISTS suggestion_entry_ticket_recent ON learning_suggestionentry "
+    "(institution_id, answered_at DESC) WHERE institution_id IS NOT NULL",
 ]
 DROP = [
+    "DROP INDEX IF EXISTS suggestion_entry_ticket_recent",
     "DROP INDEX IF EXISTS suggestion_entry_ticket_search",
     "DROP INDEX IF EXISTS suggestion_entry_library_trgm",
     "DROP INDEX IF EXISTS suggestion_entry_library_search",

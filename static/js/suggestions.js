@@ -4,7 +4,7 @@
 // with the ticket. On the desk's ticket page, "Use this answer" puts an answer into the composer.
 (function () {
   "use strict";
-  var DEBOUNCE_MS = 150;
+  var DEBOUNCE_MS = 100;
 
   function csrf(form) {
     var match = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
