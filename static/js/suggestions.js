@@ -17,7 +17,13 @@
     return fetch(url, {
       method: "POST",
       credentials: "same-origin",
-      headers: { "Content-Type": "application/json", "Accept": "application/json", "X-CSRFToken": csrf(form) },
+      // The answer (the quota line) in the page's language, whatever the browser's own.
+      headers: {
+        "Content-Type": "application/json",
+        "Accept": "application/json",
+        "Accept-Language": document.documentElement.lang || "tr",
+        "X-CSRFToken": csrf(form)
+      },
       body: JSON.stringify(body)
     });
   }
