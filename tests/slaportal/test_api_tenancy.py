@@ -92,7 +92,10 @@ DEVELOPMENT_ENDPOINTS = [
 # Answers offered while writing: the helpful endpoint names an answer, and a resolved ticket is its
 # institution's own; the desk's articles are refused to the customer side (403, nothing changed).
 SUGGESTION_ENDPOINTS = [("post", "/api/v1/suggestions/{kind}/{id}/helpful/", {"subject": SECRET})]
-ARTICLE_ENDPOINTS = [("post", "/api/v1/articles/{id}/publish/", None)]
+ARTICLE_ENDPOINTS = [
+    ("patch", "/api/v1/articles/{id}/", {"title": "x", "question": "x", "answer": "x"}),
+    ("post", "/api/v1/articles/{id}/publish/", None),
+]
 
 
 @pytest.fixture
@@ -274,20 +277,22 @@ def test_a_resolved_ticket_of_another_institution_cannot_be_marked_helpful(
     assert Deflection.objects.count() == 0
 
 
+@pytest.mark.parametrize(
+    ("method", "path", "body"), ARTICLE_ENDPOINTS, ids=[f"{m} {p}" for m, p, _ in ARTICLE_ENDPOINTS]
+)
 @pytest.mark.parametrize("role", ["admin", "customer"])
-def test_articles_are_refused_to_the_customer_side(client_for, second_institution, role):
+def test_articles_are_refused_to_the_customer_side(client_for, second_institution, role, method, path, body):
     # given
     from tests.factories.learning import solution_article
 
     draft = solution_article(title=SECRET, answer=SECRET, published=False)
-    [(method, path, body)] = ARTICLE_ENDPOINTS
     # when
     response = _call(client_for(second_institution[role]), method, path.replace("{id}", str(draft.pk)), body)
     # then
     assert response.status_code == 403
     assert SECRET not in response.content.decode()
     draft.refresh_from_db()
-    assert draft.is_published is False
+    assert (draft.is_published, draft.version, draft.title) == (False, 1, SECRET)
 
 
 @pytest.mark.parametrize(
