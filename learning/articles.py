@@ -17,7 +17,7 @@ from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from organizations.audit import audit_record
+from organizations.audit import audit_record, audited
 from organizations.models import User
 from organizations.permissions import is_customer_side, is_desk
 from tickets.models import Ticket, TicketMessage
@@ -90,6 +90,7 @@ def _version_add(*, actor: User, item: LibraryItem) -> ArticleVersion:
     return version
 
 
+@audited("article.create")
 def article_create_from_ticket(
     *,
     actor: User,
@@ -126,6 +127,7 @@ def article_create_from_ticket(
     return item
 
 
+@audited("article.update")
 def article_update(*, actor: User, item: LibraryItem, title: str, question: str, answer: str) -> LibraryItem:
     """Save a new version of the article. A published article stays published and its suggestion
     entry follows the new text. Desk only."""
@@ -147,6 +149,7 @@ def article_update(*, actor: User, item: LibraryItem, title: str, question: str,
     return item
 
 
+@audited("article.publish")
 def article_publish(*, actor: User, item: LibraryItem) -> LibraryItem:
     """Make the reviewed article public: customers read it in the library and it is suggested.
     Desk only. Publishing a published article changes and records nothing."""
