@@ -2,7 +2,18 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from .models import AuditEvent, DutyChange, Institution, MonitoringGrant, Region, Unit, User
+from .models import (
+    AuditEvent,
+    Directory,
+    DirectoryAccount,
+    DirectoryMapping,
+    DutyChange,
+    Institution,
+    MonitoringGrant,
+    Region,
+    Unit,
+    User,
+)
 from .services import person_groups_sync
 
 
@@ -121,3 +132,51 @@ class DutyChangeAdmin(ReadOnlyAdmin):
     list_display = ["at", "person", "is_on_duty", "created_by", "applied_at"]
     list_filter = ["is_on_duty"]
     list_select_related = ["person", "created_by"]
+
+class DirectoryMappingInline(admin.TabularInline):
+    model = DirectoryMapping
+    extra = 1
+    fields = ["group", "role", "region", "unit"]
+    autocomplete_fields = ["region", "unit"]
+
+
+@admin.register(Directory)
+class DirectoryAdmin(admin.ModelAdmin):
+    """An institution's directory, set up by vendor staff with the institution's IT
+    (docs/operations.md#sign-in): the server or provider, and which directory groups give which
+    role, unit and region."""
+
+    list_display = ["institution", "kind", "domain", "is_active", "last_synced_at"]
+    list_filter = ["kind", "is_active"]
+    search_fields = ["institution__name", "domain"]
+    list_select_related = ["institution"]
+    autocomplete_fields = ["institution"]
+    readonly_fields = ["last_synced_at"]
+    fieldsets = [
+        (None, {"fields": ["institution", "kind", "domain", "is_active", "connect_timeout", "last_synced_at"]}),
+        (
+            _("LDAP / Active Directory"),
+            {
+                "fields": [
+                    "server_uri",
+                    "start_tls",
+                    "bind_dn",
+                    "bind_password",
+                    "user_base_dn",
+                    "user_filter",
+                    "group_base_dn",
+                    "group_type",
+                ]
+            },
+        ),
+        (_("OpenID Connect"), {"fields": ["issuer", "client_id", "client_secret", "groups_claim"]}),
+    ]
+    inlines = [DirectoryMappingInline]
+
+
+@admin.register(DirectoryAccount)
+class DirectoryAccountAdmin(ReadOnlyAdmin):
+    list_display = ["subject", "person", "directory", "last_signed_in_at"]
+    list_filter = ["directory"]
+    search_fields = ["subject", "person__username"]
+    list_select_related = ["person", "directory__institution"]

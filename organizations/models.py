@@ -293,3 +293,127 @@ class DutyChange(models.Model):
 
     def __str__(self):
         return f"{self.person_id} {'on' if self.is_on_duty else 'off'} @ {self.at:%Y-%m-%d %H:%M}"
+
+class Directory(models.Model):
+    """An institution's own directory, through which its people sign in: an LDAP server (Active
+    Directory or OpenLDAP, a bind with the person's password) or an OpenID Connect provider (a
+    redirect to it). Set up by vendor staff; while one is active, the institution's people sign in
+    only through it and their local passwords are refused. The domain picks the directory: a
+    person signs in as `name@domain`."""
+
+    class Kind(models.TextChoices):
+        LDAP = "ldap", _("LDAP / Active Directory")
+        OIDC = "oidc", _("OpenID Connect")
+
+    class GroupType(models.TextChoices):
+        GROUP_OF_NAMES = "group_of_names", _("groupOfNames (OpenLDAP)")
+        ACTIVE_DIRECTORY = "active_directory", _("Active Directory groups")
+        NESTED_ACTIVE_DIRECTORY = "nested_active_directory", _("Active Directory groups, nested")
+
+    institution = models.OneToOneField(
+        Institution, on_delete=models.CASCADE, related_name="directory", verbose_name=_("institution")
+    )
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    domain = models.CharField(
+        _("sign-in domain"),
+        max_length=190,
+        unique=True,
+        help_text=_("People sign in as name@domain; the domain picks this directory."),
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    connect_timeout = models.PositiveSmallIntegerField(
+        _("connect timeout (seconds)"),
+        default=3,
+        help_text=_("A directory that does not answer within this time gives a sign-in error."),
+    )
+    # LDAP
+    server_uri = models.CharField(
+        _("server URI"), max_length=255, blank=True, help_text=_("ldap://dc1.example.gov.tr or ldaps://…")
+    )
+    start_tls = models.BooleanField(_("StartTLS"), default=False)
+    bind_dn = models.CharField(_("bind DN"), max_length=255, blank=True)
+    bind_password = models.CharField(_("bind password"), max_length=255, blank=True)
+    user_base_dn = models.CharField(_("user base DN"), max_length=255, blank=True)
+    user_filter = models.CharField(
+        _("user filter"),
+        max_length=255,
+        default="(uid=%(user)s)",
+        help_text=_("Active Directory: (sAMAccountName=%(user)s)"),
+    )
+    group_base_dn = models.CharField(_("group base DN"), max_length=255, blank=True)
+    group_type = models.CharField(
+        _("group type"), max_length=30, choices=GroupType.choices, default=GroupType.GROUP_OF_NAMES
+    )
+    # OpenID Connect
+    issuer = models.URLField(_("issuer"), max_length=255, blank=True)
+    client_id = models.CharField(_("client id"), max_length=255, blank=True)
+    client_secret = models.CharField(_("client secret"), max_length=255, blank=True)
+    groups_claim = models.CharField(_("groups claim"), max_length=100, default="groups")
+    last_synced_at = models.DateTimeField(_("last synced at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("directory")
+        verbose_name_plural = _("directories")
+
+    def __str__(self):
+        return f"{self.institution} · {self.get_kind_display()} ({self.domain})"
+
+
+class DirectoryMapping(models.Model):
+    """A directory group (an LDAP group's DN, or a value of the OpenID Connect groups claim) and
+    what it gives: a role, a unit, a region. A person's role is the strongest their groups give;
+    their unit and region come from the first of their groups that names one. A person in no
+    group with a role is refused."""
+
+    directory = models.ForeignKey(
+        Directory, on_delete=models.CASCADE, related_name="mappings", verbose_name=_("directory")
+    )
+    group = models.CharField(_("group"), max_length=255, help_text=_("The group's DN, or the claim's value."))
+    role = models.CharField(
+        _("role"),
+        max_length=32,
+        choices=[(role.value, role.label) for role in Role if role in CUSTOMER_SIDE],
+        blank=True,
+    )
+    region = models.ForeignKey(
+        Region, on_delete=models.CASCADE, null=True, blank=True, related_name="+", verbose_name=_("region")
+    )
+    unit = models.ForeignKey(
+        Unit, on_delete=models.CASCADE, null=True, blank=True, related_name="+", verbose_name=_("unit")
+    )
+
+    class Meta:
+        verbose_name = _("directory group")
+        verbose_name_plural = _("directory groups")
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(fields=["directory", "group"], name="directory_mapping_unique_group")
+        ]
+
+    def __str__(self):
+        return self.group
+
+
+class DirectoryAccount(models.Model):
+    """A person who came from a directory, and who they are there (the LDAP user name or the
+    OpenID Connect subject): what the nightly sync looks up, and what tells the sign-in page that
+    this person's password lives in the directory."""
+
+    person = models.OneToOneField(
+        User, on_delete=models.CASCADE, related_name="directory_account", verbose_name=_("person")
+    )
+    directory = models.ForeignKey(
+        Directory, on_delete=models.CASCADE, related_name="accounts", verbose_name=_("directory")
+    )
+    subject = models.CharField(_("subject"), max_length=255)
+    last_signed_in_at = models.DateTimeField(_("last signed in at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("directory account")
+        verbose_name_plural = _("directory accounts")
+        constraints = [
+            models.UniqueConstraint(fields=["directory", "subject"], name="directory_account_unique_subject")
+        ]
+
+    def __str__(self):
+        return self.subject

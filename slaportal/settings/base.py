@@ -117,10 +117,20 @@ else:
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "organizations.User"
 
+# django-axes first, so that a wrong password is counted (and a locked-out name refused) whichever
+# backend checks it: the local password, an institution's LDAP directory or its OpenID Connect
+# provider (organizations.Directory, docs/operations.md#sign-in).
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "organizations.backends.PersonBackend",
+    "organizations.backends.DirectoryLDAPBackend",
+    "organizations.backends.DirectoryOIDCBackend",
 ]
+# mozilla-django-oidc: the provider of each sign-in comes from the institution's directory; these
+# are what every provider shares. The groups claim is asked for with the profile.
+OIDC_RP_SCOPES = "openid email profile"
+OIDC_AUTHENTICATION_CALLBACK_URL = "oidc_authentication_callback"
+OIDC_USE_PKCE = True
 
 # OWASP ASVS 5.0 (V6.2): at least 8 characters, not a commonly used password (Django's list of
 # 20,000), not the person's own name or e-mail address, and no composition rules — so no

@@ -1,10 +1,20 @@
 from .core import IdempotencyRecordFactory
-from .organizations import AuditEventFactory, InstitutionFactory, PersonFactory, RegionFactory, UnitFactory
+from .organizations import (
+    AuditEventFactory,
+    DirectoryFactory,
+    DirectoryMappingFactory,
+    InstitutionFactory,
+    PersonFactory,
+    RegionFactory,
+    UnitFactory,
+)
 from .packages import SubscriptionFactory
 from .tickets import OutboxMessageFactory, TicketFactory, customer_with_subscription
 
 __all__ = [
     "AuditEventFactory",
+    "DirectoryFactory",
+    "DirectoryMappingFactory",
     "IdempotencyRecordFactory",
     "InstitutionFactory",
     "OutboxMessageFactory",

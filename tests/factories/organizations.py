@@ -1,6 +1,6 @@
 import factory
 
-from organizations.models import AuditEvent, Institution, Region, Unit, User
+from organizations.models import AuditEvent, Directory, DirectoryMapping, Institution, Region, Unit, User
 from organizations.roles import WITHOUT_INSTITUTION, Role
 from organizations.services import person_groups_sync
 
@@ -87,3 +87,26 @@ class AuditEventFactory(factory.django.DjangoModelFactory):
         from organizations.audit_chain import chain_append
 
         return chain_append(model_class(**kwargs))
+
+
+class DirectoryFactory(factory.django.DjangoModelFactory):
+    """An institution's directory; LDAP unless `kind` says otherwise. Tests point it at the slapd
+    or OpenID Connect provider they start."""
+
+    class Meta:
+        model = Directory
+
+    institution = factory.SubFactory(InstitutionFactory)
+    kind = Directory.Kind.LDAP
+    domain = factory.Sequence(lambda n: f"kurum{n}.gov.tr")
+    connect_timeout = 2
+    user_filter = "(uid=%(user)s)"
+
+
+class DirectoryMappingFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = DirectoryMapping
+
+    directory = factory.SubFactory(DirectoryFactory)
+    group = factory.Sequence(lambda n: f"cn=group{n},ou=groups,dc=kurum,dc=gov,dc=tr")
+    role = Role.CUSTOMER
