@@ -273,6 +273,15 @@ class DirectoryOIDCBackend(OIDCAuthenticationBackend):
             _refuse(request, DirectoryUnavailable())
 
     def get_or_create_user(self, access_token, id_token, payload):
+        # mozilla-django-oidc checks the signature and the nonce; the token must also come from this
+        # directory's issuer and be meant for this client.
+        audience = payload.get("aud")
+        audiences = audience if isinstance(audience, list) else [audience]
+        if str(payload.get("iss", "")).rstrip("/") != self.directory.issuer.rstrip("/") or (
+            self.directory.client_id not in audiences
+        ):
+            logger.warning("directory.oidc_token_refused", extra={"directory": self.directory.pk})
+            return None
         claims = dict(payload)
         if self.OIDC_OP_USER_ENDPOINT:
             claims.update(self.get_userinfo(access_token, id_token, payload))
