@@ -153,7 +153,10 @@ class DirectoryAdmin(admin.ModelAdmin):
     autocomplete_fields = ["institution"]
     readonly_fields = ["last_synced_at"]
     fieldsets = [
-        (None, {"fields": ["institution", "kind", "domain", "is_active", "connect_timeout", "last_synced_at"]}),
+        (
+            None,
+            {"fields": ["institution", "kind", "domain", "is_active", "connect_timeout", "last_synced_at"]},
+        ),
         (
             _("LDAP / Active Directory"),
             {

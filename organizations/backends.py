@@ -24,8 +24,10 @@ from mozilla_django_oidc.auth import OIDCAuthenticationBackend
 from .directories import (
     DirectorySignInRefused,
     DirectoryUnavailable,
+    directory_list_to_sync_all_institutions,
     directory_person_remove,
     directory_person_sign_in,
+    directory_sync,
     local_password_refused,
 )
 from .models import Directory, User
@@ -253,9 +255,11 @@ class DirectoryOIDCBackend(OIDCAuthenticationBackend):
     def authenticate(self, request, **kwargs):
         if request is None or not request.GET.get("code") or not request.GET.get("state"):
             return None
-        directory = Directory.objects.select_related("institution").filter(
-            pk=request.session.get(OIDC_SESSION_KEY), kind=Directory.Kind.OIDC, is_active=True
-        ).first()
+        directory = (
+            Directory.objects.select_related("institution")
+            .filter(pk=request.session.get(OIDC_SESSION_KEY), kind=Directory.Kind.OIDC, is_active=True)
+            .first()
+        )
         if directory is None:
             return None
         self.directory = directory
@@ -293,7 +297,11 @@ class DirectoryOIDCBackend(OIDCAuthenticationBackend):
         if isinstance(groups, str):
             groups = [groups]
         email = claims.get("email") or ""
-        username = email if email.lower().endswith("@" + directory.domain.lower()) else f"{subject}@{directory.domain}"
+        username = (
+            email
+            if email.lower().endswith("@" + directory.domain.lower())
+            else f"{subject}@{directory.domain}"
+        )
         try:
             return directory_person_sign_in(
                 directory=directory,
@@ -309,3 +317,18 @@ class DirectoryOIDCBackend(OIDCAuthenticationBackend):
 
     def get_user(self, user_id):
         return _person_get(user_id)
+
+
+def ldap_directory_sync_all_institutions() -> dict[int, dict[str, int]]:
+    """The nightly sync of every institution's LDAP directory (organizations.directories.directory_sync):
+    people the directory no longer has, or whose groups give no role, lose access. A directory
+    that cannot be asked is skipped until the next night. Returns the counts per directory."""
+    results = {}
+    for directory in directory_list_to_sync_all_institutions():
+        try:
+            results[directory.pk] = directory_sync(
+                directory=directory, lookup=lambda subject, d=directory: ldap_lookup(d, subject)
+            )
+        except DirectoryUnavailable:
+            logger.warning("directory.sync_skipped", extra={"directory": directory.pk})
+    return results

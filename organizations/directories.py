@@ -91,7 +91,9 @@ def directory_placement(*, directory: Directory, groups: Iterable[str]) -> Place
     first mapping (in the order they were set up) that names one. None when no group gives a role.
     Group names compare without regard to case, as LDAP compares DNs."""
     held = {group.strip().lower() for group in groups}
-    mappings = [m for m in directory.mappings.select_related("unit__region", "region") if m.group.lower() in held]
+    mappings = [
+        m for m in directory.mappings.select_related("unit__region", "region") if m.group.lower() in held
+    ]
     roles = {m.role for m in mappings if m.role}
     role = next((r for r in ROLE_STRENGTH if r in roles), None)
     if role is None:
@@ -125,18 +127,24 @@ def directory_person_sign_in(
     if placement is None:
         directory_person_remove(directory=directory, subject=subject, reason="no_group")
         raise DirectorySignInRefused(
-            _("Your directory account is in no group that gives access to the portal. Ask your IT department.")
+            _(
+                "Your directory account is in no group that gives access to the portal. Ask your IT department."
+            )
         )
     with transaction.atomic():
         Institution.objects.select_for_update().get(pk=institution.pk)
-        account = DirectoryAccount.objects.select_related("person").filter(
-            directory=directory, subject=subject
-        ).first()
+        account = (
+            DirectoryAccount.objects.select_related("person")
+            .filter(directory=directory, subject=subject)
+            .first()
+        )
         person = account.person if account else None
         if person is None:
             if User.objects.filter(username__iexact=username).exists():
                 raise DirectorySignInRefused(
-                    _("An account with this name already exists in the portal. Ask the portal's support team.")
+                    _(
+                        "An account with this name already exists in the portal. Ask the portal's support team."
+                    )
                 )
             _require_seat_or_refuse(institution)
             person = User(
@@ -190,7 +198,9 @@ def directory_person_remove(*, directory: Directory, subject: str, reason: str) 
     """The directory no longer has this person (or gives them no role): they lose access at once.
     Returns the person, or None when nobody came from the directory under that name. Records
     `person.directory_remove`; running it twice is harmless (an inactive person is left as is)."""
-    account = DirectoryAccount.objects.select_related("person").filter(directory=directory, subject=subject).first()
+    account = (
+        DirectoryAccount.objects.select_related("person").filter(directory=directory, subject=subject).first()
+    )
     if account is None:
         return None
     with transaction.atomic():
@@ -204,7 +214,9 @@ def directory_sync(*, directory: Directory, lookup) -> dict[str, int]:
     asked: then nothing changes). Those gone or in no mapped group lose access; the others get the
     role, unit and region their groups give now. Returns the counts; harmless to repeat."""
     counts = {"checked": 0, "removed": 0, "updated": 0}
-    accounts = DirectoryAccount.objects.select_related("person").filter(directory=directory, person__is_active=True)
+    accounts = DirectoryAccount.objects.select_related("person").filter(
+        directory=directory, person__is_active=True
+    )
     for account in accounts.iterator(chunk_size=500):
         counts["checked"] += 1
         groups = lookup(account.subject)

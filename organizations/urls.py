@@ -6,7 +6,9 @@ urlpatterns = [
     path("accounts/login/", sign_in.SignInView.as_view(), name="login"),
     path("accounts/oidc/start/", sign_in.DirectoryOIDCStart.as_view(), name="oidc_authentication_init"),
     path(
-        "accounts/oidc/callback/", sign_in.DirectoryOIDCCallback.as_view(), name="oidc_authentication_callback"
+        "accounts/oidc/callback/",
+        sign_in.DirectoryOIDCCallback.as_view(),
+        name="oidc_authentication_callback",
     ),
     path("accounts/", include("django.contrib.auth.urls")),
     path("institution/people/", views.people, name="people"),

@@ -179,6 +179,14 @@ app.conf.beat_schedule = {
         "schedule": crontab(hour=1, minute=15),
         "options": _options("celery", 6 * 3600),
     },
+    # Institutions' LDAP directories: people IT removed (or moved out of every mapped group) lose
+    # access. They already lose it at their next sign-in; the nightly pass covers those who stay
+    # signed in or never come back, at an hour when the directories are quiet.
+    "directory-sync": {
+        "task": "organizations.directory_sync",
+        "schedule": crontab(hour=2, minute=30),
+        "options": _options("celery", 6 * 3600),
+    },
     # Raw events older than the retention (13 months) go once a day, in batches, after the
     # rollup: a day's delay in deleting is nothing against a 13-month retention.
     "usage-purge": {

@@ -99,8 +99,17 @@ class Slapd:
 
     def delete(self, dn: str) -> None:
         subprocess.run(  # noqa: S603
-            [shutil.which("ldapdelete") or "/usr/bin/ldapdelete", "-x", "-H", self.uri, "-D", ADMIN_DN,
-             "-w", ADMIN_PASSWORD, dn],
+            [
+                shutil.which("ldapdelete") or "/usr/bin/ldapdelete",
+                "-x",
+                "-H",
+                self.uri,
+                "-D",
+                ADMIN_DN,
+                "-w",
+                ADMIN_PASSWORD,
+                dn,
+            ],
             check=True,
             capture_output=True,
         )

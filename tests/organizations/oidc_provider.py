@@ -90,7 +90,9 @@ class Provider:
                     code = secrets.token_urlsafe(16)
                     provider._codes[code] = {"nonce": query.get("nonce", ""), "claims": dict(provider.claims)}
                     self.send_response(302)
-                    location = query["redirect_uri"] + "?" + urlencode({"code": code, "state": query["state"]})
+                    location = (
+                        query["redirect_uri"] + "?" + urlencode({"code": code, "state": query["state"]})
+                    )
                     self.send_header("Location", location)
                     self.end_headers()
                     return None
@@ -104,7 +106,9 @@ class Provider:
             def do_POST(self):
                 form = {
                     k: v[0]
-                    for k, v in parse_qs(self.rfile.read(int(self.headers["Content-Length"])).decode()).items()
+                    for k, v in parse_qs(
+                        self.rfile.read(int(self.headers["Content-Length"])).decode()
+                    ).items()
                 }
                 if urlparse(self.path).path != "/token":
                     return self._json({"error": "not_found"}, 404)
@@ -116,6 +120,8 @@ class Provider:
                 provider.claims, claims = grant["claims"], provider.claims
                 id_token = provider._id_token(nonce=grant["nonce"])
                 provider.claims = claims
-                return self._json({"access_token": access_token, "token_type": "Bearer", "id_token": id_token})
+                return self._json(
+                    {"access_token": access_token, "token_type": "Bearer", "id_token": id_token}
+                )
 
         return Handler

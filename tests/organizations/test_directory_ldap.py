@@ -5,14 +5,29 @@ import time
 
 import pytest
 
-from organizations.backends import ldap_lookup
-from organizations.directories import directory_sync
+from organizations.backends import ldap_directory_sync_all_institutions
 from organizations.models import AuditEvent, DirectoryAccount, User
 from organizations.roles import Role
-from tests.factories import DirectoryFactory, DirectoryMappingFactory, PersonFactory, SubscriptionFactory, UnitFactory
+from organizations.tasks import directory_sync as directory_sync_task
+from tests.factories import (
+    DirectoryFactory,
+    DirectoryMappingFactory,
+    PersonFactory,
+    SubscriptionFactory,
+    UnitFactory,
+)
 from tests.factories.organizations import PASSWORD
 
-from .conftest import ADMIN_DN, ADMIN_PASSWORD, ADMINS_GROUP, GROUPS_DN, PEOPLE, PEOPLE_DN, USERS_GROUP, free_port
+from .conftest import (
+    ADMIN_DN,
+    ADMIN_PASSWORD,
+    ADMINS_GROUP,
+    GROUPS_DN,
+    PEOPLE,
+    PEOPLE_DN,
+    USERS_GROUP,
+    free_port,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -136,10 +151,9 @@ def test_the_nightly_sync_takes_access_from_people_the_directory_no_longer_has(c
         f"dn: {ADMINS_GROUP}\nchangetype: modify\nreplace: member\nmember: uid=zeynep,{PEOPLE_DN}\n",
         tool="/usr/bin/ldapmodify",
     )
-    # when
-    counts = directory_sync(directory=directory, lookup=lambda subject: ldap_lookup(directory, subject))
+    # when: the beat's nightly task
+    directory_sync_task()
     # then
-    assert counts == {"checked": 2, "removed": 1, "updated": 1}
     assert not User.objects.get(username="mehmet@kurum.gov.tr").is_active
     ayse = User.objects.get(username="ayse@kurum.gov.tr")
     assert (ayse.is_active, ayse.role) == (True, Role.CUSTOMER)
@@ -196,3 +210,15 @@ def test_vendor_staff_sign_in_while_the_directory_is_down(client, directory):
     response = sign_in(client, engineer.username, PASSWORD)
     # then
     assert response.status_code == 302
+
+
+def test_the_nightly_sync_changes_nothing_while_the_directory_is_down(client, directory):
+    # given: mehmet signed in, then the directory went away
+    sign_in(client, "mehmet@kurum.gov.tr", PEOPLE["mehmet"][0])
+    directory.server_uri = f"ldap://127.0.0.1:{free_port()}"
+    directory.save()
+    # when
+    results = ldap_directory_sync_all_institutions()
+    # then
+    assert results == {}
+    assert User.objects.get(username="mehmet@kurum.gov.tr").is_active

@@ -9,7 +9,13 @@ import requests
 
 from organizations.models import DirectoryAccount, User
 from organizations.roles import Role
-from tests.factories import DirectoryFactory, DirectoryMappingFactory, PersonFactory, SubscriptionFactory, UnitFactory
+from tests.factories import (
+    DirectoryFactory,
+    DirectoryMappingFactory,
+    PersonFactory,
+    SubscriptionFactory,
+    UnitFactory,
+)
 
 from .conftest import free_port
 from .oidc_provider import Provider
