@@ -7,6 +7,8 @@ from collections.abc import Callable
 
 # The SLA sweep: the engine whose silence would stop every breach.
 SLA_SWEEP = "sla_sweep"
+# The support mailbox's last complete fetch (notifications' IMAP poll), shown by /metrics.
+INBOUND_MAIL = "inbound_mail"
 
 _readers: dict[str, Callable[[], datetime.timedelta | None]] = {}
 

@@ -115,3 +115,18 @@ def package_names_with_channel(*, channel: str) -> list[str]:
         for package in package_list(on_sale_only=True)
         if any(term.channel == channel and term.is_included for term in package.channels.all())
     ]
+
+
+def quota_units_by_package_all_institutions() -> list[tuple[str, str, int, int]]:
+    """Quota units drawn and given back, by package and channel, over every institution and
+    contract ever sold (for /metrics: the operator watches use across the customers). Rows of
+    (package code, channel, units drawn, units given back)."""
+    rows = (
+        QuotaEntry.objects.values("subscription__package__code", "channel")
+        .annotate(
+            drawn=Sum("units", filter=Q(reverses__isnull=True), default=0),
+            returned=Sum("units", filter=Q(reverses__isnull=False), default=0),
+        )
+        .order_by("subscription__package__code", "channel")
+    )
+    return [(r["subscription__package__code"], r["channel"], r["drawn"], r["returned"]) for r in rows]

@@ -20,7 +20,9 @@ class PortalConfig(AppConfig):
         from notifications.models import Kind
         from performance.figures import FigureProvider, figure_provider_register
         from reports.extras import deflection_source_register, report_section_register
+        from slaportal.metrics import metrics_collector_register
 
+        from .metrics import COLLECTORS
         from .wiring import (
             performance_report_section,
             survey_email_link,
@@ -44,3 +46,5 @@ class PortalConfig(AppConfig):
         reminder_listener_register(training_reminder_push)
         calendar_source_register(training_calendar_entries)
         report_section_register(performance_report_section)
+        for collect in COLLECTORS:
+            metrics_collector_register(collect)

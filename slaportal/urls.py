@@ -5,7 +5,7 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from slaportal import health
+from slaportal import health, metrics
 
 SWAGGER_CDN = "https://cdn.jsdelivr.net"
 SWAGGER_CSP = {"script-src": [SWAGGER_CDN], "style-src": [SWAGGER_CDN], "img-src": [SWAGGER_CDN]}
@@ -24,6 +24,7 @@ urlpatterns = [
     ),
     path("health/", health.HealthView.as_view(), name="health"),
     path("health/live/", health.live, name="health-live"),
+    path("metrics", metrics.metrics, name="metrics"),
     path("", include("portal.urls")),
     path("", include("organizations.urls")),
     # Before tickets: its "tickets/<id>/<action>/" would take the survey's address.

@@ -5,7 +5,21 @@ import dataclasses
 import datetime
 
 from django.db import connection
-from django.db.models import BooleanField, Exists, F, Func, OuterRef, Q, QuerySet, Subquery
+from django.db.models import (
+    BooleanField,
+    Count,
+    DurationField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    Func,
+    Min,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+)
 from django.utils import timezone
 
 from organizations.models import MonitoringGrant, User
@@ -19,6 +33,8 @@ from .models import (
     Attachment,
     DevelopmentItem,
     EngineHeartbeat,
+    OutboxMessage,
+    SLAEvent,
     Ticket,
     TicketEvent,
     TicketMessage,
@@ -463,3 +479,56 @@ def engine_heartbeat_age(*, name: str, now=None) -> datetime.timedelta | None:
     if completed_at is None:
         return None
     return (now or timezone.now()) - completed_at
+
+
+# --- Figures for /metrics (portal.metrics), read at scrape time -------------------------------
+# Each reads across every institution: the operator watches the engine as a whole.
+
+
+def sla_event_counts_all_institutions() -> dict[str, int]:
+    """How many SLA log entries of each kind have ever been recorded (breaches, warnings, …)."""
+    rows = SLAEvent.objects.values("kind").annotate(count=Count("id")).values_list("kind", "count")
+    return dict(rows)
+
+
+def sla_breach_lag_all_institutions(*, buckets: tuple[float, ...]) -> tuple[list[int], float, int]:
+    """The sweep's lag over every recorded breach: the time from the deadline to the moment the
+    breach was recorded. Returns the cumulative count at or under each bucket (seconds), the sum of
+    the lags in seconds and the number of breaches, in one query."""
+    lag = ExpressionWrapper(F("recorded_at") - F("deadline_at"), output_field=DurationField())
+    figures = (
+        SLAEvent.objects.filter(kind=SLAEvent.Kind.BREACHED)
+        .annotate(lag=lag)
+        .aggregate(
+            total=Count("id"),
+            lag_sum=Sum("lag"),
+            **{
+                # The deadline moved by the bound rather than the lag compared with it: SQLite
+                # compares a datetime sum, not a difference of datetimes, as PostgreSQL does.
+                f"le_{index}": Count(
+                    "id", filter=Q(recorded_at__lte=F("deadline_at") + datetime.timedelta(seconds=bound))
+                )
+                for index, bound in enumerate(buckets)
+            },
+        )
+    )
+    lag_sum = figures["lag_sum"]
+    seconds = lag_sum.total_seconds() if isinstance(lag_sum, datetime.timedelta) else (lag_sum or 0) / 1e6
+    return [figures[f"le_{index}"] for index in range(len(buckets))], seconds, figures["total"]
+
+
+def outbox_backlog_all_institutions(*, now: datetime.datetime | None = None) -> dict[str, tuple[int, float]]:
+    """The work waiting in the outbox, by kind (routing, e-mail): how many rows and the age in
+    seconds of the oldest. The one place /metrics reads the outbox table from."""
+    now = now or timezone.now()
+    rows = (
+        OutboxMessage.objects.filter(processed_at__isnull=True)
+        .values("kind")
+        .annotate(depth=Count("id"), oldest=Min("created_at"))
+    )
+    return {row["kind"]: (row["depth"], max((now - row["oldest"]).total_seconds(), 0.0)) for row in rows}
+
+
+def engine_heartbeat_at(*, name: str) -> datetime.datetime | None:
+    """When the periodic job `name` last completed; None when it never has."""
+    return EngineHeartbeat.objects.filter(pk=name).values_list("completed_at", flat=True).first()

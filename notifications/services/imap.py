@@ -8,6 +8,9 @@ import logging
 
 from django.conf import settings
 
+from core.heartbeats import INBOUND_MAIL
+from tickets.services.sla import engine_heartbeat_record
+
 from ..models import InboundMessage
 from .inbound import inbound_receive
 
@@ -45,6 +48,8 @@ def imap_poll(*, config: dict | None = None, limit: int = POLL_LIMIT) -> int:
             inbound_receive(raw=raw, source=InboundMessage.Source.IMAP)
             client.uid("STORE", uid, "+FLAGS", r"(\Seen)")
             handled += 1
+        # The mailbox answered and was read to the end: what /metrics reports as the last fetch.
+        engine_heartbeat_record(name=INBOUND_MAIL)
     finally:
         try:
             client.logout()

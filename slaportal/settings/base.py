@@ -49,6 +49,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First, so a request's time for /metrics covers every other middleware too.
+    "slaportal.metrics.RequestLatencyMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -408,6 +410,9 @@ CELERY_TASK_PUBLISH_RETRY = False
 # Processed outbox rows are kept this long (for the admin's outbox list and investigations),
 # then deleted by the beat's outbox purge in batches.
 OUTBOX_RETENTION_DAYS = env.int("OUTBOX_RETENTION_DAYS", default=30)
+# /metrics (slaportal/metrics.py) answers a scraper on the same machine, or anyone sending
+# "Authorization: Bearer <METRICS_TOKEN>"; empty: loopback only.
+METRICS_TOKEN = env("METRICS_TOKEN", default="")
 # /health/ fails when the last completed SLA sweep is older than this (beat or every worker dead).
 SLA_SWEEP_MAX_AGE_SECONDS = env.int("SLA_SWEEP_MAX_AGE_SECONDS", default=30)
 
