@@ -5,7 +5,13 @@ DJANGO_SETTINGS_MODULE for its gunicorn itself."""
 
 import os
 
+import django
 from django.core.asgi import get_asgi_application
 
+from slaportal.tracing import tracing_setup
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "slaportal.settings.production")
+django.setup(set_prefix=False)
+# Before the application loads its middleware: the Django instrumentation adds its own.
+tracing_setup()
 application = get_asgi_application()

@@ -8,6 +8,7 @@ from datetime import timedelta
 
 from celery import Celery
 from celery.schedules import crontab
+from celery.signals import worker_init, worker_process_init
 from kombu import Queue
 
 from .queues import QUEUES, SWEEP_QUEUE
@@ -202,6 +203,17 @@ app.conf.beat_schedule = {
         "options": _options("celery", 6 * 3600),
     },
 }
+
+
+@worker_init.connect(weak=False)
+@worker_process_init.connect(weak=False)
+def _tracing(**kwargs):
+    # In each worker process (after the fork, as the Celery instrumentation requires); off unless
+    # OTEL_ENABLED (slaportal/tracing.py).
+    from .tracing import tracing_setup
+
+    tracing_setup()
+
 
 # After a failed send, further sends are skipped for this long: during an outage each request
 # would otherwise pay the connection timeout again. The sweep does the work once Redis is back.

@@ -410,6 +410,12 @@ CELERY_TASK_PUBLISH_RETRY = False
 # Processed outbox rows are kept this long (for the admin's outbox list and investigations),
 # then deleted by the beat's outbox purge in batches.
 OUTBOX_RETENTION_DAYS = env.int("OUTBOX_RETENTION_DAYS", default=30)
+# OpenTelemetry traces (slaportal/tracing.py), off by default: web requests and the Celery tasks
+# they send, exported over OTLP/HTTP to the collector at OTEL_EXPORTER_OTLP_ENDPOINT (empty: the
+# exporter's default, http://localhost:4318/v1/traces).
+OTEL_ENABLED = env.bool("OTEL_ENABLED", default=False)
+OTEL_EXPORTER_OTLP_ENDPOINT = env("OTEL_EXPORTER_OTLP_ENDPOINT", default="")
+OTEL_SERVICE_NAME = env("OTEL_SERVICE_NAME", default="slaportal")
 # /metrics (slaportal/metrics.py) answers a scraper on the same machine, or anyone sending
 # "Authorization: Bearer <METRICS_TOKEN>"; empty: loopback only.
 METRICS_TOKEN = env("METRICS_TOKEN", default="")

@@ -17,6 +17,7 @@ from django.db import transaction
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
+from slaportal.tracing import outbox_trace_carrier, traced
 from tickets import dispatch
 from tickets.models import OutboxMessage, Ticket
 
@@ -65,11 +66,11 @@ def email_message(
     to = sorted({address for address in recipients if address})
     if not to:
         return None
-    return OutboxMessage(
-        kind=OutboxMessage.Kind.EMAIL,
-        ticket=ticket,
-        payload={"subject": subject, "body": body, "to": to},
-    )
+    payload = {"subject": subject, "body": body, "to": to}
+    # The trace of the change that asks for the e-mail, so its sending joins it (slaportal/tracing.py).
+    if trace := outbox_trace_carrier():
+        payload["trace"] = trace
+    return OutboxMessage(kind=OutboxMessage.Kind.EMAIL, ticket=ticket, payload=payload)
 
 
 def outbox_email_add_many(*, messages: list[OutboxMessage]) -> int:
@@ -87,17 +88,20 @@ def _route(message: OutboxMessage) -> None:
 
 
 def _perform(message: OutboxMessage, connection) -> None:
+    carrier = (message.payload or {}).get("trace")
     if message.kind == OutboxMessage.Kind.ROUTE:
-        _route(message)
+        with traced("ticket.route", carrier=carrier, ticket_id=message.ticket_id or 0):
+            _route(message)
     elif message.kind == OutboxMessage.Kind.EMAIL:
         payload = message.payload
-        EmailMessage(
-            subject=payload["subject"],
-            body=payload["body"],
-            from_email=settings.DEFAULT_FROM_EMAIL,
-            to=payload["to"],
-            connection=connection,
-        ).send()
+        with traced("outbox.email", carrier=carrier, ticket_id=message.ticket_id or 0):
+            EmailMessage(
+                subject=payload["subject"],
+                body=payload["body"],
+                from_email=settings.DEFAULT_FROM_EMAIL,
+                to=payload["to"],
+                connection=connection,
+            ).send()
 
 
 def _work(messages: list[OutboxMessage], now: datetime.datetime) -> int:
@@ -168,7 +172,10 @@ def outbox_route_add(*, ticket: Ticket) -> OutboxMessage:
     """Record, in the caller's transaction, that a newly filed ticket must be routed, and send
     the routing task (on the ticket's priority queue) with its SLA timers after commit."""
     message = OutboxMessage.objects.create(
-        kind=OutboxMessage.Kind.ROUTE, ticket=ticket, priority=ticket.priority
+        kind=OutboxMessage.Kind.ROUTE,
+        ticket=ticket,
+        priority=ticket.priority,
+        payload={"trace": trace} if (trace := outbox_trace_carrier()) else {},
     )
     transaction.on_commit(
         partial(
