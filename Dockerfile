@@ -13,4 +13,4 @@ RUN pip install --no-cache-dir .
 # collectstatic reads no database or secret; the local settings are enough to run it at build time.
 RUN DJANGO_SETTINGS_MODULE=slaportal.settings.local python manage.py collectstatic --noinput -v 0
 EXPOSE 8000
-CMD ["gunicorn", "slaportal.wsgi", "-b", "0.0.0.0:8000", "-w", "4", "--threads", "4"]
+CMD ["gunicorn", "slaportal.wsgi", "-c", "python:slaportal.gunicorn_conf", "-b", "0.0.0.0:8000", "-w", "4", "--threads", "4"]
