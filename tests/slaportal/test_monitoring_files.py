@@ -42,5 +42,9 @@ def test_every_metric_of_the_alerts_and_the_dashboard_is_exposed(client):
     # when
     exposed = _exposed(client)
     # then: the broker gauges appear only with Redis as broker, the quota counter once a unit is drawn
-    optional = {"slaportal_celery_queue_depth", "slaportal_celery_broker_up", "slaportal_quota_units_drawn_total"}
+    optional = {
+        "slaportal_celery_queue_depth",
+        "slaportal_celery_broker_up",
+        "slaportal_quota_units_drawn_total",
+    }
     assert used - optional <= exposed
