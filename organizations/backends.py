@@ -24,6 +24,7 @@ from mozilla_django_oidc.auth import OIDCAuthenticationBackend
 from .directories import (
     DirectorySignInRefused,
     DirectoryUnavailable,
+    directory_for_username,
     directory_list_to_sync_all_institutions,
     directory_person_remove,
     directory_person_sign_in,
@@ -51,7 +52,7 @@ def _person_get(user_id) -> User | None:
 def _refuse(request, error: Exception) -> None:
     """Tell the sign-in page why (the backends can only answer None), then stop the other backends."""
     if request is not None:
-        request.directory_error = str(error)
+        request.directory_error = error
     raise PermissionDenied(str(error))
 
 
@@ -147,8 +148,6 @@ class DirectoryLDAPBackend(LDAPBackend):
     directory: Directory | None = None
 
     def authenticate(self, request, username=None, password=None, **kwargs):
-        from .directories import directory_for_username
-
         directory = directory_for_username(username, kind=Directory.Kind.LDAP)
         if directory is None or not password:
             return None

@@ -1,5 +1,6 @@
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.serializers.json import DjangoJSONEncoder
+from django.core.validators import URLValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -345,7 +346,10 @@ class Directory(models.Model):
         _("group type"), max_length=30, choices=GroupType.choices, default=GroupType.GROUP_OF_NAMES
     )
     # OpenID Connect
-    issuer = models.URLField(_("issuer"), max_length=255, blank=True)
+    # A CharField with the URL validator rather than a URLField, whose form field guesses a scheme.
+    issuer = models.CharField(
+        _("issuer"), max_length=255, blank=True, validators=[URLValidator(schemes=["https", "http"])]
+    )
     client_id = models.CharField(_("client id"), max_length=255, blank=True)
     client_secret = models.CharField(_("client secret"), max_length=255, blank=True)
     groups_claim = models.CharField(_("groups claim"), max_length=100, default="groups")

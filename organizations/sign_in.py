@@ -27,7 +27,7 @@ class SignInForm(AuthenticationForm):
         except ValidationError:
             error = getattr(self.request, "directory_error", None)
             if error:
-                raise ValidationError(error, code="directory") from None
+                raise ValidationError(str(error), code="directory") from None
             raise
 
 
@@ -71,9 +71,9 @@ class DirectoryOIDCStart(OIDCAuthenticationRequestView):
 
 class DirectoryOIDCCallback(OIDCAuthenticationCallbackView):
     def login_failure(self):
+        error = getattr(self.request, "directory_error", None)
         messages.error(
             self.request,
-            getattr(self.request, "directory_error", None)
-            or _("Your institution's directory did not sign you in. Please try again."),
+            str(error) if error else _("Your institution's directory did not sign you in. Please try again."),
         )
         return redirect("login")

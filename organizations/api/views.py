@@ -65,10 +65,13 @@ class TokenView(APIView):
         description=(
             "Exchanges a username and password for the person's token. Wrong passwords count towards "
             "django-axes' lockout (five per username and address lock it for fifteen minutes: 429 "
-            "`locked_out`), and the endpoint is throttled per address. A deactivated person gets no token."
+            "`locked_out`), and the endpoint is throttled per address. A deactivated person gets no token. "
+            "People of an institution with its own directory sign in as `name@domain` with their directory "
+            "password: 403 `directory_sign_in_refused` when the directory gives them no role or the user "
+            "cap is reached, 503 `directory_unavailable` when the directory does not answer."
         ),
         request=TokenRequestSerializer,
-        responses={200: TokenSerializer, **error_responses(400)},
+        responses={200: TokenSerializer, **error_responses(400, 403, 503)},
         auth=[],
     )
     def post(self, request):
@@ -88,6 +91,11 @@ class TokenView(APIView):
                     status_code=429,
                     code="locked_out",
                     message=_("Too many failed logins. Try again in fifteen minutes or reset your password."),
+                )
+            # The institution's directory refused (no group, the user cap) or did not answer.
+            if (refusal := getattr(django_request, "directory_error", None)) is not None:
+                raise DomainError(
+                    status_code=refusal.status_code, code=refusal.code, message=refusal.message()
                 )
             raise DomainError(
                 status_code=400,

@@ -2,6 +2,7 @@
 
 import django.db.models.deletion
 from django.conf import settings
+import django.core.validators
 from django.db import migrations, models
 
 
@@ -28,7 +29,7 @@ class Migration(migrations.Migration):
                 ('user_filter', models.CharField(default='(uid=%(user)s)', help_text='Active Directory: (sAMAccountName=%(user)s)', max_length=255, verbose_name='user filter')),
                 ('group_base_dn', models.CharField(blank=True, max_length=255, verbose_name='group base DN')),
                 ('group_type', models.CharField(choices=[('group_of_names', 'groupOfNames (OpenLDAP)'), ('active_directory', 'Active Directory groups'), ('nested_active_directory', 'Active Directory groups, nested')], default='group_of_names', max_length=30, verbose_name='group type')),
-                ('issuer', models.URLField(blank=True, max_length=255, verbose_name='issuer')),
+                ('issuer', models.CharField(blank=True, max_length=255, validators=[django.core.validators.URLValidator(schemes=['https', 'http'])], verbose_name='issuer')),
                 ('client_id', models.CharField(blank=True, max_length=255, verbose_name='client id')),
                 ('client_secret', models.CharField(blank=True, max_length=255, verbose_name='client secret')),
                 ('groups_claim', models.CharField(default='groups', max_length=100, verbose_name='groups claim')),

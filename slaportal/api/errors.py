@@ -62,7 +62,8 @@ ERROR_DESCRIPTIONS = {
     400: "The request is malformed or a field is invalid (`invalid`, `parse_error`); see `fields`.",
     401: "No credentials, or a token that is unknown, revoked or belongs to a deactivated person.",
     403: "The role does not allow it (`permission_denied`), or the institution's package does not include "
-    "it (`feature_locked`, with `packages`).",
+    "it (`feature_locked`, with `packages`); at sign-in, the institution's directory gives the person no "
+    "role or the user cap is reached (`directory_sign_in_refused`).",
     404: "Missing, or belonging to another institution: the two cannot be told apart.",
     409: "The current state refuses it: `quota_exhausted` (with `channel`, `allotment`, `renews_on`), "
     "`channel_not_included`, `no_active_subscription`, `user_cap_reached`, `invalid_transition`, "
@@ -72,6 +73,8 @@ ERROR_DESCRIPTIONS = {
     416: "The Range asked for lies outside the file (`range_not_satisfiable`); Content-Range names its size.",
     429: "Too many requests (`throttled`, with `retry_after` and a Retry-After header) or too many failed "
     "logins (`locked_out`).",
+    503: "A service the request depends on does not answer: at sign-in, the institution's directory "
+    "(`directory_unavailable`).",
 }
 
 

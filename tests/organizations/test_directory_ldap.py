@@ -4,6 +4,7 @@ import socket
 import time
 
 import pytest
+from rest_framework.test import APIClient
 
 from organizations.backends import ldap_directory_sync_all_institutions
 from organizations.models import AuditEvent, DirectoryAccount, User
@@ -222,3 +223,40 @@ def test_the_nightly_sync_changes_nothing_while_the_directory_is_down(client, di
     # then
     assert results == {}
     assert User.objects.get(username="mehmet@kurum.gov.tr").is_active
+
+
+def test_package_managers_may_set_up_directories_in_the_admin(client):
+    # given
+    manager = PersonFactory(role=Role.PACKAGE_MANAGER, is_staff=True)
+    client.force_login(manager)
+    # when
+    response = client.get("/admin/organizations/directory/add/")
+    # then
+    assert manager.has_perm("organizations.change_directory")
+    assert response.status_code == 200
+
+
+def test_the_app_token_is_issued_for_a_directory_password(directory):
+    # when
+    response = APIClient().post(
+        "/api/v1/auth/token/", {"username": "mehmet@kurum.gov.tr", "password": PEOPLE["mehmet"][0]}
+    )
+    # then
+    assert response.status_code == 200
+    assert User.objects.get(username="mehmet@kurum.gov.tr").auth_token.key == response.json()["token"]
+
+
+def test_the_app_token_request_names_a_directory_that_is_down(directory):
+    # given
+    directory.server_uri = f"ldap://127.0.0.1:{free_port()}"
+    directory.save()
+    # when
+    response = APIClient().post(
+        "/api/v1/auth/token/",
+        {"username": "mehmet@kurum.gov.tr", "password": PEOPLE["mehmet"][0]},
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    # then
+    assert response.status_code == 503
+    assert response.json()["error"]["code"] == "directory_unavailable"
+    assert "directory is not answering" in response.json()["error"]["message"]
