@@ -153,7 +153,8 @@ class DirectoryLDAPBackend(LDAPBackend):
             return None
         self.directory = directory
         self.settings = ldap_settings(directory)
-        subject = username.rsplit("@", 1)[0].strip()
+        # LDAP compares names without regard to case: one person, one account, however typed.
+        subject = username.rsplit("@", 1)[0].strip().lower()
         ldap_user = _LDAPUser(self, username=subject, request=request)
         try:
             # django-auth-ldap takes a directory that fails its user search for "no such person";

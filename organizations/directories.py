@@ -139,13 +139,23 @@ def directory_person_sign_in(
             .first()
         )
         person = account.person if account else None
-        if person is None:
-            if User.objects.filter(username__iexact=username).exists():
+        if person is None and (existing := User.objects.filter(username__iexact=username).first()):
+            # A local account of the institution made before the directory (named as the directory
+            # names the person) becomes theirs; anyone else's name is not taken over.
+            if (
+                existing.institution_id != institution.pk
+                or DirectoryAccount.objects.filter(person=existing).exists()
+            ):
                 raise DirectorySignInRefused(
                     _(
                         "An account with this name already exists in the portal. Ask the portal's support team."
                     )
                 )
+            account = DirectoryAccount.objects.create(person=existing, directory=directory, subject=subject)
+            existing.set_unusable_password()
+            existing.save(update_fields=["password"])
+            person = existing
+        if person is None:
             _require_seat_or_refuse(institution)
             person = User(
                 username=username,

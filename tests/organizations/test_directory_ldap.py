@@ -260,3 +260,29 @@ def test_the_app_token_request_names_a_directory_that_is_down(directory):
     assert response.status_code == 503
     assert response.json()["error"]["code"] == "directory_unavailable"
     assert "directory is not answering" in response.json()["error"]["message"]
+
+
+def test_a_local_account_of_the_institution_named_as_the_directory_names_the_person_becomes_theirs(
+    client, directory
+):
+    # given: mehmet had a local account before the institution connected its directory
+    local = PersonFactory(institution=directory.institution, username="mehmet@kurum.gov.tr")
+    # when: he signs in with his directory password, typing his name in capitals
+    response = sign_in(client, "Mehmet@kurum.gov.tr", PEOPLE["mehmet"][0])
+    # then: the same person, now the directory's, whose local password no longer works
+    assert response.status_code == 302, response.context["form"].errors
+    person = User.objects.get(pk=local.pk)
+    assert person.directory_account.subject == "mehmet"
+    assert not person.has_usable_password()
+    assert User.objects.filter(username__iexact="mehmet@kurum.gov.tr").count() == 1
+
+
+def test_another_institutions_account_of_the_same_name_is_not_taken_over(client, directory):
+    # given
+    other = PersonFactory(username="mehmet@kurum.gov.tr")
+    # when
+    response = sign_in(client, "mehmet@kurum.gov.tr", PEOPLE["mehmet"][0])
+    # then
+    assert response.status_code == 200
+    assert not DirectoryAccount.objects.filter(person=other).exists()
+    assert User.objects.get(pk=other.pk).has_usable_password()
