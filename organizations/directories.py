@@ -80,6 +80,12 @@ def directory_for_username(username: str | None, *, kind: str | None = None) -> 
     return directories.first()
 
 
+def oidc_sign_in_offered() -> bool:
+    """Whether any institution signs in through an OpenID Connect provider (the sign-in page then
+    offers the way to it)."""
+    return Directory.objects.filter(kind=Directory.Kind.OIDC, is_active=True).exists()
+
+
 def directory_for_institution(institution_id: int | None) -> Directory | None:
     if institution_id is None:
         return None

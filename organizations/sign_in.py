@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy
 from mozilla_django_oidc.views import OIDCAuthenticationCallbackView, OIDCAuthenticationRequestView
 
 from .backends import OIDC_SESSION_KEY, oidc_directory_settings
-from .directories import DirectoryUnavailable, directory_for_username
+from .directories import DirectoryUnavailable, directory_for_username, oidc_sign_in_offered
 from .models import Directory
 
 
@@ -40,7 +40,9 @@ class SignInView(LoginView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["directory_form"] = DirectorySignInForm(prefix="directory")
+        # Offered once some institution signs in through OpenID Connect.
+        if oidc_sign_in_offered():
+            context["directory_form"] = DirectorySignInForm(prefix="directory")
         return context
 
 

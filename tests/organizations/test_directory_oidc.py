@@ -142,3 +142,19 @@ def test_a_provider_that_is_down_gives_a_translated_error_at_once(client, direct
     assert time.monotonic() - started < 5
     assert response["Location"] == "/accounts/login/"
     assert "Kurumunuzun dizini yanıt vermiyor" in client.get("/accounts/login/").content.decode()
+
+
+def test_the_sign_in_page_offers_the_institution_sign_in_once_an_institution_has_a_provider(
+    client, directory
+):
+    # when
+    response = client.get("/accounts/login/")
+    # then
+    assert b'data-testid="directory-sign-in"' in response.content
+
+
+def test_the_sign_in_page_offers_no_institution_sign_in_without_a_provider(client, db):
+    # when
+    response = client.get("/accounts/login/")
+    # then
+    assert b'data-testid="directory-sign-in"' not in response.content
