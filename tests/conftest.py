@@ -86,7 +86,7 @@ def catalogue(db):
 # (both idempotent).
 DATA_MIGRATIONS = (
     ("organizations", "0002_role_groups", "create_groups"),
-    ("organizations", "0008_directory_permissions", "grant"),
+    ("organizations", "0010_directory_permissions", "grant"),
     ("packages", "0002_catalogue", "load_catalogue"),
     ("notifications", "0002_cursor_start", "start_at_present"),
     ("portal", "0002_retention_rules", "create_rules"),
