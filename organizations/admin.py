@@ -133,6 +133,7 @@ class DutyChangeAdmin(ReadOnlyAdmin):
     list_filter = ["is_on_duty"]
     list_select_related = ["person", "created_by"]
 
+
 class DirectoryMappingInline(admin.TabularInline):
     model = DirectoryMapping
     extra = 1

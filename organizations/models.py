@@ -295,6 +295,7 @@ class DutyChange(models.Model):
     def __str__(self):
         return f"{self.person_id} {'on' if self.is_on_duty else 'off'} @ {self.at:%Y-%m-%d %H:%M}"
 
+
 class Directory(models.Model):
     """An institution's own directory, through which its people sign in: an LDAP server (Active
     Directory or OpenLDAP, a bind with the person's password) or an OpenID Connect provider (a
