@@ -9,7 +9,7 @@ RUN apt-get update && apt-get install -y --no-install-recommends libpango-1.0-0 
 COPY pyproject.toml ./
 COPY . .
 # Each step on its own line and nothing swallowing its exit status: a failed install fails the build.
-RUN pip install --no-cache-dir .
+RUN pip install --no-cache-dir ".[ldap]"
 # collectstatic reads no database or secret; the local settings are enough to run it at build time.
 RUN DJANGO_SETTINGS_MODULE=slaportal.settings.local python manage.py collectstatic --noinput -v 0
 EXPOSE 8000

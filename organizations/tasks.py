@@ -1,8 +1,10 @@
 """Thin Celery wrappers over organizations' services."""
 
+import importlib.util
+import logging
+
 from celery import shared_task
 
-from .backends import ldap_directory_sync_all_institutions
 from .services import duty_changes_apply as _duty_changes_apply
 
 
@@ -16,4 +18,9 @@ def duty_changes_apply() -> None:
 # access at their next sign-in.
 @shared_task(name="organizations.directory_sync", time_limit=3600, soft_time_limit=3300)
 def directory_sync() -> None:
+    if importlib.util.find_spec("ldap") is None:
+        logging.getLogger(__name__).warning("directory.sync_unavailable: python-ldap is not installed")
+        return
+    from .ldap_directory import ldap_directory_sync_all_institutions
+
     ldap_directory_sync_all_institutions()

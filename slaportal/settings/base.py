@@ -1,6 +1,7 @@
 """Settings shared by every environment; each value that differs per machine comes from the environment."""
 
 import datetime
+import importlib.util
 from decimal import Decimal
 from pathlib import Path
 
@@ -122,10 +123,13 @@ AUTH_USER_MODEL = "organizations.User"
 # django-axes first, so that a wrong password is counted (and a locked-out name refused) whichever
 # backend checks it: the local password, an institution's LDAP directory or its OpenID Connect
 # provider (organizations.Directory, docs/operations.md#sign-in).
+# LDAP sign-in needs python-ldap, an optional install (`.[ldap]`: it builds against the OpenLDAP
+# headers); without it, institutions' LDAP directories cannot be used and local passwords remain.
+LDAP_AVAILABLE = importlib.util.find_spec("ldap") is not None
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "organizations.backends.PersonBackend",
-    "organizations.backends.DirectoryLDAPBackend",
+    *(["organizations.ldap_directory.DirectoryLDAPBackend"] if LDAP_AVAILABLE else []),
     "organizations.backends.DirectoryOIDCBackend",
 ]
 # mozilla-django-oidc: the provider of each sign-in comes from the institution's directory; these

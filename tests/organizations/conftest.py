@@ -2,6 +2,7 @@
 port with its own configuration and database in a temporary folder, loaded with a small tree:
 two people, two groups that the tests map to roles, and one group that gives nothing."""
 
+import importlib.util
 import shutil
 import socket
 import subprocess
@@ -123,6 +124,10 @@ class Slapd:
 @pytest.fixture
 def slapd(tmp_path):
     """A running slapd with the tree above; stopped after the test."""
+    require_service(
+        importlib.util.find_spec("ldap") is not None,
+        "needs python-ldap: pip install -e '.[ldap]' (it builds against Debian's libldap2-dev and libsasl2-dev)",
+    )
     require_service(
         Path(SLAPD).exists() and Path(LDAPADD).exists(),
         "needs OpenLDAP's slapd and ldap-utils (Debian packages 'slapd' and 'ldap-utils')",

@@ -6,7 +6,6 @@ import time
 import pytest
 from rest_framework.test import APIClient
 
-from organizations.backends import ldap_directory_sync_all_institutions
 from organizations.models import AuditEvent, DirectoryAccount, User
 from organizations.roles import Role
 from organizations.tasks import directory_sync as directory_sync_task
@@ -219,6 +218,8 @@ def test_the_nightly_sync_changes_nothing_while_the_directory_is_down(client, di
     directory.server_uri = f"ldap://127.0.0.1:{free_port()}"
     directory.save()
     # when
+    from organizations.ldap_directory import ldap_directory_sync_all_institutions
+
     results = ldap_directory_sync_all_institutions()
     # then
     assert results == {}

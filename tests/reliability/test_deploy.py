@@ -142,5 +142,5 @@ def test_dockerfile_lets_a_failed_pip_install_fail_the_build():
     # when
     install = [line for line in dockerfile.splitlines() if "pip install" in line]
     # then: one RUN of its own, nothing after it that could swallow its exit status
-    assert install == ["RUN pip install --no-cache-dir ."]
+    assert install == ['RUN pip install --no-cache-dir ".[ldap]"']
     assert not re.search(r"\|\|\s*(true|:)|;\s*true|set \+e", dockerfile)
