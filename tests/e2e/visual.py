@@ -1,5 +1,6 @@
 """The layout check the browser suite runs on every role's main pages (tests/e2e/test_visual.py):
-nothing wider than the window, no visible element drawn over a sibling, and at phone width every
+nothing wider than the window, no table wider than its box (so none scrolls sideways inside it), no
+visible element drawn over a sibling, and at phone width every
 table cell that shows without its column's header carrying the header as its label (data-label)."""
 
 CHECK = r"""
@@ -51,6 +52,10 @@ CHECK = r"""
   }
 
   for (const table of document.querySelectorAll('table')) {
+    const box = table.parentElement;
+    if (shown(table) && table.scrollWidth > box.clientWidth + 1) {
+      problems.push(`${describe(table)} is ${table.scrollWidth} px wide in a ${box.clientWidth} px box`);
+    }
     if (!shown(table) || !table.tHead || getComputedStyle(table.tHead).display !== 'none') continue;
     for (const cell of table.querySelectorAll('tbody td')) {
       if (shown(cell) && cell.colSpan <= 1 && !(cell.dataset.label || '').trim()) {
