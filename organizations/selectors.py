@@ -1,4 +1,4 @@
-from django.db.models import Count
+from django.db.models import Count, Q
 
 from .models import AuditEvent, DutyChange, Institution, MonitoringGrant, Region, Unit, User
 from .roles import CUSTOMER_SIDE, DESK_ROLES, Role
@@ -113,3 +113,27 @@ def duty_change_list_upcoming(*, person: User | None = None):
     """The duty changes planned and not yet applied, soonest first (one person's, or the desk's)."""
     changes = DutyChange.objects.filter(applied_at__isnull=True).select_related("person").order_by("at", "id")
     return changes.filter(person=person) if person is not None else changes
+
+
+def audit_referenced_names(
+    *, scope: Institution | None, person_ids: set, region_ids: set, unit_ids: set
+) -> dict[str, dict[int, str]]:
+    """The current names of the people, regions and units a page of the audit log mentions by id,
+    in three queries: within `scope` (an institution admin's own institution, and the vendor's
+    staff who acted in it), or everywhere for the vendor's staff (scope None)."""
+    people = User.objects.filter(pk__in=person_ids)
+    regions = Region.objects.filter(pk__in=region_ids)
+    units = Unit.objects.filter(pk__in=unit_ids)
+    if scope is not None:
+        people = people.filter(Q(institution=scope) | Q(institution__isnull=True))
+        regions, units = regions.filter(institution=scope), units.filter(institution=scope)
+    return {
+        "people": {
+            pk: f"{first} {last}".strip() or username
+            for pk, first, last, username in (
+                people.values_list("pk", "first_name", "last_name", "username") if person_ids else []
+            )
+        },
+        "regions": dict(regions.values_list("pk", "name")) if region_ids else {},
+        "units": dict(units.values_list("pk", "name")) if unit_ids else {},
+    }

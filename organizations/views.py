@@ -11,7 +11,8 @@ from django.views.decorators.http import require_POST
 from core.errors import DomainError
 
 from . import selectors, services
-from .audit import audit_action_choices, audit_action_label
+from .audit import audit_action_choices
+from .audit_display import audit_rows
 from .contracts import contract_in_force, region_management_lock, require_region_management
 from .decorators import own_institution_row, role_required
 from .forms import (
@@ -331,12 +332,13 @@ def audit_log(request):
         scope=scope, institution_id=chosen.pk if chosen else None, action=filters.get("action", "")
     )
     page = Paginator(events, 25).get_page(request.GET.get("page"))
-    for event in page.object_list:
-        event.action_label = audit_action_label(event.action)
-        keys = sorted(event.before.keys() | event.after.keys())
-        event.changes = [(key, event.before.get(key), event.after.get(key)) for key in keys]
     return render(
         request,
         "organizations/audit_log.html",
-        {"page": page, "events": page.object_list, "form": form, "all_institutions": scope is None},
+        {
+            "page": page,
+            "rows": audit_rows(page.object_list, reader=request.user),
+            "form": form,
+            "all_institutions": scope is None,
+        },
     )

@@ -9,6 +9,8 @@ class PerformanceConfig(AppConfig):
     def ready(self):
         from organizations.audit import audit_actions_register
 
+        from . import audit_texts  # noqa: F401  (the audit log's sentences for the keys' actions)
+
         audit_actions_register(
             {
                 "usage_key.issue": _("Usage key issued"),

@@ -3,22 +3,14 @@ with a title and the same figures as a table, so nothing depends on seeing the p
 
 import pygal
 from django.utils.translation import gettext as _
-from pygal.style import Style
+
+from core import charts as drawing
 
 from .selectors import Report
 
-# Colours with enough contrast on white for the bars next to each other.
-STYLE = Style(
-    background="white",
-    plot_background="white",
-    foreground="#1f2933",
-    foreground_strong="#1f2933",
-    foreground_subtle="#52606d",
-    colors=("#1f5fa8", "#b4540a", "#2f7d32", "#7b2f9e"),
-    font_family="system-ui, sans-serif",
-)
-
 CHARTS = ("tickets", "usage")
+# Tickets are counted: that chart's value axis runs in whole numbers; hours keep one decimal.
+DIGITS = {"tickets": 0, "usage": 1}
 
 
 def chart_title(name: str) -> str:
@@ -36,17 +28,23 @@ def chart_series(report: Report, name: str) -> list[tuple[str, list]]:
 
 
 def chart_svg(report: Report, name: str) -> bytes:
-    chart = pygal.HorizontalBar(
-        style=STYLE,
-        js=[],
+    title = chart_title(name)
+    if not report.rows:
+        return drawing.empty_svg(title, _("Nobody to show for this period."), width=640).encode()
+    series = chart_series(report, name)
+    values = [value for _label, figures in series for value in figures]
+    digits = DIGITS[name]
+    settings = drawing.config(
         width=640,
         height=max(220, 60 + 36 * len(report.rows)),
+        show_legend=len(series) > 1,
         legend_at_bottom=True,
-        print_values=False,
-        no_data_text=_("No data"),
+        value_formatter=lambda value: drawing.number(value, digits),
     )
-    chart.title = chart_title(name)
+    if digits == 0:
+        settings["y_labels"] = drawing.count_labels(values)
+    chart = pygal.HorizontalBar(**settings)
     chart.x_labels = [row.label for row in report.rows]
-    for label, values in chart_series(report, name):
-        chart.add(label, values)
-    return chart.render()
+    for label, figures in series:
+        chart.add(label, figures)
+    return drawing.render(chart, title).encode()

@@ -59,8 +59,8 @@ def report_values(report: Report) -> list[list]:
                 usage["hours"],
                 usage["sessions"],
                 usage["feature_uses"],
-                ", ".join(f"{f['product']}/{f['feature']} ({f['uses']})" for f in usage["top_features"]),
-                ", ".join(f"{v['product']} {v['version']}" for v in usage["versions"]),
+                row.features_text,
+                row.versions_text,
                 *[row.figures[key] for key, _label in report.figure_columns],
             ]
         )

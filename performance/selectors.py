@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from organizations.models import Institution, Region, Unit, User
 from organizations.permissions import performance_scope
 from organizations.roles import CUSTOMER_SIDE
+from packages.models import Product
 from tickets.figures import FIRST_RESPONSE_BREACHED, FIRST_RESPONSE_MET
 from tickets.models import Ticket, TicketMessage
 from tickets.selectors import monitoring_scope_for
@@ -109,6 +110,11 @@ class ReportRow:
     figures: dict = field(default_factory=dict)
     # The figures in the order of the report's figure_columns, for tables.
     figure_values: list = field(default_factory=list)
+    # For reading: the top features and the versions with the products' names, in one line each.
+    features_text: str = ""
+    versions_text: str = ""
+    # (column label, figure) of every registered figure, for a table that labels each cell.
+    figure_cells: list = field(default_factory=list)
 
     def as_dict(self) -> dict:
         return {
@@ -315,6 +321,24 @@ def _institution_people(institution) -> QuerySet[User]:
     return User.objects.for_institution(institution).filter(role__in=CUSTOMER_SIDE)
 
 
+def feature_label(code: str) -> str:
+    """A feature as the report shows it: products send a code ("veri-aktarimi"), read as words
+    ("Veri aktarimi")."""
+    words = code.replace("-", " ").replace("_", " ").replace("/", " / ").strip()
+    return words[:1].upper() + words[1:]
+
+
+def _usage_texts(usage: dict, products: dict[str, str]) -> tuple[str, str]:
+    features = ", ".join(
+        f"{products.get(f['product'], f['product'])}: {feature_label(f['feature'])} ({f['uses']})"
+        for f in usage["top_features"]
+    )
+    versions = ", ".join(
+        f"{products.get(v['product'], v['product'])} {v['version']}" for v in usage["versions"]
+    )
+    return features or "—", versions or "—"
+
+
 def _report(
     *,
     institution: Institution,
@@ -329,6 +353,7 @@ def _report(
     tickets = _ticket_figures(institution, people, group_by, start_at, end_at)
     usage = _usage_figures(institution, people, group_by, start, end)
     providers = figure_providers()
+    products = dict(Product.objects.values_list("code", "name"))
     extra = figures_collect(
         institution=institution, people=people, group_field=GROUP_FIELDS[group_by], start=start, end=end
     )
@@ -343,6 +368,9 @@ def _report(
         )
         for key, label in _groups(people, group_by, institution)
     ]
+    for row in rows:
+        row.features_text, row.versions_text = _usage_texts(row.usage, products)
+        row.figure_cells = [(str(provider.label), row.figures[provider.key]) for provider in providers]
     return Report(
         group_by=group_by,
         start=start,

@@ -108,7 +108,7 @@ def performance(request):
     ]
     for chart in charts:
         chart["rows"] = [
-            (row.label, [values[index] for _label, values in chart["series"]])
+            (row.label, [(label, values[index]) for label, values in chart["series"]])
             for index, row in enumerate(report.rows)
         ]
     return render(

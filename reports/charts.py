@@ -9,69 +9,63 @@ embeds the same SVG as a data: address. Every chart comes with a title, a descri
 page, a table of its figures for screen readers."""
 
 import base64
-import re
+import datetime
 
 import pygal
+from django.utils import formats
 from django.utils.translation import gettext as _
-from pygal.style import Style
 
+from core import charts as drawing
 from packages.models import Channel
 from tickets.models import DevelopmentItem, Ticket
 
-STYLE = Style(
-    background="#ffffff",
-    plot_background="#ffffff",
-    foreground="#1f2933",
-    foreground_strong="#1f2933",
-    foreground_subtle="#52606d",
-    colors=("#1d4ed8", "#b45309", "#047857", "#7c3aed", "#be123c"),
-    font_family="DejaVu Sans, Arial, sans-serif",
-    title_font_size=18,
-    label_font_size=13,
-    major_label_font_size=13,
-    legend_font_size=13,
-    value_font_size=13,
-)
-_SCRIPT = re.compile(r"<script\b.*?</script>", re.S)
+STYLE = drawing.STYLE
+# The charts whose figures are counts: their value axis runs in whole numbers.
+COUNTS = ("filed-by-kind", "filed-by-channel", "first-response", "satisfaction", "development", "quota")
 
 
-def _config(title: str) -> dict:
-    return {
-        "title": title,
-        "style": STYLE,
-        "js": [],
-        "disable_xml_declaration": True,
-        "width": 720,
-        "height": 360,
-        "show_legend": False,
-        "print_values": True,
-        "print_zeroes": False,
-        "no_data_text": _("No data"),
-        "explicit_size": False,
-        "x_label_rotation": 0,
-        "truncate_label": 18,
-    }
+def _month(month: datetime.date) -> str:
+    """A month as the reader's language writes it ("Kas 2026"), the same on the axis and in the table."""
+    return formats.date_format(month, "M Y")
 
 
-def _render(chart) -> str:
-    return _SCRIPT.sub("", chart.render(is_unicode=True))
+def _empty(title: str) -> str:
+    return drawing.empty_svg(title, _("No data for this period."))
 
 
 def _bar(title: str, rows: list[tuple[str, float | int | None]]) -> str:
-    chart = pygal.Bar(**_config(title))
+    values = [value or 0 for _label, value in rows]
+    if not rows:
+        return _empty(title)
+    chart = pygal.Bar(**drawing.config(print_values=True, y_labels=drawing.count_labels(values)))
     chart.x_labels = [label for label, _value in rows]
-    chart.add(title, [value or 0 for _label, value in rows])
-    return _render(chart)
+    chart.add(title, values)
+    return drawing.render(chart, title)
 
 
-def _line(title: str, labels: list[str], series: dict[str, list], legend: bool = False) -> str:
-    config = _config(title)
-    config.update(show_legend=legend, legend_at_bottom=True, print_values=False, dots_size=4)
-    chart = pygal.Line(**config)
+def _line(
+    title: str,
+    labels: list[str],
+    series: dict[str, list],
+    *,
+    legend: bool = False,
+    y_labels=None,
+    digits=None,
+) -> str:
+    if not labels or not any(v is not None for values in series.values() for v in values):
+        return _empty(title)
+    settings = drawing.config(
+        show_legend=legend,
+        legend_at_bottom=True,
+        dots_size=4,
+        y_labels=y_labels or drawing.count_labels(v for values in series.values() for v in values),
+        value_formatter=lambda value: drawing.number(value, 0 if float(value).is_integer() else digits),
+    )
+    chart = pygal.Line(**settings)
     chart.x_labels = labels
     for name, values in series.items():
         chart.add(name, values)
-    return _render(chart)
+    return drawing.render(chart, title)
 
 
 def _labels(choices) -> dict:
@@ -112,7 +106,7 @@ def chart_tables(figures: dict) -> dict[str, dict]:
         "satisfaction-trend": {
             "title": _("Satisfaction by month"),
             "description": _("The average score of the answers given each month."),
-            "rows": [(t["month"].strftime("%Y-%m"), t["average"]) for t in figures["satisfaction"]["trend"]],
+            "rows": [(_month(t["month"]), t["average"]) for t in figures["satisfaction"]["trend"]],
         },
         "development": {
             "title": _("Development items by state"),
@@ -120,21 +114,38 @@ def chart_tables(figures: dict) -> dict[str, dict]:
             "rows": [(states[s], n) for s, n in figures["development_items"]["by_state"].items()],
         },
     }
-    if figures.get("quota"):
-        months = sorted({b["month"] for q in figures["quota"] for b in q["burn_down"]})
-        channel_labels = _labels(Channel.choices)
+    burn_down = quota_burn_down(figures.get("quota") or [])
+    if burn_down["series"]:
         tables["quota"] = {
             "title": _("Quota remaining over the contract year"),
             "description": _("What is left of each limited channel's allotment at the end of each month."),
             "rows": [
-                (f"{channel_labels.get(q['channel'], q['channel'])} · {b['month']:%Y-%m}", b["remaining"])
-                for q in figures["quota"]
-                if q["allotment"] is not None
-                for b in q["burn_down"]
+                (f"{channel} · {label}", value)
+                for channel, values in burn_down["series"].items()
+                for label, value in zip(burn_down["labels"], values, strict=True)
             ],
-            "months": months,
+            "burn_down": burn_down,
         }
     return tables
+
+
+def quota_burn_down(quota: list[dict]) -> dict:
+    """Each limited channel's remainder from the start of the contract year (the whole allotment)
+    to the end of every month that saw use, carried forward through months without use — so every
+    channel is a line across the same months, not a lone point."""
+    channel_labels = _labels(Channel.choices)
+    limited = [q for q in quota if q["allotment"] is not None]
+    months = sorted({b["month"] for q in limited for b in q["burn_down"]})
+    labels = [_("Start"), *(_month(m) for m in months)]
+    series = {}
+    for q in limited:
+        remaining = {b["month"]: b["remaining"] for b in q["burn_down"]}
+        values, left = [q["allotment"]], q["allotment"]
+        for month in months:
+            left = remaining.get(month, left)
+            values.append(left)
+        series[channel_labels.get(q["channel"], q["channel"])] = values
+    return {"labels": labels, "series": series}
 
 
 def chart_svg(name: str, figures: dict) -> str | None:
@@ -144,18 +155,15 @@ def chart_svg(name: str, figures: dict) -> str | None:
     table = tables[name]
     if name == "satisfaction-trend":
         return _line(
-            table["title"], [r[0] for r in table["rows"]], {table["title"]: [r[1] for r in table["rows"]]}
+            table["title"],
+            [r[0] for r in table["rows"]],
+            {table["title"]: [r[1] for r in table["rows"]]},
+            y_labels=[1, 2, 3, 4, 5],
+            digits=2,
         )
     if name == "quota":
-        months = table["months"]
-        series = {}
-        channel_labels = _labels(Channel.choices)
-        for q in figures["quota"]:
-            if q["allotment"] is None:
-                continue
-            remaining = {b["month"]: b["remaining"] for b in q["burn_down"]}
-            series[channel_labels.get(q["channel"], q["channel"])] = [remaining.get(m) for m in months]
-        return _line(table["title"], [m.strftime("%Y-%m") for m in months], series, legend=True)
+        burn_down = table["burn_down"]
+        return _line(table["title"], burn_down["labels"], burn_down["series"], legend=True)
     return _bar(table["title"], table["rows"])
 
 

@@ -10,6 +10,7 @@ class TicketsConfig(AppConfig):
         # /health/ reads the SLA sweep's heartbeat through core, without importing tickets.
         from core.heartbeats import SLA_SWEEP, heartbeat_reader_register
 
+        from . import audit_texts  # noqa: F401  (the audit log's sentences for tickets' actions)
         from .selectors import engine_heartbeat_age
 
         heartbeat_reader_register(SLA_SWEEP, lambda: engine_heartbeat_age(name=SLA_SWEEP))

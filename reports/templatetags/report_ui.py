@@ -17,8 +17,8 @@ def figure(value, digits=1):
     if value is None:
         return "—"
     if isinstance(value, int):
-        return number_format(value)
-    return number_format(value, int(digits))
+        return number_format(value, force_grouping=True)
+    return number_format(value, int(digits), force_grouping=True)
 
 
 @register.filter
