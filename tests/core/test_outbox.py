@@ -23,8 +23,9 @@ from core.outbox import (
     outbox_renderer_register,
     retry_delay,
 )
+from organizations.roles import Role
 from slaportal.celery import app
-from tests.factories import OutboxMessageFactory
+from tests.factories import OutboxMessageFactory, PersonFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -40,6 +41,12 @@ class RefusingBackend(EmailBackend):
             if set(message.to) & REFUSED:
                 raise smtplib.SMTPRecipientsRefused(dict.fromkeys(message.to, (550, b"unknown")))
         return super().send_messages(messages)
+
+
+@pytest.fixture
+def staff_client(client):
+    client.force_login(PersonFactory(role=Role.PACKAGE_MANAGER, is_staff=True, is_superuser=True))
+    return client
 
 
 @pytest.fixture
@@ -246,3 +253,49 @@ def test_recipient_language_comes_from_the_registered_source(settings):
         assert outbox.recipient_language(None) == settings.LANGUAGE_CODE
     finally:
         outbox._LANGUAGE[:] = saved
+
+
+def test_pending_mail_of_the_tickets_outbox_moves_to_one_row_per_address():
+    # given: tickets' outbox as it was, a pending e-mail to two, a sent one and a routing row
+    from importlib import import_module
+
+    from django.apps import apps
+
+    from tickets.models import OutboxMessage as TicketsOutbox
+
+    move = import_module("tickets.migrations.0014_email_rows_to_core_outbox").email_rows_to_core
+    later = timezone.now() + datetime.timedelta(minutes=5)
+    pending = TicketsOutbox.objects.create(
+        kind="email",
+        payload={"subject": "Konu", "body": "Metin", "to": ["a@example.test", "b@example.test"]},
+        attempts=2,
+        available_at=later,
+    )
+    TicketsOutbox.objects.create(
+        kind="email",
+        payload={"subject": "S", "body": "B", "to": ["c@example.test"]},
+        processed_at=timezone.now(),
+    )
+    route = TicketsOutbox.objects.create(kind="route")
+    # when: the data migration runs, twice
+    move(apps, None)
+    move(apps, None)
+    # then: the pending mail waits in core's outbox as it waited before, the routing row stays
+    rows = OutboxMessage.objects.order_by("recipient")
+    assert [(r.cause, r.recipient, r.subject, r.body, r.status, r.attempts) for r in rows] == [
+        (f"tickets.outbox:{pending.pk}", address, "Konu", "Metin", Status.PENDING, 2)
+        for address in ("a@example.test", "b@example.test")
+    ]
+    assert all(r.next_attempt_at == later for r in rows)
+    assert list(TicketsOutbox.objects.values_list("pk", flat=True)) == [route.pk]
+
+
+def test_the_outbox_is_listed_read_only_in_the_admin(staff_client):
+    # given
+    OutboxMessageFactory()
+    # when
+    response = staff_client.get("/admin/core/outboxmessage/")
+    # then
+    assert response.status_code == 200
+    assert "lead@example.test" in response.content.decode()
+    assert staff_client.get("/admin/core/outboxmessage/add/").status_code == 403
