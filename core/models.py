@@ -25,6 +25,11 @@ class IdempotencyRecord(models.Model):
         indexes = [models.Index(fields=["created_at"], name="idempotency_created")]
 
 
+def _now():
+    """The current time, looked up at each call (a clock the caller moved is the one used)."""
+    return timezone.now()
+
+
 class OutboxMessage(models.Model):
     """One message to one recipient for one cause: the product's only outbox. Written in the
     transaction of the change that calls for it (core.outbox.outbox_enqueue), sent by the one
@@ -58,9 +63,9 @@ class OutboxMessage(models.Model):
     context = models.JSONField(_("rendering context"), default=dict, blank=True)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
     attempts = models.PositiveIntegerField(_("attempts"), default=0)
-    next_attempt_at = models.DateTimeField(_("next attempt at"), default=timezone.now)
+    next_attempt_at = models.DateTimeField(_("next attempt at"), default=_now)
     last_error = models.TextField(_("last error"), blank=True)
-    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    created_at = models.DateTimeField(_("created at"), default=_now)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
 
     class Meta:
