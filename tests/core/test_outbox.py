@@ -244,15 +244,17 @@ def test_the_beat_runs_the_one_drain_and_the_one_purge():
 
 def test_recipient_language_comes_from_the_registered_source(settings):
     # given
-    saved = list(outbox._LANGUAGE)
+    from core import languages
+
+    saved = list(languages._SOURCE)
     try:
-        outbox.recipient_language_register(lambda person_id: {1: "en", 2: "xx"}.get(person_id, ""))
+        languages.email_language_register(lambda person_id: {1: "en", 2: "xx"}.get(person_id, ""))
         # then: a known choice, an unknown language and no choice
         assert outbox.recipient_language(1) == "en"
         assert outbox.recipient_language(2) == settings.LANGUAGE_CODE
         assert outbox.recipient_language(None) == settings.LANGUAGE_CODE
     finally:
-        outbox._LANGUAGE[:] = saved
+        languages._SOURCE[:] = saved
 
 
 def test_pending_mail_of_the_tickets_outbox_moves_to_one_row_per_address():
@@ -263,7 +265,7 @@ def test_pending_mail_of_the_tickets_outbox_moves_to_one_row_per_address():
 
     from tickets.models import OutboxMessage as TicketsOutbox
 
-    move = import_module("tickets.migrations.0014_email_rows_to_core_outbox").email_rows_to_core
+    move = import_module("tickets.migrations.0015_email_rows_to_core_outbox").email_rows_to_core
     later = timezone.now() + datetime.timedelta(minutes=5)
     pending = TicketsOutbox.objects.create(
         kind="email",

@@ -59,7 +59,7 @@ def core_rows_back(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("tickets", "0013_remove_guardian_permissions"),
+        ("tickets", "0014_forecast_alert"),
         ("core", "0003_outbox"),
     ]
 
