@@ -119,22 +119,24 @@ def vendor_person_list() -> QuerySet[User]:
     return User.objects.with_role(*VENDOR_SIDE).filter(is_active=True).order_by("first_name", "username")
 
 
-def institution_admin_emails(*, institution: Institution) -> list[str]:
+def institution_admin_addresses(*, institution: Institution) -> list[tuple[int, str]]:
+    """(person id, e-mail) of the institution's active admins with an address."""
     return list(
         User.objects.for_institution(institution)
         .with_role(Role.INSTITUTION_ADMIN)
         .filter(is_active=True)
         .exclude(email="")
-        .values_list("email", flat=True)
+        .values_list("pk", "email")
     )
 
 
-def booking_staff_emails() -> list[str]:
+def booking_staff_addresses() -> list[tuple[int, str]]:
+    """(person id, e-mail) of the vendor staff who take bookings."""
     return list(
         User.objects.with_role(Role.PACKAGE_MANAGER, Role.DESK_LEAD)
         .filter(is_active=True)
         .exclude(email="")
-        .values_list("email", flat=True)
+        .values_list("pk", "email")
     )
 
 

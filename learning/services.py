@@ -11,13 +11,13 @@ from django.conf import settings
 from django.contrib.postgres.search import SearchVector
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.core.mail import send_mail
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Max, Q, Value
 from django.urls import reverse
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
+from core.outbox import outbox_enqueue, outbox_enqueue_many, outbox_message, recipient_language
 from organizations.models import User
 from organizations.permissions import is_customer_side, require_role
 from organizations.roles import CUSTOMER_SIDE, Role
@@ -128,7 +128,8 @@ def training_promotion_send(*, registration_id: int) -> bool:
     if registration is None or not registration.person.email:
         return False
     training = registration.training
-    with translation.override(training.language or settings.LANGUAGE_CODE):
+    language = recipient_language(registration.person_id)
+    with translation.override(language):
         values = _training_values(training)
         subject = _("A place is yours: %(title)s") % values
         body = (
@@ -139,7 +140,13 @@ def training_promotion_send(*, registration_id: int) -> bool:
             )
             % values
         )
-    send_mail(subject, body, None, [registration.person.email])
+    outbox_enqueue(
+        cause=f"learning.promotion:{registration.pk}",
+        recipient=registration.person.email,
+        subject=subject,
+        body=body,
+        language=language,
+    )
     return True
 
 
@@ -159,24 +166,36 @@ def training_recording_send(*, training_id: int) -> int:
             != 1
         ):
             return 0
-        addresses = sorted(
+        people = sorted(
             set(
                 Registration.objects.filter(training=training)
                 .exclude(person__email="")
-                .values_list("person__email", flat=True)
-            )
+                .values_list("person_id", "person__email")
+            ),
+            key=lambda pair: pair[1],
         )
-        with translation.override(training.language or settings.LANGUAGE_CODE):
-            values = _training_values(training)
-            subject = _("Recording available: %(title)s") % values
-            body = (
-                _("The recording of the online training “%(title)s” is on the session's page: %(link)s")
-                % values
+        messages = []
+        for person_id, address in people:
+            language = recipient_language(person_id)
+            with translation.override(language):
+                values = _training_values(training)
+                subject = _("Recording available: %(title)s") % values
+                body = (
+                    _("The recording of the online training “%(title)s” is on the session's page: %(link)s")
+                    % values
+                )
+            messages.append(
+                outbox_message(
+                    cause=f"learning.recording:{training.pk}",
+                    recipient=address,
+                    subject=subject,
+                    body=body,
+                    language=language,
+                )
             )
-        for address in addresses:
-            send_mail(subject, body, None, [address])
-    logger.info("learning.recording_sent", extra={"training": training_id, "count": len(addresses)})
-    return len(addresses)
+        addresses = outbox_enqueue_many(messages=messages)
+    logger.info("learning.recording_sent", extra={"training": training_id, "count": addresses})
+    return addresses
 
 
 def training_attendance_record(*, actor: User, training: Training, person_ids: list[int]) -> int:
@@ -262,8 +281,8 @@ def _reminder_due(kind: str, now: datetime.datetime) -> Q:
 def training_reminder_send(*, registration_id: int, kind: str, now: datetime.datetime | None = None) -> bool:
     """E-mail one reminder that is due and not sent yet (and tell the registered listeners: the
     push to the person's devices), and set its column in the same transaction. The row is locked while sending and the column is set by a guarded update, so
-    concurrent or repeated calls send it once; False when it is not due, gone or already sent.
-    Mail errors propagate and leave it unsent for the next sweep."""
+    concurrent or repeated calls queue it once; False when it is not due, gone or already sent.
+    The e-mail is a row of the outbox, written in the same transaction and sent after commit."""
     now = now or timezone.now()
     column, _before = REMINDERS[kind]
     with transaction.atomic():
@@ -283,7 +302,8 @@ def training_reminder_send(*, registration_id: int, kind: str, now: datetime.dat
         ):
             return False
         training = registration.training
-        with translation.override(training.language or settings.LANGUAGE_CODE):
+        language = recipient_language(registration.person_id)
+        with translation.override(language):
             values = _training_values(training)
             if kind == "24h":
                 subject = _("Training reminder: %(title)s, %(starts)s") % values
@@ -298,13 +318,19 @@ def training_reminder_send(*, registration_id: int, kind: str, now: datetime.dat
                 % values
             )
         reminder_listeners_notify(registration=registration, kind=kind)
-        send_mail(subject, body, None, [registration.person.email])
+        outbox_enqueue(
+            cause=f"learning.reminder:{registration.pk}:{kind}",
+            recipient=registration.person.email,
+            subject=subject,
+            body=body,
+            language=language,
+        )
     logger.info("learning.reminder_sent", extra={"registration": registration_id, "kind": kind})
     return True
 
 
 def training_reminder_sweep(*, now: datetime.datetime | None = None, limit: int = 200) -> int:
-    """Send the reminders that are due: the registration columns are the outbox of these e-mails."""
+    """Queue the reminders that are due: the registration columns record which went to the outbox."""
     now = now or timezone.now()
     sent = 0
     for kind in REMINDERS:

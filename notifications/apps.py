@@ -10,13 +10,17 @@ class NotificationsConfig(AppConfig):
         from anymail.signals import inbound
 
         from core.languages import email_language_register
+        from core.outbox import outbox_renderer_register
 
         from .receivers import anymail_inbound
         from .selectors import language_for
+        from .services.delivery import RENDERER, notification_render
 
         # The e-mail language chosen on the preferences page, for the apps that write e-mails
-        # without importing this one (reports' survey reminder and monthly report).
+        # without importing this one (bookings, learning, packages, reports).
         email_language_register(lambda person_id: language_for(person_id=person_id))
+        # The outbox renders a notification's e-mail when it sends it, by this name.
+        outbox_renderer_register(RENDERER, notification_render)
 
         # django-anymail hands provider webhooks over only as this signal; the receiver just
         # passes the raw message to the same service the IMAP poll uses.

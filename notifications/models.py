@@ -134,9 +134,10 @@ class InboundMessage(models.Model):
 
 
 class Notification(models.Model):
-    """One e-mail to one person (or, for a refused inbound e-mail, one address). Made once per
-    ticket event and recipient (unique constraint), sent at least once: locked while sent,
-    retried with back-off when the server refuses it, marked failed after the last attempt."""
+    """One e-mail to one person (or, for a refused inbound e-mail, one known person's address).
+    Made once per ticket event and recipient (unique constraint); a pending one is handed to the
+    outbox of core (one row, cause `notification:<id>`), which sends it, retries it with its one
+    policy and records whether it went."""
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Pending")

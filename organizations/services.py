@@ -5,7 +5,6 @@ from django.contrib.auth.models import Group
 from django.contrib.auth.password_validation import validate_password
 from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -13,6 +12,8 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 from rest_framework.authtoken.models import Token
+
+from core.outbox import outbox_enqueue
 
 from .audit import audit_change, audit_record, audited
 from .contracts import require_region_management, require_seat
@@ -186,30 +187,34 @@ def person_invite(
     region: Region | None = None,
 ) -> User:
     """Invite someone by e-mail: the account is created without a password, taking a place under
-    the cap at once, and the person chooses one through the link mailed after commit.
+    the cap at once, and the person chooses one through the link mailed after commit (outbox).
     Raises what person_add raises; nothing is mailed then. Records `person.invite`."""
-    person = _person_create(
-        actor=actor,
-        action="person.invite",
-        institution=institution,
-        username=username or email,
-        email=email,
-        role=role,
-        first_name=first_name,
-        last_name=last_name,
-        password=None,
-        unit=unit,
-        region=region,
-    )
-    context = {
-        "user": person,
-        "uid": urlsafe_base64_encode(force_bytes(person.pk)),
-        "token": default_token_generator.make_token(person),
-        "base_url": base_url or settings.SITE_URL,
-    }
-    subject = "".join(render_to_string("registration/invitation_subject.txt", context).splitlines())
-    body = render_to_string("registration/invitation_email.txt", context)
-    transaction.on_commit(lambda: send_mail(subject, body, None, [email]))
+    with transaction.atomic():
+        person = _person_create(
+            actor=actor,
+            action="person.invite",
+            institution=institution,
+            username=username or email,
+            email=email,
+            role=role,
+            first_name=first_name,
+            last_name=last_name,
+            password=None,
+            unit=unit,
+            region=region,
+        )
+        context = {
+            "user": person,
+            "uid": urlsafe_base64_encode(force_bytes(person.pk)),
+            "token": default_token_generator.make_token(person),
+            "base_url": base_url or settings.SITE_URL,
+        }
+        subject = "".join(render_to_string("registration/invitation_subject.txt", context).splitlines())
+        body = render_to_string("registration/invitation_email.txt", context)
+        # In the transaction that creates the account, in the language the invitation is written in.
+        outbox_enqueue(
+            cause=f"organizations.invitation:{person.pk}", recipient=email, subject=subject, body=body
+        )
     return person
 
 

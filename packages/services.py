@@ -4,13 +4,13 @@ from functools import partial
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import EmailMessage
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core.outbox import outbox_enqueue_many, outbox_message, recipient_language
 from organizations.audit import audit_actions_register, audit_record, audited
 from organizations.models import Institution, User
 from organizations.roles import Role
@@ -417,13 +417,13 @@ def _quota_notice_publish(notice_id: int) -> None:
 
 
 def quota_notice_send(*, notice_id: int) -> bool:
-    """E-mail the institution admins about one quota notice not sent yet, and mark it sent.
+    """E-mail the institution admins about one quota notice not sent yet (one outbox row each, in
+    their language, written in the transaction that marks the notice sent).
     The figures are the ledger's at sending time. A notice the ledger no longer bears out is
     withdrawn (its row deleted, no e-mail): a "20 % left" one when the channel has since run out
     (the "used up" notice says so) or units came back above 20 %, a "used up" one when units came
     back; a later crossing raises it anew. The row is locked while sending, so concurrent senders
-    send once; False when it is gone, already sent or withdrawn. Mail errors propagate and leave
-    it unsent for the sweep."""
+    send once; False when it is gone, already sent or withdrawn."""
     with transaction.atomic():
         notice = (
             QuotaNotice.objects.select_for_update(skip_locked=True)
@@ -446,12 +446,23 @@ def quota_notice_send(*, notice_id: int) -> bool:
             User.objects.for_institution(subscription.institution_id)
             .filter(role=Role.INSTITUTION_ADMIN, is_active=True)
             .exclude(email="")
-            .values_list("email", flat=True)
+            .values_list("pk", "email")
         )
-        with translation.override(settings.LANGUAGE_CODE):
-            subject, body = quota_notice_text(notice=notice, allotment=allotment)
-        if admins:
-            EmailMessage(subject=subject, body=body, from_email=settings.DEFAULT_FROM_EMAIL, to=admins).send()
+        messages = []
+        for person_id, address in admins:
+            language = recipient_language(person_id)
+            with translation.override(language):
+                subject, body = quota_notice_text(notice=notice, allotment=allotment)
+            messages.append(
+                outbox_message(
+                    cause=f"packages.quota_notice:{notice.pk}",
+                    recipient=address,
+                    subject=subject,
+                    body=body,
+                    language=language,
+                )
+            )
+        outbox_enqueue_many(messages=messages)
         QuotaNotice.objects.filter(pk=notice.pk).update(sent_at=timezone.now())
     return True
 

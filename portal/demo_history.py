@@ -26,6 +26,7 @@ from django.utils import timezone
 
 from bookings import services as bookings
 from bookings.permissions import workshop_lock
+from core.models import OutboxMessage
 from learning.models import Registration, Training
 from learning.services import training_attendance_record, training_register
 from notifications.models import FanoutCursor
@@ -41,7 +42,7 @@ from reports.models import Survey
 from reports.services.surveys import survey_answer, survey_for_ticket
 from reports.summary import report_days_refresh
 from slaportal.celery import app as celery_app
-from tickets.models import DevelopmentItem, OutboxMessage, Ticket, TicketEvent
+from tickets.models import DevelopmentItem, Ticket, TicketEvent
 from tickets.services import (
     development_item_update,
     ticket_assign,
@@ -475,10 +476,12 @@ def _trainings(*, first: datetime.date, now: datetime.datetime, people: list[Use
 
 
 def _quiet_the_past(*, outbox_after: int, events_after: int) -> None:
-    """The e-mails the history wrote are of the past: marked sent, and the notifications pass
-    starts after the history's ticket events."""
+    """The e-mails the history wrote to the outbox are of the past: marked sent without sending,
+    and the notifications pass starts after the history's ticket events."""
     now = timezone.now()
-    OutboxMessage.objects.filter(pk__gt=outbox_after, processed_at__isnull=True).update(processed_at=now)
+    OutboxMessage.objects.filter(pk__gt=outbox_after, status=OutboxMessage.Status.PENDING).update(
+        status=OutboxMessage.Status.SENT, sent_at=now
+    )
     last_event = TicketEvent.objects.aggregate(m=Max("pk"))["m"] or 0
     if last_event > events_after:
         cursor, _created = FanoutCursor.objects.get_or_create(name=FANOUT_CURSOR)

@@ -25,7 +25,8 @@ class SurveyAdmin(ReadOnlyAdmin):
 
 @admin.register(ReportDelivery)
 class ReportDeliveryAdmin(ReadOnlyAdmin):
-    """Read-only: the monthly report's outbox, to see what went out and what failed."""
+    """Read-only: the monthly reports queued, with whom each went to (the e-mails themselves are in
+    the outbox, /admin/core/outboxmessage/)."""
 
     list_display = ["institution", "period_on", "sent_at", "attempts", "last_error"]
     list_filter = ["period_on"]

@@ -92,10 +92,11 @@ class SurveyScanCursor(models.Model):
 
 
 class ReportDelivery(models.Model):
-    """The monthly report of one institution for one month: its own outbox row. The unique
-    (institution, period) makes the month's delivery happen once whatever beat or the command
-    repeat; the e-mail (with the PDF rendered at sending time) is sent by whoever locks the row
-    first, and the row is marked sent in the same transaction."""
+    """The monthly report of one institution for one month. The unique (institution, period) makes
+    the month's delivery happen once whatever beat or the command repeat; whoever locks the row
+    first renders the report and writes one outbox row per admin (core.outbox), and marks this row
+    done (`sent_at`, `recipients`) in the same transaction. The outbox sends and retries each
+    admin's e-mail on its own."""
 
     institution = models.ForeignKey(Institution, on_delete=models.CASCADE, related_name="+")
     period_on = models.DateField(_("month"), help_text=_("The first day of the month reported."))

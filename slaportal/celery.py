@@ -53,10 +53,23 @@ app.conf.beat_schedule = {
         "schedule": timedelta(seconds=2),
         "options": _options(SWEEP_QUEUE, 10),
     },
-    # The outbox: routing and e-mails whose message was lost or could not be sent (broker down).
-    # Five seconds keeps a new ticket's routing and a breach e-mail prompt after an outage without
-    # polling the table more than needed; the task sent after commit normally got there first.
+    # The outbox (core.outbox): every e-mail whose message was lost or whose try failed and is due
+    # again. Five seconds keeps a breach e-mail prompt after an outage without polling the table
+    # more than needed; the task sent after the commit that queued a message normally got there first.
     "outbox-drain": {
+        "task": "core.outbox_drain",
+        "schedule": timedelta(seconds=5),
+        "options": _options("sla", 20),
+    },
+    # Sent and failed outbox rows past OUTBOX_RETENTION_DAYS, deleted in batches. Every 15 minutes
+    # keeps each run short; nothing depends on how soon an old row goes.
+    "outbox-purge": {
+        "task": "core.outbox_purge",
+        "schedule": timedelta(minutes=15),
+        "options": _options("celery", 600),
+    },
+    # The routing of new tickets whose message was lost (broker down): tickets' routing rows.
+    "routing-drain": {
         "task": "tickets.outbox_drain",
         "schedule": timedelta(seconds=5),
         "options": _options("sla", 20),
@@ -82,9 +95,8 @@ app.conf.beat_schedule = {
         "schedule": timedelta(seconds=30),
         "options": _options("routing_p1", 60),
     },
-    # Processed outbox rows past OUTBOX_RETENTION_DAYS, deleted in batches. Every 15 minutes keeps
-    # each run short; nothing depends on how soon an old row goes.
-    "outbox-purge": {
+    # Processed routing rows past OUTBOX_RETENTION_DAYS, in batches, like the outbox's.
+    "routing-purge": {
         "task": "tickets.outbox_purge",
         "schedule": timedelta(minutes=15),
         "options": _options("celery", 600),

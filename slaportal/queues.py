@@ -2,9 +2,9 @@
 this file with the system interpreter, before anything is installed.
 
 - `sla_sweep`: only the beat's SLA sweep, so it never waits behind a burst of timers or routing.
-- `sla`: per-ticket warning and breach timers, the outbox drain and purge.
+- `sla`: per-ticket warning and breach timers, the outbox drain and the routing drain.
 - `routing_p1` … `routing_p4`: routing of new tickets by contract priority.
-- `celery`: the rest (e-mails, quota notices).
+- `celery`: the rest (the outbox drain sent after a commit, quota notices, purges).
 """
 
 SWEEP_QUEUE = "sla_sweep"

@@ -53,11 +53,6 @@ def ticket_filed(
         logger.warning("dispatch.ticket_filed_deferred", extra={"ticket_id": ticket_id})
 
 
-def outbox_pending() -> None:
-    """Outbox e-mails were written: have them drained now rather than at the next beat."""
-    publish("tickets.outbox_drain", queue="celery")
-
-
 def forecast_stale() -> None:
     """A ticket was filed or answered, or someone went on or off duty: refresh the forecast (one
     refresh takes well under a second at 10,000 open tickets; the beat does it every minute too)."""

@@ -455,17 +455,17 @@ class TicketShare(models.Model):
 
 
 class OutboxMessage(models.Model):
-    """Work that must survive a broker outage: written in the same transaction as the change that
-    calls for it, then done by the task sent after commit or, if that message never arrives, by
-    the periodic drain. Whoever does it first marks it processed; a row is locked while worked."""
+    """The routing of a newly filed ticket, which must survive a broker outage: written in the
+    transaction that files the ticket, then done by the task sent after commit or, if that message
+    never arrives, by the periodic drain. Whoever does it first marks it processed; a row is
+    locked while worked. E-mails are rows of core's outbox (core.OutboxMessage)."""
 
     class Kind(models.TextChoices):
         ROUTE = "route", _("Route a new ticket")
-        EMAIL = "email", _("Send an e-mail")
 
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
-    # Routing of a priority-1 ticket is drained before that of a priority-4 one; e-mails after both.
+    # Routing of a priority-1 ticket is drained before that of a priority-4 one.
     priority = models.PositiveSmallIntegerField(_("priority"), default=9)
     payload = models.JSONField(_("payload"), default=dict, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)

@@ -2,6 +2,8 @@
 outbox, and checks of the dates asked for."""
 
 import datetime
+import uuid
+from collections.abc import Callable
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -10,11 +12,11 @@ from django.urls import reverse
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
+from core.outbox import outbox_enqueue_many, outbox_message, recipient_language
 from organizations.models import Institution, User
-from tickets.services.outbox import email_message, outbox_email_add_many
 
 from ..models import BookingEvent
-from ..selectors import booking_staff_emails, institution_admin_emails
+from ..selectors import booking_staff_addresses, institution_admin_addresses
 
 
 def event_add(*, actor: User | None, booking: models.Model, note: str = "") -> BookingEvent:
@@ -28,26 +30,51 @@ def event_add(*, actor: User | None, booking: models.Model, note: str = "") -> B
     )
 
 
+Text = Callable[[], str]
+
+
 def notify(
     *,
     institution: Institution,
-    subject: str,
-    body: str,
+    subject: Text,
+    body: Text,
     page: str = "",
     link: str = "",
     to_vendor: bool = False,
 ) -> int:
-    """Queue one e-mail in the caller's transaction, to the institution's admins or to the vendor
-    staff who take bookings, linking to the page (a URL name) or to the given address. Sent after commit by the outbox, so a rolled
-    back change sends nothing and a status change guarded by its lock mails once."""
-    recipients = booking_staff_emails() if to_vendor else institution_admin_emails(institution=institution)
+    """Queue the e-mail of a change in the caller's transaction, one outbox row per recipient: to
+    the institution's admins or to the vendor staff who take bookings, linking to the page (a URL
+    name) or to the given address. `subject` and `body` are called once per recipient language,
+    so each person reads it in their own language (core.outbox.recipient_language). Sent after
+    commit by the outbox, so a rolled back change sends nothing and a status change guarded by
+    its lock mails once."""
+    recipients = (
+        booking_staff_addresses() if to_vendor else institution_admin_addresses(institution=institution)
+    )
     link = link or settings.SITE_URL.rstrip("/") + reverse(page)
-    message = email_message(subject=subject, body=f"{body}\n\n{link}", recipients=recipients)
-    return outbox_email_add_many(messages=[message] if message else [])
+    cause = f"bookings.notice:{uuid.uuid4().hex}"
+    texts: dict[str, tuple[str, str]] = {}
+    messages = []
+    for person_id, address in sorted(set(recipients), key=lambda pair: pair[1]):
+        language = recipient_language(person_id)
+        if language not in texts:
+            with translation.override(language):
+                texts[language] = (subject(), f"{body()}\n\n{link}")
+        messages.append(
+            outbox_message(
+                cause=cause,
+                recipient=address,
+                subject=texts[language][0],
+                body=texts[language][1],
+                language=language,
+            )
+        )
+    return outbox_enqueue_many(messages=messages)
 
 
 def in_portal_language():
-    """E-mails go out in the product's first language, whatever the request's language was."""
+    """The history notes of a booking are written in the product's first language, whatever the
+    request's language was (its e-mails are in each recipient's own: `notify`)."""
     return translation.override(settings.LANGUAGE_CODE)
 
 

@@ -51,17 +51,18 @@ def contact_request_add(
                 institution=ticket.institution,
                 to_vendor=True,
                 link=ticket_link(ticket.pk),
-                subject=_("#%(id)s: %(kind)s requested")
-                % {"id": ticket.pk, "kind": request.get_kind_display()},
-                body=_(
-                    "%(person)s asks for a %(kind)s on ticket #%(id)s “%(subject)s”, preferably: %(times)s"
-                )
-                % {
-                    "person": actor.get_full_name() or actor.username,
-                    "kind": request.get_kind_display().lower(),
-                    "id": ticket.pk,
-                    "subject": ticket.subject,
-                    "times": request.preferred_times,
-                },
+                subject=lambda: (
+                    _("#%(id)s: %(kind)s requested") % {"id": ticket.pk, "kind": request.get_kind_display()}
+                ),
+                body=lambda: (
+                    _("%(person)s asks for a %(kind)s on ticket #%(id)s “%(subject)s”, preferably: %(times)s")
+                    % {
+                        "person": actor.get_full_name() or actor.username,
+                        "kind": request.get_kind_display().lower(),
+                        "id": ticket.pk,
+                        "subject": ticket.subject,
+                        "times": request.preferred_times,
+                    }
+                ),
             )
     return request

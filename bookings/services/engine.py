@@ -17,7 +17,7 @@ from packages.services import quota_consume, quota_release
 from ..machine import EITHER, INSTITUTION, VENDOR, machine_for
 from ..models import Booking
 from ..permissions import is_vendor_staff, require_booking_admin, require_booking_staff
-from .common import event_add, in_portal_language, notify
+from .common import Text, event_add, in_portal_language, notify
 
 # (model name, action) -> effect(actor=, booking=, now=, **data) -> (fields to save, event note)
 EFFECTS: dict[tuple[str, str], Callable] = {}
@@ -113,7 +113,7 @@ def units_cancel(*, actor: User, booking: Booking, now: datetime.datetime, note:
     return ["units_returned", "closed_at"]
 
 
-def booking_create(*, actor: User, booking: Booking, subject: str, body: str, page: str) -> Booking:
+def booking_create(*, actor: User, booking: Booking, subject: Text, body: Text, page: str) -> Booking:
     """Save a new request (validated), its first history event and the e-mail to the vendor staff
     who take bookings, in one transaction. Each call is a new request."""
     booking.full_clean()

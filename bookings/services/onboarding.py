@@ -47,18 +47,22 @@ def onboarding_record(
             notify(
                 institution=institution,
                 page=PAGE_INSTITUTION,
-                subject=_("Welcome service for %(product)s %(version)s")
-                % {"product": product.name, "version": item.version},
-                body=_(
-                    "The %(kind)s of %(product)s %(version)s on %(day)s comes with a product introduction and "
-                    "installation; we will tell you its date."
-                )
-                % {
-                    "kind": item.get_kind_display().lower(),
-                    "product": product.name,
-                    "version": item.version,
-                    "day": formats.date_format(purchased_on, "DATE_FORMAT"),
-                },
+                subject=lambda: (
+                    _("Welcome service for %(product)s %(version)s")
+                    % {"product": product.name, "version": item.version}
+                ),
+                body=lambda: (
+                    _(
+                        "The %(kind)s of %(product)s %(version)s on %(day)s comes with a product introduction and "
+                        "installation; we will tell you its date."
+                    )
+                    % {
+                        "kind": item.get_kind_display().lower(),
+                        "product": product.name,
+                        "version": item.version,
+                        "day": formats.date_format(purchased_on, "DATE_FORMAT"),
+                    }
+                ),
             )
     return item
 
@@ -95,16 +99,18 @@ def onboarding_request(
                 institution=actor.institution,
                 to_vendor=True,
                 page="vendor-onboarding",
-                subject=_("Welcome service requested: %(item)s") % {"item": item},
-                body=_(
-                    "%(institution)s asks for the introduction and installation of %(item)s (%(kind)s of %(day)s)."
-                )
-                % {
-                    "institution": actor.institution.name,
-                    "item": item,
-                    "kind": item.get_kind_display().lower(),
-                    "day": formats.date_format(purchased_on, "DATE_FORMAT"),
-                },
+                subject=lambda: _("Welcome service requested: %(item)s") % {"item": item},
+                body=lambda: (
+                    _(
+                        "%(institution)s asks for the introduction and installation of %(item)s (%(kind)s of %(day)s)."
+                    )
+                    % {
+                        "institution": actor.institution.name,
+                        "item": item,
+                        "kind": item.get_kind_display().lower(),
+                        "day": formats.date_format(purchased_on, "DATE_FORMAT"),
+                    }
+                ),
             )
     return item
 
@@ -118,13 +124,15 @@ def _schedule(*, actor: User, booking: OnboardingItem, now, starts_at: datetime.
     notify(
         institution=booking.institution,
         page=PAGE_INSTITUTION,
-        subject=_("Onboarding scheduled: %(item)s") % {"item": booking},
-        body=_("The introduction and installation of %(item)s is on %(when)s with %(engineer)s.")
-        % {
-            "item": booking,
-            "when": format_when(starts_at),
-            "engineer": engineer.get_full_name() or engineer.username,
-        },
+        subject=lambda: _("Onboarding scheduled: %(item)s") % {"item": booking},
+        body=lambda: (
+            _("The introduction and installation of %(item)s is on %(when)s with %(engineer)s.")
+            % {
+                "item": booking,
+                "when": format_when(starts_at),
+                "engineer": engineer.get_full_name() or engineer.username,
+            }
+        ),
     )
     return ["starts_at", "engineer"], ""
 
@@ -162,8 +170,10 @@ def _complete(
     notify(
         institution=booking.institution,
         page=PAGE_INSTITUTION,
-        subject=_("Onboarding completed: %(item)s") % {"item": booking},
-        body=booking.note or _("The introduction and installation of %(item)s are done.") % {"item": booking},
+        subject=lambda: _("Onboarding completed: %(item)s") % {"item": booking},
+        body=lambda: (
+            booking.note or _("The introduction and installation of %(item)s are done.") % {"item": booking}
+        ),
     )
     return ["note", "completed_at"], booking.note
 

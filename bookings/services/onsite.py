@@ -85,15 +85,17 @@ def onsite_request(
             actor=actor,
             booking=visit,
             page=PAGE_VENDOR,
-            subject=_("On-site days requested: %(institution)s") % {"institution": institution.name},
-            body=_("%(institution)s asks for %(days)s on-site days (%(dates)s) at %(address)s: %(purpose)s")
-            % {
-                "institution": institution.name,
-                "days": visit.days,
-                "dates": ", ".join(visit.dates),
-                "address": visit.address,
-                "purpose": visit.purpose,
-            },
+            subject=lambda: _("On-site days requested: %(institution)s") % {"institution": institution.name},
+            body=lambda: (
+                _("%(institution)s asks for %(days)s on-site days (%(dates)s) at %(address)s: %(purpose)s")
+                % {
+                    "institution": institution.name,
+                    "days": visit.days,
+                    "dates": ", ".join(visit.dates),
+                    "address": visit.address,
+                    "purpose": visit.purpose,
+                }
+            ),
         )
 
 
@@ -110,19 +112,21 @@ def _quote(*, actor: User, booking: OnsiteRequest, now, day_rate: Decimal, valid
     notify(
         institution=booking.institution,
         page=PAGE_INSTITUTION,
-        subject=_("Quote for your on-site days"),
-        body=_(
-            "%(days)s days × %(rate)s TL = %(net)s TL, plus %(vat)s%% VAT: %(gross)s TL. "
-            "Valid until %(valid)s; accept or decline it in the portal."
-        )
-        % {
-            "days": booking.priced_days,
-            "rate": _money(booking.day_rate),
-            "net": _money(booking.net_total),
-            "vat": booking.vat_percent,
-            "gross": _money(booking.gross_total),
-            "valid": formats.date_format(booking.valid_until, "DATE_FORMAT"),
-        },
+        subject=lambda: _("Quote for your on-site days"),
+        body=lambda: (
+            _(
+                "%(days)s days × %(rate)s TL = %(net)s TL, plus %(vat)s%% VAT: %(gross)s TL. "
+                "Valid until %(valid)s; accept or decline it in the portal."
+            )
+            % {
+                "days": booking.priced_days,
+                "rate": _money(booking.day_rate),
+                "net": _money(booking.net_total),
+                "vat": booking.vat_percent,
+                "gross": _money(booking.gross_total),
+                "valid": formats.date_format(booking.valid_until, "DATE_FORMAT"),
+            }
+        ),
     )
     return ["day_rate", "vat_rate", "valid_until", "quoted_at"], ""
 
@@ -135,16 +139,21 @@ def _answer(*, booking: OnsiteRequest, now, accept: bool):
             code="quote_expired",
         )
     booking.answered_at = now
-    subject = (_("Quote accepted: %(institution)s") if accept else _("Quote declined: %(institution)s")) % {
-        "institution": booking.institution.name
-    }
+
+    def subject() -> str:
+        return (_("Quote accepted: %(institution)s") if accept else _("Quote declined: %(institution)s")) % {
+            "institution": booking.institution.name
+        }
+
     notify(
         institution=booking.institution,
         to_vendor=True,
         page=PAGE_VENDOR,
         subject=subject,
-        body=_("On-site days %(dates)s at %(address)s.")
-        % {"dates": ", ".join(booking.dates), "address": booking.address},
+        body=lambda: (
+            _("On-site days %(dates)s at %(address)s.")
+            % {"dates": ", ".join(booking.dates), "address": booking.address}
+        ),
     )
     return ["answered_at"], ""
 
@@ -187,13 +196,15 @@ def _confirm(*, actor: User, booking: OnsiteRequest, now, engineer: User):
     notify(
         institution=booking.institution,
         page=PAGE_INSTITUTION,
-        subject=_("On-site days confirmed"),
-        body=_("%(engineer)s will be at %(address)s on %(dates)s (6 hours a day).")
-        % {
-            "engineer": engineer.get_full_name() or engineer.username,
-            "address": booking.address,
-            "dates": ", ".join(booking.dates),
-        },
+        subject=lambda: _("On-site days confirmed"),
+        body=lambda: (
+            _("%(engineer)s will be at %(address)s on %(dates)s (6 hours a day).")
+            % {
+                "engineer": engineer.get_full_name() or engineer.username,
+                "address": booking.address,
+                "dates": ", ".join(booking.dates),
+            }
+        ),
     )
     return ["engineer", "confirmed_at"], ""
 
@@ -207,9 +218,11 @@ def _complete(*, actor: User, booking: OnsiteRequest, now, report: str):
     notify(
         institution=booking.institution,
         page=PAGE_INSTITUTION,
-        subject=_("On-site days completed"),
-        body=_("Report of the on-site days %(dates)s: %(report)s")
-        % {"dates": ", ".join(booking.dates), "report": report},
+        subject=lambda: _("On-site days completed"),
+        body=lambda: (
+            _("Report of the on-site days %(dates)s: %(report)s")
+            % {"dates": ", ".join(booking.dates), "report": report}
+        ),
     )
     return ["report", "completed_at", "closed_at"], ""
 
@@ -218,25 +231,31 @@ def _complete(*, actor: User, booking: OnsiteRequest, now, report: str):
 def _cancel(*, actor: User, booking: OnsiteRequest, now, reason: str = ""):
     held = booking.status == OnsiteRequest.Status.CONFIRMED and booking.units > 0
     fields = units_cancel(actor=actor, booking=booking, now=now, note=_("On-site days cancelled"))
-    if not held:
-        outcome = ""
-    elif booking.units_returned:
-        outcome = _("%(days)s on-site days were given back to your allotment.") % {
-            "days": booking.units_returned
-        }
-    else:
-        outcome = _("It was cancelled less than 48 hours before the first day, so the days stay used.")
-    subject = _("On-site days cancelled")
-    body = " ".join(
-        part
-        for part in (
-            _("The on-site days %(dates)s at %(address)s were cancelled.")
-            % {"dates": ", ".join(booking.dates), "address": booking.address},
-            (reason or "").strip(),
-            outcome,
+
+    def outcome() -> str:
+        if not held:
+            return ""
+        if booking.units_returned:
+            return _("%(days)s on-site days were given back to your allotment.") % {
+                "days": booking.units_returned
+            }
+        return _("It was cancelled less than 48 hours before the first day, so the days stay used.")
+
+    def subject() -> str:
+        return _("On-site days cancelled")
+
+    def body() -> str:
+        return " ".join(
+            part
+            for part in (
+                _("The on-site days %(dates)s at %(address)s were cancelled.")
+                % {"dates": ", ".join(booking.dates), "address": booking.address},
+                (reason or "").strip(),
+                outcome(),
+            )
+            if part
         )
-        if part
-    )
+
     notify(institution=booking.institution, page=PAGE_INSTITUTION, subject=subject, body=body)
     if not is_vendor_staff(actor):
         notify(institution=booking.institution, to_vendor=True, page=PAGE_VENDOR, subject=subject, body=body)

@@ -58,17 +58,19 @@ def workshop_request(
             actor=actor,
             booking=workshop,
             page=PAGE_VENDOR,
-            subject=_("Workshop requested: %(institution)s") % {"institution": institution.name},
-            body=_(
-                "%(institution)s asks for a workshop on “%(topic)s” for %(participants)s people, "
-                "on one of these days: %(dates)s."
-            )
-            % {
-                "institution": institution.name,
-                "topic": workshop.topic,
-                "participants": participants,
-                "dates": ", ".join(workshop.preferred_dates),
-            },
+            subject=lambda: _("Workshop requested: %(institution)s") % {"institution": institution.name},
+            body=lambda: (
+                _(
+                    "%(institution)s asks for a workshop on “%(topic)s” for %(participants)s people, "
+                    "on one of these days: %(dates)s."
+                )
+                % {
+                    "institution": institution.name,
+                    "topic": workshop.topic,
+                    "participants": participants,
+                    "dates": ", ".join(workshop.preferred_dates),
+                }
+            ),
         )
 
 
@@ -98,16 +100,18 @@ def _schedule(
     notify(
         institution=booking.institution,
         page=PAGE_INSTITUTION,
-        subject=_("Workshop scheduled: %(topic)s") % {"topic": booking.topic},
-        body=_(
-            "Your workshop “%(topic)s” is on %(when)s (2 hours, online) with %(trainer)s. Meeting link: %(url)s"
-        )
-        % {
-            "topic": booking.topic,
-            "when": format_when(starts_at),
-            "trainer": trainer.get_full_name() or trainer.username,
-            "url": meeting_url,
-        },
+        subject=lambda: _("Workshop scheduled: %(topic)s") % {"topic": booking.topic},
+        body=lambda: (
+            _(
+                "Your workshop “%(topic)s” is on %(when)s (2 hours, online) with %(trainer)s. Meeting link: %(url)s"
+            )
+            % {
+                "topic": booking.topic,
+                "when": format_when(starts_at),
+                "trainer": trainer.get_full_name() or trainer.username,
+                "url": meeting_url,
+            }
+        ),
     )
     return ["starts_at", "ends_at", "trainer", "meeting_url", "scheduled_at"], ""
 
@@ -121,9 +125,11 @@ def _decline(*, actor: User, booking: Workshop, now, reason: str):
     notify(
         institution=booking.institution,
         page=PAGE_INSTITUTION,
-        subject=_("Workshop request declined: %(topic)s") % {"topic": booking.topic},
-        body=_("Your workshop request “%(topic)s” was declined: %(reason)s")
-        % {"topic": booking.topic, "reason": booking.decline_reason},
+        subject=lambda: _("Workshop request declined: %(topic)s") % {"topic": booking.topic},
+        body=lambda: (
+            _("Your workshop request “%(topic)s” was declined: %(reason)s")
+            % {"topic": booking.topic, "reason": booking.decline_reason}
+        ),
     )
     return ["decline_reason", "closed_at"], reason
 
@@ -132,14 +138,22 @@ def _decline(*, actor: User, booking: Workshop, now, reason: str):
 def _cancel(*, actor: User, booking: Workshop, now, reason: str = ""):
     fields = units_cancel(actor=actor, booking=booking, now=now, note=_("Workshop cancelled"))
     booking.decline_reason = (reason or "").strip()[:500]
-    if booking.starts_at is None:
-        outcome = ""
-    elif booking.is_unit_returned:
-        outcome = _("The workshop unit was given back to your allotment.")
-    else:
-        outcome = _("It was cancelled less than 48 hours before the start, so the unit stays used.")
-    subject = _("Workshop cancelled: %(topic)s") % {"topic": booking.topic}
-    body = (_("The workshop “%(topic)s” was cancelled.") % {"topic": booking.topic} + " " + outcome).strip()
+
+    def outcome() -> str:
+        if booking.starts_at is None:
+            return ""
+        if booking.is_unit_returned:
+            return _("The workshop unit was given back to your allotment.")
+        return _("It was cancelled less than 48 hours before the start, so the unit stays used.")
+
+    def subject() -> str:
+        return _("Workshop cancelled: %(topic)s") % {"topic": booking.topic}
+
+    def body() -> str:
+        return (
+            _("The workshop “%(topic)s” was cancelled.") % {"topic": booking.topic} + " " + outcome()
+        ).strip()
+
     notify(institution=booking.institution, page=PAGE_INSTITUTION, subject=subject, body=body)
     if not is_vendor_staff(actor):
         notify(institution=booking.institution, to_vendor=True, page=PAGE_VENDOR, subject=subject, body=body)
@@ -156,9 +170,11 @@ def _held(*, actor: User, booking: Workshop, now, attended: int):
     notify(
         institution=booking.institution,
         page=PAGE_INSTITUTION,
-        subject=_("Workshop held: %(topic)s") % {"topic": booking.topic},
-        body=_("The workshop “%(topic)s” was held with %(attended)s participants.")
-        % {"topic": booking.topic, "attended": attended},
+        subject=lambda: _("Workshop held: %(topic)s") % {"topic": booking.topic},
+        body=lambda: (
+            _("The workshop “%(topic)s” was held with %(attended)s participants.")
+            % {"topic": booking.topic, "attended": attended}
+        ),
     )
     return ["attended", "closed_at"], ""
 

@@ -1,72 +1,79 @@
-"""Sending notifications: at least once, each on its own. A row is locked while it is sent and
-marked sent in the same transaction, so two workers never both send it; one address the server
-refuses is pushed back with a growing delay and, after MAX_ATTEMPTS, marked failed — it never
-holds up the other rows of the batch."""
+"""Sending notifications through the one outbox (core.outbox). A pending notification is handed
+to the outbox as one row, keyed by the notification (cause `notification:<id>`) and its address,
+and marked sent in the same transaction: the outbox sends it, retries it with its one policy and
+records whether it went. The e-mail is rendered when the outbox sends it, in the recipient's
+language, by `notification_render` (registered with core as `notifications.notification` in
+NotificationsConfig.ready)."""
 
 import datetime
 import logging
-import smtplib
 import time
 
-from django.core.mail import get_connection
 from django.db import transaction
 from django.utils import timezone
 
-from tickets.services.outbox import retry_delay
+from core.outbox import Rendered, outbox_drain, outbox_enqueue_many, outbox_message
 
 from ..emails import notification_email
 from ..models import Notification
+from ..selectors import languages_for
 
 logger = logging.getLogger(__name__)
 
 BATCH = 100
 BUDGET_SECONDS = 20.0
-MAX_ATTEMPTS = 6
+RENDERER = "notifications.notification"
 
 Status = Notification.Status
 
 
-def _send_locked(notifications: list[Notification], now: datetime.datetime) -> int:
-    sent: list[int] = []
-    connection = get_connection()
-    try:
-        for notification in notifications:
-            try:
-                notification_email(notification, connection=connection).send()
-            except (smtplib.SMTPException, OSError) as exc:
-                notification.attempts += 1
-                notification.last_error = repr(exc)[:2000]
-                if notification.attempts >= MAX_ATTEMPTS:
-                    notification.status = Status.FAILED
-                else:
-                    notification.available_at = now + retry_delay(notification.attempts)
-                notification.save(update_fields=["attempts", "last_error", "available_at", "status"])
-                logger.warning(
-                    "notifications.send_failed",
-                    extra={"notification_id": notification.pk, "attempts": notification.attempts},
-                )
-            else:
-                sent.append(notification.pk)
-    finally:
-        connection.close()
-    if sent:
-        Notification.objects.filter(pk__in=sent, status=Status.PENDING).update(
-            status=Status.SENT, sent_at=now
-        )
-    return len(sent)
+def notification_cause(notification_id: int) -> str:
+    return f"notification:{notification_id}"
+
+
+def notification_render(message) -> Rendered:
+    """The outbox renderer: the e-mail of the notification the row names."""
+    notification = Notification.objects.select_related(
+        "ticket__institution", "ticket__product", "event__actor", "institution"
+    ).get(pk=message.context["notification_id"])
+    email = notification_email(notification)
+    html = next((content for content, mimetype in email.alternatives if mimetype == "text/html"), "")
+    headers = dict(email.extra_headers)
+    if email.reply_to:
+        headers["Reply-To"] = ", ".join(email.reply_to)
+    return Rendered(subject=email.subject, body=email.body, html=html, headers=headers)
+
+
+def _queue_locked(notifications: list[Notification], now: datetime.datetime) -> int:
+    languages = languages_for(person_ids={n.recipient_id for n in notifications if n.recipient_id})
+    outbox_enqueue_many(
+        messages=[
+            outbox_message(
+                cause=notification_cause(notification.pk),
+                recipient=notification.to_address,
+                renderer=RENDERER,
+                context={"notification_id": notification.pk},
+                language=languages.get(notification.recipient_id, ""),
+                available_at=now,
+            )
+            for notification in notifications
+        ]
+    )
+    Notification.objects.filter(pk__in=[n.pk for n in notifications], status=Status.PENDING).update(
+        status=Status.SENT, sent_at=now
+    )
+    return len(notifications)
 
 
 def _due(now: datetime.datetime):
-    return (
-        Notification.objects.select_for_update(skip_locked=True, of=("self",))
-        .filter(status=Status.PENDING, available_at__lte=now)
-        .select_related("ticket__institution", "ticket__product", "event__actor", "institution")
+    return Notification.objects.select_for_update(skip_locked=True, of=("self",)).filter(
+        status=Status.PENDING, available_at__lte=now
     )
 
 
-def notification_drain(*, limit: int = BATCH, budget_seconds: float = BUDGET_SECONDS) -> int:
-    """Send the pending notifications that are due, in locked batches other drains skip.
-    Returns how many were sent. Harmless to run twice or concurrently."""
+def notification_queue(*, limit: int = BATCH, budget_seconds: float = BUDGET_SECONDS) -> int:
+    """Hand the pending notifications that are due to the outbox, in locked batches other passes
+    skip. Returns how many were handed over. Harmless to run twice or concurrently."""
     started = time.monotonic()
     total = 0
     while time.monotonic() - started < budget_seconds:
@@ -75,9 +82,17 @@ def notification_drain(*, limit: int = BATCH, budget_seconds: float = BUDGET_SEC
             batch = list(_due(now).order_by("available_at", "id")[:limit])
             if not batch:
                 break
-            total += _send_locked(batch, now)
+            total += _queue_locked(batch, now)
         if len(batch) < limit:
             break
     if total:
-        logger.debug("notifications.sent", extra={"count": total})
+        logger.debug("notifications.queued", extra={"count": total})
     return total
+
+
+def notification_drain(*, limit: int = BATCH, budget_seconds: float = BUDGET_SECONDS) -> int:
+    """Hand the due notifications to the outbox and send what the outbox has due (the outbox's
+    own worker path, run here so that a notification goes out in the same pass)."""
+    queued = notification_queue(limit=limit, budget_seconds=budget_seconds)
+    outbox_drain(budget_seconds=budget_seconds)
+    return queued

@@ -2,8 +2,11 @@
 as the sender's message; a new e-mail from a known person of an institution with a contract in
 force files a ticket through the same service as the web form (one unit of written quota).
 Each message is handled once, by its Message-ID (unique constraint), whichever way it came in
-and however often it is fetched. Automatic mail is ignored, so two robots never loop."""
+and however often it is fetched. Automatic mail is ignored, so two robots never loop; an address
+the portal does not know is recorded and never answered, and a known sender's refusal is
+answered at most once a day."""
 
+import datetime
 import email
 import email.policy
 import hashlib
@@ -13,11 +16,10 @@ import re
 from email.message import EmailMessage
 from email.utils import parseaddr
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import IntegrityError, transaction
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.html import strip_tags
 from django.utils.translation import gettext as _
 
@@ -55,6 +57,8 @@ SIGNATURE_STARTS = [
     re.compile(r"^(Sent from my|iPhone'umdan gönderildi|Android'den gönderildi)", re.IGNORECASE),
 ]
 SUBJECT_MAX = 200
+# A known sender whose e-mail is refused is answered at most this often.
+REFUSAL_ANSWER_INTERVAL = datetime.timedelta(days=1)
 
 
 def reply_trim(text: str) -> str:
@@ -132,9 +136,20 @@ def _addressed_to(message: EmailMessage, envelope_recipient: str) -> list[str]:
 
 
 def _refuse(record: InboundMessage, *, reason: str, reply: str | None, person: User | None = None) -> None:
-    """Record the refusal and, when `reply` is given, answer the sender politely once."""
+    """Record the refusal and, when `reply` is given and the sender is a known person, answer
+    them politely: at most once a day (REFUSAL_ANSWER_INTERVAL), so a sender whose mail keeps
+    being refused — or a loop with an auto-responder — gets one answer, not one per mail. An
+    address nobody of the portal has is never answered (backscatter to forged senders)."""
     record.outcome, record.reason = Outcome.REFUSED, reason
-    if reply is None or not record.from_address:
+    if reply is None or person is None or not record.from_address:
+        return
+    answered = Notification.objects.filter(
+        kind=Kind.INTAKE_REFUSED,
+        recipient=person,
+        created_at__gt=timezone.now() - REFUSAL_ANSWER_INTERVAL,
+    )
+    if answered.exists():
+        logger.info("notifications.inbound_refusal_unanswered", extra={"reason": reason})
         return
     Notification.objects.create(
         kind=Kind.INTAKE_REFUSED,
@@ -190,12 +205,8 @@ def _sender_person(address: str) -> User | None:
 def _file_ticket(record: InboundMessage, subject: str, body: str, files: list) -> None:
     person = _sender_person(record.from_address)
     if person is None:
-        with translation.override(settings.LANGUAGE_CODE):
-            reply = _(
-                "We could not find a person of a customer institution with this address, so no ticket was "
-                "filed. Please write from the address registered in the portal, or file the ticket there."
-            )
-        _refuse(record, reason="unknown_sender", reply=reply)
+        # Recorded and dropped: an address the portal does not know is never answered.
+        _refuse(record, reason="unknown_sender", reply=None)
         return
     record.person = person
     with translation.override(language_for(person_id=person.pk)):

@@ -8,7 +8,7 @@ recipient and cause — the unique constraint makes a repeat harmless — for pe
 for that kind and at least one device. `push_drain` (beat, with the e-mail dispatch every 5 s)
 sends them, one locked row at a time, to each device through the platform's transport
 (`notifications/push.py`); a device the push service calls gone is removed, a failure is retried
-with the e-mail outbox's back-off and marked failed after MAX_ATTEMPTS."""
+with the outbox's retry policy (core.outbox: retry_delay, MAX_ATTEMPTS)."""
 
 import datetime
 import logging
@@ -20,8 +20,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.outbox import MAX_ATTEMPTS, retry_delay
 from organizations.models import User
-from tickets.services.outbox import retry_delay
 
 from ..models import PUSH_KINDS, Kind, PushMessage, PushSubscription
 from ..push import PushFailed, PushGone, transport_for
@@ -31,7 +31,6 @@ logger = logging.getLogger(__name__)
 
 BATCH = 100
 BUDGET_SECONDS = 20.0
-MAX_ATTEMPTS = 6
 # A push older than a day is of no use on a phone: the push services drop it after this.
 TTL_SECONDS = 24 * 3600
 

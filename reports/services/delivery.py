@@ -1,29 +1,27 @@
 """The monthly report e-mail: on the 1st at 09:00 Istanbul time each institution admin receives the
 last month's report, a summary in the body and the PDF attached.
 
-ReportDelivery is this e-mail's outbox. Scheduling writes one row per institution and month —
-the unique (institution, period_on) makes a second beat, a repeated task or the command write
-nothing more — and asks for a drain after commit. The drain locks a pending row (others skip it),
-renders the PDF, sends, and marks the row sent in the same transaction; a failed send is tried
-again later, waiting longer each time. As with the tickets outbox, an e-mail may go twice only if
-a worker dies between the mail server's acceptance and the commit.
+ReportDelivery records that the month's report of an institution is due. Scheduling writes one
+row per institution and month — the unique (institution, period_on) makes a second beat, a
+repeated task or the command write nothing more — and asks for a drain after commit. The drain
+locks a pending row (others skip it), renders the report once per language and writes one row
+per admin to the outbox (core.outbox), marking the delivery done in the same transaction.
 
-Each admin reads the report in their own e-mail language (core.languages): one message per
-language, to the admins who chose it, its subject, body and PDF written in that language. The row
-records whom it reached; should one language's message fail after another's went, the retry writes
-only to those not reached yet."""
+The outbox sends each admin's e-mail on its own, with its one retry policy: its key is the
+delivery and the admin's address, so a failure for one admin is retried for that admin alone and
+never reaches another twice. Each admin reads the report in their own e-mail language
+(core.languages): subject, body and PDF written in that language."""
 
 import datetime
 import logging
-import smtplib
 
 from django.conf import settings
-from django.core.mail import EmailMessage
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
 from core.languages import email_language
+from core.outbox import outbox_drain, outbox_enqueue_many, outbox_message
 from organizations.models import Institution, User
 from organizations.roles import Role
 from packages.models import Subscription
@@ -37,7 +35,6 @@ from ..selectors import report_scope_institution
 from . import report_context, report_figures
 
 logger = logging.getLogger(__name__)
-RETRY_MAX = datetime.timedelta(hours=6)
 
 
 def _publish_drain() -> None:
@@ -96,7 +93,8 @@ def _figures(delivery: ReportDelivery) -> tuple:
     return scope, period, report_figures(scope=scope, period=period)
 
 
-def _send(delivery: ReportDelivery, recipients: list[str], language: str, computed: tuple) -> None:
+def _rendered(delivery: ReportDelivery, language: str, computed: tuple) -> tuple[str, str, list]:
+    """Subject, body and attachments of the report in one language."""
     scope, period, figures = computed
     with translation.override(language):
         context = report_context(scope=scope, period=period, figures=figures, query=period.query())
@@ -112,16 +110,15 @@ def _send(delivery: ReportDelivery, recipients: list[str], language: str, comput
         language=language,
     )
     body = "\n\n".join([body.rstrip("\n"), *(section.text.strip("\n") for section in sections)]) + "\n"
-    message = EmailMessage(subject=subject, body=body, from_email=settings.DEFAULT_FROM_EMAIL, to=recipients)
-    message.attach(f"report-{delivery.period_on:%Y-%m}.pdf", pdf, "application/pdf")
+    attachments = [(f"report-{delivery.period_on:%Y-%m}.pdf", pdf, "application/pdf")]
     for section in sections:
-        for name, content, mimetype in section.attachments:
-            message.attach(name, content, mimetype)
-    message.send()
+        attachments.extend(section.attachments)
+    return subject, body, attachments
 
 
 def report_delivery_send(*, delivery_id: int, now: datetime.datetime | None = None) -> bool:
-    """Send one pending delivery now. False when it is gone, sent, not yet due or being sent."""
+    """Queue one pending delivery now: one outbox row per admin, in the admin's language. False
+    when it is gone, done, not yet due or being worked by someone else."""
     now = now or timezone.now()
     with transaction.atomic():
         delivery = (
@@ -132,38 +129,33 @@ def report_delivery_send(*, delivery_id: int, now: datetime.datetime | None = No
         )
         if delivery is None:
             return False
-        reached = list(delivery.recipients)
+        messages = []
         computed = None
-        try:
-            for language, emails in _recipients(delivery.institution_id).items():
-                emails = [email for email in emails if email not in reached]
-                if not emails:
-                    continue
-                computed = computed or _figures(delivery)
-                _send(delivery, emails, language, computed)
-                reached += emails
-        except (smtplib.SMTPException, OSError) as exc:
-            delivery.recipients = reached
-            delivery.attempts += 1
-            delivery.last_error = repr(exc)[:2000]
-            delivery.available_at = now + min(
-                datetime.timedelta(minutes=5 * 2 ** min(delivery.attempts, 8)), RETRY_MAX
-            )
-            delivery.save(update_fields=["recipients", "attempts", "last_error", "available_at"])
-            logger.warning(
-                "reports.delivery_failed", extra={"delivery_id": delivery.pk, "attempts": delivery.attempts}
-            )
-            return False
-        delivery.recipients = reached
+        for language, emails in _recipients(delivery.institution_id).items():
+            computed = computed or _figures(delivery)
+            subject, body, attachments = _rendered(delivery, language, computed)
+            messages += [
+                outbox_message(
+                    cause=f"reports.monthly:{delivery.pk}",
+                    recipient=email,
+                    subject=subject,
+                    body=body,
+                    attachments=attachments,
+                    language=language,
+                )
+                for email in emails
+            ]
+        outbox_enqueue_many(messages=messages)
+        delivery.recipients = sorted(message.recipient for message in messages)
         delivery.sent_at = now
         delivery.save(update_fields=["recipients", "sent_at"])
-    logger.info("reports.delivery_sent", extra={"delivery_id": delivery.pk, "recipients": len(reached)})
+    logger.info("reports.delivery_queued", extra={"delivery_id": delivery.pk, "recipients": len(messages)})
     return True
 
 
 def report_delivery_drain(*, now: datetime.datetime | None = None, limit: int = 200) -> int:
-    """Send the pending deliveries that are due, one locked row at a time (a PDF each takes a
-    moment; other drains work other rows meanwhile). Returns how many were sent."""
+    """Queue the pending deliveries that are due, one locked row at a time (a PDF each takes a
+    moment; other drains work other rows meanwhile). Returns how many were queued."""
     now = now or timezone.now()
     due = list(
         ReportDelivery.objects.filter(sent_at__isnull=True, available_at__lte=now)
@@ -174,6 +166,9 @@ def report_delivery_drain(*, now: datetime.datetime | None = None, limit: int = 
 
 
 def report_delivery_run(*, period: Period) -> tuple[int, int]:
-    """Schedule and send one month by hand (the management command). Harmless to repeat."""
+    """Schedule and send one month by hand (the management command): the deliveries queued, then
+    the outbox drained. Harmless to repeat."""
     created = report_delivery_schedule(period=period)
-    return created, report_delivery_drain()
+    queued = report_delivery_drain()
+    outbox_drain()
+    return created, queued

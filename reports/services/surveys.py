@@ -11,7 +11,7 @@ refused after SURVEY_DAYS and whenever the signature does not match.
 
 One e-mail asks: the notifications app's resolution e-mail, to which the composition layer adds
 the score links (survey_question_links, which marks the survey asked). Reports itself sends only
-the one reminder, REMINDER_DAYS later if still unanswered, through the tickets outbox and marked
+the one reminder, REMINDER_DAYS later if still unanswered, through the outbox and marked
 on the row in the same transaction (reminded_at), so a repeated sweep sends nothing twice; it is
 written in the requester's language (core.languages)."""
 
@@ -29,11 +29,11 @@ from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
 from core.languages import email_language
+from core.outbox import outbox_enqueue_many, outbox_message
 from organizations.models import User
 from organizations.permissions import is_desk
 from tickets.figures import first_response_met
 from tickets.models import Ticket, TicketEvent
-from tickets.services.outbox import email_message, outbox_email_add_many
 
 from ..models import Survey, SurveyScanCursor
 
@@ -280,7 +280,8 @@ def _reminder_email(survey: Survey) -> object:
     """The reminder, written in the requester's language (core.languages)."""
     ticket = survey.ticket
     values = {"id": ticket.pk, "subject": ticket.subject}
-    with translation.override(email_language(survey.requester_id)):
+    language = email_language(survey.requester_id)
+    with translation.override(language):
         subject = _("Reminder: how did we do on ticket #%(id)s?") % values
         lines = [
             _(
@@ -297,8 +298,12 @@ def _reminder_email(survey: Survey) -> object:
             _("One click is enough. The link works until %(date)s; this is the only reminder.")
             % {"date": formats.date_format(timezone.localtime(survey.expires_at), "DATE_FORMAT")},
         ]
-        return email_message(
-            subject=subject, body="\n".join(lines), recipients=[survey.requester.email], ticket=ticket
+        return outbox_message(
+            cause=f"reports.survey_reminder:{survey.pk}",
+            recipient=survey.requester.email,
+            subject=subject,
+            body="\n".join(lines),
+            language=language,
         )
 
 
@@ -325,7 +330,7 @@ def survey_remind_due(*, now: datetime.datetime | None = None, limit: int = 500)
         if not rows:
             return 0
         Survey.objects.filter(pk__in=[s.pk for s in rows]).update(reminded_at=now)
-        outbox_email_add_many(messages=[_reminder_email(s) for s in rows if s.requester.email])
+        outbox_enqueue_many(messages=[_reminder_email(s) for s in rows if s.requester.email])
     logger.info("survey.reminded", extra={"count": len(rows)})
     return len(rows)
 

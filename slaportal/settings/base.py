@@ -401,6 +401,7 @@ CELERY_TASK_DEFAULT_QUEUE = "celery"
 CELERY_TASK_ROUTES = {
     "tickets.sla_*": {"queue": "sla"},
     "tickets.outbox_drain": {"queue": "sla"},
+    "core.outbox_drain": {"queue": "sla"},
     "tickets.route_unrouted": {"queue": "routing_p1"},
 }
 # Exactly one beat process runs the schedule in slaportal/celery.py (two would send every entry
@@ -411,8 +412,8 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_TASK_PUBLISH_RETRY = False
 
-# Processed outbox rows are kept this long (for the admin's outbox list and investigations),
-# then deleted by the beat's outbox purge in batches.
+# Sent and failed outbox rows (and processed routing rows) are kept this long, for the admin's
+# outbox list and investigations, then deleted by the beat's outbox purge in batches.
 OUTBOX_RETENTION_DAYS = env.int("OUTBOX_RETENTION_DAYS", default=30)
 # OpenTelemetry traces (slaportal/tracing.py), off by default: web requests and the Celery tasks
 # they send, exported over OTLP/HTTP to the collector at OTEL_EXPORTER_OTLP_ENDPOINT (empty: the

@@ -7,12 +7,13 @@ from django.utils import timezone
 
 from bookings.models import ContactRequest
 from bookings.services import contact_request_add
+from core.models import OutboxMessage
 from organizations.models import DutyChange
 from organizations.roles import Role
 from organizations.services import person_set_on_duty
 from packages.models import Allotment
 from tests.factories import PersonFactory, TicketFactory
-from tickets.models import OutboxMessage, Ticket
+from tickets.models import Ticket
 from tickets.services import ticket_file, ticket_log_call
 
 
@@ -33,7 +34,7 @@ def test_customer_asks_for_a_call_and_the_desk_leads_are_mailed(customer, ticket
     # then
     assert again == request
     assert ContactRequest.objects.count() == 1
-    assert OutboxMessage.objects.filter(kind="email", payload__to=[lead.email]).count() == 1
+    assert OutboxMessage.objects.filter(recipient=lead.email).count() == 1
 
 
 def test_a_logged_call_after_the_request_does_it(customer, ticket, engineer, browser_client):

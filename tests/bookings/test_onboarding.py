@@ -7,9 +7,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from bookings import services
 from bookings.models import OnboardingItem
+from core.models import OutboxMessage
+from core.outbox import outbox_drain
 from tests.factories.bookings import future_time, product
-from tickets.models import OutboxMessage
-from tickets.services.outbox import outbox_drain
 
 
 def test_recorded_purchase_is_scheduled_and_completed(admin, staff, trainer):
@@ -63,8 +63,34 @@ def test_each_change_of_state_mails_the_institution_admins_once_through_the_outb
     outbox_drain()
     outbox_drain()
     # then
-    assert OutboxMessage.objects.filter(kind="email", processed_at__isnull=False).count() == 2
+    assert OutboxMessage.objects.filter(status="sent").count() == 2
     assert [m.to for m in mail.outbox] == [[admin.email], [admin.email]]
+
+
+def test_each_admin_reads_the_booking_mail_in_their_own_language(admin, staff, trainer):
+    # given: the institution's admin reads English, another Turkish
+    from notifications.models import NotificationProfile
+    from organizations.roles import Role
+    from tests.factories import PersonFactory
+
+    NotificationProfile.objects.create(person=admin, language="en")
+    turkish = PersonFactory(institution=admin.institution, role=Role.INSTITUTION_ADMIN)
+    item = services.onboarding_record(
+        actor=staff,
+        institution=admin.institution,
+        product=product(),
+        version="2026",
+        purchased_on=datetime.date(2026, 11, 2),
+    )
+    mail.outbox.clear()
+    # when
+    services.onboarding_schedule(actor=staff, item=item, starts_at=future_time(3), engineer=trainer)
+    outbox_drain()
+    # then
+    subjects = {m.to[0]: m.subject for m in mail.outbox}
+    assert subjects[admin.email].startswith("Onboarding scheduled: ")
+    assert not subjects[turkish.email].startswith("Onboarding scheduled: ")
+    assert OutboxMessage.objects.get(recipient=admin.email, subject=subjects[admin.email]).language == "en"
 
 
 def _scheduled_item(admin, staff, trainer):

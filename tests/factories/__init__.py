@@ -1,4 +1,4 @@
-from .core import IdempotencyRecordFactory
+from .core import IdempotencyRecordFactory, OutboxMessageFactory
 from .organizations import (
     AuditEventFactory,
     DirectoryFactory,
@@ -9,7 +9,7 @@ from .organizations import (
     UnitFactory,
 )
 from .packages import SubscriptionFactory
-from .tickets import OutboxMessageFactory, TicketFactory, customer_with_subscription
+from .tickets import TicketFactory, customer_with_subscription
 
 __all__ = [
     "AuditEventFactory",

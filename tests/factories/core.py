@@ -17,3 +17,16 @@ class IdempotencyRecordFactory(factory.django.DjangoModelFactory):
     request_hash = ""
     status_code = 201
     response_body = factory.LazyFunction(lambda: {"id": 1})
+
+
+class OutboxMessageFactory(factory.django.DjangoModelFactory):
+    """An outbox e-mail row (core); pass status="sent" and sent_at for a sent one."""
+
+    class Meta:
+        model = "core.OutboxMessage"
+
+    cause = factory.Sequence(lambda n: f"test:{n}")
+    recipient = "lead@example.test"
+    language = "tr"
+    subject = "Konu"
+    body = "Metin"

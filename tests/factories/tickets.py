@@ -28,13 +28,3 @@ class TicketFactory(factory.Factory):
     @classmethod
     def _create(cls, model_class, *, requester, subject, description, kind, at):
         return ticket_file(actor=requester, subject=subject, description=description, kind=kind, at=at)
-
-
-class OutboxMessageFactory(factory.django.DjangoModelFactory):
-    """An outbox e-mail row; pass processed_at for a done one."""
-
-    class Meta:
-        model = "tickets.OutboxMessage"
-
-    kind = "email"
-    payload = factory.LazyFunction(lambda: {"subject": "Konu", "body": "Metin", "to": ["lead@example.test"]})

@@ -11,6 +11,8 @@ from django.db import connection, connections
 from django.test import TestCase
 from django.utils import timezone
 
+from core.models import OutboxMessage
+from core.outbox import outbox_drain
 from learning.errors import RegistrationClosed
 from learning.models import Download, Registration, Training
 from learning.selectors import feed_get_by_token, waiting_position
@@ -74,6 +76,7 @@ def test_a_freed_seat_goes_to_the_first_waiting_with_an_email(premium, settings)
     # when
     with TestCase.captureOnCommitCallbacks(execute=True):
         training_unregister(actor=people[0], training=training)
+    outbox_drain()
     # then
     seated = training.registrations.get(person=people[1])
     assert (seated.is_waiting, seated.promoted_at is not None) == (False, True)
@@ -107,6 +110,7 @@ def test_published_recording_is_emailed_once_to_registered_and_waiting(premium):
     # when
     sent = training_recording_send(training_id=training.pk)
     again = training_recording_send(training_id=training.pk)
+    outbox_drain()
     # then
     assert (sent, again) == (2, 0)
     assert sorted(m.to[0] for m in mail.outbox) == sorted(p.email for p in people)
@@ -212,6 +216,7 @@ def test_reminders_are_sent_once_each_24h_and_1h_before(customer):
     ):
         for _twice in range(2):
             sent.append(training_reminder_sweep(now=moment))
+    outbox_drain()
     # then
     assert sent == [0, 0, 1, 0, 0, 0, 1, 0, 0, 0]
     assert len(mail.outbox) == 2
@@ -243,26 +248,33 @@ def test_reminder_send_twice_sends_once(customer):
     # when
     first = training_reminder_send(registration_id=registration.pk, kind="24h")
     second = training_reminder_send(registration_id=registration.pk, kind="24h")
+    outbox_drain()
     # then
     assert (first, second) == (True, False)
     assert len(mail.outbox) == 1
 
 
-def test_failed_mail_leaves_the_reminder_for_the_next_sweep(customer, monkeypatch):
-    # given
+def test_failed_mail_is_retried_by_the_outbox_and_the_reminder_queued_once(customer, monkeypatch):
+    # given: the mail server is down when the reminder goes
+    from django.core.mail import EmailMessage
+
     training = TrainingFactory(starts_at=timezone.now() + datetime.timedelta(hours=5))
     registration = training_register(actor=customer, training=training)
 
     def refuse(*args, **kwargs):
         raise OSError("mail server down")
 
-    monkeypatch.setattr("learning.services.send_mail", refuse)
+    monkeypatch.setattr(EmailMessage, "send", refuse)
     # when
-    with pytest.raises(OSError):
-        training_reminder_sweep()
-    # then
+    queued = training_reminder_sweep()
+    outbox_drain()
+    again = training_reminder_sweep()
+    # then: queued once, kept in the outbox for its next try
     registration.refresh_from_db()
-    assert registration.reminder_24h_sent_at is None
+    assert (queued, again) == (1, 0)
+    assert registration.reminder_24h_sent_at is not None
+    row = OutboxMessage.objects.get(cause=f"learning.reminder:{registration.pk}:24h")
+    assert (row.status, row.attempts, row.recipient) == ("pending", 1, customer.email)
 
 
 def test_attendance_ticks_registered_people(premium, manager):

@@ -1,9 +1,12 @@
 """Outbound notifications through a real SMTP server on loopback (aiosmtpd)."""
 
 import pytest
+from django.utils import timezone
 
+from core.models import OutboxMessage
+from core.outbox import MAX_ATTEMPTS
 from notifications.models import Kind, Notification, NotificationPreference, NotificationProfile
-from notifications.services.delivery import MAX_ATTEMPTS, notification_drain
+from notifications.services.delivery import notification_cause, notification_drain
 from notifications.services.fanout import notification_fanout
 from notifications.tasks import dispatch as dispatch_task
 from organizations.roles import Role
@@ -155,10 +158,11 @@ def test_refused_address_is_retried_with_backoff_without_blocking_others(smtp_si
     TicketFactory(requester=other)
     # when
     dispatch()
-    # then
-    failing = Notification.objects.get(recipient=refused)
-    assert (failing.status, failing.attempts) == ("pending", 1)
-    assert failing.available_at > failing.created_at
+    # then: the notification is in the outbox, whose row waits for its next try
+    notification = Notification.objects.get(recipient=refused)
+    failing = OutboxMessage.objects.get(cause=notification_cause(notification.pk))
+    assert (failing.status, failing.attempts, failing.recipient) == ("pending", 1, refused.email)
+    assert failing.next_attempt_at > failing.created_at
     assert len(smtp_sink.to(other.email)) == 1
 
 
@@ -167,10 +171,11 @@ def test_refused_address_is_marked_failed_after_the_last_attempt(smtp_sink, cust
     smtp_sink.refused.add(customer.email)
     TicketFactory(requester=customer)
     notification_fanout()
-    Notification.objects.update(attempts=MAX_ATTEMPTS - 1)
+    notification_drain()
+    OutboxMessage.objects.update(attempts=MAX_ATTEMPTS - 1, next_attempt_at=timezone.now())
     # when
     notification_drain()
     # then
-    failed = Notification.objects.get(recipient=customer)
+    failed = OutboxMessage.objects.get(recipient=customer.email)
     assert (failed.status, failed.attempts) == ("failed", MAX_ATTEMPTS)
     assert "550" in failed.last_error

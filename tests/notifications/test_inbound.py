@@ -1,8 +1,14 @@
 """E-mail intake, the service behind both the IMAP poll and the provider webhook."""
 
-import pytest
+import datetime
 
+import pytest
+from django.core import mail
+from django.utils import timezone
+
+from core.models import OutboxMessage
 from notifications.models import InboundMessage, Kind, Notification
+from notifications.services.delivery import notification_drain
 from notifications.services.inbound import inbound_receive, reply_trim
 from organizations.roles import Role
 from packages.models import Allotment
@@ -181,13 +187,47 @@ def test_html_only_mail_is_read_as_text(customer):
     assert Ticket.objects.get(requester=customer).description == "The map is blank & slow."
 
 
-def test_unknown_sender_gets_a_polite_reply_and_creates_nothing(db):
+def test_unknown_sender_is_recorded_and_never_answered(db):
     # when
     record = receive(raw_mail(sender="someone@elsewhere.test"))
-    # then
-    assert (record.outcome, record.reason) == ("refused", "unknown_sender")
+    notification_drain()
+    # then: the mail is on record, nothing is written back to the address
+    assert (record.outcome, record.reason, record.from_address) == (
+        "refused",
+        "unknown_sender",
+        "someone@elsewhere.test",
+    )
+    assert InboundMessage.objects.filter(pk=record.pk).exists()
     assert not Ticket.objects.exists()
-    assert Notification.objects.get(inbound=record).to_address == "someone@elsewhere.test"
+    assert not Notification.objects.exists()
+    assert not OutboxMessage.objects.filter(recipient="someone@elsewhere.test").exists()
+    assert mail.outbox == []
+
+
+def test_a_known_senders_refusal_is_answered_at_most_once_a_day(customer, time_machine):
+    # given: the written quota is used up, and the customer writes three times within a day
+    Allotment.objects.filter(subscription__institution=customer.institution, channel="written").update(
+        used=1000
+    )
+    start = timezone.now()
+    time_machine.move_to(start, tick=False)
+    first = receive(raw_mail(sender=customer.email))
+    time_machine.move_to(start + datetime.timedelta(hours=2), tick=False)
+    second = receive(raw_mail(sender=customer.email))
+    time_machine.move_to(start + datetime.timedelta(hours=23), tick=False)
+    third = receive(raw_mail(sender=customer.email))
+    notification_drain()
+    # when: a day after the first answer they write again
+    time_machine.move_to(start + datetime.timedelta(days=1, minutes=1), tick=False)
+    fourth = receive(raw_mail(sender=customer.email))
+    notification_drain()
+    # then: every mail is refused and recorded; the first and the fourth are answered
+    assert [r.outcome for r in (first, second, third, fourth)] == ["refused"] * 4
+    answered = list(
+        Notification.objects.filter(kind=Kind.INTAKE_REFUSED).values_list("inbound_id", flat=True)
+    )
+    assert sorted(answered) == [first.pk, fourth.pk]
+    assert [m.to for m in mail.outbox] == [[customer.email], [customer.email]]
 
 
 @pytest.mark.parametrize(

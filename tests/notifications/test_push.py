@@ -6,6 +6,7 @@ import datetime
 import pytest
 from django.utils import timezone
 
+from core.outbox import outbox_drain
 from learning.services import training_reminder_send
 from notifications.models import Kind, NotificationPreference, PushMessage, PushSubscription
 from notifications.services.fanout import notification_fanout
@@ -250,6 +251,7 @@ def test_a_training_reminder_is_pushed_beside_its_email(customer, mailoutbox):
     device(customer)
     # when
     sent = training_reminder_send(registration_id=registration.pk, kind="1h")
+    outbox_drain()
     # then
     assert sent is True
     push = PushMessage.objects.get()

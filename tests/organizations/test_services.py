@@ -1,6 +1,7 @@
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
+from core.outbox import outbox_drain
 from organizations.models import User
 from organizations.roles import Role
 from organizations.services import (
@@ -65,6 +66,7 @@ def test_invitation_sends_password_link(mailoutbox, django_capture_on_commit_cal
     # when
     with django_capture_on_commit_callbacks(execute=True):
         person = person_invite(actor=staff, institution=subscription.institution, email="new@example.test")
+    outbox_drain()
     # then
     assert not person.has_usable_password()
     assert len(mailoutbox) == 1 and mailoutbox[0].to == ["new@example.test"]

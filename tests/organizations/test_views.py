@@ -5,6 +5,7 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
+from core.outbox import outbox_drain
 from organizations.models import Region, User
 from organizations.roles import Role
 from tests.clients import login
@@ -87,6 +88,7 @@ def test_invite_mails_a_link(client, institution_admin, django_capture_on_commit
             reverse("people"),
             {"action": "invite", "invite-email": "guest@example.test", "invite-role": "customer"},
         )
+    outbox_drain()
     # then
     assert User.objects.filter(email="guest@example.test", institution=institution_admin.institution).exists()
     assert len(mail.outbox) == 1

@@ -1,5 +1,6 @@
 import pytest
 
+from core.outbox import outbox_drain
 from organizations.roles import Role
 from packages.models import QuotaNotice
 from packages.services import quota_consume, quota_notice_send, quota_notice_sweep, quota_release
@@ -65,6 +66,7 @@ def test_notice_is_emailed_to_the_institution_admin_once(standard, mailoutbox):
     quota_notice_send(notice_id=notice.pk)
     quota_notice_send(notice_id=notice.pk)
     quota_notice_sweep()
+    outbox_drain()
     # then
     assert len(mailoutbox) == 1
     assert mailoutbox[0].to == ["admin@example.test"]
@@ -77,6 +79,7 @@ def test_sweep_sends_notices_whose_task_was_lost(standard, mailoutbox):
     consume(standard, 16)
     # when
     sent = quota_notice_sweep()
+    outbox_drain()
     # then
     assert sent == 1 and len(mailoutbox) == 1
 
@@ -109,6 +112,7 @@ def test_low_notice_pending_when_the_channel_runs_out_is_withdrawn(standard, mai
     consume(standard, 20)
     # when
     sent = quota_notice_sweep()
+    outbox_drain()
     # then: only the used-up e-mail goes out; no "20 % left" saying 0 left
     assert sent == 1 and len(mailoutbox) == 1
     assert "used up" in mailoutbox[0].subject or "tükendi" in mailoutbox[0].subject
@@ -128,6 +132,7 @@ def test_notice_figures_come_from_the_ledger_at_sending_time(standard, mailoutbo
     )
     # when
     quota_notice_sweep()
+    outbox_drain()
     # then
     assert mailoutbox[0].body.startswith("3 of the 20 units of Written support")
 
@@ -139,6 +144,7 @@ def test_notice_no_longer_true_when_sent_is_withdrawn_and_can_be_raised_again(st
     quota_release(actor=None, institution=standard.institution, reference_type="test", reference_id=1)
     # when
     sent = quota_notice_sweep()
+    outbox_drain()
     # then: nothing is sent, and the next crossing notifies again
     assert sent == 0 and mailoutbox == []
     assert not QuotaNotice.objects.exists()

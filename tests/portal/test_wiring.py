@@ -16,6 +16,7 @@ from django.utils.translation import gettext
 from rest_framework.test import APIClient
 
 from bookings.services import workshop_participants_record
+from core.outbox import outbox_drain
 from learning.models import Registration
 from notifications.services.preferences import preference_update
 from notifications.tasks import dispatch as notifications_dispatch
@@ -29,7 +30,6 @@ from tests.factories.bookings import workshop_held
 from tests.factories.learning import TrainingFactory
 from tests.factories.performance import ProductFactory, UsageKeyFactory, usage_event
 from tickets.services import ticket_change_status, ticket_share
-from tickets.services.outbox import outbox_drain
 
 pytestmark = pytest.mark.django_db
 

@@ -8,6 +8,8 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
+from core.models import OutboxMessage
+from core.outbox import outbox_drain
 from organizations.roles import Role
 from reports.models import Survey
 from reports.services.surveys import (
@@ -18,15 +20,18 @@ from reports.services.surveys import (
     survey_token,
 )
 from tests.factories import PersonFactory, TicketFactory, customer_with_subscription
-from tickets.models import OutboxMessage
 from tickets.services import ticket_reopen
-from tickets.services.outbox import outbox_drain
 
 pytestmark = pytest.mark.django_db
 
 
-def _survey_emails():
-    return list(OutboxMessage.objects.filter(kind="email", payload__subject__icontains="#").order_by("pk"))
+def _reminders(ticket) -> list[OutboxMessage]:
+    """The survey reminders of the ticket in the outbox."""
+    causes = [
+        f"reports.survey_reminder:{pk}"
+        for pk in Survey.objects.filter(ticket=ticket).values_list("pk", flat=True)
+    ]
+    return list(OutboxMessage.objects.filter(cause__in=causes).order_by("pk"))
 
 
 # --- creation and snapshot -----------------------------------------------------------------------
@@ -104,7 +109,7 @@ def test_sweep_sends_no_question_of_its_own(resolved_ticket):
     survey_sweep(now=now + datetime.timedelta(minutes=1))
     # then the survey exists and nothing went to the outbox about it
     assert Survey.objects.filter(ticket=resolved_ticket).count() == 1
-    assert [m for m in _survey_emails() if m.ticket_id == resolved_ticket.pk] == []
+    assert _reminders(resolved_ticket) == []
 
 
 def test_question_links_are_one_per_score_for_the_requester_and_mark_it_asked(resolved_ticket, customer):
@@ -138,15 +143,15 @@ def test_one_reminder_after_three_days_exactly_once(resolved_ticket, customer):
     survey_sweep(now=start)
     # when the sweep runs before three days, then twice after
     survey_sweep(now=start + datetime.timedelta(days=2))
-    assert [m for m in _survey_emails() if m.ticket_id == resolved_ticket.pk] == []
+    assert _reminders(resolved_ticket) == []
     survey_sweep(now=start + datetime.timedelta(days=3, minutes=1))
     survey_sweep(now=start + datetime.timedelta(days=4))
     # then exactly one reminder went out, in Turkish (no preference), with five score links
-    emails = [m for m in _survey_emails() if m.ticket_id == resolved_ticket.pk]
+    emails = _reminders(resolved_ticket)
     assert len(emails) == 1
-    assert emails[0].payload["to"] == [customer.email]
-    assert emails[0].payload["subject"].startswith("Hatırlatma:")
-    assert len(re.findall(r"/surveys/[^/\s]+/\?score=[1-5]", emails[0].payload["body"])) == 5
+    assert emails[0].recipient == customer.email
+    assert emails[0].subject.startswith("Hatırlatma:")
+    assert len(re.findall(r"/surveys/[^/\s]+/\?score=[1-5]", emails[0].body)) == 5
     assert Survey.objects.get(ticket=resolved_ticket).reminded_at is not None
 
 
@@ -157,7 +162,7 @@ def test_no_reminder_for_a_question_never_asked(resolved_ticket):
     # when four days pass
     survey_sweep(now=start + datetime.timedelta(days=4))
     # then no reminder of a question never put
-    assert [m for m in _survey_emails() if m.ticket_id == resolved_ticket.pk] == []
+    assert _reminders(resolved_ticket) == []
 
 
 def test_reminder_counts_from_the_question_when_it_went_out_late(resolved_ticket, customer):
@@ -167,11 +172,11 @@ def test_reminder_counts_from_the_question_when_it_went_out_late(resolved_ticket
         survey_question_links(resolved_ticket, customer)
     # when the sweep runs three days after the resolution, then three days after the question
     survey_sweep(now=start + datetime.timedelta(days=3, minutes=1))
-    early = [m for m in _survey_emails() if m.ticket_id == resolved_ticket.pk]
+    early = _reminders(resolved_ticket)
     survey_sweep(now=start + datetime.timedelta(days=5, minutes=1))
     # then the reminder waited for the question's three days
     assert early == []
-    assert len([m for m in _survey_emails() if m.ticket_id == resolved_ticket.pk]) == 1
+    assert len(_reminders(resolved_ticket)) == 1
 
 
 def test_no_reminder_once_answered(resolved_ticket, customer):
@@ -184,7 +189,7 @@ def test_no_reminder_once_answered(resolved_ticket, customer):
     # when three days pass
     survey_sweep(now=start + datetime.timedelta(days=4))
     # then no reminder
-    assert [m for m in _survey_emails() if m.ticket_id == resolved_ticket.pk] == []
+    assert _reminders(resolved_ticket) == []
 
 
 def test_reminder_email_is_delivered(resolved_ticket, customer):

@@ -7,11 +7,11 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.utils import translation
 
+from core.models import OutboxMessage
 from organizations.roles import Role
 from organizations.services import duty_change_schedule
 from tests.factories import PersonFactory, TicketFactory
 from tickets.forecast import services
-from tickets.models import OutboxMessage
 from tickets.services import ticket_reply
 
 pytestmark = pytest.mark.django_db
@@ -36,7 +36,7 @@ def desk(time_machine, settings):
 
 
 def alerts() -> list[OutboxMessage]:
-    return list(OutboxMessage.objects.filter(kind=OutboxMessage.Kind.EMAIL, ticket__isnull=True))
+    return list(OutboxMessage.objects.filter(cause__startswith="tickets.forecast-alert:").order_by("pk"))
 
 
 def test_the_queue_behind_one_engineer_is_forecast_to_breach(desk):
@@ -90,9 +90,9 @@ def test_the_alert_is_sent_once_per_change_of_the_count(desk):
     # then one e-mail to the desk lead names both
     sent = alerts()
     assert len(sent) == 1
-    assert sent[0].payload["to"] == ["lead@example.test"]
+    assert [m.recipient for m in sent] == ["lead@example.test"]
     at_risk = [item.ticket for item in services.forecast_at_risk(within=60).at_risk]
-    assert [f"#{pk} " in sent[0].payload["body"] for pk in at_risk] == [True, True]
+    assert [f"#{pk} " in sent[0].body for pk in at_risk] == [True, True]
 
 
 def test_the_alert_is_sent_again_when_the_count_changes(desk, time_machine):

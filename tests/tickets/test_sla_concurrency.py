@@ -8,9 +8,10 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.db import connection
 
+from core.models import OutboxMessage
 from organizations.roles import Role
 from tests.factories import PersonFactory, TicketFactory, customer_with_subscription
-from tickets.models import OutboxMessage, SLAEvent, TicketEvent
+from tickets.models import SLAEvent, TicketEvent
 from tickets.services.sla import sla_breach_record, sla_breach_sweep
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -50,7 +51,7 @@ def test_breach_task_running_twice_concurrently_records_one_breach(postgres):
     assert sorted(results) == [False, True]
     assert SLAEvent.objects.filter(ticket=ticket, kind="breached").count() == 1
     assert TicketEvent.objects.filter(ticket=ticket, kind="sla_breached").count() == 1
-    assert OutboxMessage.objects.filter(ticket=ticket, kind="email").count() == 1
+    assert OutboxMessage.objects.filter(cause=f"tickets.sla_breach:{ticket.pk}").count() == 1
 
 
 def test_two_concurrent_sweeps_breach_each_ticket_once(postgres):

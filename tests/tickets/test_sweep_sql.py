@@ -8,19 +8,15 @@ import pytest
 from django.conf import settings
 from django.utils import translation
 
+from core.models import OutboxMessage
 from organizations.roles import Role
 from tests.factories import PersonFactory, TicketFactory
-from tickets.models import OutboxMessage, SLAEvent, Ticket, TicketEvent
+from tickets.models import SLAEvent, Ticket, TicketEvent
 from tickets.services import ticket_assign
-from tickets.services.sla import (
-    _breach_email,
-    _desk_lead_addresses,
-    _warning_email,
-    sla_breach_sweep,
-    sla_terms,
-    sla_warning_sweep,
-)
-from tickets.services.sweep_sql import EMAIL_FIELDS, format_pattern
+from tickets.services.sla import _desk_lead_addresses, _emails, sla_breach_sweep, sla_terms, sla_warning_sweep
+from tickets.services.sweep_sql import EMAIL_FIELDS, email_cause, format_pattern
+
+FIELDS = ("cause", "recipient", "language", "subject", "body", "status")
 
 pytestmark = pytest.mark.django_db
 IST = ZoneInfo("Europe/Istanbul")
@@ -36,10 +32,17 @@ def desk(time_machine, postgres):
     return lead, engineer
 
 
-def _expected_email(compose, ticket_id: int) -> dict:
+def _expected_emails(kind: str, ticket_id: int) -> list[dict]:
+    """The outbox rows the per-ticket path writes for the ticket, one per recipient."""
     ticket = Ticket.objects.select_related("institution", "assignee").get(pk=ticket_id)
     with translation.override(settings.LANGUAGE_CODE):
-        return compose(ticket, _desk_lead_addresses()).payload
+        rows = _emails(ticket, _desk_lead_addresses(), kind)
+    return sorted(({f: getattr(row, f) for f in FIELDS} for row in rows), key=lambda row: row["recipient"])
+
+
+def _written_emails(kind: str, ticket_id: int) -> list[dict]:
+    rows = OutboxMessage.objects.filter(cause=email_cause(kind, ticket_id)).order_by("recipient")
+    return list(rows.values(*FIELDS))
 
 
 def test_format_pattern_numbers_fields_and_keeps_percent_signs():
@@ -69,9 +72,8 @@ def test_set_based_breach_sweep_writes_what_the_per_ticket_path_writes(desk, tim
     for ticket in (tricky, plain):
         ticket = Ticket.objects.get(pk=ticket.pk)
         assert ticket.breached_at == ticket.first_response_due_at
-        assert OutboxMessage.objects.get(
-            ticket=ticket, kind=OutboxMessage.Kind.EMAIL
-        ).payload == _expected_email(_breach_email, ticket.pk)
+        written = _written_emails(SLAEvent.Kind.BREACHED, ticket.pk)
+        assert written and written == _expected_emails(SLAEvent.Kind.BREACHED, ticket.pk)
         log = SLAEvent.objects.get(ticket=ticket, kind=SLAEvent.Kind.BREACHED)
         assert (log.occurred_at, log.deadline_at, log.recorded_at) == (
             ticket.first_response_due_at,
@@ -101,9 +103,9 @@ def test_set_based_warning_sweep_writes_what_the_per_ticket_path_writes(desk, ti
     assert marked == 1
     assert ticket.warned_at == now
     assert ticket.breached_at is None
-    assert OutboxMessage.objects.get(ticket=ticket, kind=OutboxMessage.Kind.EMAIL).payload == _expected_email(
-        _warning_email, ticket.pk
-    )
+    written = _written_emails(SLAEvent.Kind.WARNING_SENT, ticket.pk)
+    assert [row["recipient"] for row in written] == sorted([lead.email, engineer.email])
+    assert written == _expected_emails(SLAEvent.Kind.WARNING_SENT, ticket.pk)
     log = SLAEvent.objects.get(ticket=ticket, kind=SLAEvent.Kind.WARNING_SENT)
     assert (log.occurred_at, log.terms) == (ticket.warning_due_at, sla_terms(ticket))
 
@@ -117,5 +119,5 @@ def test_set_based_sweep_writes_no_email_when_nobody_is_to_be_told(time_machine,
     marked = sla_breach_sweep()
     # then
     assert marked == 1
-    assert not OutboxMessage.objects.filter(ticket=ticket, kind=OutboxMessage.Kind.EMAIL).exists()
+    assert not OutboxMessage.objects.filter(cause=email_cause(SLAEvent.Kind.BREACHED, ticket.pk)).exists()
     assert SLAEvent.objects.filter(ticket=ticket, kind=SLAEvent.Kind.BREACHED).count() == 1

@@ -27,9 +27,9 @@ from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from core.outbox import outbox_enqueue_many, outbox_message
 from packages.calendar import ServiceCalendar
 from tickets.models import ForecastAlert
-from tickets.services.outbox import email_message, outbox_email_add_many
 
 from . import selectors
 from .rates import HandlingRates, Timeline, arrival_load, handling_times, learn
@@ -334,8 +334,12 @@ def _alert_texts(view: AtRiskView) -> tuple[str, str]:
 
 def _alert_deliver(*, recipients: list[tuple[int, str]], subject: str, body: str, cause: str) -> None:
     """The alert's one way out: an e-mail through the outbox and a push where subscribed."""
-    message = email_message(subject=subject, body=body, recipients=[address for _pk, address in recipients])
-    outbox_email_add_many(messages=[message] if message is not None else [])
+    outbox_enqueue_many(
+        messages=[
+            outbox_message(cause=f"tickets.{cause}", recipient=address, subject=subject, body=body)
+            for _pk, address in recipients
+        ]
+    )
     for sender in _push_senders:
         sender(
             recipient_ids=[pk for pk, _address in recipients],

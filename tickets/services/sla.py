@@ -14,6 +14,7 @@ from django.db.models import F, Q
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
+from core.outbox import outbox_enqueue_many, outbox_message, outbox_pending_after_commit
 from organizations.models import User
 from organizations.permissions import require_role
 from organizations.roles import Role
@@ -23,7 +24,7 @@ from tickets.models import OPEN_STATUSES, EngineHeartbeat, SLAEvent, Ticket, Tic
 
 from . import sweep_sql
 from .events import event_record
-from .outbox import email_message, outbox_email_add_many, ticket_link
+from .outbox import ticket_link
 
 logger = logging.getLogger(__name__)
 
@@ -164,18 +165,20 @@ def _email_texts(kind: str) -> tuple[str, str]:
     )
 
 
-def _breach_email(ticket: Ticket, leads: list[str]):
+def _emails(ticket: Ticket, leads: list[str], kind: str) -> list:
+    """The breach or warning e-mail of a ticket as outbox rows, one per desk lead and assignee."""
     values = _email_values(ticket)
-    subject, body = _email_texts(SLAEvent.Kind.BREACHED)
-    recipients = [*leads, ticket.assignee.email if ticket.assignee else ""]
-    return email_message(subject=subject % values, body=body % values, recipients=recipients, ticket=ticket)
-
-
-def _warning_email(ticket: Ticket, leads: list[str]):
-    values = _email_values(ticket)
-    subject, body = _email_texts(SLAEvent.Kind.WARNING_SENT)
-    recipients = [ticket.assignee.email if ticket.assignee else "", *leads]
-    return email_message(subject=subject % values, body=body % values, recipients=recipients, ticket=ticket)
+    subject, body = _email_texts(kind)
+    recipients = sorted({*leads, ticket.assignee.email if ticket.assignee else ""} - {""})
+    return [
+        outbox_message(
+            cause=sweep_sql.email_cause(kind, ticket.pk),
+            recipient=address,
+            subject=subject % values,
+            body=body % values,
+        )
+        for address in recipients
+    ]
 
 
 def _record(ids: list[int], *, kind: str, now: datetime.datetime) -> None:
@@ -228,11 +231,10 @@ def _record(ids: list[int], *, kind: str, now: datetime.datetime) -> None:
         batch_size=1000,
         ignore_conflicts=True,
     )
-    compose = _breach_email if breached else _warning_email
     # The desk's language: the e-mails go to vendor staff, whoever's request runs this.
     with translation.override(settings.LANGUAGE_CODE):
-        emails = [compose(ticket, leads) for ticket in tickets]
-    outbox_email_add_many(messages=[email for email in emails if email is not None])
+        emails = [email for ticket in tickets for email in _emails(ticket, leads, kind)]
+    outbox_enqueue_many(messages=emails)
     logger.info("sla.recorded", extra={"kind": kind, "count": len(tickets)})
 
 
@@ -312,7 +314,7 @@ def _sweep_batch_set_based(predicate: Q, order: str, kind: str, now: datetime.da
                 link=ticket_link(sweep_sql.LINK_MARKER),
             )
         if emailed:
-            transaction.on_commit(dispatch.outbox_pending)
+            outbox_pending_after_commit()
     if marked:
         logger.info("sla.recorded", extra={"kind": kind, "count": marked})
     return marked

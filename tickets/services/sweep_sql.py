@@ -1,6 +1,6 @@
 """The breach and warning sweep as set-based SQL (PostgreSQL): one statement marks a batch of due
 tickets and writes their history events and SLA log entries, a second writes their e-mails to
-the outbox. Python touches only what is the same for the whole batch (the translated texts, the
+the outbox of core, one row per recipient. Python touches only what is the same for the whole batch (the translated texts, the
 desk leads' addresses, the address of a ticket) and the deadline as shown, once per minute.
 
 It writes exactly what `sla._record` writes ticket by ticket (tests/tickets/test_sweep_sql.py
@@ -11,11 +11,13 @@ import datetime
 import re
 from collections.abc import Callable
 
+from django.conf import settings
 from django.db import connection
-from django.utils import formats, timezone
+from django.utils import formats, timezone, translation
 
+from core.models import OutboxMessage
 from organizations.models import Institution, User
-from tickets.models import OutboxMessage, SLAEvent, Ticket, TicketEvent
+from tickets.models import SLAEvent, Ticket, TicketEvent
 
 # A ticket id no real ticket has, to turn one reverse() into a pattern for every ticket.
 LINK_MARKER = 987654321987654321
@@ -49,6 +51,15 @@ def _shown(moment: datetime.datetime) -> str:
 EMAIL_FIELDS = ["id", "subject", "institution", "priority", "due", "link"]
 
 
+def email_cause(kind: str, ticket_id: int) -> str:
+    """The outbox cause of a ticket's breach or warning e-mail (one row per recipient)."""
+    return f"tickets.sla_{'breach' if kind == SLAEvent.Kind.BREACHED else 'warning'}:{ticket_id}"
+
+
+def _cause_prefix(kind: str) -> str:
+    return email_cause(kind, 0)[:-1]
+
+
 def record_due(
     *,
     predicate_sql: str,
@@ -64,7 +75,7 @@ def record_due(
     """Mark up to `limit` due tickets (rows matching `predicate_sql`, locked with SKIP LOCKED,
     `order` first) breached or warned, with their history events, SLA log entries and e-mails.
     Runs in the caller's transaction; returns how many tickets it marked and how many e-mails it
-    queued (none for a ticket with nobody to write to).
+    queued (one per recipient; none for a ticket with nobody to write to).
 
     texts: the translated subject and body with %(name)s fields (EMAIL_FIELDS); leads: gives the
     desk leads' addresses, asked only when a ticket was marked; link: the address of ticket
@@ -132,13 +143,12 @@ def record_due(
         cursor.execute(
             f"""
             INSERT INTO {OutboxMessage._meta.db_table} (
-                kind, ticket_id, priority, payload, created_at, available_at, attempts, last_error, processed_at)
-            SELECT %(kind)s, t.id, %(priority)s,
-                   jsonb_build_object(
-                       'subject', format(%(subject)s, t.id, t.subject, i.name, t.priority, shown.text, link.text),
-                       'body', format(%(body)s, t.id, t.subject, i.name, t.priority, shown.text, link.text),
-                       'to', recipients.list),
-                   %(now)s, %(now)s, 0, '', NULL
+                channel, cause, recipient, language, subject, body, html, attachments, headers,
+                renderer, context, status, attempts, next_attempt_at, last_error, created_at, sent_at)
+            SELECT %(channel)s, %(cause)s || t.id, recipients.address, %(language)s,
+                   format(%(subject)s, t.id, t.subject, i.name, t.priority, shown.text, link.text),
+                   format(%(body)s, t.id, t.subject, i.name, t.priority, shown.text, link.text),
+                   '', '[]'::jsonb, '{{}}'::jsonb, '', '{{}}'::jsonb, %(status)s, 0, %(now)s, '', %(now)s, NULL
             FROM {ticket} t
             JOIN {Institution._meta.db_table} i ON i.id = t.institution_id
             LEFT JOIN {User._meta.db_table} a ON a.id = t.assignee_id
@@ -146,16 +156,18 @@ def record_due(
                 ON shown.minute = date_trunc('minute', t.first_response_due_at)
             CROSS JOIN LATERAL (SELECT %(prefix)s || t.id || %(suffix)s AS text) link
             CROSS JOIN LATERAL (
-                SELECT jsonb_agg(address ORDER BY address COLLATE "C") AS list
-                FROM (SELECT DISTINCT address FROM unnest(%(leads)s::text[] || coalesce(a.email, '')) AS address
-                      WHERE address <> '') AS addresses
+                SELECT DISTINCT address FROM unnest(%(leads)s::text[] || coalesce(a.email, '')) AS address
+                WHERE address <> ''
             ) recipients
-            WHERE t.id = ANY(%(ids)s) AND recipients.list IS NOT NULL
-            ORDER BY t.id
+            WHERE t.id = ANY(%(ids)s)
+            ORDER BY t.id, recipients.address COLLATE "C"
+            ON CONFLICT DO NOTHING
             """,  # noqa: S608 - table names from the models, values as parameters
             {
-                "kind": OutboxMessage.Kind.EMAIL,
-                "priority": OutboxMessage._meta.get_field("priority").default,
+                "channel": OutboxMessage.Channel.EMAIL,
+                "cause": _cause_prefix(kind),
+                "language": translation.get_language() or settings.LANGUAGE_CODE,
+                "status": OutboxMessage.Status.PENDING,
                 "subject": subject,
                 "body": body,
                 "now": now,

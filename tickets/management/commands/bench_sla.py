@@ -32,6 +32,8 @@ from django.test.utils import override_settings
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
+from core.models import OutboxMessage as CoreOutboxMessage
+from core.outbox import outbox_drain
 from organizations.models import Institution, User
 from organizations.roles import Role
 from organizations.services import person_groups_sync
@@ -41,7 +43,6 @@ from slaportal.celery import app
 from tickets import dispatch
 from tickets.models import OutboxMessage, SLAEvent, Ticket, TicketEvent
 from tickets.selectors import ticket_queue_all_institutions
-from tickets.services.outbox import outbox_drain
 from tickets.services.sla import sla_breach_sweep, sla_sweep
 
 PREFIX = "bench-"
@@ -270,6 +271,13 @@ class Command(BaseCommand):
                     f"(SELECT id FROM {Ticket._meta.db_table} WHERE institution_id IN ({ids}))",
                     [PREFIX + "%"],
                 )
+                cursor.execute(
+                    f"DELETE FROM {CoreOutboxMessage._meta.db_table} WHERE cause IN "  # noqa: S608
+                    f"(SELECT k || t.id FROM {Ticket._meta.db_table} t, "
+                    f"unnest(ARRAY['tickets.sla_breach:', 'tickets.sla_warning:']) AS k "
+                    f"WHERE t.institution_id IN ({ids}))",
+                    [PREFIX + "%"],
+                )
                 for model in (TicketEvent, SLAEvent, Ticket, Subscription, User):
                     cursor.execute(
                         f"DELETE FROM {model._meta.db_table} WHERE institution_id IN ({ids})",  # noqa: S608
@@ -359,7 +367,7 @@ class Command(BaseCommand):
         them, run as beat runs it — the task tickets.sla_sweep every beat interval — either in this
         process, one pass after another, or with --worker by a real worker and beat. Prints the lag
         from each deadline to its recorded breach (SLAEvent.recorded_at) and to its e-mail's outbox
-        row (OutboxMessage.created_at)."""
+        rows (core.OutboxMessage.created_at)."""
         now = timezone.now()
         first = now + datetime.timedelta(seconds=15)
         step = spread / max(due - 1, 1)
@@ -445,10 +453,10 @@ class Command(BaseCommand):
                 f"""
                 SELECT count(*), percentile_cont(0.95) WITHIN GROUP (ORDER BY lag), max(lag), max(queued)
                 FROM (SELECT extract(epoch FROM o.created_at - t.first_response_due_at) AS lag, o.created_at AS queued
-                      FROM {OutboxMessage._meta.db_table} o
-                      JOIN {Ticket._meta.db_table} t ON t.id = o.ticket_id
+                      FROM {CoreOutboxMessage._meta.db_table} o
+                      JOIN {Ticket._meta.db_table} t ON o.cause = 'tickets.sla_breach:' || t.id
                       JOIN {Institution._meta.db_table} i ON i.id = t.institution_id
-                      WHERE o.kind = 'email' AND t.first_response_due_at BETWEEN %(first)s AND %(last)s
+                      WHERE t.first_response_due_at BETWEEN %(first)s AND %(last)s
                         AND i.slug LIKE %(prefix)s) AS lags
                 """,  # noqa: S608 - table names from the models, values as parameters
                 {"first": first, "last": last, "prefix": PREFIX + "%"},
