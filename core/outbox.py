@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist
 from django.core.mail import EmailMultiAlternatives, get_connection
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.utils import timezone, translation
 
 from slaportal.celery import publish
@@ -165,6 +165,18 @@ def outbox_enqueue(**fields) -> OutboxMessage | None:
         return OutboxMessage.objects.get(**key)
     outbox_pending_after_commit()
     return message
+
+
+def outbox_backlog(*, now: datetime.datetime | None = None) -> dict[str, tuple[int, float]]:
+    """The messages waiting to be sent, by channel (email, push): how many rows and the age in
+    seconds of the oldest. What /metrics reads of the outbox."""
+    now = now or timezone.now()
+    rows = (
+        OutboxMessage.objects.filter(status=Status.PENDING)
+        .values("channel")
+        .annotate(depth=models.Count("id"), oldest=models.Min("created_at"))
+    )
+    return {row["channel"]: (row["depth"], max((now - row["oldest"]).total_seconds(), 0.0)) for row in rows}
 
 
 def outbox_pending_after_commit() -> None:

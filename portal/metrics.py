@@ -6,6 +6,7 @@ restart loses nothing. docs/operations.md#monitoring says what each one means.""
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, HistogramMetricFamily
 
 from core.heartbeats import INBOUND_MAIL, SLA_SWEEP
+from core.outbox import outbox_backlog
 from packages.selectors import quota_units_by_package_all_institutions
 from tickets.models import SLAEvent
 from tickets.selectors import (
@@ -43,15 +44,18 @@ def sla_metrics():
 
 def outbox_metrics():
     depth = GaugeMetricFamily(
-        "slaportal_outbox_depth", "Outbox rows waiting to be done, by kind.", labels=["kind"]
+        "slaportal_outbox_depth",
+        "Outbox rows waiting to be done, by kind (route: ticket routing; email, push: messages).",
+        labels=["kind"],
     )
     age = GaugeMetricFamily(
         "slaportal_outbox_oldest_age_seconds",
         "Age of the oldest outbox row waiting, by kind.",
         labels=["kind"],
     )
-    backlog = outbox_backlog_all_institutions()
-    for kind in ("route", "email"):
+    # Routing rows wait in tickets' own table; e-mail and push in core's outbox.
+    backlog = outbox_backlog_all_institutions() | outbox_backlog()
+    for kind in ("route", "email", "push"):
         rows, oldest = backlog.get(kind, (0, 0.0))
         depth.add_metric([kind], rows)
         age.add_metric([kind], oldest)

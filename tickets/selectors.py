@@ -518,8 +518,8 @@ def sla_breach_lag_all_institutions(*, buckets: tuple[float, ...]) -> tuple[list
 
 
 def outbox_backlog_all_institutions(*, now: datetime.datetime | None = None) -> dict[str, tuple[int, float]]:
-    """The work waiting in the outbox, by kind (routing, e-mail): how many rows and the age in
-    seconds of the oldest. The one place /metrics reads the outbox table from."""
+    """The routing work waiting in tickets' outbox (kind `route`): how many rows and the age in
+    seconds of the oldest. /metrics reads it beside core's message outbox."""
     now = now or timezone.now()
     rows = (
         OutboxMessage.objects.filter(processed_at__isnull=True)

@@ -63,7 +63,7 @@ def test_a_waiting_e_mail_moves_the_outbox_depth_and_age(client, time_machine):
     # given
     time_machine.move_to(timezone.now(), tick=False)
     before = scrape(client)[("slaportal_outbox_depth", (("kind", "email"),))]
-    OutboxMessageFactory(kind="email", payload={"to": ["a@example.test"]})
+    OutboxMessageFactory(recipient="a@example.test")
     # when
     time_machine.shift(datetime.timedelta(seconds=90))
     samples = scrape(client)
