@@ -7,6 +7,7 @@ from rest_framework import serializers
 from rest_framework.generics import ListAPIView
 
 from organizations.audit import audit_action_label
+from organizations.audit_display import audit_rows
 from organizations.models import AuditEvent, User
 from organizations.permissions import audit_log_scope
 from organizations.selectors import audit_event_list_for
@@ -32,6 +33,10 @@ class AuditEventSerializer(serializers.ModelSerializer):
         help_text="The tenant the change belongs to; null outside every institution.",
     )
     action_label = serializers.SerializerMethodField(help_text="The action in the request's language.")
+    sentence = serializers.SerializerMethodField(
+        help_text="The change as one sentence in the request's language, people and objects by their names "
+        "(as the web's audit log shows it)."
+    )
     before = serializers.DictField(
         read_only=True, help_text="The changed fields before the change (empty on a create)."
     )
@@ -46,6 +51,7 @@ class AuditEventSerializer(serializers.ModelSerializer):
             "institution",
             "action",
             "action_label",
+            "sentence",
             "target_type",
             "target_id",
             "target_label",
@@ -62,6 +68,9 @@ class AuditEventSerializer(serializers.ModelSerializer):
 
     def get_action_label(self, event) -> str:
         return audit_action_label(event.action)
+
+    def get_sentence(self, event) -> str:
+        return self.context.get("sentences", {}).get(event.pk, "")
 
 
 class AuditQuerySerializer(serializers.Serializer):
@@ -103,4 +112,8 @@ class AuditLogView(ListAPIView):
         responses={200: AuditEventSerializer(many=True), **error_responses(400, 403, 404)},
     )
     def get(self, request, *args, **kwargs):
-        return super().get(request, *args, **kwargs)
+        page = self.paginate_queryset(self.get_queryset())
+        # The page's sentences together, so the names they mention are read once per page.
+        sentences = {row.event.pk: row.sentence for row in audit_rows(page, reader=request.user)}
+        context = {**self.get_serializer_context(), "sentences": sentences}
+        return self.get_paginated_response(AuditEventSerializer(page, many=True, context=context).data)

@@ -40,6 +40,8 @@ def test_admin_reads_a_change_with_before_and_after(client_for, admin, log_from_
     assert event["institution"]["id"] == admin.institution_id
     assert (event["target_type"], event["target_label"]) == ("organizations.region", "Ege")
     assert (event["before"], event["after"]) == ({}, {"name": "Ege"})
+    assert "Ege" in event["sentence"]
+    assert (admin.get_full_name() or admin.username) in event["sentence"]
 
 
 def test_admin_of_another_institution_sees_none_of_it(client_for, admin, other_admin, log_from_now):
