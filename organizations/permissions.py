@@ -83,6 +83,16 @@ def is_desk(actor: User) -> bool:
     return actor.is_active and actor.role in DESK_ROLES
 
 
+def require_desk(actor: User) -> None:
+    if not is_desk(actor):
+        raise PermissionDenied(_("Only support engineers can do this."))
+
+
+def keeps_desk_macros(actor: User) -> bool:
+    """The desk lead keeps the macros the whole desk shares; an engineer keeps only their own."""
+    return actor.is_active and actor.role == Role.DESK_LEAD
+
+
 def is_vendor_staff(actor: User) -> bool:
     return actor.is_active and actor.role in VENDOR_SIDE
 

@@ -75,10 +75,41 @@ class TicketForm(forms.Form):
 
 class ReplyForm(forms.Form):
     body = forms.CharField(label=_("Your reply"), widget=forms.Textarea(attrs={"rows": 4}))
+    # The newest message of the conversation when the page was shown: a reply crossing a newer
+    # one is held for confirmation (confirmed set) instead of being sent blind.
+    last_seen = forms.IntegerField(required=False, min_value=0, widget=forms.HiddenInput)
+    confirmed = forms.BooleanField(required=False, widget=forms.HiddenInput)
+    # The macro the text came from (the desk's composer): its status and kind are set once sent.
+    macro = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["attachments"] = _attachments_field()
+
+
+class MacroForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=100)
+    body = forms.CharField(
+        label=_("Text"),
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_("Placeholders: {{ requester.first_name }}, {{ ticket.id }}, {{ sla.due }}."),
+    )
+    status = forms.ChoiceField(
+        label=_("Sets status"), choices=[("", _("No change")), *Ticket.Status.choices], required=False
+    )
+    kind = forms.ChoiceField(
+        label=_("Sets kind"), choices=[("", _("No change")), *Ticket.Kind.choices], required=False
+    )
+    shared = forms.BooleanField(
+        label=_("Shared with the whole desk"),
+        required=False,
+        help_text=_("Only the desk lead keeps shared macros; others keep their own."),
+    )
+
+    def __init__(self, *args, can_share: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not can_share:
+            del self.fields["shared"]
 
 
 class NoteForm(forms.Form):

@@ -281,6 +281,7 @@ class TicketEvent(models.Model):
         SHARED = "shared", _("Shared")
         UNSHARED = "unshared", _("Sharing removed")
         ATTACHMENT_ADDED = "attachment_added", _("Attachment added")
+        KIND_CHANGED = "kind_changed", _("Kind changed")
 
     ticket = models.ForeignKey(
         Ticket, on_delete=models.CASCADE, related_name="events", verbose_name=_("ticket")
@@ -527,3 +528,45 @@ class ForecastAlert(models.Model):
 
     def __str__(self):
         return f"{self.key}: {self.at_risk}"
+
+
+class Macro(models.Model):
+    """A named answer the desk keeps: the desk's own (no owner, kept by the desk lead) or one
+    engineer's (owner set, seen by no one else). Its body may name the placeholders of
+    tickets.macros; inserting it can also set the ticket's status and kind."""
+
+    name = models.CharField(_("name"), max_length=100)
+    body = models.TextField(_("text"))
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="macros",
+        verbose_name=_("owner"),
+    )
+    status = models.CharField(_("sets status"), max_length=20, choices=Ticket.Status.choices, blank=True)
+    kind = models.CharField(_("sets kind"), max_length=20, choices=Ticket.Kind.choices, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("created by")
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("macro")
+        verbose_name_plural = _("macros")
+        ordering = ["name", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["owner", "name"], name="macro_name_once_per_owner"),
+            models.UniqueConstraint(
+                fields=["name"], condition=Q(owner__isnull=True), name="macro_name_once_for_the_desk"
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def is_personal(self) -> bool:
+        return self.owner_id is not None

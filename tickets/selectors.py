@@ -24,7 +24,7 @@ from django.utils import timezone
 
 from organizations.models import MonitoringGrant, User
 from organizations.permissions import is_customer_side
-from organizations.roles import CUSTOMER_SIDE, VENDOR_SIDE, Role
+from organizations.roles import CUSTOMER_SIDE, DESK_ROLES, VENDOR_SIDE, Role
 from packages.models import Product
 from packages.selectors import region_management_in_force
 
@@ -35,6 +35,7 @@ from .models import (
     EngineHeartbeat,
     OutboxMessage,
     SLAEvent,
+    Macro,
     Ticket,
     TicketEvent,
     TicketMessage,
@@ -532,3 +533,67 @@ def outbox_backlog_all_institutions(*, now: datetime.datetime | None = None) -> 
 def engine_heartbeat_at(*, name: str) -> datetime.datetime | None:
     """When the periodic job `name` last completed; None when it never has."""
     return EngineHeartbeat.objects.filter(pk=name).values_list("completed_at", flat=True).first()
+def macro_list_for(*, person: User) -> QuerySet[Macro]:
+    """The macros a desk member may insert: the desk's shared ones and their own; another
+    engineer's personal macros never. Nothing for anyone outside the desk."""
+    if not person.is_active or person.role not in DESK_ROLES:
+        return Macro.objects.none()
+    return Macro.objects.filter(Q(owner__isnull=True) | Q(owner=person)).select_related("owner")
+
+
+def macro_get_for(*, person: User, pk) -> Macro | None:
+    """One macro of macro_list_for, or None (another engineer's personal macro reads as missing)."""
+    try:
+        return macro_list_for(person=person).filter(pk=int(pk)).first()
+    except (TypeError, ValueError):
+        return None
+
+
+def ticket_queue_next_id(*, engineer: User, ticket: Ticket) -> int | None:
+    """The ticket the desk member takes up after this one: the head of the queue, this one aside."""
+    queue = ticket_queue_all_institutions(engineer=engineer).exclude(pk=ticket.pk)
+    return queue.values_list("pk", flat=True).first()
+
+
+def ticket_messages_newer(*, person: User, ticket: Ticket, after_id: int) -> QuerySet[TicketMessage]:
+    """What others added to the conversation (as the person may see it) after the message with id
+    after_id: what a reply written in the meantime would cross."""
+    return (
+        ticket_messages_visible_to(person=person, ticket=ticket)
+        .filter(id__gt=after_id)
+        .exclude(author=person)
+    )
+
+
+# The history rows the conversation shows between the messages: the messages themselves are
+# shown as messages, so the events recording them are left out.
+TIMELINE_DESK_EVENTS = (
+    TicketEvent.Kind.CREATED,
+    TicketEvent.Kind.STATUS_CHANGED,
+    TicketEvent.Kind.ASSIGNED,
+    TicketEvent.Kind.ESCALATED,
+    TicketEvent.Kind.DEVELOPMENT_UPDATED,
+    TicketEvent.Kind.REOPENED,
+    TicketEvent.Kind.FIRST_RESPONSE,
+    TicketEvent.Kind.SLA_WARNING,
+    TicketEvent.Kind.SLA_BREACHED,
+    TicketEvent.Kind.DEADLINE_CHANGED,
+    TicketEvent.Kind.SHARED,
+    TicketEvent.Kind.UNSHARED,
+    TicketEvent.Kind.KIND_CHANGED,
+)
+# What the requester's side reads of the history: where the ticket stands, not who on the desk
+# did what.
+TIMELINE_CUSTOMER_EVENTS = (TicketEvent.Kind.STATUS_CHANGED, TicketEvent.Kind.REOPENED)
+
+
+def ticket_timeline_events(*, person: User, ticket: Ticket) -> QuerySet[TicketEvent]:
+    """The history rows shown in the ticket's conversation for this person (the caller has
+    checked that they see the ticket)."""
+    kinds = TIMELINE_DESK_EVENTS if person.role in VENDOR_SIDE else TIMELINE_CUSTOMER_EVENTS
+    return (
+        TicketEvent.objects.for_institution(ticket.institution_id)
+        .filter(ticket=ticket, kind__in=kinds)
+        .select_related("actor")
+        .order_by("created_at", "id")
+    )

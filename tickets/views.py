@@ -6,17 +6,18 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
+from django.db import transaction
+from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from organizations.decorators import role_required
 from organizations.forms import form_errors_add
-from organizations.permissions import is_desk
+from organizations.permissions import is_desk, keeps_desk_macros
 from organizations.roles import CUSTOMER_SIDE, DESK_ROLES, Role
 from organizations.selectors import (
     person_list_desk,
@@ -36,7 +37,7 @@ from packages.selectors import (
     ticket_units_held,
 )
 
-from . import selectors, services
+from . import presence, selectors, services
 from .development import development_item_get_all_institutions
 from .forecast.services import forecast_at_risk
 from .forms import (
@@ -44,6 +45,7 @@ from .forms import (
     ContactForm,
     DevelopmentForm,
     EscalateForm,
+    MacroForm,
     NoteForm,
     QueueFilterForm,
     ReplyForm,
@@ -51,7 +53,8 @@ from .forms import (
     StatusForm,
     TicketForm,
 )
-from .models import Ticket
+from .macros import macro_render
+from .models import Ticket, TicketEvent
 
 QUEUE_LIMIT = 50
 # The board's forecast: tickets forecast to breach within this many minutes.
@@ -204,6 +207,8 @@ def _share_context(user, ticket: Ticket, form: ShareForm | None) -> dict:
 
 # The channels the engineer logs on a ticket, with the form each is logged by.
 CONTACT_CHANNELS = {"call": Channel.PHONE, "remote": Channel.REMOTE}
+# The composer's modes that count on a channel: a public reply is written support.
+COMPOSER_CHANNELS = {"reply": Channel.WRITTEN, **CONTACT_CHANNELS}
 
 
 def contact_units(ticket: Ticket) -> dict[str, dict]:
@@ -214,7 +219,7 @@ def contact_units(ticket: Ticket) -> dict[str, dict]:
     allotments = {a.channel: a for a in allotment_list(subscription=subscription)} if subscription else {}
     held = ticket_units_held(institution=ticket.institution, ticket_id=ticket.pk)
     units = {}
-    for action, channel in CONTACT_CHANNELS.items():
+    for action, channel in COMPOSER_CHANNELS.items():
         allotment = allotments.get(channel)
         unit = {
             "channel": channel,
@@ -251,14 +256,56 @@ def desk_quota_message(error: QuotaExhausted) -> str:
     }
 
 
-def _detail(request, ticket: Ticket, status: int = 200, **forms):
+def _event_detail(event: TicketEvent, people: dict[int, str]) -> str:
+    """What a history row changed, as the conversation shows it under the row's kind."""
+    data = event.data or {}
+    if event.kind == TicketEvent.Kind.STATUS_CHANGED and data.get("new") in Ticket.Status.values:
+        old = Ticket.Status(data["old"]).label if data.get("old") in Ticket.Status.values else "—"
+        return f"{old} → {Ticket.Status(data['new']).label}"
+    if event.kind == TicketEvent.Kind.KIND_CHANGED and data.get("new") in Ticket.Kind.values:
+        old = Ticket.Kind(data["old"]).label if data.get("old") in Ticket.Kind.values else "—"
+        return f"{old} → {Ticket.Kind(data['new']).label}"
+    if event.kind == TicketEvent.Kind.ASSIGNED:
+        return people.get(data.get("new"), _("Nobody"))
+    return ""
+
+
+def ticket_timeline(user, ticket: Ticket, messages) -> list[dict]:
+    """The ticket's conversation as one timeline: messages, calls, remote sessions, notes (for
+    the desk) and the history rows between them (status changes, SLA moments, assignments), oldest
+    first."""
+    events = list(selectors.ticket_timeline_events(person=user, ticket=ticket))
+    people = {}
+    if any(event.kind == TicketEvent.Kind.ASSIGNED for event in events):
+        people = {person.pk: person.get_full_name() or person.username for person in person_list_desk()}
+    entries = [{"at": m.created_at, "order": 1, "message": m} for m in messages]
+    entries += [
+        {"at": e.created_at, "order": 0, "event": e, "detail": _event_detail(e, people)} for e in events
+    ]
+    return sorted(entries, key=lambda entry: (entry["at"], entry["order"]))
+
+
+def _macro_choices(user, ticket: Ticket) -> list[dict]:
+    """The desk member's macros, each with its text filled in for this ticket."""
+    return [
+        {"macro": macro, "text": macro_render(macro.body, ticket=ticket)}
+        for macro in selectors.macro_list_for(person=user)
+    ]
+
+
+def _detail(request, ticket: Ticket, status: int = 200, stale=None, **forms):
     user = request.user
     desk = is_desk(user)
     development = _development_item(ticket)
+    conversation = list(selectors.ticket_messages_visible_to(person=user, ticket=ticket))
+    last_seen = conversation[-1].pk if conversation else 0
     context = {
         "ticket": ticket,
         "desk": desk,
-        "conversation": selectors.ticket_messages_visible_to(person=user, ticket=ticket),
+        "conversation": conversation,
+        "timeline": ticket_timeline(user, ticket, conversation),
+        "last_seen": last_seen,
+        "stale": stale,
         # Files sent with a reply are shown under that reply; these came with the ticket itself.
         "attachments": selectors.attachment_list_visible(person=user, ticket=ticket).filter(
             message__isnull=True
@@ -267,7 +314,7 @@ def _detail(request, ticket: Ticket, status: int = 200, **forms):
         "development": development,
         "can_reply": ticket.status != Ticket.Status.CLOSED and (desk or user.is_customer_side),
         "can_reopen": user.is_customer_side and _can_reopen(user, ticket),
-        "reply_form": forms.get("reply") or ReplyForm(prefix="reply"),
+        "reply_form": forms.get("reply") or ReplyForm(prefix="reply", initial={"last_seen": last_seen}),
         **_share_context(user, ticket, forms.get("share")),
     }
     if desk:
@@ -284,6 +331,10 @@ def _detail(request, ticket: Ticket, status: int = 200, **forms):
             contact_units=contact_units(ticket),
             development_form=forms.get("development")
             or (DevelopmentForm.for_item(development, prefix="development") if development else None),
+            macros=_macro_choices(user, ticket),
+            next_ticket_id=selectors.ticket_queue_next_id(engineer=user, ticket=ticket),
+            presence_seconds=presence.poll_seconds(),
+            composer_mode=next((mode for mode in ("note", "call", "remote") if mode in forms), "reply"),
         )
     return render(request, "tickets/ticket_detail.html", context, status=status)
 
@@ -316,7 +367,11 @@ def _action_form(request, ticket: Ticket, action: str):
     user, post = request.user, request.POST
 
     def reply(d):
-        services.ticket_reply(actor=user, ticket=ticket, body=d["body"], attachments=d["attachments"])
+        macro = selectors.macro_get_for(person=user, pk=d["macro"]) if d.get("macro") else None
+        with transaction.atomic():
+            services.ticket_reply(actor=user, ticket=ticket, body=d["body"], attachments=d["attachments"])
+            if macro is not None:
+                services.macro_apply(actor=user, ticket=ticket, macro=macro)
         return _("Your reply was sent.")
 
     def note(d):
@@ -393,6 +448,10 @@ def ticket_action(request, pk, action):
     if action == "share" and not selectors.ticket_can_share(person=request.user, ticket=ticket):
         raise PermissionDenied(_("Only the requester or a manager above them can share this ticket."))
     form, perform = _action_form(request, ticket, action)
+    if form.is_valid() and action == "reply":
+        stale = _crossed_messages(request.user, ticket, form.cleaned_data)
+        if stale:
+            return _detail(request, ticket, status=409, stale=stale, reply=_confirm_form(request, stale))
     if form.is_valid():
         try:
             done = perform(form.cleaned_data)
@@ -407,6 +466,95 @@ def ticket_action(request, pk, action):
             messages.success(request, done)
             return redirect("ticket-detail", pk=ticket.pk)
     return _detail(request, _get_ticket(request, pk), status=400, **{action: form})
+
+
+def _crossed_messages(user, ticket: Ticket, data: dict) -> list:
+    """The messages others added after the ones the reply's writer had seen, unless the writer
+    already confirmed sending across them."""
+    if data.get("confirmed") or data.get("last_seen") is None:
+        return []
+    return list(selectors.ticket_messages_newer(person=user, ticket=ticket, after_id=data["last_seen"]))
+
+
+def _confirm_form(request, stale: list) -> ReplyForm:
+    """The reply form again with what was typed, now marked as confirmed and as having seen the
+    newest message, so sending it once more goes through."""
+    data = request.POST.copy()
+    data["reply-confirmed"] = "on"
+    data["reply-last_seen"] = str(stale[-1].pk)
+    form = ReplyForm(data, prefix="reply")
+    form.is_valid()
+    return form
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def ticket_presence(request, pk):
+    """Who else of the desk has the ticket open, for the ticket page's collision warning (polled by
+    static/js/ticket.js). A POST also marks the caller: `typing` 1 or 0, `leave` 1 when the page
+    closes. Answers {"others": [{"name", "typing"}], "last_message_id", "poll_seconds"}."""
+    ticket = _get_ticket(request, pk)
+    if not is_desk(request.user):
+        raise PermissionDenied(_("Only support engineers can do this."))
+    if request.method == "POST":
+        if request.POST.get("leave") == "1":
+            presence.presence_leave(ticket_id=ticket.pk, person=request.user)
+        else:
+            presence.presence_mark(
+                ticket_id=ticket.pk, person=request.user, typing=request.POST.get("typing") == "1"
+            )
+    newest = selectors.ticket_messages_visible_to(person=request.user, ticket=ticket).last()
+    return JsonResponse(
+        {
+            "others": presence.presence_others(ticket_id=ticket.pk, person=request.user),
+            "last_message_id": newest.pk if newest else None,
+            "poll_seconds": presence.poll_seconds(),
+        }
+    )
+
+
+@role_required(*DESK_ROLES)
+def macro_list(request):
+    """The desk member's macros (the desk's shared ones and their own) and a form to keep another."""
+    user = request.user
+    can_share = keeps_desk_macros(user)
+    form = MacroForm(request.POST or None, can_share=can_share)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                services.macro_create(
+                    actor=user,
+                    name=data["name"],
+                    body=data["body"],
+                    personal=not data.get("shared"),
+                    status=data["status"],
+                    kind=data["kind"],
+                )
+            except ValidationError as error:
+                form_errors_add(form, error)
+            else:
+                messages.success(request, _("The macro was saved."))
+                return redirect("macro-list")
+        status = 400
+    return render(
+        request,
+        "tickets/macro_list.html",
+        {"macros": selectors.macro_list_for(person=user), "form": form, "can_share": can_share},
+        status=status,
+    )
+
+
+@require_POST
+@role_required(*DESK_ROLES)
+def macro_delete(request, pk):
+    macro = selectors.macro_get_for(person=request.user, pk=pk)
+    if macro is None:
+        raise Http404
+    services.macro_delete(actor=request.user, macro=macro)
+    messages.success(request, _("The macro was removed."))
+    return redirect("macro-list")
 
 
 @require_POST

@@ -3,12 +3,14 @@ from rest_framework.routers import SimpleRouter
 
 from .development import DevelopmentItemViewSet
 from .forecast import DeskForecastView
+from .macros import MacroViewSet
 from .sharing import TicketShareDetailView, TicketShareListView
 from .views import QueueView, TicketViewSet
 
 router = SimpleRouter()
 router.register("tickets", TicketViewSet, basename="api-ticket")
 router.register("development-items", DevelopmentItemViewSet, basename="api-development-item")
+router.register("macros", MacroViewSet, basename="api-macro")
 
 urlpatterns = [
     path("queue/", QueueView.as_view(), name="api-queue"),

@@ -17,6 +17,7 @@ from .development import (
     ticket_escalate_to_development,
 )
 from .filing import attachment_add, ticket_file
+from .macros import macro_apply, macro_create, macro_delete, ticket_change_kind
 from .routing import ticket_route
 from .sharing import ticket_share, ticket_unshare
 from .sla import ticket_deadline_correct
@@ -26,7 +27,11 @@ __all__ = [
     "development_item_create",
     "development_item_merge",
     "development_item_update",
+    "macro_apply",
+    "macro_create",
+    "macro_delete",
     "ticket_assign",
+    "ticket_change_kind",
     "ticket_change_status",
     "ticket_deadline_correct",
     "ticket_escalate_to_development",
