@@ -8,12 +8,14 @@ fragments and JSON answers never pay for it."""
 
 from dataclasses import dataclass, field
 
+from django.core.cache import cache
 from django.urls import reverse
 from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from bookings.permissions import workshop_lock
+from organizations.permissions import FeatureLocked
 from organizations.roles import Role
 from packages.permissions import performance_tracking_lock, region_management_lock
 
@@ -37,10 +39,12 @@ class Group:
     items: list[Item] = field(default_factory=list)
 
 
-# What each locked feature would give, for the home page.
+# Each package feature that hides menu items: how it is checked, its name and what it would give,
+# for the home page.
 LOCKS = {
     "region_management": (
         region_management_lock,
+        gettext_lazy("Region-based organisation management"),
         gettext_lazy(
             "Regions and units of your institution, unit and region managers following their part "
             "of the tree, and tickets shared with colleagues, units or regions."
@@ -48,6 +52,7 @@ LOCKS = {
     ),
     "performance_tracking": (
         performance_tracking_lock,
+        gettext_lazy("Institution personnel performance tracking"),
         gettext_lazy(
             "Your people's use of the products and their performance over time, as charts and "
             "downloadable reports."
@@ -55,6 +60,7 @@ LOCKS = {
     ),
     "workshops": (
         workshop_lock,
+        gettext_lazy("Institution-specific workshops"),
         gettext_lazy("Online workshops for your institution's people, two hours each, as questions and answers."),
     ),
 }
@@ -145,13 +151,12 @@ def navigation(user, current: str | None) -> dict:
     lock_keys = set()
     for _key, _label, entries in _groups(user):
         lock_keys |= {item.lock for roles, item in entries if item.lock and user.role in roles}
-    institution = user.institution if user.institution_id else None
     locks = {}
-    for key in sorted(lock_keys):
-        check, gives = LOCKS[key]
-        lock = check(institution) if institution is not None else None
-        if lock is not None:
-            locks[key] = {"feature": lock.feature, "gives": gives, "message": lock.message()}
+    institution = user.institution if user.institution_id else None
+    for key, packages in _locked(institution, lock_keys).items():
+        _check, feature, gives = LOCKS[key]
+        message = FeatureLocked(feature=str(feature), packages=packages).message()
+        locks[key] = {"feature": feature, "gives": gives, "message": message}
 
     def place(item: Item) -> Item:
         item.url = reverse(item.route)
@@ -170,7 +175,30 @@ def navigation(user, current: str | None) -> dict:
         "account": account,
         "admin_url": reverse("admin:index") if user.is_staff else None,
         "locked": list(locks.values()),
+        "locked_keys": set(locks),
     }
+
+
+# The locks are read from the contract on a page view at most once a minute per institution: the
+# menu is on every page, and a package changes a few times a year.
+LOCK_CACHE_SECONDS = 60
+
+
+def _locked(institution, keys: set[str]) -> dict[str, list[str]]:
+    """{lock key: names of the packages that include the feature} for the features among `keys`
+    that the institution's contract in force does not include."""
+    if institution is None or not keys:
+        return {}
+    cache_key = f"nav-locks:{institution.pk}:{','.join(sorted(keys))}"
+    locked = cache.get(cache_key)
+    if locked is None:
+        locked = {}
+        for key in sorted(keys):
+            lock = LOCKS[key][0](institution)
+            if lock is not None:
+                locked[key] = list(lock.packages)
+        cache.set(cache_key, locked, LOCK_CACHE_SECONDS)
+    return locked
 
 
 def menu(request) -> dict:

@@ -6,7 +6,6 @@ from django.shortcuts import redirect, render
 from organizations.roles import Role
 from organizations.selectors import seat_count
 from packages.models import Channel
-from packages.permissions import region_management_lock
 from packages.selectors import allotment_list, subscription_get_active, subscription_get_latest
 from tickets.selectors import ticket_list_for_requester_side
 
@@ -62,6 +61,5 @@ def home(request):
         "seats": seat_count(institution=institution),
         "tickets": ticket_list_for_requester_side(person=user)[:5],
         "is_admin": user.role == Role.INSTITUTION_ADMIN,
-        "region_locked": region_management_lock(institution) is not None,
     }
     return render(request, "portal/home.html", context)

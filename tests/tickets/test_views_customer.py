@@ -227,8 +227,9 @@ def test_my_tickets_query_count_does_not_grow_with_tickets(
         TicketFactory(requester=customer, kind="bug")
     login(browser_client, customer)
     # then: session, the person with their institution, the page with each ticket's product,
-    # requester and development item (all of them on it: no count needed)
-    with django_assert_max_num_queries(3):
+    # requester and development item (all of them on it: no count needed), and the contract's
+    # features for the menu (read once a minute per institution)
+    with django_assert_max_num_queries(4):
         response = browser_client.get(reverse("ticket-list"))
     assert response.content.decode().count("data-ticket=") == 8
 
@@ -241,8 +242,8 @@ def test_my_tickets_counts_and_pages_when_the_first_page_is_full(
 
     tickets = [TicketFactory(requester=customer) for _ in range(TICKET_PAGE + 1)]
     login(browser_client, customer)
-    # when / then: the count as well
-    with django_assert_max_num_queries(4):
+    # when / then: the count as well (and the menu's read of the contract)
+    with django_assert_max_num_queries(5):
         first = browser_client.get(reverse("ticket-list")).content.decode()
     second = browser_client.get(reverse("ticket-list") + "?page=2").content.decode()
     # then: newest first, the oldest on the second page, the total said on both
@@ -261,8 +262,8 @@ def test_home_query_count_is_capped(browser_client, customer, django_assert_max_
         TicketFactory(requester=customer, kind="bug")
     login(browser_client, customer)
     # when / then: session, the person with their institution, the contract in force, its
-    # allotments, the seats taken, the latest five tickets
-    with django_assert_max_num_queries(6):
+    # allotments, the seats taken, the latest five tickets, the contract's features for the menu
+    with django_assert_max_num_queries(7):
         response = browser_client.get("/")
     assert response.content.decode().count("data-ticket=") == 5
 

@@ -115,8 +115,9 @@ def test_ticket_page_query_count_is_capped(
     login(browser_client, requester)
     # when / then: session, the person with their institution, the ticket with its relations and
     # development item, the contract in force (for the share panel), the ticket's files, the
-    # conversation and its files, the shares, the contact requests
-    with django_assert_max_num_queries(9):
+    # conversation and its files, the status changes shown in it, the shares, the contact
+    # requests, and the contract's features for the menu (read once a minute per institution)
+    with django_assert_max_num_queries(11):
         response = browser_client.get(reverse("ticket-detail", args=[ticket.pk]))
     assert response.status_code == 200
 
