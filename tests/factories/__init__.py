@@ -9,7 +9,7 @@ from .organizations import (
     UnitFactory,
 )
 from .packages import SubscriptionFactory
-from .tickets import TicketFactory, customer_with_subscription
+from .tickets import MacroFactory, TicketFactory, customer_with_subscription
 
 __all__ = [
     "AuditEventFactory",
@@ -17,6 +17,7 @@ __all__ = [
     "DirectoryMappingFactory",
     "IdempotencyRecordFactory",
     "InstitutionFactory",
+    "MacroFactory",
     "OutboxMessageFactory",
     "PersonFactory",
     "RegionFactory",

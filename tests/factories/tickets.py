@@ -28,3 +28,15 @@ class TicketFactory(factory.Factory):
     @classmethod
     def _create(cls, model_class, *, requester, subject, description, kind, at):
         return ticket_file(actor=requester, subject=subject, description=description, kind=kind, at=at)
+
+
+class MacroFactory(factory.django.DjangoModelFactory):
+    """A macro; owner None is the desk's shared one."""
+
+    class Meta:
+        model = "tickets.Macro"
+
+    name = factory.Sequence(lambda n: f"Answer {n}")
+    body = "Merhaba {{ requester.first_name }}, talebiniz #{{ ticket.id }} inceleniyor."
+    owner = factory.SubFactory(PersonFactory, role=Role.SUPPORT_ENGINEER)
+    created_by = factory.LazyAttribute(lambda macro: macro.owner or PersonFactory(role=Role.DESK_LEAD))

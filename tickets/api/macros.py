@@ -60,11 +60,11 @@ class MacroCreateSerializer(serializers.Serializer):
         description=(
             "A named answer with placeholders, optionally setting status and kind when sent. "
             + PLACEHOLDER_HELP
-            + " An unknown placeholder or a name already kept is 400."
+            + " An unknown placeholder or a name already kept is 422."
             + DESK_ONLY
         ),
         request=MacroCreateSerializer,
-        responses={201: MacroSerializer, **error_responses(400, 403)},
+        responses={201: MacroSerializer, **error_responses(400, 403, 422)},
     ),
     destroy=extend_schema(
         summary="Remove a macro",
