@@ -12,7 +12,7 @@ from django.core.cache import cache
 from django.urls import reverse
 from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 
 from bookings.permissions import workshop_lock
 from organizations.permissions import FeatureLocked
@@ -79,7 +79,7 @@ def _groups(user) -> list[tuple[str, str, list[tuple[set, Item]]]]:
     return [
         (
             "support",
-            _("Technical support services"),
+            pgettext("service family", "Technical support services"),
             [
                 (CUSTOMER_SIDE, Item("ticket-new", _("New ticket"))),
                 (
@@ -95,7 +95,7 @@ def _groups(user) -> list[tuple[str, str, list[tuple[set, Item]]]]:
         ),
         (
             "management",
-            _("Institution management services"),
+            pgettext("service family", "Institution management services"),
             [
                 (ADMIN, Item("people", _("People"))),
                 (ADMIN, Item("org-tree", _("Regions and units"), lock="region_management")),
@@ -108,7 +108,7 @@ def _groups(user) -> list[tuple[str, str, list[tuple[set, Item]]]]:
         ),
         (
             "learning",
-            _("Learning services"),
+            pgettext("service family", "Learning services"),
             [
                 (CUSTOMER_SIDE, Item("learning-calendar", _("Trainings"), also=("learning-library",))),
                 (ADMIN, Item("workshop-list", _("Workshops"), lock="workshops")),
