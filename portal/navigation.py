@@ -15,7 +15,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
 
 from bookings.permissions import workshop_lock
-from organizations.permissions import FeatureLocked
 from organizations.roles import Role
 from packages.permissions import performance_tracking_lock, region_management_lock
 
@@ -147,7 +146,7 @@ def _groups(user) -> list[tuple[str, str, list[tuple[set, Item]]]]:
 
 def navigation(user, current: str | None) -> dict:
     """{"home": Item, "groups": [Group], "account": [Item], "locked": [{"feature", "gives",
-    "message"}]} for a signed-in person."""
+    "packages"}]} for a signed-in person."""
     lock_keys = set()
     for _key, _label, entries in _groups(user):
         lock_keys |= {item.lock for roles, item in entries if item.lock and user.role in roles}
@@ -155,8 +154,7 @@ def navigation(user, current: str | None) -> dict:
     institution = user.institution if user.institution_id else None
     for key, packages in _locked(institution, lock_keys).items():
         _check, feature, gives = LOCKS[key]
-        message = FeatureLocked(feature=str(feature), packages=packages).message()
-        locks[key] = {"feature": feature, "gives": gives, "message": message}
+        locks[key] = {"feature": feature, "gives": gives, "packages": ", ".join(packages)}
 
     def place(item: Item) -> Item:
         item.url = reverse(item.route)
