@@ -60,7 +60,9 @@ LOCKS = {
     "workshops": (
         workshop_lock,
         gettext_lazy("Institution-specific workshops"),
-        gettext_lazy("Online workshops for your institution's people, two hours each, as questions and answers."),
+        gettext_lazy(
+            "Online workshops for your institution's people, two hours each, as questions and answers."
+        ),
     ),
 }
 
@@ -137,7 +139,10 @@ def _groups(user) -> list[tuple[str, str, list[tuple[set, Item]]]]:
                     Item("vendor-workshops", _("Bookings"), also=("vendor-onsite", "vendor-onboarding")),
                 ),
                 (VENDOR, Item("vendor-calendar", _("Calendar"))),
-                ({Role.PACKAGE_MANAGER}, Item("learning-calendar", _("Trainings"), also=("learning-library",))),
+                (
+                    {Role.PACKAGE_MANAGER},
+                    Item("learning-calendar", _("Trainings"), also=("learning-library",)),
+                ),
                 (VENDOR, Item("audit-log", _("Audit log"))),
             ],
         ),

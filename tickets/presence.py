@@ -35,7 +35,9 @@ def presence_mark(*, ticket_id: int, person: User, typing: bool) -> None:
     now = time.time()
     ttl = presence_seconds()
     marks = {
-        person_id: mark for person_id, mark in (cache.get(_key(ticket_id)) or {}).items() if mark["at"] > now - ttl
+        person_id: mark
+        for person_id, mark in (cache.get(_key(ticket_id)) or {}).items()
+        if mark["at"] > now - ttl
     }
     marks[person.pk] = {"name": _display_name(person), "typing": bool(typing), "at": now}
     cache.set(_key(ticket_id), marks, ttl)

@@ -125,5 +125,7 @@ def test_the_menu_button_is_a_disclosure_for_the_groups(browser_client, customer
     # when
     menu = _menu(browser_client.get(reverse("ticket-list")).content.decode())
     # then
-    assert re.search(r'<button type="button" class="nav-toggle" aria-expanded="false" aria-controls="nav-groups"', menu)
+    assert re.search(
+        r'<button type="button" class="nav-toggle" aria-expanded="false" aria-controls="nav-groups"', menu
+    )
     assert 'id="nav-groups"' in menu

@@ -28,7 +28,9 @@ def test_render_fills_in_the_requesters_first_name_the_ticket_id_and_the_due_tim
     due = timezone.localtime(ticket.first_response_due_at)
     # when
     with translation.override("tr"):
-        text = macro_render("Merhaba {{ requester.first_name }}, #{{ticket.id}} — {{ sla.due }}", ticket=ticket)
+        text = macro_render(
+            "Merhaba {{ requester.first_name }}, #{{ticket.id}} — {{ sla.due }}", ticket=ticket
+        )
         expected_due = date_format(due, "SHORT_DATETIME_FORMAT")
     # then
     assert text == f"Merhaba Ayşe, #{ticket.pk} — {expected_due}"
@@ -41,7 +43,10 @@ def test_render_leaves_anything_but_the_placeholders_as_written():
     # when
     text = macro_render(body, ticket=ticket)
     # then
-    assert text == f"{{% load static %}}{{{{ ticket.requester.password }}}} {{{{ settings.SECRET_KEY }}}} <b>{ticket.pk}</b>"
+    assert (
+        text
+        == f"{{% load static %}}{{{{ ticket.requester.password }}}} {{{{ settings.SECRET_KEY }}}} <b>{ticket.pk}</b>"
+    )
 
 
 def test_unknown_placeholders_are_named_once_each():
@@ -54,9 +59,16 @@ def test_unknown_placeholders_are_named_once_each():
 
 def test_engineer_keeps_a_personal_macro_with_status_and_kind(engineer):
     # when
-    macro = macro_create(actor=engineer, name="Bekleniyor", body="Bilgi bekliyoruz.", status="waiting", kind="problem")
+    macro = macro_create(
+        actor=engineer, name="Bekleniyor", body="Bilgi bekliyoruz.", status="waiting", kind="problem"
+    )
     # then
-    assert (macro.owner, macro.status, macro.kind, macro.is_personal) == (engineer, "waiting", "problem", True)
+    assert (macro.owner, macro.status, macro.kind, macro.is_personal) == (
+        engineer,
+        "waiting",
+        "problem",
+        True,
+    )
 
 
 def test_a_macro_with_an_unknown_placeholder_is_refused(engineer):
@@ -184,7 +196,8 @@ def test_macro_page_keeps_a_personal_macro(browser_client, engineer):
     login(browser_client, engineer)
     # when
     response = browser_client.post(
-        reverse("macro-list"), {"name": "Kapanış", "body": "Sorununuz çözüldü.", "status": "resolved", "kind": ""}
+        reverse("macro-list"),
+        {"name": "Kapanış", "body": "Sorununuz çözüldü.", "status": "resolved", "kind": ""},
     )
     # then
     assert response.status_code == 302

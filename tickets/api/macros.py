@@ -21,7 +21,7 @@ from tickets.services import macro_create, macro_delete
 
 MACRO_ID = OpenApiParameter("id", OpenApiTypes.INT, OpenApiParameter.PATH, description="A macro's id.")
 DESK_ONLY = " Support engineers and the desk lead only (403 for everyone else)."
-PLACEHOLDER_HELP = "Placeholders: " + ", ".join("`{{ %s }}`" % name for name in PLACEHOLDERS) + "."
+PLACEHOLDER_HELP = "Placeholders: " + ", ".join("`{{ " + name + " }}`" for name in PLACEHOLDERS) + "."
 
 
 class MacroSerializer(serializers.ModelSerializer):
@@ -40,11 +40,17 @@ class MacroCreateSerializer(serializers.Serializer):
         default=True, help_text="false keeps it for the whole desk (desk lead only)."
     )
     status = serializers.ChoiceField(
-        choices=Ticket.Status.choices, required=False, allow_blank=True, default="",
+        choices=Ticket.Status.choices,
+        required=False,
+        allow_blank=True,
+        default="",
         help_text="The status set when a reply from this macro is sent.",
     )
     kind = serializers.ChoiceField(
-        choices=Ticket.Kind.choices, required=False, allow_blank=True, default="",
+        choices=Ticket.Kind.choices,
+        required=False,
+        allow_blank=True,
+        default="",
         help_text="The kind set when a reply from this macro is sent.",
     )
 

@@ -52,8 +52,8 @@ def macro_create(
             {
                 "body": _("Unknown placeholder %(names)s; the placeholders are %(known)s.")
                 % {
-                    "names": ", ".join("{{ %s }}" % name for name in unknown),
-                    "known": ", ".join("{{ %s }}" % name for name in PLACEHOLDERS),
+                    "names": ", ".join("{{ " + name + " }}" for name in unknown),
+                    "known": ", ".join("{{ " + name + " }}" for name in PLACEHOLDERS),
                 }
             }
         )
@@ -71,7 +71,9 @@ def macro_create(
         if scope.filter(name__iexact=macro.name).exists():
             raise ValidationError({"name": _("A macro of this name is already kept here.")})
         macro.save()
-        audit_record(actor=actor, action="macro.created", target=macro, after=_record(macro), institution=None)
+        audit_record(
+            actor=actor, action="macro.created", target=macro, after=_record(macro), institution=None
+        )
     return macro
 
 
