@@ -11,9 +11,9 @@ from organizations.roles import Role
 from organizations.services import monitoring_grant_give, region_create, unit_create
 from performance.models import UsageKey
 from tests.bookings.test_api import BOOKING_ENDPOINTS
-from tests.factories import PersonFactory, SubscriptionFactory, TicketFactory
+from tests.factories import MacroFactory, PersonFactory, SubscriptionFactory, TicketFactory
 from tests.factories.performance import UsageKeyFactory
-from tickets.models import Ticket, TicketEvent, TicketShare
+from tickets.models import Macro, Ticket, TicketEvent, TicketShare
 from tickets.services import attachment_add, ticket_change_status, ticket_reply
 from tickets.services.sharing import ticket_share
 
@@ -95,6 +95,12 @@ SUGGESTION_ENDPOINTS = [("post", "/api/v1/suggestions/{kind}/{id}/helpful/", {"s
 ARTICLE_ENDPOINTS = [
     ("patch", "/api/v1/articles/{id}/", {"title": "x", "question": "x", "answer": "x"}),
     ("post", "/api/v1/articles/{id}/publish/", None),
+]
+
+# The desk's macros belong to no institution: the customer side is refused them (403); another
+# engineer's personal macro reads as missing (tests/tickets/test_api_macros.py).
+MACRO_ENDPOINTS = [
+    ("delete", "/api/v1/macros/{id}/", None),
 ]
 
 
@@ -248,6 +254,7 @@ def test_the_tables_cover_every_operation_on_one_object():
         + DESTRUCTION_RECORD_ENDPOINTS
         + SUGGESTION_ENDPOINTS
         + ARTICLE_ENDPOINTS
+        + MACRO_ENDPOINTS
     }
 
 
@@ -293,6 +300,21 @@ def test_articles_are_refused_to_the_customer_side(client_for, second_institutio
     assert SECRET not in response.content.decode()
     draft.refresh_from_db()
     assert (draft.is_published, draft.version, draft.title) == (False, 1, SECRET)
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body"), MACRO_ENDPOINTS, ids=[f"{m} {p}" for m, p, _ in MACRO_ENDPOINTS]
+)
+@pytest.mark.parametrize("role", ["admin", "customer"])
+def test_macros_are_refused_to_the_customer_side(client_for, second_institution, method, path, body, role):
+    # given: a macro the whole desk shares
+    macro = MacroFactory(owner=None, body=SECRET)
+    # when
+    response = _call(client_for(second_institution[role]), method, path.replace("{id}", str(macro.pk)), body)
+    # then
+    assert response.status_code == 403
+    assert SECRET not in response.content.decode()
+    assert Macro.objects.filter(pk=macro.pk).exists()
 
 
 @pytest.mark.parametrize(
