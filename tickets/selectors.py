@@ -565,10 +565,9 @@ def ticket_messages_newer(*, person: User, ticket: Ticket, after_id: int) -> Que
     )
 
 
-# The history rows the conversation shows between the messages: the messages themselves are
-# shown as messages, so the events recording them are left out.
+# The history rows the conversation shows between the messages: the messages themselves (and
+# the description, which opens it) are shown as messages, so the events recording them are left out.
 TIMELINE_DESK_EVENTS = (
-    TicketEvent.Kind.CREATED,
     TicketEvent.Kind.STATUS_CHANGED,
     TicketEvent.Kind.ASSIGNED,
     TicketEvent.Kind.ESCALATED,
