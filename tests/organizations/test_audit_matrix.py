@@ -31,6 +31,7 @@ from tickets.services.development import (
     development_item_update,
     ticket_escalate_to_development,
 )
+from tickets.services.macros import macro_create, macro_delete
 
 pytestmark = pytest.mark.django_db
 
@@ -67,6 +68,8 @@ EXEMPT = {
     "organizations.services.duty_changes_apply": THROUGH_AUDITED,
     "organizations.services.duty_listener_register": WRITES_NOTHING,
     "notifications.services.push.forecast_alert_push": MACHINERY,
+    "tickets.services.macros.ticket_change_kind": TICKET_HISTORY,
+    "tickets.services.macros.macro_apply": TICKET_HISTORY,
     "bookings.services.common.clean_dates": WRITES_NOTHING,
     "bookings.services.common.format_when": WRITES_NOTHING,
     "bookings.services.common.in_portal_language": WRITES_NOTHING,
@@ -287,6 +290,13 @@ def issue_then_revoke(v):
     return existing
 
 
+def macro_create_then_delete(v):
+    macro = macro_create(actor=v.engineer, name="Selam", body="Merhaba.")
+    existing = list(AuditEvent.objects.values_list("pk", flat=True))
+    macro_delete(actor=v.engineer, macro=macro)
+    return existing
+
+
 # The marked services outside test_audit.SERVICES, each called on the vendor-side world. A call
 # may return the ids of rows written before the change under test (for a service that needs one
 # made first).
@@ -332,6 +342,10 @@ CALLS = {
     "tickets.services.development.development_item_merge": lambda v: development_item_merge(
         actor=v.developer, item=v.other, into=v.item
     ),
+    "tickets.services.macros.macro_create": lambda v: macro_create(
+        actor=v.engineer, name="Selam", body="Merhaba {{ requester.first_name }}."
+    ),
+    "tickets.services.macros.macro_delete": macro_create_then_delete,
 }
 
 # test_audit.SERVICES names its services by their bare names, all in organizations or sharing.

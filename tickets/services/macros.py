@@ -6,7 +6,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from organizations.audit import audit_actions_register, audit_record
+from organizations.audit import audit_actions_register, audit_record, audited
 from organizations.models import User
 from organizations.permissions import keeps_desk_macros, require_desk
 from tickets.macros import PLACEHOLDERS, macro_placeholders_unknown
@@ -32,6 +32,7 @@ def _record(macro: Macro) -> dict:
     }
 
 
+@audited("macro.created")
 def macro_create(
     *,
     actor: User,
@@ -77,6 +78,7 @@ def macro_create(
     return macro
 
 
+@audited("macro.deleted")
 def macro_delete(*, actor: User, macro: Macro) -> None:
     """Remove a macro: one's own, or (desk lead) the desk's."""
     require_desk(actor)
