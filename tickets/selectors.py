@@ -33,9 +33,9 @@ from .models import (
     Attachment,
     DevelopmentItem,
     EngineHeartbeat,
+    Macro,
     OutboxMessage,
     SLAEvent,
-    Macro,
     Ticket,
     TicketEvent,
     TicketMessage,
@@ -533,6 +533,8 @@ def outbox_backlog_all_institutions(*, now: datetime.datetime | None = None) -> 
 def engine_heartbeat_at(*, name: str) -> datetime.datetime | None:
     """When the periodic job `name` last completed; None when it never has."""
     return EngineHeartbeat.objects.filter(pk=name).values_list("completed_at", flat=True).first()
+
+
 def macro_list_for(*, person: User) -> QuerySet[Macro]:
     """The macros a desk member may insert: the desk's shared ones and their own; another
     engineer's personal macros never. Nothing for anyone outside the desk."""
