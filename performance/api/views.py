@@ -7,8 +7,7 @@ from urllib.parse import urlencode
 from django.http import HttpResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
@@ -19,7 +18,13 @@ from organizations.api.tenancy import InstitutionAdminMixin
 from organizations.permissions import performance_scope
 from packages.permissions import require_performance_tracking
 from slaportal.api.errors import DomainError, ErrorSerializer, error_responses
-from slaportal.api.media import FILE_AUTHENTICATION, signed_url
+from slaportal.api.media import (
+    REPORT_FILE_TYPES,
+    FileView,
+    report_file_format,
+    report_file_schema,
+    signed_url,
+)
 from slaportal.api.tenancy import object_id
 from slaportal.api.throttles import _RateFromSettings
 
@@ -226,48 +231,23 @@ class PerformanceView(APIView):
         report = performance_report(actor=request.user, group_by=group_by, start=start, end=end)
         base = signed_url(request, reverse("api-performance-download"))
         query = urlencode({"group_by": group_by, "from": start.isoformat(), "to": end.isoformat()})
-        files = {f"{fmt}_url": f"{base}&format={fmt}&{query}" for fmt in DOWNLOAD_TYPES}
+        files = {f"{fmt}_url": f"{base}&format={fmt}&{query}" for fmt in REPORT_FILE_TYPES}
         return Response(report.as_dict() | files)
 
 
-DOWNLOAD_TYPES = {
-    "pdf": "application/pdf",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-}
-
-
-class PerformanceDownloadView(APIView):
-    authentication_classes = FILE_AUTHENTICATION
-
-    def perform_content_negotiation(self, request, force=False):
-        # The file is a PDF or a workbook; errors are always JSON.
-        return super().perform_content_negotiation(request, force=True)
-
+class PerformanceDownloadView(FileView):
     @extend_schema(
         operation_id="performance_report_download",
         summary="The performance report as a file",
-        description=(
-            "The same rows as `GET /performance/`, for the same people, as PDF or Excel workbook in the "
-            "reader's language. Reached through the report's signed `pdf_url` / `xlsx_url` or with the "
-            "app's token."
+        **report_file_schema(
+            parameters=[PerformanceQuerySerializer],
+            description="The same rows as `GET /performance/`, for the same people, as PDF or Excel workbook in "
+            "the reader's language. Reached through the report's signed `pdf_url` / `xlsx_url` or with the "
+            "app's token.",
         ),
-        parameters=[
-            PerformanceQuerySerializer,
-            OpenApiParameter("format", OpenApiTypes.STR, enum=sorted(DOWNLOAD_TYPES), required=True),
-        ],
-        responses={
-            **{
-                (200, content_type): OpenApiResponse(OpenApiTypes.BINARY, description="The report.")
-                for content_type in DOWNLOAD_TYPES.values()
-            },
-            **error_responses(400, 403),
-        },
     )
     def get(self, request):
-        fmt = request.query_params.get("format", "")
-        if fmt not in DOWNLOAD_TYPES:
-            message = _("Choose pdf or xlsx.")
-            raise DomainError(status_code=400, code="invalid", message=message, fields={"format": [message]})
+        fmt = report_file_format(request)
         group_by, start, end = period_from(request.query_params)
         performance_scope(request.user)
         require_performance_tracking(request.user.institution)
@@ -276,7 +256,7 @@ class PerformanceDownloadView(APIView):
             body = report_pdf(report, institution=request.user.institution)
         else:
             body = report_xlsx(report)
-        response = HttpResponse(body, content_type=DOWNLOAD_TYPES[fmt])
+        response = HttpResponse(body, content_type=REPORT_FILE_TYPES[fmt])
         filename = f"performance-{group_by}-{start.isoformat()}-{end.isoformat()}.{fmt}"
         response["Content-Disposition"] = f'attachment; filename="{filename}"'
         return response

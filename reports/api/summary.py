@@ -6,20 +6,20 @@ from urllib.parse import urlencode
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from organizations.permissions import vendor_report_reader
-from reports.files import CONTENT_TYPES, report_file_response
+from reports.files import report_file_response
 from reports.periods import PeriodError, period_from_query
 from reports.selectors import institution_get_all_institutions, report_scope_for
 from reports.services import report_context, report_figures, report_summary
 from reports.services.vendor_reads import report_scope_read_by_vendor
 from slaportal.api.errors import DomainError, error_responses
-from slaportal.api.media import FILE_AUTHENTICATION, SIGNED_URL_HELP, signed_url
+from slaportal.api.media import SIGNED_URL_HELP, FileView, report_file_format, report_file_schema, signed_url
 from slaportal.api.tenancy import object_id
 
 
@@ -145,38 +145,17 @@ def _scope_and_period(request):
     return scope, period
 
 
-class ReportDownloadView(APIView):
-    authentication_classes = FILE_AUTHENTICATION
-
-    def perform_content_negotiation(self, request, force=False):
-        # The file is a PDF or a workbook; errors are always JSON.
-        return super().perform_content_negotiation(request, force=True)
-
+class ReportDownloadView(FileView):
     @extend_schema(
         summary="The report as a file",
-        description="The same report as the web's download, as PDF or Excel workbook, for the same people as the "
-        "summary. Reached through the summary's signed `pdf_url` / `xlsx_url` or with the app's token.",
-        parameters=[
-            *RANGE,
-            OpenApiParameter("format", OpenApiTypes.STR, enum=sorted(CONTENT_TYPES), required=True),
-        ],
-        responses={
-            **{
-                (200, content_type): OpenApiResponse(OpenApiTypes.BINARY, description="The report.")
-                for content_type in CONTENT_TYPES.values()
-            },
-            **error_responses(400, 403),
-        },
+        **report_file_schema(
+            parameters=RANGE,
+            description="The same report as the web's download, as PDF or Excel workbook, for the same people "
+            "as the summary. Reached through the summary's signed `pdf_url` / `xlsx_url` or with the app's token.",
+        ),
     )
     def get(self, request):
-        fmt = request.query_params.get("format", "")
-        if fmt not in CONTENT_TYPES:
-            raise DomainError(
-                status_code=400,
-                code="invalid",
-                message=_("Choose pdf or xlsx."),
-                fields={"format": [_("Choose pdf or xlsx.")]},
-            )
+        fmt = report_file_format(request)
         scope, period = _scope_and_period(request)
         figures = report_figures(scope=scope, period=period)
         context = report_context(scope=scope, period=period, figures=figures)

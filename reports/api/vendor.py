@@ -8,19 +8,19 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from reports import vendor
-from reports.files import CONTENT_TYPES, vendor_file_response
+from reports.files import vendor_file_response
 from reports.periods import PeriodError, period_from_query
 from reports.selectors import institution_get_all_institutions, report_scope_all_institutions
 from reports.services import report_figures, report_summary
 from slaportal.api.errors import DomainError, error_responses
-from slaportal.api.media import FILE_AUTHENTICATION, SIGNED_URL_HELP, signed_url
+from slaportal.api.media import SIGNED_URL_HELP, FileView, report_file_format, report_file_schema, signed_url
 
 from .summary import RANGE, SummarySerializer
 
@@ -146,36 +146,18 @@ class VendorReportView(APIView):
         return Response(VendorReportSerializer(body).data)
 
 
-class VendorReportDownloadView(APIView):
-    authentication_classes = FILE_AUTHENTICATION
-
-    def perform_content_negotiation(self, request, force=False):
-        # The file is a PDF or a workbook; errors are always JSON.
-        return super().perform_content_negotiation(request, force=True)
-
+class VendorReportDownloadView(FileView):
     @extend_schema(
         operation_id="vendor_report_download",
         summary="The vendor's report as a file",
-        description="The same report as `/vendor/reports/`'s download, as PDF or Excel workbook. Reached "
-        "through the report's signed `pdf_url` / `xlsx_url` or with the app's token.",
-        parameters=[
-            *RANGE,
-            *FILTERS,
-            OpenApiParameter("format", OpenApiTypes.STR, enum=sorted(CONTENT_TYPES), required=True),
-        ],
-        responses={
-            **{
-                (200, content_type): OpenApiResponse(OpenApiTypes.BINARY, description="The report.")
-                for content_type in CONTENT_TYPES.values()
-            },
-            **error_responses(400, 403, 404),
-        },
+        **report_file_schema(
+            parameters=[*RANGE, *FILTERS],
+            description="The same report as `/vendor/reports/`'s download, as PDF or Excel workbook. Reached "
+            "through the report's signed `pdf_url` / `xlsx_url` or with the app's token.",
+        ),
     )
     def get(self, request):
-        fmt = request.query_params.get("format", "")
-        if fmt not in CONTENT_TYPES:
-            message = _("Choose pdf or xlsx.")
-            raise DomainError(status_code=400, code="invalid", message=message, fields={"format": [message]})
+        fmt = report_file_format(request)
         scope, period, filters = _scope_period_query(request)
         extra = "&" + urlencode(filters) if filters else ""
         context = vendor.vendor_file_context(

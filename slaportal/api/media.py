@@ -15,11 +15,16 @@ from django.http import HttpResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 from rest_framework import exceptions
 from rest_framework.authentication import BaseAuthentication
 from rest_framework.authtoken.models import Token
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
+from rest_framework.views import APIView
+
+from .errors import DomainError, error_responses
 
 SIGNATURE_PARAM = "signature"
 SIGNED_URL_HELP = (
@@ -83,6 +88,52 @@ class SignedURLAuthentication(BaseAuthentication):
 
 # For file endpoints: a signed URL, or the app's usual credentials.
 FILE_AUTHENTICATION = [SignedURLAuthentication, *api_settings.DEFAULT_AUTHENTICATION_CLASSES]
+
+
+# The report files the apps download: a PDF or an Excel workbook.
+REPORT_FILE_TYPES = {
+    "pdf": "application/pdf",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+def report_file_format(request) -> str:
+    """The `format` query parameter of a report file: pdf or xlsx, else 400 on `format`."""
+    fmt = request.query_params.get("format", "")
+    if fmt not in REPORT_FILE_TYPES:
+        message = _("Choose pdf or xlsx.")
+        raise DomainError(status_code=400, code="invalid", message=message, fields={"format": [message]})
+    return fmt
+
+
+def report_file_schema(*, parameters: list, description: str, **kwargs) -> dict:
+    """extend_schema's arguments for a report file endpoint: the query `parameters` and the
+    `format` one, a binary answer per file type, and the errors."""
+    return {
+        "description": description,
+        "parameters": [
+            *parameters,
+            OpenApiParameter("format", OpenApiTypes.STR, enum=sorted(REPORT_FILE_TYPES), required=True),
+        ],
+        "responses": {
+            **{
+                (200, content_type): OpenApiResponse(OpenApiTypes.BINARY, description="The report.")
+                for content_type in REPORT_FILE_TYPES.values()
+            },
+            **error_responses(400, 403, 404),
+        },
+        **kwargs,
+    }
+
+
+class FileView(APIView):
+    """An endpoint that answers a file: reached with a signed URL or the app's credentials, and
+    answering its errors in JSON whatever the client accepts."""
+
+    authentication_classes = FILE_AUTHENTICATION
+
+    def perform_content_negotiation(self, request, force=False):
+        return super().perform_content_negotiation(request, force=True)
 
 
 class SignedURLScheme(OpenApiAuthenticationExtension):
