@@ -1,7 +1,7 @@
 """Screenshots of the portal, so anyone can look at it without running it: the pages people meet
 first at phone width (the customer's home, the engineers' queue, the training calendar, the library,
 and the institution report at 1280 and 390 px); every role's main pages at 390 and 1280 px under
-`roles/`; and with --docs, the first screen of the home, queue, report and performance pages at both
+`roles/`; and with --docs, the first screen of the home, queue, ticket, report and performance pages at both
 widths, as small PNGs for docs/web.md."""
 
 import threading
@@ -77,6 +77,7 @@ ROLES = {
 DOCS = [
     ("home", "customer", "home", ""),
     ("queue", "engineer", "queue", ""),
+    ("ticket", "engineer", "ticket", ""),
     ("report", "institution-admin", "report", "#charts-title"),
     ("performance", "institution-admin", "performance", "[data-testid=downloads]"),
 ]
@@ -117,7 +118,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "--docs",
             default="",
-            help="Also save the first screen of the home, queue, report and performance pages at 390 and 1280 px "
+            help="Also save the first screen of the home, queue, ticket, report and performance pages at 390 and 1280 px "
             "in this folder, as small PNGs (<page>-<width>.png).",
         )
 
