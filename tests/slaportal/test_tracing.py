@@ -41,7 +41,10 @@ def test_tracing_is_off_by_default():
     assert outbox_trace_carrier() == {}
 
 
-def test_a_filing_its_routing_and_its_e_mail_are_one_trace(client, exporter, memory_broker, time_machine):
+def test_a_filing_its_routing_and_its_e_mail_are_one_trace(
+    postgres, client, exporter, memory_broker, time_machine
+):
+    # PostgreSQL: a worker writes in its own thread while the test does (SQLite locks the table).
     # given: an engineer on duty, a desk lead to warn, and a customer who files on the web
     PersonFactory(role=Role.SUPPORT_ENGINEER)
     PersonFactory(role=Role.DESK_LEAD, email="lead@vendor.example")

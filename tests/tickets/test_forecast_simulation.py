@@ -205,7 +205,8 @@ def test_rates_learnt_put_a_slow_kind_and_a_slow_engineer_above_the_average():
     )
 
 
-def test_ten_thousand_open_tickets_are_forecast_in_under_a_second():
+def test_ten_thousand_open_tickets_are_all_forecast():
+    # The time it takes is bench_forecast's to print (a benchmark, not a timed test).
     # given 10,000 waiting tickets, six engineers and planned changes, as read from the database
     now = datetime.datetime(2026, 3, 10, 9, 0, tzinfo=ISTANBUL)
     rng = random.Random(3)
@@ -224,11 +225,9 @@ def test_ten_thousand_open_tickets_are_forecast_in_under_a_second():
     learnt = Learnt(HandlingRates(14.0, 0.6, {}, {}, {}, 0), {1: 0.4, 2: 0.6, 3: 0.6})
     engineers = [(e, True) for e in range(1, 7)]
     # when
-    started = datetime.datetime.now(datetime.UTC)
     forecast = forecast_build(
         now=now, queue=queue, engineers=engineers, changes=changes, last_free={}, learnt=learnt
     )
-    took = (datetime.datetime.now(datetime.UTC) - started).total_seconds()
     # then
     assert len(forecast.rows) > 9_000
-    assert took < 1.0
+    assert all(0.0 <= row.breach_probability <= 1.0 for row in forecast.rows)
