@@ -36,7 +36,7 @@ _use_replica: contextvars.ContextVar[bool] = contextvars.ContextVar("use_replica
 
 
 def replica_configured() -> bool:
-    return REPLICA in settings.DATABASES
+    return REPLICA in connections.settings
 
 
 class ReplicaRouter:
@@ -141,7 +141,11 @@ class ReplicaRoutingMiddleware:
             match = resolve(request.path_info, getattr(request, "urlconf", None))
         except Resolver404:
             return False
-        if match.url_name not in self.url_names or not _lag.replica_usable():
+        if (
+            match.url_name not in self.url_names
+            or request.COOKIES.get(READ_YOUR_WRITES_COOKIE)
+            or not _lag.replica_usable()
+        ):
             return False
         # The signed-in person is read from the replica (a session just written on the primary
         # comes with the read-your-writes cookie, which keeps this request off the replica).
