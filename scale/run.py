@@ -70,9 +70,15 @@ def start_databases(workdir: Path, ports: config.Ports) -> None:
         shutil.rmtree(folder, ignore_errors=True)
     (workdir / "postgres").mkdir(parents=True, exist_ok=True)
     shutil.chown(workdir / "postgres", "postgres")
+    # Each cluster's socket outside its data folder, which pg_basebackup copies.
+    sockets = workdir / "postgres" / "sockets"
+    for name in ("primary", "replica"):
+        (sockets / name).mkdir(parents=True, exist_ok=True)
+        shutil.chown(sockets / name, "postgres")
     as_postgres(str(PG_BIN / "initdb"), "-D", str(primary), "-U", "postgres", "--auth=trust", "-E", "UTF8")
     with (primary / "postgresql.conf").open("a") as conf:
         conf.write(config.primary_conf(ports))
+        conf.write(f"unix_socket_directories = '{sockets / 'primary'}'\n")
     (primary / "pg_hba.conf").write_text(config.hba_conf())
     as_postgres(
         str(PG_BIN / "pg_ctl"),
@@ -88,7 +94,9 @@ def start_databases(workdir: Path, ports: config.Ports) -> None:
         "-D", str(replica), "-R", "-X", "stream",
     )  # fmt: skip
     with (replica / "postgresql.conf").open("a") as conf:
-        conf.write(f"listen_addresses = '{config.REPLICA}'\n")
+        conf.write(
+            f"listen_addresses = '{config.REPLICA}'\nunix_socket_directories = '{sockets / 'replica'}'\n"
+        )
     as_postgres(
         str(PG_BIN / "pg_ctl"),
         "-D",
@@ -170,6 +178,22 @@ def seed(env: dict, ports: config.Ports, duration: int) -> list:
     manage(env, "seed_demo", ports=ports)
     script = SEED_DEADLINES.format(first=30, count=BREACH_TICKETS, spread=max(30, duration - 30))
     return json.loads(manage(env, "shell", "-c", script, ports=ports).strip().splitlines()[-1])
+
+
+def wait_ready(url: str, timeout: float) -> None:
+    """Until the balancer answers through both web hosts."""
+    import urllib.request
+
+    deadline, answered = time.monotonic() + timeout, 0
+    while time.monotonic() < deadline and answered < 4:
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:  # noqa: S310 - the harness's own balancer
+                answered += response.status == 200
+        except OSError:
+            answered = 0
+        time.sleep(0.5)
+    if answered < 4:
+        raise RuntimeError(f"{url} did not answer within {timeout} s")
 
 
 def lease_holder(beats: list[Host]) -> Host | None:
@@ -275,7 +299,7 @@ def run(args) -> int:
         for host in [*webs, *workers, *beats, balancer]:
             hosts.append(host)
             host.start()
-        time.sleep(8)
+        wait_ready(f"http://{config.BALANCER}:{ports.balancer}/health/live/", timeout=120)
         locust_prefix = workdir / "locust"
         load = subprocess.Popen(
             [PYTHON, "-m", "locust", "-f", str(ROOT / "scale" / "locustfile.py"), "--headless", "-u", str(args.users),
