@@ -27,10 +27,14 @@ class _App(HttpUser):
     username = ""
 
     def on_start(self):
-        response = self.client.post(
-            "/api/v1/auth/token/", json={"username": self.username, "password": PASSWORD}
-        )
-        self.client.headers["Authorization"] = f"Token {response.json()['token']}"
+        for _attempt in range(10):
+            response = self.client.post(
+                "/api/v1/auth/token/", json={"username": self.username, "password": PASSWORD}, name="sign in"
+            )
+            if response.status_code == 200:
+                self.client.headers["Authorization"] = f"Token {response.json()['token']}"
+                return
+            time.sleep(1)
 
 
 class Customer(_App):
