@@ -3,6 +3,7 @@ connection error or a 5xx, every attempt logged), engineers reply and read their
 admins read the report. The log (SCALE_CLIENT_LOG, one JSON line per attempt) is what run.py
 compares the database with."""
 
+import datetime
 import json
 import os
 import threading
@@ -98,4 +99,6 @@ class Admin(_App):
 
     @task
     def report(self):
-        self.client.get("/api/v1/reports/summary/", name="report")
+        now = datetime.datetime.now(datetime.UTC)
+        period = {"from": (now - datetime.timedelta(days=30)).isoformat(), "to": now.isoformat()}
+        self.client.get("/api/v1/reports/summary/", params=period, name="report")

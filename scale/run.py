@@ -148,14 +148,18 @@ SEED_DEADLINES = """
 import datetime, json
 from django.utils import timezone
 from organizations.models import User
-from tickets.models import Ticket
+from packages.models import Allotment
+from tickets.services.filing import ticket_file
 from tickets.services.sla import ticket_deadline_correct
 lead = User.objects.get(username="lead")
+customer = User.objects.get(username="premium-user1")
+# The load files more tickets than any contract's quota holds.
+Allotment.objects.filter(subscription__institution=customer.institution).update(is_unlimited=True)
 start = timezone.now() + datetime.timedelta(seconds={first})
-tickets = list(Ticket.objects.filter(first_responded_at__isnull=True, breached_at__isnull=True).order_by("pk")[:{count}])
 out = []
-for i, ticket in enumerate(tickets):
-    due = start + datetime.timedelta(seconds={spread} * i / max(1, len(tickets) - 1))
+for i in range({count}):
+    ticket = ticket_file(actor=customer, subject=f"deadline {{i}}", description="Süre testi.")
+    due = start + datetime.timedelta(seconds={spread} * i / max(1, {count} - 1))
     ticket_deadline_correct(actor=lead, ticket=ticket, due_at=due)
     out.append([ticket.pk, due.isoformat()])
 print(json.dumps(out))
@@ -176,7 +180,7 @@ print(json.dumps({{"events": [[e["ticket_id"], e["recorded_at"].isoformat(), e["
 def seed(env: dict, ports: config.Ports, duration: int) -> list:
     manage(env, "migrate", "--noinput", ports=ports)
     manage(env, "seed_demo", ports=ports)
-    script = SEED_DEADLINES.format(first=30, count=BREACH_TICKETS, spread=max(30, duration - 30))
+    script = SEED_DEADLINES.format(first=60, count=BREACH_TICKETS, spread=max(30, duration - 30))
     return json.loads(manage(env, "shell", "-c", script, ports=ports).strip().splitlines()[-1])
 
 
