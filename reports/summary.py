@@ -26,7 +26,7 @@ views read the tickets (reports.figures)."""
 import datetime
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import connection, connections, router, transaction
 from django.utils import timezone
 
 from packages.models import Product
@@ -202,11 +202,17 @@ def report_days_refresh(*, today: datetime.date | None = None) -> dict:
 # --- reading ---------------------------------------------------------------------------------
 
 
+def _reading():
+    """The connection the figures are read from: the replica for a report read routed there
+    (slaportal/db_router.py), else the primary."""
+    return connections[router.db_for_read(Ticket)]
+
+
 def _plan(institution_id: int, first: datetime.date, last: datetime.date):
     """The days of [first, last] to read from the roll-up (as an exclusion list within the
     covered range) and the runs of days to compute from the tickets."""
     starts_at, ends_at = _bounds(first, last)
-    with connection.cursor() as cursor:
+    with _reading().cursor() as cursor:
         # The change rows first, then the coverage and the roll-up (see the module's doc).
         cursor.execute(
             "SELECT DISTINCT (at AT TIME ZONE %s)::date FROM reports_reportdaychange "
@@ -277,7 +283,8 @@ def day_figures(institution_id: int, periods: list[Period], *, detail: bool) -> 
     ]
     sets = "(g), (g, kind), (g, channel), (g, product_id)"
     histogram = ", ".join(f"SUM(first_response_histogram[{i + 1}])" for i in range(len(HISTOGRAM_EDGES)))
-    with connection.cursor() as cursor:
+    reading = _reading()
+    with reading.cursor() as cursor:
         cursor.execute(
             f"""{cte}
             SELECT g, kind, channel, product_id, GROUPING(kind), GROUPING(channel), GROUPING(product_id),
@@ -330,7 +337,7 @@ def day_figures(institution_id: int, periods: list[Period], *, detail: bool) -> 
             for i in range(len(periods))
             for measure in ("first_response_minutes", "resolution_minutes")
         ]
-        with transaction.atomic():
+        with transaction.atomic(using=reading.alias):
             # A year's 200,000 values take about 6 MB to sort in memory: with the default 4 MB of
             # work_mem the sort spills to disk. Raised for this statement only (set back after it,
             # should the caller's transaction go on).

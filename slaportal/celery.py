@@ -30,9 +30,10 @@ app.autodiscover_tasks()
 # its two workers with `-Q sla_sweep` / `-X sla_sweep`.
 app.conf.task_queues = [Queue(name, routing_key=name) for name in QUEUES]
 
-# Exactly one beat process may run this schedule (docker-compose runs one `beat` replica; `dev.py
-# run` embeds it in its sweep worker): two beats would send every entry twice. That would be
-# harmless — every task is a guarded update — but would double the load for nothing.
+# One beat process sends this schedule at a time (docker-compose runs one `beat` replica; `dev.py
+# run` embeds it in its sweep worker). On PostgreSQL more may run for failover: only the holder of
+# the lease in slaportal/beat.py sends. Two sending would be harmless — every task is a guarded
+# update — but would double the load for nothing.
 
 
 def _options(queue: str, expires: int) -> dict:

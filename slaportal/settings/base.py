@@ -60,6 +60,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Report reads to the replica when there is one (slaportal/db_router.py).
+    "slaportal.db_router.ReplicaRoutingMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, so that a locked-out login is refused before any view runs.
@@ -117,6 +119,61 @@ else:
         options["options"] = (
             f"{options.get('options', '')} -c random_page_cost={float(random_page_cost)}".strip()
         )
+
+# A connection pooler in transaction mode (pgbouncer) hands each transaction to any server
+# connection, so a server-side cursor (which lives in its session) may be gone at the next fetch:
+# DATABASE_POOLER=pgbouncer, or ?pooler=pgbouncer on the URL, turns Django's off.
+DATABASE_POOLER = env("DATABASE_POOLER", default="")
+if DATABASES["default"]["ENGINE"] != "django.db.backends.sqlite3":
+    _pooler = DATABASES["default"].get("OPTIONS", {}).pop("pooler", "")
+    DATABASE_POOLER = DATABASE_POOLER or _pooler
+    if DATABASE_POOLER == "pgbouncer":
+        DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
+
+# A PostgreSQL streaming replica for the reports (slaportal/db_router.py): the report pages, their
+# exports and charts, the vendor report and the performance figures read from it; everything else
+# from the primary. A person who has written reads from the primary for READ_YOUR_WRITES_SECONDS;
+# a replica more than DATABASE_REPLICA_MAX_LAG_SECONDS behind is skipped.
+DATABASE_REPLICA_URL = env("DATABASE_REPLICA_URL", default="")
+DATABASE_REPLICA_MAX_LAG_SECONDS = env.float("DATABASE_REPLICA_MAX_LAG_SECONDS", default=5.0)
+READ_YOUR_WRITES_SECONDS = env.int("READ_YOUR_WRITES_SECONDS", default=5)
+REPLICA_LAG_CHECK_SECONDS = 2.0
+DATABASE_REPLICA_URL_NAMES = [
+    "report-page",
+    "report-chart",
+    "report-download",
+    "vendor-report-page",
+    "vendor-report-download",
+    "vendor-report-chart",
+    "performance",
+    "performance-chart",
+    "performance-export",
+    "performance-pdf",
+    "api-report-summary",
+    "api-report-download",
+    "api-vendor-report",
+    "api-vendor-report-download",
+    "api-performance",
+    "api-performance-download",
+]
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = {
+        **{
+            key: value
+            for key, value in DATABASES["default"].items()
+            if key not in ("NAME", "HOST", "PORT", "USER", "PASSWORD")
+        },
+        **env.db_url_config(DATABASE_REPLICA_URL),
+    }
+    _replica_pooler = DATABASES["replica"].get("OPTIONS", {}).pop("pooler", "")
+    if (_replica_pooler or DATABASE_POOLER) == "pgbouncer":
+        DATABASES["replica"]["DISABLE_SERVER_SIDE_CURSORS"] = True
+    DATABASES["replica"].setdefault("OPTIONS", {}).update(
+        {k: v for k, v in DATABASES["default"].get("OPTIONS", {}).items() if k == "options"}
+    )
+    # The test run reads the replica alias from the test database itself.
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+DATABASE_ROUTERS = ["slaportal.db_router.ReplicaRouter"]
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "organizations.User"
@@ -405,9 +462,15 @@ CELERY_TASK_ROUTES = {
     "core.outbox_drain": {"queue": "sla"},
     "tickets.route_unrouted": {"queue": "routing_p1"},
 }
-# Exactly one beat process runs the schedule in slaportal/celery.py (two would send every entry
-# twice); the database scheduler keeps its state where the one process finds it after a restart.
-CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# The database scheduler keeps its state where a beat finds it after a restart or a failover.
+CELERY_BEAT_SCHEDULER = "slaportal.beat:LeaderScheduler"
+# Beat that fails over (slaportal/beat.py): on PostgreSQL any number of beats may run, and only the
+# one holding an advisory-lock lease sends the schedule; the others take over within the timeout
+# plus a second when it dies. The lease needs a session of its own on PostgreSQL itself: behind a
+# pooler in transaction mode, point BEAT_LEASE_DATABASE_URL at the server directly.
+BEAT_LEASE = env.bool("BEAT_LEASE", default=True)
+BEAT_LEASE_TIMEOUT_SECONDS = env.int("BEAT_LEASE_TIMEOUT_SECONDS", default=10)
+BEAT_LEASE_DATABASE_URL = env("BEAT_LEASE_DATABASE_URL", default="")
 # The sending side must not hang or fail when the broker is away: tickets are filed without it
 # and the periodic sweep catches up (see slaportal.celery.publish).
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
