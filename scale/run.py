@@ -16,6 +16,7 @@ import argparse
 import csv
 import json
 import os
+import shlex
 import shutil
 import signal
 import subprocess
@@ -27,6 +28,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from scale import config  # noqa: E402
+from slaportal.queues import SWEEP_QUEUE  # noqa: E402
 
 PG_BIN = Path(os.environ.get("PG_BIN", "/usr/lib/postgresql/15/bin"))
 PYTHON = str(ROOT / ".venv" / "bin" / "python") if (ROOT / ".venv").exists() else sys.executable
@@ -58,6 +60,24 @@ class Host:
                 self.process.wait(timeout=15)
             except subprocess.TimeoutExpired:
                 self.kill()
+
+
+def worker_host_command(name: str) -> list[str]:
+    celery = [
+        str(PYTHON),
+        "-m",
+        "celery",
+        "-A",
+        "slaportal",
+        "worker",
+        "-l",
+        "info",
+        "--without-gossip",
+        "--without-mingle",
+    ]
+    sweep = [*celery, "-c", "1", "-Q", SWEEP_QUEUE, "-n", f"{name}-sweep@scale"]
+    work = [*celery, "-c", "1", "-X", SWEEP_QUEUE, "-n", f"{name}-work@scale"]
+    return ["bash", "-c", f"{shlex.join(sweep)} & exec {shlex.join(work)}"]
 
 
 def as_postgres(*command: str) -> None:
@@ -291,10 +311,12 @@ def run(args) -> int:
             Host(f"web{i + 1}", [PYTHON, "-m", "gunicorn", "slaportal.wsgi", "-b", f"{address}:{ports.web}", "-w", "2", "--threads", "4"], env, logs / f"web{i + 1}.log")
             for i, address in enumerate(config.WEB_HOSTS)
         ]  # fmt: skip
+        # Each worker host runs what `dev.py run` runs: a consumer of the SLA sweep's queue alone, so
+        # no burst of filings or e-mails delays a sweep, and one for every other queue. Both are
+        # in the host's process group, so killing the host kills both.
         workers = [
-            Host(name, [PYTHON, "-m", "celery", "-A", "slaportal", "worker", "-c", "1", "-n", f"{name}@scale", "-l", "info", "--without-gossip", "--without-mingle"], env, logs / f"{name}.log")
-            for name in config.WORKER_HOSTS
-        ]  # fmt: skip
+            Host(name, worker_host_command(name), env, logs / f"{name}.log") for name in config.WORKER_HOSTS
+        ]
         beats = [
             Host(name, [PYTHON, "-m", "celery", "-A", "slaportal", "beat", "-l", "info", "--max-interval", "1", "-s", str(workdir / f"{name}.schedule")], env, logs / f"{name}.log")
             for name in config.BEAT_HOSTS

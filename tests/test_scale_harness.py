@@ -33,3 +33,17 @@ def test_the_kills_fall_at_a_quarter_a_half_and_three_quarters_of_the_run():
     # when / then
     assert config.Plan(600).kills == [(150, "web"), (300, "worker"), (450, "beat")]
     assert config.Plan(120).kills == [(30, "web"), (60, "worker"), (90, "beat")]
+
+
+def test_each_worker_host_keeps_a_consumer_for_the_sweep_alone():
+    # given
+    from scale.run import worker_host_command
+    from slaportal.queues import SWEEP_QUEUE
+
+    # when
+    shell, flag, script = worker_host_command("worker-a")
+    # then: one consumer of the sweep's queue only, one of every other queue, in one process group
+    assert (shell, flag) == ("bash", "-c")
+    sweep, work = script.split(" & exec ")
+    assert f"-Q {SWEEP_QUEUE}" in sweep and "worker-a-sweep@scale" in sweep
+    assert f"-X {SWEEP_QUEUE}" in work and "worker-a-work@scale" in work
