@@ -26,6 +26,18 @@ PLACEHOLDER_HELP = "Placeholders: " + ", ".join("`{{ " + name + " }}`" for name 
 
 class MacroSerializer(serializers.ModelSerializer):
     personal = serializers.BooleanField(source="is_personal", read_only=True)
+    status = serializers.ChoiceField(
+        choices=Ticket.Status.choices,
+        allow_blank=True,
+        read_only=True,
+        help_text="The status a reply from this macro sets; empty when it sets none.",
+    )
+    kind = serializers.ChoiceField(
+        choices=Ticket.Kind.choices,
+        allow_blank=True,
+        read_only=True,
+        help_text="The kind a reply from this macro sets; empty when it sets none.",
+    )
 
     class Meta:
         model = Macro
