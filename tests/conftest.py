@@ -7,7 +7,9 @@ import shutil
 import pytest
 from django.conf import settings
 from django.core.cache import cache
+from django.core.servers.basehttp import WSGIServer
 from django.db import connection
+from django.test.testcases import LiveServerThread
 from django.utils import translation
 from rest_framework.test import APIClient
 
@@ -231,6 +233,21 @@ def _fresh_throttles():
     cache.clear()
     yield
     cache.clear()
+
+
+class _OneRequestAtATime(WSGIServer):
+    """The live server for SQLite: its threads would share the test's one in-memory connection,
+    which SQLite cannot serve from several threads at once (requests made in parallel by a page and
+    its service worker wait on each other for ever), so requests are served one after another."""
+
+    def __init__(self, *args, connections_override=None, **kwargs):
+        super().__init__(*args, **kwargs)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _live_server_for_the_database():
+    if connection.vendor == "sqlite":
+        LiveServerThread.server_class = _OneRequestAtATime
 
 
 @pytest.fixture(autouse=True)
