@@ -167,6 +167,20 @@ def outbox_enqueue(**fields) -> OutboxMessage | None:
     return message
 
 
+def delete_in_batches(rows, *, batch: int, budget_seconds: float) -> int:
+    """Delete the ordered queryset's rows, `batch` at a time in short statements, until none is
+    left or the time budget is spent (the next run continues). Returns how many were deleted."""
+    started = time.monotonic()
+    total = 0
+    while time.monotonic() - started < budget_seconds:
+        ids = list(rows.values_list("pk", flat=True)[:batch])
+        if ids:
+            total += rows.model.objects.filter(pk__in=ids).delete()[0]
+        if len(ids) < batch:
+            break
+    return total
+
+
 def outbox_backlog(*, now: datetime.datetime | None = None) -> dict[str, tuple[int, float]]:
     """The messages waiting to be sent, by channel (email, push): how many rows and the age in
     seconds of the oldest. What /metrics reads of the outbox."""
@@ -313,19 +327,12 @@ def outbox_purge(
     `batch` rows (each its own short statement), until none is left or the time budget is spent
     (the next run continues). Pending rows are never touched. Returns how many were deleted."""
     cutoff = (now or timezone.now()) - datetime.timedelta(days=settings.OUTBOX_RETENTION_DAYS)
-    started = time.monotonic()
-    total = 0
-    while time.monotonic() - started < budget_seconds:
-        ids = list(
-            OutboxMessage.objects.filter(created_at__lt=cutoff)
-            .exclude(status=Status.PENDING)
-            .order_by("created_at")
-            .values_list("pk", flat=True)[:batch]
-        )
-        if ids:
-            total += OutboxMessage.objects.filter(pk__in=ids).delete()[0]
-        if len(ids) < batch:
-            break
+    rows = (
+        OutboxMessage.objects.filter(created_at__lt=cutoff)
+        .exclude(status=Status.PENDING)
+        .order_by("created_at")
+    )
+    total = delete_in_batches(rows, batch=batch, budget_seconds=budget_seconds)
     if total:
         logger.info("outbox.purged", extra={"count": total})
     return total

@@ -15,6 +15,7 @@ from django.db import transaction
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
+from core.outbox import delete_in_batches
 from slaportal.tracing import outbox_trace_carrier, traced
 from tickets import dispatch
 from tickets.models import OutboxMessage, Ticket
@@ -132,18 +133,8 @@ def outbox_purge(
     (index outbox_processed), until none is left or the time budget is spent (the next run
     continues). Pending rows are never touched. Returns how many rows were deleted."""
     cutoff = (now or timezone.now()) - datetime.timedelta(days=settings.OUTBOX_RETENTION_DAYS)
-    started = time.monotonic()
-    total = 0
-    while time.monotonic() - started < budget_seconds:
-        ids = list(
-            OutboxMessage.objects.filter(processed_at__lt=cutoff)
-            .order_by("processed_at")
-            .values_list("pk", flat=True)[:batch]
-        )
-        if ids:
-            total += OutboxMessage.objects.filter(pk__in=ids).delete()[0]
-        if len(ids) < batch:
-            break
+    rows = OutboxMessage.objects.filter(processed_at__lt=cutoff).order_by("processed_at")
+    total = delete_in_batches(rows, batch=batch, budget_seconds=budget_seconds)
     if total:
         logger.info("outbox.purged", extra={"count": total})
     return total
