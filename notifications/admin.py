@@ -5,9 +5,10 @@ from .models import InboundMessage, Notification, PushMessage, PushSubscription
 
 @admin.register(Notification)
 class NotificationAdmin(admin.ModelAdmin):
-    """Read-only: what was sent to whom, and what failed (status "failed", last error)."""
+    """Read-only: what was sent to whom; each e-mail's attempts and last error are on its row of the
+    outbox (core)."""
 
-    list_display = ("id", "kind", "status", "to_address", "ticket_id", "attempts", "created_at", "sent_at")
+    list_display = ("id", "kind", "status", "to_address", "ticket_id", "created_at", "sent_at")
     list_filter = ("status", "kind")
     search_fields = ("to_address",)
     readonly_fields = [f.name for f in Notification._meta.fields]

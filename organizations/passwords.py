@@ -1,14 +1,20 @@
-"""Passwords changed and reset outside the web pages (the apps): the same rules as Django's own
+"""Passwords changed and reset, on the web and in the apps: the same rules as Django's own
 views — the password validators, the reset e-mail and its one-use link — with an audit row for
-every change."""
+every change. The reset e-mail leaves through the one outbox, in its recipient's language."""
 
-from django.contrib.auth.forms import PasswordResetForm, SetPasswordForm
+from django.contrib.auth import forms as auth_forms
+from django.contrib.auth.forms import SetPasswordForm
 from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.template import loader
+from django.utils import translation
 from django.utils.encoding import force_str
 from django.utils.http import urlsafe_base64_decode
 from django.utils.translation import gettext as _
+
+from core.languages import email_language
+from core.outbox import outbox_enqueue
 
 from .audit import audit_record
 from .models import User
@@ -35,6 +41,37 @@ def password_change(*, actor: User, old_password: str, new_password: str) -> Use
     return _set_password(
         actor=actor, person=actor, new_password=new_password, action="person.password_change"
     )
+
+
+class PasswordResetForm(auth_forms.PasswordResetForm):
+    """Django's reset form, its e-mail queued in the outbox (one per person and link) instead of
+    sent on the request, rendered in the person's e-mail language."""
+
+    def send_mail(
+        self,
+        subject_template_name,
+        email_template_name,
+        context,
+        from_email,
+        to_email,
+        html_email_template_name=None,
+    ):
+        person = context["user"]
+        language = email_language(person.pk)
+        with translation.override(language):
+            subject = "".join(loader.render_to_string(subject_template_name, context).splitlines())
+            body = loader.render_to_string(email_template_name, context)
+            html = (
+                loader.render_to_string(html_email_template_name, context) if html_email_template_name else ""
+            )
+        outbox_enqueue(
+            cause=f"organizations.password_reset:{person.pk}:{context['token']}",
+            recipient=to_email,
+            subject=subject,
+            body=body,
+            html=html,
+            language=language,
+        )
 
 
 def password_reset_request(*, email: str, request) -> None:

@@ -1,6 +1,8 @@
+from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from . import sign_in, views
+from .passwords import PasswordResetForm
 
 urlpatterns = [
     path("accounts/login/", sign_in.SignInView.as_view(), name="login"),
@@ -9,6 +11,11 @@ urlpatterns = [
         "accounts/oidc/callback/",
         sign_in.DirectoryOIDCCallback.as_view(),
         name="oidc_authentication_callback",
+    ),
+    path(
+        "accounts/password_reset/",
+        auth_views.PasswordResetView.as_view(form_class=PasswordResetForm),
+        name="password_reset",
     ),
     path("accounts/", include("django.contrib.auth.urls")),
     path("institution/people/", views.people, name="people"),

@@ -28,6 +28,6 @@ class ReportDeliveryAdmin(ReadOnlyAdmin):
     """Read-only: the monthly reports queued, with whom each went to (the e-mails themselves are in
     the outbox, /admin/core/outboxmessage/)."""
 
-    list_display = ["institution", "period_on", "sent_at", "attempts", "last_error"]
+    list_display = ["institution", "period_on", "sent_at", "recipients"]
     list_filter = ["period_on"]
     list_select_related = ["institution"]

@@ -103,8 +103,6 @@ class ReportDelivery(models.Model):
     recipients = models.JSONField(_("recipients"), default=list)
     language = models.CharField(_("language"), max_length=10, default="tr")
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    attempts = models.PositiveIntegerField(_("attempts"), default=0)
-    last_error = models.TextField(_("last error"), blank=True)
     available_at = models.DateTimeField(_("available at"))
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
 

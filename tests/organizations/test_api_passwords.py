@@ -6,6 +6,7 @@ import re
 import pytest
 from rest_framework.test import APIClient
 
+from core.outbox import outbox_drain
 from organizations.models import AuditEvent
 from tests.factories import PersonFactory
 from tests.factories.organizations import PASSWORD
@@ -52,6 +53,7 @@ def test_reset_sends_the_webs_email_and_its_link_sets_a_new_password_once(custom
     customer.save(update_fields=["email"])
     # when
     asked = APIClient().post("/api/v1/auth/password-reset/", {"email": customer.email}, format="json")
+    outbox_drain()
     uid, token = re.search(r"/reset/([^/]+)/([^/]+)/", mailoutbox[0].body).groups()
     body = {"uid": uid, "token": token, "new_password": NEW}
     first = APIClient().post("/api/v1/auth/password-reset/confirm/", body, format="json")

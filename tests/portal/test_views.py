@@ -2,6 +2,9 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
+from core.models import OutboxMessage
+from core.outbox import outbox_drain
+from notifications.models import NotificationProfile
 from tests.clients import login
 
 pytestmark = pytest.mark.django_db
@@ -70,13 +73,27 @@ def test_logout_is_a_post_that_ends_the_session(client, customer):
     assert client.get("/").status_code == 302
 
 
-def test_password_reset_mails_a_link(client, customer):
+def test_password_reset_mails_a_link_through_the_outbox(client, customer):
     # when
     response = client.post(reverse("password_reset"), {"email": customer.email})
-    # then
+    # then: queued on the request, sent by the outbox's drain
     assert response.status_code == 302
-    assert len(mail.outbox) == 1
+    assert OutboxMessage.objects.get().cause.startswith(f"organizations.password_reset:{customer.pk}:")
+    assert outbox_drain() == 1
+    assert [message.to for message in mail.outbox] == [[customer.email]]
     assert "/accounts/reset/" in mail.outbox[0].body
+
+
+def test_password_reset_mail_is_in_the_persons_email_language(client, customer):
+    # given: the customer reads e-mail in English, the page is asked for in Turkish
+    NotificationProfile.objects.create(person=customer, language="en")
+    # when
+    client.post(reverse("password_reset"), {"email": customer.email}, HTTP_ACCEPT_LANGUAGE="tr")
+    outbox_drain()
+    # then
+    message = OutboxMessage.objects.get()
+    assert message.language == "en"
+    assert "Password reset on" in mail.outbox[0].subject
 
 
 def test_password_reset_page_uses_the_portal_layout(browser_client):
