@@ -7,13 +7,15 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.conf import settings
 from django.utils import translation
+from django.utils.translation import gettext as _
 
 from core.models import OutboxMessage
+from notifications.models import NotificationProfile
 from organizations.roles import Role
 from tests.factories import PersonFactory, TicketFactory
 from tickets.models import SLAEvent, Ticket, TicketEvent
 from tickets.services import ticket_assign
-from tickets.services.sla import _desk_lead_addresses, _emails, sla_breach_sweep, sla_terms, sla_warning_sweep
+from tickets.services.sla import _desk_leads, _emails, sla_breach_sweep, sla_terms, sla_warning_sweep
 from tickets.services.sweep_sql import EMAIL_FIELDS, email_cause, format_pattern
 
 FIELDS = ("cause", "recipient", "language", "subject", "body", "status")
@@ -35,8 +37,7 @@ def desk(time_machine, postgres):
 def _expected_emails(kind: str, ticket_id: int) -> list[dict]:
     """The outbox rows the per-ticket path writes for the ticket, one per recipient."""
     ticket = Ticket.objects.select_related("institution", "assignee").get(pk=ticket_id)
-    with translation.override(settings.LANGUAGE_CODE):
-        rows = _emails(ticket, _desk_lead_addresses(), kind)
+    rows = _emails(ticket, _desk_leads(), kind)
     return sorted(({f: getattr(row, f) for f in FIELDS} for row in rows), key=lambda row: row["recipient"])
 
 
@@ -108,6 +109,34 @@ def test_set_based_warning_sweep_writes_what_the_per_ticket_path_writes(desk, ti
     assert written == _expected_emails(SLAEvent.Kind.WARNING_SENT, ticket.pk)
     log = SLAEvent.objects.get(ticket=ticket, kind=SLAEvent.Kind.WARNING_SENT)
     assert (log.occurred_at, log.terms) == (ticket.warning_due_at, sla_terms(ticket))
+
+
+def test_each_sla_email_is_in_its_recipients_language_on_both_paths(desk, time_machine):
+    # given: the desk lead reads e-mail in English, the engineer in Turkish, a second lead has no choice
+    lead, engineer = desk
+    NotificationProfile.objects.create(person=lead, language="en")
+    NotificationProfile.objects.create(person=engineer, language="tr")
+    other_lead = PersonFactory(role=Role.DESK_LEAD, username="other-lead")
+    ticket = TicketFactory()
+    ticket_assign(actor=lead, ticket=ticket, assignee=engineer)
+    time_machine.move_to(DUE + datetime.timedelta(minutes=1), tick=False)
+    # when: the request that runs the sweep is in English
+    with translation.override("en"):
+        sla_breach_sweep()
+    # then
+    written = _written_emails(SLAEvent.Kind.BREACHED, ticket.pk)
+    assert written == _expected_emails(SLAEvent.Kind.BREACHED, ticket.pk)
+    by_recipient = {row["recipient"]: row for row in written}
+    assert {address: row["language"] for address, row in by_recipient.items()} == {
+        lead.email: "en",
+        engineer.email: "tr",
+        other_lead.email: settings.LANGUAGE_CODE,
+    }
+    assert by_recipient[lead.email]["subject"] == f"Ticket #{ticket.pk} missed its first-response deadline"
+    with translation.override("tr"):
+        turkish = _("Ticket #%(id)s missed its first-response deadline") % {"id": ticket.pk}
+    assert turkish != by_recipient[lead.email]["subject"]
+    assert by_recipient[engineer.email]["subject"] == by_recipient[other_lead.email]["subject"] == turkish
 
 
 def test_set_based_sweep_writes_no_email_when_nobody_is_to_be_told(time_machine, postgres):

@@ -2,6 +2,7 @@
 Every effect is a guarded update or a unique row, so repeating any of these is harmless."""
 
 import datetime
+import functools
 import logging
 import math
 import time
@@ -14,6 +15,7 @@ from django.db.models import F, Q
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
+from core.languages import email_language
 from core.outbox import outbox_enqueue_many, outbox_message, outbox_pending_after_commit
 from organizations.models import User
 from organizations.permissions import require_role
@@ -122,12 +124,24 @@ def _warning_due(now: datetime.datetime) -> Q:
     )
 
 
-def _desk_lead_addresses() -> list[str]:
-    return list(
+def _desk_leads() -> dict[str, str]:
+    """The active desk leads' addresses, each with its person's e-mail language."""
+    leads = (
         User.objects.filter(role=Role.DESK_LEAD, is_active=True)
         .exclude(email="")
-        .values_list("email", flat=True)
+        .order_by("pk")
+        .values_list("email", "pk")
     )
+    return {address: email_language(pk) for address, pk in leads}
+
+
+def email_texts_by_language(kind: str) -> dict[str, tuple[str, str]]:
+    """The breach or warning e-mail's subject and body in every language of the site."""
+    texts = {}
+    for language, _name in settings.LANGUAGES:
+        with translation.override(language):
+            texts[language] = _email_texts(kind)
+    return texts
 
 
 def _local(moment: datetime.datetime) -> str:
@@ -165,20 +179,27 @@ def _email_texts(kind: str) -> tuple[str, str]:
     )
 
 
-def _emails(ticket: Ticket, leads: list[str], kind: str) -> list:
-    """The breach or warning e-mail of a ticket as outbox rows, one per desk lead and assignee."""
-    values = _email_values(ticket)
-    subject, body = _email_texts(kind)
-    recipients = sorted({*leads, ticket.assignee.email if ticket.assignee else ""} - {""})
-    return [
-        outbox_message(
-            cause=sweep_sql.email_cause(kind, ticket.pk),
-            recipient=address,
-            subject=subject % values,
-            body=body % values,
-        )
-        for address in recipients
-    ]
+def _emails(ticket: Ticket, leads: dict[str, str], kind: str, language_of=email_language) -> list:
+    """The breach or warning e-mail of a ticket as outbox rows, one per desk lead and assignee,
+    each in its recipient's e-mail language (`leads`: address → language)."""
+    recipients = dict(leads)
+    if ticket.assignee_id and ticket.assignee.email:
+        recipients.setdefault(ticket.assignee.email, language_of(ticket.assignee_id))
+    rows = []
+    for address in sorted(recipients):
+        with translation.override(recipients[address]):
+            values = _email_values(ticket)
+            subject, body = _email_texts(kind)
+            rows.append(
+                outbox_message(
+                    cause=sweep_sql.email_cause(kind, ticket.pk),
+                    recipient=address,
+                    subject=subject % values,
+                    body=body % values,
+                    language=recipients[address],
+                )
+            )
+    return rows
 
 
 def _record(ids: list[int], *, kind: str, now: datetime.datetime) -> None:
@@ -202,7 +223,7 @@ def _record(ids: list[int], *, kind: str, now: datetime.datetime) -> None:
         )
         .order_by("pk")
     )
-    leads = _desk_lead_addresses()
+    leads = _desk_leads()
     breached = kind == SLAEvent.Kind.BREACHED
     TicketEvent.objects.bulk_create(
         [
@@ -231,9 +252,8 @@ def _record(ids: list[int], *, kind: str, now: datetime.datetime) -> None:
         batch_size=1000,
         ignore_conflicts=True,
     )
-    # The desk's language: the e-mails go to vendor staff, whoever's request runs this.
-    with translation.override(settings.LANGUAGE_CODE):
-        emails = [email for ticket in tickets for email in _emails(ticket, leads, kind)]
+    language_of = functools.cache(email_language)
+    emails = [email for ticket in tickets for email in _emails(ticket, leads, kind, language_of)]
     outbox_enqueue_many(messages=emails)
     logger.info("sla.recorded", extra={"kind": kind, "count": len(tickets)})
 
@@ -299,20 +319,18 @@ def _sweep_batch_set_based(predicate: Q, order: str, kind: str, now: datetime.da
     query = Ticket.objects.filter(predicate).query
     where_sql, where_params = query.get_compiler(connection=connection).compile(query.where)
     with transaction.atomic():
-        # The desk's language: the e-mails go to vendor staff, whoever's request runs this.
-        with translation.override(settings.LANGUAGE_CODE):
-            texts = _email_texts(kind)
-            marked, emailed = sweep_sql.record_due(
-                predicate_sql=where_sql,
-                predicate_params=list(where_params),
-                order=connection.ops.quote_name(Ticket._meta.get_field(order).column),
-                limit=limit,
-                kind=kind,
-                now=now,
-                texts=texts,
-                leads=_desk_lead_addresses,
-                link=ticket_link(sweep_sql.LINK_MARKER),
-            )
+        marked, emailed = sweep_sql.record_due(
+            predicate_sql=where_sql,
+            predicate_params=list(where_params),
+            order=connection.ops.quote_name(Ticket._meta.get_field(order).column),
+            limit=limit,
+            kind=kind,
+            now=now,
+            texts=email_texts_by_language(kind),
+            leads=_desk_leads,
+            language_of=email_language,
+            link=ticket_link(sweep_sql.LINK_MARKER),
+        )
         if emailed:
             outbox_pending_after_commit()
     if marked:

@@ -1,7 +1,8 @@
 """The breach and warning sweep as set-based SQL (PostgreSQL): one statement marks a batch of due
 tickets and writes their history events and SLA log entries, a second writes their e-mails to
-the outbox of core, one row per recipient. Python touches only what is the same for the whole batch (the translated texts, the
-desk leads' addresses, the address of a ticket) and the deadline as shown, once per minute.
+the outbox of core, one row per recipient in its e-mail language. Python touches only what is the
+same for the whole batch (the translated texts, the desk leads' addresses, the recipients'
+languages, the address of a ticket) and the deadline as shown, once per minute and language.
 
 It writes exactly what `sla._record` writes ticket by ticket (tests/tickets/test_sweep_sql.py
 compares the two), at tens of thousands of tickets a second instead of about a thousand: a mass
@@ -68,8 +69,9 @@ def record_due(
     limit: int,
     kind: str,
     now: datetime.datetime,
-    texts: tuple[str, str],
-    leads: Callable[[], list[str]],
+    texts: dict[str, tuple[str, str]],
+    leads: Callable[[], dict[str, str]],
+    language_of: Callable[[int], str],
     link: str,
 ) -> tuple[int, int]:
     """Mark up to `limit` due tickets (rows matching `predicate_sql`, locked with SKIP LOCKED,
@@ -77,9 +79,10 @@ def record_due(
     Runs in the caller's transaction; returns how many tickets it marked and how many e-mails it
     queued (one per recipient; none for a ticket with nobody to write to).
 
-    texts: the translated subject and body with %(name)s fields (EMAIL_FIELDS); leads: gives the
-    desk leads' addresses, asked only when a ticket was marked; link: the address of ticket
-    LINK_MARKER."""
+    texts: for each language, the translated subject and body with %(name)s fields (EMAIL_FIELDS);
+    leads: gives the desk leads' addresses, each with its e-mail language, asked only when a ticket
+    was marked; language_of: a person's e-mail language (the assignees'); link: the address of
+    ticket LINK_MARKER. Each e-mail is in its recipient's language."""
     breached = kind == SLAEvent.Kind.BREACHED
     ticket = Ticket._meta.db_table
     mark = "breached_at = t.first_response_due_at" if breached else "warned_at = %(now)s"
@@ -106,7 +109,7 @@ def record_due(
                 UPDATE {ticket} AS t SET {mark} FROM due WHERE t.id = due.id
                 RETURNING t.id, t.institution_id, t.priority, t.first_response_minutes, t.service_window_start,
                           t.service_window_end, t.service_timezone, t.subscription_id, t.first_response_due_at,
-                          t.warning_due_at
+                          t.warning_due_at, t.assignee_id
             ), history AS (
                 INSERT INTO {TicketEvent._meta.db_table} (ticket_id, institution_id, kind, actor_id, data, created_at)
                 SELECT m.id, m.institution_id, %(event_kind)s, NULL,
@@ -128,7 +131,7 @@ def record_due(
                 FROM marked m ORDER BY m.id
                 ON CONFLICT DO NOTHING
             )
-            SELECT m.id, m.first_response_due_at FROM marked m
+            SELECT m.id, m.first_response_due_at, m.assignee_id FROM marked m
             """,  # noqa: S608 - table and column names from the models, values as parameters
             params,
         )
@@ -136,29 +139,50 @@ def record_due(
         if not rows:
             return 0, 0
         # The deadline as the e-mails show it, once per minute (the short date-time format shows
-        # minutes at most) rather than once per ticket.
-        minutes = sorted({due.replace(second=0, microsecond=0) for _, due in rows})
-        subject, body = (format_pattern(text, EMAIL_FIELDS) for text in texts)
+        # minutes at most) and language rather than once per ticket.
+        minutes = sorted({due.replace(second=0, microsecond=0) for _, due, _ in rows})
+        lead_languages = leads()
+        assignees = {assignee for _, _, assignee in rows if assignee is not None}
+        assignee_languages = {pk: language_of(pk) for pk in sorted(assignees)}
+        languages = sorted({*texts} & {*lead_languages.values(), *assignee_languages.values()})
+        languages = languages or [settings.LANGUAGE_CODE]
+        shown = []
+        for language in languages:
+            with translation.override(language):
+                shown += [(minute, language, _shown(minute)) for minute in minutes]
         prefix, suffix = link.split(str(LINK_MARKER))
         cursor.execute(
             f"""
             INSERT INTO {OutboxMessage._meta.db_table} (
                 channel, cause, recipient, language, subject, body, html, attachments, headers,
                 renderer, context, status, attempts, next_attempt_at, last_error, created_at, sent_at)
-            SELECT %(channel)s, %(cause)s || t.id, recipients.address, %(language)s,
-                   format(%(subject)s, t.id, t.subject, i.name, t.priority, shown.text, link.text),
-                   format(%(body)s, t.id, t.subject, i.name, t.priority, shown.text, link.text),
+            SELECT %(channel)s, %(cause)s || t.id, recipients.address, recipients.language,
+                   format(texts.subject, t.id, t.subject, i.name, t.priority, shown.text, link.text),
+                   format(texts.body, t.id, t.subject, i.name, t.priority, shown.text, link.text),
                    '', '[]'::jsonb, '{{}}'::jsonb, '', '{{}}'::jsonb, %(status)s, 0, %(now)s, '', %(now)s, NULL
             FROM {ticket} t
             JOIN {Institution._meta.db_table} i ON i.id = t.institution_id
             LEFT JOIN {User._meta.db_table} a ON a.id = t.assignee_id
-            JOIN unnest(%(minutes)s::timestamptz[], %(shown)s::text[]) AS shown (minute, text)
-                ON shown.minute = date_trunc('minute', t.first_response_due_at)
+            LEFT JOIN unnest(%(assignee_ids)s::bigint[], %(assignee_languages)s::text[])
+                AS assignee_language (id, language) ON assignee_language.id = t.assignee_id
             CROSS JOIN LATERAL (SELECT %(prefix)s || t.id || %(suffix)s AS text) link
             CROSS JOIN LATERAL (
-                SELECT DISTINCT address FROM unnest(%(leads)s::text[] || coalesce(a.email, '')) AS address
+                -- A desk lead who is also the assignee is written to once, as a desk lead.
+                SELECT DISTINCT ON (address) address, language FROM (
+                    SELECT lead.address, lead.language, 0 AS rank
+                    FROM unnest(%(lead_addresses)s::text[], %(lead_languages)s::text[]) AS lead (address, language)
+                    UNION ALL
+                    SELECT coalesce(a.email, ''), coalesce(assignee_language.language, %(language)s), 1
+                ) candidates
                 WHERE address <> ''
+                ORDER BY address, rank
             ) recipients
+            JOIN unnest(%(languages)s::text[], %(subjects)s::text[], %(bodies)s::text[])
+                AS texts (language, subject, body) ON texts.language = recipients.language
+            JOIN unnest(%(minutes)s::timestamptz[], %(shown_languages)s::text[], %(shown)s::text[])
+                AS shown (minute, language, text)
+                ON shown.minute = date_trunc('minute', t.first_response_due_at)
+                AND shown.language = recipients.language
             WHERE t.id = ANY(%(ids)s)
             ORDER BY t.id, recipients.address COLLATE "C"
             ON CONFLICT DO NOTHING
@@ -166,17 +190,22 @@ def record_due(
             {
                 "channel": OutboxMessage.Channel.EMAIL,
                 "cause": _cause_prefix(kind),
-                "language": translation.get_language() or settings.LANGUAGE_CODE,
+                "language": settings.LANGUAGE_CODE,
                 "status": OutboxMessage.Status.PENDING,
-                "subject": subject,
-                "body": body,
+                "languages": languages,
+                "subjects": [format_pattern(texts[language][0], EMAIL_FIELDS) for language in languages],
+                "bodies": [format_pattern(texts[language][1], EMAIL_FIELDS) for language in languages],
                 "now": now,
-                "minutes": minutes,
-                "shown": [_shown(minute) for minute in minutes],
+                "minutes": [minute for minute, _, _ in shown],
+                "shown_languages": [language for _, language, _ in shown],
+                "shown": [text for _, _, text in shown],
                 "prefix": prefix,
                 "suffix": suffix,
-                "leads": leads(),
-                "ids": [pk for pk, _ in rows],
+                "lead_addresses": list(lead_languages),
+                "lead_languages": list(lead_languages.values()),
+                "assignee_ids": list(assignee_languages),
+                "assignee_languages": list(assignee_languages.values()),
+                "ids": [pk for pk, _, _ in rows],
             },
         )
         return len(rows), cursor.rowcount
