@@ -1,6 +1,7 @@
-"""Going on or off duty, as on `/desk/duty/`: routing gives new tickets only to engineers on duty.
-An engineer sees and sets their own duty; the desk lead sees the whole desk and sets anyone's,
-through organizations.services.person_set_on_duty (which checks who may)."""
+"""Going on or off duty, now or planned ahead, as on `/desk/duty/`: routing gives new tickets only
+to engineers on duty, and the breach forecast counts on the planned changes. An engineer sees and
+sets their own duty; the desk lead sees the whole desk and sets anyone's, through
+organizations.services.person_set_on_duty and duty_change_schedule (which check who may)."""
 
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
@@ -12,8 +13,8 @@ from rest_framework.views import APIView
 
 from organizations.permissions import is_desk
 from organizations.roles import Role
-from organizations.selectors import person_list_desk
-from organizations.services import person_set_on_duty
+from organizations.selectors import duty_change_list_upcoming, person_list_desk
+from organizations.services import duty_change_schedule, person_set_on_duty
 from slaportal.api.errors import error_responses
 
 
@@ -35,8 +36,21 @@ class DutyChangeSerializer(serializers.Serializer):
     on_duty = serializers.BooleanField()
 
 
-class DeskDutyView(APIView):
-    permission_classes = [IsAuthenticated]
+class PlannedDutyChangeSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    person = serializers.IntegerField(
+        source="person_id",
+        min_value=1,
+        max_value=2**63 - 1,
+        required=False,
+        help_text="A desk person's id; yourself when left out.",
+    )
+    at = serializers.DateTimeField(help_text="When the change takes effect; in the future.")
+    on_duty = serializers.BooleanField(source="is_on_duty")
+
+
+class _DeskPeople:
+    """Whom the signed-in desk person may see and set: themself, or the whole desk for the lead."""
 
     def _desk(self, request):
         if not is_desk(request.user):
@@ -44,6 +58,19 @@ class DeskDutyView(APIView):
         if request.user.role == Role.DESK_LEAD:
             return list(person_list_desk())
         return [request.user]
+
+    def _person(self, request, pk: int):
+        """The desk person `pk` names: 403 when an engineer names a colleague, 404 off the desk."""
+        person = {person.pk: person for person in self._desk(request)}.get(pk)
+        if person is None:
+            if request.user.role != Role.DESK_LEAD and any(p.pk == pk for p in person_list_desk()):
+                raise PermissionDenied(_("Only the desk lead sets someone else's duty."))
+            raise NotFound(_("Not found."))
+        return person
+
+
+class DeskDutyView(_DeskPeople, APIView):
+    permission_classes = [IsAuthenticated]
 
     @extend_schema(
         summary="Who is on duty",
@@ -64,16 +91,51 @@ class DeskDutyView(APIView):
         responses={200: DutySerializer, **error_responses(400, 403, 404)},
     )
     def post(self, request):
-        desk = {person.pk: person for person in self._desk(request)}
+        self._desk(request)
         serializer = DutyChangeSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        pk = serializer.validated_data.get("person", request.user.pk)
-        person = desk.get(pk)
-        if person is None:
-            if request.user.role != Role.DESK_LEAD and any(p.pk == pk for p in person_list_desk()):
-                raise PermissionDenied(_("Only the desk lead sets someone else's duty."))
-            raise NotFound(_("Not found."))
+        person = self._person(request, serializer.validated_data.get("person", request.user.pk))
         person = person_set_on_duty(
             actor=request.user, person=person, is_on_duty=serializer.validated_data["on_duty"]
         )
         return Response(DutySerializer(person).data)
+
+
+class DeskDutyPlanView(_DeskPeople, APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        operation_id="desk_duty_changes_list",
+        summary="Planned duty changes",
+        description=(
+            "The duty changes planned and not yet made, soonest first: support engineers see their own, "
+            "the desk lead the whole desk's."
+        ),
+        responses={200: PlannedDutyChangeSerializer(many=True), **error_responses(403)},
+    )
+    def get(self, request):
+        self._desk(request)
+        mine = None if request.user.role == Role.DESK_LEAD else request.user
+        return Response(PlannedDutyChangeSerializer(duty_change_list_upcoming(person=mine), many=True).data)
+
+    @extend_schema(
+        operation_id="desk_duty_changes_create",
+        summary="Plan a duty change",
+        description=(
+            "A shift's start or end, or a break, at a moment in the future (422 on `at` otherwise): "
+            "made on time by the workers, counted on by the breach forecast. `person` as for going on or "
+            "off duty now (desk lead only for someone else: 403; 404 for an id not on the desk)."
+        ),
+        request=PlannedDutyChangeSerializer,
+        responses={201: PlannedDutyChangeSerializer, **error_responses(400, 403, 404, 422)},
+    )
+    def post(self, request):
+        self._desk(request)
+        serializer = PlannedDutyChangeSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        person = self._person(request, data.get("person_id", request.user.pk))
+        change = duty_change_schedule(
+            actor=request.user, person=person, at=data["at"], is_on_duty=data["is_on_duty"]
+        )
+        return Response(PlannedDutyChangeSerializer(change).data, status=201)

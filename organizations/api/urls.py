@@ -2,7 +2,7 @@ from django.urls import path
 from rest_framework.routers import SimpleRouter
 
 from .audit import AuditLogView
-from .duty import DeskDutyView
+from .duty import DeskDutyPlanView, DeskDutyView
 from .grants import MonitoringGrantListView, MonitoringGrantRevokeView
 from .passwords import PasswordChangeView, PasswordResetConfirmView, PasswordResetView
 from .views import MeView, PersonViewSet, RegionViewSet, TokenView, UnitViewSet
@@ -22,6 +22,7 @@ urlpatterns = [
     path("me/password/", PasswordChangeView.as_view(), name="api-me-password"),
     path("audit-log/", AuditLogView.as_view(), name="api-audit-log"),
     path("desk/duty/", DeskDutyView.as_view(), name="api-desk-duty"),
+    path("desk/duty/changes/", DeskDutyPlanView.as_view(), name="api-desk-duty-changes"),
     path("monitoring-grants/", MonitoringGrantListView.as_view(), name="api-monitoring-grant-list"),
     path(
         "monitoring-grants/<str:pk>/revoke/",

@@ -100,3 +100,53 @@ def test_duty_is_the_desks_alone(client_for, customer, lead):
     )
     # then
     assert (listed.status_code, outsider.status_code) == (403, 404)
+
+
+def test_engineer_plans_their_own_break_and_sees_only_their_plans(client_for, engineer, lead):
+    # given
+    at = (timezone.now() + datetime.timedelta(hours=2)).replace(microsecond=0)
+    colleague = PersonFactory(role=Role.SUPPORT_ENGINEER)
+    client_for(lead).post(
+        "/api/v1/desk/duty/changes/",
+        {"person": colleague.pk, "at": (at + datetime.timedelta(hours=1)).isoformat(), "on_duty": True},
+        format="json",
+    )
+    # when
+    planned = client_for(engineer).post(
+        "/api/v1/desk/duty/changes/", {"at": at.isoformat(), "on_duty": False}, format="json"
+    )
+    mine = client_for(engineer).get("/api/v1/desk/duty/changes/").json()
+    desk = client_for(lead).get("/api/v1/desk/duty/changes/").json()
+    # then
+    assert planned.status_code == 201
+    assert {key: planned.json()[key] for key in ("person", "on_duty")} == {
+        "person": engineer.pk,
+        "on_duty": False,
+    }
+    assert datetime.datetime.fromisoformat(planned.json()["at"]) == at
+    assert [row["person"] for row in mine] == [engineer.pk]
+    assert [row["person"] for row in desk] == [engineer.pk, colleague.pk]
+    assert AuditEvent.objects.filter(action="person.plan_duty", actor=engineer).count() == 1
+
+
+def test_a_duty_plan_in_the_past_or_for_a_colleague_by_an_engineer_is_refused(client_for, engineer, customer):
+    # given
+    colleague = PersonFactory(role=Role.SUPPORT_ENGINEER)
+    later = (timezone.now() + datetime.timedelta(hours=1)).isoformat()
+    client = client_for(engineer)
+    # when
+    past = client.post(
+        "/api/v1/desk/duty/changes/",
+        {"at": (timezone.now() - datetime.timedelta(minutes=1)).isoformat(), "on_duty": True},
+        format="json",
+    )
+    colleagues = client.post(
+        "/api/v1/desk/duty/changes/", {"person": colleague.pk, "at": later, "on_duty": True}, format="json"
+    )
+    outsider = client.post(
+        "/api/v1/desk/duty/changes/", {"person": customer.pk, "at": later, "on_duty": True}, format="json"
+    )
+    customers = client_for(customer).get("/api/v1/desk/duty/changes/")
+    # then
+    assert (past.status_code, list(past.json()["error"]["fields"])) == (422, ["at"])
+    assert (colleagues.status_code, outsider.status_code, customers.status_code) == (403, 404, 403)
