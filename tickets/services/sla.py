@@ -135,7 +135,7 @@ def _desk_leads() -> dict[str, str]:
     return {address: email_language(pk) for address, pk in leads}
 
 
-def email_texts_by_language(kind: str) -> dict[str, tuple[str, str]]:
+def _email_texts_by_language(kind: str) -> dict[str, tuple[str, str]]:
     """The breach or warning e-mail's subject and body in every language of the site."""
     texts = {}
     for language, _name in settings.LANGUAGES:
@@ -326,7 +326,7 @@ def _sweep_batch_set_based(predicate: Q, order: str, kind: str, now: datetime.da
             limit=limit,
             kind=kind,
             now=now,
-            texts=email_texts_by_language(kind),
+            texts=_email_texts_by_language(kind),
             leads=_desk_leads,
             language_of=email_language,
             link=ticket_link(sweep_sql.LINK_MARKER),
