@@ -493,12 +493,16 @@ SLA_SWEEP_MAX_AGE_SECONDS = env.int("SLA_SWEEP_MAX_AGE_SECONDS", default=30)
 
 # SLA: warn the desk when this share of the first-response time has passed.
 SLA_WARNING_RATIO = env.float("SLA_WARNING_RATIO", default=0.8)
-# The breach forecast (tickets.forecast, docs/forecast.md): a ticket is at risk when its breach
-# probability reaches this (0.4 keeps false alarms under one per engineer a day on the bench);
-# the desk lead is alerted when more than FORECAST_ALERT_THRESHOLD tickets are at risk within the
-# hour; rates are learnt from this many weeks of first responses; the stored forecast is used
-# while younger than FORECAST_MAX_AGE_SECONDS (the beat refreshes it every minute).
-FORECAST_BREACH_PROBABILITY = env.float("FORECAST_BREACH_PROBABILITY", default=0.4)
+# The breach forecast (tickets.forecast, docs/forecast.md): a ticket is at risk once its breach
+# probability has stayed at or above FORECAST_BREACH_PROBABILITY for FORECAST_PERSIST_MINUTES (at
+# once when just filed), and stays at risk until it falls below FORECAST_CLEAR_PROBABILITY
+# (tickets.forecast.risk; chosen on bench_forecast); the desk lead is alerted when more than
+# FORECAST_ALERT_THRESHOLD tickets are at risk within the hour; rates are learnt from this many
+# weeks of first responses; the stored forecast is used while younger than
+# FORECAST_MAX_AGE_SECONDS (the beat refreshes it every minute).
+FORECAST_BREACH_PROBABILITY = env.float("FORECAST_BREACH_PROBABILITY", default=0.55)
+FORECAST_PERSIST_MINUTES = env.float("FORECAST_PERSIST_MINUTES", default=4.0)
+FORECAST_CLEAR_PROBABILITY = env.float("FORECAST_CLEAR_PROBABILITY", default=0.2)
 FORECAST_ALERT_THRESHOLD = env.int("FORECAST_ALERT_THRESHOLD", default=2)
 FORECAST_LEARN_WEEKS = env.int("FORECAST_LEARN_WEEKS", default=4)
 FORECAST_MAX_AGE_SECONDS = env.int("FORECAST_MAX_AGE_SECONDS", default=90)

@@ -9,9 +9,9 @@ from django.utils import translation
 
 from core.models import OutboxMessage
 from organizations.roles import Role
-from organizations.services import duty_change_schedule
+from organizations.services import duty_change_schedule, person_set_on_duty
 from tests.factories import PersonFactory, TicketFactory
-from tickets.forecast import services
+from tickets.forecast import selectors, services
 from tickets.services import ticket_reply
 
 pytestmark = pytest.mark.django_db
@@ -136,3 +136,27 @@ def test_rates_are_learnt_from_the_engineers_first_responses(time_machine):
     assert learnt.rates.responses == 3
     assert learnt.rates.mean_minutes == pytest.approx(12.0, abs=0.01)
     assert learnt.rates.per_hour(engineer.pk, "question", None) == pytest.approx(5.0, abs=0.01)
+
+
+def test_the_moment_an_engineer_went_off_duty_is_read_from_the_audit_log(desk, time_machine):
+    # given the desk lead takes the engineer off duty at 10:15
+    lead, engineer, _tickets = desk
+    person_set_on_duty(actor=lead, person=engineer, is_on_duty=False)
+    # when
+    off = selectors.forecast_last_off(engineer_ids=[engineer.pk], since=FILED)
+    # then
+    assert off == {engineer.pk: NOW}
+
+
+def test_the_work_filed_is_learnt_by_the_hour_of_the_desks_day(desk):
+    # given the four tickets filed at 10:00, the third hour of the desk's day (08:00–24:00), and no
+    # first responses yet (the prior: 20 minutes a ticket)
+    _lead, _engineer, tickets = desk
+    since = NOW - datetime.timedelta(weeks=4)
+    per_hour = services.desk_calendar().service_minutes_between(since, NOW) / 16
+    # when
+    learnt = services.forecast_learn(now=NOW)
+    # then 4 × 20 minutes of work over the service minutes of that hour in four weeks
+    profile = learnt.arrivals[tickets[0].priority]
+    assert profile[2] == pytest.approx(4 * 20.0 / per_hour)
+    assert [hour for hour, load in enumerate(profile) if load] == [2]

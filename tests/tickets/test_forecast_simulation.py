@@ -10,10 +10,12 @@ import pytest
 from tickets.forecast.rates import HandlingRates, Timeline, handling_times, learn
 from tickets.forecast.services import Learnt, desk_calendar, forecast_build
 from tickets.forecast.simulation import (
+    Arrivals,
     DutyChange,
     QueuedTicket,
     breach_probability,
     gamma_tail,
+    remaining_handling,
     simulate,
     simulate_monte_carlo,
 )
@@ -231,3 +233,143 @@ def test_ten_thousand_open_tickets_are_all_forecast():
     # then
     assert len(forecast.rows) > 9_000
     assert all(0.0 <= row.breach_probability <= 1.0 for row in forecast.rows)
+
+
+def test_what_is_left_of_a_memoryless_handling_is_the_whole_of_it():
+    # given an exponential handling time (mean 10, standard deviation 10), 7 minutes under way
+    # when
+    remaining = remaining_handling(mean=10.0, variance=100.0, elapsed=7.0)
+    # then no memory: still 10 minutes on average, with the same spread
+    assert remaining == pytest.approx((10.0, 100.0), rel=1e-6)
+
+
+def test_what_is_left_of_a_handling_grows_beyond_the_mean_minus_the_time_spent():
+    # given a gamma handling time of shape 2 and scale 5 (mean 10), 5 minutes under way: its
+    # survival is e^(-t/5)(1 + t/5), so what is left has mean
+    # ∫_5^∞ e^(-t/5)(1 + t/5) dt / (e^(-1) · 2) = 5 (5 + 10) / (5 + 5) = 7.5
+    # when
+    mean, _variance = remaining_handling(mean=10.0, variance=50.0, elapsed=5.0)
+    # then
+    assert mean == pytest.approx(7.5, rel=1e-6)
+
+
+def test_what_is_left_of_a_fixed_handling_is_the_mean_minus_the_time_spent():
+    # then
+    assert remaining_handling(mean=10.0, variance=0.0, elapsed=4.0) == (6.0, 0.0)
+
+
+def test_an_engineer_gone_off_duty_finishes_the_ticket_in_hand_and_takes_no_other():
+    # given engineer 1 became free 4 minutes ago and took ticket 1 (filed before), then went off
+    # duty 2 minutes ago; engineer 2 is on duty and free now; 10 minutes a ticket
+    tickets = [QueuedTicket(i, 2, 100.0, -10.0 + i, "question", None) for i in (1, 2, 3)]
+    # when
+    forecasts = by_id(
+        simulate(
+            tickets=tickets,
+            on_duty=[2],
+            free_since={1: -4.0},
+            went_off={1: -2.0},
+            handling=fixed(10.0),
+        )
+    )
+    # then ticket 1 is answered by engineer 1 in 6 minutes; engineer 2 answers 2 at 10 and 3 at 20
+    assert [forecasts[i].expected for i in (1, 2, 3)] == [6.0, 10.0, 20.0]
+
+
+def test_an_engineer_who_went_off_duty_before_a_ticket_was_filed_holds_none():
+    # given engineer 1, free 8 minutes ago, went off duty 6 minutes ago; the tickets were filed
+    # 5 and 4 minutes ago; engineer 2, on duty, is free; 10 minutes a ticket
+    tickets = [
+        QueuedTicket(1, 2, 100.0, -5.0, "question", None),
+        QueuedTicket(2, 2, 100.0, -4.0, "question", None),
+    ]
+    # when
+    forecasts = by_id(
+        simulate(
+            tickets=tickets,
+            on_duty=[2],
+            free_since={1: -8.0, 2: -3.0},
+            went_off={1: -6.0},
+            handling=fixed(10.0),
+        )
+    )
+    # then engineer 2 took ticket 1 three minutes ago and answers it at 7, ticket 2 at 17
+    assert (forecasts[1].expected, forecasts[2].expected) == (7.0, 17.0)
+
+
+def test_the_work_still_to_arrive_stretches_a_wait_by_the_hour_of_the_day():
+    # given priority-1 work arriving at 0 an hour in the first hour of a two-hour day and 1 minute
+    # per minute in the second, 30 minutes into the first hour, two engineers: the share of the
+    # desk taken is 0 for 30 minutes, 1/2 for the next 60, 0 for the next 30, and so on
+    arrivals = Arrivals({1: (0.0, 1.0)}, offset=30.0, slot=60.0)
+    # then a priority-2 ticket that would start at 50 starts at 30 + (50 − 30) / (1 − 1/2) = 70;
+    # one that would start at 100 starts after a whole day (120 minutes, 90 of them its own) and 10
+    # more minutes: 130; a priority-1 ticket waits for nothing still to come
+    assert arrivals.start(2, 2, 50.0) == pytest.approx(70.0)
+    assert arrivals.start(2, 2, 100.0) == pytest.approx(130.0)
+    assert arrivals.start(2, 2, 20.0) == pytest.approx(20.0)
+    assert arrivals.start(1, 2, 50.0) == 50.0
+
+
+def test_a_constant_load_stretches_a_wait_by_one_over_the_share_left():
+    # given 0.5 minutes of priority-1 work a minute all day, one engineer
+    arrivals = Arrivals({1: 0.5})
+    # then a wait of 40 minutes becomes 40 / (1 − 0.5) = 80
+    assert arrivals.start(3, 1, 40.0) == pytest.approx(80.0)
+
+
+def test_a_ticket_that_turns_at_risk_is_flagged_after_the_persistence_minutes(settings):
+    # given the rule: 0.55 for four minutes, until below 0.2; two P1 tickets due at 10:25, two
+    # engineers, 15 minutes a ticket (no spread): both answered at 10:15
+    settings.FORECAST_BREACH_PROBABILITY = 0.55
+    settings.FORECAST_PERSIST_MINUTES = 4.0
+    settings.FORECAST_CLEAR_PROBABILITY = 0.2
+    start = datetime.datetime(2026, 3, 10, 10, 0, tzinfo=ISTANBUL)
+    due = start + datetime.timedelta(minutes=25)
+    queue = [(i, 1, due, start - datetime.timedelta(minutes=10 - i), "question", None) for i in (1, 2)]
+    learnt = Learnt(HandlingRates(15.0, 0.0, {}, {}, {}, 0), {})
+
+    def build(minute: int, engineers, previous):
+        return forecast_build(
+            now=start + datetime.timedelta(minutes=minute),
+            queue=queue,
+            engineers=engineers,
+            changes=[],
+            last_free={},
+            learnt=learnt,
+            previous=previous,
+        )
+
+    # when one engineer goes off duty at 10:01 (the second ticket now answered at 10:31, a certain
+    # breach) and the forecast is refreshed every minute
+    forecast = build(0, [(5, True), (6, True)], None)
+    at_risk = []
+    for minute in range(1, 6):
+        forecast = build(minute, [(5, True), (6, False)], forecast)
+        at_risk.append({row.ticket: row.risk.at_risk for row in forecast.rows})
+    # then the second ticket is at risk from 10:05, four minutes after its probability rose; with
+    # one more engineer it would not be
+    assert [flags[2] for flags in at_risk] == [False, False, False, False, True]
+    assert [flags[1] for flags in at_risk] == [False] * 5
+    assert not any(row.risk_with_one_more.at_risk for row in forecast.rows)
+
+
+def test_an_engineer_gone_off_duty_still_answers_the_ticket_in_hand():
+    # given engineer 5 answered a ticket at 09:56 (taking the next one) and went off duty at 09:58;
+    # engineer 6 is on duty and free; 10 minutes a ticket
+    now = datetime.datetime(2026, 3, 10, 10, 0, tzinfo=ISTANBUL)
+    due = now + datetime.timedelta(minutes=90)
+    queue = [(i, 2, due, now - datetime.timedelta(minutes=10 - i), "question", None) for i in (1, 2)]
+    learnt = Learnt(HandlingRates(10.0, 0.0, {}, {}, {}, 0), {})
+    # when
+    forecast = forecast_build(
+        now=now,
+        queue=queue,
+        engineers=[(5, False), (6, True)],
+        changes=[],
+        last_free={5: now - datetime.timedelta(minutes=4)},
+        last_off={5: now - datetime.timedelta(minutes=2)},
+        learnt=learnt,
+    )
+    # then the first is answered at 10:06 by engineer 5, the second at 10:10 by engineer 6
+    assert [(row.ticket, row.expected_minutes) for row in forecast.rows] == [(1, 6.0), (2, 10.0)]

@@ -12,9 +12,9 @@ the history the rates are learnt from; on the rest the forecast is computed ever
 what the desk would know then — the open, unanswered tickets, who is on duty and the roster ahead.
 
 Figures, for tickets whose deadline falls in the evaluated days:
-- recall at 30 (60) minutes: of the tickets that did breach, the share the forecast flagged
-  (breach probability ≥ the threshold) 30 (60) minutes before the deadline, or at its filing when
-  it was filed later than that;
+- recall at 30 (60) minutes: of the tickets that did breach, the share the forecast flagged (at
+  risk by the rule of tickets.forecast.risk, the board's) 30 (60) minutes before the deadline, or
+  at its filing when it was filed later than that;
 - an alarm is a ticket flagged at least once in the last 60 minutes before its deadline (what the
   board shows and the alert counts); precision is the share of alarms that did breach, and the
   false alarms are counted per engineer-day (one engineer rostered on one day);
@@ -33,10 +33,12 @@ import time
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from .rates import HandlingRates, Timeline, arrival_load, handling_times, learn
-from .simulation import DutyChange, QueuedTicket, simulate, simulate_monte_carlo
+from .rates import HandlingRates, Timeline, arrival_profile, handling_times, learn
+from .risk import RiskState, risk_step
+from .simulation import Arrivals, DutyChange, QueuedTicket, simulate, simulate_monte_carlo
 
 DAY = 960  # service minutes in the desk's day, 08:00–24:00
+SLOT = 60  # the arrivals are learnt per hour of the desk's day
 SLA_MINUTES = {1: 30, 2: 60, 3: 90, 4: 120}
 PRIORITY_WEIGHTS = {1: 0.15, 2: 0.3, 3: 0.3, 4: 0.25}
 KIND_FACTORS = {"question": 0.8, "problem": 1.2, "bug": 2.2, "feature": 0.9}
@@ -219,11 +221,16 @@ def learn_rates(history: History) -> HandlingRates:
     return learn(handling_times(timelines, duty_starts=starts))
 
 
-def learn_arrivals(history: History, rates: HandlingRates) -> dict[int, float]:
-    """The work arriving per service minute, by priority, over the learning days."""
+def learn_arrivals(history: History, rates: HandlingRates) -> dict[int, tuple[float, ...]]:
+    """The work arriving per service minute, by priority and hour of the day, over the learning
+    days."""
     cutoff = history.learn_days * DAY
-    filings = [(t.priority, t.kind, t.product, 1) for t in history.tickets if t.arrived < cutoff]
-    return arrival_load(filings, service_minutes=cutoff, rates=rates)
+    filings = [
+        (t.priority, t.kind, t.product, int((t.arrived % DAY) // SLOT), 1)
+        for t in history.tickets
+        if t.arrived < cutoff
+    ]
+    return arrival_profile(filings, service_minutes=cutoff, rates=rates, slots=DAY // SLOT)
 
 
 @dataclass
@@ -238,14 +245,13 @@ def replay(
     history: History,
     rates: HandlingRates,
     *,
-    arrivals: dict[int, float] | None = None,
+    arrivals: dict[int, tuple[float, ...]] | None = None,
     monte_carlo_every: int = 0,
     runs: int = 200,
 ) -> tuple[dict[int, dict[int, Snapshot]], list[tuple[float, float]]]:
-    """The forecast every minute of the evaluated days: {ticket: {minute: snapshot}} for the last
-    60 minutes before each deadline (and the first minute after filing), and, every
-    `monte_carlo_every` minutes, (analytic, Monte Carlo) probability pairs of the tickets then
-    due within the hour."""
+    """The forecast every minute of the evaluated days: {ticket: {minute: snapshot}} for every
+    minute each ticket waits (the at-risk rule needs them all), and, every `monte_carlo_every`
+    minutes, (analytic, Monte Carlo) probability pairs of the tickets then due within the hour."""
     begin, end = history.learn_days * DAY, history.days * DAY
     tickets = sorted(history.tickets, key=lambda ticket: ticket.arrived)
     changes = _changes(history)
@@ -260,6 +266,7 @@ def replay(
     by_answer = sorted(history.tickets, key=lambda ticket: ticket.answered)
     last_free: dict[int, float] = {}
     went_on: dict[int, float] = {}
+    went_off: dict[int, float] = {}
     answered_from = 0
     for minute in range(begin, end):
         while next_change < len(changes) and changes[next_change].at <= minute:
@@ -267,6 +274,8 @@ def replay(
             next_change += 1
             if change.on_duty and change.engineer not in on:
                 went_on[change.engineer] = change.at
+            if not change.on_duty and change.engineer in on:
+                went_off[change.engineer] = change.at
             (on.add if change.on_duty else on.discard)(change.engineer)
         while next_arrival < len(tickets) and tickets[next_arrival].arrived <= minute:
             ticket = tickets[next_arrival]
@@ -291,30 +300,28 @@ def replay(
             QueuedTicket(t.id, t.priority, t.due - minute, t.arrived - minute, t.kind, t.product)
             for t in open_tickets.values()
         ]
-        since = {e: max(last_free.get(e, -math.inf), went_on.get(e, -math.inf)) - minute for e in on}
-        for forecast in simulate(
-            tickets=queued,
-            on_duty=sorted(on),
-            changes=ahead,
-            handling=rates.handling,
-            free_since=since,
-            arrivals=arrivals,
-        ):
-            ticket = open_tickets[forecast.id]
-            if ticket.due - minute <= 60 or minute - ticket.arrived < 1:
-                seen[forecast.id][minute] = Snapshot(forecast.breach_probability, forecast.expected)
+        # What the desk knows: when each engineer last became free, and who went off duty when
+        # (an engineer off duty finishes the ticket in hand).
+        since = {
+            e: max(last_free.get(e, -math.inf), went_on.get(e, -math.inf)) - minute
+            for e in on | went_off.keys()
+            if e in last_free or e in went_on
+        }
+        common = {
+            "tickets": queued,
+            "on_duty": sorted(on),
+            "changes": ahead,
+            "handling": rates.handling,
+            "free_since": since,
+            "went_off": {e: at - minute for e, at in went_off.items() if e not in on},
+            "arrivals": Arrivals(arrivals or {}, offset=minute % DAY, slot=SLOT),
+        }
+        for forecast in simulate(**common):
+            seen[forecast.id][minute] = Snapshot(forecast.breach_probability, forecast.expected)
         if monte_carlo_every and (minute - begin) % monte_carlo_every == 0:
-            common = {
-                "tickets": queued,
-                "on_duty": sorted(on),
-                "changes": ahead,
-                "handling": rates.handling,
-                "arrivals": arrivals,
-            }
-            sampled = simulate_monte_carlo(**common, free_since=since, runs=runs, seed=minute)
-            analytic = {f.id: f.breach_probability for f in simulate(**common, free_since=since)}
+            sampled = simulate_monte_carlo(**common, runs=runs, seed=minute)
             pairs += [
-                (analytic[f.id], f.breach_probability)
+                (seen[f.id][minute].probability, f.breach_probability)
                 for f in sampled
                 if open_tickets[f.id].due - minute <= 60
             ]
@@ -338,58 +345,100 @@ class Figures:
     precision_30: float
 
 
-def _snapshot_at(snapshots: dict[int, Snapshot], ticket: Ticket, lead: int) -> Snapshot | None:
-    """The forecast `lead` minutes before the deadline, or the first one after a later filing."""
-    if not snapshots:
+@dataclass(frozen=True)
+class Rule:
+    """The at-risk rule's settings (tickets.forecast.risk): the probability from which, for how
+    many minutes, and the probability below which a ticket at risk is no longer."""
+
+    threshold: float
+    clear: float
+    persist: float
+
+    @classmethod
+    def plain(cls, threshold: float) -> Rule:
+        """At risk at any refresh whose probability reaches the threshold, and at no other."""
+        return cls(threshold, threshold, 0.0)
+
+
+def _minute_at(minutes: dict[int, object], ticket: Ticket, lead: int) -> int | None:
+    """The minute of the forecast `lead` minutes before the deadline, or of the first one after a
+    later filing."""
+    if not minutes:
         return None
     minute = max(math.ceil(ticket.due - lead), math.ceil(ticket.arrived))
-    if minute in snapshots:
-        return snapshots[minute]
-    later = [m for m in snapshots if m >= minute]
-    return snapshots[min(later)] if later else None
+    if minute in minutes:
+        return minute
+    later = [m for m in minutes if m >= minute]
+    return min(later) if later else None
 
 
-def score(
-    history: History, seen: dict[int, dict[int, Snapshot]], *, threshold: float
-) -> tuple[Figures, Figures]:
+def at_risk_minutes(snapshots: dict[int, Snapshot], rule: Rule) -> dict[int, bool]:
+    """Whether the ticket was at risk at each minute it was forecast: the board's rule
+    (tickets.forecast.risk) applied refresh after refresh."""
+    state: RiskState | None = None
+    flags = {}
+    for minute in sorted(snapshots):
+        state = risk_step(
+            state,
+            probability=snapshots[minute].probability,
+            now=float(minute),
+            threshold=rule.threshold,
+            clear=rule.clear,
+            persist=rule.persist,
+        )
+        flags[minute] = state.at_risk
+    return flags
+
+
+def score(history: History, seen: dict[int, dict[int, Snapshot]], *, rule: Rule) -> tuple[Figures, Figures]:
     """(forecast, 80 % warning baseline) figures for tickets due in the evaluated days."""
     begin, end = history.learn_days * DAY, history.days * DAY
     evaluated = [t for t in history.tickets if begin + 60 <= t.due < end and t.arrived >= begin]
     breached = [t for t in evaluated if t.answered > t.due]
+    flags = {t.id: at_risk_minutes(seen.get(t.id, {}), rule) for t in evaluated}
 
-    def forecast_flag(ticket: Ticket, lead: int) -> float:
-        snapshot = _snapshot_at(seen.get(ticket.id, {}), ticket, lead)
-        return snapshot.probability if snapshot else 0.0
+    def forecast_flag(ticket: Ticket, lead: int) -> bool:
+        minute = _minute_at(flags[ticket.id], ticket, lead)
+        return minute is not None and flags[ticket.id][minute]
 
-    def warning_flag(ticket: Ticket, lead: int) -> float:
+    def forecast_probability(ticket: Ticket, lead: int) -> float:
+        snapshots = seen.get(ticket.id, {})
+        minute = _minute_at(snapshots, ticket, lead)
+        return snapshots[minute].probability if minute is not None else 0.0
+
+    def warning_flag(ticket: Ticket, lead: int) -> bool:
         at = max(ticket.due - lead, ticket.arrived)
         warned_at = ticket.arrived + WARNING_SHARE * (ticket.due - ticket.arrived)
-        return 1.0 if at >= warned_at and ticket.answered > at else 0.0
+        return at >= warned_at and ticket.answered > at
 
     def forecast_alarm(ticket: Ticket) -> bool:
-        return any(
-            snapshot.probability >= threshold
-            for minute, snapshot in seen.get(ticket.id, {}).items()
-            if ticket.due - minute <= 60
-        )
+        return any(flag for minute, flag in flags[ticket.id].items() if ticket.due - minute <= 60)
 
     def warning_alarm(ticket: Ticket) -> bool:
         return ticket.answered > ticket.arrived + WARNING_SHARE * (ticket.due - ticket.arrived)
 
+    def warning_probability(ticket: Ticket, lead: int) -> float:
+        return 1.0 if warning_flag(ticket, lead) else 0.0
+
     engineer_days = history.evaluated_engineer_days
     results = []
-    for flag, alarm, cut in ((forecast_flag, forecast_alarm, threshold), (warning_flag, warning_alarm, 0.5)):
+    for flag, alarm, probability in (
+        (forecast_flag, forecast_alarm, forecast_probability),
+        (warning_flag, warning_alarm, warning_probability),
+    ):
         alarms = [t for t in evaluated if alarm(t)]
         false = [t for t in alarms if t.answered <= t.due]
-        brier = sum((flag(t, 30) - (t.answered > t.due)) ** 2 for t in evaluated) / max(len(evaluated), 1)
-        warned = [t for t in evaluated if flag(t, 30) >= cut]
+        brier = sum((probability(t, 30) - (t.answered > t.due)) ** 2 for t in evaluated) / max(
+            len(evaluated), 1
+        )
+        warned = [t for t in evaluated if flag(t, 30)]
         false_30 = [t for t in warned if t.answered <= t.due]
         results.append(
             Figures(
                 breaches=len(breached),
                 tickets=len(evaluated),
-                recall_30=sum(flag(t, 30) >= cut for t in breached) / max(len(breached), 1),
-                recall_60=sum(flag(t, 60) >= cut for t in breached) / max(len(breached), 1),
+                recall_30=sum(flag(t, 30) for t in breached) / max(len(breached), 1),
+                recall_60=sum(flag(t, 60) for t in breached) / max(len(breached), 1),
                 alarms=len(alarms),
                 false_alarms=len(false),
                 precision=(len(alarms) - len(false)) / max(len(alarms), 1),
@@ -465,18 +514,21 @@ class Run:
     def engineer_days(self) -> int:
         return sum(history.evaluated_engineer_days for history in self.histories)
 
-    def figures(self, threshold: float) -> tuple[Figures, Figures]:
-        scored = [score(h, s, threshold=threshold) for h, s in zip(self.histories, self.seen, strict=True)]
+    def figures(self, rule: Rule) -> tuple[Figures, Figures]:
+        scored = [score(h, s, rule=rule) for h, s in zip(self.histories, self.seen, strict=True)]
         return (
             pooled([forecast for forecast, _baseline in scored], self.engineer_days),
             pooled([baseline for _forecast, baseline in scored], self.engineer_days),
         )
 
 
-def run(*, seeds: int = 5, days: int = 21, learn_days: int = 14, monte_carlo_every: int = 30) -> Run:
-    """Generate, play and replay `seeds` histories (Monte Carlo beside the first one)."""
+def run(
+    *, seeds: int = 5, days: int = 21, learn_days: int = 14, monte_carlo_every: int = 30, first_seed: int = 1
+) -> Run:
+    """Generate, play and replay `seeds` histories, from seed `first_seed` on (Monte Carlo beside
+    the first one)."""
     result = Run([], [], [], [])
-    for seed in range(1, seeds + 1):
+    for seed in range(first_seed, first_seed + seeds):
         history = generate(days=days, learn_days=learn_days, seed=seed)
         play(history, seed=seed + 100)
         rates = learn_rates(history)
@@ -484,7 +536,7 @@ def run(*, seeds: int = 5, days: int = 21, learn_days: int = 14, monte_carlo_eve
             history,
             rates,
             arrivals=learn_arrivals(history, rates),
-            monte_carlo_every=monte_carlo_every if seed == 1 else 0,
+            monte_carlo_every=monte_carlo_every if seed == first_seed else 0,
         )
         result.histories.append(history)
         result.seen.append(seen)

@@ -132,16 +132,22 @@ def learn(responses: Iterable[Response], *, prior: float = PRIOR_RESPONSES) -> H
     return rates
 
 
-def arrival_load(
-    filings: Iterable[tuple[int, str, int | None, int]], *, service_minutes: float, rates: HandlingRates
-) -> dict[int, float]:
-    """Per priority, the handling work (minutes of an average engineer) that arrives per service
-    minute: the tickets filed over `service_minutes` of the history ((priority, kind, product,
-    count) rows), each weighted by its kind's and product's mean. The simulation uses it for the
-    tickets of a higher priority still to come."""
-    if service_minutes <= 0:
+def arrival_profile(
+    filings: Iterable[tuple[int, str, int | None, int, int]],
+    *,
+    service_minutes: float,
+    rates: HandlingRates,
+    slots: int,
+) -> dict[int, tuple[float, ...]]:
+    """Per priority and per slot of the desk's day (an hour of service each, `slots` of them), the
+    handling work (minutes of an average engineer) filed per service minute: the tickets filed
+    over `service_minutes` of the history ((priority, kind, product, slot, count) rows), each
+    weighted by its kind's and product's mean. The simulation stretches a ticket's wait by the
+    work of higher priorities still to come at that time of day (simulation.Arrivals)."""
+    if service_minutes <= 0 or slots <= 0:
         return {}
-    load: dict[int, float] = defaultdict(float)
-    for priority, kind, product, count in filings:
-        load[priority] += rates.mean(None, kind, product) * count
-    return {priority: work / service_minutes for priority, work in sorted(load.items())}
+    per_slot = service_minutes / slots
+    load: dict[int, list[float]] = defaultdict(lambda: [0.0] * slots)
+    for priority, kind, product, slot, count in filings:
+        load[priority][min(max(slot, 0), slots - 1)] += rates.mean(None, kind, product) * count
+    return {priority: tuple(work / per_slot for work in works) for priority, works in sorted(load.items())}

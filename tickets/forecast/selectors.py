@@ -4,8 +4,10 @@ read across them (`*_all_institutions`): the queue is one queue."""
 from __future__ import annotations
 
 import datetime
+from zoneinfo import ZoneInfo
 
 from django.db.models import Count, Max
+from django.db.models.functions import ExtractHour
 
 from organizations.models import AuditEvent, DutyChange, User
 from organizations.roles import Role
@@ -91,6 +93,25 @@ def forecast_duty_starts(*, since: datetime.datetime) -> list[tuple[int, datetim
     )
 
 
+def _last_duty_change(
+    *, engineer_ids: list[int], since: datetime.datetime, on_duty: bool
+) -> dict[int, datetime.datetime]:
+    """Per engineer, when they last went on (or off) duty since `since` (the audit log)."""
+    return dict(
+        AuditEvent.objects.filter(
+            action="person.set_on_duty",
+            target_type=User._meta.label_lower,
+            target_id__in=engineer_ids,
+            created_at__gte=since,
+            after__is_on_duty=on_duty,
+        )
+        .order_by()
+        .values("target_id")
+        .annotate(at=Max("created_at"))
+        .values_list("target_id", "at")
+    )
+
+
 def forecast_last_free(*, engineer_ids: list[int], since: datetime.datetime) -> dict[int, datetime.datetime]:
     """Per engineer, when they last became free for the queue since `since`: their last first
     response or their last going on duty, whichever is later."""
@@ -105,32 +126,32 @@ def forecast_last_free(*, engineer_ids: list[int], since: datetime.datetime) -> 
         .annotate(at=Max("created_at"))
         .values_list("actor_id", "at")
     )
-    for person, at in (
-        AuditEvent.objects.filter(
-            action="person.set_on_duty",
-            target_type=User._meta.label_lower,
-            target_id__in=engineer_ids,
-            created_at__gte=since,
-            after__is_on_duty=True,
-        )
-        .order_by()
-        .values("target_id")
-        .annotate(at=Max("created_at"))
-        .values_list("target_id", "at")
-    ):
+    for person, at in _last_duty_change(engineer_ids=engineer_ids, since=since, on_duty=True).items():
         if person not in last or at > last[person]:
             last[person] = at
     return last
 
 
-def forecast_filings_all_institutions(*, since: datetime.datetime) -> list[tuple[int, str, int | None, int]]:
-    """(priority, kind, product, count) of the tickets filed since `since`."""
+def forecast_last_off(*, engineer_ids: list[int], since: datetime.datetime) -> dict[int, datetime.datetime]:
+    """Per engineer, when they last went off duty since `since`: one who went off with a ticket in
+    hand still answers it."""
+    if not engineer_ids:
+        return {}
+    return _last_duty_change(engineer_ids=engineer_ids, since=since, on_duty=False)
+
+
+def forecast_filings_all_institutions(
+    *, since: datetime.datetime, zone: ZoneInfo
+) -> list[tuple[int, str, int | None, int, int]]:
+    """(priority, kind, product, hour of the day in `zone`, count) of the tickets filed since
+    `since`."""
     return list(
         Ticket.objects.filter(created_at__gte=since)
         .order_by()
-        .values("priority", "kind", "product_id")
+        .annotate(hour=ExtractHour("created_at", tzinfo=zone))
+        .values("priority", "kind", "product_id", "hour")
         .annotate(count=Count("pk"))
-        .values_list("priority", "kind", "product_id", "count")
+        .values_list("priority", "kind", "product_id", "hour", "count")
     )
 
 

@@ -4,8 +4,9 @@ the desk lead's board and the API, and the alert to the desk lead.
 `forecast_refresh` (beat every minute, and after every filing, first response and duty change)
 reads the queue, the engineers and the planned duty changes, turns instants into service minutes
 of the desk's window (08:00–24:00, Europe/Istanbul, `packages.calendar`), runs the simulation
-twice — as staffed, and with one more engineer of the desk's average speed — and stores the
-result. Readers take the stored forecast (computing it when it is missing or older than
+twice — as staffed, and with one more engineer of the desk's average speed — carries each
+ticket's at-risk state on from the stored forecast (tickets.forecast.risk) and stores the result.
+Readers take the stored forecast (computing it when it is missing or older than
 FORECAST_MAX_AGE_SECONDS) and drop the tickets answered since, so an answer leaves the board and
 the API at once."""
 
@@ -18,6 +19,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import time
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.cache import cache
@@ -32,13 +34,14 @@ from packages.calendar import ServiceCalendar
 from tickets.models import ForecastAlert
 
 from . import selectors
-from .rates import HandlingRates, Timeline, arrival_load, handling_times, learn
-from .simulation import DutyChange, QueuedTicket, simulate
+from .rates import HandlingRates, Timeline, arrival_profile, handling_times, learn
+from .risk import RiskState, risk_step
+from .simulation import Arrivals, DutyChange, QueuedTicket, simulate
 
 logger = logging.getLogger(__name__)
 
-CACHE_KEY = "tickets:forecast"
-RATES_CACHE_KEY = "tickets:forecast:rates"
+CACHE_KEY = "tickets:forecast:2"
+RATES_CACHE_KEY = "tickets:forecast:rates:2"
 # The rates change slowly (weeks of history); relearning them every quarter of an hour is plenty.
 RATES_SECONDS = 900
 # Filing times and past deadlines further back than this are clamped: the order and the certainty
@@ -50,18 +53,40 @@ HORIZON = datetime.timedelta(days=2)
 EXTRA_ENGINEER = -1
 
 
+# The desk's service window, and its day in hours: the arriving work is learnt per hour of it.
+DESK_OPENS = time(8)
+DESK_CLOSES = time(0)
+DESK_HOURS = 16
+
+
 def desk_calendar() -> ServiceCalendar:
     """The desk's service window, the clock the engineers work by."""
-    return ServiceCalendar(time(8), time(0), settings.TIME_ZONE)
+    return ServiceCalendar(DESK_OPENS, DESK_CLOSES, settings.TIME_ZONE)
+
+
+def _desk_hour(hour: int) -> int:
+    """The hour of the desk's day a local clock hour falls in: work filed before the desk opens
+    arrives at its opening."""
+    return min(max(hour - DESK_OPENS.hour, 0), DESK_HOURS - 1)
+
+
+def _into_the_day(calendar: ServiceCalendar, now: datetime.datetime) -> float:
+    """Service minutes of the desk's day already past at `now` (0 before the desk opens)."""
+    local = timezone.localtime(now, ZoneInfo(settings.TIME_ZONE))
+    opening = local.replace(hour=DESK_OPENS.hour, minute=DESK_OPENS.minute, second=0, microsecond=0)
+    if local <= opening:
+        return 0.0
+    return calendar.service_minutes_between(opening, local)
 
 
 @dataclass(frozen=True)
 class Learnt:
     rates: HandlingRates
-    arrivals: dict[int, float]
+    # priority -> work filed per service minute in each hour of the desk's day
+    arrivals: dict[int, tuple[float, ...]]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Row:
     """One waiting ticket's forecast, as stored."""
 
@@ -73,6 +98,8 @@ class Row:
     ahead: int
     on_duty: int
     with_one_more: float  # the breach probability with one more engineer on duty
+    risk: RiskState  # at risk or not, by the rule of tickets.forecast.risk
+    risk_with_one_more: RiskState  # the same rule on the probabilities with one more engineer
 
 
 @dataclass(frozen=True)
@@ -109,9 +136,13 @@ def forecast_learn(*, now: datetime.datetime | None = None) -> Learnt:
         )
     ]
     rates = learn(handling_times(timelines, duty_starts=starts))
-    arrivals = arrival_load(
-        selectors.forecast_filings_all_institutions(since=since), service_minutes=axis(now), rates=rates
-    )
+    filings = [
+        (priority, kind, product, _desk_hour(hour), count)
+        for priority, kind, product, hour, count in selectors.forecast_filings_all_institutions(
+            since=since, zone=ZoneInfo(settings.TIME_ZONE)
+        )
+    ]
+    arrivals = arrival_profile(filings, service_minutes=axis(now), rates=rates, slots=DESK_HOURS)
     return Learnt(rates, arrivals)
 
 
@@ -131,8 +162,12 @@ def forecast_build(
     changes: list[tuple[datetime.datetime, int, bool]],
     last_free: dict[int, datetime.datetime],
     learnt: Learnt,
+    last_off: dict[int, datetime.datetime] | None = None,
+    previous: DeskForecast | None = None,
 ) -> DeskForecast:
-    """The forecast from plain rows, no database: what forecast_compute runs after reading."""
+    """The forecast from plain rows, no database: what forecast_compute runs after reading.
+    `last_off` holds when engineers off duty went off (one who went off after taking a ticket
+    answers it); `previous` is the stored forecast, whose at-risk states are carried on."""
     calendar = desk_calendar()
     on_duty = [engineer for engineer, is_on in engineers if is_on]
     tickets = [
@@ -142,49 +177,81 @@ def forecast_build(
         for pk, priority, due_at, filed_at, kind, product in queue
     ]
     planned = [DutyChange(_minutes(calendar, now, at), person, is_on) for at, person, is_on in changes]
-    since = {
-        engineer: _minutes(calendar, now, at) for engineer, at in last_free.items() if engineer in on_duty
+    since = {engineer: _minutes(calendar, now, at) for engineer, at in last_free.items()}
+    went_off = {
+        engineer: _minutes(calendar, now, at)
+        for engineer, at in (last_off or {}).items()
+        if engineer not in on_duty and engineer in last_free and at > last_free[engineer]
     }
-    common = {"tickets": tickets, "handling": learnt.rates.handling, "arrivals": learnt.arrivals}
-    staffed = simulate(on_duty=on_duty, changes=planned, free_since=since, **common)
+    since = {engineer: at for engineer, at in since.items() if engineer in on_duty or engineer in went_off}
+    common = {
+        "tickets": tickets,
+        "handling": learnt.rates.handling,
+        "changes": planned,
+        "free_since": since,
+        "went_off": went_off,
+        "arrivals": Arrivals(learnt.arrivals, offset=_into_the_day(calendar, now)),
+    }
+    staffed = simulate(on_duty=on_duty, **common)
     with_one_more = {
         forecast.id: forecast.breach_probability
-        for forecast in simulate(
-            on_duty=[*on_duty, EXTRA_ENGINEER], changes=planned, free_since=since, **common
-        )
+        for forecast in simulate(on_duty=[*on_duty, EXTRA_ENGINEER], **common)
     }
     dues = {pk: (priority, due_at) for pk, priority, due_at, _filed, _kind, _product in queue}
-    rows = tuple(
-        Row(
-            ticket=forecast.id,
-            priority=dues[forecast.id][0],
-            due_at=dues[forecast.id][1],
-            expected_minutes=forecast.expected,
-            breach_probability=forecast.breach_probability,
-            ahead=forecast.ahead,
-            on_duty=forecast.on_duty,
-            with_one_more=with_one_more[forecast.id],
-        )
-        for forecast in staffed
-        if dues[forecast.id][1] > now
+    before = (
+        {row.ticket: row for row in previous.rows}
+        if previous is not None and previous.generated_at <= now
+        else {}
     )
-    return DeskForecast(generated_at=now, on_duty=len(on_duty), rows=rows)
+    # The at-risk rule (tickets.forecast.risk), on the wall clock's minutes.
+    minute = now.timestamp() / 60.0
+    rule = (
+        settings.FORECAST_BREACH_PROBABILITY,
+        settings.FORECAST_CLEAR_PROBABILITY,
+        settings.FORECAST_PERSIST_MINUTES,
+    )
+    rows = []
+    for forecast in staffed:
+        priority, due_at = dues[forecast.id]
+        if due_at <= now:
+            continue
+        earlier = before.get(forecast.id)
+        extra = with_one_more[forecast.id]
+        rows.append(
+            Row(
+                ticket=forecast.id,
+                priority=priority,
+                due_at=due_at,
+                expected_minutes=forecast.expected,
+                breach_probability=forecast.breach_probability,
+                ahead=forecast.ahead,
+                on_duty=forecast.on_duty,
+                with_one_more=extra,
+                risk=risk_step(earlier.risk if earlier else None, forecast.breach_probability, minute, *rule),
+                risk_with_one_more=risk_step(
+                    earlier.risk_with_one_more if earlier else None, extra, minute, *rule
+                ),
+            )
+        )
+    return DeskForecast(generated_at=now, on_duty=len(on_duty), rows=tuple(rows))
 
 
 def forecast_compute(*, now: datetime.datetime | None = None) -> DeskForecast:
     """Read the desk and forecast it (tickets whose deadline has already passed are breached: they
-    take their place in the queue but are not listed)."""
+    take their place in the queue but are not listed), carrying the at-risk states on from the
+    stored forecast."""
     now = now or timezone.now()
     engineers = selectors.forecast_engineers()
+    everyone = [engineer for engineer, _is_on in engineers]
     return forecast_build(
         now=now,
         queue=selectors.forecast_queue_all_institutions(),
         engineers=engineers,
         changes=selectors.forecast_duty_changes(now=now, until=now + HORIZON),
-        last_free=selectors.forecast_last_free(
-            engineer_ids=[engineer for engineer, is_on in engineers if is_on], since=now - LOOKBACK
-        ),
+        last_free=selectors.forecast_last_free(engineer_ids=everyone, since=now - LOOKBACK),
+        last_off=selectors.forecast_last_off(engineer_ids=everyone, since=now - LOOKBACK),
         learnt=_learnt(now),
+        previous=cache.get(CACHE_KEY),
     )
 
 
@@ -255,15 +322,16 @@ def cause_text(*, ahead: int, on_duty: int) -> str:
 def forecast_at_risk(
     *, within: int, now: datetime.datetime | None = None, forecast: DeskForecast | None = None
 ) -> AtRiskView:
-    """The tickets forecast to breach (probability at least FORECAST_BREACH_PROBABILITY) whose
-    deadline falls within `within` minutes, the soonest first, and how many would with one more
-    engineer on duty. A ticket answered since the forecast was made is left out."""
+    """The tickets at risk (tickets.forecast.risk: a breach probability at least
+    FORECAST_BREACH_PROBABILITY for FORECAST_PERSIST_MINUTES, until it falls below
+    FORECAST_CLEAR_PROBABILITY) whose deadline falls within `within` minutes, the soonest first, and
+    how many would be with one more engineer on duty. A ticket answered since the forecast was made
+    is left out."""
     now = now or timezone.now()
     forecast = forecast or forecast_current(now=now)
-    threshold = settings.FORECAST_BREACH_PROBABILITY
     until = now + datetime.timedelta(minutes=within)
     window = [row for row in forecast.rows if now < row.due_at <= until]
-    flagged = [row for row in window if row.breach_probability >= threshold or row.with_one_more >= threshold]
+    flagged = [row for row in window if row.risk.at_risk or row.risk_with_one_more.at_risk]
     waiting = selectors.forecast_still_waiting_all_institutions(ticket_ids=[row.ticket for row in flagged])
     calendar = desk_calendar()
     at_risk = [
@@ -280,9 +348,9 @@ def forecast_at_risk(
             cause=cause_text(ahead=row.ahead, on_duty=row.on_duty),
         )
         for row in sorted(flagged, key=lambda row: (row.due_at, row.priority, row.ticket))
-        if row.ticket in waiting and row.breach_probability >= threshold
+        if row.ticket in waiting and row.risk.at_risk
     ]
-    with_one_more = sum(1 for row in flagged if row.ticket in waiting and row.with_one_more >= threshold)
+    with_one_more = sum(1 for row in flagged if row.ticket in waiting and row.risk_with_one_more.at_risk)
     return AtRiskView(
         generated_at=forecast.generated_at,
         on_duty=forecast.on_duty,

@@ -15,17 +15,18 @@ Two ways to run it, sharing one loop:
 - `simulate` (analytic): every handling time takes its mean, and the variance of the answer time
   is carried alongside: the handling ahead of a ticket is shared by the c engineers on duty, so
   its variance counts 1/c² of the sum of the variances ahead, plus the ticket's own. The
-  probability of a breach is the normal tail beyond the deadline. One pass, O(n log c).
+  probability of a breach is the gamma tail beyond the deadline. One pass, O(n log c).
 - `simulate_monte_carlo`: the same loop with sampled handling times (gamma, the learnt mean and
   coefficient of variation), repeated; the share of runs that breached. The bench measures how
   far the analytic probabilities are from it."""
 
 from __future__ import annotations
 
+import bisect
 import heapq
 import math
 import random
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from typing import NamedTuple
 
 
@@ -65,6 +66,73 @@ class Forecast(NamedTuple):
 Handling = Callable[[int, str, int | None], tuple[float, float]]
 
 _SQRT2 = math.sqrt(2.0)
+
+
+# The share of the desk the work still to arrive may take: beyond it the wait stretches no further
+# (a five-fold stretch).
+MAX_ARRIVING_SHARE = 0.8
+
+
+class Arrivals:
+    """The handling work still to arrive, per priority, through the desk's day: `loads[p][s]` is
+    the work (handling minutes) filed per service minute at priority p in slot s of the day
+    (`slot` service minutes each; a single value is a load constant all day), and `offset` is
+    where now falls in the day (service minutes since its start).
+
+    A ticket that would start at S0 without them waits also for the work of higher priorities
+    filed meanwhile, shared by the c engineers on duty: it starts at the S where
+    S − A(S) / c = S0, A(S) being the work arriving ahead of it over the next S minutes (each
+    slot's share of the desk capped at MAX_ARRIVING_SHARE)."""
+
+    def __init__(self, loads: dict[int, Sequence[float] | float], *, offset: float = 0.0, slot: float = 60.0):
+        self.loads = {
+            priority: (float(values),) if isinstance(values, int | float) else tuple(values)
+            for priority, values in loads.items()
+        }
+        self.slot = slot
+        self.offset = offset
+        self._tables: dict[tuple[int, int], tuple[list[float], list[float], list[float], float, float]] = {}
+        self._nothing_ahead: set[int] = set()
+
+    def _table(self, priority: int, staffed: int):
+        """Over one day from now: the slot boundaries t_k, g(t_k) = t_k − A(t_k)/c, the share of the
+        desk taken in each piece, the day's length and g over the day."""
+        key = (priority, staffed)
+        if key not in self._tables:
+            ahead = [values for p, values in self.loads.items() if p < priority and values]
+            slots = max((len(values) for values in ahead), default=1)
+            period = self.slot * slots
+
+            def share(t: float) -> float:
+                index = int(((self.offset + t) % period) // self.slot)
+                load = sum(values[index % len(values)] for values in ahead)
+                return min(load / staffed, MAX_ARRIVING_SHARE)
+
+            into = self.offset % self.slot
+            bounds, gs, shares = [0.0], [0.0], []
+            t = 0.0
+            while t < period:
+                end = min(t + self.slot - (into if t == 0.0 else 0.0), period)
+                piece = share(t)
+                shares.append(piece)
+                gs.append(gs[-1] + (end - t) * (1.0 - piece))
+                bounds.append(end)
+                t = end
+            self._tables[key] = (bounds, gs, shares, period, gs[-1])
+        return self._tables[key]
+
+    def start(self, priority: int, staffed: int, unstretched: float) -> float:
+        """S: when a ticket of this priority that would start at `unstretched` (S0) does."""
+        if unstretched <= 0.0 or unstretched == math.inf or priority in self._nothing_ahead:
+            return unstretched
+        bounds, gs, shares, period, per_period = self._table(priority, max(staffed, 1))
+        if per_period >= period:
+            self._nothing_ahead.add(priority)
+            return unstretched
+        periods = math.floor(unstretched / per_period)
+        rest = unstretched - periods * per_period
+        k = min(bisect.bisect_right(gs, rest) - 1, len(shares) - 1)
+        return periods * period + bounds[k] + (rest - gs[k]) / (1.0 - shares[k])
 
 
 def queue_order(tickets: Iterable[QueuedTicket]) -> list[QueuedTicket]:
@@ -124,37 +192,58 @@ def gamma_tail(shape: float, x: float) -> float:
     return min(1.0, math.exp(log_front) * h)
 
 
+def remaining_handling(*, mean: float, variance: float, elapsed: float) -> tuple[float, float]:
+    """(mean, variance) of what is left of a handling time of this mean and variance (a gamma
+    distribution) once `elapsed` minutes of it have passed without an answer: T − a given T > a."""
+    if elapsed <= 0.0:
+        return mean, variance
+    if variance <= 0.0 or mean <= 0.0:
+        return max(mean - elapsed, 0.0), 0.0
+    shape, scale = mean * mean / variance, variance / mean
+    x = elapsed / scale
+    survive = gamma_tail(shape, x)
+    if survive < 1e-12:
+        # Far in the tail what is left of a gamma time tends to an exponential of mean `scale`.
+        return scale, scale * scale
+    first = shape * scale * gamma_tail(shape + 1.0, x) / survive
+    second = shape * (shape + 1.0) * scale * scale * gamma_tail(shape + 2.0, x) / survive
+    return max(first - elapsed, 0.0), max(second - first * first, 0.0)
+
+
 def in_hand(
-    queue: list[QueuedTicket], free_since: dict[int, float], handling: Handling
+    queue: list[QueuedTicket],
+    free_since: dict[int, float],
+    handling: Handling,
+    went_off: dict[int, float] | None = None,
 ) -> dict[int, tuple[int, float, float]]:
     """The ticket each busy engineer is most likely working on, and its remaining handling time:
     {queue index: (engineer, remaining mean, its variance)}.
 
-    `free_since` holds, for engineers on duty, when they last became free (their last first
-    response, in service minutes from now, so <= 0). At that moment an engineer took the first
-    ticket, in queue order, of those already filed and not taken by an engineer freed earlier (or,
-    with none waiting, the first filed after it), so replaying that choice names the ticket in
-    hand. What is left of its handling after `elapsed` minutes lies between `mean - elapsed` (no
-    spread) and the whole `mean` (no memory: an exponential time); it is weighted by the squared
-    coefficient of variation, cv² = variance / mean², capped at 1."""
+    `free_since` holds, per engineer, when they last became free (their last first response or
+    their coming on duty, in service minutes from now, so <= 0). At that moment an engineer took
+    the first ticket, in queue order, of those already filed and not taken by an engineer freed
+    earlier (or, with none waiting, the first filed after it), so replaying that choice names the
+    ticket in hand. An engineer in `went_off` went off duty at that moment (<= 0): they took a
+    ticket only if one was filed before, and they finish it. What is left of its handling is the
+    handling time given that it has already lasted that long (`remaining_handling`)."""
+    off = went_off or {}
     taken: dict[int, tuple[int, float, float]] = {}
+    by_filing = sorted(range(len(queue)), key=lambda i: (queue[i].order, i))
     for engineer, since in sorted(free_since.items(), key=lambda item: (item[1], item[0])):
-        waiting = [i for i, ticket in enumerate(queue) if i not in taken]
-        if not waiting:
+        if len(taken) == len(queue):
             break
-        filed = [i for i in waiting if queue[i].order <= since]
-        if filed:
-            index, began = filed[0], since
+        first_filed = next(i for i in by_filing if i not in taken)
+        if queue[first_filed].order <= since:
+            index = next(i for i, ticket in enumerate(queue) if i not in taken and ticket.order <= since)
+            began = since
         else:
-            index = min(waiting, key=lambda i: (queue[i].order, i))
-            began = queue[index].order
-        if began > 0.0:
+            index, began = first_filed, queue[first_filed].order
+        if began > min(0.0, off.get(engineer, 0.0)):
             continue
         ticket = queue[index]
         mean, variance = handling(engineer, ticket.kind, ticket.product)
-        weight = min(variance / (mean * mean), 1.0) if mean > 0.0 else 0.0
-        remaining = (1.0 - weight) * max(mean + began, 0.0) + weight * mean
-        taken[index] = (engineer, remaining, weight * variance)
+        remaining, spread = remaining_handling(mean=mean, variance=variance, elapsed=-began)
+        taken[index] = (engineer, remaining, spread)
     return taken
 
 
@@ -165,7 +254,8 @@ def _run(
     handling: Handling,
     draw: Callable[[float, float], float] | None,
     free_since: dict[int, float] | None = None,
-    arrivals: dict[int, float] | None = None,
+    arrivals: Arrivals | None = None,
+    went_off: dict[int, float] | None = None,
 ) -> list[tuple[float, float, int, int]]:
     """(answer time, its variance, tickets ahead, engineers on duty) per ticket of `queue`, which
     is already in queue order. With `draw`, handling times are sampled and variances are 0."""
@@ -175,13 +265,19 @@ def _run(
     on: set[int] = set()
     for engineer in on_duty:
         on.add(engineer)
-    busy = in_hand(queue, {e: t for e, t in (free_since or {}).items() if e in on}, handling)
+    # Engineers off duty now who went off after they last became free finish the ticket in hand.
+    gone = {e: t for e, t in (went_off or {}).items() if e not in on and e in (free_since or {})}
+    busy = in_hand(
+        queue, {e: t for e, t in (free_since or {}).items() if e in on or e in gone}, handling, gone
+    )
     held: dict[int, tuple[float, float]] = {}
     for index, (engineer, remaining, variance) in busy.items():
         took = remaining if draw is None else draw(remaining, variance)
         held[index] = (took, 0.0 if draw is not None else variance)
         in_heap.add(engineer)
         free.append((took, engineer))
+        if engineer in gone:
+            off_at[engineer] = gone[engineer]
     for engineer in on:
         if engineer not in in_heap:
             in_heap.add(engineer)
@@ -192,8 +288,7 @@ def _run(
     variance_ahead = sum(variance for _took, variance in held.values())
     # Work (handling minutes per service minute) still to arrive ahead of each priority: the
     # tickets of a higher priority, filed while a ticket waits, are served before it.
-    arriving = arrivals or {}
-    ahead_of = {p: sum(load for q, load in arriving.items() if q < p) for p in {t.priority for t in queue}}
+    arriving = arrivals if arrivals is not None else Arrivals({})
     results: list[tuple[float, float, int, int]] = []
     for index, ticket in enumerate(queue):
         if index in held:
@@ -239,10 +334,11 @@ def _run(
             own = 0.0
         staffed = max(len(on), 1)
         # The wait stretches by the share of the desk those later arrivals take (a busy period).
-        stretch = 1.0 / (1.0 - min(ahead_of[ticket.priority] / staffed, 0.8))
+        start = arriving.start(ticket.priority, staffed, at)
+        stretch = start / at if at > 0.0 else 1.0
         results.append(
             (
-                at * stretch + took,
+                start + took,
                 (variance_ahead * stretch * stretch) / (staffed * staffed) + own,
                 index,
                 len(on),
@@ -260,17 +356,18 @@ def simulate(
     changes: Iterable[DutyChange] = (),
     handling: Handling,
     free_since: dict[int, float] | None = None,
-    arrivals: dict[int, float] | None = None,
+    arrivals: Arrivals | None = None,
+    went_off: dict[int, float] | None = None,
 ) -> list[Forecast]:
     """The analytic forecast of every ticket, in queue order (see the module docstring). With
     `free_since` (engineer: when they last became free), busy engineers first finish the ticket in
-    hand (`in_hand`); without it every engineer on duty is free now. With `arrivals` (priority:
-    handling minutes arriving per service minute, learnt from the history), a ticket's wait is
+    hand (`in_hand`); without it every engineer on duty is free now. With `arrivals` (the work
+    arriving per service minute through the day, learnt from the history), a ticket's wait is
     stretched by the tickets of higher priorities still to come."""
     queue = queue_order(tickets)
     forecasts = []
     for ticket, (expected, variance, ahead, staffed) in zip(
-        queue, _run(queue, on_duty, changes, handling, None, free_since, arrivals), strict=True
+        queue, _run(queue, on_duty, changes, handling, None, free_since, arrivals, went_off), strict=True
     ):
         probability = breach_probability(expected=expected, variance=variance, due=ticket.due)
         forecasts.append(Forecast(ticket.id, expected, probability, ahead, staffed))
@@ -296,7 +393,8 @@ def simulate_monte_carlo(
     changes: Iterable[DutyChange] = (),
     handling: Handling,
     free_since: dict[int, float] | None = None,
-    arrivals: dict[int, float] | None = None,
+    arrivals: Arrivals | None = None,
+    went_off: dict[int, float] | None = None,
     runs: int = 200,
     seed: int = 0,
 ) -> list[Forecast]:
@@ -310,7 +408,7 @@ def simulate_monte_carlo(
     staffing = [(0, 0)] * len(queue)
     for _run_number in range(runs):
         for index, (answered, _variance, ahead, staffed) in enumerate(
-            _run(queue, on_duty, changes, handling, draw, free_since, arrivals)
+            _run(queue, on_duty, changes, handling, draw, free_since, arrivals, went_off)
         ):
             totals[index] += answered
             breaches[index] += answered > queue[index].due
