@@ -17,14 +17,17 @@ def _ip(*args: str) -> None:
     subprocess.run(["ip", *args], check=True, capture_output=True, text=True)
 
 
-def _quiet(*args: str) -> None:
-    subprocess.run(["ip", *args], check=False, capture_output=True)
+def _quiet(*args: str) -> str:
+    """Run ip, whatever comes of it (no ip at all included); its output."""
+    try:
+        return subprocess.run(["ip", *args], check=False, capture_output=True, text=True).stdout
+    except OSError:
+        return ""
 
 
 def down() -> None:
     """Remove the namespaces and the bridge of this or an earlier run (one that was killed)."""
-    listed = subprocess.run(["ip", "netns", "list"], check=False, capture_output=True, text=True).stdout
-    for line in listed.splitlines():
+    for line in _quiet("netns", "list").splitlines():
         name = line.split()[0] if line.split() else ""
         if name.startswith(config.NETNS_PREFIX):
             kill_namespace(name)
@@ -61,9 +64,8 @@ def up() -> config.Network:
 
 def kill_namespace(namespace: str) -> int:
     """SIGKILL every process in a namespace, as when its machine dies; how many there were."""
-    pids = subprocess.run(["ip", "netns", "pids", namespace], check=False, capture_output=True, text=True)
     killed = 0
-    for pid in pids.stdout.split():
+    for pid in _quiet("netns", "pids", namespace).split():
         try:
             os.kill(int(pid), signal.SIGKILL)
             killed += 1

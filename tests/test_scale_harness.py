@@ -94,3 +94,30 @@ def test_report_reads_are_the_roll_up_statements_each_server_ran_between_two_sna
     after["primary"]["1"] = (7, True)
     after["primary"]["4"] = (1, True)
     assert run.report_reads(before, after) == {"replica": 37, "primary": 3}
+
+
+def test_the_hosts_fall_back_to_loopback_addresses_when_namespaces_are_not_permitted(monkeypatch):
+    # given: ip refuses to make a namespace, as in a container without CAP_SYS_ADMIN
+    import subprocess
+
+    from scale import network
+
+    calls = []
+
+    def refusing(argv, check=False, **kwargs):
+        calls.append(argv)
+        if argv[:3] == ["ip", "netns", "add"] and check:
+            raise subprocess.CalledProcessError(
+                1, argv, stderr="mount --make-shared /run/netns failed: Operation not permitted"
+            )
+        return subprocess.CompletedProcess(argv, 0, stdout="", stderr="")
+
+    monkeypatch.setattr(network.subprocess, "run", refusing)
+    # when
+    net = network.up()
+    # then: every host on its loopback address, with the reason, and the bridge made so far removed
+    assert not net.namespaces
+    assert "Operation not permitted" in net.fallback
+    assert net.address("web1") == "127.0.0.11"
+    assert "loopback" in net.describe() and "Operation not permitted" in net.describe()
+    assert calls[-1] == ["ip", "link", "delete", config.BRIDGE]
