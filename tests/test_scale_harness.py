@@ -90,10 +90,13 @@ def test_report_reads_are_the_roll_up_statements_each_server_ran_between_two_sna
     after = {"primary": {"1": (5, True), "2": (180, False)}, "replica": {"1": (40, True), "3": (9, False)}}
     # when / then: only the replica ran the report's statement meanwhile
     assert run.report_reads(before, after) == {"replica": 37, "primary": 0}
-    # and: a report read on the primary counts there, even for a statement it had never run
+    # and: a report read on the primary counts there, even where it had never run it before; a read
+    # of the reports' tables that only the primary runs (the roll-up's refresh) does not
     after["primary"]["1"] = (7, True)
-    after["primary"]["4"] = (1, True)
-    assert run.report_reads(before, after) == {"replica": 37, "primary": 3}
+    after["primary"]["4"] = (50, True)
+    assert run.report_reads(before, after) == {"replica": 37, "primary": 2}
+    del before["primary"]["1"]
+    assert run.report_reads(before, after) == {"replica": 37, "primary": 7}
 
 
 def test_the_hosts_fall_back_to_loopback_addresses_when_namespaces_are_not_permitted(monkeypatch):
