@@ -16,7 +16,7 @@ from tickets.selectors import (
     sla_event_counts_all_institutions,
 )
 
-# The sweep runs every 2 s and the target is a breach recorded within 5 s of its deadline; the
+# The sweep runs every second and the target is a breach recorded within 5 s of its deadline; the
 # longer buckets show an outage of the beat or the workers.
 SWEEP_LAG_BUCKETS = (1.0, 2.0, 5.0, 10.0, 30.0, 60.0, 300.0, 900.0, 3600.0)
 

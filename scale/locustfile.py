@@ -1,6 +1,7 @@
 """The load: customers file tickets (each with an Idempotency-Key, retried with the same key on a
-connection error or a 5xx, every attempt logged), engineers reply and read their queue, institution
-admins read the report. The log (SCALE_CLIENT_LOG, one JSON line per attempt) is what run.py
+connection error or a 5xx, every attempt logged), engineers read the queue and reply to Premium's
+tickets (never to the tickets whose deadlines the harness watches, which are Premium Plus's),
+institution admins read the report. The log (SCALE_CLIENT_LOG, one JSON line per attempt) is what run.py
 compares the database with."""
 
 import datetime
@@ -79,7 +80,7 @@ class Engineer(_App):
 
     @task
     def reply(self):
-        response = self.client.get("/api/v1/queue/", name="queue")
+        response = self.client.get("/api/v1/queue/", params={"institution": "premium"}, name="queue")
         if response.status_code != 200:
             return
         queue = response.json()

@@ -17,7 +17,7 @@ logger = logging.getLogger(__name__)
 # a task waiting for its ETA stays unacknowledged and is redelivered after the broker's
 # visibility timeout (3 h, slaportal/settings/base.py), so this must stay below it with room for
 # the task's time limit. 2.5 h covers the longest first-response time sold (120 min) for tickets
-# filed inside the window; the rest are caught by the sweep every 2 s.
+# filed inside the window; the rest are caught by the sweep every second.
 ETA_HORIZON = datetime.timedelta(hours=2, minutes=30)
 
 

@@ -49,7 +49,7 @@ def test_one_beat_sends_and_the_other_takes_over_when_it_dies(postgres, private_
         assert leader is not None, first.output() + second.output()
         standby = second if leader is first else first
         assert wait_for(lambda: _sent(leader) >= 3, timeout=20), leader.output()
-        # then: only the one holding the lease sends (the sweep is due every 2 s)
+        # then: only the one holding the lease sends (the sweep is due every second)
         time.sleep(3)
         assert not _leads(standby), standby.output()
         assert _sent(standby) == 0, standby.output()

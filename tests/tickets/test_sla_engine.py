@@ -81,7 +81,7 @@ def test_breach_emails_desk_leads_and_assignee_once_each(assigned_ticket, time_m
 
 
 def test_sweeps_log_one_line_per_breach_and_nothing_while_idle(assigned_ticket, time_machine, caplog):
-    # given: a sweep and an outbox drain with nothing to do, every two seconds as beat runs them
+    # given: a sweep and an outbox drain with nothing to do, as beat runs them every few seconds
     with caplog.at_level(logging.DEBUG):
         sla_sweep()
         outbox_drain()
