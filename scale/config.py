@@ -116,6 +116,8 @@ defaults
 
 frontend portal
     bind {network.address("balancer")}:{ports.balancer}
+    # The client's address for the throttles and lockouts (TRUSTED_PROXY_COUNT=1 on the web hosts).
+    option forwardfor
     default_backend web
 
 backend web
@@ -191,8 +193,10 @@ def django_env(ports: Ports, workdir: Path, network: Network) -> dict[str, str]:
         "CELERY_BROKER_URL": f"redis://{redis}:{ports.redis}/0",
         "MEDIA_ROOT": str(workdir / "media"),
         "LOG_LEVEL": "INFO",
+        # The balancer's X-Forwarded-For names the client (slaportal/client_address.py).
+        "TRUSTED_PROXY_COUNT": "1",
         # The load files tickets and replies far faster than one person would, and all its users
-        # sign in at once from one address (the balancer's).
+        # sign in at once from one address (the load generator's).
         "API_THROTTLE_USER": "100000/min",
         "API_THROTTLE_WRITE": "100000/min",
         "API_THROTTLE_LOGIN": "100000/min",

@@ -5,10 +5,16 @@ of None switches that throttle off."""
 from rest_framework.settings import api_settings
 from rest_framework.throttling import SimpleRateThrottle, UserRateThrottle
 
+from slaportal.client_address import client_address
+
 
 class _RateFromSettings:
     def get_rate(self):
         return api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)
+
+    def get_ident(self, request):
+        # The client's address as django-axes sees it, behind the trusted proxies.
+        return client_address(request)
 
 
 class UserThrottle(_RateFromSettings, UserRateThrottle):

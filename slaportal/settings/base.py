@@ -296,6 +296,10 @@ ATTACHMENT_ALLOWED_EXTENSIONS = [
 ]
 
 # django-axes: five wrong passwords lock a username from that address for fifteen minutes.
+# Reverse proxies in front of the web hosts whose X-Forwarded-For is believed (slaportal/client_address.py):
+# 0 when clients reach gunicorn directly, 1 behind Caddy or one balancer.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+AXES_CLIENT_IP_CALLABLE = "slaportal.client_address.client_address"
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = 0.25
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]

@@ -135,3 +135,71 @@ def test_browser_session_is_accepted(customer):
     response = client.get("/api/v1/me/")
     # then
     assert response.status_code == 200
+
+
+def _login_rate(settings, rate: str) -> None:
+    settings.REST_FRAMEWORK = {
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": {**settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"], "login": rate},
+    }
+
+
+def _token(customer, password: str, forwarded: str):
+    return APIClient().post(
+        "/api/v1/auth/token/",
+        {"username": customer.username, "password": password},
+        HTTP_X_FORWARDED_FOR=forwarded,
+        REMOTE_ADDR="10.0.0.2",
+    )
+
+
+def test_behind_a_trusted_proxy_each_client_has_its_own_login_throttle(settings, customer):
+    # given: one proxy (Caddy) in front; a client has used its two tries
+    settings.TRUSTED_PROXY_COUNT = 1
+    _login_rate(settings, "2/min")
+    for _ in range(2):
+        _token(customer, "wrong", "203.0.113.7")
+    # when
+    same_client = _token(customer, PASSWORD, "203.0.113.7")
+    other_client = _token(customer, PASSWORD, "198.51.100.9")
+    # then
+    assert same_client.status_code == 429
+    assert other_client.status_code == 200
+
+
+def test_a_forged_forwarded_address_does_not_escape_the_throttle(settings, customer):
+    # given: a client writes its own X-Forwarded-For, before the proxy appends the real address
+    settings.TRUSTED_PROXY_COUNT = 1
+    _login_rate(settings, "2/min")
+    for forged in ("1.1.1.1", "2.2.2.2"):
+        _token(customer, "wrong", f"{forged}, 203.0.113.7")
+    # when
+    response = _token(customer, PASSWORD, "3.3.3.3, 203.0.113.7")
+    # then
+    assert response.status_code == 429
+
+
+def test_without_a_trusted_proxy_the_forwarded_header_is_ignored(settings, customer):
+    # given: gunicorn reached directly (TRUSTED_PROXY_COUNT 0): the header is the client's own
+    settings.TRUSTED_PROXY_COUNT = 0
+    _login_rate(settings, "2/min")
+    for forged in ("1.1.1.1", "2.2.2.2"):
+        _token(customer, "wrong", forged)
+    # when
+    response = _token(customer, PASSWORD, "3.3.3.3")
+    # then
+    assert response.status_code == 429
+
+
+def test_the_lockout_goes_by_the_client_behind_the_proxy(settings, customer):
+    # given: django-axes on; one client behind the proxy failed five times
+    settings.AXES_ENABLED = True
+    settings.TRUSTED_PROXY_COUNT = 1
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        _token(customer, "wrong", "203.0.113.7")
+    # when
+    locked = _token(customer, PASSWORD, "203.0.113.7")
+    elsewhere = _token(customer, PASSWORD, "198.51.100.9")
+    # then: the person signs in from elsewhere; the failing address stays locked out
+    assert locked.status_code == 429
+    assert elsewhere.status_code == 200
