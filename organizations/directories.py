@@ -14,7 +14,6 @@ from collections.abc import Iterable
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from rest_framework.authtoken.models import Token
 
 from core.errors import DomainError
 
@@ -22,7 +21,7 @@ from .audit import audit_record
 from .contracts import require_seat
 from .models import Directory, DirectoryAccount, Institution, Region, Unit, User
 from .roles import Role
-from .services import person_groups_sync
+from .services import person_access_end, person_groups_sync
 
 logger = logging.getLogger(__name__)
 
@@ -193,19 +192,11 @@ def directory_person_sign_in(
             person.email = email
         if first_name or last_name:
             person.first_name, person.last_name = first_name[:150], last_name[:150]
-        after = _record(person)
-        if after != before:
-            person.save(
-                update_fields=["is_active", "role", "unit", "region", "email", "first_name", "last_name"]
-            )
-            person_groups_sync(person=person)
-            audit_record(
-                actor=None,
-                action="person.directory_update",
-                target=person,
-                before={k: v for k, v in before.items() if after[k] != v},
-                after={k: v for k, v in after.items() if before[k] != v},
-            )
+        _save_if_changed(
+            person,
+            before=before,
+            fields=["is_active", "role", "unit", "region", "email", "first_name", "last_name"],
+        )
         DirectoryAccount.objects.filter(pk=account.pk).update(last_signed_in_at=timezone.now())
     return person
 
@@ -245,17 +236,7 @@ def directory_sync(*, directory: Directory, lookup) -> dict[str, int]:
                 continue
             before = _record(person)
             person.role, person.unit, person.region = placement.role, placement.unit, placement.region
-            after = _record(person)
-            if after != before:
-                person.save(update_fields=["role", "unit", "region"])
-                person_groups_sync(person=person)
-                audit_record(
-                    actor=None,
-                    action="person.directory_update",
-                    target=person,
-                    before={k: v for k, v in before.items() if after[k] != v},
-                    after={k: v for k, v in after.items() if before[k] != v},
-                )
+            if _save_if_changed(person, before=before, fields=["role", "unit", "region"]):
                 counts["updated"] += 1
     Directory.objects.filter(pk=directory.pk).update(last_synced_at=timezone.now())
     logger.info("directory.synced", extra={"directory": directory.pk, **counts})
@@ -284,18 +265,32 @@ def _require_seat_or_refuse(institution: Institution) -> None:
 
 
 def _deactivate(person: User, *, reason: str) -> None:
-    if not User.objects.filter(pk=person.pk, is_active=True).update(is_active=False):
-        person.is_active = False
-        return
-    person.is_active = False
-    Token.objects.filter(user=person).delete()
+    if person_access_end(person):
+        audit_record(
+            actor=None,
+            action="person.directory_remove",
+            target=person,
+            before={"is_active": True},
+            after={"is_active": False, "reason": reason},
+        )
+
+
+def _save_if_changed(person: User, *, before: dict, fields: list[str]) -> bool:
+    """Save `fields` of the person, sync their groups and record `person.directory_update` with
+    what changed, when their record differs from `before`; False (nothing written) otherwise."""
+    after = _record(person)
+    if after == before:
+        return False
+    person.save(update_fields=fields)
+    person_groups_sync(person=person)
     audit_record(
         actor=None,
-        action="person.directory_remove",
+        action="person.directory_update",
         target=person,
-        before={"is_active": True},
-        after={"is_active": False, "reason": reason},
+        before={k: v for k, v in before.items() if after[k] != v},
+        after={k: v for k, v in after.items() if before[k] != v},
     )
+    return True
 
 
 def _record(person: User) -> dict:

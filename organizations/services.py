@@ -229,20 +229,28 @@ def person_deactivate(*, actor: User, person: User) -> User:
     require_person_admin(actor, person)
     refuse_self(actor, person)
     with transaction.atomic():
-        if not User.objects.filter(pk=person.pk, is_active=True).update(is_active=False):
-            person.is_active = False
-            return person
-        person.is_active = False
-        Token.objects.filter(user=person).delete()
-        audit_change(
-            actor=actor,
-            action="person.deactivate",
-            target=person,
-            field="is_active",
-            before=True,
-            after=False,
-        )
+        if person_access_end(person):
+            audit_change(
+                actor=actor,
+                action="person.deactivate",
+                target=person,
+                field="is_active",
+                before=True,
+                after=False,
+            )
     return person
+
+
+def person_access_end(person: User) -> bool:
+    """Mark the person inactive and delete their API tokens, so they lose access at once, in the
+    caller's transaction; the caller records why. A guarded update: False, nothing written, when
+    they were inactive already (or another call got there first)."""
+    if not User.objects.filter(pk=person.pk, is_active=True).update(is_active=False):
+        person.is_active = False
+        return False
+    person.is_active = False
+    Token.objects.filter(user=person).delete()
+    return True
 
 
 @audited("person.reactivate")

@@ -62,10 +62,16 @@ GROUPS_FROM_ROLE = (
     "the caller (person_add, person_invite, person_set_role, staff_bootstrap)"
 )
 
+ACCESS_END = (
+    "ends a person's access (is_active, API tokens) for its callers, which record why: "
+    "person_deactivate and the directory's removal"
+)
+
 THROUGH_AUDITED = "makes its changes through an audited service (person_set_on_duty), which records each"
 
 EXEMPT = {
     "organizations.services.duty_changes_apply": THROUGH_AUDITED,
+    "organizations.services.person_access_end": ACCESS_END,
     "organizations.services.duty_listener_register": WRITES_NOTHING,
     "notifications.services.push.forecast_alert_push": MACHINERY,
     "tickets.services.macros.ticket_change_kind": TICKET_HISTORY,
