@@ -16,6 +16,7 @@ from django.db.models import F, Max, Q, Value
 from django.urls import reverse
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from core.outbox import outbox_enqueue, outbox_enqueue_many, outbox_message, recipient_language
 from organizations.models import User
@@ -118,6 +119,15 @@ def _training_values(training: Training) -> dict:
     }
 
 
+def _training_mail(training: Training, *, person_id: int, subject: str, body: str) -> dict:
+    """The subject, body and language of an e-mail about a session, in the person's language:
+    `subject` and `body` are lazy texts taking the session's title, start and link."""
+    language = recipient_language(person_id)
+    with translation.override(language):
+        values = _training_values(training)
+        return {"subject": str(subject) % values, "body": str(body) % values, "language": language}
+
+
 def training_promotion_send(*, registration_id: int) -> bool:
     """E-mail a person given a seat from the waiting list; False when the registration is gone."""
     registration = (
@@ -127,25 +137,19 @@ def training_promotion_send(*, registration_id: int) -> bool:
     )
     if registration is None or not registration.person.email:
         return False
-    training = registration.training
-    language = recipient_language(registration.person_id)
-    with translation.override(language):
-        values = _training_values(training)
-        subject = _("A place is yours: %(title)s") % values
-        body = (
-            _(
-                "A place freed up in the online training “%(title)s” at %(starts)s (Istanbul time), and it is "
-                "yours: you are registered. The meeting link appears on the session's page an hour before the "
-                "start: %(link)s"
-            )
-            % values
-        )
     outbox_enqueue(
         cause=f"learning.promotion:{registration.pk}",
         recipient=registration.person.email,
-        subject=subject,
-        body=body,
-        language=language,
+        **_training_mail(
+            registration.training,
+            person_id=registration.person_id,
+            subject=gettext_lazy("A place is yours: %(title)s"),
+            body=gettext_lazy(
+                "A place freed up in the online training “%(title)s” at %(starts)s (Istanbul time), and it is "
+                "yours: you are registered. The meeting link appears on the session's page an hour before the "
+                "start: %(link)s"
+            ),
+        ),
     )
     return True
 
@@ -174,25 +178,21 @@ def training_recording_send(*, training_id: int) -> int:
             ),
             key=lambda pair: pair[1],
         )
-        messages = []
-        for person_id, address in people:
-            language = recipient_language(person_id)
-            with translation.override(language):
-                values = _training_values(training)
-                subject = _("Recording available: %(title)s") % values
-                body = (
-                    _("The recording of the online training “%(title)s” is on the session's page: %(link)s")
-                    % values
-                )
-            messages.append(
-                outbox_message(
-                    cause=f"learning.recording:{training.pk}",
-                    recipient=address,
-                    subject=subject,
-                    body=body,
-                    language=language,
-                )
+        messages = [
+            outbox_message(
+                cause=f"learning.recording:{training.pk}",
+                recipient=address,
+                **_training_mail(
+                    training,
+                    person_id=person_id,
+                    subject=gettext_lazy("Recording available: %(title)s"),
+                    body=gettext_lazy(
+                        "The recording of the online training “%(title)s” is on the session's page: %(link)s"
+                    ),
+                ),
             )
+            for person_id, address in people
+        ]
         addresses = outbox_enqueue_many(messages=messages)
     logger.info("learning.recording_sent", extra={"training": training_id, "count": addresses})
     return addresses
@@ -301,29 +301,23 @@ def training_reminder_send(*, registration_id: int, kind: str, now: datetime.dat
             != 1
         ):
             return False
-        training = registration.training
-        language = recipient_language(registration.person_id)
-        with translation.override(language):
-            values = _training_values(training)
-            if kind == "24h":
-                subject = _("Training reminder: %(title)s, %(starts)s") % values
-            else:
-                subject = _("Starting within the hour: %(title)s") % values
-            body = (
-                _(
-                    "You registered for the online training “%(title)s”, which starts at %(starts)s "
-                    "(Istanbul time). The meeting link appears on the session's page an hour before the start: "
-                    "%(link)s"
-                )
-                % values
-            )
+        mail = _training_mail(
+            registration.training,
+            person_id=registration.person_id,
+            subject=(
+                gettext_lazy("Training reminder: %(title)s, %(starts)s")
+                if kind == "24h"
+                else gettext_lazy("Starting within the hour: %(title)s")
+            ),
+            body=gettext_lazy(
+                "You registered for the online training “%(title)s”, which starts at %(starts)s "
+                "(Istanbul time). The meeting link appears on the session's page an hour before the start: "
+                "%(link)s"
+            ),
+        )
         reminder_listeners_notify(registration=registration, kind=kind)
         outbox_enqueue(
-            cause=f"learning.reminder:{registration.pk}:{kind}",
-            recipient=registration.person.email,
-            subject=subject,
-            body=body,
-            language=language,
+            cause=f"learning.reminder:{registration.pk}:{kind}", recipient=registration.person.email, **mail
         )
     logger.info("learning.reminder_sent", extra={"registration": registration_id, "kind": kind})
     return True
