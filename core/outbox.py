@@ -181,6 +181,31 @@ def delete_in_batches(rows, *, batch: int, budget_seconds: float) -> int:
     return total
 
 
+def drain_in_batches(
+    due: Callable[[datetime.datetime], models.QuerySet],
+    work: Callable[[list, datetime.datetime], int],
+    *,
+    limit: int,
+    budget_seconds: float,
+) -> int:
+    """Hand the rows of `due(now)` (locked, skipping rows others hold, in the order to work them)
+    to `work(rows, now)`, `limit` at a time, each batch in its own transaction, until a batch
+    comes short or the time budget is spent (the next run continues). Returns the sum of what
+    `work` returned."""
+    started = time.monotonic()
+    total = 0
+    while time.monotonic() - started < budget_seconds:
+        now = timezone.now()
+        with transaction.atomic():
+            batch = list(due(now)[:limit])
+            if not batch:
+                break
+            total += work(batch, now)
+        if len(batch) < limit:
+            break
+    return total
+
+
 def outbox_backlog(*, now: datetime.datetime | None = None) -> dict[str, tuple[int, float]]:
     """The messages waiting to be sent, by channel (email, push): how many rows and the age in
     seconds of the oldest. What /metrics reads of the outbox."""
@@ -301,17 +326,12 @@ def outbox_deliver(*, message_id: int) -> bool:
 def outbox_drain(*, limit: int = DRAIN_BATCH, budget_seconds: float = DRAIN_BUDGET_SECONDS) -> int:
     """Send the due rows, oldest first, in locked batches that other drains skip. Returns how
     many were sent. Harmless to run twice or concurrently."""
-    started = time.monotonic()
-    total = 0
-    while time.monotonic() - started < budget_seconds:
-        now = timezone.now()
-        with transaction.atomic():
-            batch = list(_due(now).order_by("next_attempt_at", "id")[:limit])
-            if not batch:
-                break
-            total += _work(batch, now)
-        if len(batch) < limit:
-            break
+    total = drain_in_batches(
+        lambda now: _due(now).order_by("next_attempt_at", "id"),
+        _work,
+        limit=limit,
+        budget_seconds=budget_seconds,
+    )
     if total:
         logger.debug("outbox.drained", extra={"count": total})
     return total

@@ -7,12 +7,8 @@ NotificationsConfig.ready)."""
 
 import datetime
 import logging
-import time
 
-from django.db import transaction
-from django.utils import timezone
-
-from core.outbox import Rendered, outbox_drain, outbox_enqueue_many, outbox_message
+from core.outbox import Rendered, drain_in_batches, outbox_drain, outbox_enqueue_many, outbox_message
 
 from ..emails import notification_email
 from ..models import Notification
@@ -74,17 +70,12 @@ def _due(now: datetime.datetime):
 def notification_queue(*, limit: int = BATCH, budget_seconds: float = BUDGET_SECONDS) -> int:
     """Hand the pending notifications that are due to the outbox, in locked batches other passes
     skip. Returns how many were handed over. Harmless to run twice or concurrently."""
-    started = time.monotonic()
-    total = 0
-    while time.monotonic() - started < budget_seconds:
-        now = timezone.now()
-        with transaction.atomic():
-            batch = list(_due(now).order_by("available_at", "id")[:limit])
-            if not batch:
-                break
-            total += _queue_locked(batch, now)
-        if len(batch) < limit:
-            break
+    total = drain_in_batches(
+        lambda now: _due(now).order_by("available_at", "id"),
+        _queue_locked,
+        limit=limit,
+        budget_seconds=budget_seconds,
+    )
     if total:
         logger.debug("notifications.queued", extra={"count": total})
     return total

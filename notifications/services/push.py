@@ -12,15 +12,13 @@ with the outbox's retry policy (core.outbox: retry_delay, MAX_ATTEMPTS)."""
 
 import datetime
 import logging
-import time
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core.outbox import MAX_ATTEMPTS, retry_delay
+from core.outbox import MAX_ATTEMPTS, drain_in_batches, retry_delay
 from organizations.models import User
 
 from ..models import PUSH_KINDS, Kind, PushMessage, PushSubscription
@@ -190,31 +188,28 @@ def _send_one(message: PushMessage, devices: list[PushSubscription], now: dateti
     return False
 
 
+def _send_batch(batch: list[PushMessage], now: datetime.datetime) -> int:
+    devices: dict[int, list[PushSubscription]] = {}
+    for device in PushSubscription.objects.filter(
+        person_id__in={message.recipient_id for message in batch}
+    ).order_by("pk"):
+        devices.setdefault(device.person_id, []).append(device)
+    return sum(1 for message in batch if _send_one(message, devices.get(message.recipient_id, []), now))
+
+
 def push_drain(*, limit: int = BATCH, budget_seconds: float = BUDGET_SECONDS) -> int:
     """Send the pending pushes that are due, in locked batches other drains skip. Returns how
     many were sent to all their devices. Harmless to run twice or concurrently."""
-    started = time.monotonic()
-    total = 0
-    while time.monotonic() - started < budget_seconds:
-        now = timezone.now()
-        with transaction.atomic():
-            batch = list(
-                PushMessage.objects.select_for_update(skip_locked=True)
-                .filter(status=Status.PENDING, available_at__lte=now)
-                .order_by("available_at", "id")[:limit]
-            )
-            if not batch:
-                break
-            devices: dict[int, list[PushSubscription]] = {}
-            for device in PushSubscription.objects.filter(
-                person_id__in={message.recipient_id for message in batch}
-            ).order_by("pk"):
-                devices.setdefault(device.person_id, []).append(device)
-            total += sum(
-                1 for message in batch if _send_one(message, devices.get(message.recipient_id, []), now)
-            )
-        if len(batch) < limit:
-            break
+    total = drain_in_batches(
+        lambda now: (
+            PushMessage.objects.select_for_update(skip_locked=True)
+            .filter(status=Status.PENDING, available_at__lte=now)
+            .order_by("available_at", "id")
+        ),
+        _send_batch,
+        limit=limit,
+        budget_seconds=budget_seconds,
+    )
     if total:
         logger.info("notifications.pushed", extra={"count": total})
     return total

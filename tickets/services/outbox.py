@@ -7,7 +7,6 @@ through here: every e-mail is a row of the one outbox in core (core.outbox)."""
 import datetime
 import functools
 import logging
-import time
 from functools import partial
 
 from django.conf import settings
@@ -15,7 +14,7 @@ from django.db import transaction
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
-from core.outbox import delete_in_batches
+from core.outbox import delete_in_batches, drain_in_batches
 from slaportal.tracing import outbox_trace_carrier, traced
 from tickets import dispatch
 from tickets.models import OutboxMessage, Ticket
@@ -76,26 +75,25 @@ def outbox_deliver(*, message_id: int) -> bool:
         return True
 
 
+def _work_batch(batch: list[OutboxMessage], now: datetime.datetime) -> int:
+    for message in batch:
+        _work(message, now)
+    return len(batch)
+
+
 def outbox_drain(*, limit: int = DRAIN_BATCH, budget_seconds: float = DRAIN_BUDGET_SECONDS) -> int:
     """Route the tickets of the pending rows, by ticket priority, in locked batches that other
     drains skip. Returns how many were done. Harmless to run concurrently."""
-    started = time.monotonic()
-    total = 0
-    while time.monotonic() - started < budget_seconds:
-        now = timezone.now()
-        with transaction.atomic():
-            batch = list(
-                OutboxMessage.objects.select_for_update(skip_locked=True)
-                .filter(processed_at__isnull=True, available_at__lte=now)
-                .order_by("priority", "available_at", "id")[:limit]
-            )
-            if not batch:
-                break
-            for message in batch:
-                _work(message, now)
-            total += len(batch)
-        if len(batch) < limit:
-            break
+    total = drain_in_batches(
+        lambda now: (
+            OutboxMessage.objects.select_for_update(skip_locked=True)
+            .filter(processed_at__isnull=True, available_at__lte=now)
+            .order_by("priority", "available_at", "id")
+        ),
+        _work_batch,
+        limit=limit,
+        budget_seconds=budget_seconds,
+    )
     if total:
         logger.debug("outbox.drained", extra={"count": total})
     return total
