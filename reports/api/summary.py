@@ -14,7 +14,7 @@ from rest_framework.views import APIView
 
 from organizations.permissions import vendor_report_reader
 from reports.files import report_file_response
-from reports.periods import PeriodError, period_from_query
+from reports.periods import Period, PeriodError, period_from_query
 from reports.selectors import institution_get_all_institutions, report_scope_for
 from reports.services import report_context, report_figures, report_summary
 from reports.services.vendor_reads import report_scope_read_by_vendor
@@ -91,6 +91,16 @@ INSTITUTION = OpenApiParameter(
 )
 
 
+def query_period(request) -> Period:
+    """The period of the query's `from` and `to`; a 400 naming the field when it is invalid."""
+    try:
+        return period_from_query(request.query_params.get("from", ""), request.query_params.get("to", ""))
+    except PeriodError as exc:
+        raise DomainError(
+            status_code=400, code="invalid", message=exc.message(), fields={exc.field: [exc.message()]}
+        ) from None
+
+
 class ReportSummaryView(APIView):
     @extend_schema(
         summary="The report's summary for a period",
@@ -108,14 +118,7 @@ class ReportSummaryView(APIView):
             raise PermissionDenied(_("Your role does not give access to reports."))
         if reference is not None and not vendor and object_id(reference) != request.user.institution_id:
             raise NotFound(_("Not found."))
-        try:
-            period = period_from_query(
-                request.query_params.get("from", ""), request.query_params.get("to", "")
-            )
-        except PeriodError as exc:
-            raise DomainError(
-                status_code=400, code="invalid", message=exc.message(), fields={exc.field: [exc.message()]}
-            ) from None
+        period = query_period(request)
         if vendor:
             institution = institution_get_all_institutions(slug=str(object_id(reference)))
             if institution is None:
@@ -136,13 +139,7 @@ def _scope_and_period(request):
     scope = report_scope_for(person=request.user)
     if scope is None:
         raise PermissionDenied(_("Your role does not give access to reports."))
-    try:
-        period = period_from_query(request.query_params.get("from", ""), request.query_params.get("to", ""))
-    except PeriodError as exc:
-        raise DomainError(
-            status_code=400, code="invalid", message=exc.message(), fields={exc.field: [exc.message()]}
-        ) from None
-    return scope, period
+    return scope, query_period(request)
 
 
 class ReportDownloadView(FileView):

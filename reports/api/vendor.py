@@ -16,13 +16,12 @@ from rest_framework.views import APIView
 
 from reports import vendor
 from reports.files import vendor_file_response
-from reports.periods import PeriodError, period_from_query
 from reports.selectors import institution_get_all_institutions, report_scope_all_institutions
 from reports.services import report_figures, report_summary
-from slaportal.api.errors import DomainError, error_responses
+from slaportal.api.errors import error_responses
 from slaportal.api.media import SIGNED_URL_HELP, FileView, report_file_format, report_file_schema, signed_url
 
-from .summary import RANGE, SummarySerializer
+from .summary import RANGE, SummarySerializer, query_period
 
 FILTERS = [
     OpenApiParameter(
@@ -113,12 +112,7 @@ def _scope_period_query(request):
     scope = report_scope_all_institutions(person=request.user, package=package, institution=institution)
     if scope is None:
         raise PermissionDenied(_("Your role does not give access to reports."))
-    try:
-        period = period_from_query(request.query_params.get("from", ""), request.query_params.get("to", ""))
-    except PeriodError as exc:
-        raise DomainError(
-            status_code=400, code="invalid", message=exc.message(), fields={exc.field: [exc.message()]}
-        ) from None
+    period = query_period(request)
     filters = {key: value for key, value in (("package", package), ("institution", slug)) if value}
     return scope, period, filters
 
