@@ -6,7 +6,7 @@ timers send are one trace. The outbox keeps the trace of the change that wrote a
 through the OTLP exporter (HTTP/protobuf) to OTEL_EXPORTER_OTLP_ENDPOINT, in batches off the
 request path.
 
-Called by wsgi.py and asgi.py for the web, and by the Celery worker for each of its processes
+Called by slaportal.servers for the web (wsgi.py, asgi.py), and by the Celery worker for each of its processes
 (slaportal.celery, after the fork, as the instrumentation requires)."""
 
 import logging

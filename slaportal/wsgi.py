@@ -1,17 +1,8 @@
-"""The application servers' entry point (gunicorn, uvicorn): production settings unless
-DJANGO_SETTINGS_MODULE says otherwise, so a server started the ordinary way never runs with
-DEBUG and the local defaults. manage.py and dev.py keep the local settings; dev.py sets
-DJANGO_SETTINGS_MODULE for its gunicorn itself."""
+"""The application servers' entry point for WSGI (slaportal.servers says which settings)."""
 
-import os
-
-import django
 from django.core.wsgi import get_wsgi_application
 
-from slaportal.tracing import tracing_setup
+from slaportal.servers import server_setup
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "slaportal.settings.production")
-django.setup(set_prefix=False)
-# Before the application loads its middleware: the Django instrumentation adds its own.
-tracing_setup()
+server_setup()
 application = get_wsgi_application()
