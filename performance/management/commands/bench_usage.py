@@ -17,9 +17,6 @@ import datetime
 import http.client
 import json
 import os
-import socket
-import subprocess
-import sys
 import threading
 import time
 import uuid
@@ -38,27 +35,11 @@ from packages.selectors import subscription_get_active
 from packages.services import subscription_sell
 from performance.models import UsageDirtyDay, UsageEvent, UsageKey
 from performance.services import usage_key_issue
+from slaportal.benchserver import database_url, free_port, gunicorn_start
 
 SLUG = "benchusage"
 PRODUCT = "bench-product"
 PEOPLE = 50
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def _database_url() -> str:
-    settings = connection.settings_dict
-    if connection.vendor == "postgresql":
-        user = settings.get("USER") or "postgres"
-        password = f":{settings['PASSWORD']}" if settings.get("PASSWORD") else ""
-        host = settings.get("HOST") or "127.0.0.1"
-        port = settings.get("PORT") or 5432
-        return f"postgres://{user}{password}@{host}:{port}/{settings['NAME']}"
-    return f"sqlite:///{settings['NAME']}"
 
 
 class Command(BaseCommand):
@@ -169,40 +150,16 @@ class Command(BaseCommand):
         return batches
 
     def _start_gunicorn(self, workers: int):
-        port = _free_port()
+        port = free_port()
         env = {
             **os.environ,
-            "DATABASE_URL": _database_url(),
+            "DATABASE_URL": database_url(),
             "DJANGO_SETTINGS_MODULE": os.environ.get("DJANGO_SETTINGS_MODULE", "slaportal.settings.local"),
             # The benchmark measures ingestion, not the per-key throttle.
             "API_THROTTLE_USAGE": "1000000/min",
         }
-        server = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "gunicorn",
-                "slaportal.wsgi",
-                "-w",
-                str(workers),
-                "-b",
-                f"127.0.0.1:{port}",
-                "--log-level",
-                "warning",
-            ],
-            env=env,
-        )
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-                return server, f"http://127.0.0.1:{port}"
-            except OSError:
-                if server.poll() is not None:
-                    raise CommandError("gunicorn did not start.") from None
-                time.sleep(0.2)
-        server.terminate()
-        raise CommandError("gunicorn did not start within 30 s.")
+        server = gunicorn_start(port=port, args=["-w", str(workers)], env=env, seconds=30)
+        return server, f"http://127.0.0.1:{port}"
 
     def _send(self, base: str, raw: str, batches: list[bytes], clients: int = 1) -> int:
         target = urlsplit(base)

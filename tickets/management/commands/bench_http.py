@@ -23,16 +23,13 @@ import os
 import re
 import secrets
 import signal
-import socket
 import statistics
 import subprocess
-import sys
 import threading
 import time
 from pathlib import Path
-from urllib.parse import quote, urlencode
+from urllib.parse import urlencode
 
-from django.conf import settings
 from django.core.management.base import CommandError
 from django.db import connection
 from django.utils import timezone
@@ -41,6 +38,7 @@ from organizations.models import User
 from packages.models import Allotment, Channel, QuotaEntry
 from packages.selectors import subscription_in_force
 from slaportal.api.services import api_token_issue
+from slaportal.benchserver import database_url, free_port, gunicorn_start
 from tickets.models import OPEN_STATUSES, Ticket
 from tickets.services import ticket_file
 
@@ -94,20 +92,6 @@ class Client:
         )
         if response.status != 302:
             raise CommandError(f"{username} could not sign in (HTTP {response.status}); run seed_demo first.")
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def database_url() -> str:
-    db = connection.settings_dict
-    credentials = quote(db["USER"], safe="") + (
-        f":{quote(db['PASSWORD'], safe='')}" if db["PASSWORD"] else ""
-    )
-    return f"postgres://{credentials}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
 
 
 class Command(SlaBenchmark):
@@ -225,35 +209,15 @@ class Command(SlaBenchmark):
             "API_THROTTLE_USER": "1000000/min",
             "API_THROTTLE_WRITE": "1000000/min",
         }
-        command = [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "slaportal.wsgi",
-            "-w",
-            "2",
-            "--threads",
-            "4",
-            "-b",
-            f"127.0.0.1:{port}",
-            "--log-level",
-            "warning",
-        ]
-        server = subprocess.Popen(command, cwd=Path(settings.BASE_DIR), env=env)  # noqa: S603
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            if server.poll() is not None:
-                raise CommandError(f"gunicorn stopped at start (exit {server.returncode}).")
-            try:
-                response, _, _ = Client(port).request("GET", "/health/live/")
-                if response.status == 200:
-                    self.say("gunicorn, production settings, 2 workers × 4 threads", f"port {port}")
-                    return server
-            except OSError:
-                pass
-            time.sleep(0.2)
-        server.terminate()
-        raise CommandError("gunicorn did not answer within 60 s.")
+        server = gunicorn_start(
+            port=port,
+            args=["-w", "2", "--threads", "4"],
+            env=env,
+            seconds=60,
+            ready=lambda: Client(port).request("GET", "/health/live/")[0].status == 200,
+        )
+        self.say("gunicorn, production settings, 2 workers × 4 threads", f"port {port}")
+        return server
 
     # --- measurements ---------------------------------------------------------------------------
 
