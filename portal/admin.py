@@ -3,6 +3,8 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from organizations.admin import ReadOnlyAdmin
+
 from .models import DestructionLine, DestructionRecord, RetentionRule
 
 
@@ -33,7 +35,7 @@ class DestructionLineInline(admin.TabularInline):
 
 
 @admin.register(DestructionRecord)
-class DestructionRecordAdmin(admin.ModelAdmin):
+class DestructionRecordAdmin(ReadOnlyAdmin):
     """Read-only: written by the retention run alone; each downloadable as PDF."""
 
     list_display = ["__str__", "started_at", "finished_at", "run_by", "pdf"]
@@ -45,12 +47,3 @@ class DestructionRecordAdmin(admin.ModelAdmin):
         return format_html(
             '<a href="{}">{}</a>', reverse("destruction-record-pdf", args=[obj.pk]), _("Download")
         )
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
