@@ -53,13 +53,17 @@ class PasswordChangeView(APIView):
         return Response({"token": api_token_issue(actor=request.user).key})
 
 
-class PasswordResetView(APIView):
+class _SignedOutView(APIView):
+    """For people who cannot sign in: no authentication read, throttled like signing in."""
+
     permission_classes = [AllowAny]
     authentication_classes = []
 
     def get_throttles(self):
         return [LoginThrottle(), *super().get_throttles()]
 
+
+class PasswordResetView(_SignedOutView):
     @extend_schema(
         operation_id="auth_password_reset",
         summary="Ask for the password reset e-mail",
@@ -78,13 +82,7 @@ class PasswordResetView(APIView):
         return Response(status=status.HTTP_202_ACCEPTED)
 
 
-class PasswordResetConfirmView(APIView):
-    permission_classes = [AllowAny]
-    authentication_classes = []
-
-    def get_throttles(self):
-        return [LoginThrottle(), *super().get_throttles()]
-
+class PasswordResetConfirmView(_SignedOutView):
     @extend_schema(
         operation_id="auth_password_reset_confirm",
         summary="Set a new password with the reset e-mail's link",
