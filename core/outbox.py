@@ -307,8 +307,11 @@ def _work(messages: list[OutboxMessage], now: datetime.datetime) -> int:
 
 
 def _due(now: datetime.datetime):
-    return OutboxMessage.objects.select_for_update(skip_locked=True).filter(
-        status=Status.PENDING, channel=Channel.EMAIL, next_attempt_at__lte=now
+    """The e-mails due now, oldest first, locked; rows other workers hold are skipped."""
+    return (
+        OutboxMessage.objects.select_for_update(skip_locked=True)
+        .filter(status=Status.PENDING, channel=Channel.EMAIL, next_attempt_at__lte=now)
+        .order_by("next_attempt_at", "id")
     )
 
 
@@ -326,12 +329,7 @@ def outbox_deliver(*, message_id: int) -> bool:
 def outbox_drain(*, limit: int = DRAIN_BATCH, budget_seconds: float = DRAIN_BUDGET_SECONDS) -> int:
     """Send the due rows, oldest first, in locked batches that other drains skip. Returns how
     many were sent. Harmless to run twice or concurrently."""
-    total = drain_in_batches(
-        lambda now: _due(now).order_by("next_attempt_at", "id"),
-        _work,
-        limit=limit,
-        budget_seconds=budget_seconds,
-    )
+    total = drain_in_batches(_due, _work, limit=limit, budget_seconds=budget_seconds)
     if total:
         logger.debug("outbox.drained", extra={"count": total})
     return total

@@ -62,20 +62,18 @@ def _queue_locked(notifications: list[Notification], now: datetime.datetime) -> 
 
 
 def _due(now: datetime.datetime):
-    return Notification.objects.select_for_update(skip_locked=True, of=("self",)).filter(
-        status=Status.PENDING, available_at__lte=now
+    """The notifications due now, oldest first, locked; rows other passes hold are skipped."""
+    return (
+        Notification.objects.select_for_update(skip_locked=True, of=("self",))
+        .filter(status=Status.PENDING, available_at__lte=now)
+        .order_by("available_at", "id")
     )
 
 
 def notification_queue(*, limit: int = BATCH, budget_seconds: float = BUDGET_SECONDS) -> int:
     """Hand the pending notifications that are due to the outbox, in locked batches other passes
     skip. Returns how many were handed over. Harmless to run twice or concurrently."""
-    total = drain_in_batches(
-        lambda now: _due(now).order_by("available_at", "id"),
-        _queue_locked,
-        limit=limit,
-        budget_seconds=budget_seconds,
-    )
+    total = drain_in_batches(_due, _queue_locked, limit=limit, budget_seconds=budget_seconds)
     if total:
         logger.debug("notifications.queued", extra={"count": total})
     return total

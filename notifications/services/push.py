@@ -188,6 +188,15 @@ def _send_one(message: PushMessage, devices: list[PushSubscription], now: dateti
     return False
 
 
+def _due(now: datetime.datetime):
+    """The pushes due now, oldest first, locked; rows other drains hold are skipped."""
+    return (
+        PushMessage.objects.select_for_update(skip_locked=True)
+        .filter(status=Status.PENDING, available_at__lte=now)
+        .order_by("available_at", "id")
+    )
+
+
 def _send_batch(batch: list[PushMessage], now: datetime.datetime) -> int:
     devices: dict[int, list[PushSubscription]] = {}
     for device in PushSubscription.objects.filter(
@@ -200,16 +209,7 @@ def _send_batch(batch: list[PushMessage], now: datetime.datetime) -> int:
 def push_drain(*, limit: int = BATCH, budget_seconds: float = BUDGET_SECONDS) -> int:
     """Send the pending pushes that are due, in locked batches other drains skip. Returns how
     many were sent to all their devices. Harmless to run twice or concurrently."""
-    total = drain_in_batches(
-        lambda now: (
-            PushMessage.objects.select_for_update(skip_locked=True)
-            .filter(status=Status.PENDING, available_at__lte=now)
-            .order_by("available_at", "id")
-        ),
-        _send_batch,
-        limit=limit,
-        budget_seconds=budget_seconds,
-    )
+    total = drain_in_batches(_due, _send_batch, limit=limit, budget_seconds=budget_seconds)
     if total:
         logger.info("notifications.pushed", extra={"count": total})
     return total

@@ -64,15 +64,20 @@ def outbox_deliver(*, message_id: int) -> bool:
     being worked by someone else. Harmless to repeat."""
     now = timezone.now()
     with transaction.atomic():
-        message = (
-            OutboxMessage.objects.select_for_update(skip_locked=True)
-            .filter(pk=message_id, processed_at__isnull=True, available_at__lte=now)
-            .first()
-        )
+        message = _due(now).filter(pk=message_id).first()
         if message is None:
             return False
         _work(message, now)
         return True
+
+
+def _due(now: datetime.datetime):
+    """The rows due now, by ticket priority, locked; rows other workers hold are skipped."""
+    return (
+        OutboxMessage.objects.select_for_update(skip_locked=True)
+        .filter(processed_at__isnull=True, available_at__lte=now)
+        .order_by("priority", "available_at", "id")
+    )
 
 
 def _work_batch(batch: list[OutboxMessage], now: datetime.datetime) -> int:
@@ -84,16 +89,7 @@ def _work_batch(batch: list[OutboxMessage], now: datetime.datetime) -> int:
 def outbox_drain(*, limit: int = DRAIN_BATCH, budget_seconds: float = DRAIN_BUDGET_SECONDS) -> int:
     """Route the tickets of the pending rows, by ticket priority, in locked batches that other
     drains skip. Returns how many were done. Harmless to run concurrently."""
-    total = drain_in_batches(
-        lambda now: (
-            OutboxMessage.objects.select_for_update(skip_locked=True)
-            .filter(processed_at__isnull=True, available_at__lte=now)
-            .order_by("priority", "available_at", "id")
-        ),
-        _work_batch,
-        limit=limit,
-        budget_seconds=budget_seconds,
-    )
+    total = drain_in_batches(_due, _work_batch, limit=limit, budget_seconds=budget_seconds)
     if total:
         logger.debug("outbox.drained", extra={"count": total})
     return total
