@@ -9,7 +9,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
-from organizations.decorators import role_required
+from organizations.decorators import own_institution_row, role_required
 from organizations.permissions import require_institution_admin
 from organizations.roles import Role
 from organizations.selectors import person_get
@@ -38,12 +38,7 @@ class AnonymiseForm(forms.Form):
 
 
 def _person_or_404(request, pk):
-    institution = request.user.institution
-    require_institution_admin(request.user, institution)
-    person = person_get(institution=institution, pk=pk)
-    if person is None:
-        raise Http404
-    return person
+    return own_institution_row(request, person_get, pk, check=require_institution_admin)
 
 
 @role_required(Role.INSTITUTION_ADMIN)
