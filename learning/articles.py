@@ -182,6 +182,7 @@ def suggestion_entry_refresh(*, item: LibraryItem) -> None:
         item=item,
         defaults={
             "kind": kind,
+            "item_kind": item.kind,
             "institution": None,
             "product_id": item.product_id,
             "title": item.title,

@@ -315,6 +315,9 @@ class SuggestionEntry(models.Model):
     ticket = models.OneToOneField(
         "tickets.Ticket", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
     )
+    # The library item's kind (LibraryItem.Kind), so that the ranking filters by the contract's
+    # kinds on this table alone; empty for a ticket.
+    item_kind = models.CharField(max_length=20, blank=True, default="")
     # The ticket's institution; empty for the vendor's library, which every subscriber reads.
     institution = models.ForeignKey(
         Institution, on_delete=models.CASCADE, null=True, blank=True, related_name="+"

@@ -92,9 +92,18 @@ STOP_WORDS = frozenset(
 PRODUCT_MATCH, PRODUCT_OTHER = 1.5, 0.7
 KIND_WEIGHT = {"article": 1.2, "library": 1.0, "ticket": 0.9}
 AGE_SECONDS = 2 * 365 * 24 * 3600
-# The most recent matching tickets scored, at most: an institution's resolved tickets that share
-# words with a question can be tens of thousands, and scoring them all costs seconds.
+# How many candidates the ranking statement scores (see _LIBRARY_SQL and _TICKETS_SQL): the
+# library's entries by words, by the words of their title and by trigrams of their title; the most
+# recent matching tickets, of which the best TICKET_SCORED by the cheap part of the score. The
+# tickets are looked for among the TICKET_WALK most recent of the institution first.
+LIBRARY_CANDIDATES = 40
+TITLE_CANDIDATES = 20
 TICKET_CANDIDATES = 300
+TICKET_SCORED = 100
+TICKET_WALK = 8000
+# A person who may see at most this many tickets has them looked up by their ids; for more, the
+# institution's entries are walked and each candidate is checked against ticket_visible_to.
+VISIBLE_DRIVE = 500
 
 
 def fold(text: str) -> str:
@@ -186,92 +195,241 @@ def _visible_tickets_sql(scope: SuggestionScope) -> tuple[str, tuple]:
     return sql, tuple(params)
 
 
-# One statement ranks; a first one only turns the question into tsquery groups
-# (suggest_word_groups), so that the ranking reads them as constants and the planner can estimate
-# how many rows each group matches. A library entry matches any group (or has a title similar by
-# trigrams); a resolved ticket needs two groups once the question has three words or more, and
-# only the most recent TICKET_CANDIDATES matching tickets are scored (a common word matches tens of
-# thousands of an institution's tickets: the planner then walks suggestion_entry_ticket_recent
-# until it has them, instead of scoring them all). Each arm reads its own partial index
-# (migration 0006); the union is scored once and the best `limit` kept.
-_RANKING_SQL = """
-WITH candidates AS (
-    SELECT e.* FROM (
-        -- OFFSET 0 keeps the planner on the library's partial indexes: joined first, it would
-        -- walk every entry by item.
-        SELECT * FROM learning_suggestionentry
-        WHERE institution_id IS NULL
-          AND (search_vector @@ to_tsquery('simple', %(any)s) OR title_folded %% %(subject)s)
+# The ranking is one statement that scores a few hundred candidates at most, each found through an
+# index first (scoring every entry that shares a word with the question — tens of thousands of an
+# institution's tickets, thousands of a library's entries — is what cost a second):
+#
+# - `words`: the library's entries that match two of the question's word groups (one group for a
+#   question of one word), the LIBRARY_CANDIDATES best by the score without its trigram term
+#   (ts_rank and the weights are cheap; pg_trgm's similarity is not), from the library's partial
+#   GIN index; `more_words`, only when there are fewer: those that match any group;
+# - `title_words`: those whose title holds any group, the same way, from the GIN index on the
+#   title's lexemes (suggestion_entry_library_title_words, migration 0007): a one-word question
+#   that names an article's subject;
+# - `titles`: those whose title is similar to the subject by trigrams (pg_trgm's %), the
+#   TITLE_CANDIDATES most similar: what catches a misspelled title;
+# - `tickets`: the resolved tickets the person may see that match two groups (any group for a
+#   question of one or two words), TICKET_SCORED of them by the cheap score among the
+#   TICKET_CANDIDATES most recent (below).
+#
+# Only the candidates get the full score, and a library entry is offered only while its item is
+# published and of a kind the contract reads. The question's word groups come from a first, tiny
+# statement (suggest_word_groups), so that the ranking reads them as constants the planner can
+# estimate.
+_LIBRARY_SQL = """
+words AS MATERIALIZED (
+    SELECT e.id FROM learning_suggestionentry e
+    WHERE e.institution_id IS NULL AND e.item_kind = ANY(%(kinds)s) AND e.answer <> ''
+      AND e.search_vector @@ to_tsquery('simple', %(two)s)
+    ORDER BY ts_rank(e.search_vector, to_tsquery('simple', %(any)s), 1) * {weights} DESC, e.id DESC
+    LIMIT {library_candidates}
+),
+more_words AS (
+    SELECT e.id FROM learning_suggestionentry e
+    WHERE (SELECT count(*) FROM words) < {library_candidates}
+      AND e.institution_id IS NULL AND e.item_kind = ANY(%(kinds)s) AND e.answer <> ''
+      AND e.search_vector @@ to_tsquery('simple', %(any)s)
+    ORDER BY ts_rank(e.search_vector, to_tsquery('simple', %(any)s), 1) * {weights} DESC, e.id DESC
+    LIMIT {library_candidates}
+),
+title_words AS (
+    SELECT e.id FROM learning_suggestionentry e
+    WHERE e.institution_id IS NULL AND e.item_kind = ANY(%(kinds)s) AND e.answer <> ''
+      AND ts_filter(e.search_vector, '{{a}}') @@ to_tsquery('simple', %(any)s)
+    ORDER BY ts_rank(e.search_vector, to_tsquery('simple', %(any)s), 1) * {weights} DESC, e.id DESC
+    LIMIT {library_candidates}
+),
+titles AS (
+    SELECT e.id FROM learning_suggestionentry e
+    WHERE e.institution_id IS NULL AND e.item_kind = ANY(%(kinds)s) AND e.answer <> ''
+      AND e.title_folded %% %(subject)s
+    ORDER BY similarity(e.title_folded, %(subject)s) DESC, e.id DESC
+    LIMIT {title_candidates}
+)"""
+# A ticket is found one of three ways, each bounded whatever the planner estimates.
+#
+# - `recent`: the TICKET_WALK most recent entries of the person's institution (every institution's
+#   for the desk) are walked (suggestion_entry_ticket_recent, suggestion_entry_ticket_answered) for
+#   the TICKET_CANDIDATES most recent matching ones the person may see;
+# - `older`: only when those are fewer than TICKET_SCORED (the question's words are rare there),
+#   the matching entries are read through the GIN index instead, newest first;
+# - `own` (_OWN_TICKETS_SQL): a person who may see at most VISIBLE_DRIVE tickets (a customer who
+#   filed a few) has their entries looked up by the tickets' ids instead.
+#
+# {visible_r} and {visible_o} check a candidate against tickets.selectors.ticket_visible_to: a
+# lookup of the entry's ticket by its primary key under the selector's rule (OFFSET 0 keeps the
+# EXISTS a lookup per candidate, where the planner would otherwise join every ticket the person may
+# see), made only for the rows that match, in order, until there are enough.
+_TICKETS_SQL = """,
+recent AS MATERIALIZED (
+    SELECT r.id, ts_rank(r.search_vector, to_tsquery('simple', %(any)s), 1) * {weights_r} AS pre FROM (
+        SELECT e.id, e.ticket_id, e.product_id, e.kind, e.answered_at, e.search_vector
+        FROM learning_suggestionentry e
+        WHERE {tickets_scope} AND e.answer <> '' AND e.ticket_id <> %(exclude)s
+        ORDER BY e.answered_at DESC
+        LIMIT {ticket_walk}
+    ) AS r
+    WHERE r.search_vector @@ to_tsquery('simple', %(pair)s) AND {visible_r}
+    ORDER BY r.answered_at DESC
+    LIMIT {ticket_candidates}
+),
+older AS (
+    SELECT o.id, ts_rank(o.search_vector, to_tsquery('simple', %(any)s), 1) * {weights_o} AS pre FROM (
+        SELECT e.id, e.ticket_id, e.product_id, e.kind, e.answered_at, e.search_vector
+        FROM learning_suggestionentry e
+        WHERE (SELECT count(*) FROM recent) < {ticket_scored}
+          AND {tickets_scope} AND e.answer <> '' AND e.ticket_id <> %(exclude)s
+          AND e.search_vector @@ to_tsquery('simple', %(pair)s)
+        ORDER BY e.answered_at DESC
         OFFSET 0
-    ) AS e
-    JOIN learning_libraryitem i ON i.id = e.item_id
-    WHERE i.is_published AND i.kind = ANY(%(kinds)s)
-    UNION ALL
-    (SELECT e.* FROM learning_suggestionentry e
-     WHERE e.institution_id IS NOT NULL AND {tickets_scope}
-       AND e.search_vector @@ to_tsquery('simple', %(pair)s)
-       AND e.ticket_id <> %(exclude)s
-     ORDER BY e.answered_at DESC
-     LIMIT {ticket_candidates})
-)
+    ) AS o
+    WHERE {visible_o}
+    LIMIT {ticket_candidates}
+),
+tickets AS (
+    SELECT id FROM (SELECT * FROM recent UNION ALL SELECT * FROM older) AS t
+    ORDER BY pre DESC, id DESC
+    LIMIT {ticket_scored}
+)"""
+# A person who may see at most VISIBLE_DRIVE tickets: their entries by the tickets' ids.
+_OWN_TICKETS_SQL = """,
+own AS (
+    SELECT o.id, ts_rank(o.search_vector, to_tsquery('simple', %(any)s), 1) * {weights_o} AS pre FROM (
+        SELECT e.id, e.product_id, e.kind, e.answered_at, e.search_vector FROM learning_suggestionentry e
+        WHERE e.ticket_id = ANY(%(visible)s::bigint[]) AND {tickets_scope}
+          AND e.answer <> '' AND e.ticket_id <> %(exclude)s
+          AND e.search_vector @@ to_tsquery('simple', %(pair)s)
+        OFFSET 0
+    ) AS o
+    ORDER BY o.answered_at DESC
+    LIMIT {ticket_candidates}
+),
+tickets AS (
+    SELECT id FROM own ORDER BY pre DESC, id DESC LIMIT {ticket_scored}
+)"""
+_VISIBLE_SQL = "EXISTS (SELECT 1 FROM ({visible_sql}) AS v WHERE v.pk = {alias}.ticket_id OFFSET 0)"
+_RANKING_SQL = """
+WITH {library}{tickets}
 SELECT e.kind, e.item_id, e.ticket_id, e.title, e.question, e.answer, e.product_id,
        (ts_rank(e.search_vector, to_tsquery('simple', %(any)s), 1) + 0.4 * similarity(e.title_folded, %(subject)s))
-       * CASE WHEN %(product)s::bigint IS NULL OR e.product_id IS NULL THEN 1.0
-              WHEN e.product_id = %(product)s::bigint THEN {product_match} ELSE {product_other} END
-       * CASE e.kind WHEN 'article' THEN {article} WHEN 'library' THEN {library} ELSE {ticket} END
-       * (1.0 / (1.0 + greatest(0, extract(epoch FROM (now() - e.answered_at))::float8) / {age}))
-       AS score
-FROM candidates e
-WHERE e.answer <> ''
+       * {weights} AS score
+FROM ({candidates}) AS c
+JOIN learning_suggestionentry e ON e.id = c.id
+LEFT JOIN learning_libraryitem i ON i.id = e.item_id
+WHERE e.item_id IS NULL OR (i.is_published AND i.kind = ANY(%(kinds)s))
 ORDER BY score DESC, e.id DESC
 LIMIT %(limit)s
 """
+# The score's weights other than the words': the product asked about, the kind, the age.
+_WEIGHTS_SQL = """(CASE WHEN %(product)s::bigint IS NULL OR {a}.product_id IS NULL THEN 1.0
+              WHEN {a}.product_id = %(product)s::bigint THEN {product_match} ELSE {product_other} END
+       * CASE {a}.kind WHEN 'article' THEN {article} WHEN 'library' THEN {library} ELSE {ticket} END
+       * (1.0 / (1.0 + greatest(0, extract(epoch FROM (now() - {a}.answered_at))::float8) / {age})))"""
 
 
-def _groups(text: str) -> list[str]:
+def _weights(alias: str) -> str:
+    return _WEIGHTS_SQL.format(
+        a=alias,
+        product_match=PRODUCT_MATCH,
+        product_other=PRODUCT_OTHER,
+        age=float(AGE_SECONDS),
+        **KIND_WEIGHT,
+    )
+
+
+def _prepare(scope: SuggestionScope, text: str) -> tuple[list[str], list[int] | None]:
+    """The question's word groups and, for a customer who may see at most VISIBLE_DRIVE tickets,
+    their ids (None for more, or for the desk), in one round trip."""
     with connection.cursor() as cursor:
-        cursor.execute("SELECT suggest_word_groups(%s)", [text])
-        return list(cursor.fetchone()[0] or [])
+        if scope.all_institutions or scope.institution_id is None:
+            cursor.execute("SELECT suggest_word_groups(%s), NULL", [text])
+        else:
+            visible_sql, visible_params = _visible_tickets_sql(scope)
+            cursor.execute(
+                f"""
+                SELECT suggest_word_groups(%s),
+                       CASE WHEN (SELECT count(*) FROM (SELECT 1 FROM ({visible_sql}) AS v LIMIT %s) AS n) <= %s
+                            THEN ARRAY(SELECT v.pk FROM ({visible_sql}) AS v) END
+                """,  # noqa: S608 - the selector's SQL, values as parameters
+                [text, *visible_params, VISIBLE_DRIVE + 1, VISIBLE_DRIVE, *visible_params],
+            )
+        groups, visible = cursor.fetchone()
+    return list(groups or []), visible
 
 
 def _rank_postgresql(scope, *, subject, description, product_id, limit, exclude_ticket_id):
-    groups = _groups(f"{subject} {description}")
+    groups, visible = _prepare(scope, f"{subject} {description}")
     if not groups:
         return []
     any_query = " | ".join(groups)
-    pairs = [f"{a} & {b}" for index, a in enumerate(groups) for b in groups[index + 1 :]]
+    # Two groups of the question, written so that a row is tested against each group about once:
+    # g1 & (g2 | g3 | …) | g2 & (g3 | …) | … (the same rows as every pair, far fewer tests).
+    pairs = " | ".join(
+        f"{group} & ({' | '.join(groups[index + 1 :])})" for index, group in enumerate(groups[:-1])
+    )
     params = {
         "kinds": list(scope.library_kinds),
         "any": any_query,
-        "pair": " | ".join(pairs) if len(groups) >= 3 else any_query,
+        "two": pairs if len(groups) >= 2 else any_query,
+        "pair": pairs if len(groups) >= 3 else any_query,
         "subject": fold(subject),
         "exclude": exclude_ticket_id or 0,
         "product": product_id,
         "limit": limit,
     }
-    if scope.all_institutions:
-        tickets_scope = "e.kind = 'ticket'"
-    elif scope.institution_id is None:
-        tickets_scope = "FALSE"
-    else:
-        visible_sql, visible_params = _visible_tickets_sql(scope)
-        # Named parameters around the selector's positional ones: its values are inlined as
-        # named ones. ::bigint: btree_gin compares only within the column's own type.
-        for index, value in enumerate(visible_params):
-            params[f"visible{index}"] = value
-        visible_sql = visible_sql % tuple(f"%(visible{index})s" for index in range(len(visible_params)))
-        params["institution"] = scope.institution_id
-        tickets_scope = f"e.kind = 'ticket' AND e.institution_id = %(institution)s::bigint AND e.ticket_id IN ({visible_sql})"
-    sql = _RANKING_SQL.format(
-        product_match=PRODUCT_MATCH,
-        product_other=PRODUCT_OTHER,
-        age=float(AGE_SECONDS),
-        tickets_scope=tickets_scope,
-        ticket_candidates=TICKET_CANDIDATES,
-        **KIND_WEIGHT,
+    weights = _weights("e")
+    library = _LIBRARY_SQL.format(
+        weights=weights, library_candidates=LIBRARY_CANDIDATES, title_candidates=TITLE_CANDIDATES
     )
+    candidates = ["words", "more_words", "title_words", "titles"]
+    tickets = ""
+    sizes = {
+        "ticket_candidates": TICKET_CANDIDATES,
+        "ticket_scored": TICKET_SCORED,
+        "ticket_walk": TICKET_WALK,
+        "weights_r": _weights("r"),
+        "weights_o": _weights("o"),
+    }
+    if scope.all_institutions:
+        tickets_scope = "e.institution_id IS NOT NULL AND e.kind = 'ticket'"
+        tickets = _TICKETS_SQL.format(
+            tickets_scope=tickets_scope, visible_r="TRUE", visible_o="TRUE", **sizes
+        )
+        candidates += ["tickets"]
+    elif scope.institution_id is not None:
+        params["institution"] = scope.institution_id
+        # ::bigint: btree_gin compares only within the column's own type.
+        tickets_scope = "e.institution_id = %(institution)s::bigint AND e.kind = 'ticket'"
+        if visible is not None:
+            params["visible"] = visible
+            tickets = _OWN_TICKETS_SQL.format(tickets_scope=tickets_scope, **sizes)
+            candidates += ["tickets"]
+        else:
+            visible_sql, visible_params = _visible_tickets_sql(scope)
+            # Named parameters around the selector's positional ones: its values are inlined as
+            # named ones.
+            for index, value in enumerate(visible_params):
+                params[f"visible{index}"] = value
+            visible_sql = visible_sql % tuple(f"%(visible{index})s" for index in range(len(visible_params)))
+            tickets = _TICKETS_SQL.format(
+                tickets_scope=tickets_scope,
+                visible_r=_VISIBLE_SQL.format(visible_sql=visible_sql, alias="r"),
+                visible_o=_VISIBLE_SQL.format(visible_sql=visible_sql, alias="o"),
+                **sizes,
+            )
+            candidates += ["tickets"]
+    sql = _RANKING_SQL.format(
+        library=library,
+        tickets=tickets,
+        candidates=" UNION ".join(f"SELECT id FROM {name}" for name in candidates),  # noqa: S608 - the CTEs' names
+        weights=weights,
+    )
+    # The statement reads a few hundred rows: neither compiling it (JIT, which the planner's
+    # estimates for the arms that seldom run could set off, for seconds) nor starting parallel
+    # workers pays for itself. Sent in one string with the statement, SET LOCAL holds for it alone
+    # (or, inside a transaction, until that transaction ends).
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        cursor.execute(f"SET LOCAL jit = off; SET LOCAL max_parallel_workers_per_gather = 0; {sql}", params)
         rows = cursor.fetchall()
     return [
         _suggestion(

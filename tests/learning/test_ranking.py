@@ -5,12 +5,14 @@ from django.db import transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from learning import ranking
 from learning.demo import solution_articles_seed, solution_set
 from learning.evaluation import labelled_set_figures
+from learning.models import LibraryItem, SuggestionEntry
 from learning.ranking import fold, question_key, suggestion_list_for, suggestion_scope_for
 from organizations.roles import Role
 from tests.factories import PersonFactory, SubscriptionFactory
-from tests.factories.learning import resolved_ticket, solution_article
+from tests.factories.learning import LibraryItemFactory, resolved_ticket, solution_article
 from tests.factories.visibility import TicketShareFactory
 from tickets.selectors import ticket_visible_to
 
@@ -18,6 +20,20 @@ pytestmark = pytest.mark.django_db
 
 QUESTION = "İmar planı sorgusu boş geliyor"
 CUSTOMER_ROLES = [Role.CUSTOMER, Role.CUSTOMER, Role.UNIT_MANAGER, Role.INSTITUTION_ADMIN]
+# The three ways PostgreSQL reads the tickets a person may see (learning.ranking._TICKETS_SQL):
+# their ids, when they are few; a walk of the institution's most recent entries, each candidate
+# checked against ticket_visible_to; the GIN index, when the walk finds too few. SQLite matches
+# plain words whatever these say.
+READING_PATHS = {
+    "by the tickets' ids": {},
+    "walking the most recent": {"VISIBLE_DRIVE": 0},
+    "through the word index": {"VISIBLE_DRIVE": 0, "TICKET_WALK": 0},
+}
+
+
+def _reading_path(monkeypatch, name):
+    for constant, value in READING_PATHS[name].items():
+        monkeypatch.setattr(ranking, constant, value)
 
 
 def test_fold_turns_turkish_letters_into_what_customers_type():
@@ -124,9 +140,13 @@ def worlds(draw):
     return institutions
 
 
-@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@pytest.mark.parametrize("path", READING_PATHS)
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(world=worlds())
-def test_a_customer_never_sees_another_institutions_ticket_in_suggestions(db, engineer, world):
+def test_a_customer_never_sees_another_institutions_ticket_in_suggestions(
+    db, engineer, monkeypatch, path, world
+):
+    _reading_path(monkeypatch, path)
     with transaction.atomic():
         # given
         people, owner = [], {}
@@ -162,6 +182,95 @@ def test_a_customer_never_sees_another_institutions_ticket_in_suggestions(db, en
     assert all(owner[pk] == institution_of[person] for person, ids in offered.items() for pk in ids)
     assert all(set(ids) <= visible[person] for person, ids in offered.items())
     assert all(len(ids) == min(5, len(visible[person])) for person, ids in offered.items())
+
+
+def test_every_way_of_reading_the_tickets_offers_the_same(customer, engineer, monkeypatch):
+    # given: the customer's own resolved tickets, a colleague's, and another institution's
+    colleague = PersonFactory(role=Role.CUSTOMER, institution=customer.institution)
+    mine = [
+        resolved_ticket(
+            requester=customer, engineer=engineer, subject=f"{QUESTION} {n}", answer="A", index=False
+        )
+        for n in range(3)
+    ]
+    resolved_ticket(requester=colleague, engineer=engineer, subject=QUESTION, answer="B", index=False)
+    from learning.articles import suggestion_ticket_index
+
+    suggestion_ticket_index()
+    scope = suggestion_scope_for(person=customer)
+    offered = {}
+    # when
+    for path in READING_PATHS:
+        with monkeypatch.context() as patch:
+            _reading_path(patch, path)
+            offered[path] = [(s.kind, s.id) for s in suggestion_list_for(scope=scope, subject=QUESTION)]
+    # then
+    assert {tuple(ids) for ids in offered.values()} == {tuple(offered["by the tickets' ids"])}
+    assert sorted(ticket_id for _kind, ticket_id in offered["by the tickets' ids"]) == sorted(
+        t.pk for t in mine
+    )
+
+
+def test_a_library_kind_the_contract_does_not_read_is_not_suggested(customer, premium):
+    # given: a package without project documents
+    premium.package.has_project_documents = False
+    premium.package.save(update_fields=["has_project_documents"])
+    LibraryItemFactory(
+        kind=LibraryItem.Kind.PROJECT_DOCUMENT, title="İmar planı veri seti", description="Parsel"
+    )
+    guide = LibraryItemFactory(
+        kind=LibraryItem.Kind.HELP_DOCUMENT, title="İmar planı kılavuzu", description="Adım"
+    )
+    # when
+    results = suggestion_list_for(scope=suggestion_scope_for(person=customer), subject="imar plani")
+    # then
+    assert [(s.kind, s.id) for s in results] == [("library", guide.pk)]
+
+
+def test_an_item_moved_to_another_kind_is_offered_as_that_kind(customer, premium):
+    # given: a help document, then filed as a project document, which the package does not read
+    premium.package.has_project_documents = False
+    premium.package.save(update_fields=["has_project_documents"])
+    item = LibraryItemFactory(
+        kind=LibraryItem.Kind.HELP_DOCUMENT, title="İmar planı veri seti", description="Parsel"
+    )
+    scope = suggestion_scope_for(person=customer)
+    before = [s.id for s in suggestion_list_for(scope=scope, subject="imar plani")]
+    item.kind = LibraryItem.Kind.PROJECT_DOCUMENT
+    item.save()
+    from learning.services import library_item_index
+
+    # when
+    library_item_index(item=item)
+    # then
+    assert before == [item.pk]
+    assert SuggestionEntry.objects.get(item=item).item_kind == LibraryItem.Kind.PROJECT_DOCUMENT
+    assert suggestion_list_for(scope=scope, subject="imar plani") == []
+
+
+def test_an_article_whose_title_holds_a_word_of_the_question_is_offered_among_more_matching_ones(
+    customer, monkeypatch, postgres
+):
+    # given: one candidate by words at most, taken by an article holding both words in its answer;
+    # the wanted one holds one of them in a title too long to be similar by trigrams
+    monkeypatch.setattr(ranking, "LIBRARY_CANDIDATES", 1)
+    wanted = solution_article(
+        title="Ortofoto katmanı belediye sunucusundan yüklenmiyor", answer="Servisi yeniden başlatın."
+    )
+    other = solution_article(title="Harita katmanı", answer="Ortofoto gri geliyor, önbelleği temizleyin.")
+    # when
+    results = suggestion_list_for(scope=suggestion_scope_for(person=customer), subject="ortofoto gri")
+    # then
+    assert {s.id for s in results} == {wanted.pk, other.pk}
+
+
+def test_a_misspelled_title_is_still_offered(customer, postgres):
+    # given
+    article = solution_article(title="Ortofoto görünmüyor", answer="Katmanı yeniden ekleyin.")
+    # when: no word of the question is the title's
+    results = suggestion_list_for(scope=suggestion_scope_for(person=customer), subject="ortofotto gorunmuyo")
+    # then
+    assert [(s.kind, s.id) for s in results] == [("article", article.pk)]
 
 
 def test_the_labelled_set_meets_its_floor(postgres):

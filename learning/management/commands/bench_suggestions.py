@@ -8,13 +8,15 @@ The labelled set (learning/data/solutions.json) is asked against its published a
 --tickets/--articles (PostgreSQL only) it first generates that many resolved tickets (spread over
 --institutions, each with the desk's answer, indexed for the suggestions) and solution articles,
 whose texts are variations of the labelled articles' words so that they compete with them; then
-it asks the labelled set again (hit rate and MRR among the distractors) and times the query a
-customer of the largest institution makes while writing (their institution's tickets that they
-may see, through tickets.selectors.ticket_visible_to, and the library).
+it asks the labelled set again (hit rate and MRR among the distractors) and times the queries
+made while writing by a customer of the largest institution, by a colleague there who filed a few
+of its tickets (each offered their institution's tickets that they may see, through
+tickets.selectors.ticket_visible_to, and the library) and by a support engineer.
 
 The generated data lives under institutions whose slug starts with "bench-s-" and articles tagged
-"bench-s" and is deleted at the end (and at the start, left over from a --keep run). Use a
-scratch database all the same."""
+"bench-s" and is deleted at the end (and at the start, left over from a --keep run). With --keep
+it stays, and --reuse measures what a --keep run left instead of generating it again (the million
+tickets take minutes to make). Use a scratch database all the same."""
 
 import datetime
 import random
@@ -36,6 +38,8 @@ from tickets.models import Ticket
 
 PREFIX = "bench-s-"
 TAG = "bench-s"
+# The colleague of the largest institution's customer files one of its tickets in this many.
+COLLEAGUE_SHARE = 1000
 POOL = 3000
 FILLER = [
     "belediye",
@@ -93,6 +97,11 @@ class Command(BaseCommand):
         parser.add_argument("--largest", type=int, default=0, help="tickets of the largest institution")
         parser.add_argument("--queries", type=int, default=300, help="timed queries at scale")
         parser.add_argument("--keep", action="store_true", help="keep the generated data")
+        parser.add_argument(
+            "--reuse",
+            action="store_true",
+            help="measure the data a --keep run left (generating it only when there is none); keeps it",
+        )
 
     def say(self, label: str, value: str) -> None:
         self.stdout.write(f"{label:<64} {value}")
@@ -107,17 +116,27 @@ class Command(BaseCommand):
         self.report("labelled set", labelled_set_figures(questions=data["questions"], articles=articles))
         if not scale:
             return
-        self.cleanup()
+        customer = self.generated_customer() if opts["reuse"] else None
+        if customer is None:
+            self.cleanup()
         try:
-            customer = self.generate(opts, data)
+            if customer is None:
+                customer = self.generate(opts, data)
+            else:
+                self.say("generated data reused: suggestion entries", f"{SuggestionEntry.objects.count():,}")
             self.report(
                 "labelled set among the generated",
                 labelled_set_figures(questions=data["questions"], articles=articles),
             )
-            self.time_customer(customer, data, opts["queries"])
+            for label, person in self.people(customer):
+                self.time_person(label, person, data, opts["queries"])
         finally:
-            if not opts["keep"]:
+            if not (opts["keep"] or opts["reuse"]):
                 self.cleanup()
+
+    def generated_customer(self) -> User | None:
+        """The customer of the largest institution a --keep run left, if its data is still there."""
+        return User.objects.filter(username=f"{PREFIX}customer-0").first()
 
     def report(self, label: str, figures) -> None:
         self.say(f"{label}: questions", str(figures.questions))
@@ -252,9 +271,9 @@ class Command(BaseCommand):
                 cursor.execute(
                     f"""
                     INSERT INTO {SuggestionEntry._meta.db_table} (
-                        kind, ticket_id, institution_id, product_id, title, question, answer, title_folded,
-                        search_vector, answered_at)
-                    SELECT 'ticket', t.id, t.institution_id, NULL, p.title, p.question, p.answer,
+                        kind, ticket_id, item_kind, institution_id, product_id, title, question, answer,
+                        title_folded, search_vector, answered_at)
+                    SELECT 'ticket', t.id, '', t.institution_id, NULL, p.title, p.question, p.answer,
                            p.title_folded, p.vector, t.resolved_at
                     FROM {Ticket._meta.db_table} t
                     JOIN bench_s_pool p ON p.title = t.subject
@@ -277,9 +296,9 @@ class Command(BaseCommand):
                 cursor.execute(
                     f"""
                     INSERT INTO {SuggestionEntry._meta.db_table} (
-                        kind, item_id, institution_id, product_id, title, question, answer, title_folded,
-                        search_vector, answered_at)
-                    SELECT 'article', i.id, NULL, NULL, p.title, p.question, p.answer, p.title_folded,
+                        kind, item_id, item_kind, institution_id, product_id, title, question, answer,
+                        title_folded, search_vector, answered_at)
+                    SELECT 'article', i.id, i.kind, NULL, NULL, p.title, p.question, p.answer, p.title_folded,
                            p.vector, i.created_at
                     FROM {LibraryItem._meta.db_table} i
                     JOIN bench_s_pool p ON p.title = i.title AND p.question = i.description
@@ -299,12 +318,36 @@ class Command(BaseCommand):
         self.say("suggestion entries", f"{SuggestionEntry.objects.count():,}")
         return customers[0]
 
-    def time_customer(self, customer: User, data, queries: int) -> None:
-        customer = User.objects.select_related("institution").get(pk=customer.pk)
-        scope = suggestion_scope_for(person=customer)
+    def people(self, customer: User) -> list[tuple[str, User]]:
+        """Who is timed: the customer of the largest institution, who filed its tickets (a walk of
+        the institution's entries, each checked against ticket_visible_to); a colleague there who
+        filed one in COLLEAGUE_SHARE of them (their tickets looked up by id); and a support
+        engineer (every institution's tickets). Made here, so that a reused data set has them too."""
+        colleague, _created = User.objects.get_or_create(
+            username=f"{PREFIX}colleague",
+            defaults={"institution_id": customer.institution_id, "role": Role.CUSTOMER},
+        )
+        engineer, _created = User.objects.get_or_create(
+            username=f"{PREFIX}engineer", defaults={"role": Role.SUPPORT_ENGINEER}
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {Ticket._meta.db_table} SET requester_id = %s "  # noqa: S608
+                "WHERE institution_id = %s AND id %% %s = 0 AND requester_id <> %s",
+                [colleague.pk, customer.institution_id, COLLEAGUE_SHARE, colleague.pk],
+            )
+        return [
+            ("customer of the largest institution", customer),
+            (f"a colleague there who filed 1 in {COLLEAGUE_SHARE:,} of its tickets", colleague),
+            ("a support engineer (every institution's tickets)", engineer),
+        ]
+
+    def time_person(self, label: str, person: User, data, queries: int) -> None:
+        person = User.objects.select_related("institution").get(pk=person.pk)
+        scope = suggestion_scope_for(person=person)
         rng = random.Random(5)
         questions = [row["question"] for row in data["questions"]]
-        timings, found = [], []
+        timings, found, tickets = [], [], []
         for index in range(queries):
             question = questions[index % len(questions)]
             # What is typed so far: the first words, then the whole question.
@@ -314,12 +357,16 @@ class Command(BaseCommand):
             results = suggestion_list_for(scope=scope, subject=typed)
             timings.append((time.perf_counter() - started) * 1000)
             found.append(len(results))
-        self.say("customer of the largest institution: queries", str(queries))
+            tickets.append(sum(result.kind == SuggestionEntry.Kind.TICKET for result in results))
+        self.say(f"{label}: queries", str(queries))
         self.say(
             "  latency p50 / p95 / max",
             f"{statistics.median(timings):.1f} ms / {percentile(timings, 0.95):.1f} ms / {max(timings):.1f} ms",
         )
-        self.say("  tickets offered per query (mean)", f"{statistics.mean(found):.2f}")
+        self.say(
+            "  answers offered per query (mean), of which tickets",
+            f"{statistics.mean(found):.2f}, {statistics.mean(tickets):.2f}",
+        )
 
     def cleanup(self) -> None:
         ids = list(Institution.objects.filter(slug__startswith=PREFIX).values_list("pk", flat=True))
