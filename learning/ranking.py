@@ -94,13 +94,13 @@ KIND_WEIGHT = {"article": 1.2, "library": 1.0, "ticket": 0.9}
 AGE_SECONDS = 2 * 365 * 24 * 3600
 # How many candidates the ranking statement scores (see _LIBRARY_SQL and _TICKETS_SQL): the
 # library's entries by words, by the words of their title and by trigrams of their title; the most
-# recent matching tickets, of which the best TICKET_SCORED by the cheap part of the score. The
-# tickets are looked for among the TICKET_WALK most recent of the institution first.
+# recent matching tickets, looked for among the TICKET_WALK most recent of the institution first,
+# then among TICKET_INDEX_ROWS read through the word index.
 LIBRARY_CANDIDATES = 40
 TITLE_CANDIDATES = 20
-TICKET_CANDIDATES = 300
-TICKET_SCORED = 100
-TICKET_WALK = 8000
+TICKET_CANDIDATES = 100
+TICKET_WALK = 4000
+TICKET_INDEX_ROWS = 2000
 # A person who may see at most this many tickets has them looked up by their ids; for more, the
 # institution's entries are walked and each candidate is checked against ticket_visible_to.
 VISIBLE_DRIVE = 500
@@ -208,9 +208,8 @@ def _visible_tickets_sql(scope: SuggestionScope) -> tuple[str, tuple]:
 #   that names an article's subject;
 # - `titles`: those whose title is similar to the subject by trigrams (pg_trgm's %), the
 #   TITLE_CANDIDATES most similar: what catches a misspelled title;
-# - `tickets`: the resolved tickets the person may see that match two groups (any group for a
-#   question of one or two words), TICKET_SCORED of them by the cheap score among the
-#   TICKET_CANDIDATES most recent (below).
+# - `tickets`: the TICKET_CANDIDATES most recent resolved tickets the person may see that match
+#   two groups (any group for a question of one or two words), found as below.
 #
 # Only the candidates get the full score, and a library entry is offered only while its item is
 # published and of a kind the contract reads. The question's word groups come from a first, tiny
@@ -251,10 +250,14 @@ titles AS (
 # - `recent`: the TICKET_WALK most recent entries of the person's institution (every institution's
 #   for the desk) are walked (suggestion_entry_ticket_recent, suggestion_entry_ticket_answered) for
 #   the TICKET_CANDIDATES most recent matching ones the person may see;
-# - `older`: only when those are fewer than TICKET_SCORED (the question's words are rare there),
-#   the matching entries are read through the GIN index instead, newest first;
-# - `own` (_OWN_TICKETS_SQL): a person who may see at most VISIBLE_DRIVE tickets (a customer who
-#   filed a few) has their entries looked up by the tickets' ids instead.
+# - `older`: only when those are fewer (the question's words are rare there),
+#   up to TICKET_INDEX_ROWS matching entries are read through a GIN index instead
+#   (suggestion_entry_ticket_scoped, whose posting lists are each institution's own; in the
+#   table's order: a bound on the work when the words are rare among recent tickets only) and
+#   sorted, newest first (the inner LIMIT also keeps the planner from walking the recency index
+#   through every entry when it expects many matches);
+# - _OWN_TICKETS_SQL: a person who may see at most VISIBLE_DRIVE tickets (a customer who filed a
+#   few) has their entries looked up by the tickets' ids instead.
 #
 # {visible_r} and {visible_o} check a candidate against tickets.selectors.ticket_visible_to: a
 # lookup of the entry's ticket by its primary key under the selector's rule (OFFSET 0 keeps the
@@ -262,9 +265,8 @@ titles AS (
 # see), made only for the rows that match, in order, until there are enough.
 _TICKETS_SQL = """,
 recent AS MATERIALIZED (
-    SELECT r.id, ts_rank(r.search_vector, to_tsquery('simple', %(any)s), 1) * {weights_r} AS pre FROM (
-        SELECT e.id, e.ticket_id, e.product_id, e.kind, e.answered_at, e.search_vector
-        FROM learning_suggestionentry e
+    SELECT r.id, r.answered_at FROM (
+        SELECT e.id, e.ticket_id, e.answered_at, e.search_vector FROM learning_suggestionentry e
         WHERE {tickets_scope} AND e.answer <> '' AND e.ticket_id <> %(exclude)s
         ORDER BY e.answered_at DESC
         LIMIT {ticket_walk}
@@ -274,28 +276,30 @@ recent AS MATERIALIZED (
     LIMIT {ticket_candidates}
 ),
 older AS (
-    SELECT o.id, ts_rank(o.search_vector, to_tsquery('simple', %(any)s), 1) * {weights_o} AS pre FROM (
-        SELECT e.id, e.ticket_id, e.product_id, e.kind, e.answered_at, e.search_vector
-        FROM learning_suggestionentry e
-        WHERE (SELECT count(*) FROM recent) < {ticket_scored}
-          AND {tickets_scope} AND e.answer <> '' AND e.ticket_id <> %(exclude)s
-          AND e.search_vector @@ to_tsquery('simple', %(pair)s)
-        ORDER BY e.answered_at DESC
+    SELECT o.id, o.answered_at FROM (
+        SELECT m.* FROM (
+            SELECT e.id, e.ticket_id, e.answered_at FROM learning_suggestionentry e
+            WHERE (SELECT count(*) FROM recent) < {ticket_candidates}
+              AND {tickets_scope} AND e.answer <> '' AND e.ticket_id <> %(exclude)s
+              AND {index_match}
+            LIMIT {ticket_index_rows}
+        ) AS m
+        ORDER BY m.answered_at DESC
         OFFSET 0
     ) AS o
     WHERE {visible_o}
     LIMIT {ticket_candidates}
 ),
 tickets AS (
-    SELECT id FROM (SELECT * FROM recent UNION ALL SELECT * FROM older) AS t
-    ORDER BY pre DESC, id DESC
-    LIMIT {ticket_scored}
+    SELECT id FROM (SELECT * FROM recent UNION SELECT * FROM older) AS t
+    ORDER BY answered_at DESC, id DESC
+    LIMIT {ticket_candidates}
 )"""
 # A person who may see at most VISIBLE_DRIVE tickets: their entries by the tickets' ids.
 _OWN_TICKETS_SQL = """,
-own AS (
-    SELECT o.id, ts_rank(o.search_vector, to_tsquery('simple', %(any)s), 1) * {weights_o} AS pre FROM (
-        SELECT e.id, e.product_id, e.kind, e.answered_at, e.search_vector FROM learning_suggestionentry e
+tickets AS (
+    SELECT o.id FROM (
+        SELECT e.id, e.answered_at FROM learning_suggestionentry e
         WHERE e.ticket_id = ANY(%(visible)s::bigint[]) AND {tickets_scope}
           AND e.answer <> '' AND e.ticket_id <> %(exclude)s
           AND e.search_vector @@ to_tsquery('simple', %(pair)s)
@@ -303,10 +307,12 @@ own AS (
     ) AS o
     ORDER BY o.answered_at DESC
     LIMIT {ticket_candidates}
-),
-tickets AS (
-    SELECT id FROM own ORDER BY pre DESC, id DESC LIMIT {ticket_scored}
 )"""
+# How `older` finds an institution's matching entries (suggestion_entry_ticket_scoped reads that
+# institution's posting lists only), and every institution's for the desk.
+_WITHIN_INSTITUTION = "suggest_scoped(e.institution_id, e.search_vector) @@ %(scoped_pair)s::tsquery"
+_ANY_INSTITUTION = "e.search_vector @@ to_tsquery('simple', %(pair)s)"
+_QUOTED = re.compile(r"'([a-z0-9]+)'")
 _VISIBLE_SQL = "EXISTS (SELECT 1 FROM ({visible_sql}) AS v WHERE v.pk = {alias}.ticket_id OFFSET 0)"
 _RANKING_SQL = """
 WITH {library}{tickets}
@@ -337,14 +343,14 @@ def _weights(alias: str) -> str:
     )
 
 
-def _prepare(scope: SuggestionScope, text: str) -> tuple[list[str], list[int] | None]:
-    """The question's word groups and, for a customer who may see at most VISIBLE_DRIVE tickets,
-    their ids (None for more, or for the desk), in one round trip."""
+def _prepare(text: str, visible: tuple[str, tuple] | None) -> tuple[list[str], list[int] | None]:
+    """The question's word groups and, when `visible` (the SQL of the tickets the person may see)
+    holds at most VISIBLE_DRIVE tickets, their ids (None otherwise), in one round trip."""
     with connection.cursor() as cursor:
-        if scope.all_institutions or scope.institution_id is None:
+        if visible is None:
             cursor.execute("SELECT suggest_word_groups(%s), NULL", [text])
         else:
-            visible_sql, visible_params = _visible_tickets_sql(scope)
+            visible_sql, visible_params = visible
             cursor.execute(
                 f"""
                 SELECT suggest_word_groups(%s),
@@ -353,12 +359,15 @@ def _prepare(scope: SuggestionScope, text: str) -> tuple[list[str], list[int] | 
                 """,  # noqa: S608 - the selector's SQL, values as parameters
                 [text, *visible_params, VISIBLE_DRIVE + 1, VISIBLE_DRIVE, *visible_params],
             )
-        groups, visible = cursor.fetchone()
-    return list(groups or []), visible
+        groups, visible_ids = cursor.fetchone()
+    return list(groups or []), visible_ids
 
 
 def _rank_postgresql(scope, *, subject, description, product_id, limit, exclude_ticket_id):
-    groups, visible = _prepare(scope, f"{subject} {description}")
+    customer = not scope.all_institutions and scope.institution_id is not None
+    # The selector's SQL, compiled once (compiling it is a good part of a millisecond).
+    visible_tickets = _visible_tickets_sql(scope) if customer else None
+    groups, visible = _prepare(f"{subject} {description}", visible_tickets)
     if not groups:
         return []
     any_query = " | ".join(groups)
@@ -385,15 +394,17 @@ def _rank_postgresql(scope, *, subject, description, product_id, limit, exclude_
     tickets = ""
     sizes = {
         "ticket_candidates": TICKET_CANDIDATES,
-        "ticket_scored": TICKET_SCORED,
         "ticket_walk": TICKET_WALK,
-        "weights_r": _weights("r"),
-        "weights_o": _weights("o"),
+        "ticket_index_rows": TICKET_INDEX_ROWS,
     }
     if scope.all_institutions:
         tickets_scope = "e.institution_id IS NOT NULL AND e.kind = 'ticket'"
         tickets = _TICKETS_SQL.format(
-            tickets_scope=tickets_scope, visible_r="TRUE", visible_o="TRUE", **sizes
+            tickets_scope=tickets_scope,
+            visible_r="TRUE",
+            visible_o="TRUE",
+            index_match=_ANY_INSTITUTION,
+            **sizes,
         )
         candidates += ["tickets"]
     elif scope.institution_id is not None:
@@ -405,14 +416,18 @@ def _rank_postgresql(scope, *, subject, description, product_id, limit, exclude_
             tickets = _OWN_TICKETS_SQL.format(tickets_scope=tickets_scope, **sizes)
             candidates += ["tickets"]
         else:
-            visible_sql, visible_params = _visible_tickets_sql(scope)
+            visible_sql, visible_params = visible_tickets
             # Named parameters around the selector's positional ones: its values are inlined as
             # named ones.
             for index, value in enumerate(visible_params):
                 params[f"visible{index}"] = value
             visible_sql = visible_sql % tuple(f"%(visible{index})s" for index in range(len(visible_params)))
+            # The question's lexemes within the institution, as suggestion_entry_ticket_scoped
+            # holds them: '201:parsel'.
+            params["scoped_pair"] = _QUOTED.sub(rf"'{int(scope.institution_id)}:\1'", params["pair"])
             tickets = _TICKETS_SQL.format(
                 tickets_scope=tickets_scope,
+                index_match=_WITHIN_INSTITUTION,
                 visible_r=_VISIBLE_SQL.format(visible_sql=visible_sql, alias="r"),
                 visible_o=_VISIBLE_SQL.format(visible_sql=visible_sql, alias="o"),
                 **sizes,

@@ -38,8 +38,9 @@ from tickets.models import Ticket
 
 PREFIX = "bench-s-"
 TAG = "bench-s"
-# The colleague of the largest institution's customer files one of its tickets in this many.
-COLLEAGUE_SHARE = 1000
+# The colleague of the largest institution's customer files one of its tickets in this many (a
+# prime, so that their tickets' texts are spread over the generated ones).
+COLLEAGUE_SHARE = 997
 POOL = 3000
 FILLER = [
     "belediye",
@@ -263,7 +264,8 @@ class Command(BaseCommand):
                       ON m.idx = CASE WHEN g < %(largest)s OR %(count)s = 1 THEN 0
                                       ELSE 1 + g %% (%(count)s - 1) END
                     JOIN bench_s_pool p ON p.idx = g %% %(pool)s
-                    CROSS JOIN LATERAL (SELECT now() - interval '730 days' * ((g::bigint * 7919) %% 1000) / 1000.0
+                    CROSS JOIN LATERAL (SELECT now() - interval '730 days'
+                                               * ((g::bigint * 2654435761) %% 1000003 %% 1000) / 1000.0
                                         AS created) AS t
                     """,  # noqa: S608 - table names from the models, values as parameters
                     {"total": opts["tickets"], "largest": largest, "count": count, "pool": POOL},
@@ -287,7 +289,7 @@ class Command(BaseCommand):
                         kind, title, description, answer, tags, language, external_url, is_published,
                         version, created_at, updated_at)
                     SELECT 'solution', p.title, p.question, p.answer, %(tag)s, 'tr', '', TRUE, 1,
-                           now() - interval '730 days' * ((g::bigint * 104729) %% 1000) / 1000.0, now()
+                           now() - interval '730 days' * ((g::bigint * 2654435761) %% 1000003 %% 1000) / 1000.0, now()
                     FROM generate_series(0, %(total)s - 1) AS g
                     JOIN bench_s_pool p ON p.idx = (2 * g + 1) %% %(pool)s
                     """,  # noqa: S608
