@@ -8,9 +8,9 @@ reads, and resolved tickets, which only their own institution's people who may s
 On PostgreSQL the ranking is one statement: full-text search over lexemes that survive the way
 customers write (folded to ASCII, so `plani` meets `planı`; stemmed to the Turkish stemmer's
 fixed point, so `belediyeler` meets `belediye`: the `suggest_lexemes` SQL function of migration
-0006), any word matching, plus pg_trgm similarity of the title for misspellings, weighted by the
-product asked about, the kind of answer and its age. Other databases fall back to plain word
-matching with the same result shape."""
+0006), plus pg_trgm similarity of the title for misspellings, weighted by the product asked about,
+the kind of answer and its age, over a few hundred candidates found through indexes first
+(migration 0007). Other databases fall back to plain word matching with the same result shape."""
 
 import hashlib
 import re
