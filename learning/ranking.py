@@ -16,7 +16,7 @@ import hashlib
 import re
 from dataclasses import dataclass
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import EmptyResultSet, PermissionDenied
 from django.db import connection
 from django.db.models import Q
 from django.urls import reverse
@@ -191,7 +191,11 @@ def _suggestion(*, kind, item_id, ticket_id, title, question, answer, score, pro
 
 
 def _visible_tickets_sql(scope: SuggestionScope) -> tuple[str, tuple]:
-    sql, params = ticket_visible_to(person=scope.person).order_by().values("pk").query.sql_with_params()
+    try:
+        sql, params = ticket_visible_to(person=scope.person).order_by().values("pk").query.sql_with_params()
+    except EmptyResultSet:
+        # The selector's none(): no SQL to run, and no ticket to offer.
+        return "SELECT NULL::bigint AS pk WHERE FALSE", ()
     return sql, tuple(params)
 
 

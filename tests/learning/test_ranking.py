@@ -99,6 +99,18 @@ def test_another_institutions_ticket_is_not_suggested(customer, stranger, engine
     assert results == []
 
 
+def test_a_deactivated_customer_is_offered_no_ticket(customer, engineer):
+    # given: a resolved ticket the customer filed, then the customer deactivated
+    resolved_ticket(requester=customer, engineer=engineer, subject=QUESTION, answer="Filtreyi kaldırın.")
+    article = solution_article(title="İmar planı sorgusu yavaş", answer="Önbelleği açın.")
+    scope = suggestion_scope_for(person=customer)
+    customer.is_active = False
+    # when
+    results = suggestion_list_for(scope=scope, subject=QUESTION)
+    # then
+    assert [(s.kind, s.id) for s in results] == [("article", article.pk)]
+
+
 def test_the_desk_sees_similar_tickets_of_every_institution(customer, stranger, engineer):
     # given
     mine = resolved_ticket(requester=customer, engineer=engineer, subject=QUESTION, answer="A")
