@@ -17,6 +17,8 @@ from urllib.parse import quote
 from django.conf import settings
 from django.db import connection
 
+from slaportal.benchserver import free_port
+
 ROOT = Path(settings.BASE_DIR)
 
 
@@ -28,12 +30,6 @@ def wait_for(condition, timeout: float, interval: float = 0.2):
             return value
         time.sleep(interval)
     return None
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def database_url() -> str:
