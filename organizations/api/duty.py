@@ -59,9 +59,9 @@ class _DeskPeople:
             return list(person_list_desk())
         return [request.user]
 
-    def _person(self, request, pk: int):
+    def _person(self, request, desk, pk: int):
         """The desk person `pk` names: 403 when an engineer names a colleague, 404 off the desk."""
-        person = {person.pk: person for person in self._desk(request)}.get(pk)
+        person = {person.pk: person for person in desk}.get(pk)
         if person is None:
             if request.user.role != Role.DESK_LEAD and any(p.pk == pk for p in person_list_desk()):
                 raise PermissionDenied(_("Only the desk lead sets someone else's duty."))
@@ -91,10 +91,10 @@ class DeskDutyView(_DeskPeople, APIView):
         responses={200: DutySerializer, **error_responses(400, 403, 404)},
     )
     def post(self, request):
-        self._desk(request)
+        desk = self._desk(request)
         serializer = DutyChangeSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        person = self._person(request, serializer.validated_data.get("person", request.user.pk))
+        person = self._person(request, desk, serializer.validated_data.get("person", request.user.pk))
         person = person_set_on_duty(
             actor=request.user, person=person, is_on_duty=serializer.validated_data["on_duty"]
         )
@@ -130,11 +130,11 @@ class DeskDutyPlanView(_DeskPeople, APIView):
         responses={201: PlannedDutyChangeSerializer, **error_responses(400, 403, 404, 422)},
     )
     def post(self, request):
-        self._desk(request)
+        desk = self._desk(request)
         serializer = PlannedDutyChangeSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        person = self._person(request, data.get("person_id", request.user.pk))
+        person = self._person(request, desk, data.get("person_id", request.user.pk))
         change = duty_change_schedule(
             actor=request.user, person=person, at=data["at"], is_on_duty=data["is_on_duty"]
         )
